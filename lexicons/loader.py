@@ -1,0 +1,101 @@
+"""Read a `word, emotion, score` lexicon: one of the bundled NRC files, or a user's own file.
+
+Bundled files are read with `importlib.resources`, never relative to the working directory. A user's file
+(another language, a licensed copy) has the same three tab-separated columns, with or without a header, and
+may be gzip-compressed. Every problem raises `LexiconError` naming the file and, where it applies, the line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import math
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from features.emotions import EMOTIONS
+
+#: Bundled lexicon name → file inside this package (gzip-compressed TSV: word, emotion, score).
+BUNDLED: dict[str, str] = {
+    "emolex": "nrc_emolex_wordlevel_v0.92.tsv.gz",
+    "affect_intensity": "nrc_affect_intensity_v0.5.tsv.gz",
+    "hashtag_emotion": "nrc_hashtag_emotion_v0.2.tsv.gz",
+}
+
+
+class LexiconError(ValueError):
+    """A lexicon file is missing or malformed; the message names the file and the line."""
+
+
+def _read_text(source: str | Path) -> tuple[str, str]:
+    """Return (display name, decoded text) of a bundled lexicon name or a file path."""
+    if isinstance(source, str) and source in BUNDLED:
+        ref = resources.files("lexicons").joinpath(BUNDLED[source])
+        name = f"lexicons/{BUNDLED[source]}"
+        try:
+            raw = ref.read_bytes()
+        except FileNotFoundError:
+            raise LexiconError(f"{name}: bundled lexicon file is missing") from None
+    else:
+        path = Path(source)
+        name = str(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise LexiconError(f"{name}: lexicon file not found (bundled names: {', '.join(BUNDLED)})") from None
+        except IsADirectoryError:
+            raise LexiconError(f"{name}: is a directory, not a lexicon file") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise LexiconError(f"{name}: corrupt gzip data ({exc})") from None
+    try:
+        return name, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LexiconError(f"{name}, line {line}: not UTF-8 text") from None
+
+
+@lru_cache(maxsize=16)
+def _load(source: str | Path) -> tuple[tuple[str, str, float], ...]:
+    name, text = _read_text(source)
+    rows = []
+    for number, line in enumerate(io.StringIO(text), start=1):
+        line = line.rstrip("\r\n")
+        if not line.strip() or line.startswith("# "):
+            continue  # blank lines and "# comment" lines (a hashtag entry is "#word", with no space)
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise LexiconError(f"{name}, line {number}: expected 3 tab-separated fields (word, emotion, score), got {len(fields)}")
+        word, emotion, score_text = fields
+        if number == 1 and (word, emotion, score_text) == ("word", "emotion", "score"):
+            continue
+        try:
+            score = float(score_text)
+        except ValueError:
+            raise LexiconError(f"{name}, line {number}: score {score_text!r} is not a number") from None
+        if not word or not emotion or not math.isfinite(score):
+            raise LexiconError(f"{name}, line {number}: empty word or emotion, or a score that is not finite")
+        rows.append((word, emotion.strip().lower(), score))
+    if not rows:
+        raise LexiconError(f"{name}: no entries")
+    return tuple(rows)
+
+
+def load_lexicon(source: str | Path) -> list[tuple[str, str, float]]:
+    """All `(word, emotion, score)` rows of a bundled lexicon (`"emolex"`, ...) or of a lexicon file."""
+    return list(_load(source if isinstance(source, str) else Path(source)))
+
+
+def lexicon_table(source: str | Path) -> dict[str, np.ndarray]:
+    """word → scores for `EMOTIONS` (0 where the lexicon gives none); words with no non-zero score are left out."""
+    table: dict[str, np.ndarray] = {}
+    column = {emotion: i for i, emotion in enumerate(EMOTIONS)}
+    for word, emotion, score in _load(source if isinstance(source, str) else Path(source)):
+        if emotion in column and score != 0:
+            table.setdefault(word.lower(), np.zeros(len(EMOTIONS)))[column[emotion]] = score
+    return table
