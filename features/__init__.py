@@ -1,6 +1,16 @@
 """Feature extraction: tweet text and image → named float columns."""
 
-from features.emotions import EMOTIONS
-from features.text_features import TEXT_FEATURE_GROUPS, make_text_features
+from importlib import import_module
 
-__all__ = ["EMOTIONS", "TEXT_FEATURE_GROUPS", "make_text_features"]
+from features.emotions import EMOTIONS
+
+# Imported on first use (PEP 562), so that `features.emotions` stays importable from anywhere, lexicons included.
+_LAZY = {"make_text_features": "features.text_features", "TEXT_FEATURE_GROUPS": "features.text_features"}
+
+__all__ = ["EMOTIONS", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'features' has no attribute {name!r}")

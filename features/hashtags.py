@@ -53,7 +53,7 @@ def learn_hashtag_lexicon(
     merge = sp.csr_matrix(
         (np.ones(word.sum()), (np.flatnonzero(word), column_key[word])), shape=(len(keys), len(distinct))
     )
-    present = ((tokens.counts @ merge) > 0).astype(float)  # (tweets, terms): does the tweet contain the term
+    present = ((tokens.plain @ merge) > 0).astype(float)  # (tweets, terms): does the tweet contain the term
     with_emotion = np.asarray((present.T @ labels))  # (terms, emotions): tweets of e containing w
     total = np.asarray(present.sum(axis=0)).ravel()[:, None]
     without_emotion = total - with_emotion
@@ -69,7 +69,9 @@ def learn_hashtag_lexicon(
 class HashtagFeatures(TransformerMixin, BaseEstimator):
     """Mean and max NRC Hashtag Emotion scores and learned-lexicon SoA scores over a tweet's words and hashtags.
 
-    Hashtags are looked up with their # first, then without it (#angry, then angry).
+    Hashtags are looked up with their # first, then without it (#angry, then angry). Only tokens outside a
+    negation scope are scored, and learned from: "not happy" is no joy hit here (the lexicon features count it
+    as a negated hit).
     """
 
     def __init__(
@@ -112,8 +114,7 @@ class HashtagFeatures(TransformerMixin, BaseEstimator):
     @staticmethod
     def _scores(tokens: TokenizedTweets, table: dict[str, np.ndarray]) -> np.ndarray:
         scores = token_scores(tokens.vocab, table, keys=hashtag_keys)
-        counts = tokens.counts
-        return np.hstack([row_mean(counts, scores), row_max(counts, scores)])
+        return np.hstack([row_mean(tokens.plain, scores), row_max(tokens.plain, scores)])
 
     def transform(self, tokens: TokenizedTweets) -> np.ndarray:
         check_is_fitted(self)

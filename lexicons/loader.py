@@ -60,8 +60,20 @@ def _read_text(source: str | Path) -> tuple[str, str]:
         raise LexiconError(f"{name}, line {line}: not UTF-8 text") from None
 
 
-@lru_cache(maxsize=16)
 def _load(source: str | Path) -> tuple[tuple[str, str, float], ...]:
+    if isinstance(source, str) and source in BUNDLED:
+        return _parse(source, None)
+    path = Path(source)
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)  # an edited file is read again
+    except OSError:
+        stamp = None
+    return _parse(path, stamp)
+
+
+@lru_cache(maxsize=16)
+def _parse(source: str | Path, stamp) -> tuple[tuple[str, str, float], ...]:
     name, text = _read_text(source)
     rows = []
     for number, line in enumerate(io.StringIO(text), start=1):
@@ -88,14 +100,14 @@ def _load(source: str | Path) -> tuple[tuple[str, str, float], ...]:
 
 def load_lexicon(source: str | Path) -> list[tuple[str, str, float]]:
     """All `(word, emotion, score)` rows of a bundled lexicon (`"emolex"`, ...) or of a lexicon file."""
-    return list(_load(source if isinstance(source, str) else Path(source)))
+    return list(_load(source))
 
 
 def lexicon_table(source: str | Path) -> dict[str, np.ndarray]:
     """word → scores for `EMOTIONS` (0 where the lexicon gives none); words with no non-zero score are left out."""
     table: dict[str, np.ndarray] = {}
     column = {emotion: i for i, emotion in enumerate(EMOTIONS)}
-    for word, emotion, score in _load(source if isinstance(source, str) else Path(source)):
+    for word, emotion, score in _load(source):
         if emotion in column and score != 0:
             table.setdefault(word.lower(), np.zeros(len(EMOTIONS)))[column[emotion]] = score
     return table
