@@ -1,0 +1,19 @@
+import pytest
+
+from data import load_wassa
+from features import EMOTIONS
+
+
+@pytest.mark.parametrize("split, rows", [("train", 3613), ("dev", 347), ("test", 3142)])
+def test_wassa_splits_are_complete(split, rows):
+    frame = load_wassa(split)
+    assert len(frame) == rows
+    assert list(frame.columns) == ["id", "text", "label", "intensity"]
+    assert set(frame.label) == set(EMOTIONS)
+    assert frame.intensity.between(0, 1).all()
+    assert (frame.text != "").all()
+
+
+def test_unknown_split_is_named():
+    with pytest.raises(ValueError, match="unknown WASSA-2017 split 'valid'"):
+        load_wassa("valid")
