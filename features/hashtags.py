@@ -10,6 +10,7 @@ learned from the other folds, so no row's features are learned from its own labe
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.model_selection import KFold
@@ -22,11 +23,14 @@ from lexicons import lexicon_table
 
 
 def label_matrix(y, n_rows: int) -> np.ndarray:
-    """Labels as an (n, 4) 0/1 matrix: from emotion names, or from four 0/1 columns (multi-label)."""
+    """Labels as an (n, 4) 0/1 matrix: from emotion names, from four 0/1 columns (multi-label), or from a
+    DataFrame with a `label` column or the four emotion columns (as `LabelledData.target_frame()` makes)."""
     if y is None:
         raise ValueError(
             "the learned hashtag lexicon needs labels: call fit(texts, y), or use make_text_features(learn_hashtags=False)"
         )
+    if isinstance(y, pd.DataFrame):
+        y = y["label"] if "label" in y.columns else y[list(EMOTIONS)]
     array = np.asarray(y)
     if array.ndim == 2:
         if array.shape != (n_rows, len(EMOTIONS)):
@@ -43,17 +47,23 @@ def label_matrix(y, n_rows: int) -> np.ndarray:
     return matrix
 
 
+def term_presence(tokens: TokenizedTweets) -> tuple[np.ndarray, sp.csr_matrix]:
+    """(terms, presence): the batch's distinct lookup keys (lower-cased words and #hashtags; punctuation left
+    out), and a (tweets × terms) 0/1 matrix of which tweets contain each term outside a negation scope."""
+    keys = [lookup_key(token) for token in tokens.vocab]
+    terms, column_key = np.unique(np.asarray(keys, dtype=object), return_inverse=True)
+    word = tokens.token_property(is_word).astype(bool)
+    merge = sp.csr_matrix(
+        (np.ones(word.sum()), (np.flatnonzero(word), column_key[word])), shape=(len(keys), len(terms))
+    )
+    return terms, ((tokens.plain @ merge) > 0).astype(float)
+
+
 def learn_hashtag_lexicon(
     tokens: TokenizedTweets, labels: np.ndarray, min_count: int = 2, smoothing: float = 1.0
 ) -> dict[str, np.ndarray]:
     """term → SoA per emotion, for terms (lower-cased words and #hashtags) in at least `min_count` tweets."""
-    keys = [lookup_key(token) for token in tokens.vocab]
-    distinct, column_key = np.unique(np.asarray(keys, dtype=object), return_inverse=True)
-    word = tokens.token_property(is_word).astype(bool)
-    merge = sp.csr_matrix(
-        (np.ones(word.sum()), (np.flatnonzero(word), column_key[word])), shape=(len(keys), len(distinct))
-    )
-    present = ((tokens.plain @ merge) > 0).astype(float)  # (tweets, terms): does the tweet contain the term
+    terms, present = term_presence(tokens)
     with_emotion = np.asarray((present.T @ labels))  # (terms, emotions): tweets of e containing w
     total = np.asarray(present.sum(axis=0)).ravel()[:, None]
     without_emotion = total - with_emotion
@@ -63,7 +73,25 @@ def learn_hashtag_lexicon(
     p_given_not = (without_emotion + smoothing) / (n_without + 2 * smoothing)
     soa = np.log2(p_given / p_given_not)
     keep = np.flatnonzero(total.ravel() >= min_count)
-    return {distinct[i]: soa[i] for i in keep}
+    return {terms[i]: soa[i] for i in keep}
+
+
+def cross_fitted(tokens: TokenizedTweets, targets: np.ndarray, learn, score, n_folds: int, random_state: int):
+    """Out-of-fold scores: each fold's rows scored with `score(rows, learn(other_rows, their_targets))`."""
+    folds = KFold(n_splits=n_folds, shuffle=True, random_state=random_state)
+    out = None
+    for train_rows, held_out in folds.split(targets):
+        scores = score(tokens.rows(held_out), learn(tokens.rows(train_rows), targets[train_rows]))
+        if out is None:
+            out = np.zeros((len(tokens), scores.shape[1]))
+        out[held_out] = scores
+    return out
+
+
+def lexicon_scores(tokens: TokenizedTweets, table: dict[str, np.ndarray]) -> np.ndarray:
+    """Mean and max per emotion over the tweet's non-negated tokens; hashtags looked up with # first."""
+    scores = token_scores(tokens.vocab, table, keys=hashtag_keys)
+    return np.hstack([row_mean(tokens.plain, scores), row_max(tokens.plain, scores)])
 
 
 class HashtagFeatures(TransformerMixin, BaseEstimator):
@@ -103,24 +131,19 @@ class HashtagFeatures(TransformerMixin, BaseEstimator):
         self.fit(tokens, y)
         features = self.transform(tokens)
         if self.learn:
-            labels = label_matrix(y, len(tokens))
-            folds = KFold(n_splits=self.n_folds, shuffle=True, random_state=self.random_state)
             learned = slice(2 * len(EMOTIONS), 4 * len(EMOTIONS))
-            for train_rows, held_out in folds.split(labels):
-                table = learn_hashtag_lexicon(tokens.rows(train_rows), labels[train_rows], self.min_count, self.smoothing)
-                features[held_out, learned] = self._scores(tokens.rows(held_out), table)
+            features[:, learned] = cross_fitted(
+                tokens, label_matrix(y, len(tokens)),
+                learn=lambda rows, labels: learn_hashtag_lexicon(rows, labels, self.min_count, self.smoothing),
+                score=lexicon_scores, n_folds=self.n_folds, random_state=self.random_state,
+            )
         return features
-
-    @staticmethod
-    def _scores(tokens: TokenizedTweets, table: dict[str, np.ndarray]) -> np.ndarray:
-        scores = token_scores(tokens.vocab, table, keys=hashtag_keys)
-        return np.hstack([row_mean(tokens.plain, scores), row_max(tokens.plain, scores)])
 
     def transform(self, tokens: TokenizedTweets) -> np.ndarray:
         check_is_fitted(self)
-        blocks = [self._scores(tokens, self.nrc_table_)]
+        blocks = [lexicon_scores(tokens, self.nrc_table_)]
         if self.learn:
-            blocks.append(self._scores(tokens, self.learned_table_))
+            blocks.append(lexicon_scores(tokens, self.learned_table_))
         return np.hstack(blocks)
 
     def get_feature_names_out(self, input_features=None):

@@ -6,12 +6,15 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from features.embedding import WordVectorFeatures
 from features.hashtags import HashtagFeatures
+from features.intensity import IntensityLexiconFeatures
 from features.lexicon import LexiconFeatures
 from features.surface import SurfaceFeatures
 from features.text import NEGATION_WINDOW, TweetTokenizer
 from features.word_vectors import GLOVE
 
 TEXT_FEATURE_GROUPS = ("lexicon", "hashtags", "embedding", "surface")
+#: Groups that need gold intensities to fit, off unless asked for (`groups=TEXT_FEATURE_GROUPS + ("intensity",)`).
+OPTIONAL_GROUPS = ("intensity",)
 
 
 def make_text_features(
@@ -28,7 +31,8 @@ def make_text_features(
 ) -> Pipeline:
     """An unfitted transformer: tweets → float matrix with named columns (`lexicon__emolex_freq_anger`, ...).
 
-    groups: which feature groups, of `TEXT_FEATURE_GROUPS`, to include.
+    groups: which feature groups, of `TEXT_FEATURE_GROUPS` and `OPTIONAL_GROUPS`, to include. The "intensity"
+        group learns a word-intensity lexicon and needs y as a DataFrame with `label` and `intensity` columns.
     emolex, affect_intensity, hashtag_lexicon: a bundled lexicon name or the path of a user's lexicon file.
     learn_hashtags: also learn a hashtag lexicon (PMI) from the labels given to `fit`.
     vectors: "glove-6b-50d", "word2vec" (trained in `fit`), or the path of a word2vec/GloVe file.
@@ -36,9 +40,10 @@ def make_text_features(
     negation_window: words after a negation cue counted as negated (0 turns negation scopes off).
     random_state: seeds the learned lexicon's cross-fitting folds and word2vec training.
     """
-    unknown = sorted(set(groups) - set(TEXT_FEATURE_GROUPS))
+    known = TEXT_FEATURE_GROUPS + OPTIONAL_GROUPS
+    unknown = sorted(set(groups) - set(known))
     if unknown or not groups:
-        raise ValueError(f"unknown or no feature groups {unknown}; choose from {list(TEXT_FEATURE_GROUPS)}")
+        raise ValueError(f"unknown or no feature groups {unknown}; choose from {list(known)}")
     builders = {
         "lexicon": lambda: LexiconFeatures(emolex=emolex, affect_intensity=affect_intensity),
         "hashtags": lambda: HashtagFeatures(hashtag_lexicon=hashtag_lexicon, learn=learn_hashtags,
@@ -46,6 +51,7 @@ def make_text_features(
         "embedding": lambda: WordVectorFeatures(vectors=vectors, include_mean=include_mean_vector,
                                                 random_state=random_state),
         "surface": SurfaceFeatures,
+        "intensity": lambda: IntensityLexiconFeatures(random_state=random_state),
     }
-    union = FeatureUnion([(name, builders[name]()) for name in TEXT_FEATURE_GROUPS if name in groups])
+    union = FeatureUnion([(name, builders[name]()) for name in known if name in groups])
     return Pipeline([("tokens", TweetTokenizer(negation_window=negation_window)), ("features", union)])
