@@ -1,0 +1,76 @@
+"""On-disk store of image feature vectors, keyed by content hash + extractor identity (SQLite, WAL mode).
+
+SQLite serialises writers itself, so two processes featurising at once cannot corrupt the file; a writer that
+finds the database locked waits (``timeout``) instead of failing. Rows are written with ``INSERT OR IGNORE``:
+the same key always maps to the same vector, so whichever process wins is fine.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+
+CACHE_ENV_VAR = "TWEET_EMOTION_IMAGE_CACHE"
+_APP_NAME = "tweet-emotion"
+_CHUNK = 500  # keys per SELECT ... IN (...): stays below SQLite's host-parameter limit
+
+
+def default_cache_path() -> Path:
+    """``$TWEET_EMOTION_IMAGE_CACHE`` if set, else ``<user cache dir>/tweet-emotion/image_features.sqlite3``."""
+    env = os.environ.get(CACHE_ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_cache_dir(_APP_NAME)) / "image_features.sqlite3"
+
+
+class FeatureCache:
+    """A key → float32 vector map in one SQLite file. Holds no open connection, so it pickles and forks."""
+
+    def __init__(self, path: str | os.PathLike, timeout: float = 60.0):
+        self.path = Path(path)
+        self.timeout = timeout
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=self.timeout)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS features (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, data BLOB NOT NULL)"
+        )
+        return con
+
+    def get_many(self, keys) -> dict[str, np.ndarray]:
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, np.ndarray] = {}
+        if not keys:
+            return found
+        with closing(self._connect()) as con:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start:start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = con.execute(f"SELECT key, dim, data FROM features WHERE key IN ({marks})", chunk)
+                for key, dim, data in rows:
+                    vec = np.frombuffer(data, dtype="<f4")
+                    if vec.shape[0] == dim:  # a short blob is treated as a miss, never returned
+                        found[key] = vec
+        return found
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        if not items:
+            return
+        rows = [(k, int(v.shape[0]), np.ascontiguousarray(v, dtype="<f4").tobytes()) for k, v in items.items()]
+        with closing(self._connect()) as con:
+            with con:  # one transaction
+                con.executemany("INSERT OR IGNORE INTO features (key, dim, data) VALUES (?, ?, ?)", rows)
+
+    def __len__(self) -> int:
+        if not self.path.exists():
+            return 0
+        with closing(self._connect()) as con:
+            return con.execute("SELECT COUNT(*) FROM features").fetchone()[0]

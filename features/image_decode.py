@@ -1,0 +1,212 @@
+"""Turn one image input (path, bytes or PIL image) into a fixed-size RGB uint8 array, or a readable error.
+
+The geometry is fixed and documented because the feature cache trusts it:
+
+1. refuse anything that is not JPEG, PNG, WebP, GIF or BMP, and anything over ``max_pixels`` — both read from
+   the header, before a single pixel is decoded (decompression bombs never reach the decoder);
+2. JPEG only: ``Image.draft`` lets libjpeg decode at 1/2, 1/4 or 1/8 scale (DCT scaling) as long as the shorter
+   side stays at least ``size / crop_fraction`` pixels, so the crop below is never upsampled because of it;
+3. EXIF orientation applied; GIF keeps its first frame;
+4. colour: 16-bit grey scaled to 8 bits (value / 257), palette / grey / CMYK converted to RGB, any alpha
+   composited on white;
+5. central square crop of ``crop_fraction`` × the shorter side (0.875 = 224/256, the TensorFlow EfficientNet
+   evaluation crop), resized to ``size`` × ``size`` with PIL bicubic resampling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageEnhance, ImageOps, UnidentifiedImageError
+
+# 40 megapixels: above any phone photo (a 200 MP sensor is rare and would be refused), far below what a
+# decompression bomb claims. Pillow's own guard (89 MP warning, 179 MP error) stays in force as well.
+DEFAULT_MAX_PIXELS = 40_000_000
+# TensorFlow's EfficientNet evaluation crop: 224 / (224 + 32) of the shorter side (CROP_PADDING = 32).
+DEFAULT_CROP_FRACTION = 0.875
+SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
+RESIZE_METHOD = "pil-draft+exif+crop{crop}+bicubic"  # part of the cache identity; bump if the geometry changes
+
+_SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+class ImageDecodeError(ValueError):
+    """An image input that cannot be featurised; the message says why (the caller adds the file name)."""
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """One augmented view: a horizontal flip, a sub-square of the crop, small colour changes."""
+
+    flip: bool = False
+    crop_scale: float = 1.0  # side of the sub-square, as a fraction of the evaluation crop
+    crop_x: float = 0.5  # where the sub-square sits inside the crop (0 = left, 1 = right)
+    crop_y: float = 0.5
+    brightness: float = 1.0
+    contrast: float = 1.0
+    saturation: float = 1.0
+
+    @classmethod
+    def random(cls, rng: np.random.Generator, flip: bool, ops: tuple[str, ...]) -> "Augmentation":
+        kwargs: dict = {"flip": flip and "flip" in ops}
+        if "crop" in ops:
+            kwargs.update(crop_scale=float(rng.uniform(0.8, 1.0)), crop_x=float(rng.uniform()), crop_y=float(rng.uniform()))
+        if "color" in ops:
+            b, c, s = rng.uniform(0.9, 1.1, size=3)
+            kwargs.update(brightness=float(b), contrast=float(c), saturation=float(s))
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    """What we know about one item before decoding it."""
+
+    label: str  # shown in error messages: the file name, or "<bytes #3>" / "<PIL image #3>"
+    data: bytes | Image.Image | None  # None when the item could not even be read
+    sha256: str | None
+    error: str | None = None
+
+
+def read_source(item, index: int) -> ImageSource | None:
+    """Read one input item's bytes and hash them. ``None`` (no image) gives ``None``.
+
+    A path that cannot be read becomes an ``ImageSource`` carrying the error; a value of the wrong type raises
+    ``TypeError`` because that is a programming error, not a bad file.
+    """
+    if item is None:
+        return None
+    if isinstance(item, (str, os.PathLike)):
+        path = Path(item)
+        label = path.name or str(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return ImageSource(label, None, None, f"{label}: file not found ({path})")
+        except IsADirectoryError:
+            return ImageSource(label, None, None, f"{label}: is a directory, not an image file")
+        except OSError as exc:
+            return ImageSource(label, None, None, f"{label}: cannot read file ({exc.strerror or exc})")
+        return _from_bytes(data, label)
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return _from_bytes(bytes(item), f"<bytes #{index}>")
+    if isinstance(item, Image.Image):
+        h = hashlib.sha256()
+        h.update(f"{item.mode}|{item.size}|".encode())
+        h.update(item.tobytes())
+        return ImageSource(f"<PIL image #{index}>", item, "pil-" + h.hexdigest())
+    raise TypeError(
+        f"image #{index}: expected a file path, bytes, a PIL image or None, got {type(item).__name__}"
+    )
+
+
+def _from_bytes(data: bytes, label: str) -> ImageSource:
+    if not data:
+        return ImageSource(label, None, None, f"{label}: empty file (0 bytes)")
+    return ImageSource(label, data, hashlib.sha256(data).hexdigest())
+
+
+def open_checked(data: bytes | Image.Image, max_pixels: int) -> Image.Image:
+    """Open (header only) and refuse unsupported formats and oversized images before decoding."""
+    if isinstance(data, Image.Image):
+        im = data
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            try:
+                im = Image.open(io.BytesIO(data), formats=SUPPORTED_FORMATS)
+            except UnidentifiedImageError:
+                raise ImageDecodeError(
+                    "not a supported image (JPEG, PNG, WebP, GIF or BMP expected)"
+                ) from None
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+                raise ImageDecodeError(f"over the pixel limit, refused before decoding ({exc})") from None
+            except Exception as exc:  # a corrupt header: Pillow raises SyntaxError, ValueError, OSError...
+                raise ImageDecodeError(f"corrupt image header ({exc})") from None
+    w, h = im.size
+    if w * h > max_pixels:
+        raise ImageDecodeError(
+            f"{w}x{h} = {w * h} pixels is over the limit of {max_pixels}, refused before decoding"
+        )
+    if w == 0 or h == 0:
+        raise ImageDecodeError(f"image has no pixels ({w}x{h})")
+    return im
+
+
+def decode_rgb(data: bytes | Image.Image, size: int, max_pixels: int = DEFAULT_MAX_PIXELS,
+               crop_fraction: float = DEFAULT_CROP_FRACTION) -> Image.Image:
+    """Decode to an upright RGB PIL image, possibly DCT-downscaled (JPEG) but never below what ``size`` needs."""
+    im = open_checked(data, max_pixels)
+    try:
+        if getattr(im, "format", None) == "JPEG" and not isinstance(data, Image.Image):
+            need = math.ceil(size / crop_fraction)
+            im.draft(None, (need, need))
+        if getattr(im, "n_frames", 1) > 1:
+            im.seek(0)
+        im.load()
+        im = ImageOps.exif_transpose(im)
+        return to_rgb(im)
+    except ImageDecodeError:
+        raise
+    except Exception as exc:  # truncated data, broken chunks, libjpeg errors...
+        raise ImageDecodeError(f"cannot decode image ({exc})") from None
+
+
+def to_rgb(im: Image.Image) -> Image.Image:
+    """Any Pillow mode → 8-bit RGB; 16-bit grey is scaled (not clipped), alpha is composited on white."""
+    if im.mode in _SIXTEEN_BIT_MODES:
+        a = np.asarray(im, dtype=np.float64)
+        im = Image.fromarray(np.clip(np.rint(a / 257.0), 0, 255).astype(np.uint8), "L")
+    elif im.mode == "F":
+        im = Image.fromarray(np.clip(np.rint(np.asarray(im)), 0, 255).astype(np.uint8), "L")
+    if im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif im.mode in ("L", "RGB") and "transparency" in im.info:
+        im = im.convert("RGBA")
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = im.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        im = background
+    if im.mode != "RGB":
+        im = im.convert("RGB")  # L, 1, CMYK, YCbCr, LAB, HSV
+    return im
+
+
+def crop_resize(im: Image.Image, size: int, crop_fraction: float = DEFAULT_CROP_FRACTION,
+                augmentation: Augmentation | None = None) -> np.ndarray:
+    """Central square crop + bicubic resize to (size, size, 3) uint8; an augmentation moves the crop and colours."""
+    w, h = im.size
+    side = min(w, h) * crop_fraction
+    left, top = (w - side) / 2, (h - side) / 2
+    aug = augmentation
+    if aug is not None and aug.crop_scale < 1.0:
+        sub = side * aug.crop_scale
+        left += (side - sub) * aug.crop_x
+        top += (side - sub) * aug.crop_y
+        side = sub
+    out = im.resize((size, size), Image.Resampling.BICUBIC, box=(left, top, left + side, top + side))
+    if aug is not None:
+        if aug.flip:
+            out = out.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        if aug.brightness != 1.0:
+            out = ImageEnhance.Brightness(out).enhance(aug.brightness)
+        if aug.contrast != 1.0:
+            out = ImageEnhance.Contrast(out).enhance(aug.contrast)
+        if aug.saturation != 1.0:
+            out = ImageEnhance.Color(out).enhance(aug.saturation)
+    return np.asarray(out, dtype=np.uint8)
+
+
+def prepare_views(data: bytes | Image.Image, size: int, views: list[Augmentation | None],
+                  max_pixels: int = DEFAULT_MAX_PIXELS,
+                  crop_fraction: float = DEFAULT_CROP_FRACTION) -> list[np.ndarray]:
+    """Decode once, then cut every requested view (``None`` = the plain evaluation view)."""
+    im = decode_rgb(data, size, max_pixels, crop_fraction)
+    return [crop_resize(im, size, crop_fraction, v) for v in views]
