@@ -1,0 +1,188 @@
+"""The baselines the network is judged against: scikit-learn models on the same features, TF-IDF + logistic
+regression, and a lexicon rule. Each also predicts intensities (a ridge regression per emotion, or for the
+lexicon rule the emotion's top Affect Intensity score), so every model fills the same output columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.svm import LinearSVC
+
+from features.emotions import EMOTIONS
+from features.lexicon import LexiconFeatures
+from features.text import TweetTokenizer
+from models.base import EmotionModel, Prediction
+from models.featurizer import DEFAULT_TEXT_OPTIONS, Featurizer
+from models.labelled_data import LabelledData
+
+
+def _fit_intensity(matrix, intensity: np.ndarray, alpha: float = 10.0) -> list:
+    """One ridge regression per emotion, on the rows whose intensity for it is known (None where none is)."""
+    regressors = []
+    for i in range(len(EMOTIONS)):
+        known = np.flatnonzero(np.isfinite(intensity[:, i]))
+        regressors.append(Ridge(alpha=alpha).fit(matrix[known], intensity[known, i]) if len(known) >= 10 else None)
+    return regressors
+
+
+def _predict_intensity(regressors: list, matrix) -> np.ndarray:
+    out = np.full((matrix.shape[0], len(EMOTIONS)), np.nan)
+    for i, regressor in enumerate(regressors):
+        if regressor is not None and matrix.shape[0]:
+            out[:, i] = np.clip(regressor.predict(matrix), 0, 1)
+    return out
+
+
+def _classifier(kind: str, multi_label: bool, seed: int, C: float):
+    if kind == "logreg":
+        base = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+    elif kind == "linear_svm":
+        # Calibrated, so that it gives probabilities like every other model.
+        base = CalibratedClassifierCV(LinearSVC(C=C, class_weight="balanced", random_state=seed), cv=3)
+    elif kind == "boosted_trees":
+        base = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, class_weight="balanced",
+                                              random_state=seed)
+    else:
+        raise ValueError(kind)
+    return OneVsRestClassifier(base) if multi_label else base
+
+
+def _probabilities(classifier, matrix, multi_label: bool) -> np.ndarray:
+    if not matrix.shape[0]:
+        return np.zeros((0, len(EMOTIONS)))
+    probabilities = classifier.predict_proba(matrix)
+    if multi_label:
+        return np.asarray(probabilities, dtype=float)
+    out = np.zeros((matrix.shape[0], len(EMOTIONS)))
+    out[:, classifier.classes_.astype(int)] = probabilities
+    return out
+
+
+class FeatureBaseline(EmotionModel):
+    """A scikit-learn classifier on the network's own features (text, image and the modality mask)."""
+
+    modalities = ("text", "image")
+    kind = ""
+
+    def __init__(self, **settings):
+        settings.setdefault("text_options", DEFAULT_TEXT_OPTIONS)
+        settings.setdefault("use_image", True)
+        super().__init__(**settings)
+        if not settings["use_image"]:
+            self.modalities = ("text",)
+
+    def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
+        self.featurizer_ = Featurizer(use_text=True, use_image=self.settings["use_image"],
+                                      text_options=self.settings["text_options"],
+                                      image_options=self.settings.get("image_options", {}))
+        matrix = self.featurizer_.fit_transform(train).stacked()
+        target = train.labels if train.multi_label else train.labels.argmax(axis=1)
+        self.classifier_ = _classifier(self.kind, train.multi_label, seed, self.settings.get("C", 1.0))
+        self.classifier_.fit(matrix, target)
+        self.intensity_ = _fit_intensity(matrix, train.intensity)
+
+    def _predict(self, texts, images) -> Prediction:
+        blocks = self.featurizer_.transform(texts, images)
+        matrix = blocks.stacked()
+        return Prediction(_probabilities(self.classifier_, matrix, self.info.get("multi_label", False)),
+                          _predict_intensity(self.intensity_, matrix), list(blocks.errors))
+
+    def feature_names(self) -> list[str]:
+        return self.featurizer_.feature_names()
+
+    def _state(self, directory: Path):
+        return {"featurizer": self.featurizer_, "classifier": self.classifier_, "intensity": self.intensity_}
+
+    def _restore(self, directory: Path, state) -> None:
+        self.featurizer_, self.classifier_, self.intensity_ = state["featurizer"], state["classifier"], state["intensity"]
+
+
+class LogisticRegressionBaseline(FeatureBaseline):
+    name = "logreg"
+    kind = "logreg"
+    description = "logistic regression on the network's features"
+
+
+class LinearSVMBaseline(FeatureBaseline):
+    name = "linear_svm"
+    kind = "linear_svm"
+    description = "linear SVM (calibrated) on the network's features: the 'CNN features into an SVM' recipe"
+
+
+class BoostedTreesBaseline(FeatureBaseline):
+    name = "boosted_trees"
+    kind = "boosted_trees"
+    description = "histogram gradient-boosted trees on the network's features"
+
+
+class TfidfBaseline(EmotionModel):
+    """Word 1–2-gram TF-IDF + logistic regression: strong in-domain, the usual text-classification baseline."""
+
+    name = "tfidf_logreg"
+    modalities = ("text",)
+    description = "TF-IDF word n-grams + logistic regression (text only)"
+
+    def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
+        self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)
+        matrix = self.vectorizer_.fit_transform(train.texts)
+        target = train.labels if train.multi_label else train.labels.argmax(axis=1)
+        self.classifier_ = _classifier("logreg", train.multi_label, seed, self.settings.get("C", 10.0))
+        self.classifier_.fit(matrix, target)
+        self.intensity_ = _fit_intensity(matrix, train.intensity, alpha=1.0)
+
+    def _predict(self, texts, images) -> Prediction:
+        matrix = self.vectorizer_.transform(texts)
+        return Prediction(_probabilities(self.classifier_, matrix, self.info.get("multi_label", False)),
+                          _predict_intensity(self.intensity_, matrix), [None] * len(texts))
+
+    def feature_names(self) -> list[str]:
+        return [f"tfidf__{term}" for term in self.vectorizer_.get_feature_names_out()]
+
+    def _state(self, directory: Path):
+        return {"vectorizer": self.vectorizer_, "classifier": self.classifier_, "intensity": self.intensity_}
+
+    def _restore(self, directory: Path, state) -> None:
+        self.vectorizer_, self.classifier_, self.intensity_ = state["vectorizer"], state["classifier"], state["intensity"]
+
+
+class LexiconRuleBaseline(EmotionModel):
+    """The emotion with the highest lexicon score: summed Affect Intensity plus the EmoLex share per emotion.
+    Probabilities are the scores normalised to sum to 1 (uniform for a tweet with no lexicon hit, which then
+    goes to the most frequent training emotion); intensities are the emotion's top Affect Intensity score."""
+
+    name = "lexicon_rule"
+    modalities = ("text",)
+    description = "rule: the emotion with the highest lexicon score (text only, nothing learned but the fallback)"
+
+    def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
+        self.fallback_ = int(train.labels.sum(axis=0).argmax())
+
+    def _predict(self, texts, images) -> Prediction:
+        tokens = TweetTokenizer().fit_transform(texts)
+        lexicon = LexiconFeatures().fit(tokens)
+        names = list(lexicon.get_feature_names_out())
+        features = lexicon.transform(tokens)
+
+        def block(stat):
+            start = names.index(f"{stat}_{EMOTIONS[0]}")
+            return features[:, start:start + len(EMOTIONS)]
+
+        scores = block("affect_intensity_sum") + block("emolex_freq")
+        total = scores.sum(axis=1, keepdims=True)
+        probabilities = np.where(total > 0, scores / np.where(total > 0, total, 1), 0.0)
+        empty = total.ravel() == 0
+        probabilities[empty] = 0.1
+        probabilities[empty, self.fallback_] = 0.7
+        return Prediction(probabilities, block("affect_intensity_max"), [None] * len(texts))
+
+    def _state(self, directory: Path):
+        return {"fallback": self.fallback_}
+
+    def _restore(self, directory: Path, state) -> None:
+        self.fallback_ = state["fallback"]

@@ -1,0 +1,105 @@
+"""Rows of (text, image) → standardised text features, image features and a modality mask, for every model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from features.emotions import EMOTIONS
+from features.text_features import OPTIONAL_GROUPS, TEXT_FEATURE_GROUPS, make_text_features
+from models.labelled_data import LabelledData
+
+
+@dataclass
+class FeatureBlocks:
+    text: np.ndarray  # (n, d_text), standardised; zeros where a row has no text
+    image: np.ndarray  # (n, d_image), standardised; zeros where a row has no usable image
+    mask: np.ndarray  # (n, 2): has text, has image
+    errors: list  # per row: None or a message
+
+    def __len__(self) -> int:
+        return len(self.mask)
+
+    def stacked(self) -> np.ndarray:
+        """One matrix for the scikit-learn models: text, image, mask."""
+        return np.hstack([self.text, self.image, self.mask])
+
+
+def _scaler(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if not len(matrix):
+        return np.zeros(matrix.shape[1]), np.ones(matrix.shape[1])
+    mean, scale = matrix.mean(axis=0), matrix.std(axis=0)
+    return mean, np.where(scale > 1e-12, scale, 1.0)
+
+
+class Featurizer:
+    """Fits the text feature pipeline on the training rows that have text (labels and, for the "intensity"
+    group, gold intensities) and standardises each block on the rows that have it."""
+
+    def __init__(self, use_text: bool = True, use_image: bool = True, text_options: dict | None = None,
+                 image_options: dict | None = None):
+        self.use_text = use_text
+        self.use_image = use_image
+        self.text_options = dict(text_options or {})
+        self.image_options = dict(image_options or {})
+
+    def feature_names(self) -> list[str]:
+        names = list(self.text_features_.get_feature_names_out()) if self.use_text else []
+        return names + (list(self.image_features_.get_feature_names_out()) if self.use_image else [])
+
+    def _targets(self, data: LabelledData) -> pd.DataFrame:
+        frame = pd.DataFrame(data.labels, columns=list(EMOTIONS))
+        frame["label"] = data.label_names
+        for i, emotion in enumerate(EMOTIONS):
+            frame[f"intensity_{emotion}"] = data.intensity[:, i]
+        return frame if not data.multi_label else frame.drop(columns="label")
+
+    def fit_transform(self, data: LabelledData) -> FeatureBlocks:
+        """Training features; the learned lexicons are cross-fitted on the training rows."""
+        text_rows = np.flatnonzero(data.has_text) if self.use_text else np.array([], dtype=int)
+        text_block = None
+        if self.use_text:
+            options = dict(self.text_options)
+            if "intensity" in options.get("groups", ()) and not np.isfinite(data.intensity[text_rows]).any():
+                options["groups"] = tuple(g for g in options["groups"] if g != "intensity")  # no gold to learn from
+            self.text_features_ = make_text_features(**options)
+            texts = [data.texts[i] for i in text_rows]
+            text_block = self.text_features_.fit_transform(texts, self._targets(data.subset(text_rows)))
+            self.text_mean_, self.text_scale_ = _scaler(text_block)
+        if self.use_image:
+            from features.image import make_image_features
+
+            self.image_features_ = make_image_features(**self.image_options).fit()
+        return self._assemble(data.texts, data.images, text_rows, text_block)
+
+    def transform(self, texts: list, images: list | None = None) -> FeatureBlocks:
+        texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
+        images = images if images is not None else [None] * len(texts)
+        text_rows = np.array([i for i, t in enumerate(texts) if t.strip()], dtype=int) if self.use_text else None
+        block = self.text_features_.transform([texts[i] for i in text_rows]) if self.use_text else None
+        return self._assemble(texts, images, text_rows, block)
+
+    def _assemble(self, texts, images, text_rows, text_block) -> FeatureBlocks:
+        n = len(texts)
+        mask = np.zeros((n, 2))
+        errors: list = [None] * n
+        text = np.zeros((n, len(self.text_mean_) if self.use_text else 0))
+        if self.use_text and len(text_rows):
+            text[text_rows] = (text_block - self.text_mean_) / self.text_scale_
+            mask[text_rows, 0] = 1
+        image = np.zeros((n, 0))
+        if self.use_image:
+            matrix, image_errors = self.image_features_.transform_with_errors(list(images))
+            has_image = matrix[:, -1] > 0
+            cnn = np.asarray(matrix[:, :-1], dtype=float)
+            if not hasattr(self, "image_mean_"):
+                self.image_mean_, self.image_scale_ = _scaler(cnn[has_image])
+            image = np.where(has_image[:, None], (cnn - self.image_mean_) / self.image_scale_, 0.0)
+            mask[:, 1] = has_image
+            errors = [e for e in image_errors]
+        return FeatureBlocks(text, image, mask, errors)
+
+
+DEFAULT_TEXT_OPTIONS = {"groups": TEXT_FEATURE_GROUPS + OPTIONAL_GROUPS, "include_mean_vector": True}

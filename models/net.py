@@ -1,0 +1,71 @@
+"""The multi-output emotion network: a text branch, an image branch, masked fusion, emotion and intensity heads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass
+class NetConfig:
+    text_dim: int = 0  # 0: no text branch
+    image_dim: int = 0  # 0: no image branch
+    hidden: int = 128
+    embed: int = 64
+    dropout: float = 0.3
+    n_emotions: int = 4
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _branch(n_in: int, config: NetConfig) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Dropout(config.dropout / 2),
+        nn.Linear(n_in, config.hidden),
+        nn.GELU(),
+        nn.Dropout(config.dropout),
+        nn.Linear(config.hidden, config.embed),
+        nn.GELU(),
+    )
+
+
+class EmotionNet(nn.Module):
+    """Each branch maps its features to an embedding; the fusion is the mean of the embeddings of the
+    modalities a row has (its mask), so a row with text only, an image only, or both is handled the same way.
+    Heads: emotion logits (softmax or per-emotion sigmoid, by the loss) and intensities in [0, 1]."""
+
+    def __init__(self, config: NetConfig):
+        super().__init__()
+        if not (config.text_dim or config.image_dim):
+            raise ValueError("the network needs a text branch, an image branch, or both")
+        self.config = config
+        self.text = _branch(config.text_dim, config) if config.text_dim else None
+        self.image = _branch(config.image_dim, config) if config.image_dim else None
+        self.emotion_head = nn.Linear(config.embed, config.n_emotions)
+        self.intensity_head = nn.Linear(config.embed, config.n_emotions)
+        # Linear paths from the text features straight to both heads (a wide-and-deep layout): emotion and
+        # intensity are largely additive in the lexicon scores, which the deep path alone learns more slowly.
+        self.text_linear = nn.Linear(config.text_dim, 2 * config.n_emotions) if config.text_dim else None
+
+    def embed(self, text: torch.Tensor | None, image: torch.Tensor | None, mask: torch.Tensor) -> torch.Tensor:
+        """mask: (n, 2) floats, column 0 = has text, column 1 = has image."""
+        parts, weights = [], []
+        if self.text is not None:
+            parts.append(self.text(text))
+            weights.append(mask[:, :1])
+        if self.image is not None:
+            parts.append(self.image(image))
+            weights.append(mask[:, 1:2])
+        total = sum(part * weight for part, weight in zip(parts, weights))
+        return total / torch.clamp(sum(weights), min=1.0)
+
+    def forward(self, text, image, mask) -> tuple[torch.Tensor, torch.Tensor]:
+        fused = self.embed(text, image, mask)
+        logits, intensity = self.emotion_head(fused), self.intensity_head(fused)
+        if self.text_linear is not None:
+            wide_logits, wide_intensity = (mask[:, :1] * self.text_linear(text)).chunk(2, dim=1)
+            logits, intensity = logits + wide_logits, intensity + wide_intensity
+        return logits, torch.sigmoid(intensity)

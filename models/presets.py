@@ -1,0 +1,71 @@
+"""Named training recipes on the bundled data, and the bundled evaluation sets.
+
+The bundled data has no tweet with an image, so the fusion is trained on text-only tweets (WASSA-2017) and
+image-only faces (FER2013), plus, each epoch, tweets paired with a face of the same label (see
+`models.training`); it is checked on the same three kinds of input: tweets alone, faces alone, and test
+tweets each paired with a test face of the same label.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from data import load_fer, load_wassa
+from features.emotions import EMOTIONS
+from models.labelled_data import LabelledData
+
+PRESETS = {
+    "default": {
+        "model": "fused_net",
+        "description": "fused network on WASSA-2017 train tweets + all FER2013 training faces; validation: "
+                       "WASSA-2017 dev + a 10% stratified hold-out of the faces",
+    },
+}
+
+
+def wassa(split: str) -> LabelledData:
+    frame = load_wassa(split)
+    index = {e: i for i, e in enumerate(EMOTIONS)}
+    labels = np.zeros((len(frame), len(EMOTIONS)))
+    labels[np.arange(len(frame)), frame.label.map(index).to_numpy()] = 1
+    intensity = np.where(labels > 0, frame.intensity.to_numpy(dtype=float)[:, None], np.nan)
+    return LabelledData(frame.text.tolist(), [None] * len(frame), labels, intensity, source=f"wassa2017/{split}")
+
+
+def fer(split: str) -> LabelledData:
+    images, names = load_fer(split)
+    index = {e: i for i, e in enumerate(EMOTIONS)}
+    labels = np.zeros((len(names), len(EMOTIONS)))
+    labels[np.arange(len(names)), [index[n] for n in names]] = 1
+    faces = [Image.fromarray(image, mode="L") for image in images]
+    return LabelledData([""] * len(faces), faces, labels, np.full(labels.shape, np.nan), source=f"fer2013/{split}")
+
+
+def paired(texts: LabelledData, images: LabelledData, seed: int = 0) -> LabelledData:
+    """Each text row with an image row of the same label, drawn with a fixed seed."""
+    rng = np.random.default_rng(seed)
+    text_label, image_label = texts.labels.argmax(axis=1), images.labels.argmax(axis=1)
+    chosen = [rng.choice(np.flatnonzero(image_label == label)) for label in text_label]
+    return LabelledData(list(texts.texts), [images.images[i] for i in chosen], texts.labels.copy(),
+                        texts.intensity.copy(), source=f"{texts.source}+{images.source}")
+
+
+def preset_data(name: str, seed: int = 0) -> tuple[LabelledData, LabelledData]:
+    """(train, valid) of a preset."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(PRESETS)}")
+    from sklearn.model_selection import train_test_split
+
+    faces = fer("train")
+    keep, held = train_test_split(np.arange(len(faces)), test_size=0.1, random_state=seed,
+                                  stratify=faces.labels.argmax(axis=1))
+    train = LabelledData.concat([wassa("train"), faces.subset(np.sort(keep))], source="wassa2017/train+fer2013/train")
+    valid = LabelledData.concat([wassa("dev"), faces.subset(np.sort(held))], source="wassa2017/dev+fer2013/train-holdout")
+    return train, valid
+
+
+def evaluation_sets() -> dict[str, LabelledData]:
+    """The bundled test sets: tweets alone, faces alone, and tweets paired with faces of the same label."""
+    tweets, faces = wassa("test"), fer("public_test")
+    return {"wassa_test": tweets, "fer_public_test": faces, "paired_test": paired(tweets, faces)}

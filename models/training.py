@@ -1,0 +1,156 @@
+"""Training the emotion network: AdamW, class weighting, masked intensity loss, modality dropout and
+same-label pairing for the fusion, early stopping on validation macro-F1, a seeded and repeatable run."""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from models.evaluation import evaluate_predictions
+from models.featurizer import FeatureBlocks
+from models.net import EmotionNet, NetConfig
+
+
+@dataclass
+class TrainSettings:
+    epochs: int = 60
+    batch_size: int = 128
+    lr: float = 1e-3
+    weight_decay: float = 1e-3
+    patience: int = 8
+    intensity_weight: float = 2.0
+    modality_dropout: float = 0.3  # chance that a paired row loses one of its two modalities
+    pair_fraction: float = 0.5  # paired (tweet, same-label image) rows per epoch, as a share of the text rows
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def seed_everything(seed: int) -> None:
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _tensors(blocks: FeatureBlocks, rows) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    return (torch.as_tensor(blocks.text[rows], dtype=torch.float32),
+            torch.as_tensor(blocks.image[rows], dtype=torch.float32),
+            torch.as_tensor(blocks.mask[rows], dtype=torch.float32))
+
+
+def predict_blocks(net: EmotionNet, blocks: FeatureBlocks, multi_label: bool, batch: int = 4096):
+    """(probabilities, intensities) as numpy arrays, under inference mode."""
+    net.eval()
+    probabilities, intensities = [], []
+    with torch.inference_mode():
+        for start in range(0, len(blocks), batch):
+            rows = slice(start, start + batch)
+            logits, intensity = net(*_tensors(blocks, rows))
+            probabilities.append(torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=1))
+            intensities.append(intensity)
+    if not probabilities:
+        return np.zeros((0, net.config.n_emotions)), np.zeros((0, net.config.n_emotions))
+    return torch.cat(probabilities).numpy().astype(float), torch.cat(intensities).numpy().astype(float)
+
+
+def _paired_rows(labels: np.ndarray, mask: np.ndarray, n_pairs: int, rng: np.random.Generator):
+    """(text row, image row) pairs of the same single label, drawn from text-only and image-only rows."""
+    label = labels.argmax(axis=1)
+    text_only = np.flatnonzero((mask[:, 0] == 1) & (mask[:, 1] == 0))
+    image_only = np.flatnonzero((mask[:, 0] == 0) & (mask[:, 1] == 1))
+    if not (len(text_only) and len(image_only) and n_pairs):
+        return np.zeros((0, 2), dtype=int)
+    text_rows = rng.choice(text_only, size=n_pairs)
+    pairs = []
+    by_label = {k: image_only[label[image_only] == k] for k in np.unique(label)}
+    for row in text_rows:
+        pool = by_label.get(label[row])
+        if pool is not None and len(pool):
+            pairs.append((row, pool[rng.integers(len(pool))]))
+    return np.asarray(pairs, dtype=int).reshape(-1, 2)
+
+
+def train_network(
+    config: NetConfig,
+    settings: TrainSettings,
+    train: FeatureBlocks,
+    train_labels: np.ndarray,
+    train_intensity: np.ndarray,
+    valid: FeatureBlocks,
+    valid_labels: np.ndarray,
+    valid_intensity: np.ndarray,
+    multi_label: bool,
+    seed: int,
+    on_epoch=None,
+    should_stop=None,
+) -> tuple[EmotionNet, list[dict]]:
+    """Returns the network at its best validation macro-F1 and the per-epoch log.
+
+    on_epoch(record) is called after each epoch (for live curves); should_stop() ends training early."""
+    seed_everything(seed)
+    rng = np.random.default_rng(seed)
+    net = EmotionNet(config)
+    optimiser = torch.optim.AdamW(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    counts = train_labels.sum(axis=0)
+    class_weight = torch.as_tensor(counts.sum() / (len(counts) * np.maximum(counts, 1)), dtype=torch.float32)
+    n_text = int(train.mask[:, 0].sum())
+    best_f1, best_state, best_epoch, log = -1.0, None, 0, []
+
+    for epoch in range(1, settings.epochs + 1):
+        started = time.perf_counter()
+        pairs = _paired_rows(train_labels, train.mask, int(settings.pair_fraction * n_text), rng)
+        text_rows = np.concatenate([np.arange(len(train)), pairs[:, 0]])
+        image_rows = np.concatenate([np.arange(len(train)), pairs[:, 1]])
+        order = rng.permutation(len(text_rows))
+        net.train()
+        total_loss, n_seen = 0.0, 0
+        for start in range(0, len(order), settings.batch_size):
+            batch = order[start:start + settings.batch_size]
+            t_rows, i_rows = text_rows[batch], image_rows[batch]
+            text = torch.as_tensor(train.text[t_rows], dtype=torch.float32)
+            image = torch.as_tensor(train.image[i_rows], dtype=torch.float32)
+            mask = np.column_stack([train.mask[t_rows, 0], train.mask[i_rows, 1]])
+            both = np.flatnonzero(mask.all(axis=1))
+            dropped = both[rng.random(len(both)) < settings.modality_dropout]
+            mask[dropped, rng.integers(0, 2, size=len(dropped))] = 0
+            mask_t = torch.as_tensor(mask, dtype=torch.float32)
+            logits, intensity = net(text, image, mask_t)
+            target = torch.as_tensor(train_labels[t_rows], dtype=torch.float32)
+            if multi_label:
+                loss = F.binary_cross_entropy_with_logits(logits, target, pos_weight=class_weight)
+            else:
+                loss = F.cross_entropy(logits, target.argmax(dim=1), weight=class_weight)
+            gold = torch.as_tensor(train_intensity[t_rows], dtype=torch.float32)
+            # Intensities are known only where the data gives them (WASSA: the labelled emotion of a text row).
+            known = torch.isfinite(gold) & (mask_t[:, :1] > 0)
+            if known.any():
+                loss = loss + settings.intensity_weight * F.mse_loss(intensity[known], gold[known])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            total_loss += float(loss.detach()) * len(batch)
+            n_seen += len(batch)
+        probabilities, intensities = predict_blocks(net, valid, multi_label)
+        metrics = evaluate_predictions(valid_labels, probabilities, valid_intensity, intensities, multi_label)
+        record = {"epoch": epoch, "train_loss": total_loss / max(n_seen, 1), "valid_macro_f1": metrics["macro_f1"],
+                  "valid_accuracy": metrics["accuracy"], "valid_pearson_mean": metrics.get("pearson_mean"),
+                  "seconds": round(time.perf_counter() - started, 3)}
+        log.append(record)
+        if on_epoch:
+            on_epoch(record)
+        # The best epoch: highest validation macro-F1, plus the mean intensity Pearson where the data has one.
+        score = metrics["macro_f1"] + metrics.get("pearson_mean", 0.0)
+        if score > best_f1:
+            best_f1, best_state, best_epoch = score, copy.deepcopy(net.state_dict()), epoch
+        elif epoch - best_epoch >= settings.patience:
+            break
+        if should_stop and should_stop():
+            break
+    net.load_state_dict(best_state)
+    net.eval()
+    return net, log
