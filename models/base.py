@@ -85,14 +85,18 @@ class EmotionModel:
             should_stop=None) -> "EmotionModel":
         rows = self._usable_rows(train)
         if not len(rows):
-            raise ValueError(f"{self.name} reads {' and '.join(self.modalities)}; the training data has no such rows")
+            raise ValueError(f"{self.name} reads {' or '.join(self.modalities)}; the training data has no such rows")
         train = train.subset(rows)
+        # A modality the training data lacks cannot be learned: the model reads only what it was trained on.
+        present = {"text": train.has_text.any(), "image": train.has_image.any()}
+        self.modalities = tuple(m for m in self.modalities if present[m])
         if valid is not None:
             valid = valid.subset(self._usable_rows(valid))
         started = time.perf_counter()
         self._fit(train, valid, seed, on_epoch=on_epoch, should_stop=should_stop)
         self.info = {
             "model": self.name,
+            "modalities": list(self.modalities),
             "settings": self.settings,
             "emotions": list(EMOTIONS),
             "multi_label": bool(train.multi_label),
@@ -174,6 +178,7 @@ class EmotionModel:
     def restore(cls, directory: Path, config: dict) -> "EmotionModel":
         model = cls(**config.get("settings", {}))
         model.info = {k: v for k, v in config.items() if k not in ("feature_names", "state_sha256")}
+        model.modalities = tuple(config.get("modalities", cls.modalities))
         state = None
         if (directory / STATE_FILE).exists():
             expected = config.get("state_sha256")

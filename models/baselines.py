@@ -72,13 +72,10 @@ class FeatureBaseline(EmotionModel):
 
     def __init__(self, **settings):
         settings.setdefault("text_options", DEFAULT_TEXT_OPTIONS)
-        settings.setdefault("use_image", True)
         super().__init__(**settings)
-        if not settings["use_image"]:
-            self.modalities = ("text",)
 
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
-        self.featurizer_ = Featurizer(use_text=True, use_image=self.settings["use_image"],
+        self.featurizer_ = Featurizer(use_text="text" in self.modalities, use_image="image" in self.modalities,
                                       text_options=self.settings["text_options"],
                                       image_options=self.settings.get("image_options", {}))
         matrix = self.featurizer_.fit_transform(train).stacked()

@@ -25,6 +25,7 @@ class NetworkModel(EmotionModel):
         super().__init__(**settings)
 
     def _featurizer(self) -> Featurizer:
+        # `modalities` is what the training data had of the model's own (see EmotionModel.fit).
         return Featurizer(
             use_text="text" in self.modalities,
             use_image="image" in self.modalities,

@@ -65,7 +65,17 @@ def preset_data(name: str, seed: int = 0) -> tuple[LabelledData, LabelledData]:
     return train, valid
 
 
-def evaluation_sets() -> dict[str, LabelledData]:
-    """The bundled test sets: tweets alone, faces alone, and tweets paired with faces of the same label."""
-    tweets, faces = wassa("test"), fer("public_test")
-    return {"wassa_test": tweets, "fer_public_test": faces, "paired_test": paired(tweets, faces)}
+def evaluation_sets(wanted: dict[str, bool] | None = None) -> dict[str, LabelledData]:
+    """The bundled test sets: tweets alone ("wassa_test"), faces alone ("fer_public_test"), and tweets paired
+    with faces of the same label ("paired_test"); `wanted` picks some of them."""
+    wanted = wanted or {"wassa_test": True, "fer_public_test": True, "paired_test": True}
+    sets = {}
+    tweets = wassa("test") if wanted.get("wassa_test") or wanted.get("paired_test") else None
+    faces = fer("public_test") if wanted.get("fer_public_test") or wanted.get("paired_test") else None
+    if wanted.get("wassa_test"):
+        sets["wassa_test"] = tweets
+    if wanted.get("fer_public_test"):
+        sets["fer_public_test"] = faces
+    if wanted.get("paired_test"):
+        sets["paired_test"] = paired(tweets, faces)
+    return sets

@@ -1,0 +1,169 @@
+"""Command line: train, evaluate, score and compare emotion models.
+
+    python cli.py train --model NAME --train PATH [--valid PATH] --out DIR [--seed N] [--preset default]
+    python cli.py evaluate --model-dir DIR --data PATH
+    python cli.py score [--model-dir DIR] --input IN --output OUT [--text-column text] [--image-column image]
+    python cli.py compare --runs DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+class HELP(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, unless its help already says it."""
+
+    def _get_help_string(self, action):
+        if "default" in (action.help or "") or action.default is None or action.default is argparse.SUPPRESS or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _add_train(sub) -> None:
+    from models.presets import PRESETS
+    from models.registry import MODELS
+
+    p = sub.add_parser("train", formatter_class=HELP, help="train a model and save it as a run directory",
+                       description="Train a model and save it (weights, config.json, metrics.json, training log).")
+    p.add_argument("--model", choices=list(MODELS), default=None,
+                   help="model to train (default: the preset's model, else fused_net)")
+    p.add_argument("--train", type=Path, default=None, help="labelled CSV/TSV to train on (or use --preset)")
+    p.add_argument("--valid", type=Path, default=None,
+                   help="labelled CSV/TSV for early stopping and metrics (default: a 10%% hold-out of --train)")
+    p.add_argument("--out", type=Path, required=True, help="run directory to write")
+    p.add_argument("--seed", type=int, default=0, help="seed: the same seed gives the same model")
+    p.add_argument("--preset", choices=list(PRESETS), default=None,
+                   help="train on the bundled data (WASSA-2017 tweets + FER2013 faces) with the preset's settings")
+    p.add_argument("--epochs", type=int, default=None, help="network: maximum epochs (default: 60)")
+    p.add_argument("--hidden", type=int, default=None, help="network: hidden units per branch (default: 128)")
+    p.add_argument("--embed", type=int, default=None, help="network: branch embedding size (default: 64)")
+    p.add_argument("--dropout", type=float, default=None, help="network: dropout (default: 0.3)")
+    p.add_argument("--lr", type=float, default=None, help="network: AdamW learning rate (default: 0.001)")
+    p.add_argument("--no-bundled-eval", action="store_true",
+                   help="skip scoring the run on the bundled test sets (WASSA-2017 test, FER2013 public test)")
+
+
+def _add_evaluate(sub) -> None:
+    p = sub.add_parser("evaluate", formatter_class=HELP, help="evaluate a saved model on labelled data",
+                       description="Print one JSON object: macro_f1, accuracy, per_emotion, confusion_matrix, "
+                                   "and pearson / pearson_mean when the data has intensities.")
+    p.add_argument("--model-dir", type=Path, default=None, help="saved model (default: the shipped default model)")
+    p.add_argument("--data", type=Path, required=True, help="labelled CSV/TSV")
+
+
+def _add_score(sub) -> None:
+    p = sub.add_parser("score", formatter_class=HELP, help="score a CSV/TSV of tweets",
+                       description="Write every input column plus emotion, prob_<emotion>, intensity_<emotion> "
+                                   "and error. The output appears only when every row is written.")
+    p.add_argument("--model-dir", type=Path, default=None, help="saved model (default: the shipped default model)")
+    p.add_argument("--input", type=Path, required=True, help="CSV (.csv) or TSV (.tsv) to score")
+    p.add_argument("--output", type=Path, required=True, help="file to write (CSV or TSV by extension)")
+    p.add_argument("--text-column", default="text", help="column holding the tweet text")
+    p.add_argument("--image-column", default=None, help="column holding image paths, relative to the input file")
+    p.add_argument("--images-root", type=Path, default=None,
+                   help="images must resolve inside this folder (default: the input file's folder)")
+    p.add_argument("--chunk-rows", type=int, default=20_000, help="rows read and scored at a time")
+
+
+def _add_compare(sub) -> None:
+    p = sub.add_parser("compare", formatter_class=HELP, help="table of every saved run's metrics, best first",
+                       description="Find every saved model under --runs and print its metrics, best first.")
+    p.add_argument("--runs", type=Path, default=Path("runs"), help="folder holding run directories")
+    p.add_argument("--with-default", action="store_true", help="include the shipped default model")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = top.add_subparsers(dest="command", required=True)
+    for add in (_add_train, _add_evaluate, _add_score, _add_compare):
+        add(sub)
+    return top
+
+
+def cmd_train(args) -> int:
+    from models.labelled_data import read_labelled
+    from models.presets import PRESETS, preset_data
+    from models.registry import build_model
+    from models.training_run import run_training
+
+    if args.preset:
+        preset = PRESETS[args.preset]
+        train, valid = preset_data(args.preset, seed=args.seed)
+        name, settings = args.model or preset["model"], dict(preset.get("settings", {}))
+    elif args.train:
+        train = read_labelled(args.train)
+        valid = read_labelled(args.valid) if args.valid else None
+        name, settings = args.model or "fused_net", {}
+    else:
+        print("error: give --train PATH or --preset NAME", file=sys.stderr)
+        return 2
+    for key in ("epochs", "hidden", "embed", "dropout", "lr"):
+        if getattr(args, key) is not None:
+            settings[key] = getattr(args, key)
+    model = build_model(name, **settings)
+
+    def report(record):
+        print(f"epoch {record['epoch']:3d}  loss {record['train_loss']:.4f}  valid macro-F1 {record['valid_macro_f1']:.4f}",
+              file=sys.stderr)
+
+    metrics = run_training(model, train, valid, seed=args.seed, out=args.out, bundled_eval=not args.no_bundled_eval,
+                           on_epoch=report)
+    print(json.dumps({"run": str(args.out), "model": name, "train_seconds": model.info["train_seconds"],
+                      "metrics": {k: {m: v[m] for m in ("macro_f1", "accuracy", "pearson_mean") if m in v}
+                                  for k, v in metrics.items()}}, indent=2))
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from models.labelled_data import read_labelled
+    from models.registry import load_model
+
+    model = load_model(args.model_dir)
+    print(json.dumps(model.evaluate(read_labelled(args.data)), indent=2))
+    return 0
+
+
+def cmd_score(args) -> int:
+    from models.registry import load_model
+    from models.scoring import score_file
+
+    model = load_model(args.model_dir)
+    summary = score_file(model, args.input, args.output, args.text_column, args.image_column, args.images_root,
+                         chunk_rows=args.chunk_rows)
+    print(f"scored {summary.scored} of {summary.rows} rows, {summary.failed} failed → {args.output}", file=sys.stderr)
+    return 1 if summary.scored == 0 else 0
+
+
+def cmd_compare(args) -> int:
+    from models.registry import DEFAULT_MODEL_DIR
+    from models.runs import find_runs, runs_table
+
+    folders = [args.runs] + ([DEFAULT_MODEL_DIR] if args.with_default else [])
+    table = runs_table(find_runs(*folders))
+    if table.empty:
+        print(f"no saved runs under {args.runs}", file=sys.stderr)
+        return 1
+    keep = [c for c in table.columns if not c.split("_f1_")[-1] in ("anger", "fear", "joy", "sadness")]
+    with __import__("pandas").option_context("display.width", 200, "display.max_columns", 30):
+        print(table[keep].to_string(index=False))
+    return 0
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    from lexicons import LexiconError
+    from models.base import ModelLoadError
+    from models.labelled_data import DataError
+
+    try:
+        return {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare}[args.command](args)
+    except (DataError, ModelLoadError, LexiconError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
