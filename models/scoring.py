@@ -88,7 +88,7 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
                                          image_column, base, root)
                     scored.to_csv(out, sep=separator_for(output_path), index=False, header=first)
                     first = False
-                    failed = int((scored["error"] != "").sum())
+                    failed = int((scored["emotion"] == "").sum())  # an image error beside scored text is a warning
                     summary.rows += len(scored)
                     summary.failed += failed
                     summary.scored += len(scored) - failed
