@@ -89,16 +89,16 @@ class Featurizer:
         if self.use_text and len(text_rows):
             text[text_rows] = (text_block - self.text_mean_) / self.text_scale_
             mask[text_rows, 0] = 1
-        image = np.zeros((n, 0))
+        image = np.zeros((n, 0), dtype=np.float32)
         if self.use_image:
-            matrix, image_errors = self.image_features_.transform_with_errors(list(images))
+            matrix, errors = self.image_features_.transform_with_errors(list(images))
             has_image = matrix[:, -1] > 0
-            cnn = np.asarray(matrix[:, :-1], dtype=float)
-            if not hasattr(self, "image_mean_"):
-                self.image_mean_, self.image_scale_ = _scaler(cnn[has_image])
-            image = np.where(has_image[:, None], (cnn - self.image_mean_) / self.image_scale_, 0.0)
+            image = np.asarray(matrix[:, :-1], dtype=np.float32)  # zeros where there is no image
+            if not hasattr(self, "image_mean_"):  # the first call is fit_transform's, on the training images
+                self.image_mean_, self.image_scale_ = _scaler(image[has_image].astype(float))
+            if has_image.any():
+                image[has_image] = (image[has_image] - self.image_mean_) / self.image_scale_
             mask[:, 1] = has_image
-            errors = [e for e in image_errors]
         return FeatureBlocks(text, image, mask, errors)
 
 

@@ -53,14 +53,20 @@ class EmotionNet(nn.Module):
     def embed(self, text: torch.Tensor | None, image: torch.Tensor | None, mask: torch.Tensor) -> torch.Tensor:
         """mask: (n, 2) floats, column 0 = has text, column 1 = has image."""
         parts, weights = [], []
-        if self.text is not None:
-            parts.append(self.text(text))
-            weights.append(mask[:, :1])
-        if self.image is not None:
-            parts.append(self.image(image))
-            weights.append(mask[:, 1:2])
-        total = sum(part * weight for part, weight in zip(parts, weights))
-        return total / torch.clamp(sum(weights), min=1.0)
+        for column, branch, features in ((0, self.text, text), (1, self.image, image)):
+            if branch is None:
+                continue
+            weight = mask[:, column:column + 1]
+            rows = weight[:, 0] > 0
+            if rows.all():
+                part = branch(features)
+            else:  # run the branch only on the rows that have the modality
+                part = torch.zeros(len(mask), self.config.embed, dtype=features.dtype)
+                if rows.any():
+                    part = part.index_put((rows,), branch(features[rows]))
+            parts.append(part * weight)
+            weights.append(weight)
+        return sum(parts) / torch.clamp(sum(weights), min=1.0)
 
     def forward(self, text, image, mask) -> tuple[torch.Tensor, torch.Tensor]:
         fused = self.embed(text, image, mask)
