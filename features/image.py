@@ -74,7 +74,7 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
     def __init__(self, backbone="efficientnet_lite0", input_size=DEFAULT_INPUT_SIZE, layers=None,
                  pooling=("mean", "max"), cache=None, n_augment=0, augment_ops=AUGMENT_OPS, random_state=0,
                  batch_size=8,
-                 n_threads=None, n_decode_workers=2, prepare="trace", max_pixels=DEFAULT_MAX_PIXELS,
+                 n_threads=None, n_decode_workers=0, prepare="trace", max_pixels=DEFAULT_MAX_PIXELS,
                  crop_fraction=DEFAULT_CROP_FRACTION):
         self.backbone = backbone
         self.input_size = input_size
