@@ -3,6 +3,7 @@
     python cli.py train --model NAME --train PATH [--valid PATH] --out DIR [--seed N] [--preset default]
     python cli.py evaluate --model-dir DIR --data PATH
     python cli.py score [--model-dir DIR] --input IN --output OUT [--text-column text] [--image-column image]
+                        [--resume] [--quiet] [--engine local|dask [--scheduler ADDRESS]]
     python cli.py compare --runs DIR
 """
 
@@ -65,7 +66,24 @@ def _add_score(sub) -> None:
     p.add_argument("--image-column", default=None, help="column holding image paths, relative to the input file")
     p.add_argument("--images-root", type=Path, default=None,
                    help="images must resolve inside this folder (default: the input file's folder)")
-    p.add_argument("--chunk-rows", type=int, default=20_000, help="rows read and scored at a time")
+    p.add_argument("--chunk-rows", type=int, default=5_000,
+                   help="rows read and scored at a time (memory grows with it; --resume needs the same value)")
+    p.add_argument("--encoding", default=None,
+                   help="input text encoding (default: UTF-8 with or without BOM, UTF-16/32 with a BOM, "
+                        "else detected; a file that is none of these is refused with the bad byte's offset)")
+    p.add_argument("--delimiter", choices=["comma", "tab", "semicolon"], default=None,
+                   help="input field delimiter (default: by extension, or sniffed from the header line)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run of the same input, options and model into the same output")
+    p.add_argument("--quiet", action="store_true", help="no progress bar (it only shows on a terminal anyway)")
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="local: stream in this process; dask: a Dask DataFrame on a cluster (default: local)")
+    p.add_argument("--scheduler", default=None,
+                   help="dask: address of an existing scheduler, e.g. tcp://10.0.0.5:8786 "
+                        "(default: start a LocalCluster on this machine)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="dask LocalCluster: worker processes (default: one per CPU core)")
+    p.add_argument("--blocksize", default="16MB", help="dask: bytes of input per partition")
 
 
 def _add_compare(sub) -> None:
@@ -127,13 +145,38 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_score(args) -> int:
+    from models.input_sniffing import DELIMITERS
     from models.registry import load_model
-    from models.scoring import score_file
+    from models.scoring import temporary_paths
 
+    delimiter = {name: d for d, name in DELIMITERS.items()}.get(args.delimiter)
     model = load_model(args.model_dir)
-    summary = score_file(model, args.input, args.output, args.text_column, args.image_column, args.images_root,
-                         chunk_rows=args.chunk_rows)
-    print(f"scored {summary.scored} of {summary.rows} rows, {summary.failed} failed → {args.output}", file=sys.stderr)
+    if args.engine == "dask":
+        if args.resume:
+            print("error: --resume works with --engine local only", file=sys.stderr)
+            return 2
+        from models.dask_scoring import score_file_dask
+
+        summary = score_file_dask(model, args.input, args.output, args.text_column, args.image_column,
+                                  args.images_root, encoding=args.encoding, delimiter=delimiter,
+                                  scheduler=args.scheduler, n_workers=args.workers, blocksize=args.blocksize)
+    else:
+        from models.scoring import score_file
+
+        try:
+            summary = score_file(model, args.input, args.output, args.text_column, args.image_column,
+                                 args.images_root, chunk_rows=args.chunk_rows, encoding=args.encoding,
+                                 delimiter=delimiter, resume=args.resume, progress=not args.quiet)
+        except KeyboardInterrupt:
+            part, _ = temporary_paths(args.output)
+            kept = " (rerun with --resume to continue)" if part.exists() else ""
+            print(f"interrupted; {args.output} was not written{kept}", file=sys.stderr)
+            return 130
+    for note in summary.notes:
+        print(note, file=sys.stderr)
+    resumed = f" ({summary.resumed_rows} from the interrupted run)" if summary.resumed_rows else ""
+    print(f"scored {summary.scored} of {summary.rows} rows{resumed}, {summary.failed} failed → {args.output}",
+          file=sys.stderr)
     return 1 if summary.scored == 0 else 0
 
 

@@ -1,11 +1,25 @@
-"""Batch scoring of a CSV/TSV file: read in chunks, score each chunk, append to a temporary file that is
-renamed to the output name only when every chunk is written. A bad row gets its `error`; the rest go on."""
+"""Batch scoring of a CSV/TSV file on one machine, streaming.
+
+The file is read record by record with the `csv` module (quoted fields may hold delimiters and newlines; a row
+with the wrong number of fields is a bad row, not a failed file), scored `chunk_rows` rows at a time with
+`score_frame`, and appended to a hidden temporary file next to the output, which is renamed to the output name
+only when every chunk is written. A journal beside the temporary file records the finished chunks and a
+fingerprint of the input, the options and the model, so `resume=True` continues an interrupted run from its
+last finished chunk and ends with exactly the file an uninterrupted run writes.
+
+`score_frame` is the per-chunk function; the Dask engine (`models.dask_scoring`) and the dashboard call it too.
+"""
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import json
 import os
-import tempfile
-from dataclasses import dataclass
+import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -13,104 +27,188 @@ import pandas as pd
 
 from features.emotions import EMOTIONS
 from models.base import EmotionModel
+from models.input_sniffing import InputFormat, delimiter_for, sniff_input
 from models.labelled_data import DataError
 
 OUTPUT_COLUMNS = (["emotion"] + [f"prob_{e}" for e in EMOTIONS] + [f"intensity_{e}" for e in EMOTIONS] + ["error"])
+PROBABILITY_COLUMNS = [f"prob_{e}" for e in EMOTIONS]
+DEFAULT_CHUNK_ROWS = 5_000
+JOURNAL_VERSION = 1
+
+csv.field_size_limit(2**31 - 1)  # a tweet cell may be arbitrarily long; the default limit is 131,072 characters
 
 
 @dataclass
 class ScoreSummary:
     rows: int = 0
-    scored: int = 0
-    failed: int = 0
+    scored: int = 0  # rows with probabilities (possibly with a warning in `error`, e.g. an unreadable image)
+    failed: int = 0  # rows without probabilities
+    resumed_rows: int = 0  # rows taken over from an interrupted run
+    notes: list = field(default_factory=list)  # e.g. the encoding that was detected
+
+    def add(self, scored_frame: pd.DataFrame) -> None:
+        failed = count_failed(scored_frame)
+        self.rows += len(scored_frame)
+        self.failed += failed
+        self.scored += len(scored_frame) - failed
+
+
+def count_failed(scored_frame: pd.DataFrame) -> int:
+    return int((scored_frame["emotion"] == "").sum())
 
 
 def separator_for(path: Path) -> str:
-    return "\t" if path.suffix.lower() in (".tsv", ".txt") else ","
+    return delimiter_for(path)
 
 
 def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None]:
     """(path, error) of an image cell: relative to `base`, and refused if it resolves outside `root`."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
         return None, None
-    path = (base / str(value).strip()).resolve()
-    if not path.is_relative_to(root.resolve()):
+    path = (Path(base) / str(value).strip()).resolve()
+    if not path.is_relative_to(Path(root).resolve()):
         return None, f"image {value!r} resolves outside the images folder {root}"
     return str(path), None
 
 
+def _text_cell(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
 def score_frame(model: EmotionModel, frame: pd.DataFrame, text_column: str | None, image_column: str | None,
-                base: Path, images_root: Path) -> pd.DataFrame:
-    """The input columns plus the output columns, one row per input row."""
+                base: Path, images_root: Path, row_errors: list | None = None,
+                unscorable: np.ndarray | None = None) -> pd.DataFrame:
+    """The input columns plus the output columns, one row per input row, in the input's order.
+
+    `text_column` may be None or absent from `frame` (image-only scoring); cells that are empty, missing or
+    numbers are read as text ("" when missing). `row_errors` (per row: None or a message) are put first in the
+    row's `error`; rows marked in `unscorable` are not scored at all (no probabilities)."""
     n = len(frame)
-    texts = frame[text_column].tolist() if text_column else [""] * n
-    texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
+    if text_column and text_column in frame.columns:
+        texts = [_text_cell(t) for t in frame[text_column].tolist()]
+    else:
+        texts = [""] * n
     images: list = [None] * n
-    pre_errors: list = [None] * n
-    if image_column:
+    pre_errors: list = list(row_errors) if row_errors is not None else [None] * n
+    if image_column and image_column in frame.columns:
         for i, value in enumerate(frame[image_column].tolist()):
-            images[i], pre_errors[i] = resolve_image(value, base, images_root)
-    prediction = model.predict(texts, images)
+            images[i], error = resolve_image(value, base, images_root)
+            pre_errors[i] = _join(pre_errors[i], error)
+    if unscorable is not None and unscorable.any():
+        for i in np.flatnonzero(unscorable):
+            texts[i], images[i] = "", None
+    if n:
+        prediction = model.predict(texts, images)
+        probabilities, intensities, errors = prediction.probabilities, prediction.intensities, prediction.errors
+        emotions = prediction.emotions
+    else:
+        probabilities = intensities = np.zeros((0, len(EMOTIONS)))
+        errors, emotions = [], []
+    if unscorable is not None and unscorable.any():
+        probabilities, intensities = probabilities.copy(), intensities.copy()
+        probabilities[unscorable] = np.nan
+        intensities[unscorable] = np.nan
+        errors = [None if bad else e for e, bad in zip(errors, unscorable)]
+        emotions = ["" if bad else e for e, bad in zip(emotions, unscorable)]
     out = frame.copy()
-    probabilities, intensities = prediction.probabilities, prediction.intensities
-    out["emotion"] = prediction.emotions
+    out["emotion"] = emotions
     for i, emotion in enumerate(EMOTIONS):
         out[f"prob_{emotion}"] = np.round(probabilities[:, i], 6)
     for i, emotion in enumerate(EMOTIONS):
         out[f"intensity_{emotion}"] = np.round(intensities[:, i], 6)
-    errors = [pre or err for pre, err in zip(pre_errors, prediction.errors)]
-    out["error"] = [e or "" for e in errors]
+    out["error"] = [_join(pre, err) or "" for pre, err in zip(pre_errors, errors)]
     return out
 
 
-def score_file(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
-               image_column: str | None = None, images_root: str | Path | None = None,
-               chunk_rows: int = 20_000, on_chunk=None) -> ScoreSummary:
-    input_path, output_path = Path(input_path), Path(output_path)
-    if not input_path.is_file():
-        raise DataError(f"{input_path}: file not found")
-    base = input_path.parent
-    root = Path(images_root) if images_root else base
-    separator = separator_for(input_path)
-    summary = ScoreSummary()
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{output_path.name}.", suffix=".part", dir=output_path.parent)
+def _join(first: str | None, second: str | None) -> str | None:
+    if first and second:
+        return f"{first}; {second}"
+    return first or second
+
+
+# --- reading --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chunk:
+    frame: pd.DataFrame
+    row_errors: list  # per row: None or a message about the row's shape
+    unscorable: np.ndarray  # rows not to score (too many fields)
+    bytes_read: int  # of the input, roughly: how far the reader got
+
+
+def _header(names: list[str]) -> list[str]:
+    """Column names as pandas gives them: blank → `Unnamed: i`, repeats → `name.1`, `name.2`."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(names):
+        name = name if name.strip() else f"Unnamed: {i}"
+        if name in seen:
+            seen[name] += 1
+            candidate = f"{name}.{seen[name]}"
+            while candidate in seen:
+                seen[name] += 1
+                candidate = f"{name}.{seen[name]}"
+            name = candidate
+        seen.setdefault(name, 0)
+        out.append(name)
+    return out
+
+
+def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
+    """Yields the header (a list of column names), then `Chunk`s of at most `chunk_rows` records each."""
+    binary = open(path, "rb")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            try:
-                reader = pd.read_csv(input_path, sep=separator, dtype=str, keep_default_na=False,
-                                     encoding="utf-8-sig", chunksize=chunk_rows)
-                first = True
-                for chunk in reader:
-                    if first:
-                        _check_columns(chunk, input_path, text_column, image_column)
-                    scored = score_frame(model, chunk, text_column if text_column in chunk.columns else None,
-                                         image_column, base, root)
-                    scored.to_csv(out, sep=separator_for(output_path), index=False, header=first)
-                    first = False
-                    failed = int((scored["emotion"] == "").sum())  # an image error beside scored text is a warning
-                    summary.rows += len(scored)
-                    summary.failed += failed
-                    summary.scored += len(scored) - failed
-                    if on_chunk:
-                        on_chunk(summary)
-            except pd.errors.EmptyDataError:
-                raise DataError(f"{input_path}: the file is empty") from None
-            except pd.errors.ParserError as exc:
-                raise DataError(f"{input_path}: malformed CSV ({exc})") from None
-            except UnicodeDecodeError as exc:
-                raise DataError(f"{input_path}: not UTF-8 text (byte offset {exc.start})") from None
-        if summary.rows == 0:
-            raise DataError(f"{input_path}: no rows to score")
-        os.replace(temporary, output_path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return summary
+        text = io.TextIOWrapper(binary, encoding=fmt.encoding, newline="")
+        reader = csv.reader(text, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
+        try:
+            names = next(reader)
+        except StopIteration:
+            raise DataError(f"{path}: the file is empty") from None
+        header = _header(names)
+        width = len(header)
+        yield header
+        records: list = []
+        errors: list = []
+        bad: list = []
+        last_line = reader.line_num
+        try:
+            for record in reader:
+                line = last_line + 1
+                last_line = reader.line_num
+                if not record:  # a blank line is not a row
+                    continue
+                if len(record) == width:
+                    records.append(record)
+                    errors.append(None)
+                    bad.append(False)
+                elif len(record) < width:
+                    records.append(record + [""] * (width - len(record)))
+                    errors.append(f"line {line}: {len(record)} of {width} fields; the missing ones read as empty")
+                    bad.append(False)
+                else:
+                    extra = fmt.delimiter.join(record[width:])
+                    records.append(record[:width])
+                    errors.append(f"line {line}: {len(record)} fields where the header has {width}; not scored "
+                                  f"(fields beyond the last column: {extra[:200]!r})")
+                    bad.append(True)
+                if len(records) == chunk_rows:
+                    yield Chunk(pd.DataFrame(records, columns=header, dtype=object), errors, np.array(bad),
+                                binary.tell())
+                    records, errors, bad = [], [], []
+        except csv.Error as exc:
+            raise DataError(f"{path}: unreadable CSV after line {last_line}: {exc}") from None
+        except UnicodeDecodeError as exc:  # sniff_input checked the bytes; only a file changed meanwhile gets here
+            raise DataError(f"{path}: not valid {fmt.encoding} text ({exc.reason})") from None
+        if records:
+            yield Chunk(pd.DataFrame(records, columns=header, dtype=object), errors, np.array(bad), binary.tell())
+    finally:
+        binary.close()
 
 
-def _check_columns(chunk: pd.DataFrame, path: Path, text_column: str | None, image_column: str | None) -> None:
-    columns = list(chunk.columns)
+def check_columns(columns: list, path: Path, text_column: str | None, image_column: str | None) -> None:
     if image_column and image_column not in columns:
         raise DataError(f"{path}: no image column {image_column!r}; columns are {columns}")
     if text_column not in columns and not image_column:
@@ -118,3 +216,148 @@ def _check_columns(chunk: pd.DataFrame, path: Path, text_column: str | None, ima
     clash = [c for c in OUTPUT_COLUMNS if c in columns]
     if clash:
         raise DataError(f"{path}: already has output column(s) {clash}; rename them before scoring")
+
+
+# --- the temporary file and its journal -----------------------------------------------------------------------
+
+
+def temporary_paths(output_path: Path) -> tuple[Path, Path]:
+    """(partial output, journal) for an output file: hidden siblings, found again by `--resume`."""
+    return (output_path.with_name(f".{output_path.name}.part"),
+            output_path.with_name(f".{output_path.name}.journal.json"))
+
+
+def model_identity(model: EmotionModel) -> str:
+    return hashlib.sha256(json.dumps(model.info, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _write_journal(path: Path, journal: dict) -> None:
+    staging = path.with_name(path.name + ".tmp")
+    staging.write_text(json.dumps(journal, indent=1))
+    os.replace(staging, path)
+
+
+class _Progress:
+    """Rows done, rate and time left on the terminal (stderr); silent when stderr is not a terminal."""
+
+    def __init__(self, enabled: bool, size: int):
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=None, unit=" rows", unit_scale=True, dynamic_ncols=True, file=sys.stderr,
+                            desc="scoring")
+        self.size = size
+
+    def update(self, summary: ScoreSummary, rows: int, bytes_read: int) -> None:
+        if self.bar is None:
+            return
+        if bytes_read:  # estimate the total from the bytes per row so far
+            self.bar.total = max(summary.rows, round(summary.rows * self.size / bytes_read))
+        self.bar.update(rows)
+        self.bar.set_postfix_str(f"{summary.failed:,} failed", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def score_file(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
+               image_column: str | None = None, images_root: str | Path | None = None,
+               chunk_rows: int = DEFAULT_CHUNK_ROWS, on_chunk=None, encoding: str | None = None,
+               delimiter: str | None = None, resume: bool = False, progress: bool = False) -> ScoreSummary:
+    """Scores a CSV/TSV file into `output_path` (CSV or TSV by its extension); see the module docstring.
+
+    Raises `DataError` when the file cannot be read at all (the message names the file and the byte offset or
+    line). On an interruption the partial output and its journal stay for `resume=True`."""
+    input_path, output_path = Path(input_path), Path(output_path)
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be at least 1")
+    fmt = sniff_input(input_path, encoding, delimiter)
+    base = input_path.parent
+    root = Path(images_root) if images_root else base
+    summary = ScoreSummary()
+    if fmt.note:
+        summary.notes.append(f"encoding: {fmt.note}")
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    part, journal_path = temporary_paths(output_path)
+    key = {
+        "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
+        "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column,
+        "image_column": image_column, "images_root": str(root.resolve()), "chunk_rows": chunk_rows,
+        "output_delimiter": separator_for(output_path), "model": model_identity(model), "version": JOURNAL_VERSION,
+    }
+    done_chunks, part_bytes = 0, 0
+    if resume:
+        done_chunks, part_bytes = _resume_point(journal_path, part, key, summary)
+    else:
+        journal_path.unlink(missing_ok=True)
+    journal = {"key": key, "chunks_done": done_chunks, "part_bytes": part_bytes, **_counts(summary)}
+    out_separator = separator_for(output_path)
+    bar = _Progress(progress, fmt.size)
+    finished = False
+    try:
+        with open(part, "r+b" if done_chunks else "wb") as out:
+            out.truncate(part_bytes)  # drop whatever an interrupted chunk had half-written
+            out.seek(part_bytes)
+            chunks = read_chunks(input_path, fmt, chunk_rows)
+            header = next(chunks)
+            check_columns(header, input_path, text_column, image_column)
+            for index, chunk in enumerate(chunks):
+                if index < done_chunks:
+                    continue
+                scored = score_frame(model, chunk.frame, text_column, image_column, base, root,
+                                     chunk.row_errors, chunk.unscorable)
+                data = scored.to_csv(sep=out_separator, index=False, header=index == 0, lineterminator="\n")
+                out.write(data.encode("utf-8"))
+                out.flush()
+                os.fsync(out.fileno())
+                summary.add(scored)
+                journal.update(chunks_done=index + 1, part_bytes=out.tell(), **_counts(summary))
+                _write_journal(journal_path, journal)
+                bar.update(summary, len(scored), chunk.bytes_read)
+                if on_chunk:
+                    on_chunk(summary)
+        if summary.rows == 0:
+            raise DataError(f"{input_path}: no rows to score")
+        os.replace(part, output_path)
+        journal_path.unlink(missing_ok=True)
+        finished = True
+    except DataError:
+        part.unlink(missing_ok=True)
+        journal_path.unlink(missing_ok=True)
+        raise
+    finally:
+        bar.close()
+        if not finished and journal.get("chunks_done", 0) == 0:
+            part.unlink(missing_ok=True)
+            journal_path.unlink(missing_ok=True)
+    return summary
+
+
+def _counts(summary: ScoreSummary) -> dict:
+    return {"rows": summary.rows, "scored": summary.scored, "failed": summary.failed}
+
+
+def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSummary) -> tuple[int, int]:
+    """(chunks done, bytes of the partial output to keep) of an interrupted run; (0, 0) if there is none."""
+    if not journal_path.is_file() or not part.is_file():
+        summary.notes.append("resume: no interrupted run of this output; starting from the beginning")
+        return 0, 0
+    try:
+        journal = json.loads(journal_path.read_text())
+    except (OSError, json.JSONDecodeError):
+        raise DataError(f"{journal_path}: the resume journal is unreadable; run again without --resume") from None
+    changed = sorted(k for k in key if journal.get("key", {}).get(k) != key[k])
+    if changed:
+        raise DataError(f"cannot resume: {', '.join(changed)} differ(s) from the interrupted run "
+                        f"(journal {journal_path}); run again without --resume to start over")
+    if part.stat().st_size < journal["part_bytes"]:
+        raise DataError(f"{part}: shorter than its journal says; run again without --resume to start over")
+    summary.rows, summary.scored, summary.failed = journal["rows"], journal["scored"], journal["failed"]
+    summary.resumed_rows = journal["rows"]
+    return int(journal["chunks_done"]), int(journal["part_bytes"])
+
+
+__all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "read_chunks", "resolve_image",
+           "check_columns", "temporary_paths", "DEFAULT_CHUNK_ROWS"]
