@@ -194,7 +194,8 @@ class EmotionModel:
 
     # --- for subclasses -----------------------------------------------------------------------------------
 
-    def feature_names(self) -> list[str]:
+    def feature_names(self, current: bool = False) -> list[str]:
+        """The model's input columns; with `current`, as the running code would produce them."""
         return []
 
     def _fit(self, train: LabelledData, valid: LabelledData | None, seed: int, on_epoch=None, should_stop=None):

@@ -90,8 +90,8 @@ class FeatureBaseline(EmotionModel):
         return Prediction(_probabilities(self.classifier_, matrix, self.info.get("multi_label", False)),
                           _predict_intensity(self.intensity_, matrix), list(blocks.errors))
 
-    def feature_names(self) -> list[str]:
-        return self.featurizer_.feature_names()
+    def feature_names(self, current: bool = False) -> list[str]:
+        return self.featurizer_.feature_names(current)
 
     def _state(self, directory: Path):
         return {"featurizer": self.featurizer_, "classifier": self.classifier_, "intensity": self.intensity_}
@@ -138,7 +138,7 @@ class TfidfBaseline(EmotionModel):
         return Prediction(_probabilities(self.classifier_, matrix, self.info.get("multi_label", False)),
                           _predict_intensity(self.intensity_, matrix), [None] * len(texts))
 
-    def feature_names(self) -> list[str]:
+    def feature_names(self, current: bool = False) -> list[str]:
         return [f"tfidf__{term}" for term in self.vectorizer_.get_feature_names_out()]
 
     def _state(self, directory: Path):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
 from features.emotions import EMOTIONS
 from features.text_features import OPTIONAL_GROUPS, TEXT_FEATURE_GROUPS, make_text_features
@@ -45,9 +46,14 @@ class Featurizer:
         self.text_options = dict(text_options or {})
         self.image_options = dict(image_options or {})
 
-    def feature_names(self) -> list[str]:
+    def feature_names(self, current: bool = False) -> list[str]:
+        """Column names. With `current`, the image columns are named by a fresh extractor with the same
+        options, as this version of the code would name them (the text columns are named by code already)."""
         names = list(self.text_features_.get_feature_names_out()) if self.use_text else []
-        return names + (list(self.image_features_.get_feature_names_out()) if self.use_image else [])
+        if self.use_image:
+            image = clone(self.image_features_).fit() if current else self.image_features_
+            names += list(image.get_feature_names_out())
+        return names
 
     def _targets(self, data: LabelledData) -> pd.DataFrame:
         frame = pd.DataFrame(data.labels, columns=list(EMOTIONS))

@@ -58,8 +58,8 @@ class NetworkModel(EmotionModel):
     def predict_blocks(self, blocks):
         return predict_blocks(self.net_, blocks, self.info.get("multi_label", False))
 
-    def feature_names(self) -> list[str]:
-        return self.featurizer_.feature_names()
+    def feature_names(self, current: bool = False) -> list[str]:
+        return self.featurizer_.feature_names(current)
 
     def _state(self, directory: Path):
         torch.save(self.net_.state_dict(), directory / WEIGHTS_FILE)

@@ -50,7 +50,7 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
     model = model_class(config.get("model", "?")).restore(directory, config)
     if check_features:
         saved = config.get("feature_names", [])
-        current = model.feature_names()
+        current = model.feature_names(current=True)
         if saved != current:
             missing = [n for n in saved if n not in current][:5]
             extra = [n for n in current if n not in saved][:5]
