@@ -66,7 +66,7 @@ def _add_score(sub) -> None:
     p.add_argument("--image-column", default=None, help="column holding image paths, relative to the input file")
     p.add_argument("--images-root", type=Path, default=None,
                    help="images must resolve inside this folder (default: the input file's folder)")
-    p.add_argument("--chunk-rows", type=int, default=5_000,
+    p.add_argument("--chunk-rows", type=int, default=20_000,
                    help="rows read and scored at a time (memory grows with it; --resume needs the same value)")
     p.add_argument("--encoding", default=None,
                    help="input text encoding (default: UTF-8 with or without BOM, UTF-16/32 with a BOM, "

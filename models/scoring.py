@@ -32,7 +32,7 @@ from models.labelled_data import DataError
 
 OUTPUT_COLUMNS = (["emotion"] + [f"prob_{e}" for e in EMOTIONS] + [f"intensity_{e}" for e in EMOTIONS] + ["error"])
 PROBABILITY_COLUMNS = [f"prob_{e}" for e in EMOTIONS]
-DEFAULT_CHUNK_ROWS = 5_000
+DEFAULT_CHUNK_ROWS = 20_000
 JOURNAL_VERSION = 1
 
 csv.field_size_limit(2**31 - 1)  # a tweet cell may be arbitrarily long; the default limit is 131,072 characters
