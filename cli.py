@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -73,6 +74,8 @@ def _add_score(sub) -> None:
                         "else detected; a file that is none of these is refused with the bad byte's offset)")
     p.add_argument("--delimiter", choices=["comma", "tab", "semicolon"], default=None,
                    help="input field delimiter (default: by extension, or sniffed from the header line)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="local: worker processes scoring chunks side by side (default: one per CPU core)")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run of the same input, options and model into the same output")
     p.add_argument("--quiet", action="store_true", help="no progress bar (it only shows on a terminal anyway)")
@@ -166,7 +169,8 @@ def cmd_score(args) -> int:
         try:
             summary = score_file(model, args.input, args.output, args.text_column, args.image_column,
                                  args.images_root, chunk_rows=args.chunk_rows, encoding=args.encoding,
-                                 delimiter=delimiter, resume=args.resume, progress=not args.quiet)
+                                 delimiter=delimiter, resume=args.resume, progress=not args.quiet,
+                                 jobs=args.jobs or os.cpu_count() or 1)
         except KeyboardInterrupt:
             part, _ = temporary_paths(args.output)
             kept = " (rerun with --resume to continue)" if part.exists() else ""

@@ -265,8 +265,12 @@ class _Progress:
 def score_file(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
                image_column: str | None = None, images_root: str | Path | None = None,
                chunk_rows: int = DEFAULT_CHUNK_ROWS, on_chunk=None, encoding: str | None = None,
-               delimiter: str | None = None, resume: bool = False, progress: bool = False) -> ScoreSummary:
+               delimiter: str | None = None, resume: bool = False, progress: bool = False,
+               jobs: int = 1) -> ScoreSummary:
     """Scores a CSV/TSV file into `output_path` (CSV or TSV by its extension); see the module docstring.
+
+    `jobs` > 1 scores chunks in that many forked worker processes (each gets the model once, at the fork;
+    at most `jobs + 1` chunks are in flight, so memory stays bounded); the output is the same.
 
     Raises `DataError` when the file cannot be read at all (the message names the file and the byte offset or
     line). On an interruption the partial output and its journal stay for `resume=True`."""
@@ -303,19 +307,17 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
             chunks = read_chunks(input_path, fmt, chunk_rows)
             header = next(chunks)
             check_columns(header, input_path, text_column, image_column)
-            for index, chunk in enumerate(chunks):
-                if index < done_chunks:
-                    continue
-                scored = score_frame(model, chunk.frame, text_column, image_column, base, root,
-                                     chunk.row_errors, chunk.unscorable)
-                data = scored.to_csv(sep=out_separator, index=False, header=index == 0, lineterminator="\n")
-                out.write(data.encode("utf-8"))
+            settings = (text_column, image_column, base, root, out_separator)
+            for index, data, rows, failed, bytes_read in _rendered(model, chunks, done_chunks, settings, jobs):
+                out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-                summary.add(scored)
+                summary.rows += rows
+                summary.failed += failed
+                summary.scored += rows - failed
                 journal.update(chunks_done=index + 1, part_bytes=out.tell(), **_counts(summary))
                 _write_journal(journal_path, journal)
-                bar.update(summary, len(scored), chunk.bytes_read)
+                bar.update(summary, rows, bytes_read)
                 if on_chunk:
                     on_chunk(summary)
         if summary.rows == 0:
@@ -333,6 +335,74 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
             part.unlink(missing_ok=True)
             journal_path.unlink(missing_ok=True)
     return summary
+
+
+def _render(model: EmotionModel, chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, int, int]:
+    """A chunk scored and formatted: (CSV bytes, rows, failed rows); the header goes with chunk 0."""
+    text_column, image_column, base, root, separator = settings
+    scored = score_frame(model, chunk.frame, text_column, image_column, base, root, chunk.row_errors,
+                         chunk.unscorable)
+    data = scored.to_csv(sep=separator, index=False, header=index == 0, lineterminator="\n")
+    return data.encode("utf-8"), len(scored), count_failed(scored)
+
+
+_WORKER_MODEL: EmotionModel | None = None
+
+
+def _worker_start(model: EmotionModel, parent: int) -> None:
+    global _WORKER_MODEL
+    import signal
+
+    import torch
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it keeps what is done
+    try:  # Linux: die with the parent, so a killed run leaves no orphan workers behind
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    torch.set_num_threads(1)  # the processes are the parallelism; more threads would only fight over cores
+    _WORKER_MODEL = model
+
+
+def _worker_render(chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, int, int]:
+    return _render(_WORKER_MODEL, chunk, index, settings)
+
+
+def _rendered(model: EmotionModel, chunks, skip: int, settings: tuple, jobs: int):
+    """(index, CSV bytes, rows, failed, input bytes read) per chunk after the first `skip`, in input order."""
+    if jobs <= 1:
+        for index, chunk in enumerate(chunks):
+            if index >= skip:
+                yield (index, *_render(model, chunk, index, settings), chunk.bytes_read)
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers inherit the loaded model (and the memory-mapped word vectors) instead of unpickling it
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
+                             initargs=(model, os.getpid())) as pool:
+        pending: deque = deque()
+        try:
+            for index, chunk in enumerate(chunks):
+                if index < skip:
+                    continue
+                pending.append((index, pool.submit(_worker_render, chunk, index, settings), chunk.bytes_read))
+                if len(pending) > jobs:
+                    index, future, bytes_read = pending.popleft()
+                    yield (index, *future.result(), bytes_read)
+            while pending:
+                index, future, bytes_read = pending.popleft()
+                yield (index, *future.result(), bytes_read)
+        finally:
+            for _, future, _ in pending:
+                future.cancel()
 
 
 def _counts(summary: ScoreSummary) -> dict:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -206,15 +207,19 @@ def test_killed_run_leaves_no_output_and_resume_gives_the_same_file(run, tmp_pat
     part, journal = temporary_paths(out)
     command = [sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source), "--output",
                str(out), "--chunk-rows", "200", "--quiet"]
-    child = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(command + ["--jobs", "2"], cwd=ROOT, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and child.poll() is None:
         if journal.exists() and json.loads(journal.read_text())["chunks_done"] >= 3:
             break
         time.sleep(0.02)
     assert child.poll() is None, "the run finished before it could be killed"
+    workers = psutil.Process(child.pid).children()
+    assert len(workers) >= 2
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive  # the worker processes die with the run
     assert not out.exists() and part.exists()
     done = json.loads(journal.read_text())["chunks_done"]
     assert 3 <= done < 30
@@ -242,6 +247,21 @@ def test_ctrl_c_keeps_the_partial_file_for_resume(run, tmp_path, model, capsys):
     assert summary.rows == 1000 and summary.resumed_rows == 300
     fresh = score_file(model, source, tmp_path / "fresh.csv", chunk_rows=100)
     assert out.read_bytes() == (tmp_path / "fresh.csv").read_bytes() and fresh.scored == summary.scored
+
+
+def test_worker_processes_give_the_same_file_and_resume_across_them(model, tmp_path):
+    source = _big_input(tmp_path, 700)
+    one = score_file(model, source, tmp_path / "one.csv", chunk_rows=100, jobs=1)
+
+    def interrupt(summary):
+        if summary.rows >= 200:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        score_file(model, source, tmp_path / "two.csv", chunk_rows=100, jobs=2, on_chunk=interrupt)
+    two = score_file(model, source, tmp_path / "two.csv", chunk_rows=100, jobs=2, resume=True)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    assert (one.rows, one.scored) == (two.rows, two.scored) and two.resumed_rows == 200
 
 
 def test_resume_refuses_a_changed_input_or_options(run, tmp_path, model):
