@@ -12,6 +12,7 @@ face (minutes on 2 cores); later runs read the feature cache. Last line: ``fer_p
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -51,6 +52,8 @@ def main(argv=None) -> None:
     ap.add_argument("--flip", action="store_true", help="add one flipped view per training face (n_augment=1)")
     ap.add_argument("--cache", default=None, help="SQLite feature cache (default: the user cache directory)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--columns", default=None,
+                    help="ablation: keep only feature columns whose name matches this regex (e.g. '_head_mean_')")
     args = ap.parse_args(argv)
 
     faces = load_faces()
@@ -66,6 +69,11 @@ def main(argv=None) -> None:
     cnn = cnn_train + feats.last_stats_["cnn_images"]
     print(f"featurise_s={time.perf_counter() - t:.1f} cnn_images={cnn} train_rows={len(y_train)} "
           f"test_rows={len(y_test)} features={X_train.shape[1]}")
+
+    if args.columns:
+        keep = np.array([bool(re.search(args.columns, n)) for n in feats.get_feature_names_out()])
+        X_train, X_test = X_train[:, keep], X_test[:, keep]
+        print(f"columns={args.columns!r} kept={int(keep.sum())}")
 
     t = time.perf_counter()
     clf = make_pipeline(StandardScaler(), LogisticRegression(C=args.C, max_iter=500))

@@ -153,6 +153,16 @@ def test_rows_do_not_depend_on_the_batch(tmp_path):
     np.testing.assert_allclose(together, alone, atol=1e-4)  # float summation order differs by batch
 
 
+def test_decoding_in_worker_threads_gives_the_same_rows(tmp_path):
+    items = [encode(photo(i), "JPEG") for i in range(5)] + [b"junk", None]
+    inline = make_image_features(input_size=SIZE, cache=False, batch_size=2).fit()
+    threaded = clone(inline).set_params(n_decode_workers=2).fit()
+    X1, e1 = inline.transform_with_errors(items)
+    X2, e2 = threaded.transform_with_errors(items)
+    np.testing.assert_allclose(X1, X2, atol=1e-4)
+    assert e1 == e2 and e1[5].startswith("<bytes #5>: not a supported image")
+
+
 def test_augmented_views_are_seeded_cached_and_grouped(tmp_path, counted):
     ims = [encode(photo(i), "PNG") for i in range(2)]
     feats = make_image_features(input_size=SIZE, cache=tmp_path / "c.sqlite3", n_augment=3, random_state=7).fit()
