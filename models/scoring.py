@@ -269,8 +269,9 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
                jobs: int = 1) -> ScoreSummary:
     """Scores a CSV/TSV file into `output_path` (CSV or TSV by its extension); see the module docstring.
 
-    `jobs` > 1 scores chunks in that many forked worker processes (each gets the model once, at the fork;
-    at most `jobs + 1` chunks are in flight, so memory stays bounded); the output is the same.
+    `jobs` > 1 scores chunks in this process and `jobs - 1` forked worker processes side by side (each worker
+    gets the model once, at the fork; at most `jobs` chunks are in flight, so memory stays bounded); the
+    output is the same.
 
     Raises `DataError` when the file cannot be read at all (the message names the file and the byte offset or
     line). On an interruption the partial output and its journal stay for `resume=True`."""
@@ -384,19 +385,25 @@ def _rendered(model: EmotionModel, chunks, skip: int, settings: tuple, jobs: int
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork: the workers inherit the loaded model (and the memory-mapped word vectors) instead of unpickling it
+    # This process scores every `jobs`-th chunk itself and `jobs - 1` forked workers score the others: one
+    # process fewer holding the libraries and the model. fork: the workers inherit the loaded model (and the
+    # memory-mapped word vectors) instead of unpickling it.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
+    with ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_worker_start,
                              initargs=(model, os.getpid())) as pool:
         pending: deque = deque()
         try:
             for index, chunk in enumerate(chunks):
                 if index < skip:
                     continue
-                pending.append((index, pool.submit(_worker_render, chunk, index, settings), chunk.bytes_read))
-                if len(pending) > jobs:
-                    index, future, bytes_read = pending.popleft()
-                    yield (index, *future.result(), bytes_read)
+                if len(pending) < jobs - 1:
+                    pending.append((index, pool.submit(_worker_render, chunk, index, settings), chunk.bytes_read))
+                    continue
+                mine = _render(model, chunk, index, settings)
+                while pending:  # the workers' chunks come before this one
+                    earlier, future, bytes_read = pending.popleft()
+                    yield (earlier, *future.result(), bytes_read)
+                yield (index, *mine, chunk.bytes_read)
             while pending:
                 index, future, bytes_read = pending.popleft()
                 yield (index, *future.result(), bytes_read)
