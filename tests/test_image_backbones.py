@@ -6,6 +6,7 @@ from sklearn.datasets import load_sample_image
 from torch import nn
 
 from features.image import make_image_features
+from features.image_decode import crop_resize
 from features.image_backbones import (
     BackboneSpec,
     available_backbones,
@@ -32,8 +33,7 @@ def test_default_backbone_classifies_the_sklearn_flower_as_daisy(lite0):
         probs = lite0.model(x).softmax(dim=1)[0]
     assert int(probs.argmax()) == DAISY
     # the same crop with torchvision's ImageNet mean/std (the wrong recipe for these weights) is far less sure
-    pixels = np.asarray(flower.resize((224, 224), Image.Resampling.BICUBIC,
-                                      box=(106.6875, 0.0, 480.3125, 373.625)), dtype=np.float32) / 255
+    pixels = crop_resize(flower, 224, lite0.crop_fraction).astype(np.float32) / 255
     wrong = (pixels - (0.485, 0.456, 0.406)) / (0.229, 0.224, 0.225)
     with torch.inference_mode():
         wrong_probs = lite0.model(torch.from_numpy(wrong.astype(np.float32)).permute(2, 0, 1)[None]).softmax(1)[0]
