@@ -102,7 +102,7 @@ def score_frame(model: EmotionModel, frame: pd.DataFrame, text_column: str | Non
     if n:
         prediction = model.predict(texts, images)
         probabilities, intensities, errors = prediction.probabilities, prediction.intensities, prediction.errors
-        emotions = prediction.emotions
+        emotions = _emotions(probabilities)
     else:
         probabilities = intensities = np.zeros((0, len(EMOTIONS)))
         errors, emotions = [], []
@@ -120,6 +120,14 @@ def score_frame(model: EmotionModel, frame: pd.DataFrame, text_column: str | Non
         out[f"intensity_{emotion}"] = np.round(intensities[:, i], 6)
     out["error"] = [_join(pre, err) or "" for pre, err in zip(pre_errors, errors)]
     return out
+
+
+def _emotions(probabilities: np.ndarray) -> list[str]:
+    """`Prediction.emotions`, vectorised: the most probable emotion, "" where a row has no probabilities."""
+    names = np.array(list(EMOTIONS) + [""], dtype=object)
+    best = np.argmax(np.nan_to_num(probabilities, nan=-1.0), axis=1)
+    best[~np.isfinite(probabilities).all(axis=1)] = len(EMOTIONS)
+    return names[best].tolist()
 
 
 def _join(first: str | None, second: str | None) -> str | None:
@@ -388,7 +396,11 @@ def _rendered(model: EmotionModel, chunks, skip: int, settings: tuple, jobs: int
     # This process scores every `jobs`-th chunk itself and `jobs - 1` forked workers score the others: one
     # process fewer holding the libraries and the model. fork: the workers inherit the loaded model (and the
     # memory-mapped word vectors) instead of unpickling it.
+    import torch
+
     context = multiprocessing.get_context("fork")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as in the workers: the processes share the cores, threads would oversubscribe
     with ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_worker_start,
                              initargs=(model, os.getpid())) as pool:
         pending: deque = deque()
@@ -410,6 +422,7 @@ def _rendered(model: EmotionModel, chunks, skip: int, settings: tuple, jobs: int
         finally:
             for _, future, _ in pending:
                 future.cancel()
+            torch.set_num_threads(threads)
 
 
 def _counts(summary: ScoreSummary) -> dict:
