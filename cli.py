@@ -86,7 +86,7 @@ def _add_score(sub) -> None:
                         "(default: start a LocalCluster on this machine)")
     p.add_argument("--workers", type=int, default=None,
                    help="dask LocalCluster: worker processes (default: one per CPU core)")
-    p.add_argument("--blocksize", default="16MB", help="dask: bytes of input per partition")
+    p.add_argument("--blocksize", default="4MB", help="dask: bytes of input per partition")
 
 
 def _add_compare(sub) -> None:

@@ -73,7 +73,7 @@ def _splittable(path: Path, encoding: str, delimiter: str) -> bool:
 def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
                     image_column: str | None = None, images_root: str | Path | None = None,
                     encoding: str | None = None, delimiter: str | None = None, scheduler: str | None = None,
-                    n_workers: int | None = None, blocksize: str | int = "16MB", client=None) -> ScoreSummary:
+                    n_workers: int | None = None, blocksize: str | int = "4MB", client=None) -> ScoreSummary:
     """Same output as `models.scoring.score_file` for a well-formed file. `client` (a `distributed.Client`)
     overrides `scheduler` / `n_workers`."""
     import dask

@@ -308,6 +308,29 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(run, tmp_path):
     assert result.stderr.strip().splitlines() == [f"scored 300 of 300 rows, 0 failed → {tmp_path / 'o.csv'}"]
 
 
+def test_progress_bar_on_a_terminal_and_quiet_silences_it(run, tmp_path):
+    pty = pytest.importorskip("pty")
+    source = _big_input(tmp_path, 600)
+
+    def on_terminal(*extra):
+        captured = []
+
+        def read(fd):
+            data = os.read(fd, 4096)
+            captured.append(data)
+            return data
+
+        command = (f"stty cols 120 rows 40; {sys.executable} cli.py score --model-dir {run} --input {source} "
+                   f"--output {tmp_path / 'o.csv'} --chunk-rows 200 --jobs 1 {' '.join(extra)}")
+        pty.spawn(["bash", "-c", command], read)
+        return b"".join(captured).decode(errors="replace")
+
+    shown = on_terminal()
+    assert "600/600" in shown and "rows/s" in shown and "scored 600 of 600 rows" in shown
+    quiet = on_terminal("--quiet")
+    assert "rows/s" not in quiet and "scored 600 of 600 rows" in quiet
+
+
 # --- arbitrary text -------------------------------------------------------------------------------------------
 
 
