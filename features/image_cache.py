@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -38,7 +39,7 @@ class FeatureCache:
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=self.timeout)
-        con.execute("PRAGMA journal_mode=WAL")
+        _set_wal(con, time.monotonic() + self.timeout)
         con.execute("PRAGMA synchronous=NORMAL")
         con.execute(
             "CREATE TABLE IF NOT EXISTS features (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, data BLOB NOT NULL)"
@@ -74,3 +75,18 @@ class FeatureCache:
             return 0
         with closing(self._connect()) as con:
             return con.execute("SELECT COUNT(*) FROM features").fetchone()[0]
+
+
+def _set_wal(con: sqlite3.Connection, deadline: float) -> None:
+    """Switch a new database to WAL mode. The switch needs an exclusive lock and SQLite answers "database is
+    locked" at once, without its busy wait, while another process is creating the same file: retry until the
+    deadline. A database already in WAL mode is left alone."""
+    while True:
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                con.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
