@@ -1,7 +1,13 @@
-"""Streamlit dashboard entry point (placeholder until the dashboard issue)."""
+"""Streamlit dashboard: `streamlit run app.py`. Routes to one page per file in `app_pages/`."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Tweet emotions", page_icon="🐦")
-st.title("Tweet emotion classifier")
-st.info("The dashboard is being built: text and image features come first. Use `python -m pytest` to check the install.")
+st.set_page_config(page_title="Tweet emotions", page_icon="🐦", layout="wide")
+
+pages = [
+    st.Page("app_pages/predict.py", title="Predict", icon="🔮", default=True),
+    st.Page("app_pages/batch.py", title="Batch", icon="📄"),
+    st.Page("app_pages/compare.py", title="Compare", icon="📊"),
+    st.Page("app_pages/train.py", title="Train", icon="🏋️"),
+]
+st.navigation(pages).run()
