@@ -32,6 +32,16 @@ def _size_mb(directory: Path) -> float:
     return sum(f.stat().st_size for f in directory.iterdir() if f.is_file()) / 1e6
 
 
+def metric_columns(data_set: str, result: dict) -> dict:
+    """One evaluation (`models.evaluation.evaluate_predictions`) as the table's columns for that data set."""
+    columns = {f"{data_set}_macro_f1": round(result["macro_f1"], 4), f"{data_set}_accuracy": round(result["accuracy"], 4)}
+    for emotion in EMOTIONS:
+        columns[f"{data_set}_f1_{emotion}"] = round(result["per_emotion"][emotion]["f1"], 4)
+    if "pearson_mean" in result:
+        columns[f"{data_set}_pearson_mean"] = round(result["pearson_mean"], 4)
+    return columns
+
+
 def runs_table(runs: list[Path]) -> pd.DataFrame:
     """One row per run: model, data-set macro-F1, accuracy, per-emotion F1, intensity Pearson, time, size;
     best first (by the macro-F1 of the first data set in RANKING that the runs have)."""
@@ -45,14 +55,8 @@ def runs_table(runs: list[Path]) -> pd.DataFrame:
         row = {"run": str(directory), "model": config.get("model", "?"), "seed": config.get("seed"),
                "train_seconds": config.get("train_seconds"), "size_mb": round(_size_mb(directory), 2)}
         for data_set, result in metrics.items():
-            if not isinstance(result, dict) or "macro_f1" not in result:
-                continue
-            row[f"{data_set}_macro_f1"] = round(result["macro_f1"], 4)
-            row[f"{data_set}_accuracy"] = round(result["accuracy"], 4)
-            for emotion in EMOTIONS:
-                row[f"{data_set}_f1_{emotion}"] = round(result["per_emotion"][emotion]["f1"], 4)
-            if "pearson_mean" in result:
-                row[f"{data_set}_pearson_mean"] = round(result["pearson_mean"], 4)
+            if isinstance(result, dict) and "macro_f1" in result:
+                row.update(metric_columns(data_set, result))
         rows.append(row)
     table = pd.DataFrame(rows)
     for data_set in RANKING:

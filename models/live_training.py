@@ -1,0 +1,125 @@
+"""Training in the background while a page watches: a thread runs `run_training`, collects each epoch's
+record for live curves, and stops after the current epoch when asked; the run is saved as `run_training`
+saves it, so it appears wherever saved runs are listed."""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from models.labelled_data import LabelledData
+from models.network import NetworkModel
+from models.registry import MODELS, build_model, model_class
+from models.training_run import run_training
+
+# The bundled data a page can train on: name → what it is. Small ones first: the page is for watching a
+# network learn in seconds, not for reproducing the default model.
+BUNDLED_DATA = {
+    "wassa": "WASSA-2017 tweets: train 3,613, validation = dev 347 (text)",
+    "fer_sample": "FER2013 faces: a balanced 2,000 of the training faces, 10% held out for validation (images)",
+    "wassa+fer_sample": "both of the above (text-only and image-only rows; the fused network pairs them)",
+    "default": "the default model's data: WASSA-2017 train + all 20,137 FER2013 training faces (slow: minutes)",
+}
+
+
+def bundled_data(name: str, seed: int = 0) -> tuple[LabelledData, LabelledData]:
+    """(train, valid) of one of BUNDLED_DATA."""
+    from models.presets import fer, preset_data, wassa
+
+    if name not in BUNDLED_DATA:
+        raise ValueError(f"unknown bundled data {name!r}; choose from {list(BUNDLED_DATA)}")
+    if name == "default":
+        return preset_data("default", seed=seed)
+    parts = []
+    if name.startswith("wassa"):
+        parts.append((wassa("train"), wassa("dev")))
+    if name.endswith("fer_sample"):
+        parts.append(hold_out(fer("train_sample"), seed))
+    if len(parts) == 1:
+        return parts[0]
+    return (LabelledData.concat([p[0] for p in parts], source="+".join(p[0].source for p in parts)),
+            LabelledData.concat([p[1] for p in parts], source="+".join(p[1].source for p in parts)))
+
+
+def hold_out(data: LabelledData, seed: int, share: float = 0.1) -> tuple[LabelledData, LabelledData]:
+    """A stratified (train, valid) split: an upload or a sample without its own validation set."""
+    from sklearn.model_selection import train_test_split
+
+    keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed,
+                                  stratify=data.labels.argmax(axis=1))
+    return data.subset(np.sort(keep)), data.subset(np.sort(held))
+
+
+def is_network(name: str) -> bool:
+    """Whether a registered model is the network (it has epochs, hidden sizes and a learning rate)."""
+    return issubclass(model_class(name), NetworkModel)
+
+
+@dataclass
+class TrainingJob:
+    """One training run in a background thread. Read `log`, `status` and `error` from any thread."""
+
+    model_name: str
+    out: Path
+    log: list = field(default_factory=list)  # per-epoch records: epoch, train_loss, valid_macro_f1, ...
+    status: str = "starting"  # starting → training (then evaluating and saving) → finished | stopped | failed
+    error: str = ""
+    metrics: dict = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    seconds: float = 0.0
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Ends training after the current epoch; the best epoch so far is kept and saved."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once the thread has ended."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+    def curves(self) -> pd.DataFrame:
+        """(epoch, train_loss, valid_macro_f1) so far."""
+        return pd.DataFrame(list(self.log), columns=["epoch", "train_loss", "valid_macro_f1"])
+
+    def _run(self, settings: dict, train: LabelledData, valid: LabelledData | None, seed: int,
+             bundled_eval: bool) -> None:
+        try:
+            model = build_model(self.model_name, **settings)
+            self.status = "training"
+
+            # list.append is atomic: the page may read the log while this thread writes it.
+            self.metrics = run_training(model, train, valid, seed, self.out, bundled_eval=bundled_eval,
+                                        on_epoch=self.log.append, should_stop=self._stop.is_set)
+            self.status = "stopped" if self._stop.is_set() else "finished"
+        except Exception as exc:  # the page shows it; the thread must not die silently
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.status = "failed"
+            traceback.print_exc()
+        finally:
+            self.seconds = time.monotonic() - self.started
+
+
+def start_training(model_name: str, train: LabelledData, valid: LabelledData | None, out: str | Path,
+                   seed: int = 0, settings: dict | None = None, bundled_eval: bool = True) -> TrainingJob:
+    """Starts training `model_name` (a name in the registry) in a daemon thread and returns its job.
+    `settings` go to the model (for the network: hidden, embed, lr, epochs, ...)."""
+    if model_name not in MODELS:
+        model_class(model_name)  # raises, listing the valid names
+    job = TrainingJob(model_name, Path(out))
+    job._thread = threading.Thread(target=job._run, args=(dict(settings or {}), train, valid, seed, bundled_eval),
+                                   name=f"train-{job.out.name}", daemon=True)
+    job._thread.start()
+    return job
