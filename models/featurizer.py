@@ -78,7 +78,7 @@ class Featurizer:
             from features.image import make_image_features
 
             self.image_features_ = make_image_features(**self.image_options).fit()
-        return self._assemble(data.texts, data.images, text_rows, text_block)
+        return self._assemble(data.texts, data.images, text_rows, text_block, fit=True)
 
     def transform(self, texts: list, images: list | None = None) -> FeatureBlocks:
         texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
@@ -87,7 +87,7 @@ class Featurizer:
         block = self.text_features_.transform([texts[i] for i in text_rows]) if self.use_text else None
         return self._assemble(texts, images, text_rows, block)
 
-    def _assemble(self, texts, images, text_rows, text_block) -> FeatureBlocks:
+    def _assemble(self, texts, images, text_rows, text_block, fit: bool = False) -> FeatureBlocks:
         n = len(texts)
         mask = np.zeros((n, 2))
         errors: list = [None] * n
@@ -97,15 +97,19 @@ class Featurizer:
             mask[text_rows, 0] = 1
         image = np.zeros((n, 0), dtype=np.float32)
         if self.use_image:
-            matrix, errors = self.image_features_.transform_with_errors(list(images))
-            has_image = matrix[:, -1] > 0
-            image = np.asarray(matrix[:, :-1], dtype=np.float32)  # zeros where there is no image
-            if not hasattr(self, "image_mean_"):  # the first call is fit_transform's, on the training images
-                self.image_mean_, self.image_scale_ = _scaler(image[has_image].astype(float))
-            if has_image.any():
-                image[has_image] = (image[has_image] - self.image_mean_) / self.image_scale_
-            mask[:, 1] = has_image
+            image, mask[:, 1], errors = self._image_block(images, fit)
         return FeatureBlocks(text, image, mask, errors)
+
+    def _image_block(self, images, fit: bool):
+        matrix, errors = self.image_features_.transform_with_errors(list(images))
+        has_image = matrix[:, -1] > 0
+        cnn = matrix[has_image, :-1].astype(np.float32)
+        if fit:
+            self.image_mean_, self.image_scale_ = _scaler(cnn.astype(float))
+        block = np.zeros((len(matrix), matrix.shape[1] - 1), dtype=np.float32)  # zeros where there is no image
+        if has_image.any():
+            block[has_image] = (cnn - self.image_mean_) / self.image_scale_
+        return block, has_image, errors
 
 
 DEFAULT_TEXT_OPTIONS = {"groups": TEXT_FEATURE_GROUPS + OPTIONAL_GROUPS, "include_mean_vector": True}

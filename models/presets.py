@@ -20,6 +20,8 @@ PRESETS = {
         "model": "fused_net",
         "description": "fused network on WASSA-2017 train tweets + all FER2013 training faces; validation: "
                        "WASSA-2017 dev + a 10% stratified hold-out of the faces",
+        # Whole-image resize, no centre crop: FER faces are tight crops, and a tweet photo keeps its edges.
+        "settings": {"image_options": {"crop_fraction": 1.0}},
     },
 }
 

@@ -20,7 +20,7 @@ from models.net import EmotionNet, NetConfig
 @dataclass
 class TrainSettings:
     epochs: int = 60
-    batch_size: int = 128
+    batch_size: int = 256
     lr: float = 1e-3
     weight_decay: float = 1e-3
     patience: int = 8
@@ -95,7 +95,7 @@ def train_network(
     seed_everything(seed)
     rng = np.random.default_rng(seed)
     net = EmotionNet(config)
-    optimiser = torch.optim.AdamW(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    optimiser = torch.optim.AdamW(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay, foreach=True)
     counts = train_labels.sum(axis=0)
     class_weight = torch.as_tensor(counts.sum() / (len(counts) * np.maximum(counts, 1)), dtype=torch.float32)
     n_text = int(train.mask[:, 0].sum())
