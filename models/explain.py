@@ -19,11 +19,12 @@ import pandas as pd
 import torch
 
 from features.emotions import EMOTIONS
-from features.image_decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb, read_source
+from features.image_decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb
 from features.lexicon import hashtag_keys, token_scores, word_key
 from features.surface import EMOJI_EMOTIONS
 from features.text import _TOKEN_RE, TweetTokenizer, is_negator, key_variants, normalise_tweet
 from features.text_features import make_text_features
+from models.uploads import UploadError, UploadLimits, check_size
 
 # Highlight colours, one per emotion (colour-blind-safe Okabe–Ito hues).
 EMOTION_COLOURS = {"anger": "#D55E00", "fear": "#CC79A7", "joy": "#E69F00", "sadness": "#0072B2"}
@@ -31,7 +32,8 @@ EMOTION_COLOURS = {"anger": "#D55E00", "fear": "#CC79A7", "joy": "#E69F00", "sad
 # map is hand-made, the NRC hashtag lexicon is read for #hashtags only (it also scores common words such as
 # "not", which would light up every tweet), EmoLex is a yes/no association.
 COLOUR_LEXICONS = ("Affect Intensity", "emoji", "NRC Hashtag", "EmoLex")
-MAX_UPLOAD_MB = 10  # per image; phone photos are 2-8 MB
+# Per image, below the dashboard's 50 MB per file: phone photos are 2-8 MB, and one image is decoded per click.
+IMAGE_LIMITS = UploadLimits(file_mb=10)
 DISPLAY_SIZE = 480  # an uploaded JPEG is decoded at no less than this (DCT scaling), enough to show it
 
 
@@ -177,13 +179,11 @@ def hits_table(explanation: TextExplanation) -> pd.DataFrame:
 
 
 def block_feature_names(featurizer) -> list[str]:
-    """Names of the text and image block columns the network reads (PCA components when the image block is
-    projected; the `has_image` flag is the mask, not a column)."""
+    """Names of the text and image block columns the network reads (`image__has_image` is the mask's, not a
+    column of the image block)."""
     names = list(featurizer.text_features_.get_feature_names_out()) if featurizer.use_text else []
     if featurizer.use_image:
-        pca = getattr(featurizer, "image_pca_", None)
-        names += ([f"image__component_{i}" for i in range(pca.n_components_)] if pca is not None
-                  else list(featurizer.image_features_.get_feature_names_out()[:-1]))
+        names += list(featurizer.image_features_.get_feature_names_out()[:-1])
     return names
 
 
@@ -266,16 +266,12 @@ def attributions(model, text: str, image=None) -> Attributions | None:
 # --- uploads ---------------------------------------------------------------------------------------------------
 
 
-def read_image_upload(data: bytes, name: str = "upload", max_mb: float = MAX_UPLOAD_MB,
+def read_image_upload(data: bytes, name: str, limits: UploadLimits = IMAGE_LIMITS,
                       max_pixels: int = DEFAULT_MAX_PIXELS):
-    """Check an uploaded file the way the image features will read it and return it decoded (RGB PIL image).
-    Raises `ImageDecodeError` saying why it cannot be used: too large, not an image, corrupt."""
-    if len(data) > max_mb * 1e6:
-        raise ImageDecodeError(f"{name}: {len(data) / 1e6:.1f} MB is over the {max_mb:g} MB upload limit")
-    source = read_source(data, 0)
-    if source is None or source.error:
-        raise ImageDecodeError(f"{name}: empty file (0 bytes)")
+    """Check an uploaded image the way the image features will read it, and return it decoded (RGB PIL image).
+    Raises `UploadError` saying why it cannot be used: empty, too large, not a supported image, corrupt."""
+    check_size(data, name, limits)
     try:
-        return decode_rgb(source.data, size=DISPLAY_SIZE, max_pixels=max_pixels, crop_fraction=1.0)
+        return decode_rgb(data, size=DISPLAY_SIZE, max_pixels=max_pixels, crop_fraction=1.0)
     except ImageDecodeError as exc:
-        raise ImageDecodeError(f"{name}: {exc}") from None
+        raise UploadError(f"{name}: {exc}") from None

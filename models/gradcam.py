@@ -77,12 +77,6 @@ def differentiable_features(model, pixels: np.ndarray) -> tuple[torch.Tensor, to
                 torch.tensor(pixels[None]))
             block = (pooled - torch.as_tensor(featurizer.image_mean_, dtype=torch.float32)) / torch.as_tensor(
                 featurizer.image_scale_, dtype=torch.float32)
-            pca = getattr(featurizer, "image_pca_", None)
-            if pca is not None:
-                block = (block - torch.as_tensor(pca.mean_, dtype=torch.float32)) @ torch.as_tensor(
-                    pca.components_.T, dtype=torch.float32)
-                if pca.whiten:
-                    block = block / torch.as_tensor(np.sqrt(pca.explained_variance_), dtype=torch.float32)
     finally:
         hook.remove()
     return pooled, block, captured["maps"]
