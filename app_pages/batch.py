@@ -1,6 +1,115 @@
-"""batch page (being built)."""
+"""Batch: score a CSV/TSV of tweets (and the images a ZIP holds), preview, chart and download the result."""
 
+from pathlib import PurePosixPath
+
+import altair as alt
 import streamlit as st
 
+from app_pages.shared import bundled_sample, model_choices, model_or_stop, read_table, unpacked_images
+from models.labelled_data import DataError
+from models.uploads import LIMITS, score_table
+
+SAMPLES = {
+    "40 tweets": ("tweets_sample.csv", None),
+    "8 faces, 4 with a tweet (CSV + ZIP)": ("faces_sample.csv", "faces_sample.zip"),
+}
+NO_IMAGES = "(no images)"
+
 st.title("Batch")
-st.info("This page is being built.")
+st.write("Score a CSV or TSV file of tweets: the result has every column of the file plus `emotion`, the four "
+         "`prob_` and `intensity_` columns and `error`, as `python cli.py score` writes it.")
+st.caption(f"Limits: {LIMITS.describe()}. Bigger files: `python cli.py score` has no limit.")
+
+choices = model_choices()
+if not choices:
+    st.info("No saved model: train one on the Train page.")
+    st.stop()
+model_name = st.selectbox("Model", list(choices))
+
+source = st.radio("Data", ["Upload a file", *(f"Sample: {s}" for s in SAMPLES)], horizontal=True)
+if source == "Upload a file":
+    upload = st.file_uploader("CSV or TSV file (UTF-8 is best; other encodings are detected or refused)",
+                              type=["csv", "tsv", "txt"])
+    zip_upload = st.file_uploader("ZIP of the images the file names (optional)", type=["zip"])
+    if upload is None:
+        st.info("Upload a file, or pick a sample.")
+        st.stop()
+    name, data = upload.name, upload.getvalue()
+    zip_name, zip_data = (zip_upload.name, zip_upload.getvalue()) if zip_upload else (None, None)
+else:
+    name, zip_name = SAMPLES[source.removeprefix("Sample: ")]
+    data, zip_data = bundled_sample(name), bundled_sample(zip_name) if zip_name else None
+
+try:
+    table = read_table(data, name)
+    images = unpacked_images(zip_data, zip_name, "batch-images") if zip_data else None
+except DataError as exc:
+    st.error(str(exc))
+    st.stop()
+for note in table.notes:
+    st.caption(note)
+if table.bad_rows:
+    st.warning(f"{table.bad_rows} row(s) have the wrong number of fields: they are kept, with a message in "
+               f"`error`, and rows with too many fields are not scored.")
+if images is not None:
+    st.caption(f"ZIP: {len(images.files)} file(s) unpacked.")
+    if images.not_images:
+        listed = "; ".join(f"{path}: {why}" for path, why in list(images.not_images.items())[:5])
+        st.warning(f"{len(images.not_images)} file(s) in the ZIP are not images ({listed}); rows naming them "
+                   f"get an error (their text is still scored).")
+
+left, right = st.columns(2)
+columns = table.columns
+text_column = left.selectbox("Text column", columns, index=columns.index("text") if "text" in columns else 0)
+image_options = [NO_IMAGES, *columns]
+image_column = right.selectbox("Image column (paths inside the ZIP)", image_options,
+                               index=image_options.index("image") if "image" in columns and images else 0)
+image_column = None if image_column == NO_IMAGES else image_column
+st.caption(f"{table.rows:,} rows. First rows:")
+st.dataframe(table.chunks[0].frame.head(5), hide_index=True)
+
+key = (model_name, name, len(data), text_column, image_column, zip_name)
+if st.button("Score", type="primary"):
+    bar = st.progress(0.0, text="Scoring…")
+    try:
+        scored, summary = score_table(model_or_stop(choices[model_name]), table, text_column, image_column,
+                                      images.folder if images else None,
+                                      on_progress=lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"))
+    except DataError as exc:
+        bar.empty()
+        st.error(str(exc))
+        st.stop()
+    bar.empty()
+    st.session_state["batch_result"] = (key, scored, summary)
+
+result = st.session_state.get("batch_result")
+if result is None or result[0] != key:
+    st.stop()
+_, scored, summary = result
+
+st.subheader("Result")
+a, b, c, d = st.columns(4)
+a.metric("Rows", f"{summary.rows:,}")
+b.metric("Scored", f"{summary.scored:,}")
+c.metric("Failed", f"{summary.failed:,}")
+d.metric("With a message", f"{(scored['error'] != '').sum():,}")
+if summary.failed:
+    st.warning(f"{summary.failed} row(s) could not be scored; they are kept in the file with their `error`.")
+
+counts = (scored.loc[scored["emotion"] != "", "emotion"].value_counts().rename_axis("emotion")
+          .reset_index(name="tweets"))
+st.altair_chart(
+    alt.Chart(counts, title="Predicted emotions").mark_bar().encode(
+        x=alt.X("emotion:N", sort=["anger", "fear", "joy", "sadness"]), y="tweets:Q", color="emotion:N",
+        tooltip=["emotion", "tweets"]),
+    width="stretch")
+st.dataframe(scored.head(1000), hide_index=True)
+if len(scored) > 1000:
+    st.caption(f"The first 1,000 of {len(scored):,} rows; the download has them all.")
+
+suffix = PurePosixPath(name).suffix.lower()
+separator = "\t" if suffix in (".tsv", ".tab", ".txt") else ","
+st.download_button("Download the scored file", scored.to_csv(sep=separator, index=False, lineterminator="\n"),
+                   file_name=f"{PurePosixPath(name).stem}_scored{suffix if separator == chr(9) else '.csv'}",
+                   mime="text/tab-separated-values" if separator == "\t" else "text/csv", on_click="ignore",
+                   type="primary")
