@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import pearsonr
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from features.emotions import EMOTIONS
@@ -44,6 +43,8 @@ def evaluate_predictions(
     }
     if intensity_true is not None and intensity_pred is not None and np.isfinite(intensity_true).any():
         pearson = {}
+        from scipy.stats import pearsonr  # here, not at the top: scipy.stats alone takes 0.4 s to import
+
         for i, emotion in enumerate(EMOTIONS):
             known = np.isfinite(intensity_true[:, i]) & np.isfinite(intensity_pred[:, i])
             if known.sum() >= 3 and np.ptp(intensity_pred[known, i]) > 0:

@@ -102,7 +102,7 @@ def test_loading_checks_checksum_and_feature_names(tweets, tmp_path):
     model.save(tmp_path / "run")
     tampered = tmp_path / "tampered"
     shutil.copytree(tmp_path / "run", tampered)
-    with open(tampered / "state.joblib", "ab") as handle:
+    with open(tampered / "state.pkl.gz", "ab") as handle:
         handle.write(b"x")
     with pytest.raises(ModelLoadError, match="checksum differs"):
         load_model(tampered)
