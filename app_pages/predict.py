@@ -1,6 +1,137 @@
-"""predict page (being built)."""
+"""Predict: one tweet and an optional image → the four emotions, and why (lexicon hits, attributions, Grad-CAM)."""
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
+from app_pages.shared import cached_model, model_choices
+from features.emotions import EMOTIONS
+from features.image_decode import DEFAULT_MAX_PIXELS
+from models.base import ModelLoadError
+from models.explain import EMOTION_COLOURS, IMAGE_LIMITS, explain, highlight_html, hits_table, read_image_upload
+from models.uploads import UploadError
+
+EXAMPLES = {
+    "😡 Furious": "They cancelled my flight AGAIN and nobody at the desk will even look at me 😡 #furious",
+    "😱 Scared": "Heard footsteps downstairs at 3am and I'm too terrified to move #scared",
+    "😊 Happy": "Got the job!!! Sun is out, coffee is perfect, life is good 😊 #blessed",
+    "😢 Sad": "Miss you so much grandpa, the house is so quiet without you 💔",
+    "🙃 Negated": "Not happy at all with how this turned out... never again",
+}
+IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "gif"]
+BARS = {"probability": st.column_config.ProgressColumn("probability", format="%.3f", min_value=0, max_value=1),
+        "intensity": st.column_config.ProgressColumn("intensity", format="%.3f", min_value=0, max_value=1)}
+
+
+# Keyed by the model's directory and the input, so changing a widget below does not recompute the answer.
+@st.cache_data(max_entries=32, show_spinner="Reading the tweet…")
+def explained(directory: str, text: str, image: bytes | None):
+    return explain(cached_model(directory), text, image)
+
+
+def scores_table(probabilities, intensities) -> None:
+    st.dataframe(pd.DataFrame({"emotion": EMOTIONS, "probability": probabilities, "intensity": intensities}),
+                 hide_index=True, column_config=BARS)
+
+
 st.title("Predict")
-st.info("This page is being built.")
+st.caption("How much anger, fear, joy and sadness a tweet carries, from its text and, if it has one, its image.")
+
+choices = model_choices()
+if not choices:
+    st.info("No saved model: train one on the Train page.")
+    st.stop()
+label = st.selectbox("Model", list(choices), help="The shipped default model, then the runs saved under runs/.")
+
+st.write("Try an example:")
+for column, (name, tweet) in zip(st.columns(len(EXAMPLES)), EXAMPLES.items()):
+    column.button(name, on_click=st.session_state.__setitem__, args=("tweet", tweet), width="stretch")
+text = st.text_area("Tweet", key="tweet", max_chars=1000, placeholder="Type or paste a tweet…")
+upload = st.file_uploader("Image (optional)", type=IMAGE_TYPES, max_upload_size=IMAGE_LIMITS.file_mb)
+st.caption(f"JPEG, PNG, WebP or GIF (first frame), at most {IMAGE_LIMITS.file_mb} MB and "
+           f"{DEFAULT_MAX_PIXELS // 1_000_000} megapixels. The file is only decoded as an image, never run or unpickled.")
+
+# Loaded here, before any input arrives: the widgets above are already on screen, and the first answer is quick.
+directory = str(choices[label])
+try:
+    model = cached_model(directory)
+except ModelLoadError as exc:
+    st.error(f"This model cannot be loaded: {exc}")
+    st.stop()
+
+image = picture = None
+if upload is not None:
+    try:
+        picture = read_image_upload(upload.getvalue(), upload.name)
+        image = upload.getvalue()
+    except UploadError as exc:
+        st.error(f"This image cannot be used: {exc}")
+if not text.strip() and image is None:
+    st.info("Type a tweet, pick an example, or upload an image.")
+    st.stop()
+
+result = explained(directory, text, image)
+for note in result.notes:
+    st.warning(note)
+if result.error:
+    st.error(result.error)
+    st.stop()
+
+st.divider()
+left, right = st.columns([1, 2])
+best = EMOTIONS.index(result.emotion)
+left.metric("Predicted emotion", result.emotion)
+left.caption(f"probability {result.probabilities[best]:.2f} · intensity {result.intensities[best]:.2f}")
+with right:
+    scores_table(result.probabilities, result.intensities)
+
+st.subheader("Why")
+if result.text is not None:
+    legend = " ".join(f'<span style="background:{colour}33;border-bottom:3px solid {colour};padding:0 3px">'
+                      f"{emotion}</span>" for emotion, colour in EMOTION_COLOURS.items())
+    st.markdown(f'<div style="font-size:1.25em;line-height:2">{highlight_html(result.text)}</div>',
+                unsafe_allow_html=True)
+    st.caption(f"Lexicon hits by emotion: {legend} · **bold**: a negation cue · wavy underline: in its scope, "
+               "counted apart from plain hits. Hover a word for its scores. The tweet is shown as the features "
+               "read it (links and @mentions removed, camel-case hashtags split).", unsafe_allow_html=True)
+    if not hasattr(model, "featurizer_"):
+        st.caption(f"{model.name} does not read the lexicon features; the highlights show the bundled lexicons.")
+    with st.expander("Lexicon hits, token by token"):
+        table = hits_table(result.text)
+        if len(table):
+            st.dataframe(table, hide_index=True)
+        else:
+            st.write("No token hits a lexicon.")
+
+if result.attributions is None:
+    st.caption(f"Feature attributions are shown for the network and the feature baselines; {model.name} "
+               "reads the words directly.")
+else:
+    emotion = st.segmented_control("Features that pushed towards", EMOTIONS, default=result.emotion, required=True)
+    groups = result.attributions.groups[emotion].rename("push").reset_index()
+    st.altair_chart(alt.Chart(groups).mark_bar().encode(
+        x=alt.X("push:Q", title=f"push towards {emotion}"), y=alt.Y("group:N", sort="-x", title=None),
+        color=alt.condition("datum.push > 0", alt.value(EMOTION_COLOURS[emotion]), alt.value("#999999")),
+        tooltip=["group", alt.Tooltip("push:Q", format=".3f")]), width="stretch")
+    st.caption(result.attributions.method + ".")
+    features = result.attributions.features
+    if features is not None:
+        top = features.reindex(features[emotion].abs().sort_values(ascending=False).index[:12])
+        st.dataframe(top[["group", "value", emotion]].rename(columns={"value": "standardised value",
+                                                                      emotion: "push"}),
+                     column_config={"push": st.column_config.NumberColumn(format="%.3f"),
+                                    "standardised value": st.column_config.NumberColumn(format="%.2f")})
+
+if picture is not None and image is not None and "image" in model.modalities:
+    st.subheader("The image")
+    if result.image is None:
+        st.caption("The heat map needs the network's image branch; this model reads the CNN features directly.")
+        st.image(picture, width=320)
+    else:
+        shown, heat, reading = st.columns(3)
+        shown.image(picture, caption="your image", width="stretch")
+        heat.image(result.image.overlay(), width="stretch",
+                   caption=f"Grad-CAM: where the CNN's last block drove '{result.image.emotion}' (red = most)")
+        with reading:
+            st.write("**The image alone** (the network with the text switched off):")
+            scores_table(result.image.probabilities, result.image.intensities)

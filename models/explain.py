@@ -263,6 +263,46 @@ def attributions(model, text: str, image=None) -> Attributions | None:
                         occlusion_attributions(model, text, image), None)
 
 
+# --- everything the Predict page shows -------------------------------------------------------------------------
+
+
+@dataclass
+class Explanation:
+    probabilities: np.ndarray  # (4,), NaN when the model could not score the input
+    intensities: np.ndarray
+    error: str | None = None  # why nothing could be scored
+    notes: list[str] = field(default_factory=list)  # inputs the model does not read
+    text: TextExplanation | None = None
+    attributions: Attributions | None = None
+    image: "ImageExplanation | None" = None  # the image branch's reading and heat map (networks only)
+
+    @property
+    def emotion(self) -> str:
+        return EMOTIONS[int(np.nanargmax(self.probabilities))]
+
+
+def explain(model, text: str, image=None) -> Explanation:
+    """The model's prediction for one tweet and optional image, and the reasons behind it."""
+    from models.gradcam import explain_image
+
+    notes = []
+    if image is not None and "image" not in model.modalities:
+        notes.append(f"{model.name} reads text only: the image is not used.")
+        image = None
+    if text.strip() and "text" not in model.modalities:
+        notes.append(f"{model.name} reads images only: the text is not used.")
+        text = ""
+    prediction = model.predict([text], [image])
+    result = Explanation(prediction.probabilities[0], prediction.intensities[0], prediction.errors[0], notes)
+    if result.error is not None:
+        return result
+    result.text = explain_text(text, model) if text.strip() else None
+    result.attributions = attributions(model, text, image)
+    if image is not None and hasattr(model, "net_"):
+        result.image = explain_image(model, image)
+    return result
+
+
 # --- uploads ---------------------------------------------------------------------------------------------------
 
 

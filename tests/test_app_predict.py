@@ -1,0 +1,65 @@
+"""The Predict page end to end, with the shipped default model (streamlit.testing.v1.AppTest)."""
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from data import load_fer
+from features.emotions import EMOTIONS
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(APP, default_timeout=300)  # the machine is slow and shared; the model loads once
+    at.run()
+    return at
+
+
+def test_the_page_renders_and_asks_for_a_tweet(page):
+    assert not page.exception
+    assert page.title[0].value == "Predict"
+    assert page.selectbox[0].value == "default (shipped)"
+    assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
+    assert "at most 10 MB" in page.caption[1].value  # the upload limit is stated
+
+
+def test_a_typed_tweet_gets_four_probabilities_and_its_reasons(page):
+    page.text_area(key="tweet").input("I am so furious right now, this is an outrage #angry 😡").run()
+    assert not page.exception and not page.error
+    scores = page.dataframe[0].value
+    assert scores["emotion"].tolist() == list(EMOTIONS)
+    assert scores["probability"].sum() == pytest.approx(1, abs=1e-6)
+    assert scores["intensity"].between(0, 1).all()
+    assert page.metric[0].value == "anger"
+    highlighted = next(m.value for m in page.markdown if "outrage" in m.value)
+    assert "border-bottom:3px solid #D55E00" in highlighted  # anger's colour
+    assert page.button_group[0].value == "anger"  # attributions for the predicted emotion
+
+
+def test_an_example_is_one_click_away(page):
+    next(b for b in page.button if b.label == "🙃 Negated").click().run()
+    assert page.text_area(key="tweet").value.startswith("Not happy at all")
+    assert not page.exception and len(page.dataframe) >= 1
+
+
+def test_a_non_image_upload_gets_a_message_not_an_exception(page):
+    page.file_uploader[0].set_value(("notes.png", b"a text file renamed to .png", "image/png")).run()
+    assert not page.exception
+    assert page.error[0].value.startswith("This image cannot be used: notes.png: not a supported image")
+    assert page.info[0].value == "Type a tweet, pick an example, or upload an image."  # nothing was scored
+
+
+def test_an_uploaded_face_gets_the_image_branchs_reading_and_a_heat_map(page):
+    faces, _ = load_fer("public_test")
+    buffer = io.BytesIO()
+    Image.fromarray(faces[0]).save(buffer, format="PNG")
+    page.file_uploader[0].set_value(("face.png", buffer.getvalue(), "image/png")).run()
+    assert not page.exception and not page.error
+    assert len(page.get("image")) == 2  # the upload and its Grad-CAM overlay
+    reading = page.dataframe[-1].value
+    assert reading["probability"].sum() == pytest.approx(1, abs=1e-6)
