@@ -1,6 +1,106 @@
-"""compare page (being built)."""
+"""Compare: every saved model in one table, a macro-F1 chart, and two models side by side on one data set."""
 
+import altair as alt
 import streamlit as st
 
+from app_pages.shared import model_choices, model_or_stop, read_labelled
+from features.emotions import EMOTIONS
+from models.comparison import BUNDLED_SETS, bundled_set, compare_pair, comparison_table, macro_f1_long
+from models.labelled_data import DataError
+from models.uploads import LIMITS
+
+UPLOAD = "upload"
+
+
+@st.cache_resource(show_spinner="Loading the bundled test set…", max_entries=3)
+def cached_set(name: str):
+    return bundled_set(name)
+
+
+# The leading underscore keeps Streamlit from hashing the data; `fingerprint` stands for its content.
+@st.cache_data(show_spinner="Scoring…", max_entries=16)
+def predictions(directory: str, fingerprint: str, _data):
+    return model_or_stop(directory).predict(_data.texts, _data.images)
+
+
+@st.cache_data(show_spinner="Evaluating on your data…", max_entries=16)
+def evaluation(directory: str, fingerprint: str, _data):
+    return model_or_stop(directory).evaluate(_data)
+
+
 st.title("Compare")
-st.info("This page is being built.")
+choices = model_choices()
+if not choices:
+    st.info("No saved model: train one on the Train page.")
+    st.stop()
+
+with st.expander("Evaluate on your own labelled data"):
+    st.write("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy or sadness), "
+             "or the four emotion columns as 0/1; images come from a ZIP whose paths the `image` column names. "
+             "Every model is scored on it and the table gains its columns (`upload_…`).")
+    st.caption(f"Limits: {LIMITS.describe()}.")
+    labelled_file = st.file_uploader("Labelled CSV or TSV", type=["csv", "tsv", "txt"], key="compare_labelled")
+    labelled_zip = st.file_uploader("ZIP of its images (optional)", type=["zip"], key="compare_zip")
+uploaded, extra = None, {}
+if labelled_file is not None:
+    try:
+        uploaded = read_labelled(labelled_file, labelled_zip, "compare-images")
+    except DataError as exc:
+        st.error(str(exc))
+if uploaded is not None:
+    fingerprint = uploaded.fingerprint()
+    extra = {name: evaluation(str(directory), fingerprint, uploaded) for name, directory in choices.items()}
+    st.caption(f"Your data: {len(uploaded):,} rows from {labelled_file.name}, in the `upload_…` columns.")
+
+table = comparison_table(choices, extra)
+st.subheader("Every saved model")
+st.caption("Data sets: `wassa_test` WASSA-2017 test tweets, `fer_public_test` FER2013 faces, `paired_test` "
+           "tweets each with a face of its label, `valid` the run's own validation data. Click a header to sort; "
+           "the table's toolbar downloads it as CSV.")
+st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
+st.altair_chart(
+    alt.Chart(macro_f1_long(table), title="Macro-F1").mark_bar().encode(
+        x=alt.X("name:N", title=None), xOffset="data_set:N", y=alt.Y("macro_f1:Q", scale=alt.Scale(domain=[0, 1])),
+        color="data_set:N", tooltip=["name", "data_set", alt.Tooltip("macro_f1:Q", format=".3f")]),
+    width="stretch")
+
+st.subheader("Two models side by side")
+if len(choices) < 2:
+    st.info("Only one saved model: train another on the Train page to compare two.")
+    st.stop()
+names = list(choices)
+left, right, which = st.columns(3)
+name_a = left.selectbox("Model A", names, index=0)
+name_b = right.selectbox("Model B", [n for n in names if n != name_a], index=0)
+sets = {**({UPLOAD: f"your data ({labelled_file.name})"} if uploaded is not None else {}), **BUNDLED_SETS}
+set_name = which.selectbox("Data set", list(sets), format_func=sets.get)
+data = uploaded if set_name == UPLOAD else cached_set(set_name)
+fingerprint = data.fingerprint() if set_name == UPLOAD else set_name
+pair = compare_pair(data, {name: predictions(str(choices[name]), fingerprint, data) for name in (name_a, name_b)})
+if pair.rows == 0:
+    st.warning("The two models have no row of this data set they can both read (one reads text, the other "
+               "images?); choose another data set.")
+    st.stop()
+st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; each row is judged on its (first) label.")
+
+confusion = pair.confusion_long()
+for column, name in zip(st.columns(2), pair.names):
+    result = pair.results[name]
+    heat = alt.Chart(confusion[confusion["model"] == name]).encode(
+        x=alt.X("predicted:N", sort=list(EMOTIONS)), y=alt.Y("true:N", sort=list(EMOTIONS)))
+    column.altair_chart(
+        (heat.mark_rect().encode(color=alt.Color("count:Q", legend=None), tooltip=["true", "predicted", "count"])
+         + heat.mark_text().encode(text="count:Q"))
+        .properties(title=f"{name}: macro-F1 {result['macro_f1']:.3f}, accuracy {result['accuracy']:.3f}"),
+        width="stretch")
+
+scores = pair.precision_recall().melt(id_vars=["model", "emotion"], value_vars=["precision", "recall"],
+                                      var_name="measure")
+st.altair_chart(
+    alt.Chart(scores, title="Precision and recall per emotion").mark_bar().encode(
+        x=alt.X("emotion:N", title=None), xOffset="model:N", y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])),
+        color="model:N", column=alt.Column("measure:N", title=None),
+        tooltip=["model", "emotion", "measure", alt.Tooltip("value:Q", format=".3f")]))
+
+st.markdown(f"**Where they disagree**: {len(pair.disagreements):,} of {pair.rows:,} rows")
+st.dataframe(pair.disagreements, hide_index=True)

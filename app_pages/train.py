@@ -1,6 +1,122 @@
-"""train page (being built)."""
+"""Train: pick data, a model and its settings, watch the loss and validation macro-F1 epoch by epoch, stop
+when you like; the run is saved under the runs folder and appears on the Compare page."""
 
+import re
+import time
+
+import altair as alt
 import streamlit as st
 
+from app_pages.shared import read_labelled, runs_dir
+from models.labelled_data import DataError
+from models.live_training import BUNDLED_DATA, bundled_data, hold_out, is_network, start_training
+from models.registry import MODELS
+from models.uploads import LIMITS
+
+LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
+
+
+@st.cache_resource(show_spinner="Loading the bundled data…", max_entries=2)
+def cached_bundled(name: str, seed: int):
+    return bundled_data(name, seed)
+
+
+def show_curves(job, epochs: int | None) -> None:
+    """The job's state and its curves so far (called every second while it runs)."""
+    curves = job.curves()
+    done = len(curves)
+    if job.running:
+        if epochs:
+            st.progress(min(done / epochs, 1.0), text=f"Epoch {done} of at most {epochs} (early stopping may end it sooner)")
+        else:
+            st.progress(0.0, text="Training… (this model has no epochs to show)")
+        st.button("Stop", on_click=job.stop, type="primary", help="Ends after the current epoch; the best epoch so "
+                  "far is kept, scored and saved.")
+    if done:
+        loss, f1 = st.columns(2)
+        x = alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1))
+        loss.altair_chart(alt.Chart(curves, title="Training loss").mark_line(point=True).encode(
+            x=x, y=alt.Y("train_loss:Q", title="loss"), tooltip=["epoch", "train_loss"]), width="stretch")
+        f1.altair_chart(alt.Chart(curves, title="Validation macro-F1").mark_line(point=True, color="#2ca02c").encode(
+            x=x, y=alt.Y("valid_macro_f1:Q", title="macro-F1", scale=alt.Scale(domain=[0, 1])),
+            tooltip=["epoch", alt.Tooltip("valid_macro_f1:Q", format=".3f")]), width="stretch")
+    if job.status == "failed":
+        st.error(f"Training failed: {job.error}")
+    elif not job.running:
+        best = max((r["valid_macro_f1"] for r in job.log), default=None)
+        scored = ", ".join(f"{k} macro-F1 {v['macro_f1']:.3f}" for k, v in job.metrics.items())
+        st.success(f"{'Stopped' if job.status == 'stopped' else 'Finished'} in {job.seconds:.0f} s"
+                   + (f" (best validation macro-F1 {best:.3f})" if best is not None else "")
+                   + f". Saved to `{job.out}`: it is on the Compare page. {scored}")
+
+
 st.title("Train")
-st.info("This page is being built.")
+st.write("Train a model and watch it learn: the training loss and the validation macro-F1 after every epoch. "
+         "Small data and a small network learn in seconds.")
+
+job = st.session_state.get("train_job")
+busy = job is not None and job.running
+
+source = st.radio("Data", ["Bundled data", "Upload labelled data"], horizontal=True, disabled=busy)
+if source == "Bundled data":
+    data_name = st.selectbox("Bundled data", list(BUNDLED_DATA), format_func=BUNDLED_DATA.get, disabled=busy)
+    upload = zip_upload = None
+else:
+    st.caption("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy, sadness) "
+               f"or the four emotion columns as 0/1; 10% is held out for validation. Limits: {LIMITS.describe()}.")
+    upload = st.file_uploader("Labelled CSV or TSV", type=["csv", "tsv", "txt"], key="train_labelled")
+    zip_upload = st.file_uploader("ZIP of its images (optional)", type=["zip"], key="train_zip")
+
+names = list(MODELS)
+model_name = st.selectbox("Model", names, index=names.index("text_net"), disabled=busy,
+                          format_func=lambda n: f"{n}: {MODELS[n].description}")
+settings, epochs = {}, None
+left, middle, right = st.columns(3)
+if is_network(model_name):
+    settings["hidden"] = left.select_slider("Hidden units per branch", [8, 16, 32, 64, 128, 256], 64, disabled=busy)
+    settings["embed"] = left.select_slider("Embedding size per branch", [4, 8, 16, 32, 64, 128], 32, disabled=busy)
+    settings["lr"] = middle.select_slider("Learning rate", LEARNING_RATES, 0.003, disabled=busy)
+    epochs = settings["epochs"] = middle.slider("Epochs (at most)", 1, 100, 30, disabled=busy)
+else:
+    left.caption("This model has no epochs, hidden sizes or learning rate: it trains in one go.")
+seed = right.number_input("Seed", 0, 2**31 - 1, 0, disabled=busy)
+bundled_eval = right.checkbox("Score on the bundled test sets when done", True, disabled=busy,
+                              help="Gives the columns the Compare page ranks by (WASSA-2017 test, FER2013 test).")
+run_name = st.text_input("Run name", f"{model_name}-{time.strftime('%Y%m%d-%H%M%S')}", disabled=busy,
+                         help="Letters, digits, '-', '_' and '.'; the run is saved under this name in the runs folder.")
+
+if st.button("Train", type="primary", disabled=busy):
+    out = runs_dir() / run_name
+    try:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", run_name):
+            raise DataError(f"run name {run_name!r}: use letters, digits, '-', '_' and '.' (at most 100)")
+        if out.exists():
+            raise DataError(f"a run named {run_name!r} exists already; choose another name")
+        if source == "Bundled data":
+            train, valid = cached_bundled(data_name, int(seed))
+        elif upload is None:
+            raise DataError("upload a labelled file first")
+        else:
+            train, valid = hold_out(read_labelled(upload, zip_upload, "train-images"), int(seed))
+    except DataError as exc:
+        st.error(str(exc))
+    except ValueError as exc:  # the stratified hold-out needs two rows of every label
+        st.error(f"cannot hold out a validation set: {exc}")
+    else:
+        job = st.session_state["train_job"] = start_training(model_name, train, valid, out, int(seed), settings,
+                                                             bundled_eval)
+        st.session_state["train_epochs"] = epochs
+        st.rerun()  # lay the page out again with the form disabled while the job runs
+
+if job is not None:
+    st.subheader(f"Run {job.out.name}")
+
+    @st.fragment(run_every=1.0 if job.running else None)
+    def live():
+        show_curves(job, st.session_state.get("train_epochs"))
+        if not job.running and st.session_state.get("train_polling"):
+            st.session_state["train_polling"] = False
+            st.rerun(scope="app")  # re-enable the form now that the job is over
+
+    st.session_state["train_polling"] = job.running
+    live()
