@@ -49,7 +49,8 @@ for column, (name, tweet) in zip(st.columns(len(EXAMPLES)), EXAMPLES.items()):
 text = st.text_area("Tweet", key="tweet", max_chars=1000, placeholder="Type or paste a tweet…")
 upload = st.file_uploader("Image (optional)", type=IMAGE_TYPES, max_upload_size=IMAGE_LIMITS.file_mb)
 st.caption(f"JPEG, PNG, WebP or GIF (first frame), at most {IMAGE_LIMITS.file_mb} MB and "
-           f"{DEFAULT_MAX_PIXELS // 1_000_000} megapixels. The file is only decoded as an image, never run or unpickled.")
+           f"{DEFAULT_MAX_PIXELS // 1_000_000} megapixels. The file is only decoded as an image, never run or "
+           "unpickled.")
 
 # Loaded here, before any input arrives: the widgets above are already on screen, and the first answer is quick.
 directory = str(choices[label])

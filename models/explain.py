@@ -20,9 +20,9 @@ import torch
 
 from features.emotions import EMOTIONS
 from features.image_decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb
-from features.lexicon import hashtag_keys, token_scores, word_key
+from features.lexicon import hashtag_keys, token_scores
 from features.surface import EMOJI_EMOTIONS
-from features.text import _TOKEN_RE, TweetTokenizer, is_negator, key_variants, normalise_tweet
+from features.text import _TOKEN_RE, TweetTokenizer, is_negator, normalise_tweet
 from features.text_features import make_text_features
 from models.uploads import UploadError, UploadLimits, check_size
 
@@ -45,7 +45,7 @@ class TokenHit:
     start: int  # span in the normalised text
     end: int
     negator: bool  # a negation cue ("not", "don't", ...)
-    negated: bool  # inside a negation scope: its EmoLex/Affect Intensity hits are counted apart, hashtag lexicons skip it
+    negated: bool  # in a negation scope: EmoLex/Affect Intensity count it apart, the hashtag lexicons skip it
     scores: dict[str, np.ndarray] = field(default_factory=dict)  # lexicon → score per emotion, lexicons with a hit
     emotion: str | None = None  # highlight colour: the top emotion of the first of COLOUR_LEXICONS that has it
 
@@ -74,10 +74,6 @@ def _negated_positions(tokens: list[str], window: int) -> set[int]:
     return {token.position for token in TweetTokenizer._negated(tagged, window)} if window else set()
 
 
-def _word_keys(token: str) -> tuple[str, ...]:
-    return key_variants(word_key(token))  # token_scores' default lookup, as LexiconFeatures uses it
-
-
 @lru_cache(maxsize=1)
 def _fallback_text_features():
     """The bundled lexicons, for a model that has no text feature pipeline of its own (TF-IDF, lexicon rule)."""
@@ -94,8 +90,9 @@ def model_lexicons(model) -> tuple[int, list[tuple[str, dict, object, bool]]]:
     groups = dict(pipeline.named_steps["features"].transformer_list)
     lexicons = []
     if "lexicon" in groups:
-        lexicons += [("EmoLex", groups["lexicon"].emolex_table_, _word_keys, True),
-                     ("Affect Intensity", groups["lexicon"].intensity_table_, _word_keys, True)]
+        # keys None: token_scores' default word lookup, as LexiconFeatures uses it
+        lexicons += [("EmoLex", groups["lexicon"].emolex_table_, None, True),
+                     ("Affect Intensity", groups["lexicon"].intensity_table_, None, True)]
     if "hashtags" in groups:
         lexicons.append(("NRC Hashtag", groups["hashtags"].nrc_table_, hashtag_keys, False))
         if groups["hashtags"].learned_table_ is not None:

@@ -12,6 +12,7 @@ matches it to float32 rounding (tests/test_explain.py checks it).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,6 +40,10 @@ class ImageExplanation:
         return np.asarray(Image.blend(Image.fromarray(self.pixels), coloured, alpha))
 
 
+# The backbone is shared by every dashboard session (threads); its hook must see one forward pass at a time.
+_HOOK_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=2)
 def _backbone(spec, input_size: int, crop_fraction: float):
     """An eager copy of the backbone, loaded once per process; its weights need no gradients, its maps do."""
@@ -55,7 +60,9 @@ def image_pixels(model, image) -> np.ndarray:
     source = read_source(image, 0)
     if source is None or source.error:
         raise ImageDecodeError(source.error if source else "no image given")
-    return prepare_views(source.data, extractor.input_size_, [None], extractor.max_pixels, float(extractor.crop_fraction))[0]
+    views = prepare_views(source.data, extractor.input_size_, [None], extractor.max_pixels,
+                          float(extractor.crop_fraction))
+    return views[0]
 
 
 def differentiable_features(model, pixels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -70,15 +77,16 @@ def differentiable_features(model, pixels: np.ndarray) -> tuple[torch.Tensor, to
         captured["maps"] = output.detach().requires_grad_()  # a leaf: the gradient is taken with respect to it
         return captured["maps"]
 
-    hook = backbone.gradcam_layer.register_forward_hook(keep_maps)
-    try:
-        with torch.inference_mode(False), torch.enable_grad():
-            pooled = FeatureExtractor(options.spec_, backbone.model, options.layers_, options.pooling_)(
-                torch.tensor(pixels[None]))
-            block = (pooled - torch.as_tensor(featurizer.image_mean_, dtype=torch.float32)) / torch.as_tensor(
-                featurizer.image_scale_, dtype=torch.float32)
-    finally:
-        hook.remove()
+    with _HOOK_LOCK:
+        hook = backbone.gradcam_layer.register_forward_hook(keep_maps)
+        try:
+            with torch.inference_mode(False), torch.enable_grad():
+                pooled = FeatureExtractor(options.spec_, backbone.model, options.layers_, options.pooling_)(
+                    torch.tensor(pixels[None]))
+                block = (pooled - torch.as_tensor(featurizer.image_mean_, dtype=torch.float32)) / torch.as_tensor(
+                    featurizer.image_scale_, dtype=torch.float32)
+        finally:
+            hook.remove()
     return pooled, block, captured["maps"]
 
 

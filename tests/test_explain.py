@@ -13,6 +13,7 @@ from features.image_decode import ImageDecodeError
 from features.text import TweetTokenizer, normalise_tweet, tokenize
 from models.explain import (
     attributions,
+    explain,
     explain_text,
     highlight_html,
     hits_table,
@@ -155,6 +156,25 @@ def test_occlusion_for_a_feature_baseline(tweets):
     assert frame.loc["hashtags", "anger"] > 0  # the anger hashtag and words push towards anger
     assert attributions(model, text).features is None
     assert attributions(build_model("lexicon_rule").fit(tweets), text) is None
+
+
+# --- the whole explanation --------------------------------------------------------------------------------------
+
+
+def test_explain_bundles_prediction_reasons_and_the_image(fused, faces, tweets):
+    result = explain(fused, "terrified #scared", faces.images[2])
+    expected = fused.predict(["terrified #scared"], [faces.images[2]])
+    np.testing.assert_allclose(result.probabilities, expected.probabilities[0])
+    assert result.error is None and result.notes == [] and result.emotion == EMOTIONS[result.probabilities.argmax()]
+    assert [t.token for t in result.text.hits()] == ["terrified", "#scared"]
+    assert "image" in result.attributions.groups.index and result.image.heatmap.shape == (64, 64)
+
+    nothing = explain(fused, "  ")
+    assert nothing.error.startswith("nothing to score") and nothing.text is None
+
+    rule = explain(build_model("lexicon_rule").fit(tweets), "so happy", faces.images[2])
+    assert rule.notes == ["lexicon_rule reads text only: the image is not used."]
+    assert rule.image is None and rule.attributions is None and rule.text.hits()[0].emotion == "joy"
 
 
 # --- uploads ----------------------------------------------------------------------------------------------------
