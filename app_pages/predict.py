@@ -1,15 +1,8 @@
 """Predict: one tweet and an optional image → the four emotions, and why (lexicon hits, attributions, Grad-CAM)."""
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from app_pages.shared import cached_model, model_choices
 from features.emotions import EMOTIONS
-from features.image_decode import DEFAULT_MAX_PIXELS
-from models.base import ModelLoadError
-from models.explain import EMOTION_COLOURS, IMAGE_LIMITS, explain, highlight_html, hits_table, read_image_upload
-from models.uploads import UploadError
 
 EXAMPLES = {
     "😡 Furious": "They cancelled my flight AGAIN and nobody at the desk will even look at me 😡 #furious",
@@ -36,23 +29,34 @@ def scores_table(probabilities, intensities) -> None:
 
 st.title("Predict")
 st.caption("How much anger, fear, joy and sadness a tweet carries, from its text and, if it has one, its image.")
-
-choices = model_choices()
-if not choices:
-    st.info("No saved model: train one on the Train page.")
-    st.stop()
-label = st.selectbox("Model", list(choices), help="The shipped default model, then the runs saved under runs/.")
-
 st.write("Try an example:")
 for column, (name, tweet) in zip(st.columns(len(EXAMPLES)), EXAMPLES.items()):
     column.button(name, on_click=st.session_state.__setitem__, args=("tweet", tweet), width="stretch")
 text = st.text_area("Tweet", key="tweet", max_chars=1000, placeholder="Type or paste a tweet…")
+
+# Imported only now that the tweet box is on screen: the model code pulls in torch and scikit-learn, 3-4 s on a
+# busy 2-core machine (python -X importtime); later runs find them in sys.modules.
+import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from app_pages.shared import cached_model, model_choices  # noqa: E402
+from features.image_decode import DEFAULT_MAX_PIXELS  # noqa: E402
+from models.base import ModelLoadError  # noqa: E402
+from models.explain import (  # noqa: E402
+    EMOTION_COLOURS, IMAGE_LIMITS, explain, highlight_html, hits_table, read_image_upload)
+from models.uploads import UploadError  # noqa: E402
+
 upload = st.file_uploader("Image (optional)", type=IMAGE_TYPES, max_upload_size=IMAGE_LIMITS.file_mb)
 st.caption(f"JPEG, PNG, WebP or GIF (first frame), at most {IMAGE_LIMITS.file_mb} MB and "
            f"{DEFAULT_MAX_PIXELS // 1_000_000} megapixels. The file is only decoded as an image, never run or "
            "unpickled.")
 
-# Loaded here, before any input arrives: the widgets above are already on screen, and the first answer is quick.
+choices = model_choices()
+if not choices:
+    st.info("No saved model: train one on the Train page.")
+    st.stop()
+label = st.sidebar.selectbox("Model", list(choices), help="The shipped default model, then the runs under runs/.")
+# Loaded before any input arrives: the widgets above are already on screen, and the first answer is quick.
 directory = str(choices[label])
 try:
     model = cached_model(directory)

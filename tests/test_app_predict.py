@@ -23,7 +23,7 @@ def page():
 def test_the_page_renders_and_asks_for_a_tweet(page):
     assert not page.exception
     assert page.title[0].value == "Predict"
-    assert page.selectbox[0].value == "default (shipped)"
+    assert page.sidebar.selectbox[0].value == "default (shipped)"
     assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
     assert "at most 10 MB" in page.caption[1].value  # the upload limit is stated
 
