@@ -121,7 +121,8 @@ else:
     st.caption(result.attributions.method + ".")
     features = result.attributions.features
     if features is not None:
-        top = features.reindex(features[emotion].abs().sort_values(ascending=False).index[:12])
+        top = features.loc[features[emotion].abs().nlargest(12).index]
+        st.write(f"The single features that pushed most, towards {emotion} or away from it:")
         st.dataframe(top[["group", "value", emotion]].rename(columns={"value": "standardised value",
                                                                       emotion: "push"}),
                      column_config={"push": st.column_config.NumberColumn(format="%.3f"),
@@ -133,7 +134,7 @@ if picture is not None and image is not None and "image" in model.modalities:
         st.caption("The heat map needs the network's image branch; this model reads the CNN features directly.")
         st.image(picture, width=320)
     else:
-        shown, heat, reading = st.columns(3)
+        shown, heat, reading = st.columns([1, 1, 1.5])
         shown.image(picture, caption="your image", width="stretch")
         heat.image(result.image.overlay(), width="stretch",
                    caption=f"Grad-CAM: where the CNN's last block drove '{result.image.emotion}' (red = most)")

@@ -7,23 +7,34 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from app_pages.shared import RUNS_ENV_VAR
 from data import load_fer
 from features.emotions import EMOTIONS
+from models.presets import wassa
+from models.registry import build_model
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture
-def page():
+def page(tmp_path, monkeypatch):
+    monkeypatch.setenv(RUNS_ENV_VAR, str(tmp_path))  # an empty runs folder: the picker lists the default only
     at = AppTest.from_file(APP, default_timeout=300)  # the machine is slow and shared; the model loads once
     at.run()
     return at
 
 
+def face_png(index: int = 0) -> bytes:
+    faces, _ = load_fer("public_test")
+    buffer = io.BytesIO()
+    Image.fromarray(faces[index]).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def test_the_page_renders_and_asks_for_a_tweet(page):
     assert not page.exception
     assert page.title[0].value == "Predict"
-    assert page.sidebar.selectbox[0].value == "default (shipped)"
+    assert page.sidebar.selectbox[0].options == ["default (shipped)"]
     assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
     assert "at most 10 MB" in page.caption[1].value  # the upload limit is stated
 
@@ -55,11 +66,21 @@ def test_a_non_image_upload_gets_a_message_not_an_exception(page):
 
 
 def test_an_uploaded_face_gets_the_image_branchs_reading_and_a_heat_map(page):
-    faces, _ = load_fer("public_test")
-    buffer = io.BytesIO()
-    Image.fromarray(faces[0]).save(buffer, format="PNG")
-    page.file_uploader[0].set_value(("face.png", buffer.getvalue(), "image/png")).run()
+    page.file_uploader[0].set_value(("face.png", face_png(), "image/png")).run()
     assert not page.exception and not page.error
     assert len(page.get("image")) == 2  # the upload and its Grad-CAM overlay
     reading = page.dataframe[-1].value
     assert reading["probability"].sum() == pytest.approx(1, abs=1e-6)
+
+
+def test_a_text_only_model_without_attributions_says_so(page, tmp_path):
+    build_model("lexicon_rule").fit(wassa("train").subset(range(50))).save(tmp_path / "rule")
+    page.run()
+    page.sidebar.selectbox[0].select("runs/rule").run()
+    page.text_area(key="tweet").input("so happy today").run()
+    page.file_uploader[0].set_value(("face.png", face_png(), "image/png")).run()
+    assert not page.exception and page.metric[0].value == "joy"
+    assert page.warning[0].value == "lexicon_rule reads text only: the image is not used."
+    assert any(c.value.startswith("Feature attributions are shown for the network and the feature baselines; "
+                                  "lexicon_rule reads") for c in page.caption)
+    assert not page.get("image")  # no image section for a model that does not read images
