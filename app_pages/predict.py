@@ -22,6 +22,12 @@ def explained(directory: str, text: str, image: bytes | None):
     return explain(cached_model(directory), text, image)
 
 
+# The first prediction pays for first uses (autograd, the word vectors' pages); pay it while the user types.
+@st.cache_resource(show_spinner=False)
+def warm_up(directory: str) -> None:
+    explain(cached_model(directory), "warming up :)")
+
+
 def scores_table(probabilities, intensities) -> None:
     st.dataframe(pd.DataFrame({"emotion": EMOTIONS, "probability": probabilities, "intensity": intensities}),
                  hide_index=True, column_config=BARS)
@@ -63,6 +69,7 @@ try:
 except ModelLoadError as exc:
     st.error(f"This model cannot be loaded: {exc}")
     st.stop()
+warm_up(directory)
 
 image = picture = None
 if upload is not None:
