@@ -22,6 +22,7 @@ from features.emotions import EMOTIONS
 from features.image_decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb
 from features.lexicon import hashtag_keys, token_scores
 from features.surface import EMOJI_EMOTIONS
+# The tokenizer's own (private) pattern and negation pass, on purpose: a copy could drift from what the features see.
 from features.text import _TOKEN_RE, TweetTokenizer, is_negator, normalise_tweet
 from features.text_features import make_text_features
 from models.uploads import UploadError, UploadLimits, check_size
