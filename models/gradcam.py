@@ -66,9 +66,8 @@ def image_pixels(model, image) -> np.ndarray:
 
 
 def differentiable_features(model, pixels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(pooled CNN features (1, d), standardised: the network's image block (1, d), the Grad-CAM layer's output
-    (1, C, h, w)),
-    with gradients flowing from the block back to that output."""
+    """(pooled CNN features (1, d); the network's image block, those features standardised (1, d); the Grad-CAM
+    layer's output (1, C, h, w)), with gradients flowing from the block back to that output."""
     featurizer = model.featurizer_
     options = featurizer.image_features_
     backbone = _backbone(options.spec_, options.input_size_, float(options.crop_fraction))
