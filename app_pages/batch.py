@@ -6,6 +6,8 @@ import altair as alt
 import streamlit as st
 
 from app_pages.shared import bundled_sample, model_choices, model_or_stop, read_table, unpacked_images
+from features.emotions import EMOTIONS
+from models.explain import EMOTION_COLOURS
 from models.labelled_data import DataError
 from models.uploads import LIMITS, score_table
 
@@ -100,7 +102,9 @@ counts = (scored.loc[scored["emotion"] != "", "emotion"].value_counts().rename_a
           .reset_index(name="tweets"))
 st.altair_chart(
     alt.Chart(counts, title="Predicted emotions").mark_bar().encode(
-        x=alt.X("emotion:N", sort=["anger", "fear", "joy", "sadness"]), y="tweets:Q", color="emotion:N",
+        x=alt.X("emotion:N", sort=list(EMOTIONS)), y="tweets:Q",
+        color=alt.Color("emotion:N", scale=alt.Scale(domain=list(EMOTIONS), range=list(EMOTION_COLOURS.values())),
+                        legend=None),
         tooltip=["emotion", "tweets"]),
     width="stretch")
 st.dataframe(scored.head(1000), hide_index=True)

@@ -60,8 +60,9 @@ st.caption("Data sets: `wassa_test` WASSA-2017 test tweets, `fer_public_test` FE
 st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
 st.altair_chart(
     alt.Chart(macro_f1_long(table), title="Macro-F1").mark_bar().encode(
-        x=alt.X("name:N", title=None), xOffset="data_set:N", y=alt.Y("macro_f1:Q", scale=alt.Scale(domain=[0, 1])),
-        color="data_set:N", tooltip=["name", "data_set", alt.Tooltip("macro_f1:Q", format=".3f")]),
+        y=alt.Y("name:N", title=None, axis=alt.Axis(labelLimit=300)), yOffset="data_set:N",
+        x=alt.X("macro_f1:Q", scale=alt.Scale(domain=[0, 1])), color="data_set:N",
+        tooltip=["name", "data_set", alt.Tooltip("macro_f1:Q", format=".3f")]),
     width="stretch")
 
 st.subheader("Two models side by side")
@@ -100,7 +101,7 @@ st.altair_chart(
     alt.Chart(scores, title="Precision and recall per emotion").mark_bar().encode(
         x=alt.X("emotion:N", title=None), xOffset="model:N", y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])),
         color="model:N", column=alt.Column("measure:N", title=None),
-        tooltip=["model", "emotion", "measure", alt.Tooltip("value:Q", format=".3f")]))
+        tooltip=["model", "emotion", "measure", alt.Tooltip("value:Q", format=".3f")]).properties(height=220))
 
 st.markdown(f"**Where they disagree**: {len(pair.disagreements):,} of {pair.rows:,} rows")
 st.dataframe(pair.disagreements, hide_index=True)
