@@ -102,7 +102,7 @@ counts = (scored.loc[scored["emotion"] != "", "emotion"].value_counts().rename_a
           .reset_index(name="tweets"))
 st.altair_chart(
     alt.Chart(counts, title="Predicted emotions").mark_bar().encode(
-        x=alt.X("emotion:N", sort=list(EMOTIONS)), y="tweets:Q",
+        x=alt.X("emotion:N", sort=list(EMOTIONS), axis=alt.Axis(labelAngle=0)), y="tweets:Q",
         color=alt.Color("emotion:N", scale=alt.Scale(domain=list(EMOTIONS), range=list(EMOTION_COLOURS.values())),
                         legend=None),
         tooltip=["emotion", "tweets"]),

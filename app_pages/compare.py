@@ -54,9 +54,9 @@ if uploaded is not None:
 
 table = comparison_table(choices, extra)
 st.subheader("Every saved model")
-st.caption("Data sets: `wassa_test` WASSA-2017 test tweets, `fer_public_test` FER2013 faces, `paired_test` "
-           "tweets each with a face of its label, `valid` the run's own validation data. Click a header to sort; "
-           "the table's toolbar downloads it as CSV.")
+st.caption("Data sets: `wassa_test` WASSA-2017 test tweets (`…_no_hashtags`: the same without their hashtags), "
+           "`fer_public_test` FER2013 faces, `paired_test` tweets each with a face of its label, `valid` the run's "
+           "own validation data. Click a header to sort; the table's toolbar downloads it as CSV.")
 st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
 st.altair_chart(
     alt.Chart(macro_f1_long(table), title="Macro-F1").mark_bar().encode(
