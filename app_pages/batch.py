@@ -1,5 +1,6 @@
 """Batch: score a CSV/TSV of tweets (and the images a ZIP holds), preview, chart and download the result."""
 
+import hashlib
 from pathlib import PurePosixPath
 
 import altair as alt
@@ -70,7 +71,8 @@ image_column = None if image_column == NO_IMAGES else image_column
 st.caption(f"{table.rows:,} rows. First rows:")
 st.dataframe(table.chunks[0].frame.head(5), hide_index=True)
 
-key = (model_name, name, len(data), text_column, image_column, zip_name)
+# The result shown belongs to these inputs; any change hides it until Score is pressed again.
+key = (model_name, hashlib.sha256(data).hexdigest(), text_column, image_column, images and images.folder)
 if st.button("Score", type="primary"):
     bar = st.progress(0.0, text="Scoring…")
     try:

@@ -74,7 +74,9 @@ left, right, which = st.columns(3)
 name_a = left.selectbox("Model A", names, index=0)
 name_b = right.selectbox("Model B", [n for n in names if n != name_a], index=0)
 sets = {**({UPLOAD: f"your data ({labelled_file.name})"} if uploaded is not None else {}), **BUNDLED_SETS}
-set_name = which.selectbox("Data set", list(sets), format_func=sets.get)
+set_name = which.selectbox("Data set", list(sets), format_func=sets.get,
+                           help="Faces take a minute or so the first time: the CNN reads each once, then its "
+                                "features are cached.")
 data = uploaded if set_name == UPLOAD else cached_set(set_name)
 fingerprint = data.fingerprint() if set_name == UPLOAD else set_name
 pair = compare_pair(data, {name: predictions(str(choices[name]), fingerprint, data) for name in (name_a, name_b)})

@@ -27,7 +27,8 @@ def show_curves(job, epochs: int | None) -> None:
     done = len(curves)
     if job.running:
         if epochs:
-            st.progress(min(done / epochs, 1.0), text=f"Epoch {done} of at most {epochs} (early stopping may end it sooner)")
+            st.progress(min(done / epochs, 1.0),
+                        text=f"Epoch {done} of at most {epochs} (early stopping may end it sooner)")
         else:
             st.progress(0.0, text="Training… (this model has no epochs to show)")
         st.button("Stop", on_click=job.stop, type="primary", help="Ends after the current epoch; the best epoch so "
@@ -36,10 +37,11 @@ def show_curves(job, epochs: int | None) -> None:
         loss, f1 = st.columns(2)
         x = alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1))
         loss.altair_chart(alt.Chart(curves, title="Training loss").mark_line(point=True).encode(
-            x=x, y=alt.Y("train_loss:Q", title="loss"), tooltip=["epoch", "train_loss"]), width="stretch")
+            x=x, y=alt.Y("train_loss:Q", title="loss"), tooltip=["epoch", "train_loss"]).interactive(),
+            width="stretch")
         f1.altair_chart(alt.Chart(curves, title="Validation macro-F1").mark_line(point=True, color="#2ca02c").encode(
             x=x, y=alt.Y("valid_macro_f1:Q", title="macro-F1", scale=alt.Scale(domain=[0, 1])),
-            tooltip=["epoch", alt.Tooltip("valid_macro_f1:Q", format=".3f")]), width="stretch")
+            tooltip=["epoch", alt.Tooltip("valid_macro_f1:Q", format=".3f")]).interactive(), width="stretch")
     if job.status == "failed":
         st.error(f"Training failed: {job.error}")
     elif not job.running:

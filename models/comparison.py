@@ -93,7 +93,7 @@ def compare_pair(data: LabelledData, predictions: dict[str, Prediction]) -> Pair
 def _image_name(image) -> str:
     if image is None:
         return ""
-    return Path(image).name if isinstance(image, (str, Path)) else type(image).__name__
+    return Path(image).name if isinstance(image, (str, Path)) else "(in memory)"  # e.g. a bundled FER2013 face
 
 
 def bundled_set(name: str) -> LabelledData:

@@ -203,7 +203,8 @@ def read_labelled_upload(data: bytes, name: str, folder: Path, images: UnpackedI
         outside = [i + 1 for i, p in enumerate(paths) if p is not None and not p.is_relative_to(root)]
         missing = [i + 1 for i, p in enumerate(paths) if p is not None and p.is_relative_to(root) and not p.is_file()]
         if outside or missing:
-            what = f"lead outside the ZIP (rows {outside[:10]})" if outside else f"are not in the ZIP (rows {missing[:10]})"
+            what = (f"lead outside the ZIP (rows {outside[:10]})" if outside
+                    else f"are not in the ZIP (rows {missing[:10]})")
             raise UploadError(f"{name}: image paths {what}")
         base = root
     else:

@@ -49,7 +49,8 @@ def test_two_runs_side_by_side_with_their_disagreements(monkeypatch, runs):
     disagreements = at.dataframe[1].value
     assert list(disagreements.columns[:4]) == ["row", "text", "image", "label"]
     assert (disagreements["runs/tfidf_logreg"] != disagreements["runs/lexicon_rule"]).all()
-    assert any(m.value.startswith(f"**Where they disagree**: {len(disagreements):,} of 3,142 rows") for m in at.markdown)
+    heading = f"**Where they disagree**: {len(disagreements):,} of 3,142 rows"
+    assert any(m.value.startswith(heading) for m in at.markdown)
 
 
 def test_a_labelled_upload_becomes_a_column_and_a_data_set(monkeypatch, runs):

@@ -34,7 +34,8 @@ def test_a_network_trains_with_live_curves_and_appears_on_compare(page, tmp_path
     assert job.wait(timeout=300) and job.status == "finished", job.error
     page.run()
     assert not page.exception
-    assert page.success[0].value.startswith("Finished in ") and f"Saved to `{tmp_path / 'tiny'}`" in page.success[0].value
+    message = page.success[0].value
+    assert message.startswith("Finished in ") and f"Saved to `{tmp_path / 'tiny'}`" in message
     assert len(page.get("vega_lite_chart")) == 2  # the loss and macro-F1 curves
     compare = AppTest.from_file(str(PAGES / "compare.py"), default_timeout=300)
     compare.run()

@@ -36,8 +36,9 @@ TWEET = "I am so furious right now, this is an outrage #angry"
 pytestmark = [
     pytest.mark.slow,
     # CI must run it (.ci/run installs Chromium): there a missing browser fails the test instead.
-    pytest.mark.skipif(not (CHROMIUM and DRIVER) and not os.environ.get("CI"), reason="headless Chromium is not installed; install it with "
-                       "`apt-get install -y chromium chromium-driver` (Debian; .ci/run does this)"),
+    pytest.mark.skipif(not (CHROMIUM and DRIVER) and not os.environ.get("CI"),
+                       reason="headless Chromium is not installed; install it with "
+                              "`apt-get install -y chromium chromium-driver` (Debian; .ci/run does this)"),
 ]
 
 

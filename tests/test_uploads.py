@@ -78,7 +78,8 @@ def test_scoring_keeps_every_row_and_counts_the_failed_ones(model, tmp_path):
     assert list(scored.columns) == ["id", "text"] + OUTPUT_COLUMNS
     assert scored["id"].tolist() == ["1", "2", "3", "4"]
     assert scored["emotion"].tolist()[:3] == ["anger", "", "fear"]
-    assert scored["error"][1].startswith("nothing to score") and scored["error"][3].startswith("line 5: 3 fields where the header has 2; not scored")
+    assert scored["error"][1].startswith("nothing to score")
+    assert scored["error"][3].startswith("line 5: 3 fields where the header has 2; not scored")
     assert (summary.rows, summary.scored, summary.failed) == (4, 2, 2)
     assert seen == [1.0]
 
@@ -103,7 +104,8 @@ def test_zip_is_unpacked_and_non_images_are_named(tmp_path):
     images = unpack_images(zipped({"faces/a.png": png(), "faces/b.png": b"not a picture", "c.png": png(9)}),
                            "faces.zip", tmp_path)
     assert images.files == ["faces/a.png", "faces/b.png", "c.png"]
-    assert list(images.not_images) == ["faces/b.png"] and "cannot identify image file" in images.not_images["faces/b.png"]
+    assert list(images.not_images) == ["faces/b.png"]
+    assert "cannot identify image file" in images.not_images["faces/b.png"]
     assert np.asarray(Image.open(tmp_path / "c.png")).max() == 9
 
 
