@@ -67,3 +67,18 @@ def test_an_upload_too_small_to_hold_out_from_gets_a_message(page):
     page.text_input[0].set_value("small")
     page.button[0].click().run()
     assert not page.exception and page.error[0].value.startswith("cannot hold out a validation set")
+
+
+def test_a_baseline_trains_on_uploaded_labelled_data(page, tmp_path):
+    page.radio[0].set_value("Upload labelled data").run()
+    sample = (Path(__file__).resolve().parents[1] / "data" / "samples" / "tweets_sample.csv").read_bytes()
+    page.file_uploader[0].set_value(("mine.csv", sample, "text/csv"))
+    page.selectbox[0].set_value("tfidf_logreg").run()
+    assert not page.slider  # no epochs for a baseline
+    page.text_input[0].set_value("from-upload")
+    next(c for c in page.checkbox if c.label.startswith("Score on the bundled")).set_value(False)
+    page.button[0].click().run()
+    job = page.session_state["train_job"]
+    assert job.wait(timeout=300) and job.status == "finished", job.error
+    assert job.metrics["valid"]["n"] == 4  # 10% of the 40 tweets, one per emotion
+    assert (tmp_path / "from-upload" / "config.json").is_file()
