@@ -8,6 +8,8 @@ tweets each paired with a test face of the same label.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from PIL import Image
 
@@ -44,6 +46,17 @@ def fer(split: str) -> LabelledData:
     return LabelledData([""] * len(faces), faces, labels, np.full(labels.shape, np.nan), source=f"fer2013/{split}")
 
 
+_HASHTAG_RE = re.compile(r"#\w+")
+
+
+def without_hashtags(data: LabelledData) -> LabelledData:
+    """The same rows with every #hashtag removed: WASSA's tweets were collected with emotion hashtags, so this
+    is a rough check of how a model holds up on tweets that were not."""
+    texts = [_HASHTAG_RE.sub(" ", text) for text in data.texts]
+    return LabelledData(texts, list(data.images), data.labels.copy(), data.intensity.copy(),
+                        source=f"{data.source} without hashtags")
+
+
 def paired(texts: LabelledData, images: LabelledData, seed: int = 0) -> LabelledData:
     """Each text row with an image row of the same label, drawn with a fixed seed."""
     rng = np.random.default_rng(seed)
@@ -68,14 +81,16 @@ def preset_data(name: str, seed: int = 0) -> tuple[LabelledData, LabelledData]:
 
 
 def evaluation_sets(wanted: dict[str, bool] | None = None) -> dict[str, LabelledData]:
-    """The bundled test sets: tweets alone ("wassa_test"), faces alone ("fer_public_test"), and tweets paired
-    with faces of the same label ("paired_test"); `wanted` picks some of them."""
+    """The bundled test sets: tweets alone ("wassa_test", and "wassa_test_no_hashtags" with their hashtags
+    removed), faces alone ("fer_public_test"), and tweets paired with faces of the same label ("paired_test");
+    `wanted` picks some of them (the hashtag-free set comes with "wassa_test")."""
     wanted = wanted or {"wassa_test": True, "fer_public_test": True, "paired_test": True}
     sets = {}
     tweets = wassa("test") if wanted.get("wassa_test") or wanted.get("paired_test") else None
     faces = fer("public_test") if wanted.get("fer_public_test") or wanted.get("paired_test") else None
     if wanted.get("wassa_test"):
         sets["wassa_test"] = tweets
+        sets["wassa_test_no_hashtags"] = without_hashtags(tweets)
     if wanted.get("fer_public_test"):
         sets["fer_public_test"] = faces
     if wanted.get("paired_test"):
