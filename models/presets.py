@@ -23,7 +23,10 @@ PRESETS = {
         "description": "fused network on WASSA-2017 train tweets + all FER2013 training faces; validation: "
                        "WASSA-2017 dev + a 10% stratified hold-out of the faces",
         # Whole-image resize, no centre crop: FER faces are tight crops, and a tweet photo keeps its edges.
-        "settings": {"image_options": {"crop_fraction": 1.0}},
+        # Dropout 0.5 and weight decay 0.05 (network defaults 0.3 and 0.001): over seeds 0-2 validation macro-F1
+        # 0.653 against 0.648, and on WASSA-2017 test 0.827 (0.675 without hashtags) against 0.822 (0.667), for
+        # FER2013 public test 0.589 against 0.599.
+        "settings": {"image_options": {"crop_fraction": 1.0}, "dropout": 0.5, "weight_decay": 0.05},
     },
 }
 
