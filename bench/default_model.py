@@ -24,8 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCORE_ONE = ("from models.registry import load_model; "
-             "print(load_model().predict(['I am so furious right now, this is an outrage']).emotions[0])")
+SCORE_ONE = ("import gc; from models.registry import load_model; "
+             "print(load_model().predict(['I am so furious right now, this is an outrage']).emotions[0]); "
+             "gc.freeze()")  # as cli.py does: no collection of torch's objects at exit
 
 
 def wall(command: list[str]) -> float:
@@ -36,7 +37,7 @@ def wall(command: list[str]) -> float:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -48,7 +49,7 @@ def main(argv=None) -> None:
         print(f"train_seconds={json.loads(done.stdout)['train_seconds']:.1f} train_command_s={command_s:.1f}")
 
         tweet = Path(tmp) / "one.csv"
-        tweet.write_text("text\nI am so furious right now, this is an outrage\n")
+        tweet.write_text('text\n"I am so furious right now, this is an outrage"\n')
         cli_s = statistics.median(
             wall([sys.executable, "cli.py", "score", "--input", str(tweet), "--output", f"{tmp}/out.csv", "--quiet"])
             for _ in range(args.repeat))

@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from features.emotions import EMOTIONS
 from features.lexicon import hashtag_keys, row_max, row_mean, token_scores
 from features.text import TokenizedTweets, is_word, lookup_key
-from lexicons import lexicon_table
+from lexicons import TermTable, lexicon_table
 
 
 def label_matrix(y, n_rows: int) -> np.ndarray:
@@ -61,7 +61,7 @@ def term_presence(tokens: TokenizedTweets) -> tuple[np.ndarray, sp.csr_matrix]:
 
 def learn_hashtag_lexicon(
     tokens: TokenizedTweets, labels: np.ndarray, min_count: int = 2, smoothing: float = 1.0
-) -> dict[str, np.ndarray]:
+) -> TermTable:
     """term → SoA per emotion, for terms (lower-cased words and #hashtags) in at least `min_count` tweets."""
     terms, present = term_presence(tokens)
     with_emotion = np.asarray((present.T @ labels))  # (terms, emotions): tweets of e containing w
@@ -73,7 +73,7 @@ def learn_hashtag_lexicon(
     p_given_not = (without_emotion + smoothing) / (n_without + 2 * smoothing)
     soa = np.log2(p_given / p_given_not)
     keep = np.flatnonzero(total.ravel() >= min_count)
-    return {terms[i]: soa[i] for i in keep}
+    return TermTable((terms[i], soa[i]) for i in keep)
 
 
 def cross_fitted(tokens: TokenizedTweets, targets: np.ndarray, learn, score, n_folds: int, random_state: int):

@@ -28,7 +28,6 @@ from sklearn.utils.validation import check_is_fitted
 from features.image_backbones import (
     POOLINGS,
     PREPARE_MODES,
-    build_model,
     get_backbone_spec,
     layer_widths,
     prepared_extractor,
@@ -113,7 +112,7 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
         if not 0.0 < float(self.crop_fraction) <= 1.0:
             raise ValueError(f"crop_fraction must be in (0, 1], got {self.crop_fraction}")
         layers = tuple(self.layers or spec.default_layers)
-        widths = layer_widths(spec, build_model(spec, size), size, layers)
+        widths = layer_widths(spec, size, layers)
 
         self.spec_ = spec
         self.input_size_ = size

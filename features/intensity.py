@@ -18,6 +18,7 @@ from features.emotions import EMOTIONS
 from features.hashtags import cross_fitted, lexicon_scores, term_presence
 from features.lexicon import hashtag_keys, row_max, token_scores
 from features.text import TokenizedTweets
+from lexicons import TermTable
 
 
 def intensity_matrix(y, n_rows: int) -> np.ndarray:
@@ -44,7 +45,7 @@ def intensity_matrix(y, n_rows: int) -> np.ndarray:
 
 
 def learn_intensity_lexicon(tokens: TokenizedTweets, intensity: np.ndarray, min_count: int = 2,
-                            shrinkage: float = 3.0) -> dict[str, np.ndarray]:
+                            shrinkage: float = 3.0) -> TermTable:
     terms, present = term_presence(tokens)
     scores = np.zeros((len(terms), len(EMOTIONS)))
     for i in range(len(EMOTIONS)):
@@ -57,7 +58,7 @@ def learn_intensity_lexicon(tokens: TokenizedTweets, intensity: np.ndarray, min_
         total = present[rows].T @ gold
         scores[:, i] = np.where(count >= min_count, (total + shrinkage * mean) / (count + shrinkage) - mean, 0.0)
     keep = np.flatnonzero(scores.any(axis=1))
-    return {terms[j]: scores[j] for j in keep}
+    return TermTable((terms[j], scores[j]) for j in keep)
 
 
 def _scores(tokens: TokenizedTweets, table: dict[str, np.ndarray]) -> np.ndarray:

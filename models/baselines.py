@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.multiclass import OneVsRestClassifier
@@ -52,6 +51,9 @@ def _classifier(kind: str, multi_label: bool, seed: int, C: float):
         # Calibrated, so that it gives probabilities like every other model.
         base = CalibratedClassifierCV(LinearSVC(C=C, class_weight="balanced", random_state=seed), cv=3)
     elif kind == "boosted_trees":
+        # Imported here: sklearn.ensemble takes 0.12 s to import, which every fresh process loading a model paid.
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
         base = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, class_weight="balanced",
                                               random_state=seed)
     else:

@@ -384,10 +384,14 @@ def _worker_render(chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, in
 
 def _rendered(model: EmotionModel, chunks, skip: int, settings: tuple, jobs: int):
     """(index, CSV bytes, rows, failed, input bytes read) per chunk after the first `skip`, in input order."""
-    if jobs <= 1:
-        for index, chunk in enumerate(chunks):
-            if index >= skip:
-                yield (index, *_render(model, chunk, index, settings), chunk.bytes_read)
+    import itertools
+
+    todo = ((index, chunk) for index, chunk in enumerate(chunks) if index >= skip)
+    head = list(itertools.islice(todo, 2))
+    todo = itertools.chain(head, todo)
+    if jobs <= 1 or len(head) < 2:  # with one chunk to score, a worker would only add its start-up (0.2 s)
+        for index, chunk in todo:
+            yield (index, *_render(model, chunk, index, settings), chunk.bytes_read)
         return
     import multiprocessing
     from collections import deque
@@ -405,9 +409,7 @@ def _rendered(model: EmotionModel, chunks, skip: int, settings: tuple, jobs: int
                              initargs=(model, os.getpid())) as pool:
         pending: deque = deque()
         try:
-            for index, chunk in enumerate(chunks):
-                if index < skip:
-                    continue
+            for index, chunk in todo:
                 if len(pending) < jobs - 1:
                     pending.append((index, pool.submit(_worker_render, chunk, index, settings), chunk.bytes_read))
                     continue

@@ -11,6 +11,7 @@ from features.image_backbones import (
     BackboneSpec,
     available_backbones,
     get_backbone_spec,
+    layer_widths,
     load_backbone,
     prepared_extractor,
     register_backbone,
@@ -38,6 +39,13 @@ def test_default_backbone_classifies_the_sklearn_flower_as_daisy(lite0):
     with torch.inference_mode():
         wrong_probs = lite0.model(torch.from_numpy(wrong.astype(np.float32)).permute(2, 0, 1)[None]).softmax(1)[0]
     assert float(probs[DAISY]) > 0.3 > float(wrong_probs[DAISY])
+
+
+def test_declared_lite0_widths_are_what_the_network_gives():
+    spec = get_backbone_spec("efficientnet_lite0")
+    layers = tuple(name for name, _ in spec.widths)
+    assert layer_widths(spec, 160, layers) == dict(spec.widths)
+    assert layer_widths(spec, 160, layers, measure=True) == {"stage5": 112, "stage6": 192, "stage7": 320, "head": 1280}
 
 
 def test_gradcam_layer_is_reachable_and_differentiable(lite0):
