@@ -1,0 +1,91 @@
+"""Dashboard start-up and prediction time.
+
+    python bench/dashboard.py [--port 8611]
+
+1. Starts `streamlit run app.py` and talks to it over its websocket as a browser does: prints the seconds from
+   the command's start until the server answers, until the Predict page's tweet box is on screen, and until the
+   page's script has finished (the default model loaded and warmed up: the page is usable).
+2. In this process, under `streamlit.testing.v1.AppTest`, types five tweets into the Predict page one after
+   another and prints the time of each full page rerun (the model is already loaded, as in a running server).
+The last line is the median rerun for a typed tweet: `predict_s=X`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+
+import _path  # noqa: F401
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.testing.v1 import AppTest
+from tornado.httpclient import AsyncHTTPClient
+from tornado.websocket import websocket_connect
+
+from app_pages.shared import ROOT
+
+TWEETS = ["I am so furious right now #angry", "Scared of the dark tonight 😱", "Best birthday ever, thank you all!!",
+          "I miss my dog so much 💔", "not happy with this service at all"]
+
+
+async def first_page(port: int, started: float) -> None:
+    client = AsyncHTTPClient()
+    while True:
+        try:
+            await client.fetch(f"http://127.0.0.1:{port}/_stcore/health")
+            break
+        except Exception:  # not listening yet
+            await asyncio.sleep(0.05)
+    print(f"server_answers_s={time.perf_counter() - started:.2f}")
+    socket = await websocket_connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"])
+    message = BackMsg()
+    message.rerun_script.query_string = ""
+    message.rerun_script.page_script_hash = ""
+    await socket.write_message(message.SerializeToString(), binary=True)
+    box_seen = False
+    while (raw := await socket.read_message()) is not None:
+        forward = ForwardMsg()
+        forward.ParseFromString(raw)
+        kind = forward.WhichOneof("type")
+        if (not box_seen and kind == "delta" and forward.delta.WhichOneof("type") == "new_element"
+                and forward.delta.new_element.WhichOneof("type") == "text_area"):
+            box_seen = True
+            print(f"tweet_box_s={time.perf_counter() - started:.2f}")
+        if kind == "script_finished":
+            print(f"page_ready_s={time.perf_counter() - started:.2f}")
+            break
+    socket.close()
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, default=8611)
+    args = ap.parse_args(argv)
+
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                               "--server.address", "127.0.0.1", "--server.port", str(args.port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        asyncio.run(asyncio.wait_for(first_page(args.port, started), 120))
+    finally:
+        server.terminate()
+        server.wait()
+
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    app.run()
+    times = []
+    for tweet in TWEETS:
+        begun = time.perf_counter()
+        app.text_area(key="tweet").input(tweet).run()
+        times.append(time.perf_counter() - begun)
+        print(f"{time.perf_counter() - begun:.3f} s  {app.metric[0].value:<8} {tweet}")
+    print(f"predict_s={statistics.median(times):.3f}")
+
+
+if __name__ == "__main__":
+    main()
