@@ -89,10 +89,12 @@ def evaluation_sets(wanted: dict[str, bool] | None = None) -> dict[str, Labelled
     `wanted` picks some of them (the hashtag-free set comes with "wassa_test")."""
     wanted = wanted or {"wassa_test": True, "fer_public_test": True, "paired_test": True}
     sets = {}
-    tweets = wassa("test") if wanted.get("wassa_test") or wanted.get("paired_test") else None
+    needs_tweets = any(wanted.get(name) for name in ("wassa_test", "wassa_test_no_hashtags", "paired_test"))
+    tweets = wassa("test") if needs_tweets else None
     faces = fer("public_test") if wanted.get("fer_public_test") or wanted.get("paired_test") else None
     if wanted.get("wassa_test"):
         sets["wassa_test"] = tweets
+    if wanted.get("wassa_test") or wanted.get("wassa_test_no_hashtags"):
         sets["wassa_test_no_hashtags"] = without_hashtags(tweets)
     if wanted.get("fer_public_test"):
         sets["fer_public_test"] = faces
