@@ -55,6 +55,7 @@ if uploaded is not None:
 table = comparison_table(choices, extra)
 st.subheader("Every saved model")
 st.caption("Data sets: `wassa_test` WASSA-2017 test tweets (`…_no_hashtags`: the same without their hashtags), "
+           "`everyday_check` 64 hand-written everyday tweets (a rough check of tweets unlike WASSA's), "
            "`fer_public_test` FER2013 faces, `paired_test` tweets each with a face of its label, `valid` the run's "
            "own validation data. Click a header to sort; the table's toolbar downloads it as CSV.")
 st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})

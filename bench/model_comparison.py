@@ -3,27 +3,31 @@
     python bench/model_comparison.py [--models fused_net,logreg,...] [--seed 0] [--runs runs/compare]
 
 Each model is trained on the `default` preset's data (WASSA-2017 train tweets + FER2013 training faces;
-validation: WASSA-2017 dev + a 10% hold-out of the faces) with the preset's image options, reads what its
+validation: WASSA-2017 dev + a 10% hold-out of the faces) with the preset's settings, reads what its
 modalities allow, and is saved under --runs (so `python cli.py compare --runs runs/compare` and the dashboard's
 Compare page list them). The table gives macro-F1 on WASSA-2017 test, on the same tweets without hashtags, on
-FER2013 public test and on test tweets paired with a face of the same label; the mean intensity Pearson on
-WASSA-2017 test; and the training time. Image features come from the feature cache (the first run fills it).
+the 64 hand-written everyday check tweets (data/everyday/), on FER2013 public test and on test tweets paired
+with a face of the same label; the mean intensity Pearson on WASSA-2017 test; and the training time.
+--text-options changes the text features of every model that uses them (an ablation). Image features come
+from the feature cache (the first run fills it).
 The last line is the fused network's WASSA-2017 test macro-F1: `fused_net_wassa_test_macro_f1=X`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 
 import _path  # noqa: F401
 
+from models.featurizer import DEFAULT_TEXT_OPTIONS
 from models.presets import PRESETS, preset_data
 from models.registry import MODELS, build_model
 from models.training_run import run_training
 
 COLUMNS = (("wassa_test", "macro_f1", "WASSA test"), ("wassa_test_no_hashtags", "macro_f1", "no hashtags"),
-           ("wassa_test", "pearson_mean", "Pearson"), ("fer_public_test", "macro_f1", "FER test"),
-           ("paired_test", "macro_f1", "paired"))
+           ("everyday_check", "macro_f1", "everyday"), ("wassa_test", "pearson_mean", "Pearson"),
+           ("fer_public_test", "macro_f1", "FER test"), ("paired_test", "macro_f1", "paired"))
 
 
 def main(argv=None) -> None:
@@ -31,15 +35,19 @@ def main(argv=None) -> None:
     ap.add_argument("--models", default=",".join(MODELS), help="comma-separated registry names")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--runs", default="runs/compare", help="folder to save the runs in")
+    ap.add_argument("--text-options", default="{}",
+                    help='JSON merged into the text feature options, e.g. \'{"learn_hashtags": false}\'')
     args = ap.parse_args(argv)
 
     preset = PRESETS["default"]
+    settings = dict(preset.get("settings", {}))
+    settings["text_options"] = {**DEFAULT_TEXT_OPTIONS, **json.loads(args.text_options)}
     train, valid = preset_data("default", seed=args.seed)
     header = f"{'model':<14}" + "".join(f"{title:>13}" for _, _, title in COLUMNS) + f"{'train s':>10}"
     print(header)
     results = {}
     for name in args.models.split(","):
-        model = build_model(name, **preset.get("settings", {}))
+        model = build_model(name, **settings)
         metrics = run_training(model, train, valid, seed=args.seed, out=f"{args.runs}/{name}")
         results[name] = metrics
         cells = [metrics.get(data_set, {}).get(metric) for data_set, metric, _ in COLUMNS]

@@ -16,6 +16,12 @@ def load_wassa(split: str) -> pd.DataFrame:
         return pd.read_csv(handle, sep="\t", keep_default_na=False)
 
 
+def load_everyday() -> pd.DataFrame:
+    """The 64 hand-written everyday check tweets (see everyday/SOURCES.md): columns text, label."""
+    with resources.files("data").joinpath("everyday/check.tsv").open(encoding="utf-8") as handle:
+        return pd.read_csv(handle, sep="\t", keep_default_na=False)
+
+
 FER_SPLITS = ("train", "train_sample", "public_test")
 
 

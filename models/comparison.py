@@ -21,6 +21,7 @@ BUNDLED_SETS = {
     "fer_public_test": "FER2013 public-test faces (images)",
     "paired_test": "WASSA-2017 test tweets, each with a FER2013 face of its label (text + image)",
     "wassa_test_no_hashtags": "WASSA-2017 test tweets without their hashtags (text)",
+    "everyday_check": "64 hand-written everyday tweets, unlike WASSA-2017's (text; a rough check)",
 }
 
 

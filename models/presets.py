@@ -13,7 +13,7 @@ import re
 import numpy as np
 from PIL import Image
 
-from data import load_fer, load_wassa
+from data import load_everyday, load_fer, load_wassa
 from features.emotions import EMOTIONS
 from models.labelled_data import LabelledData
 
@@ -31,13 +31,22 @@ PRESETS = {
 }
 
 
-def wassa(split: str) -> LabelledData:
-    frame = load_wassa(split)
+def _tweets(frame, source: str) -> LabelledData:
     index = {e: i for i, e in enumerate(EMOTIONS)}
     labels = np.zeros((len(frame), len(EMOTIONS)))
     labels[np.arange(len(frame)), frame.label.map(index).to_numpy()] = 1
-    intensity = np.where(labels > 0, frame.intensity.to_numpy(dtype=float)[:, None], np.nan)
-    return LabelledData(frame.text.tolist(), [None] * len(frame), labels, intensity, source=f"wassa2017/{split}")
+    given = frame.intensity.to_numpy(dtype=float)[:, None] if "intensity" in frame else np.nan
+    intensity = np.where(labels > 0, given, np.nan)
+    return LabelledData(frame.text.tolist(), [None] * len(frame), labels, intensity, source=source)
+
+
+def wassa(split: str) -> LabelledData:
+    return _tweets(load_wassa(split), f"wassa2017/{split}")
+
+
+def everyday() -> LabelledData:
+    """The hand-written everyday check tweets (data/everyday/SOURCES.md): no intensities."""
+    return _tweets(load_everyday(), "everyday/check")
 
 
 def fer(split: str) -> LabelledData:
@@ -84,9 +93,10 @@ def preset_data(name: str, seed: int = 0) -> tuple[LabelledData, LabelledData]:
 
 
 def evaluation_sets(wanted: dict[str, bool] | None = None) -> dict[str, LabelledData]:
-    """The bundled test sets: tweets alone ("wassa_test", and "wassa_test_no_hashtags" with their hashtags
-    removed), faces alone ("fer_public_test"), and tweets paired with faces of the same label ("paired_test");
-    `wanted` picks some of them (the hashtag-free set comes with "wassa_test")."""
+    """The bundled test sets: tweets alone ("wassa_test"; "wassa_test_no_hashtags", the same with their
+    hashtags removed; "everyday_check", hand-written tweets unlike WASSA's), faces alone ("fer_public_test"), and
+    tweets paired with faces of the same label ("paired_test"); `wanted` picks some of them (the two checks of
+    tweets unlike WASSA's come with "wassa_test")."""
     wanted = wanted or {"wassa_test": True, "fer_public_test": True, "paired_test": True}
     sets = {}
     needs_tweets = any(wanted.get(name) for name in ("wassa_test", "wassa_test_no_hashtags", "paired_test"))
@@ -96,6 +106,8 @@ def evaluation_sets(wanted: dict[str, bool] | None = None) -> dict[str, Labelled
         sets["wassa_test"] = tweets
     if wanted.get("wassa_test") or wanted.get("wassa_test_no_hashtags"):
         sets["wassa_test_no_hashtags"] = without_hashtags(tweets)
+    if wanted.get("wassa_test") or wanted.get("everyday_check"):
+        sets["everyday_check"] = everyday()
     if wanted.get("fer_public_test"):
         sets["fer_public_test"] = faces
     if wanted.get("paired_test"):

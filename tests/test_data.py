@@ -1,6 +1,6 @@
 import pytest
 
-from data import load_wassa
+from data import load_everyday, load_wassa
 from features import EMOTIONS
 
 
@@ -17,3 +17,11 @@ def test_wassa_splits_are_complete(split, rows):
 def test_unknown_split_is_named():
     with pytest.raises(ValueError, match="unknown WASSA-2017 split 'valid'"):
         load_wassa("valid")
+
+
+def test_everyday_check_tweets_are_balanced_and_none_is_in_wassa():
+    frame = load_everyday()
+    assert list(frame.columns) == ["text", "label"] and len(frame) == 64
+    assert frame.label.value_counts().to_dict() == {emotion: 16 for emotion in EMOTIONS}
+    wassa = set().union(*(load_wassa(split).text for split in ("train", "dev", "test")))
+    assert not set(frame.text) & wassa and frame.text.is_unique
