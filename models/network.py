@@ -14,11 +14,19 @@ from models.net import EmotionNet, NetConfig
 from models.training import TrainSettings, predict_blocks, train_network
 
 NET_SETTINGS = ("hidden", "embed", "dropout")
+# Text features computed from lexicons learned on the training labels: the learned hashtag lexicon and the
+# learned word-intensity lexicon.
+LEARNED_PREFIXES = ("hashtags__learned", "intensity__")
+
+
+def learned_columns(text_names: list[str]) -> np.ndarray:
+    return np.flatnonzero([name.startswith(LEARNED_PREFIXES) for name in text_names])
 
 
 class NetworkModel(EmotionModel):
     """settings: hidden, embed, dropout (the network); epochs, batch_size, lr, weight_decay, patience,
-    intensity_weight, modality_dropout, pair_fraction (training); text_options, image_options (features)."""
+    intensity_weight, modality_dropout, pair_fraction, learned_dropout (training); text_options, image_options
+    (features)."""
 
     def __init__(self, **settings):
         settings.setdefault("text_options", DEFAULT_TEXT_OPTIONS)
@@ -48,6 +56,7 @@ class NetworkModel(EmotionModel):
         self.net_, self.log = train_network(
             config, settings, blocks, train.labels, train.intensity, valid_blocks, valid.labels, valid.intensity,
             multi_label=train.multi_label, seed=seed, on_epoch=on_epoch, should_stop=should_stop,
+            learned_columns=learned_columns(self.featurizer_.feature_names()[:blocks.text.shape[1]]),
         )
 
     def _predict(self, texts: list[str], images: list) -> Prediction:

@@ -27,6 +27,10 @@ class TrainSettings:
     intensity_weight: float = 2.0
     modality_dropout: float = 0.3  # chance that a paired row loses one of its two modalities
     pair_fraction: float = 0.5  # paired (tweet, same-label image) rows per epoch, as a share of the text rows
+    # Chance that a text row's features from lexicons learned on the training labels are set to their mean (0)
+    # for a step. WASSA-2017's labels are its query words, so those features carry the collection's own cues;
+    # hiding them makes the network also read the general lexicons and word vectors (see README, Models).
+    learned_dropout: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -88,8 +92,10 @@ def train_network(
     seed: int,
     on_epoch=None,
     should_stop=None,
+    learned_columns: np.ndarray | None = None,
 ) -> tuple[EmotionNet, list[dict]]:
-    """Returns the network at its best validation macro-F1 and the per-epoch log.
+    """Returns the network at its best validation macro-F1 and the per-epoch log. `learned_columns`: the text
+    columns `settings.learned_dropout` applies to.
 
     on_epoch(record) is called after each epoch (for live curves); should_stop() ends training early."""
     seed_everything(seed)
@@ -113,6 +119,9 @@ def train_network(
             batch = order[start:start + settings.batch_size]
             t_rows, i_rows = text_rows[batch], image_rows[batch]
             text = torch.as_tensor(train.text[t_rows], dtype=torch.float32)
+            if settings.learned_dropout and learned_columns is not None and len(learned_columns):
+                hidden = np.flatnonzero(rng.random(len(t_rows)) < settings.learned_dropout)
+                text[np.ix_(hidden, learned_columns)] = 0.0
             image = torch.as_tensor(train.image[i_rows], dtype=torch.float32)
             mask = np.column_stack([train.mask[t_rows, 0], train.mask[i_rows, 1]])
             both = np.flatnonzero(mask.all(axis=1))

@@ -59,16 +59,28 @@ def test_every_registered_model_is_tested():
     assert set(MODELS) == tested
 
 
-def test_same_seed_gives_the_same_network_twice(tweets):
+@pytest.mark.parametrize("learned_dropout", [0.0, 0.5])
+def test_same_seed_gives_the_same_network_twice(tweets, learned_dropout):
     def weights(seed):
-        model = build_model("text_net", **FAST_NET).fit(tweets.subset(range(300)), tweets.subset(range(300, 400)),
-                                                       seed=seed)
+        model = build_model("text_net", **FAST_NET, learned_dropout=learned_dropout).fit(
+            tweets.subset(range(300)), tweets.subset(range(300, 400)), seed=seed)
         return model.net_.state_dict(), model.log
 
     (first, log_a), (second, log_b), (other, _) = weights(5), weights(5), weights(6)
     assert all(torch.equal(first[k], second[k]) for k in first)
     assert [r["valid_macro_f1"] for r in log_a] == [r["valid_macro_f1"] for r in log_b]
     assert not all(torch.equal(first[k], other[k]) for k in first)
+
+
+def test_learned_dropout_hides_exactly_the_features_learned_from_labels(tweets):
+    from models.network import learned_columns
+
+    model = build_model("text_net", **FAST_NET).fit(tweets.subset(range(300)), seed=0)
+    names = model.feature_names()
+    hidden = [names[i] for i in learned_columns(names)]
+    assert len(hidden) == 20  # learned hashtag lexicon: mean, max; learned intensity lexicon: mean, max, min
+    assert all(n.startswith(("hashtags__learned_", "intensity__learned_")) for n in hidden)
+    assert "hashtags__nrc_max_joy" in names and "hashtags__nrc_max_joy" not in hidden
 
 
 def test_image_and_fused_networks_read_their_modalities(tweets, faces, tmp_path):
