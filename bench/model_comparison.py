@@ -8,8 +8,8 @@ modalities allow, and is saved under --runs (so `python cli.py compare --runs ru
 Compare page list them). The table gives macro-F1 on WASSA-2017 test, on the same tweets without hashtags, on
 the 64 hand-written everyday check tweets (data/everyday/), on FER2013 public test and on test tweets paired
 with a face of the same label; the mean intensity Pearson on WASSA-2017 test; and the training time.
---text-options changes the text features of every model that uses them (an ablation). Image features come
-from the feature cache (the first run fills it).
+--text-options changes the text features of every model that uses them, --settings the preset's model settings
+(ablations). Image features come from the feature cache (the first run fills it).
 The last line is the fused network's WASSA-2017 test macro-F1: `fused_net_wassa_test_macro_f1=X`.
 """
 
@@ -37,10 +37,12 @@ def main(argv=None) -> None:
     ap.add_argument("--runs", default="runs/compare", help="folder to save the runs in")
     ap.add_argument("--text-options", default="{}",
                     help='JSON merged into the text feature options, e.g. \'{"learn_hashtags": false}\'')
+    ap.add_argument("--settings", default="{}",
+                    help='JSON merged into the preset\'s model settings, e.g. \'{"learned_dropout": 0}\'')
     args = ap.parse_args(argv)
 
     preset = PRESETS["default"]
-    settings = dict(preset.get("settings", {}))
+    settings = {**preset.get("settings", {}), **json.loads(args.settings)}
     settings["text_options"] = {**DEFAULT_TEXT_OPTIONS, **json.loads(args.text_options)}
     train, valid = preset_data("default", seed=args.seed)
     header = f"{'model':<14}" + "".join(f"{title:>13}" for _, _, title in COLUMNS) + f"{'train s':>10}"
