@@ -1,7 +1,7 @@
 """Batch: score a CSV/TSV of tweets (and the images a ZIP holds), preview, chart and download the result."""
 
 import hashlib
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import altair as alt
 import streamlit as st
@@ -10,6 +10,7 @@ from app_pages.shared import bundled_sample, model_choices, model_or_stop, read_
 from features.emotions import EMOTIONS
 from models.explain import EMOTION_COLOURS
 from models.labelled_data import DataError
+from models.scoring import separator_for
 from models.uploads import LIMITS, score_table
 
 SAMPLES = {
@@ -114,7 +115,7 @@ if len(scored) > 1000:
     st.caption(f"The first 1,000 of {len(scored):,} rows; the download has them all.")
 
 suffix = PurePosixPath(name).suffix.lower()
-separator = "\t" if suffix in (".tsv", ".tab", ".txt") else ","
+separator = separator_for(Path(name))  # as `cli.py score` picks it
 st.download_button("Download the scored file", scored.to_csv(sep=separator, index=False, lineterminator="\n"),
                    file_name=f"{PurePosixPath(name).stem}_scored{suffix if separator == chr(9) else '.csv'}",
                    mime="text/tab-separated-values" if separator == "\t" else "text/csv", on_click="ignore",

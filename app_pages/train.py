@@ -8,8 +8,8 @@ import altair as alt
 import streamlit as st
 
 from app_pages.shared import read_labelled, runs_dir
-from models.labelled_data import DataError
-from models.live_training import BUNDLED_DATA, bundled_data, hold_out, is_network, start_training
+from models.labelled_data import DataError, hold_out
+from models.live_training import BUNDLED_DATA, bundled_data, is_network, start_training
 from models.registry import MODELS
 from models.uploads import LIMITS
 

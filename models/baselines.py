@@ -94,9 +94,13 @@ class FeatureBaseline(EmotionModel):
 
     def _predict(self, texts, images) -> Prediction:
         blocks = self.featurizer_.transform(texts, images)
+        return Prediction(*self.predict_blocks(blocks), list(blocks.errors))
+
+    def predict_blocks(self, blocks):
+        """(probabilities, intensities) of featurised rows, as `NetworkModel.predict_blocks` gives them."""
         matrix = blocks.stacked()
-        return Prediction(_probabilities(self.classifier_, matrix, self.info.get("multi_label", False)),
-                          _predict_intensity(self.intensity_, matrix), list(blocks.errors))
+        return (_probabilities(self.classifier_, matrix, self.info.get("multi_label", False)),
+                _predict_intensity(self.intensity_, matrix))
 
     def feature_names(self, current: bool = False) -> list[str]:
         return self.featurizer_.feature_names(current)

@@ -215,19 +215,11 @@ def network_attributions(model, text: str, image=None) -> pd.DataFrame:
     return frame
 
 
-def _block_probabilities(model, blocks) -> np.ndarray:
-    from models.baselines import _probabilities
-
-    if hasattr(model, "net_"):
-        return model.predict_blocks(blocks)[0]
-    return _probabilities(model.classifier_, blocks.stacked(), model.info.get("multi_label", False))
-
-
 def occlusion_attributions(model, text: str, image=None) -> pd.DataFrame:
     """For each feature group: each emotion's probability minus its probability with the group's columns set to
     their training mean (0 once standardised). Rows: groups; columns: emotions."""
     blocks = model.featurizer_.transform([text], [image])
-    base = _block_probabilities(model, blocks)[0]
+    base = model.predict_blocks(blocks)[0][0]
     names = block_feature_names(model.featurizer_)
     n_text = blocks.text.shape[1]
     rows = {}
@@ -236,7 +228,7 @@ def occlusion_attributions(model, text: str, image=None) -> pd.DataFrame:
         occluded = replace(blocks, text=blocks.text.copy(), image=blocks.image.copy())
         occluded.text[:, columns[:n_text]] = 0
         occluded.image[:, columns[n_text:]] = 0
-        rows[group] = base - _block_probabilities(model, occluded)[0]
+        rows[group] = base - model.predict_blocks(occluded)[0][0]
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(EMOTIONS)).rename_axis("group")
 
 

@@ -3,7 +3,7 @@
 Grad-CAM (Selvaraju et al. 2017) explains the *emotion*, not an ImageNet class: the image features are recomputed
 differentiably, with the very options the model's extractor was fitted with (backbone, input size, crop, layers,
 pooling): the same decoded pixels (`prepare_views`) → the backbone's feature maps → the extractor's own pooling
-module (`FeatureExtractor`) → the featurizer's standardisation (and PCA projection, which is linear) → the
+module (`FeatureExtractor`) → the featurizer's standardisation → the
 network with the text mask off → the emotion's log-probability. Its gradient with respect to the output of the
 backbone's last convolutional block (`BackboneSpec.gradcam_layer`) weighs that block's channels.
 The cached extractor is traced and frozen (batch norm folded into the convolutions); the eager recomputation here

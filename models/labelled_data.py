@@ -158,6 +158,15 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     return LabelledData(texts, images, labels, intensity, multi_label, source)
 
 
+def hold_out(data: LabelledData, seed: int, share: float = 0.1) -> tuple[LabelledData, LabelledData]:
+    """A stratified (train, valid) split, for data without its own validation set; rows keep their order."""
+    from sklearn.model_selection import train_test_split
+
+    keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed,
+                                  stratify=data.labels.argmax(axis=1))
+    return data.subset(np.sort(keep)), data.subset(np.sort(held))
+
+
 def read_labelled(path: str | Path) -> LabelledData:
     path = Path(path)
     return frame_to_labelled(read_table(path), str(path), base=path.parent)

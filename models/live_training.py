@@ -10,10 +10,9 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from models.labelled_data import LabelledData
+from models.labelled_data import LabelledData, hold_out
 from models.network import NetworkModel
 from models.registry import MODELS, build_model, model_class
 from models.training_run import run_training
@@ -45,15 +44,6 @@ def bundled_data(name: str, seed: int = 0) -> tuple[LabelledData, LabelledData]:
         return parts[0]
     return (LabelledData.concat([p[0] for p in parts], source="+".join(p[0].source for p in parts)),
             LabelledData.concat([p[1] for p in parts], source="+".join(p[1].source for p in parts)))
-
-
-def hold_out(data: LabelledData, seed: int, share: float = 0.1) -> tuple[LabelledData, LabelledData]:
-    """A stratified (train, valid) split: an upload or a sample without its own validation set."""
-    from sklearn.model_selection import train_test_split
-
-    keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed,
-                                  stratify=data.labels.argmax(axis=1))
-    return data.subset(np.sort(keep)), data.subset(np.sort(held))
 
 
 def is_network(name: str) -> bool:

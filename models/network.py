@@ -9,7 +9,7 @@ import torch
 
 from models.base import WEIGHTS_FILE, EmotionModel, ModelLoadError, Prediction
 from models.featurizer import DEFAULT_TEXT_OPTIONS, Featurizer
-from models.labelled_data import LabelledData
+from models.labelled_data import LabelledData, hold_out
 from models.net import EmotionNet, NetConfig
 from models.training import TrainSettings, predict_blocks, train_network
 
@@ -43,7 +43,7 @@ class NetworkModel(EmotionModel):
 
     def _fit(self, train: LabelledData, valid: LabelledData | None, seed: int, on_epoch=None, should_stop=None):
         if valid is None or not len(valid):
-            train, valid = _hold_out(train, seed)
+            train, valid = hold_out(train, seed)
         self.featurizer_ = self._featurizer()
         blocks = self.featurizer_.fit_transform(train)
         valid_blocks = self.featurizer_.transform(valid.texts, valid.images)
@@ -82,15 +82,6 @@ class NetworkModel(EmotionModel):
         self.net_ = EmotionNet(NetConfig(**self.info["net_config"]))
         self.net_.load_state_dict(torch.load(directory / WEIGHTS_FILE, weights_only=True))
         self.net_.eval()
-
-
-def _hold_out(data: LabelledData, seed: int, share: float = 0.1) -> tuple[LabelledData, LabelledData]:
-    """A stratified validation split, when none is given."""
-    from sklearn.model_selection import train_test_split
-
-    rows = np.arange(len(data))
-    keep, held = train_test_split(rows, test_size=share, random_state=seed, stratify=data.labels.argmax(axis=1))
-    return data.subset(np.sort(keep)), data.subset(np.sort(held))
 
 
 class FusedNetwork(NetworkModel):

@@ -15,7 +15,7 @@ from PIL import Image
 
 from data import load_everyday, load_fer, load_wassa
 from features.emotions import EMOTIONS
-from models.labelled_data import LabelledData
+from models.labelled_data import LabelledData, hold_out
 
 PRESETS = {
     "default": {
@@ -88,13 +88,9 @@ def preset_data(name: str, seed: int = 0) -> tuple[LabelledData, LabelledData]:
     """(train, valid) of a preset."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; valid presets: {', '.join(PRESETS)}")
-    from sklearn.model_selection import train_test_split
-
-    faces = fer("train")
-    keep, held = train_test_split(np.arange(len(faces)), test_size=0.1, random_state=seed,
-                                  stratify=faces.labels.argmax(axis=1))
-    train = LabelledData.concat([wassa("train"), faces.subset(np.sort(keep))], source="wassa2017/train+fer2013/train")
-    valid = LabelledData.concat([wassa("dev"), faces.subset(np.sort(held))], source="wassa2017/dev+fer2013/train-holdout")
+    faces, held_faces = hold_out(fer("train"), seed)
+    train = LabelledData.concat([wassa("train"), faces], source="wassa2017/train+fer2013/train")
+    valid = LabelledData.concat([wassa("dev"), held_faces], source="wassa2017/dev+fer2013/train-holdout")
     return train, valid
 
 

@@ -17,7 +17,7 @@ from PIL import Image, UnidentifiedImageError
 
 from models.input_sniffing import sniff_input
 from models.labelled_data import DataError, LabelledData, frame_to_labelled
-from models.scoring import ScoreSummary, check_columns, read_chunks, score_frame
+from models.scoring import ScoreSummary, check_columns, read_chunks, resolve_image, score_frame
 
 CHUNK_ROWS = 500  # rows scored between two updates of the page's progress bar
 
@@ -199,9 +199,9 @@ def read_labelled_upload(data: bytes, name: str, folder: Path, images: UnpackedI
         if images is None:
             raise UploadError(f"{name}: the 'image' column names images: upload the ZIP that holds them")
         root = images.folder.resolve()
-        paths = [(root / p.strip()).resolve() if p.strip() else None for p in frame["image"]]
-        outside = [i + 1 for i, p in enumerate(paths) if p is not None and not p.is_relative_to(root)]
-        missing = [i + 1 for i, p in enumerate(paths) if p is not None and p.is_relative_to(root) and not p.is_file()]
+        resolved = [resolve_image(cell, root, root) for cell in frame["image"]]
+        outside = [i + 1 for i, (_, error) in enumerate(resolved) if error]
+        missing = [i + 1 for i, (path, _) in enumerate(resolved) if path and not Path(path).is_file()]
         if outside or missing:
             what = (f"lead outside the ZIP (rows {outside[:10]})" if outside
                     else f"are not in the ZIP (rows {missing[:10]})")

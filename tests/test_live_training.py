@@ -4,8 +4,8 @@ import time
 import pytest
 
 from data import load_wassa
-from models.labelled_data import frame_to_labelled
-from models.live_training import BUNDLED_DATA, bundled_data, hold_out, is_network, start_training
+from models.labelled_data import frame_to_labelled, hold_out
+from models.live_training import BUNDLED_DATA, bundled_data, is_network, start_training
 from models.runs import find_runs
 
 
