@@ -16,6 +16,11 @@ import os
 import sys
 from pathlib import Path
 
+# The network settings the command line exposes; their defaults and types come from `NetworkSettings`.
+NETWORK_OPTIONS = {"epochs": "maximum epochs", "hidden": "hidden units per branch", "embed": "branch embedding size",
+                   "dropout": "dropout", "lr": "AdamW learning rate"}
+
+
 class HELP(argparse.ArgumentDefaultsHelpFormatter):
     """Shows each option's default, unless its help already says it."""
 
@@ -26,8 +31,9 @@ class HELP(argparse.ArgumentDefaultsHelpFormatter):
 
 
 def _add_train(sub) -> None:
-    from models.presets import PRESETS
+    from models.network.config import NetworkSettings
     from models.registry import MODELS
+    from training.presets import PRESETS
 
     p = sub.add_parser("train", formatter_class=HELP, help="train a model and save it as a run directory",
                        description="Train a model and save it (weights, config.json, metrics.json, training log).")
@@ -40,11 +46,10 @@ def _add_train(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed: the same seed gives the same model")
     p.add_argument("--preset", choices=list(PRESETS), default=None,
                    help="train on the bundled data (WASSA-2017 tweets + FER2013 faces) with the preset's settings")
-    p.add_argument("--epochs", type=int, default=None, help="network: maximum epochs (default: 60)")
-    p.add_argument("--hidden", type=int, default=None, help="network: hidden units per branch (default: 128)")
-    p.add_argument("--embed", type=int, default=None, help="network: branch embedding size (default: 64)")
-    p.add_argument("--dropout", type=float, default=None, help="network: dropout (default: 0.3)")
-    p.add_argument("--lr", type=float, default=None, help="network: AdamW learning rate (default: 0.001)")
+    defaults = NetworkSettings.defaults()
+    for name, what in NETWORK_OPTIONS.items():
+        p.add_argument(f"--{name}", type=type(defaults[name]), default=None,
+                       help=f"network: {what} (default: the preset's, else {defaults[name]})")
     p.add_argument("--no-bundled-eval", action="store_true",
                    help="skip scoring the run on the bundled test sets (WASSA-2017 test, FER2013 public test)")
 
@@ -106,10 +111,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args) -> int:
-    from models.labelled_data import read_labelled
-    from models.presets import PRESETS, preset_data
+    from data.labelled import read_labelled
     from models.registry import build_model
-    from models.training_run import run_training
+    from training.presets import PRESETS, preset_data
+    from training.run import run_training
 
     if args.preset:
         preset = PRESETS[args.preset]
@@ -122,10 +127,12 @@ def cmd_train(args) -> int:
     else:
         print("error: give --train PATH or --preset NAME", file=sys.stderr)
         return 2
-    for key in ("epochs", "hidden", "embed", "dropout", "lr"):
-        if getattr(args, key) is not None:
-            settings[key] = getattr(args, key)
-    model = build_model(name, **settings)
+    settings.update({key: getattr(args, key) for key in NETWORK_OPTIONS if getattr(args, key) is not None})
+    try:
+        model = build_model(name, settings)
+    except ValueError as exc:  # an unknown or unused setting, or one out of range: the message names the valid ones
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     def report(record):
         print(f"epoch {record['epoch']:3d}  loss {record['train_loss']:.4f}  valid macro-F1 {record['valid_macro_f1']:.4f}",
@@ -133,14 +140,14 @@ def cmd_train(args) -> int:
 
     metrics = run_training(model, train, valid, seed=args.seed, out=args.out, bundled_eval=not args.no_bundled_eval,
                            on_epoch=report)
-    print(json.dumps({"run": str(args.out), "model": name, "train_seconds": model.info["train_seconds"],
+    print(json.dumps({"run": str(args.out), "model": name, "train_seconds": model.config["train_seconds"],
                       "metrics": {k: {m: v[m] for m in ("macro_f1", "accuracy", "pearson_mean") if m in v}
                                   for k, v in metrics.items()}}, indent=2))
     return 0
 
 
 def cmd_evaluate(args) -> int:
-    from models.labelled_data import read_labelled
+    from data.labelled import read_labelled
     from models.registry import load_model
 
     model = load_model(args.model_dir)
@@ -149,9 +156,9 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from models.input_sniffing import DELIMITERS
+    from data.tables import DELIMITERS
     from models.registry import load_model
-    from models.scoring import temporary_paths
+    from scoring.local import temporary_paths
 
     delimiter = {name: d for d, name in DELIMITERS.items()}.get(args.delimiter)
     model = load_model(args.model_dir)
@@ -159,13 +166,13 @@ def cmd_score(args) -> int:
         if args.resume:
             print("error: --resume works with --engine local only", file=sys.stderr)
             return 2
-        from models.dask_scoring import score_file_dask
+        from scoring.dask import score_file_dask
 
         summary = score_file_dask(model, args.input, args.output, args.text_column, args.image_column,
                                   args.images_root, encoding=args.encoding, delimiter=delimiter,
                                   scheduler=args.scheduler, n_workers=args.workers, blocksize=args.blocksize)
     else:
-        from models.scoring import score_file
+        from scoring.local import score_file
 
         try:
             summary = score_file(model, args.input, args.output, args.text_column, args.image_column,
@@ -186,15 +193,16 @@ def cmd_score(args) -> int:
 
 
 def cmd_compare(args) -> int:
+    from emotions import EMOTIONS
+    from evaluation.runs import find_runs, runs_table
     from models.registry import DEFAULT_MODEL_DIR
-    from models.runs import find_runs, runs_table
 
     folders = [args.runs] + ([DEFAULT_MODEL_DIR] if args.with_default else [])
     table = runs_table(find_runs(*folders))
     if table.empty:
         print(f"no saved runs under {args.runs}", file=sys.stderr)
         return 1
-    keep = [c for c in table.columns if not c.split("_f1_")[-1] in ("anger", "fear", "joy", "sadness")]
+    keep = [c for c in table.columns if c.split("_f1_")[-1] not in EMOTIONS]
     with __import__("pandas").option_context("display.width", 200, "display.max_columns", 30):
         print(table[keep].to_string(index=False))
     return 0
@@ -202,12 +210,13 @@ def cmd_compare(args) -> int:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    from data import DataError
     from lexicons import LexiconError
-    from models.base import ModelLoadError
-    from models.labelled_data import DataError
+    from models.store import ModelLoadError
 
+    commands = {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare}
     try:
-        return {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare}[args.command](args)
+        return commands[args.command](args)
     except (DataError, ModelLoadError, LexiconError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -6,12 +6,11 @@ from pathlib import Path, PurePosixPath
 import altair as alt
 import streamlit as st
 
-from app_pages.shared import bundled_sample, model_choices, model_or_stop, read_table, unpacked_images
-from features.emotions import EMOTIONS
-from models.explain import EMOTION_COLOURS
-from models.labelled_data import DataError
-from models.scoring import separator_for
-from models.uploads import LIMITS, score_table
+from app_pages.shared import EMOTION_COLOURS, bundled_sample, cached_table, model_or_stop, pick_model, unpacked_images
+from data import DataError
+from emotions import EMOTIONS
+from scoring.local import separator_for
+from scoring.uploads import LIMITS, score_table
 
 SAMPLES = {
     "40 tweets": ("tweets_sample.csv", None),
@@ -24,11 +23,7 @@ st.write("Score a CSV or TSV file of tweets: the result has every column of the 
          "`prob_` and `intensity_` columns and `error`, as `python cli.py score` writes it.")
 st.caption(f"Limits: {LIMITS.describe()}. Bigger files: `python cli.py score` has no limit.")
 
-choices = model_choices()
-if not choices:
-    st.info("No saved model: train one on the Train page.")
-    st.stop()
-model_name = st.selectbox("Model", list(choices))
+model_name, model_directory = pick_model()
 
 source = st.radio("Data", ["Upload a file", *(f"Sample: {s}" for s in SAMPLES)], horizontal=True)
 if source == "Upload a file":
@@ -45,7 +40,7 @@ else:
     data, zip_data = bundled_sample(name), bundled_sample(zip_name) if zip_name else None
 
 try:
-    table = read_table(data, name)
+    table = cached_table(data, name)
     images = unpacked_images(zip_data, zip_name, "batch-images") if zip_data else None
 except DataError as exc:
     st.error(str(exc))
@@ -77,7 +72,7 @@ key = (model_name, hashlib.sha256(data).hexdigest(), text_column, image_column, 
 if st.button("Score", type="primary"):
     bar = st.progress(0.0, text="Scoring…")
     try:
-        scored, summary = score_table(model_or_stop(choices[model_name]), table, text_column, image_column,
+        scored, summary = score_table(model_or_stop(model_directory), table, text_column, image_column,
                                       images.folder if images else None,
                                       on_progress=lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"))
     except DataError as exc:

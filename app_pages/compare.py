@@ -3,18 +3,19 @@
 import altair as alt
 import streamlit as st
 
-from app_pages.shared import model_choices, model_or_stop, read_labelled
-from features.emotions import EMOTIONS
-from models.comparison import BUNDLED_SETS, bundled_set, compare_pair, comparison_table, macro_f1_long
-from models.labelled_data import DataError
-from models.uploads import LIMITS
+from app_pages.shared import labelled_upload, model_or_stop, saved_models_or_stop
+from data import DataError
+from data.registry import EVALUATION_SETS, evaluation_set
+from emotions import EMOTIONS
+from evaluation.comparison import compare_pair, comparison_table, macro_f1_long
+from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
 
 
 @st.cache_resource(show_spinner="Loading the bundled test set…", max_entries=3)
 def cached_set(name: str):
-    return bundled_set(name)
+    return evaluation_set(name)
 
 
 # The leading underscore keeps Streamlit from hashing the data; `fingerprint` stands for its content.
@@ -29,10 +30,7 @@ def evaluation(directory: str, fingerprint: str, _data):
 
 
 st.title("Compare")
-choices = model_choices()
-if not choices:
-    st.info("No saved model: train one on the Train page.")
-    st.stop()
+choices = saved_models_or_stop()
 
 with st.expander("Evaluate on your own labelled data"):
     st.write("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy or sadness), "
@@ -44,7 +42,7 @@ with st.expander("Evaluate on your own labelled data"):
 uploaded, extra = None, {}
 if labelled_file is not None:
     try:
-        uploaded = read_labelled(labelled_file, labelled_zip, "compare-images")
+        uploaded = labelled_upload(labelled_file, labelled_zip, "compare-images")
     except DataError as exc:
         st.error(str(exc))
 if uploaded is not None:
@@ -74,7 +72,8 @@ names = list(choices)
 left, right, which = st.columns(3)
 name_a = left.selectbox("Model A", names, index=0)
 name_b = right.selectbox("Model B", [n for n in names if n != name_a], index=0)
-sets = {**({UPLOAD: f"your data ({labelled_file.name})"} if uploaded is not None else {}), **BUNDLED_SETS}
+sets = {**({UPLOAD: f"your data ({labelled_file.name})"} if uploaded is not None else {}),
+        **{name: spec.description for name, spec in EVALUATION_SETS.items()}}
 set_name = which.selectbox("Data set", list(sets), format_func=sets.get,
                            help="Faces take a minute or so the first time: the CNN reads each once, then its "
                                 "features are cached.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from features.emotions import EMOTIONS
+from emotions import EMOTIONS
 
 EXAMPLES = {
     "😡 Furious": "They cancelled my flight AGAIN and nobody at the desk will even look at me 😡 #furious",
@@ -45,30 +45,21 @@ text = st.text_area("Tweet", key="tweet", max_chars=1000, placeholder="Type or p
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from app_pages.shared import cached_model, model_choices  # noqa: E402
-from features.image_decode import DEFAULT_MAX_PIXELS  # noqa: E402
-from models.base import ModelLoadError  # noqa: E402
-from models.explain import (  # noqa: E402
-    EMOTION_COLOURS, IMAGE_LIMITS, explain, highlight_html, hits_table, read_image_upload)
-from models.uploads import UploadError  # noqa: E402
+from app_pages.shared import EMOTION_COLOURS, cached_model, highlight_html, model_or_stop, pick_model  # noqa: E402
+from explain.explanation import explain  # noqa: E402
+from explain.tokens import hits_table  # noqa: E402
+from features.image.decode import DEFAULT_MAX_PIXELS  # noqa: E402
+from scoring.uploads import IMAGE_LIMITS, UploadError, read_image_upload  # noqa: E402
 
 upload = st.file_uploader("Image (optional)", type=IMAGE_TYPES, max_upload_size=IMAGE_LIMITS.file_mb)
 st.caption(f"JPEG, PNG, WebP or GIF (first frame), at most {IMAGE_LIMITS.file_mb} MB and "
            f"{DEFAULT_MAX_PIXELS // 1_000_000} megapixels. The file is only decoded as an image, never run or "
            "unpickled.")
 
-choices = model_choices()
-if not choices:
-    st.info("No saved model: train one on the Train page.")
-    st.stop()
-label = st.sidebar.selectbox("Model", list(choices), help="The shipped default model, then the runs under runs/.")
+label, directory = pick_model(st.sidebar, help="The shipped default model, then the runs under runs/.")
 # Loaded before any input arrives: the widgets above are already on screen, and the first answer is quick.
-directory = str(choices[label])
-try:
-    model = cached_model(directory)
-except ModelLoadError as exc:
-    st.error(f"This model cannot be loaded: {exc}")
-    st.stop()
+directory = str(directory)
+model = model_or_stop(directory)
 warm_up(directory)
 
 image = picture = None

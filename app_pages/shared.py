@@ -1,7 +1,9 @@
-"""What every page shares: the runs folder, and models loaded once per process."""
+"""What every page shares: the runs folder, the model picker, models loaded once per process, uploads read once,
+and the emotions' colours."""
 
 from __future__ import annotations
 
+import html
 import os
 import tempfile
 from pathlib import Path
@@ -9,6 +11,9 @@ from pathlib import Path
 import streamlit as st
 
 from models.registry import DEFAULT_MODEL_DIR, load_model
+
+# One colour per emotion (colour-blind-safe Okabe–Ito hues), on every page.
+EMOTION_COLOURS = {"anger": "#D55E00", "fear": "#CC79A7", "joy": "#E69F00", "sadness": "#0072B2"}
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS_DIR = ROOT / "runs"  # where the Train page saves runs; git-ignored
@@ -28,13 +33,29 @@ def cached_model(directory: str | None = None):
 
 def model_choices() -> dict[str, Path]:
     """Label → directory of every saved model: the shipped default first (when it is there), then the runs."""
-    from models.runs import find_runs
+    from evaluation.runs import find_runs
 
     choices = {"default (shipped)": DEFAULT_MODEL_DIR} if (DEFAULT_MODEL_DIR / "config.json").is_file() else {}
     folder = runs_dir()
     for directory in find_runs(folder):
         choices[f"runs/{directory.relative_to(folder)}"] = directory
     return choices
+
+
+def saved_models_or_stop() -> dict[str, Path]:
+    """`model_choices`, or, when there is no saved model, a note that says how to get one (and the page stops)."""
+    choices = model_choices()
+    if not choices:
+        st.info("No saved model: train one on the Train page.")
+        st.stop()
+    return choices
+
+
+def pick_model(where=st, help: str | None = None) -> tuple[str, Path]:
+    """The one model picker: (label, directory) of the saved model chosen in `where` (the page or its sidebar)."""
+    choices = saved_models_or_stop()
+    label = where.selectbox("Model", list(choices), help=help)
+    return label, choices[label]
 
 
 def session_folder(name: str) -> Path:
@@ -48,9 +69,9 @@ def session_folder(name: str) -> Path:
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def read_table(data: bytes, name: str):
-    """An uploaded CSV/TSV (see `models.uploads.read_table_upload`), read once per content."""
-    from models.uploads import read_table_upload
+def cached_table(data: bytes, name: str):
+    """An uploaded CSV/TSV (see `scoring.uploads.read_table_upload`), read once per content."""
+    from scoring.uploads import read_table_upload
 
     with tempfile.TemporaryDirectory() as folder:
         return read_table_upload(data, name, Path(folder))
@@ -60,7 +81,7 @@ def unpacked_images(data: bytes, name: str, purpose: str):
     """An uploaded ZIP of images, unpacked once per content into this session's folder for `purpose`."""
     import hashlib
 
-    from models.uploads import unpack_images
+    from scoring.uploads import unpack_images
 
     key = hashlib.sha256(data).hexdigest()
     cache = st.session_state.setdefault("_unpacked", {})
@@ -76,9 +97,9 @@ def bundled_sample(name: str) -> bytes:
     return resources.files("data").joinpath("samples", name).read_bytes()
 
 
-def read_labelled(upload, zip_upload, purpose: str):
+def labelled_upload(upload, zip_upload, purpose: str):
     """A labelled upload (and the ZIP of its images) as `LabelledData`; raises `DataError` with the reason."""
-    from models.uploads import read_labelled_upload
+    from scoring.uploads import read_labelled_upload
 
     images = unpacked_images(zip_upload.getvalue(), zip_upload.name, purpose) if zip_upload else None
     with tempfile.TemporaryDirectory() as folder:
@@ -87,10 +108,36 @@ def read_labelled(upload, zip_upload, purpose: str):
 
 def model_or_stop(directory) -> object:
     """`cached_model`, or the reason it cannot load shown on the page (and the page stopped there)."""
-    from models.base import ModelLoadError
+    from models.store import ModelLoadError
 
     try:
         return cached_model(str(directory))
     except ModelLoadError as exc:
         st.error(f"Cannot load this model: {exc}")
         st.stop()
+
+
+def highlight_html(explanation) -> str:
+    """A `explain.tokens.TextExplanation` as HTML: lexicon hits shaded by emotion (details on hover), negation
+    cues in bold, negated words underlined with a wavy line. Every piece of the tweet is HTML-escaped."""
+    from explain.tokens import tooltip
+
+    out, position = [], 0
+    text = explanation.normalised
+    for hit in explanation.tokens:
+        out.append(html.escape(text[position:hit.start]))
+        position = hit.end
+        token = html.escape(hit.token)
+        style = []
+        if hit.emotion:
+            colour = EMOTION_COLOURS[hit.emotion]
+            style.append(f"background:{colour}33;border-bottom:3px solid {colour};padding:0 2px;border-radius:3px")
+        if hit.negated:
+            style.append("text-decoration:underline wavy #555")
+        if hit.negator:
+            style.append("font-weight:bold")
+        if style:
+            token = f'<span style="{";".join(style)}" title="{html.escape(tooltip(hit))}">{token}</span>'
+        out.append(token)
+    out.append(html.escape(text[position:]))
+    return "".join(out)

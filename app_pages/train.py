@@ -7,18 +7,21 @@ import time
 import altair as alt
 import streamlit as st
 
-from app_pages.shared import read_labelled, runs_dir
-from models.labelled_data import DataError, hold_out
-from models.live_training import BUNDLED_DATA, bundled_data, is_network, start_training
-from models.registry import MODELS
-from models.uploads import LIMITS
+from app_pages.shared import labelled_upload, runs_dir
+from data import DataError
+from data.labelled import hold_out
+from data.registry import TRAINING_SETS, training_set
+from models.network.config import NetworkSettings
+from models.registry import MODELS, is_network
+from scoring.uploads import LIMITS
+from training.background import start_training
 
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 
 
 @st.cache_resource(show_spinner="Loading the bundled data…", max_entries=2)
 def cached_bundled(name: str, seed: int):
-    return bundled_data(name, seed)
+    return training_set(name, seed)
 
 
 def show_curves(job, epochs: int | None) -> None:
@@ -62,7 +65,8 @@ busy = job is not None and job.running
 
 source = st.radio("Data", ["Bundled data", "Upload labelled data"], horizontal=True, disabled=busy)
 if source == "Bundled data":
-    data_name = st.selectbox("Bundled data", list(BUNDLED_DATA), format_func=BUNDLED_DATA.get, disabled=busy)
+    data_name = st.selectbox("Bundled data", list(TRAINING_SETS), format_func=lambda n: TRAINING_SETS[n].description,
+                             disabled=busy)
     upload = zip_upload = None
 else:
     st.caption("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy, sadness) "
@@ -76,10 +80,13 @@ model_name = st.selectbox("Model", names, index=names.index("text_net"), disable
 settings, epochs = {}, None
 left, middle, right = st.columns(3)
 if is_network(model_name):
-    settings["hidden"] = left.select_slider("Hidden units per branch", [8, 16, 32, 64, 128, 256], 64, disabled=busy)
-    settings["embed"] = left.select_slider("Embedding size per branch", [4, 8, 16, 32, 64, 128], 32, disabled=busy)
-    settings["lr"] = middle.select_slider("Learning rate", LEARNING_RATES, 0.003, disabled=busy)
-    epochs = settings["epochs"] = middle.slider("Epochs (at most)", 1, 100, 30, disabled=busy)
+    default = NetworkSettings()  # the CLI's defaults too
+    settings["hidden"] = left.select_slider("Hidden units per branch", [8, 16, 32, 64, 128, 256], default.hidden,
+                                            disabled=busy)
+    settings["embed"] = left.select_slider("Embedding size per branch", [4, 8, 16, 32, 64, 128], default.embed,
+                                           disabled=busy)
+    settings["lr"] = middle.select_slider("Learning rate", LEARNING_RATES, default.lr, disabled=busy)
+    epochs = settings["epochs"] = middle.slider("Epochs (at most)", 1, 100, default.epochs, disabled=busy)
 else:
     left.caption("This model has no epochs, hidden sizes or learning rate: it trains in one go.")
 seed = right.number_input("Seed", 0, 2**31 - 1, 0, disabled=busy)
@@ -100,7 +107,7 @@ if st.button("Train", type="primary", disabled=busy):
         elif upload is None:
             raise DataError("upload a labelled file first")
         else:
-            train, valid = hold_out(read_labelled(upload, zip_upload, "train-images"), int(seed))
+            train, valid = hold_out(labelled_upload(upload, zip_upload, "train-images"), int(seed))
     except DataError as exc:
         st.error(str(exc))
     except ValueError as exc:  # the stratified hold-out needs two rows of every label

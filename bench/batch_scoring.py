@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from data import load_wassa
+from data.bundled import load_wassa
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,9 +22,9 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from features.image import make_image_features  # noqa: E402
-from features.image_backbones import FeatureExtractor, build_model, get_backbone_spec  # noqa: E402
-from features.image_decode import DEFAULT_CROP_FRACTION, crop_resize, to_rgb  # noqa: E402
+from features.image.backbones import FeatureExtractor, build_backbone, get_backbone_spec  # noqa: E402
+from features.image.decode import DEFAULT_CROP_FRACTION, crop_resize, to_rgb  # noqa: E402
+from features.image.extractor import make_image_features  # noqa: E402
 
 
 def make_photos(directory: Path, n: int, seed: int = 0, size=(640, 480)) -> list[Path]:
@@ -50,7 +50,7 @@ def make_photos(directory: Path, n: int, seed: int = 0, size=(640, 480)) -> list
 def eager_loop(paths, size: int, batch_size: int) -> float:
     """The baseline: what a plain PyTorch loop does (full-size decode, eager network, no cache)."""
     spec = get_backbone_spec("efficientnet_lite0")
-    ext = FeatureExtractor(spec, build_model(spec, size), spec.default_layers, ("mean",)).eval()
+    ext = FeatureExtractor(spec, build_backbone(spec, size), spec.default_layers, ("mean",)).eval()
     start = time.perf_counter()
     with torch.inference_mode():
         for s in range(0, len(paths), batch_size):

@@ -27,8 +27,8 @@ from sklearn.preprocessing import StandardScaler
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from features.emotions import EMOTIONS  # noqa: E402
-from features.image import make_image_features  # noqa: E402
+from emotions import EMOTIONS  # noqa: E402
+from features.image.extractor import make_image_features  # noqa: E402
 
 DATA = ROOT / "data" / "fer2013"
 

@@ -9,7 +9,7 @@ Compare page list them). The table gives macro-F1 on WASSA-2017 test, on the sam
 the 64 hand-written everyday check tweets (data/everyday/), on FER2013 public test and on test tweets paired
 with a face of the same label; the mean intensity Pearson on WASSA-2017 test; and the training time.
 --text-options changes the text features of every model that uses them, --settings the preset's model settings
-(ablations). Image features come from the feature cache (the first run fills it).
+(ablations); each model takes those of the settings it has. Image features come from the feature cache (the first run fills it).
 The last line is the fused network's WASSA-2017 test macro-F1: `fused_net_wassa_test_macro_f1=X`.
 """
 
@@ -20,10 +20,10 @@ import json
 
 import _path  # noqa: F401
 
-from models.featurizer import DEFAULT_TEXT_OPTIONS
-from models.presets import PRESETS, preset_data
 from models.registry import MODELS, build_model
-from models.training_run import run_training
+from models.settings import FeatureSettings
+from training.presets import PRESETS, preset_data
+from training.run import run_training
 
 COLUMNS = (("wassa_test", "macro_f1", "WASSA test"), ("wassa_test_no_hashtags", "macro_f1", "no hashtags"),
            ("everyday_check", "macro_f1", "everyday"), ("wassa_test", "pearson_mean", "Pearson"),
@@ -36,25 +36,26 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--runs", default="runs/compare", help="folder to save the runs in")
     ap.add_argument("--text-options", default="{}",
-                    help='JSON merged into the text feature options, e.g. \'{"learn_hashtags": false}\'')
+                    help='JSON merged into the text feature options, e.g. \'{"learn_intensity": false}\'')
     ap.add_argument("--settings", default="{}",
                     help='JSON merged into the preset\'s model settings, e.g. \'{"learned_dropout": 0}\'')
     args = ap.parse_args(argv)
 
     preset = PRESETS["default"]
     settings = {**preset.get("settings", {}), **json.loads(args.settings)}
-    settings["text_options"] = {**DEFAULT_TEXT_OPTIONS, **json.loads(args.text_options)}
+    settings["text_options"] = {**FeatureSettings().text_options, **json.loads(args.text_options)}
     train, valid = preset_data("default", seed=args.seed)
     header = f"{'model':<14}" + "".join(f"{title:>13}" for _, _, title in COLUMNS) + f"{'train s':>10}"
     print(header)
     results = {}
     for name in args.models.split(","):
-        model = build_model(name, **settings)
+        names = MODELS[name].Settings.names()
+        model = build_model(name, {key: value for key, value in settings.items() if key in names})
         metrics = run_training(model, train, valid, seed=args.seed, out=f"{args.runs}/{name}")
         results[name] = metrics
         cells = [metrics.get(data_set, {}).get(metric) for data_set, metric, _ in COLUMNS]
         print(f"{name:<14}" + "".join(f"{c:>13.3f}" if c is not None else f"{'–':>13}" for c in cells)
-              + f"{model.info['train_seconds']:>10.1f}", flush=True)
+              + f"{model.config['train_seconds']:>10.1f}", flush=True)
     if "fused_net" in results:
         print(f"fused_net_wassa_test_macro_f1={results['fused_net']['wassa_test']['macro_f1']:.4f}")
 

@@ -11,7 +11,7 @@ import time
 
 import _path  # noqa: F401
 
-from data import load_wassa
+from data.bundled import load_wassa
 from features import make_text_features
 
 

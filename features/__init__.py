@@ -1,14 +1,19 @@
-"""Feature extraction: tweet text and image → named float columns."""
+"""Feature extraction: tweet text and image → named float columns.
+
+`features.text.tokenize` and `features.image.extractor` hold the extractors; `features.featurizer` turns rows of (text, image) into
+the standardised blocks every model reads.
+"""
 
 from importlib import import_module
 
-from features.emotions import EMOTIONS
+# Imported on first use (PEP 562): `import features` stays cheap, and torch is imported only for image features.
+_LAZY = {
+    "make_text_features": "features.text.pipeline",
+    "TEXT_FEATURE_GROUPS": "features.text.pipeline",
+    "make_image_features": "features.image.extractor",
+}
 
-# Imported on first use (PEP 562), so that `features.emotions` stays importable from anywhere, lexicons included.
-_LAZY = {"make_text_features": "features.text_features", "TEXT_FEATURE_GROUPS": "features.text_features"}
-_LAZY["make_image_features"] = "features.image"
-
-__all__ = ["EMOTIONS", *_LAZY]
+__all__ = list(_LAZY)
 
 
 def __getattr__(name):

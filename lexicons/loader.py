@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from features.emotions import EMOTIONS
+from emotions import EMOTIONS
 
 #: Bundled lexicon name → file inside this package (gzip-compressed TSV: word, emotion, score).
 BUNDLED: dict[str, str] = {

@@ -1,43 +1,23 @@
-"""What every model shares: fit, predict, evaluate, save and load through one interface.
+"""The contract every model keeps: fit, predict, evaluate, save and load through one interface.
 
-A saved model is a directory: `config.json` (model name, settings, feature options and names, label order,
-package versions, training-data fingerprint, seed), `metrics.json`, `training_log.json`, and the model's
-state: a torch `state_dict` (`weights.pt`, loaded with `weights_only=True`) and/or `state.pkl.gz` (fitted
-scikit-learn objects, a gzipped pickle). It is unpickled only after its SHA-256 matches the one in `config.json`,
-and only from directories this project wrote (run directories and the shipped default model); a user's
-upload is never unpickled.
+A model is built from its typed settings (`models.settings`); `fit` fills `config` (what `config.json` holds:
+the settings and how the model was trained); `save` and `restore` go through `models.store`.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
-import os
-import pickle
-import platform
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-from features.emotions import EMOTIONS
-from models.evaluation import evaluate_predictions
-from models.labelled_data import LabelledData
-
-# A plain pickle, not joblib's: the fitted lexicon tables are ~27,000 small arrays, which joblib's per-array
-# framing loaded in 2.1 s against pickle's 0.17 s (measured on the default model).
-STATE_FILE = "state.pkl.gz"
-WEIGHTS_FILE = "weights.pt"
-VERSIONED_PACKAGES = ("torch", "scikit-learn", "numpy", "scipy", "pandas", "gensim")
-
-
-class ModelLoadError(RuntimeError):
-    """A saved model cannot be loaded: missing files, a checksum mismatch, or feature names that differ."""
+from data.labelled import LabelledData
+from emotions import EMOTIONS, strongest
+from evaluation.metrics import evaluate_predictions
+from features.text.tokenize import as_texts
+from models import store
+from models.settings import FeatureSettings, ModelSettings
 
 
 @dataclass
@@ -48,39 +28,31 @@ class Prediction:
 
     @property
     def emotions(self) -> list[str]:
-        return ["" if not np.isfinite(p).all() else EMOTIONS[int(np.argmax(p))] for p in self.probabilities]
-
-
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return versions
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return strongest(self.probabilities)
 
 
 class EmotionModel:
-    """Subclasses set `name` and `modalities` and implement `_fit`, `_predict`, `_state` and `_restore`."""
+    """Subclasses set `name`, `modalities`, `description` and `Settings`, and implement `_fit`, `_predict`,
+    `_state` and `_restore`."""
 
     name: str = ""
     modalities: tuple[str, ...] = ("text",)
     description: str = ""
+    Settings: type[ModelSettings] = ModelSettings
 
-    def __init__(self, **settings):
-        self.settings = settings
+    def __init__(self, settings: ModelSettings | dict | None = None, **values):
+        """`settings`: this model's `Settings`, or a dict of them; `values` override single settings. An unknown
+        setting raises ValueError naming the valid ones."""
+        if isinstance(settings, ModelSettings) and not values:
+            if not isinstance(settings, self.Settings):
+                raise ValueError(f"{self.name} takes {self.Settings.__name__}, not {type(settings).__name__}")
+            self.settings = settings
+        else:
+            given = settings.to_dict() if isinstance(settings, ModelSettings) else dict(settings or {})
+            self.settings = self.Settings.from_dict({**given, **values}, self.name)
         self.log: list[dict] = []
         self.metrics: dict = {}
-        self.info: dict = {}
+        self.config: dict = {}
 
     # --- training -----------------------------------------------------------------------------------------
 
@@ -97,10 +69,10 @@ class EmotionModel:
             valid = valid.subset(self._usable_rows(valid))
         started = time.perf_counter()
         self._fit(train, valid, seed, on_epoch=on_epoch, should_stop=should_stop)
-        self.info = {
+        self.config = {
             "model": self.name,
             "modalities": list(self.modalities),
-            "settings": self.settings,
+            "settings": self.settings.to_dict(),
             "emotions": list(EMOTIONS),
             "multi_label": bool(train.multi_label),
             "seed": int(seed),
@@ -108,7 +80,7 @@ class EmotionModel:
             "train_source": train.source,
             "train_fingerprint": train.fingerprint(),
             "train_seconds": round(time.perf_counter() - started, 2),
-            "versions": package_versions(),
+            "versions": store.package_versions(),
         }
         return self
 
@@ -120,16 +92,22 @@ class EmotionModel:
             usable |= data.has_image
         return np.flatnonzero(usable)
 
+    @property
+    def multi_label(self) -> bool:
+        return bool(self.config.get("multi_label", False))
+
     # --- prediction ---------------------------------------------------------------------------------------
 
     def predict(self, texts: list, images: list | None = None) -> Prediction:
         """Scores rows of optional text and optional image. A row the model cannot read gets NaN
         probabilities and an error message; the other rows are scored all the same."""
-        texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
+        texts = as_texts(texts)
         images = list(images) if images is not None else [None] * len(texts)
         if len(images) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(images)} images")
-        prediction = self._predict(texts, images)
+        return self._unreadable_rows_marked(self._predict(texts, images), texts, images)
+
+    def _unreadable_rows_marked(self, prediction: Prediction, texts: list[str], images: list) -> Prediction:
         for i, (text, image) in enumerate(zip(texts, images)):
             readable = ("text" in self.modalities and text.strip()) or (
                 "image" in self.modalities and image is not None and prediction.errors[i] is None)
@@ -146,55 +124,32 @@ class EmotionModel:
         scored = np.flatnonzero(np.isfinite(prediction.probabilities).all(axis=1))
         result = evaluate_predictions(data.labels[scored], prediction.probabilities[scored],
                                       data.intensity[scored], prediction.intensities[scored],
-                                      multi_label=self.info.get("multi_label", data.multi_label))
+                                      multi_label=self.config.get("multi_label", data.multi_label))
         result["rows_not_scored"] = int(len(data) - len(scored))
         return result
 
     # --- persistence --------------------------------------------------------------------------------------
 
     def save(self, directory: str | Path) -> Path:
-        """Writes the model directory atomically: into a temporary sibling, renamed into place at the end."""
-        directory = Path(directory)
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-        try:
-            state = self._state(staging)
-            config = dict(self.info, feature_names=self.feature_names())
-            if state is not None:
-                with gzip.open(staging / STATE_FILE, "wb", compresslevel=6) as handle:
-                    pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                config["state_sha256"] = sha256_file(staging / STATE_FILE)
-            (staging / "config.json").write_text(json.dumps(config, indent=2, default=_json_default))
-            (staging / "metrics.json").write_text(json.dumps(self.metrics, indent=2, default=_json_default))
-            (staging / "training_log.json").write_text(json.dumps(self.log, indent=2, default=_json_default))
-            if directory.exists():
-                shutil.rmtree(directory)
-            os.replace(staging, directory)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return directory
+        """Writes the model directory atomically (see `models.store`)."""
+        return store.save_directory(directory, self._state,
+                                    lambda: dict(self.config, feature_names=self.feature_names()), self.metrics, self.log)
 
     def save_metrics(self, directory: str | Path) -> None:
-        (Path(directory) / "metrics.json").write_text(json.dumps(self.metrics, indent=2, default=_json_default))
+        store.write_json(Path(directory) / "metrics.json", self.metrics)
 
     @classmethod
     def restore(cls, directory: Path, config: dict) -> "EmotionModel":
-        model = cls(**config.get("settings", {}))
-        model.info = {k: v for k, v in config.items() if k not in ("feature_names", "state_sha256")}
+        try:
+            model = cls(config.get("settings", {}))
+        except (ValueError, TypeError) as exc:
+            raise store.ModelLoadError(f"{directory}: its settings do not fit this version ({exc}); "
+                                       f"{store.RETRAIN}") from None
+        model.config = {k: v for k, v in config.items() if k not in ("feature_names", "state_sha256")}
         model.modalities = tuple(config.get("modalities", cls.modalities))
-        state = None
-        if (directory / STATE_FILE).exists():
-            expected = config.get("state_sha256")
-            if sha256_file(directory / STATE_FILE) != expected:
-                raise ModelLoadError(f"{directory / STATE_FILE}: checksum differs from config.json; refusing to load it")
-            with gzip.open(directory / STATE_FILE, "rb") as handle:
-                state = pickle.load(handle)
-        model._restore(directory, state)
-        metrics_path = directory / "metrics.json"
-        model.metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
-        log_path = directory / "training_log.json"
-        model.log = json.loads(log_path.read_text()) if log_path.exists() else []
+        model._restore(directory, store.read_state(directory, config))
+        model.metrics = store.read_json(directory / "metrics.json", {})
+        model.log = store.read_json(directory / "training_log.json", [])
         return model
 
     # --- for subclasses -----------------------------------------------------------------------------------
@@ -217,13 +172,30 @@ class EmotionModel:
         raise NotImplementedError
 
 
-def _json_default(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, tuple):
-        return list(value)
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+class FeatureModel(EmotionModel):
+    """A model that reads the feature blocks of a fitted `Featurizer` (the network and the feature baselines).
+    Subclasses implement `predict_blocks(blocks) -> (probabilities, intensities)`."""
+
+    Settings = FeatureSettings
+
+    def _featurizer(self):
+        from features.featurizer import Featurizer
+
+        # `modalities` is what the training data had of the model's own (see EmotionModel.fit).
+        return Featurizer(use_text="text" in self.modalities, use_image="image" in self.modalities,
+                          text_options=self.settings.text_options, image_options=self.settings.image_options)
+
+    def predict_blocks(self, blocks) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def predict_featurized(self, texts: list[str], images: list, blocks) -> Prediction:
+        """`predict` for rows already featurised by this model's featurizer (explanations reuse the blocks)."""
+        prediction = Prediction(*self.predict_blocks(blocks), list(blocks.errors))
+        return self._unreadable_rows_marked(prediction, texts, images)
+
+    def _predict(self, texts: list[str], images: list) -> Prediction:
+        blocks = self.featurizer_.transform(texts, images)
+        return Prediction(*self.predict_blocks(blocks), list(blocks.errors))
+
+    def feature_names(self, current: bool = False) -> list[str]:
+        return self.featurizer_.feature_names(current)

@@ -4,6 +4,7 @@ lexicon rule the emotion's top Affect Intensity score), so every model fills the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +14,12 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 
-from features.emotions import EMOTIONS
-from features.lexicon import LexiconFeatures
-from features.text import TweetTokenizer
-from models.base import EmotionModel, Prediction
-from models.featurizer import DEFAULT_TEXT_OPTIONS, Featurizer
-from models.labelled_data import LabelledData
+from data.labelled import LabelledData
+from emotions import EMOTIONS
+from features.text.nrc_lexicons import NrcLexiconFeatures
+from features.text.tokenize import TweetTokenizer
+from models.base import EmotionModel, FeatureModel, Prediction
+from models.settings import FeatureSettings, ModelSettings, in_range
 
 
 def _fit_intensity(matrix, intensity: np.ndarray, alpha: float = 10.0) -> list:
@@ -38,27 +39,49 @@ def _predict_intensity(regressors: list, matrix) -> np.ndarray:
     return out
 
 
-# Inverse regularisation strength per kind. The linear SVM's is small because on the default preset's data
-# (21,736 rows, 3,063 standardised features) LinearSVC did not converge in 20 minutes at C = 1 and fitted in 46 s
-# at C = 0.001 (150 s at 0.1).
-DEFAULT_C = {"logreg": 1.0, "linear_svm": 0.001, "boosted_trees": None}
+@dataclass(frozen=True)
+class LogisticRegressionSettings(FeatureSettings):
+    C: float = 1.0  # inverse regularisation strength
+
+    def _check(self) -> None:
+        in_range("C", self.C, 0, low_open=True)
 
 
-def _classifier(kind: str, multi_label: bool, seed: int, C: float):
-    if kind == "logreg":
-        base = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
-    elif kind == "linear_svm":
-        # Calibrated, so that it gives probabilities like every other model.
-        base = CalibratedClassifierCV(LinearSVC(C=C, class_weight="balanced", random_state=seed), cv=3)
-    elif kind == "boosted_trees":
-        # Imported here: sklearn.ensemble takes 0.12 s to import, which every fresh process loading a model paid.
-        from sklearn.ensemble import HistGradientBoostingClassifier
+@dataclass(frozen=True)
+class LinearSVMSettings(LogisticRegressionSettings):
+    # Small because on the default preset's data (21,736 rows, 3,063 standardised features) LinearSVC did not
+    # converge in 20 minutes at C = 1 and fitted in 46 s at C = 0.001 (150 s at 0.1).
+    C: float = 0.001
 
-        base = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, class_weight="balanced",
-                                              random_state=seed)
-    else:
-        raise ValueError(kind)
+
+@dataclass(frozen=True)
+class BoostedTreesSettings(FeatureSettings):
+    max_iter: int = 200
+    learning_rate: float = 0.1
+
+    def _check(self) -> None:
+        in_range("max_iter", self.max_iter, 1, 10_000)
+        in_range("learning_rate", self.learning_rate, 0, 1, low_open=True)
+
+
+@dataclass(frozen=True)
+class TfidfSettings(ModelSettings):
+    C: float = 10.0
+
+    def _check(self) -> None:
+        in_range("C", self.C, 0, low_open=True)
+
+
+def _logistic_regression(C: float):
+    return LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+
+
+def _one_vs_rest(base, multi_label: bool):
     return OneVsRestClassifier(base) if multi_label else base
+
+
+def _target(train: LabelledData) -> np.ndarray:
+    return train.labels if train.multi_label else train.labels.argmax(axis=1)
 
 
 def _probabilities(classifier, matrix, multi_label: bool) -> np.ndarray:
@@ -72,38 +95,25 @@ def _probabilities(classifier, matrix, multi_label: bool) -> np.ndarray:
     return out
 
 
-class FeatureBaseline(EmotionModel):
+class FeatureBaseline(FeatureModel):
     """A scikit-learn classifier on the network's own features (text, image and the modality mask)."""
 
     modalities = ("text", "image")
-    kind = ""
 
-    def __init__(self, **settings):
-        settings.setdefault("text_options", DEFAULT_TEXT_OPTIONS)
-        super().__init__(**settings)
+    def _classifier(self, seed: int):
+        raise NotImplementedError
 
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
-        self.featurizer_ = Featurizer(use_text="text" in self.modalities, use_image="image" in self.modalities,
-                                      text_options=self.settings["text_options"],
-                                      image_options=self.settings.get("image_options", {}))
+        self.featurizer_ = self._featurizer()
         matrix = self.featurizer_.fit_transform(train).stacked()
-        target = train.labels if train.multi_label else train.labels.argmax(axis=1)
-        self.classifier_ = _classifier(self.kind, train.multi_label, seed, self.settings.get("C", DEFAULT_C[self.kind]))
-        self.classifier_.fit(matrix, target)
+        self.classifier_ = _one_vs_rest(self._classifier(seed), train.multi_label).fit(matrix, _target(train))
         self.intensity_ = _fit_intensity(matrix, train.intensity)
-
-    def _predict(self, texts, images) -> Prediction:
-        blocks = self.featurizer_.transform(texts, images)
-        return Prediction(*self.predict_blocks(blocks), list(blocks.errors))
 
     def predict_blocks(self, blocks):
         """(probabilities, intensities) of featurised rows, as `NetworkModel.predict_blocks` gives them."""
         matrix = blocks.stacked()
-        return (_probabilities(self.classifier_, matrix, self.info.get("multi_label", False)),
+        return (_probabilities(self.classifier_, matrix, self.multi_label),
                 _predict_intensity(self.intensity_, matrix))
-
-    def feature_names(self, current: bool = False) -> list[str]:
-        return self.featurizer_.feature_names(current)
 
     def _state(self, directory: Path):
         return {"featurizer": self.featurizer_, "classifier": self.classifier_, "intensity": self.intensity_}
@@ -114,20 +124,34 @@ class FeatureBaseline(EmotionModel):
 
 class LogisticRegressionBaseline(FeatureBaseline):
     name = "logreg"
-    kind = "logreg"
     description = "logistic regression on the network's features"
+    Settings = LogisticRegressionSettings
+
+    def _classifier(self, seed: int):
+        return _logistic_regression(self.settings.C)
 
 
 class LinearSVMBaseline(FeatureBaseline):
     name = "linear_svm"
-    kind = "linear_svm"
     description = "linear SVM (calibrated) on the network's features: the 'CNN features into an SVM' recipe"
+    Settings = LinearSVMSettings
+
+    def _classifier(self, seed: int):
+        # Calibrated, so that it gives probabilities like every other model.
+        return CalibratedClassifierCV(LinearSVC(C=self.settings.C, class_weight="balanced", random_state=seed), cv=3)
 
 
 class BoostedTreesBaseline(FeatureBaseline):
     name = "boosted_trees"
-    kind = "boosted_trees"
     description = "histogram gradient-boosted trees on the network's features"
+    Settings = BoostedTreesSettings
+
+    def _classifier(self, seed: int):
+        # Imported here: sklearn.ensemble takes 0.12 s to import, which every fresh process loading a model paid.
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        return HistGradientBoostingClassifier(max_iter=self.settings.max_iter, learning_rate=self.settings.learning_rate,
+                                              class_weight="balanced", random_state=seed)
 
 
 class TfidfBaseline(EmotionModel):
@@ -136,18 +160,18 @@ class TfidfBaseline(EmotionModel):
     name = "tfidf_logreg"
     modalities = ("text",)
     description = "TF-IDF word n-grams + logistic regression (text only)"
+    Settings = TfidfSettings
 
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
         self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)
         matrix = self.vectorizer_.fit_transform(train.texts)
-        target = train.labels if train.multi_label else train.labels.argmax(axis=1)
-        self.classifier_ = _classifier("logreg", train.multi_label, seed, self.settings.get("C", 10.0))
-        self.classifier_.fit(matrix, target)
+        self.classifier_ = _one_vs_rest(_logistic_regression(self.settings.C), train.multi_label)
+        self.classifier_.fit(matrix, _target(train))
         self.intensity_ = _fit_intensity(matrix, train.intensity, alpha=1.0)
 
     def _predict(self, texts, images) -> Prediction:
         matrix = self.vectorizer_.transform(texts)
-        return Prediction(_probabilities(self.classifier_, matrix, self.info.get("multi_label", False)),
+        return Prediction(_probabilities(self.classifier_, matrix, self.multi_label),
                           _predict_intensity(self.intensity_, matrix), [None] * len(texts))
 
     def feature_names(self, current: bool = False) -> list[str]:
@@ -174,7 +198,7 @@ class LexiconRuleBaseline(EmotionModel):
 
     def _predict(self, texts, images) -> Prediction:
         tokens = TweetTokenizer().fit_transform(texts)
-        lexicon = LexiconFeatures().fit(tokens)
+        lexicon = NrcLexiconFeatures().fit(tokens)
         names = list(lexicon.get_feature_names_out())
         features = lexicon.transform(tokens)
 

@@ -1,11 +1,10 @@
-"""Model name → class. Every model trains, saves, loads, evaluates and scores through `EmotionModel`."""
+"""Model name → class, building a model from its settings, and loading a saved model directory."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from models.base import EmotionModel, ModelLoadError
+from models.base import EmotionModel
 from models.baselines import (
     BoostedTreesBaseline,
     LexiconRuleBaseline,
@@ -13,7 +12,8 @@ from models.baselines import (
     LogisticRegressionBaseline,
     TfidfBaseline,
 )
-from models.network import FusedNetwork, ImageNetwork, TextNetwork
+from models.network.model import FusedNetwork, ImageNetwork, NetworkModel, TextNetwork
+from models.store import RETRAIN, ModelLoadError, read_config
 
 MODELS: dict[str, type[EmotionModel]] = {
     cls.name: cls
@@ -31,8 +31,14 @@ def model_class(name: str) -> type[EmotionModel]:
         raise ValueError(f"unknown model {name!r}; valid names: {', '.join(MODELS)}") from None
 
 
-def build_model(name: str, **settings) -> EmotionModel:
-    return model_class(name)(**settings)
+def build_model(name: str, settings: dict | None = None, **values) -> EmotionModel:
+    """A new, unfitted model; unknown settings raise ValueError naming the valid ones."""
+    return model_class(name)(settings, **values)
+
+
+def is_network(name: str) -> bool:
+    """Whether a registered model is the network (it has epochs, hidden sizes and a learning rate)."""
+    return issubclass(model_class(name), NetworkModel)
 
 
 def load_model(directory: str | Path | None = None, check_features: bool = True) -> EmotionModel:
@@ -40,14 +46,12 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
 
     With `check_features`, the saved feature names must equal what the current code produces."""
     directory = Path(directory) if directory is not None else DEFAULT_MODEL_DIR
-    config_path = directory / "config.json"
-    if not config_path.is_file():
-        raise ModelLoadError(f"{directory}: not a saved model (no config.json)")
+    config = read_config(directory)
     try:
-        config = json.loads(config_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ModelLoadError(f"{config_path}: not valid JSON ({exc})") from None
-    model = model_class(config.get("model", "?")).restore(directory, config)
+        cls = model_class(config.get("model", "?"))
+    except ValueError as exc:
+        raise ModelLoadError(f"{directory}: {exc}") from None
+    model = cls.restore(directory, config)
     if check_features:
         saved = config.get("feature_names", [])
         current = model.feature_names(current=True)
@@ -56,6 +60,6 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
             extra = [n for n in current if n not in saved][:5]
             raise ModelLoadError(
                 f"{directory}: the saved model's features differ from what this code produces "
-                f"(saved only: {missing}; current only: {extra}); retrain it with this version"
+                f"(saved only: {missing}; current only: {extra}); {RETRAIN}"
             )
     return model

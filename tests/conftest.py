@@ -1,6 +1,6 @@
 import pytest
 
-from features.image_cache import CACHE_ENV_VAR
+from features.image.cache import CACHE_ENV_VAR
 
 
 @pytest.fixture(autouse=True, scope="session")

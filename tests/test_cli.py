@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import cli
-from data import load_wassa
+from data.bundled import load_wassa
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ["emotion", "prob_anger", "prob_fear", "prob_joy", "prob_sadness", "intensity_anger", "intensity_fear",

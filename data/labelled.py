@@ -1,0 +1,161 @@
+"""Labelled rows for training and evaluation: read from a CSV/TSV file, or built from the bundled data sets.
+
+A labelled file has a `text` column and/or an `image` column (a path, relative to the file), and either a
+`label` column (one emotion name) or the four emotion columns as 0/1 (multi-label), optionally `intensity`
+(the intensity of the labelled emotion) or `intensity_<emotion>` columns. Rows with an image and no text are
+allowed. Every problem raises `DataError` naming the file and, where it applies, the column or the rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data import DataError
+from data.tables import read_table
+from emotions import EMOTION_INDEX, EMOTIONS, one_hot, unknown_labels
+
+
+@dataclass
+class LabelledData:
+    texts: list[str]  # "" where a row has no text
+    images: list  # None where a row has no image; else a path, bytes or a PIL image
+    labels: np.ndarray  # (n, 4) 0/1
+    intensity: np.ndarray  # (n, 4), NaN where not given
+    multi_label: bool = False
+    source: str = ""
+    has_text: np.ndarray = field(default=None)  # (n,) bool
+
+    def __post_init__(self):
+        if self.has_text is None:
+            self.has_text = np.array([bool(text.strip()) for text in self.texts])
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @property
+    def has_image(self) -> np.ndarray:
+        return np.array([image is not None for image in self.images])
+
+    @property
+    def label_names(self) -> list[str]:
+        """The single label of each row (the first positive emotion for multi-label rows)."""
+        return [EMOTIONS[i] for i in self.labels.argmax(axis=1)]
+
+    def subset(self, index) -> "LabelledData":
+        index = np.asarray(index)
+        return LabelledData(
+            texts=[self.texts[i] for i in index],
+            images=[self.images[i] for i in index],
+            labels=self.labels[index],
+            intensity=self.intensity[index],
+            multi_label=self.multi_label,
+            source=self.source,
+            has_text=self.has_text[index],
+        )
+
+    @staticmethod
+    def concat(parts: list["LabelledData"], source: str) -> "LabelledData":
+        return LabelledData(
+            texts=[t for p in parts for t in p.texts],
+            images=[i for p in parts for i in p.images],
+            labels=np.vstack([p.labels for p in parts]),
+            intensity=np.vstack([p.intensity for p in parts]),
+            multi_label=any(p.multi_label for p in parts),
+            source=source,
+            has_text=np.concatenate([p.has_text for p in parts]),
+        )
+
+    def fingerprint(self) -> str:
+        """SHA-256 over the texts, image references and labels: tells whether two runs saw the same data."""
+        digest = hashlib.sha256()
+        for text, image, labels in zip(self.texts, self.images, self.labels):
+            reference = image if isinstance(image, str) else "" if image is None else _image_digest(image)
+            digest.update(f"{text}\t{reference}\t{labels.tolist()}\n".encode())
+        return digest.hexdigest()
+
+
+def _image_digest(image) -> str:
+    raw = image if isinstance(image, bytes) else image.tobytes()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None) -> LabelledData:
+    """Labels, texts and images from a table with the columns described in the module docstring."""
+    columns = set(frame.columns)
+    if "text" not in columns and "image" not in columns:
+        raise DataError(f"{source}: needs a 'text' or an 'image' column; found {sorted(columns)}")
+    n = len(frame)
+    texts = frame["text"].fillna("").astype(str).tolist() if "text" in columns else [""] * n
+    images: list = [None] * n
+    if "image" in columns:
+        images = [None if not str(v).strip() else str((base / v) if base else Path(v)) for v in frame["image"].fillna("")]
+    empty = [i for i in range(n) if not texts[i].strip() and images[i] is None]
+    if empty:
+        raise DataError(f"{source}: row(s) {_rows(empty)} have neither text nor image")
+    emotion_columns = [e for e in EMOTIONS if e in columns]
+    if "label" in columns:
+        multi_label = False
+        raw = frame["label"].astype(str).str.strip().str.lower()
+        unknown = unknown_labels(raw)
+        if unknown:
+            bad = [i for i, v in enumerate(raw) if v not in EMOTION_INDEX]
+            raise DataError(f"{source}: unknown label(s) {unknown[:5]} in column 'label' (row(s) {_rows(bad)}); "
+                            f"expected one of {list(EMOTIONS)}")
+        labels = one_hot(raw)
+    elif len(emotion_columns) == len(EMOTIONS):
+        multi_label = True
+        try:
+            labels = frame[list(EMOTIONS)].astype(float).to_numpy()
+        except ValueError:
+            raise DataError(f"{source}: the emotion columns {list(EMOTIONS)} must hold 0 or 1") from None
+        if not np.isin(labels, (0, 1)).all():
+            raise DataError(f"{source}: the emotion columns {list(EMOTIONS)} must hold 0 or 1")
+    else:
+        missing = [e for e in EMOTIONS if e not in columns]
+        raise DataError(f"{source}: needs a 'label' column or the four emotion columns {list(EMOTIONS)} "
+                        f"(missing: {missing})")
+    intensity = np.full((n, len(EMOTIONS)), np.nan)
+    if "intensity" in columns and not multi_label:
+        values = pd.to_numeric(frame["intensity"].replace("", np.nan), errors="coerce").to_numpy()
+        intensity[labels.astype(bool)] = values
+    for i, emotion in enumerate(EMOTIONS):
+        if f"intensity_{emotion}" in columns:
+            intensity[:, i] = pd.to_numeric(frame[f"intensity_{emotion}"].replace("", np.nan), errors="coerce")
+    outside = np.flatnonzero(((intensity < 0) | (intensity > 1)).any(axis=1))
+    if outside.size:
+        raise DataError(f"{source}: intensities must lie in [0, 1] (row(s) {_rows(outside)})")
+    return LabelledData(texts, images, labels, intensity, multi_label, source)
+
+
+def hold_out(data: LabelledData, seed: int, share: float = 0.1) -> tuple[LabelledData, LabelledData]:
+    """A stratified (train, valid) split, for data without its own validation set; rows keep their order."""
+    from sklearn.model_selection import train_test_split
+
+    keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed,
+                                  stratify=data.labels.argmax(axis=1))
+    return data.subset(np.sort(keep)), data.subset(np.sort(held))
+
+
+def read_labelled(path: str | Path, max_rows: int | None = None, name: str | None = None,
+                  base: Path | None = None) -> LabelledData:
+    """A labelled CSV/TSV file, read by the one table reader (`data.tables.read_table`: any encoding it accepts,
+    the delimiter sniffed). A row with the wrong number of fields is refused here: a label must not shift.
+    Image paths are relative to `base` (default: the file's folder)."""
+    path = Path(path)
+    table = read_table(path, max_rows=max_rows, name=name)
+    if table.bad_rows:
+        raise DataError(f"{table.name}: {table.bad_rows} row(s) have the wrong number of fields "
+                        f"(first: {table.first_bad_row()})")
+    return frame_to_labelled(table.frame, table.name, base=path.parent if base is None else base)
+
+
+def _rows(positions) -> str:
+    """1-based data row numbers (the header is not counted), at most ten."""
+    positions = list(positions)
+    shown = ", ".join(str(p + 1) for p in positions[:10])
+    return shown + (f" and {len(positions) - 10} more" if len(positions) > 10 else "")

@@ -1,0 +1,255 @@
+"""The one reader of CSV/TSV tables, for scoring, training and evaluation alike, from the CLI or an upload.
+
+`sniff_input` finds what a file is written in: one pass over the bytes checks the encoding (so a bad byte is
+reported with its file offset before any row is read; a non-UTF-8 single-byte file is detected) and fingerprints
+the file (so `--resume` can refuse an input that changed since the interrupted run); the delimiter comes from
+the extension or the header line. `read_chunks` then streams the records with the `csv` module (quoted fields
+may hold delimiters and newlines; a row with the wrong number of fields is a bad row, kept with a message, not a
+failed file), and `read_table` reads a whole (bounded) file that way.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data import DataError
+
+DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
+_BY_EXTENSION = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".txt": "\t"}
+_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_BLOCK = 1 << 20
+
+csv.field_size_limit(2**31 - 1)  # a tweet cell may be arbitrarily long; the default limit is 131,072 characters
+
+
+@dataclass(frozen=True)
+class InputFormat:
+    encoding: str  # a Python codec name; "utf-8-sig" reads UTF-8 with or without a BOM
+    delimiter: str
+    fingerprint: str  # SHA-256 of the bytes
+    size: int
+    note: str = ""  # how the encoding was found, when it is not plain UTF-8
+
+
+def delimiter_for(path: Path) -> str:
+    """The delimiter a file name implies (`.tsv`, `.tab`, `.txt`: tab; else comma)."""
+    return _BY_EXTENSION.get(Path(path).suffix.lower(), ",")
+
+
+def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | None = None) -> InputFormat:
+    """Checks the whole file decodes and picks the delimiter. `encoding=None` means: UTF-8 (BOM or not), or
+    UTF-16/32 with a BOM, or else a detected single-byte encoding; a named encoding is checked strictly."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    note = ""
+    if encoding is None:
+        encoding = next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8-sig")
+        if encoding != "utf-8-sig":
+            note = f"{encoding} (byte-order mark)"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise DataError(f"unknown encoding {encoding!r}") from None
+    digest, size, bad = _check_decodes(path, encoding)
+    if bad is not None:
+        offset, byte = bad
+        detected = _detect(path, offset) if encoding == "utf-8-sig" and not note else None
+        if detected is None:
+            raise DataError(f"{path}: not valid {_label(encoding)} text: byte 0x{byte:02x} at byte offset {offset} "
+                            f"cannot be decoded; save the file as UTF-8 or name its encoding with --encoding")
+        encoding = detected
+        digest, size, again = _check_decodes(path, encoding)
+        if again is not None:  # cannot happen for the single-byte encodings detection returns, but be sure
+            raise DataError(f"{path}: not valid UTF-8 (byte offset {offset}) nor {detected} (byte offset {again[0]})")
+        note = f"{detected} (detected: not UTF-8 from byte offset {offset})"
+    return InputFormat(encoding, delimiter or _sniff_delimiter(path, encoding), digest, size, note)
+
+
+def _label(encoding: str) -> str:
+    return "UTF-8" if encoding in ("utf-8-sig", "utf-8", "utf8") else encoding
+
+
+def _check_decodes(path: Path, encoding: str) -> tuple[str, int, tuple[int, int] | None]:
+    """(sha256, size, None or (byte offset, byte) of the first byte that does not decode)."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = 0
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(_BLOCK)
+            final = not block
+            digest.update(block)
+            try:
+                decoder.decode(block, final=final)
+            except UnicodeDecodeError as exc:
+                # The decoder may hold back the undecoded tail of the previous block; exc.start counts in
+                # `pending + block`, so step back over what it held.
+                pending = len(exc.object) - len(block)
+                position = offset - pending + exc.start
+                return digest.hexdigest(), position, (position, exc.object[exc.start])
+            if final:
+                return digest.hexdigest(), offset, None
+            offset += len(block)
+
+
+def _detect(path: Path, offset: int) -> str | None:
+    """A single-byte encoding that reads the text around the first non-UTF-8 byte, if charset_normalizer
+    finds one with confidence; None otherwise (the caller refuses the file)."""
+    from charset_normalizer import from_bytes
+
+    with open(path, "rb") as handle:
+        handle.seek(max(0, offset - 32_768))
+        sample = handle.read(65_536)
+    best = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp1251", "koi8_r"]).best()
+    if best is None or best.chaos > 0.2:
+        return None
+    return best.encoding
+
+
+def _sniff_delimiter(path: Path, encoding: str) -> str:
+    """The extension's delimiter if the header line has it; else whichever of comma, tab and semicolon the
+    header line has most of; else the extension's."""
+    with open(path, encoding=encoding, newline="") as handle:
+        header = handle.readline()
+    default = delimiter_for(path)
+    # Ignore quoted parts of the header: a quoted column name may hold any character.
+    unquoted = "".join(header.split('"')[::2])
+    if unquoted.count(default):
+        return default
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else default
+
+
+@dataclass
+class Chunk:
+    frame: pd.DataFrame
+    row_errors: list  # per row: None or a message about the row's shape
+    unscorable: np.ndarray  # rows not to score (too many fields)
+    bytes_read: int  # of the input, roughly: how far the reader got
+
+
+def _header(names: list[str]) -> list[str]:
+    """Column names as pandas gives them: blank → `Unnamed: i`, repeats → `name.1`, `name.2`."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(names):
+        name = name if name.strip() else f"Unnamed: {i}"
+        if name in seen:
+            seen[name] += 1
+            candidate = f"{name}.{seen[name]}"
+            while candidate in seen:
+                seen[name] += 1
+                candidate = f"{name}.{seen[name]}"
+            name = candidate
+        seen.setdefault(name, 0)
+        out.append(name)
+    return out
+
+
+def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
+    """Yields the header (a list of column names), then `Chunk`s of at most `chunk_rows` records each."""
+    binary = open(path, "rb")
+    try:
+        text = io.TextIOWrapper(binary, encoding=fmt.encoding, newline="")
+        reader = csv.reader(text, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
+        try:
+            names = next(reader)
+        except StopIteration:
+            raise DataError(f"{path}: the file is empty") from None
+        header = _header(names)
+        width = len(header)
+        yield header
+        records: list = []
+        errors: list = []
+        bad: list = []
+        last_line = reader.line_num
+        try:
+            for record in reader:
+                line = last_line + 1
+                last_line = reader.line_num
+                if not record:  # a blank line is not a row
+                    continue
+                if len(record) == width:
+                    records.append(record)
+                    errors.append(None)
+                    bad.append(False)
+                elif len(record) < width:
+                    records.append(record + [""] * (width - len(record)))
+                    errors.append(f"line {line}: {len(record)} of {width} fields; the missing ones read as empty")
+                    bad.append(False)
+                else:
+                    extra = fmt.delimiter.join(record[width:])
+                    records.append(record[:width])
+                    errors.append(f"line {line}: {len(record)} fields where the header has {width}; not scored "
+                                  f"(fields beyond the last column: {extra[:200]!r})")
+                    bad.append(True)
+                if len(records) == chunk_rows:
+                    yield Chunk(pd.DataFrame(records, columns=header, dtype=object), errors, np.array(bad),
+                                binary.tell())
+                    records, errors, bad = [], [], []
+        except csv.Error as exc:
+            raise DataError(f"{path}: unreadable CSV after line {last_line}: {exc}") from None
+        except UnicodeDecodeError as exc:  # sniff_input checked the bytes; only a file changed meanwhile gets here
+            raise DataError(f"{path}: not valid {fmt.encoding} text ({exc.reason})") from None
+        if records:
+            yield Chunk(pd.DataFrame(records, columns=header, dtype=object), errors, np.array(bad), binary.tell())
+    finally:
+        binary.close()
+
+
+@dataclass
+class Table:
+    """A whole table read by `read_table`: its header, its rows in chunks, and what was wrong with some rows."""
+
+    name: str
+    columns: list[str]
+    chunks: list  # `Chunk`s: frames of text cells, with per-row messages about malformed rows
+    rows: int
+    notes: list = field(default_factory=list)  # e.g. the encoding that was detected
+    bad_rows: int = 0  # rows with too many or too few fields (kept, with their message in `row_errors`)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return pd.concat([c.frame for c in self.chunks], ignore_index=True)
+
+    def first_bad_row(self) -> str | None:
+        return next((e for c in self.chunks for e in c.row_errors if e), None)
+
+
+def read_table(path: str | Path, chunk_rows: int = 500, max_rows: int | None = None, name: str | None = None,
+               encoding: str | None = None, delimiter: str | None = None) -> Table:
+    """A whole CSV/TSV file, read as `read_chunks` reads it (every cell as text). `max_rows` refuses a longer
+    file; `name` is how messages call the file (an upload's own name rather than its temporary path)."""
+    path = Path(path)
+    name = name or str(path)
+    try:
+        fmt = sniff_input(path, encoding, delimiter)
+        chunks = read_chunks(path, fmt, chunk_rows)
+        columns = next(chunks)
+        chunks = list(chunks)
+    except DataError as exc:
+        raise DataError(str(exc).replace(str(path), name)) from None
+    rows = sum(len(c.frame) for c in chunks)
+    if rows == 0:
+        raise DataError(f"{name}: a header line but no rows")
+    if max_rows is not None and rows > max_rows:
+        raise DataError(f"{name}: {rows:,} rows is over the limit of {max_rows:,}; split the file, or score it "
+                        f"with `python cli.py score`, which has no limit")
+    bad = sum(sum(e is not None for e in c.row_errors) for c in chunks)
+    notes = [f"encoding: {fmt.note}"] if fmt.note else []
+    return Table(name, columns, chunks, rows, notes, bad)

@@ -1,0 +1,36 @@
+"""The four emotions, in the one order used everywhere (alphabetical), and the conversions every layer shares.
+
+This module is the root of the import graph: it imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EMOTIONS: tuple[str, ...] = ("anger", "fear", "joy", "sadness")
+EMOTION_INDEX: dict[str, int] = {emotion: i for i, emotion in enumerate(EMOTIONS)}
+
+
+def unknown_labels(labels) -> list[str]:
+    """The distinct labels that are not one of EMOTIONS, sorted."""
+    return sorted({str(label) for label in labels if label not in EMOTION_INDEX})
+
+
+def one_hot(labels) -> np.ndarray:
+    """Emotion names → an (n, 4) 0/1 matrix. Raises ValueError naming the labels that are not emotions."""
+    labels = list(labels)
+    unknown = unknown_labels(labels)
+    if unknown:
+        raise ValueError(f"unknown label(s) {unknown[:5]}; expected one of {list(EMOTIONS)}")
+    matrix = np.zeros((len(labels), len(EMOTIONS)))
+    matrix[np.arange(len(labels)), [EMOTION_INDEX[label] for label in labels]] = 1.0
+    return matrix
+
+
+def strongest(probabilities: np.ndarray) -> list[str]:
+    """The most probable emotion of each row of an (n, 4) matrix; "" where a row has no probabilities (NaN)."""
+    probabilities = np.atleast_2d(probabilities)
+    names = np.array([*EMOTIONS, ""], dtype=object)
+    best = np.argmax(np.nan_to_num(probabilities, nan=-1.0), axis=1)
+    best[~np.isfinite(probabilities).all(axis=1)] = len(EMOTIONS)
+    return names[best].tolist()

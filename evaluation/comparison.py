@@ -1,0 +1,89 @@
+"""Comparing saved models: one table of every run's metrics, and two models side by side on one data set
+(confusion matrices, per-emotion precision and recall, the examples on which they disagree)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data.labelled import LabelledData
+from emotions import EMOTIONS
+from evaluation.metrics import evaluate_predictions
+from evaluation.runs import metric_columns, runs_table
+from models.base import Prediction
+
+
+def comparison_table(choices: dict[str, Path], extra: dict[str, dict] | None = None,
+                     extra_name: str = "upload") -> pd.DataFrame:
+    """One row per saved model (`choices`: name → directory), as `evaluation.runs.runs_table` lays it out, named
+    by `choices`' keys; `extra` (name → evaluation on another data set) adds that data set's columns."""
+    table = runs_table(list(choices.values()))
+    if table.empty:
+        return table
+    names = {str(directory): name for name, directory in choices.items()}
+    table.insert(0, "name", table.pop("run").map(names))
+    for name, result in (extra or {}).items():
+        for column, value in metric_columns(extra_name, result).items():
+            table.loc[table["name"] == name, column] = value
+    return table
+
+
+def macro_f1_long(table: pd.DataFrame) -> pd.DataFrame:
+    """(name, data_set, macro_f1) rows of a comparison table, for a grouped bar chart."""
+    columns = [c for c in table.columns if c.endswith("_macro_f1")]
+    long = table.melt(id_vars="name", value_vars=columns, var_name="data_set", value_name="macro_f1")
+    long["data_set"] = long["data_set"].str.removesuffix("_macro_f1")
+    return long.dropna(subset=["macro_f1"]).reset_index(drop=True)
+
+
+@dataclass
+class PairComparison:
+    names: tuple[str, str]
+    rows: int  # rows both models scored (the comparison uses only these)
+    results: dict  # name → evaluation on those rows
+    disagreements: pd.DataFrame
+
+    def confusion_long(self) -> pd.DataFrame:
+        """(model, true, predicted, count) for a heatmap per model."""
+        rows = [{"model": name, "true": EMOTIONS[t], "predicted": EMOTIONS[p], "count": count}
+                for name in self.names
+                for t, row in enumerate(self.results[name]["confusion_matrix"])
+                for p, count in enumerate(row)]
+        return pd.DataFrame(rows)
+
+    def precision_recall(self) -> pd.DataFrame:
+        """(model, emotion, precision, recall, f1, support), one row per model and emotion."""
+        return pd.DataFrame([{"model": name, "emotion": emotion, **self.results[name]["per_emotion"][emotion]}
+                             for name in self.names for emotion in EMOTIONS])
+
+
+def compare_pair(data: LabelledData, predictions: dict[str, Prediction]) -> PairComparison:
+    """Two models' predictions on `data`, compared on the rows both could score; each row is judged on its
+    single label (the first labelled emotion of a multi-label row)."""
+    (name_a, a), (name_b, b) = predictions.items()
+    both = np.isfinite(a.probabilities).all(axis=1) & np.isfinite(b.probabilities).all(axis=1)
+    rows = np.flatnonzero(both)
+    results = {name: evaluate_predictions(data.labels[rows], p.probabilities[rows]) for name, p in predictions.items()}
+    guess_a, guess_b = a.probabilities[rows].argmax(axis=1), b.probabilities[rows].argmax(axis=1)
+    differ = rows[guess_a != guess_b]
+    names = np.array(EMOTIONS)
+    disagreements = pd.DataFrame({
+        "row": differ + 1,
+        "text": [data.texts[i] for i in differ],
+        "image": [_image_name(data.images[i]) for i in differ],
+        "label": names[data.labels[differ].argmax(axis=1)],
+        name_a: names[a.probabilities[differ].argmax(axis=1)],
+        f"{name_a} probability": a.probabilities[differ].max(axis=1).round(3),
+        name_b: names[b.probabilities[differ].argmax(axis=1)],
+        f"{name_b} probability": b.probabilities[differ].max(axis=1).round(3),
+    })
+    return PairComparison((name_a, name_b), len(rows), results, disagreements)
+
+
+def _image_name(image) -> str:
+    if image is None:
+        return ""
+    return Path(image).name if isinstance(image, (str, Path)) else "(in memory)"  # e.g. a bundled FER2013 face

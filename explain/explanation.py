@@ -1,0 +1,62 @@
+"""Everything the Predict page shows about one tweet and optional image: the model's answer, the lexicon hits,
+the attributions and the image branch's reading. The tweet is read once and featurised once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from emotions import strongest
+from explain.attributions import Attributions, attributions
+from explain.gradcam import ImageExplanation
+from explain.tokens import TextExplanation, explain_tokens, read_with_bundled_lexicons
+
+
+@dataclass
+class Explanation:
+    probabilities: np.ndarray  # (4,), NaN when the model could not score the input
+    intensities: np.ndarray
+    error: str | None = None  # why nothing could be scored
+    notes: list[str] = field(default_factory=list)  # inputs the model does not read
+    text: TextExplanation | None = None
+    attributions: Attributions | None = None
+    image: ImageExplanation | None = None  # the image branch's reading and heat map (networks only)
+
+    @property
+    def emotion(self) -> str:
+        return strongest(self.probabilities)[0]
+
+
+def explain(model, text: str, image=None) -> Explanation:
+    """The model's prediction for one tweet and optional image, and the reasons behind it."""
+    notes = []
+    if image is not None and "image" not in model.modalities:
+        notes.append(f"{model.name} reads text only: the image is not used.")
+        image = None
+    if text.strip() and "text" not in model.modalities:
+        notes.append(f"{model.name} reads images only: the text is not used.")
+        text = ""
+    featurizer = getattr(model, "featurizer_", None)
+    blocks = tweet = None
+    if featurizer is not None:
+        tweet = featurizer.read_tweets([text])[0] if featurizer.use_text else None
+        blocks = featurizer.transform([text], [image], tweets=[tweet] if tweet is not None else None)
+        prediction = model.predict_featurized([text], [image], blocks)
+    else:
+        prediction = model.predict([text], [image])
+    result = Explanation(prediction.probabilities[0], prediction.intensities[0], prediction.errors[0], notes)
+    if result.error is not None:
+        return result
+    if text.strip():
+        if tweet is None:
+            tweet, lexicons = read_with_bundled_lexicons(text)
+        else:
+            lexicons = featurizer.lexicons()
+        result.text = explain_tokens(tweet, lexicons)
+    result.attributions = attributions(model, blocks) if blocks is not None else None
+    if image is not None and hasattr(model, "net_"):
+        from explain.gradcam import explain_image
+
+        result.image = explain_image(model, image)
+    return result

@@ -1,0 +1,155 @@
+"""Rows of (text, image) → standardised text features, image features and a modality mask, for every model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from data.labelled import LabelledData
+from emotions import EMOTIONS
+from features.text.lookup import Lexicon
+from features.text.pipeline import fitted_lexicons, make_text_features, read_tweets, transform_tweets
+from features.text.tokenize import Tweet, as_texts
+
+
+@dataclass
+class FeatureBlocks:
+    text: np.ndarray  # (n, d_text), standardised; zeros where a row has no text
+    image: np.ndarray  # (n, d_image), standardised; zeros where a row has no usable image
+    mask: np.ndarray  # (n, 2): has text, has image
+    errors: list  # per row: None or a message
+
+    def __len__(self) -> int:
+        return len(self.mask)
+
+    def stacked(self) -> np.ndarray:
+        """One matrix for the scikit-learn models: text, image, mask."""
+        return np.hstack([self.text, self.image, self.mask])
+
+
+def _scaler(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if not len(matrix):
+        return np.zeros(matrix.shape[1]), np.ones(matrix.shape[1])
+    mean, scale = matrix.mean(axis=0), matrix.std(axis=0)
+    return mean, np.where(scale > 1e-12, scale, 1.0)
+
+
+class Featurizer:
+    """Fits the text feature pipeline on the training rows that have text (labels and, for the learned
+    intensity lexicon, gold intensities) and standardises each block on the rows that have it.
+
+    The explanations read it only through its public methods: `read_tweets`, `transform` (with `tweets`),
+    `lexicons`, `block_names`, `image_extractor` and `standardise_image`."""
+
+    def __init__(self, use_text: bool = True, use_image: bool = True, text_options: dict | None = None,
+                 image_options: dict | None = None):
+        self.use_text = use_text
+        self.use_image = use_image
+        self.text_options = dict(text_options or {})
+        self.image_options = dict(image_options or {})
+
+    def feature_names(self, current: bool = False) -> list[str]:
+        """Column names. With `current`, the image columns are named by a fresh extractor with the same
+        options, as this version of the code would name them (the text columns are named by code already)."""
+        names = list(self.text_features_.get_feature_names_out()) if self.use_text else []
+        if self.use_image:
+            image = clone(self.image_features_).fit() if current else self.image_features_
+            names += list(image.get_feature_names_out())
+        return names
+
+    def _targets(self, data: LabelledData) -> pd.DataFrame:
+        frame = pd.DataFrame(data.labels, columns=list(EMOTIONS))
+        frame["label"] = data.label_names
+        for i, emotion in enumerate(EMOTIONS):
+            frame[f"intensity_{emotion}"] = data.intensity[:, i]
+        return frame if not data.multi_label else frame.drop(columns="label")
+
+    def fit_transform(self, data: LabelledData) -> FeatureBlocks:
+        """Training features; the learned lexicons are cross-fitted on the training rows."""
+        text_rows = np.flatnonzero(data.has_text) if self.use_text else np.array([], dtype=int)
+        text_block = None
+        if self.use_text:
+            options = dict(self.text_options)
+            if options.get("learn_intensity") and not np.isfinite(data.intensity[text_rows]).any():
+                options["learn_intensity"] = False  # no gold intensities to learn from
+            self.text_features_ = make_text_features(**options)
+            texts = [data.texts[i] for i in text_rows]
+            text_block = self.text_features_.fit_transform(texts, self._targets(data.subset(text_rows)))
+            self.text_mean_, self.text_scale_ = _scaler(text_block)
+        if self.use_image:
+            from features.image.extractor import make_image_features
+
+            self.image_features_ = make_image_features(**self.image_options).fit()
+        return self._assemble(data.texts, data.images, text_rows, text_block, fit=True)
+
+    def transform(self, texts: list, images: list | None = None, tweets: list[Tweet] | None = None) -> FeatureBlocks:
+        """The blocks of rows of optional text and optional image. `tweets`: the texts already read with
+        `read_tweets` (so an explanation tokenises a tweet once for its highlights and its features)."""
+        texts = as_texts(texts)
+        images = images if images is not None else [None] * len(texts)
+        text_rows = np.array([i for i, t in enumerate(texts) if t.strip()], dtype=int) if self.use_text else None
+        block = None
+        if self.use_text:
+            if tweets is None:
+                block = self.text_features_.transform([texts[i] for i in text_rows])
+            else:
+                block = transform_tweets(self.text_features_, [tweets[i] for i in text_rows])
+        return self._assemble(texts, images, text_rows, block)
+
+    def read_tweets(self, texts: list[str]) -> list[Tweet]:
+        """The texts read as the text features read them (tokens, spans, negation marks)."""
+        if not self.use_text:
+            raise ValueError("this featurizer reads no text")
+        return read_tweets(self.text_features_, texts)
+
+    def lexicons(self) -> list[Lexicon]:
+        """Every lexicon the fitted text features look tokens up in; none without text."""
+        return fitted_lexicons(self.text_features_) if self.use_text else []
+
+    def block_names(self) -> list[str]:
+        """Names of the text and image block columns (`image__has_image` is the mask's, not a block column)."""
+        names = list(self.text_features_.get_feature_names_out()) if self.use_text else []
+        if self.use_image:
+            names += list(self.image_features_.get_feature_names_out()[:-1])
+        return names
+
+    @property
+    def image_extractor(self):
+        """The fitted image extractor (its backbone, input size, crop, layers and pooling), for Grad-CAM."""
+        return self.image_features_ if self.use_image else None
+
+    def standardise_image(self, pooled):
+        """Pooled CNN features (a torch tensor, gradients kept) → the image block, standardised as `transform`
+        standardises it."""
+        import torch
+
+        mean = torch.as_tensor(self.image_mean_, dtype=torch.float32)
+        return (pooled - mean) / torch.as_tensor(self.image_scale_, dtype=torch.float32)
+
+    def _assemble(self, texts, images, text_rows, text_block, fit: bool = False) -> FeatureBlocks:
+        n = len(texts)
+        mask = np.zeros((n, 2))
+        errors: list = [None] * n
+        text = np.zeros((n, len(self.text_mean_) if self.use_text else 0))
+        if self.use_text and len(text_rows):
+            text[text_rows] = (text_block - self.text_mean_) / self.text_scale_
+            mask[text_rows, 0] = 1
+        image = np.zeros((n, 0), dtype=np.float32)
+        if self.use_image:
+            image, mask[:, 1], errors = self._image_block(images, fit)
+        return FeatureBlocks(text, image, mask, errors)
+
+    def _image_block(self, images, fit: bool):
+        matrix, errors = self.image_features_.transform_with_errors(list(images))
+        has_image = matrix[:, -1] > 0
+        cnn = matrix[has_image, :-1].astype(np.float32)
+        if fit:
+            self.image_mean_, self.image_scale_ = _scaler(cnn.astype(float))
+        block = np.zeros((len(matrix), matrix.shape[1] - 1), dtype=np.float32)  # zeros where there is no image
+        if has_image.any():
+            block[has_image] = (cnn - self.image_mean_) / self.image_scale_
+        return block, has_image, errors
+

@@ -1,0 +1,327 @@
+"""Image features: a pretrained CNN's pooled activations + ``has_image``, computed once per image and cached.
+
+``make_image_features(**options)`` returns an :class:`ImageFeatures` transformer. ``transform(images)`` takes a
+list of file paths, raw bytes, PIL images or ``None`` and returns a float32 matrix (n, d + 1). An item that
+cannot be used (missing file, not an image, truncated, over the pixel limit...) gets a row of zeros with
+``has_image = 0``, and a message "<file name>: <reason>" in the errors list:
+``transform_with_errors(images) -> (X, errors)``; ``transform`` keeps the same list in ``last_errors_``.
+
+Training with augmentation: ``transform_augmented(images) -> (X, source_index, errors)`` returns, per image,
+the plain view followed by ``n_augment`` seeded augmented views (all cached), so a classifier can be trained on
+``X, y[source_index]`` without running the CNN at every epoch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from features.image.backbones import (
+    POOLINGS,
+    PREPARE_MODES,
+    get_backbone_spec,
+    layer_widths,
+    prepared_extractor,
+    weights_sha256,
+)
+from features.image.cache import FeatureCache, default_cache_path
+from features.image.decode import (
+    DEFAULT_CROP_FRACTION,
+    DEFAULT_MAX_PIXELS,
+    RESIZE_METHOD,
+    Augmentation,
+    ImageDecodeError,
+    prepare_views,
+    read_source,
+)
+
+AUGMENT_OPS = ("flip", "crop", "color")
+# 160 px, not Lite0's native 224: on 2 CPU cores 224 px runs at ~40 images/s at best (measured, see
+# docs/image_features.md) and 160 px at ~100; the FER faces are 48 px anyway.
+DEFAULT_INPUT_SIZE = 160
+_IDENTITY_VERSION = 1  # bump when anything that changes the numbers changes without showing up below
+
+
+class ImageFeatures(TransformerMixin, BaseEstimator):
+    """Pooled CNN features of an optional image per row, plus a ``has_image`` column.
+
+    Parameters
+    ----------
+    backbone : registered name or ``BackboneSpec`` (see ``features.image.backbones``).
+    input_size : side of the square network input (default 160); ``None`` = the backbone's native size.
+    layers : feature maps to pool (``None`` = the backbone's default: ``("stage6", "head")`` for
+        EfficientNet-Lite0, i.e. the 192-channel output of the last stride-32 stage and the 1280-channel head).
+    pooling : any of ``"mean"``, ``"max"``; each layer is pooled each way and concatenated.
+    cache : path of the SQLite cache file; ``None`` = ``default_cache_path()``; ``False`` = no cache.
+    n_augment : augmented views per image returned by ``transform_augmented`` (``transform`` ignores it).
+    augment_ops : which of ``"flip"`` (every odd view), ``"crop"``, ``"color"`` the views use.
+    random_state : seed of the augmentations (each image's views also depend on its content hash).
+    batch_size, n_threads (torch intra-op threads; ``None`` = leave torch's setting), n_decode_workers
+    (threads decoding JPEGs while the network runs), prepare (``"trace"``, ``"channels_last"``, ``"eager"``),
+    max_pixels (larger images are refused before decoding), crop_fraction (see ``features.image.decode``).
+    """
+
+    def __init__(self, backbone="efficientnet_lite0", input_size=DEFAULT_INPUT_SIZE, layers=None,
+                 pooling=("mean", "max"), cache=None, n_augment=0, augment_ops=AUGMENT_OPS, random_state=0,
+                 batch_size=8,
+                 n_threads=None, n_decode_workers=0, prepare="trace", max_pixels=DEFAULT_MAX_PIXELS,
+                 crop_fraction=DEFAULT_CROP_FRACTION):
+        self.backbone = backbone
+        self.input_size = input_size
+        self.layers = layers
+        self.pooling = pooling
+        self.cache = cache
+        self.n_augment = n_augment
+        self.augment_ops = augment_ops
+        self.random_state = random_state
+        self.batch_size = batch_size
+        self.n_threads = n_threads
+        self.n_decode_workers = n_decode_workers
+        self.prepare = prepare
+        self.max_pixels = max_pixels
+        self.crop_fraction = crop_fraction
+
+    # --- sklearn API --------------------------------------------------------------------------------------
+
+    def fit(self, X=None, y=None):
+        """Nothing is learned from the images: fit resolves the backbone, names the columns and fixes the
+        identity under which features are cached."""
+        spec = get_backbone_spec(self.backbone)
+        pooling = tuple(self.pooling)
+        if not pooling or any(p not in POOLINGS for p in pooling):
+            raise ValueError(f"pooling must be a non-empty subset of {POOLINGS}, got {self.pooling!r}")
+        if self.prepare not in PREPARE_MODES:
+            raise ValueError(f"prepare must be one of {PREPARE_MODES}, got {self.prepare!r}")
+        bad_ops = [op for op in self.augment_ops if op not in AUGMENT_OPS]
+        if bad_ops:
+            raise ValueError(f"unknown augment op {bad_ops[0]!r}; choose from {AUGMENT_OPS}")
+        if int(self.n_augment) < 0:
+            raise ValueError(f"n_augment must be >= 0, got {self.n_augment}")
+        size = int(self.input_size or spec.default_size)
+        if size < 8:
+            raise ValueError(f"input_size must be at least 8, got {size}")
+        if not 0.0 < float(self.crop_fraction) <= 1.0:
+            raise ValueError(f"crop_fraction must be in (0, 1], got {self.crop_fraction}")
+        layers = tuple(self.layers or spec.default_layers)
+        widths = layer_widths(spec, size, layers)
+
+        self.spec_ = spec
+        self.input_size_ = size
+        self.layers_ = layers
+        self.pooling_ = pooling
+        names = [
+            f"image__{spec.name}_{layer}_{pool}_{i}"
+            for layer in layers for pool in pooling for i in range(widths[layer])
+        ]
+        self.n_cnn_features_ = len(names)
+        self.feature_names_ = np.asarray(names + ["image__has_image"], dtype=object)
+        identity = {
+            "backbone": spec.name,
+            "weights_sha256": weights_sha256(spec.weights_path()),
+            "input_size": size,
+            "mean": list(spec.mean),
+            "std": list(spec.std),
+            "layers": list(layers),
+            "pooling": list(pooling),
+            "resize": RESIZE_METHOD.format(crop=float(self.crop_fraction)),
+            "version": _IDENTITY_VERSION,
+        }
+        self.identity_ = json.dumps(identity, sort_keys=True)
+        self.identity_hash_ = hashlib.sha256(self.identity_.encode()).hexdigest()[:32]
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "feature_names_")
+        return self.feature_names_.copy()
+
+    def transform(self, X):
+        features, errors = self.transform_with_errors(X)
+        self.last_errors_ = errors
+        return features
+
+    def transform_with_errors(self, X):
+        """(matrix (n, d + 1), errors): ``errors[i]`` is ``None`` or "<file name>: <reason>" for item i."""
+        features, _, errors = self._featurise(X, n_augment=0)
+        return features, errors
+
+    def transform_augmented(self, X):
+        """(matrix (n * (1 + n_augment), d + 1), source_index, errors): per image its plain view, then its
+        augmented views; ``y[source_index]`` labels the rows. ``errors`` has one entry per input item."""
+        return self._featurise(X, n_augment=int(self.n_augment))
+
+    # --- the work -----------------------------------------------------------------------------------------
+
+    def _cache_store(self) -> FeatureCache | None:
+        if self.cache is False:
+            return None
+        return FeatureCache(default_cache_path() if self.cache is None else self.cache)
+
+    def _views(self, sha: str, n_augment: int) -> list[tuple[str, Augmentation | None]]:
+        """(cache key, augmentation) of the plain view and each augmented view of one image."""
+        base = f"{self.identity_hash_}:{sha}"
+        views: list[tuple[str, Augmentation | None]] = [(base, None)]
+        ops = tuple(op for op in AUGMENT_OPS if op in self.augment_ops)
+        for k in range(1, n_augment + 1):
+            seed = int.from_bytes(hashlib.sha256(f"{self.random_state}:{sha}:{k}".encode()).digest()[:8], "little")
+            aug = Augmentation.random(np.random.default_rng(seed), flip=(k % 2 == 1), ops=ops)
+            views.append((f"{base}:aug:{self.random_state}:{k}:{'+'.join(ops)}", aug))
+        return views
+
+    def _featurise(self, X, n_augment: int):
+        check_is_fitted(self, "identity_")
+        if isinstance(X, (str, bytes, os.PathLike)):
+            raise TypeError(
+                "expected a list of images (paths, bytes, PIL images or None), got a single "
+                f"{type(X).__name__}; wrap it in a list"
+            )
+        items = list(X)
+        n_views = 1 + n_augment
+        dim = self.n_cnn_features_
+        out = np.zeros((len(items) * n_views, dim + 1), dtype=np.float32)
+        source_index = np.repeat(np.arange(len(items)), n_views)
+        errors: list[str | None] = [None] * len(items)
+
+        # 1. read and hash every item; group rows by image content so each distinct image is decoded once
+        sources = {}  # sha -> ImageSource
+        rows_of: dict[str, list[int]] = {}  # cache key -> output rows
+        views_of: dict[str, list[tuple[str, Augmentation | None]]] = {}
+        items_of: dict[str, list[int]] = {}
+        for i, item in enumerate(items):
+            src = read_source(item, i)
+            if src is None:
+                continue
+            if src.error:
+                errors[i] = src.error
+                continue
+            sources.setdefault(src.sha256, src)
+            items_of.setdefault(src.sha256, []).append(i)
+            views = views_of.setdefault(src.sha256, self._views(src.sha256, n_augment))
+            for v, (key, _) in enumerate(views):
+                rows_of.setdefault(key, []).append(i * n_views + v)
+
+        # 2. cache lookup
+        store = self._cache_store()
+        found = store.get_many(rows_of) if store is not None else {}
+        for key, vec in found.items():
+            out[rows_of[key], :dim] = vec
+            out[rows_of[key], dim] = 1.0
+
+        # 3. decode the images with a missing view, run the network on them in batches, store the results
+        todo = []
+        for sha, views in views_of.items():
+            missing = [(key, aug) for key, aug in views if key not in found]
+            if missing:
+                todo.append((sha, missing))
+        stats = {"cache_hits": len(found), "cnn_images": 0}
+        if todo:
+            self._run(todo, sources, rows_of, out, errors, items_of, store, stats)
+        self.last_stats_ = stats
+        return out, source_index, errors
+
+    def _decode(self, sha, missing, sources):
+        src = sources[sha]
+        try:
+            arrays = prepare_views(src.data, self.input_size_, [aug for _, aug in missing],
+                                   self.max_pixels, float(self.crop_fraction))
+            return sha, [key for key, _ in missing], arrays, None
+        except ImageDecodeError as exc:
+            return sha, [], [], f"{src.label}: {exc}"
+
+    def _run(self, todo, sources, rows_of, out, errors, items_of, store, stats):
+        dim = self.n_cnn_features_
+        extractor = prepared_extractor(self.spec_, self.input_size_, self.layers_, self.pooling_, self.prepare,
+                                       example_batch=int(self.batch_size))
+        batch_keys: list[str] = []
+        batch_pix: list[np.ndarray] = []
+
+        def flush():
+            pixels = torch.from_numpy(np.stack(batch_pix))
+            feats = run_network(extractor, pixels)
+            stats["cnn_images"] += len(batch_keys)
+            for key, vec in zip(batch_keys, feats):
+                out[rows_of[key], :dim] = vec
+                out[rows_of[key], dim] = 1.0
+            if store is not None:
+                store.put_many(dict(zip(batch_keys, feats)))
+            batch_keys.clear()
+            batch_pix.clear()
+
+        with _torch_threads(self.n_threads), _decoder(int(self.n_decode_workers)) as submit:
+            for sha, keys, arrays, error in _bounded_map(submit, self._decode, todo, sources,
+                                                         ahead=4 * int(self.batch_size)):
+                if error is not None:
+                    for i in items_of[sha]:
+                        errors[i] = error
+                    continue
+                batch_keys.extend(keys)
+                batch_pix.extend(arrays)
+                if len(batch_keys) >= self.batch_size:
+                    flush()
+            if batch_keys:
+                flush()
+
+
+def run_network(extractor, pixels: torch.Tensor) -> np.ndarray:
+    """One batch through the prepared network (a module-level function so tests can count the calls)."""
+    with torch.inference_mode():
+        return extractor(pixels).float().numpy()
+
+
+@contextmanager
+def _torch_threads(n_threads):
+    if n_threads is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n_threads))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@contextmanager
+def _decoder(n_workers: int):
+    """submit(fn, *args) -> future-like; n_workers = 0 decodes inline."""
+    if n_workers <= 0:
+        class _Done:
+            def __init__(self, value):
+                self._value = value
+
+            def result(self):
+                return self._value
+
+        yield lambda fn, *args: _Done(fn(*args))
+        return
+    with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="image-decode") as pool:
+        yield pool.submit
+
+
+def _bounded_map(submit, fn, todo, sources, ahead: int):
+    """Decode in worker threads at most ``ahead`` images in front of the network, results in order."""
+    pending = deque()
+    it = iter(todo)
+    for sha, missing in it:
+        pending.append(submit(fn, sha, missing, sources))
+        if len(pending) >= ahead:
+            break
+    while pending:
+        result = pending.popleft().result()
+        nxt = next(it, None)
+        if nxt is not None:
+            pending.append(submit(fn, nxt[0], nxt[1], sources))
+        yield result
+
+
+def make_image_features(**options) -> ImageFeatures:
+    """The image feature transformer (see :class:`ImageFeatures` for the options)."""
+    return ImageFeatures(**options)

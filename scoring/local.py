@@ -1,0 +1,357 @@
+"""Batch scoring of a CSV/TSV file on one machine, streaming.
+
+The file is read record by record by the one table reader (`data.tables.read_chunks`: quoted fields may hold
+delimiters and newlines; a row with the wrong number of fields is a bad row, not a failed file), scored `chunk_rows` rows at a time with
+`score_frame`, and appended to a hidden temporary file next to the output, which is renamed to the output name
+only when every chunk is written. A journal beside the temporary file records the finished chunks and a
+fingerprint of the input, the options and the model, so `resume=True` continues an interrupted run from its
+last finished chunk and ends with exactly the file an uninterrupted run writes.
+
+`score_frame` is the per-chunk function; the Dask engine (`scoring.dask`) and the dashboard's uploads
+(`scoring.uploads`) call it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data import DataError
+from data.tables import Chunk, delimiter_for, read_chunks, sniff_input
+from emotions import EMOTIONS, strongest
+from features.text.tokenize import as_texts
+from models.base import EmotionModel
+
+OUTPUT_COLUMNS = (["emotion"] + [f"prob_{e}" for e in EMOTIONS] + [f"intensity_{e}" for e in EMOTIONS] + ["error"])
+PROBABILITY_COLUMNS = [f"prob_{e}" for e in EMOTIONS]
+DEFAULT_CHUNK_ROWS = 20_000
+JOURNAL_VERSION = 1
+
+@dataclass
+class ScoreSummary:
+    rows: int = 0
+    scored: int = 0  # rows with probabilities (possibly with a warning in `error`, e.g. an unreadable image)
+    failed: int = 0  # rows without probabilities
+    resumed_rows: int = 0  # rows taken over from an interrupted run
+    notes: list = field(default_factory=list)  # e.g. the encoding that was detected
+
+    def add(self, rows: int, failed: int) -> None:
+        self.rows += rows
+        self.failed += failed
+        self.scored += rows - failed
+
+    def add_scored(self, scored_frame: pd.DataFrame) -> None:
+        self.add(len(scored_frame), count_failed(scored_frame))
+
+    def counts(self) -> dict:
+        return {"rows": self.rows, "scored": self.scored, "failed": self.failed}
+
+
+def count_failed(scored_frame: pd.DataFrame) -> int:
+    """Rows without probabilities: their `emotion` is empty."""
+    return int((scored_frame["emotion"] == "").sum())
+
+
+def separator_for(path: Path) -> str:
+    return delimiter_for(path)
+
+
+def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None]:
+    """(path, error) of an image cell: relative to `base`, and refused if it resolves outside `root`."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
+        return None, None
+    path = (Path(base) / str(value).strip()).resolve()
+    if not path.is_relative_to(Path(root).resolve()):
+        return None, f"image {value!r} resolves outside the images folder {root}"
+    return str(path), None
+
+
+def score_frame(model: EmotionModel, frame: pd.DataFrame, text_column: str | None, image_column: str | None,
+                base: Path, images_root: Path, row_errors: list | None = None,
+                unscorable: np.ndarray | None = None) -> pd.DataFrame:
+    """The input columns plus the output columns, one row per input row, in the input's order.
+
+    `text_column` may be None or absent from `frame` (image-only scoring); cells that are empty, missing or
+    numbers are read as text ("" when missing). `row_errors` (per row: None or a message) are put first in the
+    row's `error`; rows marked in `unscorable` are not scored at all (no probabilities)."""
+    n = len(frame)
+    if text_column and text_column in frame.columns:
+        texts = as_texts(frame[text_column].tolist())
+    else:
+        texts = [""] * n
+    images: list = [None] * n
+    pre_errors: list = list(row_errors) if row_errors is not None else [None] * n
+    if image_column and image_column in frame.columns:
+        for i, value in enumerate(frame[image_column].tolist()):
+            images[i], error = resolve_image(value, base, images_root)
+            pre_errors[i] = _join(pre_errors[i], error)
+    if unscorable is not None and unscorable.any():
+        for i in np.flatnonzero(unscorable):
+            texts[i], images[i] = "", None
+    if n:
+        prediction = model.predict(texts, images)
+        probabilities, intensities, errors = prediction.probabilities, prediction.intensities, prediction.errors
+        emotions = strongest(probabilities)
+    else:
+        probabilities = intensities = np.zeros((0, len(EMOTIONS)))
+        errors, emotions = [], []
+    if unscorable is not None and unscorable.any():
+        probabilities, intensities = probabilities.copy(), intensities.copy()
+        probabilities[unscorable] = np.nan
+        intensities[unscorable] = np.nan
+        errors = [None if bad else e for e, bad in zip(errors, unscorable)]
+        emotions = ["" if bad else e for e, bad in zip(emotions, unscorable)]
+    out = frame.copy()
+    out["emotion"] = emotions
+    for i, emotion in enumerate(EMOTIONS):
+        out[f"prob_{emotion}"] = np.round(probabilities[:, i], 6)
+    for i, emotion in enumerate(EMOTIONS):
+        out[f"intensity_{emotion}"] = np.round(intensities[:, i], 6)
+    out["error"] = [_join(pre, err) or "" for pre, err in zip(pre_errors, errors)]
+    return out
+
+
+def _join(first: str | None, second: str | None) -> str | None:
+    if first and second:
+        return f"{first}; {second}"
+    return first or second
+
+
+def check_columns(columns: list, path: Path, text_column: str | None, image_column: str | None) -> None:
+    if image_column and image_column not in columns:
+        raise DataError(f"{path}: no image column {image_column!r}; columns are {columns}")
+    if text_column not in columns and not image_column:
+        raise DataError(f"{path}: no text column {text_column!r}; columns are {columns}")
+    clash = [c for c in OUTPUT_COLUMNS if c in columns]
+    if clash:
+        raise DataError(f"{path}: already has output column(s) {clash}; rename them before scoring")
+
+
+# --- the temporary file and its journal -----------------------------------------------------------------------
+
+
+def temporary_paths(output_path: Path) -> tuple[Path, Path]:
+    """(partial output, journal) for an output file: hidden siblings, found again by `--resume`."""
+    return (output_path.with_name(f".{output_path.name}.part"),
+            output_path.with_name(f".{output_path.name}.journal.json"))
+
+
+def model_identity(model: EmotionModel) -> str:
+    return hashlib.sha256(json.dumps(model.config, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _write_journal(path: Path, journal: dict) -> None:
+    staging = path.with_name(path.name + ".tmp")
+    staging.write_text(json.dumps(journal, indent=1))
+    os.replace(staging, path)
+
+
+class _Progress:
+    """Rows done, rate and time left on the terminal (stderr); silent when stderr is not a terminal."""
+
+    def __init__(self, enabled: bool, size: int):
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=None, unit=" rows", unit_scale=True, dynamic_ncols=True, file=sys.stderr,
+                            desc="scoring")
+        self.size = size
+
+    def update(self, summary: ScoreSummary, rows: int, bytes_read: int) -> None:
+        if self.bar is None:
+            return
+        if bytes_read:  # estimate the total from the bytes per row so far
+            self.bar.total = max(summary.rows, round(summary.rows * self.size / bytes_read))
+        self.bar.update(rows)
+        self.bar.set_postfix_str(f"{summary.failed:,} failed", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def score_file(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
+               image_column: str | None = None, images_root: str | Path | None = None,
+               chunk_rows: int = DEFAULT_CHUNK_ROWS, on_chunk=None, encoding: str | None = None,
+               delimiter: str | None = None, resume: bool = False, progress: bool = False,
+               jobs: int = 1) -> ScoreSummary:
+    """Scores a CSV/TSV file into `output_path` (CSV or TSV by its extension); see the module docstring.
+
+    `jobs` > 1 scores chunks in this process and `jobs - 1` forked worker processes side by side (each worker
+    gets the model once, at the fork; at most `jobs` chunks are in flight, so memory stays bounded); the
+    output is the same.
+
+    Raises `DataError` when the file cannot be read at all (the message names the file and the byte offset or
+    line). On an interruption the partial output and its journal stay for `resume=True`."""
+    input_path, output_path = Path(input_path), Path(output_path)
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be at least 1")
+    fmt = sniff_input(input_path, encoding, delimiter)
+    base = input_path.parent
+    root = Path(images_root) if images_root else base
+    summary = ScoreSummary()
+    if fmt.note:
+        summary.notes.append(f"encoding: {fmt.note}")
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    part, journal_path = temporary_paths(output_path)
+    key = {
+        "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
+        "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column,
+        "image_column": image_column, "images_root": str(root.resolve()), "chunk_rows": chunk_rows,
+        "output_delimiter": separator_for(output_path), "model": model_identity(model), "version": JOURNAL_VERSION,
+    }
+    done_chunks, part_bytes = 0, 0
+    if resume:
+        done_chunks, part_bytes = _resume_point(journal_path, part, key, summary)
+    else:
+        journal_path.unlink(missing_ok=True)
+    journal = {"key": key, "chunks_done": done_chunks, "part_bytes": part_bytes, **summary.counts()}
+    out_separator = separator_for(output_path)
+    bar = _Progress(progress, fmt.size)
+    finished = False
+    try:
+        with open(part, "r+b" if done_chunks else "wb") as out:
+            out.truncate(part_bytes)  # drop whatever an interrupted chunk had half-written
+            out.seek(part_bytes)
+            chunks = read_chunks(input_path, fmt, chunk_rows)
+            header = next(chunks)
+            check_columns(header, input_path, text_column, image_column)
+            settings = (text_column, image_column, base, root, out_separator)
+            for index, data, rows, failed, bytes_read in _rendered(model, chunks, done_chunks, settings, jobs):
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+                summary.add(rows, failed)
+                journal.update(chunks_done=index + 1, part_bytes=out.tell(), **summary.counts())
+                _write_journal(journal_path, journal)
+                bar.update(summary, rows, bytes_read)
+                if on_chunk:
+                    on_chunk(summary)
+        if summary.rows == 0:
+            raise DataError(f"{input_path}: no rows to score")
+        os.replace(part, output_path)
+        journal_path.unlink(missing_ok=True)
+        finished = True
+    except DataError:
+        part.unlink(missing_ok=True)
+        journal_path.unlink(missing_ok=True)
+        raise
+    finally:
+        bar.close()
+        if not finished and journal.get("chunks_done", 0) == 0:
+            part.unlink(missing_ok=True)
+            journal_path.unlink(missing_ok=True)
+    return summary
+
+
+def _render(model: EmotionModel, chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, int, int]:
+    """A chunk scored and formatted: (CSV bytes, rows, failed rows); the header goes with chunk 0."""
+    text_column, image_column, base, root, separator = settings
+    scored = score_frame(model, chunk.frame, text_column, image_column, base, root, chunk.row_errors,
+                         chunk.unscorable)
+    data = scored.to_csv(sep=separator, index=False, header=index == 0, lineterminator="\n")
+    return data.encode("utf-8"), len(scored), count_failed(scored)
+
+
+_WORKER_MODEL: EmotionModel | None = None
+
+
+def _worker_start(model: EmotionModel, parent: int) -> None:
+    global _WORKER_MODEL
+    import signal
+
+    import torch
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it keeps what is done
+    try:  # Linux: die with the parent, so a killed run leaves no orphan workers behind
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    torch.set_num_threads(1)  # the processes are the parallelism; more threads would only fight over cores
+    _WORKER_MODEL = model
+
+
+def _worker_render(chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, int, int]:
+    return _render(_WORKER_MODEL, chunk, index, settings)
+
+
+def _rendered(model: EmotionModel, chunks, skip: int, settings: tuple, jobs: int):
+    """(index, CSV bytes, rows, failed, input bytes read) per chunk after the first `skip`, in input order."""
+    import itertools
+
+    todo = ((index, chunk) for index, chunk in enumerate(chunks) if index >= skip)
+    head = list(itertools.islice(todo, 2))
+    todo = itertools.chain(head, todo)
+    if jobs <= 1 or len(head) < 2:  # with one chunk to score, a worker would only add its start-up (0.2 s)
+        for index, chunk in todo:
+            yield (index, *_render(model, chunk, index, settings), chunk.bytes_read)
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    # This process scores every `jobs`-th chunk itself and `jobs - 1` forked workers score the others: one
+    # process fewer holding the libraries and the model. fork: the workers inherit the loaded model (and the
+    # memory-mapped word vectors) instead of unpickling it.
+    import torch
+
+    context = multiprocessing.get_context("fork")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as in the workers: the processes share the cores, threads would oversubscribe
+    with ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_worker_start,
+                             initargs=(model, os.getpid())) as pool:
+        pending: deque = deque()
+        try:
+            for index, chunk in todo:
+                if len(pending) < jobs - 1:
+                    pending.append((index, pool.submit(_worker_render, chunk, index, settings), chunk.bytes_read))
+                    continue
+                mine = _render(model, chunk, index, settings)
+                while pending:  # the workers' chunks come before this one
+                    earlier, future, bytes_read = pending.popleft()
+                    yield (earlier, *future.result(), bytes_read)
+                yield (index, *mine, chunk.bytes_read)
+            while pending:
+                index, future, bytes_read = pending.popleft()
+                yield (index, *future.result(), bytes_read)
+        finally:
+            for _, future, _ in pending:
+                future.cancel()
+            torch.set_num_threads(threads)
+
+
+def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSummary) -> tuple[int, int]:
+    """(chunks done, bytes of the partial output to keep) of an interrupted run; (0, 0) if there is none."""
+    if not journal_path.is_file() or not part.is_file():
+        summary.notes.append("resume: no interrupted run of this output; starting from the beginning")
+        return 0, 0
+    try:
+        journal = json.loads(journal_path.read_text())
+    except (OSError, json.JSONDecodeError):
+        raise DataError(f"{journal_path}: the resume journal is unreadable; run again without --resume") from None
+    changed = sorted(k for k in key if journal.get("key", {}).get(k) != key[k])
+    if changed:
+        raise DataError(f"cannot resume: {', '.join(changed)} differ(s) from the interrupted run "
+                        f"(journal {journal_path}); run again without --resume to start over")
+    if part.stat().st_size < journal["part_bytes"]:
+        raise DataError(f"{part}: shorter than its journal says; run again without --resume to start over")
+    summary.rows, summary.scored, summary.failed = journal["rows"], journal["scored"], journal["failed"]
+    summary.resumed_rows = journal["rows"]
+    return int(journal["chunks_done"]), int(journal["part_bytes"])
+
+
+__all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "resolve_image", "check_columns",
+           "temporary_paths", "DEFAULT_CHUNK_ROWS"]

@@ -1,0 +1,210 @@
+"""What a dashboard user uploads: tables to score or to learn from, ZIPs of the images they name, single images.
+
+Everything here reads uploads as data only: tables are parsed as text, images are decoded by Pillow, and a
+ZIP is unpacked entry by entry into a fresh folder after its names and sizes are checked. Nothing uploaded is
+executed or unpickled. Every refusal raises `UploadError` with a message meant for the page.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+from PIL import Image, UnidentifiedImageError
+
+from data import DataError
+from data.labelled import LabelledData, read_labelled
+from data.tables import Table, read_table
+from emotions import EMOTIONS
+from features.image.decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb
+from scoring.local import ScoreSummary, check_columns, score_frame
+
+CHUNK_ROWS = 500  # rows scored between two updates of the page's progress bar
+
+
+class UploadError(DataError):
+    """An upload is refused: too big, empty, unreadable, or unsafe; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """The dashboard's limits. `file_mb` must equal `server.maxUploadSize` in .streamlit/config.toml, which
+    makes the browser refuse bigger files before they are sent; the others are checked here."""
+
+    file_mb: int = 50
+    rows: int = 20_000
+    images: int = 1_000
+    unzipped_mb: int = 200
+
+    def describe(self) -> str:
+        return (f"at most {self.file_mb} MB per file, {self.rows:,} rows, and {self.images:,} images "
+                f"({self.unzipped_mb} MB unpacked) per ZIP")
+
+
+LIMITS = UploadLimits()
+
+
+def check_size(data: bytes, name: str, limits: UploadLimits = LIMITS) -> None:
+    if not data:
+        raise UploadError(f"{name}: the file is empty")
+    if len(data) > limits.file_mb * 1_000_000:
+        raise UploadError(f"{name}: {len(data) / 1e6:.1f} MB is over the limit of {limits.file_mb} MB per file")
+
+
+def _save(data: bytes, name: str, folder: Path) -> Path:
+    """The upload written under `folder` with a fixed name (the user's name is never used as a path)."""
+    suffix = PurePosixPath(name).suffix.lower()
+    path = Path(folder) / f"upload{suffix if suffix in ('.csv', '.tsv', '.tab', '.txt') else '.csv'}"
+    path.write_bytes(data)
+    return path
+
+
+# --- tables to score ------------------------------------------------------------------------------------------
+
+
+def read_table_upload(data: bytes, name: str, folder: Path, limits: UploadLimits = LIMITS) -> Table:
+    """A CSV/TSV upload read as the CLI reads it: encoding and delimiter sniffed, malformed rows kept."""
+    check_size(data, name, limits)
+    try:
+        return read_table(_save(data, name, folder), chunk_rows=CHUNK_ROWS, max_rows=limits.rows, name=name)
+    except DataError as exc:
+        raise UploadError(str(exc)) from None
+
+
+def score_table(model, table: Table, text_column: str | None, image_column: str | None = None,
+                images_root: Path | None = None, on_progress=None) -> tuple[pd.DataFrame, ScoreSummary]:
+    """Every row of `table` scored (the columns of `cli.py score`), and a summary that counts failed rows.
+
+    Image paths resolve inside `images_root` (the unpacked ZIP) or nowhere: without a ZIP, an image column is
+    refused. on_progress(fraction) is called after each chunk."""
+    try:
+        check_columns(table.columns, Path(table.name), text_column, image_column)
+    except DataError as exc:
+        raise UploadError(str(exc)) from None
+    if image_column and images_root is None:
+        raise UploadError(f"the image column {image_column!r} names images: upload the ZIP that holds them")
+    root = Path(images_root) if images_root else Path(".")
+    summary, parts, done = ScoreSummary(notes=list(table.notes)), [], 0
+    for chunk in table.chunks:
+        scored = score_frame(model, chunk.frame, text_column, image_column, root, root, chunk.row_errors,
+                             chunk.unscorable)
+        summary.add_scored(scored)
+        parts.append(scored)
+        done += len(scored)
+        if on_progress:
+            on_progress(done / table.rows)
+    return pd.concat(parts, ignore_index=True), summary
+
+
+# --- ZIPs of images -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class UnpackedImages:
+    folder: Path
+    files: list[str]  # relative paths, as the table names them
+    not_images: dict = field(default_factory=dict)  # relative path → why Pillow cannot read it
+
+
+def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = LIMITS) -> UnpackedImages:
+    """A ZIP unpacked into `folder` (which must be empty), after checking every entry: no absolute path or
+    `..`, no more than `limits.images` files, no more than `limits.unzipped_mb` unpacked. Files that Pillow
+    cannot open are listed in `not_images` (rows naming them get an error when scored)."""
+    check_size(data, name, limits)
+    import io
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise UploadError(f"{name}: not a ZIP file") from None
+    with archive:
+        entries = [e for e in archive.infolist() if not e.is_dir()]
+        for entry in entries:
+            parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
+            if entry.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+                raise UploadError(f"{name}: the entry {entry.filename!r} leads outside the archive; "
+                                  f"nothing was unpacked")
+        if len(entries) > limits.images:
+            raise UploadError(f"{name}: {len(entries):,} files is over the limit of {limits.images:,} images")
+        total = sum(e.file_size for e in entries)
+        if total > limits.unzipped_mb * 1_000_000:
+            raise UploadError(f"{name}: unpacks to {total / 1e6:.0f} MB, over the limit of {limits.unzipped_mb} MB")
+        folder = Path(folder)
+        files = []
+        for entry in entries:
+            relative = PurePosixPath(entry.filename.replace("\\", "/"))
+            target = folder.joinpath(*relative.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # zipfile reads at most the declared size of an entry, so the total checked above bounds the disk
+            # used even when the archive lies about its sizes; entries are written as plain files (no links).
+            try:
+                with archive.open(entry) as source, open(target, "wb") as sink:
+                    shutil.copyfileobj(source, sink)
+            except (RuntimeError, zipfile.BadZipFile, NotImplementedError) as exc:  # encrypted, corrupt, method
+                raise UploadError(f"{name}: cannot unpack {entry.filename!r} ({exc})") from None
+            files.append(relative.as_posix())
+    return UnpackedImages(folder, files, {f: why for f in files if (why := _not_an_image(folder / f))})
+
+
+def _not_an_image(path: Path) -> str | None:
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
+# --- labelled data (to train on or to evaluate on) ------------------------------------------------------------
+
+
+def read_labelled_upload(data: bytes, name: str, folder: Path, images: UnpackedImages | None = None,
+                         limits: UploadLimits = LIMITS) -> LabelledData:
+    """A labelled CSV/TSV upload (columns as in `data.labelled`). Its `image` paths must lie inside the unpacked
+    ZIP `images`: without one, an image column is refused, so an upload cannot make the server read its own
+    files."""
+    check_size(data, name, limits)
+    path = _save(data, name, folder)
+    root = images.folder.resolve() if images is not None else None
+    try:
+        labelled = read_labelled(path, max_rows=limits.rows, name=name, base=root or Path(folder))
+    except DataError as exc:
+        raise UploadError(str(exc)) from None
+    named = [i for i, image in enumerate(labelled.images) if image is not None]
+    if named:
+        if root is None:
+            raise UploadError(f"{name}: the 'image' column names images: upload the ZIP that holds them")
+        outside = [i + 1 for i in named if not Path(labelled.images[i]).resolve().is_relative_to(root)]
+        missing = [i + 1 for i in named if not Path(labelled.images[i]).is_file()]
+        if outside or missing:
+            what = (f"lead outside the ZIP (rows {outside[:10]})" if outside
+                    else f"are not in the ZIP (rows {missing[:10]})")
+            raise UploadError(f"{name}: image paths {what}")
+    return labelled
+
+
+def label_counts(data: LabelledData) -> pd.Series:
+    """Rows per emotion, in the fixed order (for the page's summary of what was uploaded)."""
+    return pd.Series(data.labels.sum(axis=0).astype(int), index=list(EMOTIONS), name="rows")
+
+
+# --- single images (the Predict page) --------------------------------------------------------------------------
+
+# Per image, below the dashboard's 50 MB per file: phone photos are 2-8 MB, and one image is decoded per click.
+IMAGE_LIMITS = UploadLimits(file_mb=10)
+DISPLAY_SIZE = 480  # an uploaded JPEG is decoded at no less than this (DCT scaling), enough to show it
+
+
+def read_image_upload(data: bytes, name: str, limits: UploadLimits = IMAGE_LIMITS,
+                      max_pixels: int = DEFAULT_MAX_PIXELS):
+    """Check an uploaded image the way the image features will read it, and return it decoded (RGB PIL image).
+    Raises `UploadError` saying why it cannot be used: empty, too large, not a supported image, corrupt."""
+    check_size(data, name, limits)
+    try:
+        return decode_rgb(data, size=DISPLAY_SIZE, max_pixels=max_pixels, crop_fraction=1.0)
+    except ImageDecodeError as exc:
+        raise UploadError(f"{name}: {exc}") from None
+

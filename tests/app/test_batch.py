@@ -1,0 +1,96 @@
+"""The Batch page, run by Streamlit's AppTest with the shipped default model."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.shared import RUNS_ENV_VAR
+from scoring.local import OUTPUT_COLUMNS
+
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "batch.py")
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    monkeypatch.setenv(RUNS_ENV_VAR, str(tmp_path / "runs"))  # no runs: the default model only
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def upload(at, name, data, zip_data=None):
+    at.radio[0].set_value("Upload a file").run()
+    at.file_uploader[0].set_value((name, data, "text/csv"))
+    if zip_data is not None:
+        at.file_uploader[1].set_value(("images.zip", zip_data, "application/zip"))
+    return at.run()
+
+
+def messages(at, kind):
+    return [element.value for element in getattr(at, kind)]
+
+
+def test_page_asks_for_a_file_and_states_its_limits(page):
+    assert page.selectbox[0].options == ["default (shipped)"]
+    assert messages(page, "info") == ["Upload a file, or pick a sample."]
+    assert "Limits: at most 50 MB per file, 20,000 rows, and 1,000 images" in messages(page, "caption")[0]
+
+
+def test_bundled_sample_scores_and_offers_the_download(page):
+    page.radio[0].set_value("Sample: 40 tweets").run()
+    page.button[0].click().run()
+    assert not page.exception
+    assert messages(page, "metric") == ["40", "40", "0", "0"]
+    _, scored, summary = page.session_state["batch_result"]
+    assert list(scored.columns) == ["id", "text", "label"] + OUTPUT_COLUMNS
+    assert (scored["emotion"] == scored["label"]).mean() > 0.6
+    assert page.download_button[0].label == "Download the scored file"
+
+
+def test_a_small_upload_keeps_failed_rows_and_counts_them(page):
+    upload(page, "mine.tsv", "text\tid\nI am furious #angry\t1\n\t2\nso happy today\t3\t4\n".encode())
+    page.button[0].click().run()
+    assert messages(page, "metric") == ["3", "1", "2", "2"]
+    assert any("2 row(s) could not be scored; they are kept" in w for w in messages(page, "warning"))
+    _, scored, _ = page.session_state["batch_result"]
+    assert scored["emotion"].tolist() == ["anger", "", ""]
+    assert page.download_button[0].proto.label == "Download the scored file"
+
+
+def test_faces_sample_with_its_zip_scores_every_image(page):
+    page.radio[0].set_value("Sample: 8 faces, 4 with a tweet (CSV + ZIP)").run()
+    assert page.selectbox[2].value == "image"
+    page.button[0].click().run()
+    assert messages(page, "metric") == ["8", "8", "0", "0"]
+
+
+def zipped(entries):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("data, zip_data, message", [
+    (b"", None, "mine.csv: the file is empty"),
+    (b"text\n\x81\x8d\x8f\x90\x9d\x00\xff\n", None, "mine.csv: not valid UTF-8 text: byte 0x81 at byte offset 5"),
+    (b"text,image\nhi,a.png\n", zipped({"../a.png": b"x"}), "the entry '../a.png' leads outside the archive"),
+])
+def test_bad_uploads_get_a_message_not_a_crash(page, data, zip_data, message):
+    upload(page, "mine.csv", data, zip_data)
+    assert not page.exception
+    assert any(message in e for e in messages(page, "error")), messages(page, "error")
+
+
+def test_a_zip_entry_that_is_not_an_image_is_named(page):
+    upload(page, "mine.csv", b"text,image\nhi,a.png\n", zipped({"a.png": b"not a picture"}))
+    assert any("1 file(s) in the ZIP are not images (a.png: cannot identify image file" in w
+               for w in messages(page, "warning"))
+    page.button[0].click().run()
+    _, scored, _ = page.session_state["batch_result"]
+    assert scored["emotion"][0] != "" and "a.png" in scored["error"][0]

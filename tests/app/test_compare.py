@@ -1,0 +1,71 @@
+"""The Compare page, run by Streamlit's AppTest: the shipped default model and two tiny runs made here."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.shared import RUNS_ENV_VAR
+from data.bundled import load_wassa
+from data.labelled import frame_to_labelled
+from models.registry import build_model
+from training.run import run_training
+
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "compare.py")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("runs")
+    train = frame_to_labelled(load_wassa("train").sample(300, random_state=0), "train")
+    for name in ("tfidf_logreg", "lexicon_rule"):
+        run_training(build_model(name), train, None, seed=0, out=folder / name)  # scored on WASSA-2017 test
+    return folder
+
+
+def open_page(monkeypatch, runs):
+    monkeypatch.setenv(RUNS_ENV_VAR, str(runs))
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_page_lists_the_default_model_alone_without_runs(monkeypatch, tmp_path):
+    at = open_page(monkeypatch, tmp_path)
+    table = at.dataframe[0].value
+    assert table["name"].tolist() == ["default (shipped)"] and table["model"].tolist() == ["fused_net"]
+    assert {"wassa_test_macro_f1", "fer_public_test_f1_joy", "paired_test_accuracy", "wassa_test_pearson_mean",
+            "train_seconds", "size_mb"} <= set(table.columns)
+    assert [i.value for i in at.info] == ["Only one saved model: train another on the Train page to compare two."]
+
+
+def test_two_runs_side_by_side_with_their_disagreements(monkeypatch, runs):
+    at = open_page(monkeypatch, runs)
+    assert sorted(at.dataframe[0].value["name"]) == ["default (shipped)", "runs/lexicon_rule", "runs/tfidf_logreg"]
+    at.selectbox[0].set_value("runs/tfidf_logreg").run()
+    at.selectbox[1].set_value("runs/lexicon_rule").run()
+    assert at.selectbox[2].value == "wassa_test" and not at.exception
+    disagreements = at.dataframe[1].value
+    assert list(disagreements.columns[:4]) == ["row", "text", "image", "label"]
+    assert (disagreements["runs/tfidf_logreg"] != disagreements["runs/lexicon_rule"]).all()
+    heading = f"**Where they disagree**: {len(disagreements):,} of 3,142 rows"
+    assert any(m.value.startswith(heading) for m in at.markdown)
+
+
+def test_a_labelled_upload_becomes_a_column_and_a_data_set(monkeypatch, runs):
+    at = open_page(monkeypatch, runs)
+    at.file_uploader[0].set_value(("mine.csv", b"text,label\n" + b"so happy and joyful,joy\n" * 3
+                                   + b"furious and angry,anger\n" * 3, "text/csv")).run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value.set_index("name")
+    assert table["upload_macro_f1"].notna().all() and table.loc["runs/tfidf_logreg", "upload_accuracy"] >= 0
+    assert at.selectbox[2].value == "upload"
+
+
+def test_a_bad_labelled_upload_gets_a_message(monkeypatch, runs):
+    at = open_page(monkeypatch, runs)
+    at.file_uploader[0].set_value(("mine.csv", b"text,label\nhello,bored\n", "text/csv")).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["mine.csv: unknown label(s) ['bored'] in column 'label' (row(s) 1); "
+                                           "expected one of ['anger', 'fear', 'joy', 'sadness']"]

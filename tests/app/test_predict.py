@@ -1,0 +1,86 @@
+"""The Predict page end to end, with the shipped default model (streamlit.testing.v1.AppTest)."""
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from app_pages.shared import RUNS_ENV_VAR
+from data.bundled import load_fer
+from data.registry import wassa
+from emotions import EMOTIONS
+from models.registry import build_model
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    monkeypatch.setenv(RUNS_ENV_VAR, str(tmp_path))  # an empty runs folder: the picker lists the default only
+    at = AppTest.from_file(APP, default_timeout=300)  # the machine is slow and shared; the model loads once
+    at.run()
+    return at
+
+
+def face_png(index: int = 0) -> bytes:
+    faces, _ = load_fer("public_test")
+    buffer = io.BytesIO()
+    Image.fromarray(faces[index]).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_the_page_renders_and_asks_for_a_tweet(page):
+    assert not page.exception
+    assert page.title[0].value == "Predict"
+    assert page.sidebar.selectbox[0].options == ["default (shipped)"]
+    assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
+    assert "at most 10 MB" in page.caption[1].value  # the upload limit is stated
+
+
+def test_a_typed_tweet_gets_four_probabilities_and_its_reasons(page):
+    page.text_area(key="tweet").input("I am so furious right now, this is an outrage #angry 😡").run()
+    assert not page.exception and not page.error
+    scores = page.dataframe[0].value
+    assert scores["emotion"].tolist() == list(EMOTIONS)
+    assert scores["probability"].sum() == pytest.approx(1, abs=1e-6)
+    assert scores["intensity"].between(0, 1).all()
+    assert page.metric[0].value == "anger"
+    highlighted = next(m.value for m in page.markdown if "outrage" in m.value)
+    assert "border-bottom:3px solid #D55E00" in highlighted  # anger's colour
+    assert page.button_group[0].value == "anger"  # attributions for the predicted emotion
+
+
+def test_an_example_is_one_click_away(page):
+    next(b for b in page.button if b.label == "🙃 Negated").click().run()
+    assert page.text_area(key="tweet").value.startswith("Not happy at all")
+    assert not page.exception and len(page.dataframe) >= 1
+
+
+def test_a_non_image_upload_gets_a_message_not_an_exception(page):
+    page.file_uploader[0].set_value(("notes.png", b"a text file renamed to .png", "image/png")).run()
+    assert not page.exception
+    assert page.error[0].value.startswith("This image cannot be used: notes.png: not a supported image")
+    assert page.info[0].value == "Type a tweet, pick an example, or upload an image."  # nothing was scored
+
+
+def test_an_uploaded_face_gets_the_image_branchs_reading_and_a_heat_map(page):
+    page.file_uploader[0].set_value(("face.png", face_png(), "image/png")).run()
+    assert not page.exception and not page.error
+    assert len(page.get("image")) == 2  # the upload and its Grad-CAM overlay
+    reading = page.dataframe[-1].value
+    assert reading["probability"].sum() == pytest.approx(1, abs=1e-6)
+
+
+def test_a_text_only_model_without_attributions_says_so(page, tmp_path):
+    build_model("lexicon_rule").fit(wassa("train").subset(range(50))).save(tmp_path / "rule")
+    page.run()
+    page.sidebar.selectbox[0].select("runs/rule").run()
+    page.text_area(key="tweet").input("so happy today").run()
+    page.file_uploader[0].set_value(("face.png", face_png(), "image/png")).run()
+    assert not page.exception and page.metric[0].value == "joy"
+    assert page.warning[0].value == "lexicon_rule reads text only: the image is not used."
+    assert any(c.value.startswith("Feature attributions are shown for the network and the feature baselines; "
+                                  "lexicon_rule reads") for c in page.caption)
+    assert not page.get("image")  # no image section for a model that does not read images

@@ -1,0 +1,84 @@
+"""The Train page, run by Streamlit's AppTest: a tiny network trains, is watched, stopped, saved and compared."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.shared import RUNS_ENV_VAR
+
+PAGES = Path(__file__).resolve().parents[2] / "app_pages"
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    monkeypatch.setenv(RUNS_ENV_VAR, str(tmp_path))
+    at = AppTest.from_file(str(PAGES / "train.py"), default_timeout=300)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def settings(at, epochs, name):
+    next(s for s in at.slider if s.label == "Epochs (at most)").set_value(epochs)
+    next(s for s in at.select_slider if s.label == "Hidden units per branch").set_value(16)
+    at.text_input[0].set_value(name)
+    next(c for c in at.checkbox if c.label.startswith("Score on the bundled")).set_value(False)
+
+
+def test_a_network_trains_with_live_curves_and_appears_on_compare(page, tmp_path):
+    assert page.selectbox[1].value == "text_net"
+    settings(page, 3, "tiny")
+    page.button[0].click().run()
+    job = page.session_state["train_job"]
+    assert job.wait(timeout=300) and job.status == "finished", job.error
+    page.run()
+    assert not page.exception
+    message = page.success[0].value
+    assert message.startswith("Finished in ") and f"Saved to `{tmp_path / 'tiny'}`" in message
+    assert len(page.get("vega_lite_chart")) == 2  # the loss and macro-F1 curves
+    compare = AppTest.from_file(str(PAGES / "compare.py"), default_timeout=300)
+    compare.run()
+    assert "runs/tiny" in compare.dataframe[0].value["name"].tolist()
+
+
+def test_training_can_be_stopped_and_keeps_the_run(page, tmp_path):
+    settings(page, 100, "stopped")
+    page.button[0].click().run()
+    job = page.session_state["train_job"]
+    stop = next(b for b in page.button if b.label == "Stop")
+    stop.click().run()
+    assert job.wait(timeout=300) and job.status == "stopped", job.error
+    assert len(job.log) < 100 and (tmp_path / "stopped" / "config.json").is_file()
+
+
+@pytest.mark.parametrize("name, message", [("../escape", "run name '../escape': use letters, digits"),
+                                           ("taken", "a run named 'taken' exists already")])
+def test_bad_run_names_are_refused(page, tmp_path, name, message):
+    (tmp_path / "taken").mkdir()
+    page.text_input[0].set_value(name)
+    page.button[0].click().run()
+    assert message in page.error[0].value and "train_job" not in page.session_state
+
+
+def test_an_upload_too_small_to_hold_out_from_gets_a_message(page):
+    page.radio[0].set_value("Upload labelled data").run()
+    page.file_uploader[0].set_value(("mine.csv", b"text,label\nhappy,joy\nangry,anger\n", "text/csv"))
+    page.text_input[0].set_value("small")
+    page.button[0].click().run()
+    assert not page.exception and page.error[0].value.startswith("cannot hold out a validation set")
+
+
+def test_a_baseline_trains_on_uploaded_labelled_data(page, tmp_path):
+    page.radio[0].set_value("Upload labelled data").run()
+    sample = (Path(__file__).resolve().parents[2] / "data" / "samples" / "tweets_sample.csv").read_bytes()
+    page.file_uploader[0].set_value(("mine.csv", sample, "text/csv"))
+    page.selectbox[0].set_value("tfidf_logreg").run()
+    assert not page.slider  # no epochs for a baseline
+    page.text_input[0].set_value("from-upload")
+    next(c for c in page.checkbox if c.label.startswith("Score on the bundled")).set_value(False)
+    page.button[0].click().run()
+    job = page.session_state["train_job"]
+    assert job.wait(timeout=300) and job.status == "finished", job.error
+    assert job.metrics["valid"]["n"] == 4  # 10% of the 40 tweets, one per emotion
+    assert (tmp_path / "from-upload" / "config.json").is_file()

@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+from data import DataError
+from data.labelled import read_labelled
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_single_label_csv_with_intensity_and_images(tmp_path):
+    path = write(tmp_path, "d.csv", "text,image,label,intensity\nso happy,,joy,0.8\n,pics/a.jpg,Anger,\n")
+    data = read_labelled(path)
+    assert data.texts == ["so happy", ""]
+    assert data.images == [None, str(tmp_path / "pics/a.jpg")]
+    assert data.labels.tolist() == [[0, 0, 1, 0], [1, 0, 0, 0]]
+    assert data.intensity[0, 2] == 0.8 and np.isnan(data.intensity[1]).all()
+    assert data.has_text.tolist() == [True, False] and not data.multi_label
+
+
+def test_multi_label_tsv(tmp_path):
+    path = write(tmp_path, "d.tsv", "text\tanger\tfear\tjoy\tsadness\nugh\t1\t0\t0\t1\n")
+    data = read_labelled(path)
+    assert data.multi_label and data.labels.tolist() == [[1, 0, 0, 1]]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("text,label\nhi,joy\nho,surprise\n", r"unknown label\(s\) \['surprise'\] in column 'label' \(row\(s\) 2\)"),
+        ("text,mood\nhi,joy\n", r"needs a 'label' column or the four emotion columns"),
+        ("words,label\nhi,joy\n", r"needs a 'text' or an 'image' column"),
+        ("text,label\nhi,joy\n,joy\n", r"row\(s\) 2 have neither text nor image"),
+        ("text,label,intensity\nhi,joy,1.5\n", r"intensities must lie in \[0, 1\] \(row\(s\) 1\)"),
+        ("", "the file is empty"),
+        ("text,label\n", "a header line but no rows"),
+        ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields \(first: line 3: 3 fields"),
+    ],
+)
+def test_bad_files_are_named_with_column_and_rows(tmp_path, content, message):
+    with pytest.raises(DataError, match=r"d\.csv: " + message):
+        read_labelled(write(tmp_path, "d.csv", content))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match="nope.csv: file not found"):
+        read_labelled(tmp_path / "nope.csv")
+
+
+def test_labelled_files_are_read_by_the_scoring_reader(tmp_path):
+    """One reader: a cp1252 file that `score` accepts is accepted for training and evaluation too, and a
+    semicolon-separated file has its delimiter sniffed."""
+    path = tmp_path / "d.csv"
+    path.write_bytes("text,label\nwhat a caf\u00e9 \u2013 so happy,joy\nugh,anger\n".encode("cp1252"))
+    assert read_labelled(path).texts == ["what a caf\u00e9 \u2013 so happy", "ugh"]
+    semicolons = write(tmp_path, "e.csv", "text;label\nhi, you;joy\n")
+    assert read_labelled(semicolons).texts == ["hi, you"]
+
+
+def test_a_file_that_is_no_text_encoding_is_refused_with_offset(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"text,label\n" + bytes(range(128, 256)) * 40 + b",joy\n")
+    with pytest.raises(DataError, match=r"d\.csv: not valid UTF-8 text: byte 0x80 at byte offset 11"):
+        read_labelled(path)

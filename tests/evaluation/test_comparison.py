@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+
+from data.bundled import load_wassa
+from data.labelled import LabelledData, frame_to_labelled
+from evaluation.comparison import compare_pair, comparison_table, macro_f1_long
+from models.base import Prediction
+from models.registry import build_model
+from training.run import run_training
+
+NAN = [np.nan] * 4
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("runs")
+    train = frame_to_labelled(load_wassa("train").sample(300, random_state=0), "train")
+    valid = frame_to_labelled(load_wassa("dev"), "dev")
+    choices = {}
+    for name in ("tfidf_logreg", "lexicon_rule"):
+        run_training(build_model(name), train, valid, seed=0, out=folder / name, bundled_eval=False)
+        choices[f"runs/{name}"] = folder / name
+    return choices, valid
+
+
+def test_table_names_every_run_and_adds_an_evaluated_data_set(runs):
+    choices, valid = runs
+    from models.registry import load_model
+
+    upload = {"runs/lexicon_rule": load_model(choices["runs/lexicon_rule"]).evaluate(valid.subset(range(40)))}
+    table = comparison_table(choices, upload)
+    assert sorted(table["name"]) == ["runs/lexicon_rule", "runs/tfidf_logreg"]
+    assert table["valid_macro_f1"].is_monotonic_decreasing  # best first
+    wanted = {"model", "train_seconds", "size_mb", "valid_accuracy", "valid_f1_joy", "valid_pearson_mean"}
+    assert wanted <= set(table.columns)
+    by_name = table.set_index("name")
+    assert by_name.loc["runs/lexicon_rule", "upload_macro_f1"] == round(upload["runs/lexicon_rule"]["macro_f1"], 4)
+    assert np.isnan(by_name.loc["runs/tfidf_logreg", "upload_macro_f1"])
+    long = macro_f1_long(table)
+    assert len(long) == 3 and set(long["data_set"]) == {"valid", "upload"}
+
+
+def test_table_of_no_runs_is_empty(tmp_path):
+    assert comparison_table({}).empty
+
+
+def test_pair_is_compared_on_rows_both_scored():
+    labels = np.eye(4)[[0, 1, 2, 3, 0]]
+    data = LabelledData(["a", "b", "c", "d", "e"], [None] * 5, labels, np.full((5, 4), np.nan))
+    a = Prediction(np.array([[.7, .1, .1, .1], [.1, .7, .1, .1], [.1, .1, .7, .1], [.1, .1, .1, .7], NAN]),
+                   np.zeros((5, 4)), [None] * 4 + ["unreadable"])
+    b = Prediction(np.array([[.7, .1, .1, .1], [.6, .2, .1, .1], [.1, .1, .7, .1], [.1, .1, .8, .0], [.9, 0, 0, .1]]),
+                   np.zeros((5, 4)), [None] * 5)
+    pair = compare_pair(data, {"A": a, "B": b})
+    assert pair.rows == 4
+    assert pair.results["A"]["accuracy"] == 1.0 and pair.results["B"]["accuracy"] == 0.5
+    assert pair.disagreements.to_dict("list") == {
+        "row": [2, 4], "text": ["b", "d"], "image": ["", ""], "label": ["fear", "sadness"],
+        "A": ["fear", "sadness"], "A probability": [0.7, 0.7], "B": ["anger", "joy"], "B probability": [0.6, 0.8]}
+    confusion = pair.confusion_long()
+    assert len(confusion) == 32 and confusion["count"].sum() == 8
+    assert confusion.query("model == 'B' and true == 'fear' and predicted == 'anger'")["count"].item() == 1
+    recall = pair.precision_recall().set_index(["model", "emotion"])["recall"]
+    assert recall["A"].tolist() == [1.0] * 4 and recall["B"].tolist() == [1.0, 0.0, 1.0, 0.0]

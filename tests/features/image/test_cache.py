@@ -1,0 +1,63 @@
+import multiprocessing as mp
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+
+from features.image.cache import CACHE_ENV_VAR, FeatureCache, default_cache_path
+
+
+def test_round_trip_is_exact(tmp_path):
+    cache = FeatureCache(tmp_path / "sub" / "c.sqlite3")
+    assert len(cache) == 0 and cache.get_many(["a"]) == {}
+    cache.put_many({"a": np.array([1.5, -2.0, 3.25], dtype=np.float32), "b": np.zeros(2, dtype=np.float32)})
+    got = cache.get_many(["a", "b", "missing"])
+    assert sorted(got) == ["a", "b"]
+    assert got["a"].tolist() == [1.5, -2.0, 3.25] and got["a"].dtype == np.float32
+    assert len(cache) == 2
+
+
+def test_existing_key_is_not_overwritten(tmp_path):
+    cache = FeatureCache(tmp_path / "c.sqlite3")
+    cache.put_many({"k": np.ones(2, dtype=np.float32)})
+    cache.put_many({"k": np.full(2, 7, dtype=np.float32)})
+    assert cache.get_many(["k"])["k"].tolist() == [1.0, 1.0]
+
+
+def test_many_keys_are_looked_up_in_chunks(tmp_path):
+    cache = FeatureCache(tmp_path / "c.sqlite3")
+    cache.put_many({f"k{i}": np.array([i], dtype=np.float32) for i in range(1234)})
+    got = cache.get_many([f"k{i}" for i in range(1234)])
+    assert len(got) == 1234 and got["k1233"].tolist() == [1233.0]
+
+
+def test_default_location_is_the_user_cache_dir(monkeypatch, tmp_path):
+    monkeypatch.delenv(CACHE_ENV_VAR, raising=False)
+    expected = Path(platformdirs.user_cache_dir("tweet-emotion")) / "image_features.sqlite3"
+    assert default_cache_path() == expected
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "elsewhere.sqlite3"))
+    assert default_cache_path() == tmp_path / "elsewhere.sqlite3"
+
+
+def _writer(path: str, start: int, n: int) -> None:
+    cache = FeatureCache(path)
+    for s in range(start, start + n, 10):  # many small transactions, so the two writers interleave
+        cache.put_many({f"k{i}": np.full(64, i, dtype=np.float32) for i in range(s, s + 10)})
+
+
+def test_two_processes_writing_at_once_do_not_corrupt(tmp_path):
+    path = str(tmp_path / "shared.sqlite3")
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(path, 0, 400)), ctx.Process(target=_writer, args=(path, 300, 400))]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0, 0]
+    cache = FeatureCache(path)
+    assert len(cache) == 700  # keys 0..699; 300..399 written by both
+    got = cache.get_many([f"k{i}" for i in range(700)])
+    assert all((got[f"k{i}"] == i).all() for i in range(700))
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

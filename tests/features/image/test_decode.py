@@ -1,0 +1,170 @@
+import io
+import struct
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from features.image.decode import (
+    Augmentation,
+    ImageDecodeError,
+    crop_resize,
+    decode_rgb,
+    prepare_views,
+    read_source,
+)
+
+
+def encode(im: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def solid(mode, size, colour):
+    return Image.new(mode, size, colour)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "BMP", "GIF"])
+def test_lossless_formats_decode_to_exact_rgb(fmt):
+    data = encode(solid("RGB", (40, 30), (10, 200, 30)), fmt)
+    (view,) = prepare_views(data, 16, [None])
+    assert view.shape == (16, 16, 3) and view.dtype == np.uint8
+    assert (view == (10, 200, 30)).all()
+
+
+def test_webp_lossless_and_jpeg_decode_close_to_the_colour():
+    webp = encode(solid("RGB", (40, 30), (10, 200, 30)), "WEBP", lossless=True)
+    assert (prepare_views(webp, 16, [None])[0] == (10, 200, 30)).all()
+    jpeg = encode(solid("RGB", (40, 30), (10, 200, 30)), "JPEG", quality=95)
+    assert np.abs(prepare_views(jpeg, 16, [None])[0].astype(int) - (10, 200, 30)).max() <= 3
+
+
+def test_gif_keeps_the_first_frame():
+    frames = [solid("RGB", (20, 20), (255, 0, 0)), solid("RGB", (20, 20), (0, 0, 255))]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    assert (prepare_views(buf.getvalue(), 8, [None])[0] == (255, 0, 0)).all()
+
+
+def test_exif_orientation_is_applied():
+    im = Image.new("RGB", (40, 20), (255, 0, 0))
+    im.paste((0, 0, 255), (20, 0, 40, 20))  # left half red, right half blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display": the left half ends on top
+    data = encode(im, "PNG", exif=exif)
+    upright = decode_rgb(data, 8)
+    assert upright.size == (20, 40)
+    a = np.asarray(upright)
+    assert (a[:20] == (255, 0, 0)).all() and (a[20:] == (0, 0, 255)).all()
+
+
+def test_colour_modes_convert_to_rgb():
+    grey = prepare_views(encode(solid("L", (10, 10), 77), "PNG"), 8, [None])[0]
+    assert (grey == 77).all()
+    pal = solid("RGB", (10, 10), (12, 34, 56)).convert("P", palette=Image.Palette.ADAPTIVE)
+    assert (prepare_views(encode(pal, "PNG"), 8, [None])[0] == (12, 34, 56)).all()
+    cmyk = prepare_views(encode(solid("CMYK", (16, 16), (0, 255, 255, 0)), "JPEG", quality=95), 8, [None])[0]
+    assert np.abs(cmyk.astype(int) - (255, 0, 0)).max() <= 3  # CMYK (0, 100%, 100%, 0) is red
+
+
+def test_sixteen_bit_grey_is_scaled_not_clipped():
+    a = np.full((10, 10), 32896, dtype=np.uint16)  # 128 * 257
+    a[:, 5:] = 65535
+    data = encode(Image.fromarray(a), "PNG")
+    im = Image.open(io.BytesIO(data))
+    assert im.mode.startswith("I")
+    rgb = np.asarray(decode_rgb(data, 8))
+    assert (rgb[:, :5] == 128).all() and (rgb[:, 5:] == 255).all()
+
+
+def test_alpha_is_composited_on_white():
+    im = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
+    im.paste((9, 99, 199, 255), (0, 0, 5, 10))
+    a = np.asarray(decode_rgb(encode(im, "PNG"), 8))
+    assert (a[:, :5] == (9, 99, 199)).all() and (a[:, 5:] == 255).all()
+    pal = im.convert("P")  # palette with a transparent index
+    b = np.asarray(decode_rgb(encode(pal, "PNG"), 8))
+    assert (b[:, 5:] == 255).all()
+
+
+def test_jpeg_is_dct_downscaled_but_never_below_what_the_crop_needs():
+    data = encode(solid("RGB", (640, 480), (100, 100, 100)), "JPEG")
+    assert decode_rgb(data, 160).size == (320, 240)  # 240 >= 160 / 0.875
+    assert decode_rgb(data, 224).size == (640, 480)  # 240 < 256: full size needed
+    assert decode_rgb(data, 32).size == (80, 60)  # 1/8 is libjpeg's smallest scale
+
+
+def test_crop_is_central_square_of_the_shorter_side():
+    im = Image.new("RGB", (300, 100), (0, 0, 0))
+    im.paste((255, 255, 255), (90, 0, 210, 100))  # white around the central 100 x 100 square (bicubic reach)
+    assert (crop_resize(im, 10, crop_fraction=1.0) == 255).all()
+    assert (crop_resize(im, 10, crop_fraction=0.5) == 255).all()
+
+
+def test_flip_augmentation_mirrors_the_view():
+    im = Image.new("RGB", (20, 20), (255, 0, 0))
+    im.paste((0, 0, 255), (10, 0, 20, 20))
+    plain = crop_resize(im, 20, 1.0)
+    flipped = crop_resize(im, 20, 1.0, Augmentation(flip=True))
+    assert np.array_equal(flipped, plain[:, ::-1])
+
+
+def test_random_augmentation_is_seeded():
+    a = Augmentation.random(np.random.default_rng(3), flip=True, ops=("flip", "crop", "color"))
+    b = Augmentation.random(np.random.default_rng(3), flip=True, ops=("flip", "crop", "color"))
+    assert a == b and a.flip and 0.8 <= a.crop_scale <= 1.0 and 0.9 <= a.brightness <= 1.1
+    assert Augmentation.random(np.random.default_rng(3), flip=True, ops=("crop",)).flip is False
+
+
+# --- bad input ----------------------------------------------------------------------------------------------
+
+
+def test_not_an_image_is_refused():
+    with pytest.raises(ImageDecodeError, match="not a supported image"):
+        decode_rgb(b"hello, I am a text file\n" * 10, 32)
+
+
+def test_unsupported_format_is_refused():
+    with pytest.raises(ImageDecodeError, match="not a supported image"):
+        decode_rgb(encode(solid("RGB", (8, 8), 0), "TIFF"), 32)
+
+
+def test_truncated_jpeg_is_refused():
+    rng = np.random.default_rng(0)
+    data = encode(Image.fromarray(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)), "JPEG")
+    with pytest.raises(ImageDecodeError, match="cannot decode image.*truncated"):
+        decode_rgb(data[: len(data) // 2], 32)
+
+
+def test_oversized_image_is_refused_from_its_header():
+    data = bytearray(encode(solid("RGB", (4, 4), 0), "BMP"))
+    struct.pack_into("<ii", data, 18, 5000, 5000)  # header claims 25 MP; the pixel data is 48 bytes
+    with pytest.raises(ImageDecodeError, match="5000x5000 = 25000000 pixels is over the limit of 1000000, refused before decoding"):
+        decode_rgb(bytes(data), 32, max_pixels=1_000_000)
+    with pytest.raises(ImageDecodeError, match="over the limit of 100"):
+        decode_rgb(encode(solid("RGB", (20, 20), 0), "PNG"), 32, max_pixels=100)
+    bomb = bytearray(data)
+    struct.pack_into("<ii", bomb, 18, 30000, 30000)  # 900 MP: Pillow's own guard answers first
+    with pytest.raises(ImageDecodeError, match="over the pixel limit, refused before decoding"):
+        decode_rgb(bytes(bomb), 32)
+
+
+def test_read_source_errors_name_the_file(tmp_path):
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    assert read_source(empty, 0).error == "empty.jpg: empty file (0 bytes)"
+    missing = read_source(tmp_path / "gone.png", 0)
+    assert missing.error.startswith("gone.png: file not found")
+    assert read_source(tmp_path, 0).error.endswith("is a directory, not an image file")
+    assert read_source(None, 0) is None
+    assert read_source(b"", 4).error == "<bytes #4>: empty file (0 bytes)"
+    with pytest.raises(TypeError, match="image #2: expected a file path, bytes, a PIL image or None, got int"):
+        read_source(7, 2)
+
+
+def test_read_source_hashes_content():
+    a = read_source(b"abc", 0)
+    assert a.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    pil = read_source(solid("RGB", (2, 2), 0), 1)
+    assert pil.sha256.startswith("pil-") and pil.label == "<PIL image #1>"

@@ -1,0 +1,71 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from features.text.tokenize import TweetTokenizer, check_texts, key_variants, normalise_tweet, tokenize
+
+
+def test_normalise_decodes_entities_drops_urls_users_and_escaped_breaks():
+    text = r"@bob I'm &amp; you\nare http://t.co/abc www.x.org ok"
+    assert normalise_tweet(text).split() == ["I'm", "&", "you", "are", "ok"]
+
+
+def test_normalise_splits_camel_case_hashtags_and_keeps_plain_ones():
+    assert normalise_tweet("so #NotHappy #sad") == "so #NotHappy Not Happy #sad"
+
+
+def test_tokenize_keeps_hashtags_emoji_emoticons_and_runs_of_marks():
+    tokens = tokenize(normalise_tweet("I can't!!! #fuming 😡😡 :( :-) <3 ok?"))
+    assert tokens == ["I", "can't", "!!!", "#fuming", "😡", "😡", ":(", ":-)", "<3", "ok", "?"]
+
+
+def test_key_variants_squeeze_elongated_words():
+    assert key_variants("happyyyy") == ("happyyyy", "happyy", "happy")
+    assert key_variants("happy") == ("happy",)
+
+
+def test_tokenizer_counts_and_negation_scopes():
+    tokens = TweetTokenizer().fit_transform(["not happy at all. happy", "I don't love it #happy"])
+    vocab = tokens.vocab
+    negated = {vocab[j] for j in tokens.negated[0].indices}
+    assert negated == {"happy", "at", "all"}
+    assert tokens.plain[0, vocab.index("happy")] == 1  # the second happy, after the full stop
+    assert tokens.counts[0, vocab.index("happy")] == 2
+    assert {vocab[j] for j in tokens.negated[1].indices} == {"love", "it"}  # the hashtag ends the scope
+
+
+def test_negation_window_limits_the_scope():
+    tokens = TweetTokenizer(negation_window=2).fit_transform(["never ever going to be happy"])
+    assert sorted(tokens.vocab[j] for j in tokens.negated[0].indices) == ["ever", "going"]
+
+
+def test_tokenizer_keeps_order_and_selects_rows():
+    tokens = TweetTokenizer().fit_transform(["b a b", "", "c"])
+    assert tokens.sequences() == [["b", "a", "b"], [], ["c"]]
+    assert tokens.rows([2, 0]).sequences() == [["c"], ["b", "a", "b"]]
+
+
+def test_empty_and_emoji_only_tweets_are_valid_rows():
+    tokens = TweetTokenizer().fit_transform(["", "😂😂", "   "])
+    assert tokens.counts.shape[0] == 3
+    assert tokens.counts.sum(axis=1).A1.tolist() == [0, 2, 0]
+
+
+def test_bare_string_is_rejected():
+    with pytest.raises(TypeError, match="single string"):
+        check_texts("I am happy")
+
+
+def test_missing_texts_name_their_positions():
+    with pytest.raises(ValueError, match=r"2 tweet\(s\) are missing .* position\(s\) 1, 3"):
+        check_texts(pd.Series(["ok", None, "fine", np.nan]))
+
+
+def test_non_string_items_are_rejected():
+    with pytest.raises(TypeError, match="row position 1 holds int"):
+        check_texts(["ok", 5])
+
+
+def test_huge_text_is_tokenised():
+    tokens = TweetTokenizer().fit_transform(["sad " * 25_000])
+    assert tokens.vocab == ["sad"] and tokens.counts[0, 0] == 25_000

@@ -1,0 +1,145 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from data.registry import fer, wassa
+from models.registry import MODELS, build_model, load_model
+from models.store import ModelLoadError
+
+TEXT_MODELS = [name for name, cls in MODELS.items() if "text" in cls.modalities]
+
+FAST_NET = {"epochs": 3, "hidden": 16, "embed": 8}
+
+
+@pytest.fixture(scope="module")
+def tweets():
+    data = wassa("train")
+    rows = np.random.default_rng(0).choice(len(data), 400, replace=False)
+    return data.subset(rows)  # shuffled: every slice holds all four emotions
+
+
+@pytest.fixture(scope="module")
+def faces():
+    data = fer("train_sample")
+    rows = np.concatenate([np.flatnonzero(data.labels[:, k])[:8] for k in range(4)])
+    return data.subset(rows)
+
+
+def test_unknown_model_lists_the_valid_names():
+    with pytest.raises(ValueError, match="unknown model 'cnn'; valid names: fused_net, text_net, image_net"):
+        build_model("cnn")
+
+
+@pytest.mark.parametrize("name", TEXT_MODELS)
+def test_text_models_train_save_load_and_score_alike(name, tweets, tmp_path):
+    settings = FAST_NET if "epochs" in MODELS[name].Settings.names() else {}
+    model = build_model(name, settings).fit(tweets.subset(range(300)), tweets.subset(range(300, 400)), seed=1)
+    texts = ["I am so happy today!", "this is terrifying #scared", "", "furious 😡"]
+    before = model.predict(texts)
+    model.save(tmp_path / name)
+    loaded = load_model(tmp_path / name)
+    after = loaded.predict(texts)
+    np.testing.assert_allclose(after.probabilities, before.probabilities, rtol=1e-6)
+    np.testing.assert_allclose(np.nan_to_num(after.intensities), np.nan_to_num(before.intensities), rtol=1e-6)
+    scored = after.probabilities[[0, 1, 3]]
+    np.testing.assert_allclose(scored.sum(axis=1), 1, rtol=1e-6)
+    assert np.isnan(after.probabilities[2]).all() and "nothing to score" in after.errors[2]
+    assert loaded.modalities == ("text",)
+    evaluation = loaded.evaluate(tweets.subset(range(300, 400)))
+    assert 0 <= evaluation["macro_f1"] <= 1 and "pearson_mean" in evaluation
+    config = json.loads((tmp_path / name / "config.json").read_text())
+    assert config["emotions"] == ["anger", "fear", "joy", "sadness"] and config["seed"] == 1
+    assert len(config["train_fingerprint"]) == 64 and "torch" in config["versions"]
+
+
+def test_every_registered_model_reads_text_or_images():
+    assert set(TEXT_MODELS) | {name for name, cls in MODELS.items() if "image" in cls.modalities} == set(MODELS)
+    assert "image_net" not in TEXT_MODELS and len(TEXT_MODELS) == len(MODELS) - 1
+
+
+@pytest.mark.parametrize("learned_dropout", [0.0, 0.5])
+def test_same_seed_gives_the_same_network_twice(tweets, learned_dropout):
+    def weights(seed):
+        model = build_model("text_net", FAST_NET, learned_dropout=learned_dropout).fit(
+            tweets.subset(range(300)), tweets.subset(range(300, 400)), seed=seed)
+        return model.net_.state_dict(), model.log
+
+    (first, log_a), (second, log_b), (other, _) = weights(5), weights(5), weights(6)
+    assert all(torch.equal(first[k], second[k]) for k in first)
+    assert [r["valid_macro_f1"] for r in log_a] == [r["valid_macro_f1"] for r in log_b]
+    assert not all(torch.equal(first[k], other[k]) for k in first)
+
+
+def test_learned_dropout_hides_exactly_the_features_learned_from_labels(tweets):
+    from models.network.model import learned_columns
+
+    model = build_model("text_net", FAST_NET).fit(tweets.subset(range(300)), seed=0)
+    names = model.feature_names()
+    hidden = [names[i] for i in learned_columns(names)]
+    assert len(hidden) == 20  # learned association lexicon: mean, max; learned intensity lexicon: mean, max, min
+    assert all(n.startswith(("learned__association_", "learned__intensity_")) for n in hidden)
+    assert "nrc__hashtag_emotion_max_joy" in names and "nrc__hashtag_emotion_max_joy" not in hidden
+
+
+def test_image_and_fused_networks_read_their_modalities(tweets, faces, tmp_path):
+    from data.labelled import LabelledData
+
+    image_model = build_model("image_net", FAST_NET).fit(faces, seed=0)
+    prediction = image_model.predict(["happy text only", ""], [None, faces.images[0]])
+    assert np.isnan(prediction.probabilities[0]).all() and prediction.probabilities[1].sum() == pytest.approx(1)
+
+    mixed = LabelledData.concat([tweets.subset(range(200)), faces], source="mix")
+    fused = build_model("fused_net", FAST_NET).fit(mixed, seed=0)
+    assert fused.modalities == ("text", "image")
+    prediction = fused.predict(["so happy", "", "so happy"], [None, faces.images[0], faces.images[0]])
+    np.testing.assert_allclose(prediction.probabilities.sum(axis=1), 1, rtol=1e-6)
+    fused.save(tmp_path / "fused")
+    again = load_model(tmp_path / "fused").predict(["so happy", "", "so happy"], [None, faces.images[0], faces.images[0]])
+    np.testing.assert_allclose(again.probabilities, prediction.probabilities, rtol=1e-5)
+
+
+def test_unreadable_image_gets_its_error_and_the_rest_are_scored(faces, tmp_path):
+    model = build_model("image_net", FAST_NET).fit(faces, seed=0)
+    bad = tmp_path / "not_an_image.jpg"
+    bad.write_bytes(b"hello")
+    prediction = model.predict(["", ""], [str(bad), faces.images[1]])
+    assert "not_an_image.jpg" in prediction.errors[0] and np.isnan(prediction.probabilities[0]).all()
+    assert prediction.errors[1] is None and np.isfinite(prediction.probabilities[1]).all()
+
+
+def test_loading_checks_checksum_and_feature_names(tweets, tmp_path):
+    model = build_model("logreg").fit(tweets.subset(range(300)), seed=0)
+    model.save(tmp_path / "run")
+    tampered = tmp_path / "tampered"
+    shutil.copytree(tmp_path / "run", tampered)
+    with open(tampered / "state.pkl.gz", "ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(ModelLoadError, match="checksum differs"):
+        load_model(tampered)
+    renamed = tmp_path / "renamed"
+    shutil.copytree(tmp_path / "run", renamed)
+    config = json.loads((renamed / "config.json").read_text())
+    config["feature_names"][0] = "nrc__old_name"
+    (renamed / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelLoadError, match=r"features differ .*saved only: \['nrc__old_name'\]"):
+        load_model(renamed)
+    with pytest.raises(ModelLoadError, match="not a saved model"):
+        load_model(tmp_path)
+
+
+def test_a_model_saved_by_an_older_layout_asks_to_be_retrained(tweets, tmp_path):
+    import gzip
+
+    from models.store import sha256_file
+
+    build_model("logreg").fit(tweets.subset(range(300)), seed=0).save(tmp_path / "old")
+    # The state of a model saved before the layout changed names a module that has moved (GLOBAL opcode, STOP).
+    (tmp_path / "old" / "state.pkl.gz").write_bytes(gzip.compress(b"cmodels.featurizer\nFeaturizer\n."))
+    config = json.loads((tmp_path / "old" / "config.json").read_text())
+    config["state_sha256"] = sha256_file(tmp_path / "old" / "state.pkl.gz")
+    (tmp_path / "old" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelLoadError, match=r"saved by an older version of this project .*retrain it"):
+        load_model(tmp_path / "old")

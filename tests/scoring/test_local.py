@@ -1,0 +1,346 @@
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cli
+from data.bundled import load_wassa
+from data.labelled import DataError
+from data.tables import sniff_input
+from models.registry import load_model
+from scoring.local import OUTPUT_COLUMNS, score_file, score_frame, temporary_paths
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBS = ["prob_anger", "prob_fear", "prob_joy", "prob_sadness"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scoring-model")
+    load_wassa("train").sample(400, random_state=0)[["text", "label", "intensity"]].to_csv(folder / "train.csv",
+                                                                                           index=False)
+    out = folder / "run"
+    assert cli.main(["train", "--model", "tfidf_logreg", "--train", str(folder / "train.csv"), "--out", str(out),
+                     "--no-bundled-eval"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def model(run):
+    return load_model(run)
+
+
+def score(run, tmp_path, source, *options, output="out.csv"):
+    out = tmp_path / output
+    status = cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(out), "--quiet",
+                       *options])
+    return status, out
+
+
+def read(path, sep=","):
+    return pd.read_csv(path, sep=sep, keep_default_na=False, dtype=str)
+
+
+# --- encodings ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_utf8_with_or_without_bom(run, tmp_path, bom):
+    source = tmp_path / "in.csv"
+    source.write_bytes(bom + "id,text\n1,café joy 😀\n".encode())
+    status, out = score(run, tmp_path, source)
+    scored = read(out)
+    assert status == 0 and list(scored.columns[:2]) == ["id", "text"]  # no BOM glued to the first column name
+    assert scored.text[0] == "café joy 😀" and scored.emotion[0] != ""
+
+
+def test_utf16_with_bom_is_read(run, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_bytes("text\nso scared tonight\n".encode("utf-16"))
+    status, out = score(run, tmp_path, source)
+    assert status == 0 and read(out).text[0] == "so scared tonight"
+
+
+def test_latin1_is_detected_and_said(run, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_bytes("text\nJ'ai très peur: c'est la fête à côté\nhappy day\n".encode("cp1252"))
+    status, out = score(run, tmp_path, source)
+    assert status == 0 and read(out).text[0] == "J'ai très peur: c'est la fête à côté"
+    assert "not UTF-8 from byte offset 12" in capsys.readouterr().err
+
+
+def test_undecodable_bytes_are_refused_with_their_offset(run, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"text\nfine\n" + b"\x81\x8d\x8f\x90\x9d" * 3 + b"\n")
+    status, out = score(run, tmp_path, source, "--encoding", "utf-8")
+    assert status == 2 and not out.exists()
+    assert "byte 0x81 at byte offset 10" in capsys.readouterr().err
+
+
+def test_the_bad_byte_offset_counts_across_read_blocks(tmp_path):
+    source = tmp_path / "in.csv"
+    body = ("text\n" + "é" * 600_000 + "\n").encode()  # 2-byte characters straddle the 1 MiB read blocks
+    source.write_bytes(body + b"\xff\n")
+    with pytest.raises(DataError, match=f"byte 0xff at byte offset {len(body)} "):
+        sniff_input(source, encoding="utf-8")
+
+
+# --- delimiters and quoting -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,content,delimiter", [
+    ("in.tsv", "id\ttext\n1\tso happy, really\n", "\t"),
+    ("in.csv", "id;text\n1;so happy, really\n", ";"),
+    ("in.txt", "id,text\n1,\"so happy, really\"\n", ","),
+    ("in.dat", "id\ttext\n1\tso happy, really\n", "\t"),
+])
+def test_delimiter_by_extension_or_sniffed(run, tmp_path, name, content, delimiter):
+    source = tmp_path / name
+    source.write_text(content)
+    assert sniff_input(source).delimiter == delimiter
+    status, out = score(run, tmp_path, source)
+    scored = read(out)
+    assert status == 0 and scored.id[0] == "1" and scored.text[0] == "so happy, really"
+
+
+def test_output_is_tsv_by_extension(run, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("text\nhappy\n")
+    status, out = score(run, tmp_path, source, output="out.tsv")
+    assert status == 0 and out.read_text().splitlines()[0].split("\t") == ["text"] + OUTPUT_COLUMNS
+
+
+def test_quoted_fields_with_newlines_and_delimiters_survive(run, tmp_path):
+    source = tmp_path / "in.csv"
+    texts = ["line one\nline two, with a comma", 'she said "run"; I ran', "plain"]
+    pd.DataFrame({"id": [1, 2, 3], "text": texts}).to_csv(source, index=False)
+    status, out = score(run, tmp_path, source)
+    scored = read(out)
+    assert status == 0 and scored.text.tolist() == texts and (scored.emotion != "").all()
+
+
+# --- bad rows -------------------------------------------------------------------------------------------------
+
+
+def test_empty_missing_and_numeric_texts_are_rows_not_failures_of_the_run(run, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text,extra\n1,so happy today,x\n2,,x\n3\n4,12345,x\n5,a,b,c\n6,terrified,x\n")
+    status, out = score(run, tmp_path, source)
+    scored = read(out)
+    assert status == 0 and scored.id.tolist() == ["1", "2", "3", "4", "5", "6"]
+    assert scored.emotion[1] == "" and "nothing to score" in scored.error[1]  # empty text
+    assert scored.error[2].startswith("line 4: 1 of 3 fields") and scored.emotion[2] == ""  # text missing
+    assert scored.emotion[3] != "" and scored.text[3] == "12345"  # a number is read as text
+    assert scored.error[4].startswith("line 6: 4 fields where the header has 3; not scored")
+    assert "'c'" in scored.error[4] and scored.emotion[4] == "" and scored.prob_joy[4] == ""
+    assert scored.error[5] == "" and scored.emotion[5] != ""
+    assert "scored 3 of 6 rows, 3 failed" in capsys.readouterr().err
+
+
+def test_every_row_failed_exits_non_zero(run, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text("text,id\n,1\n  ,2\n")
+    status, out = score(run, tmp_path, source)
+    assert status == 1 and "scored 0 of 2 rows, 2 failed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content,message", [(b"", "the file is empty"), (b"text\n", "no rows to score")])
+def test_unreadable_input_exits_2_and_leaves_nothing(run, tmp_path, capsys, content, message):
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    status, out = score(run, tmp_path, source)
+    assert status == 2 and message in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_images_resolve_relative_to_the_csv_and_inside_the_root(run, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (tmp_path / "outside.jpg").write_bytes(b"not really an image")
+    source = data / "in.csv"
+    source.write_text("text,image\nhappy,../outside.jpg\nsad,\n")
+    status, out = score(run, tmp_path, source, "--image-column", "image")
+    scored = read(out)
+    assert "resolves outside the images folder" in scored.error[0] and scored.emotion[0] != ""
+    assert scored.error[1] == ""
+    status, out = score(run, tmp_path, source, "--image-column", "image", "--images-root", str(tmp_path),
+                        output="out2.csv")
+    assert "resolves outside" not in read(out2 := out).error[0]  # allowed now; this text-only model ignores it
+    assert status == 0 and out2.exists()
+
+
+def test_score_frame_is_the_per_chunk_function(model, tmp_path):
+    frame = pd.DataFrame({"k": ["a", "b"], "text": ["so happy", None]})
+    scored = score_frame(model, frame, "text", None, tmp_path, tmp_path)
+    assert list(scored.columns) == ["k", "text"] + OUTPUT_COLUMNS
+    assert scored.emotion.tolist()[1] == "" and scored.emotion.tolist()[0] != ""
+    assert math.isclose(scored.loc[0, PROBS].sum(), 1, abs_tol=1e-5) and scored.loc[1, PROBS].isna().all()
+
+
+# --- atomic output and resume ---------------------------------------------------------------------------------
+
+
+def _big_input(folder: Path, rows: int) -> Path:
+    pool = load_wassa("train").text.to_numpy()
+    source = folder / "big.csv"
+    pd.DataFrame({"id": np.arange(rows), "text": pool[np.arange(rows) % len(pool)]}).to_csv(source, index=False)
+    return source
+
+
+def test_killed_run_leaves_no_output_and_resume_gives_the_same_file(run, tmp_path):
+    source = _big_input(tmp_path, 6000)
+    reference = tmp_path / "reference.csv"
+    assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(reference),
+                     "--chunk-rows", "200", "--quiet"]) == 0
+    out = tmp_path / "out.csv"
+    part, journal = temporary_paths(out)
+    command = [sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source), "--output",
+               str(out), "--chunk-rows", "200", "--quiet"]
+    child = subprocess.Popen(command + ["--jobs", "2"], cwd=ROOT, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and child.poll() is None:
+        if journal.exists() and json.loads(journal.read_text())["chunks_done"] >= 3:
+            break
+        time.sleep(0.02)
+    assert child.poll() is None, "the run finished before it could be killed"
+    workers = psutil.Process(child.pid).children()
+    assert len(workers) == 1  # --jobs 2: this process and one worker
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive  # the worker processes die with the run
+    assert not out.exists() and part.exists()
+    done = json.loads(journal.read_text())["chunks_done"]
+    assert 3 <= done < 30
+    with open(part, "ab") as handle:  # a half-written chunk at the moment of the kill
+        handle.write(b"5999,half a row")
+    assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(out),
+                     "--chunk-rows", "200", "--quiet", "--resume"]) == 0
+    assert out.read_bytes() == reference.read_bytes()
+    assert not part.exists() and not journal.exists()
+
+
+def test_ctrl_c_keeps_the_partial_file_for_resume(run, tmp_path, model, capsys):
+    source = _big_input(tmp_path, 1000)
+    out = tmp_path / "out.csv"
+    part, journal = temporary_paths(out)
+
+    def interrupt(summary):
+        if summary.rows >= 300:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        score_file(model, source, out, chunk_rows=100, on_chunk=interrupt)
+    assert not out.exists() and json.loads(journal.read_text())["chunks_done"] == 3
+    summary = score_file(model, source, out, chunk_rows=100, resume=True)
+    assert summary.rows == 1000 and summary.resumed_rows == 300
+    fresh = score_file(model, source, tmp_path / "fresh.csv", chunk_rows=100)
+    assert out.read_bytes() == (tmp_path / "fresh.csv").read_bytes() and fresh.scored == summary.scored
+
+
+def test_worker_processes_give_the_same_file_and_resume_across_them(model, tmp_path):
+    source = _big_input(tmp_path, 700)
+    one = score_file(model, source, tmp_path / "one.csv", chunk_rows=100, jobs=1)
+
+    def interrupt(summary):
+        if summary.rows >= 200:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        score_file(model, source, tmp_path / "two.csv", chunk_rows=100, jobs=2, on_chunk=interrupt)
+    two = score_file(model, source, tmp_path / "two.csv", chunk_rows=100, jobs=2, resume=True)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    assert (one.rows, one.scored) == (two.rows, two.scored) and two.resumed_rows == 200
+
+
+def test_resume_refuses_a_changed_input_or_options(run, tmp_path, model):
+    source = _big_input(tmp_path, 500)
+    out = tmp_path / "out.csv"
+
+    def interrupt(summary):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        score_file(model, source, out, chunk_rows=100, on_chunk=interrupt)
+    with pytest.raises(DataError, match="cannot resume: chunk_rows differ"):
+        score_file(model, source, out, chunk_rows=50, resume=True)
+    with open(source, "a") as handle:
+        handle.write("501,one more row\n")
+    with pytest.raises(DataError, match="cannot resume: input_sha256, input_size differ"):
+        score_file(model, source, out, chunk_rows=100, resume=True)
+
+
+def test_resume_without_an_interrupted_run_starts_over(model, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("text\nhappy\n")
+    summary = score_file(model, source, tmp_path / "out.csv", resume=True)
+    assert summary.rows == 1 and "starting from the beginning" in summary.notes[0]
+
+
+def test_a_failed_run_removes_its_temporary_files(model, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("tweet\nhello\n")
+    with pytest.raises(DataError, match="no text column 'text'"):
+        score_file(model, source, tmp_path / "out.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+# --- progress -------------------------------------------------------------------------------------------------
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(run, tmp_path):
+    source = _big_input(tmp_path, 300)
+    result = subprocess.run([sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source),
+                             "--output", str(tmp_path / "o.csv"), "--chunk-rows", "100"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stderr.strip().splitlines() == [f"scored 300 of 300 rows, 0 failed → {tmp_path / 'o.csv'}"]
+
+
+def test_progress_bar_on_a_terminal_and_quiet_silences_it(run, tmp_path):
+    pty = pytest.importorskip("pty")
+    source = _big_input(tmp_path, 600)
+
+    def on_terminal(*extra):
+        captured = []
+
+        def read(fd):
+            data = os.read(fd, 4096)
+            captured.append(data)
+            return data
+
+        command = (f"stty cols 120 rows 40; {sys.executable} cli.py score --model-dir {run} --input {source} "
+                   f"--output {tmp_path / 'o.csv'} --chunk-rows 200 --jobs 1 {' '.join(extra)}")
+        pty.spawn(["bash", "-c", command], read)
+        return b"".join(captured).decode(errors="replace")
+
+    shown = on_terminal()
+    assert "600/600" in shown and "rows/s" in shown and "scored 600 of 600 rows" in shown
+    quiet = on_terminal("--quiet")
+    assert "rows/s" not in quiet and "scored 600 of 600 rows" in quiet
+
+
+# --- arbitrary text -------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.one_of(st.text(min_size=1), st.text(alphabet=st.characters(max_codepoint=0x1F), min_size=1),
+                                st.text(min_size=1).map(lambda t: t * 5000)), min_size=1, max_size=5))
+def test_any_text_gets_four_finite_probabilities(model, texts):
+    texts = [t if t.strip() else t + "x" for t in texts]  # a row with only blanks is "nothing to score"
+    frame = pd.DataFrame({"text": texts})
+    scored = score_frame(model, frame, "text", None, Path("."), Path("."))
+    probabilities = scored[PROBS].to_numpy(dtype=float)
+    assert probabilities.shape == (len(texts), 4) and np.isfinite(probabilities).all()
+    assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-4) and (scored.emotion != "").all()

@@ -1,0 +1,181 @@
+import io
+import tomllib
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from data.bundled import load_wassa
+from data.labelled import frame_to_labelled
+from models.registry import build_model
+from scoring.local import OUTPUT_COLUMNS
+from scoring.uploads import (
+    LIMITS,
+    UploadError,
+    UploadLimits,
+    read_image_upload,
+    read_labelled_upload,
+    read_table_upload,
+    score_table,
+    unpack_images,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = UploadLimits(file_mb=1, rows=5, images=3, unzipped_mb=1)
+
+
+@pytest.fixture(scope="module")
+def model():
+    train = load_wassa("train").sample(400, random_state=0)
+    return build_model("tfidf_logreg").fit(frame_to_labelled(train, "train"), seed=0)
+
+
+def png(colour=128) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (8, 8), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def zipped(entries: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_limits_match_the_servers_upload_limit():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == LIMITS.file_mb
+    assert LIMITS.describe() == "at most 50 MB per file, 20,000 rows, and 1,000 images (200 MB unpacked) per ZIP"
+
+
+def test_table_is_read_like_the_cli_reads_it(tmp_path):
+    data = "id;text\n1;I am so happy\n2;\"a; quoted\nline\"\n3;too;many\n".encode("cp1252")
+    table = read_table_upload(data, "mine.csv", tmp_path)
+    assert table.columns == ["id", "text"] and table.rows == 3 and table.bad_rows == 1
+    assert table.frame["text"].tolist() == ["I am so happy", "a; quoted\nline", "too"]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "mine.csv: the file is empty"),
+    (b"text\n", "mine.csv: a header line but no rows"),
+    (b"text\n" + b"x\n" * 6, "mine.csv: 6 rows is over the limit of 5"),
+    (b"text\n" + b"x" * 1_000_001, "mine.csv: 1.0 MB is over the limit of 1 MB per file"),
+    (b"text\n\x81\x8d\x8f\x90\x9d\x00\xff\xfe\x00\x81\n", "mine.csv: not valid UTF-8 text: byte 0x81 at byte offset 5"),
+])
+def test_bad_tables_are_refused_by_name(tmp_path, data, message):
+    with pytest.raises(UploadError, match=message):
+        read_table_upload(data, "mine.csv", tmp_path, SMALL)
+
+
+def test_scoring_keeps_every_row_and_counts_the_failed_ones(model, tmp_path):
+    data = b"id,text\n1,I am furious #angry\n2,\n3,terrified and nervous #fear #anxiety\n4,too,many\n"
+    table = read_table_upload(data, "mine.csv", tmp_path)
+    seen = []
+    scored, summary = score_table(model, table, "text", on_progress=seen.append)
+    assert list(scored.columns) == ["id", "text"] + OUTPUT_COLUMNS
+    assert scored["id"].tolist() == ["1", "2", "3", "4"]
+    assert scored["emotion"].tolist()[:3] == ["anger", "", "fear"]
+    assert scored["error"][1].startswith("nothing to score")
+    assert scored["error"][3].startswith("line 5: 3 fields where the header has 2; not scored")
+    assert (summary.rows, summary.scored, summary.failed) == (4, 2, 2)
+    assert seen == [1.0]
+
+
+def test_scoring_refuses_a_missing_column_and_an_image_column_without_a_zip(model, tmp_path):
+    table = read_table_upload(b"tweet,picture\nhello,a.png\n", "mine.csv", tmp_path)
+    with pytest.raises(UploadError, match=r"mine.csv: no text column 'text'; columns are \['tweet', 'picture'\]"):
+        score_table(model, table, "text")
+    with pytest.raises(UploadError, match="the image column 'picture' names images: upload the ZIP"):
+        score_table(model, table, "tweet", "picture")
+
+
+def test_image_paths_must_stay_inside_the_unpacked_zip(model, tmp_path):
+    images = unpack_images(zipped({"faces/a.png": png()}), "faces.zip", tmp_path / "images")
+    table = read_table_upload(b"text,image\nhappy,faces/a.png\nsad,../../etc/passwd\n", "mine.csv", tmp_path)
+    scored, _ = score_table(model, table, "text", "image", images.folder)
+    assert scored["error"].tolist()[0] == ""
+    assert "resolves outside the images folder" in scored["error"][1] and scored["emotion"][1] != ""
+
+
+def test_zip_is_unpacked_and_non_images_are_named(tmp_path):
+    images = unpack_images(zipped({"faces/a.png": png(), "faces/b.png": b"not a picture", "c.png": png(9)}),
+                           "faces.zip", tmp_path)
+    assert images.files == ["faces/a.png", "faces/b.png", "c.png"]
+    assert list(images.not_images) == ["faces/b.png"]
+    assert "cannot identify image file" in images.not_images["faces/b.png"]
+    assert np.asarray(Image.open(tmp_path / "c.png")).max() == 9
+
+
+@pytest.mark.parametrize("entries, message", [
+    ({"../evil.png": b"x"}, r"the entry '../evil.png' leads outside the archive; nothing was unpacked"),
+    ({"a/../../evil.png": b"x"}, "leads outside the archive"),
+    ({"/etc/evil.png": b"x"}, "leads outside the archive"),
+    ({f"{i}.png": png() for i in range(4)}, "4 files is over the limit of 3 images"),
+    ({"big.png": b"\0" * 1_000_001}, "faces.zip: unpacks to 1 MB, over the limit of 1 MB"),
+])
+def test_unsafe_or_oversized_zips_are_refused_before_anything_is_written(tmp_path, entries, message):
+    with pytest.raises(UploadError, match=message):
+        unpack_images(zipped(entries), "faces.zip", tmp_path, SMALL)
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_zip_that_lies_about_its_sizes_writes_no_more_than_it_declares(tmp_path):
+    data = bytearray(zipped({"a.png": b"\0" * 100_000}))
+    # Make the central directory claim 10 bytes: the check passes, and zipfile then refuses the longer entry.
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 24:central + 28] = (10).to_bytes(4, "little")
+    with pytest.raises(UploadError, match="faces.zip: cannot unpack 'a.png'"):
+        unpack_images(bytes(data), "faces.zip", tmp_path, SMALL)
+    assert (tmp_path / "a.png").stat().st_size <= 10
+
+
+def test_not_a_zip_is_refused(tmp_path):
+    with pytest.raises(UploadError, match="faces.zip: not a ZIP file"):
+        unpack_images(b"PK but not really", "faces.zip", tmp_path)
+
+
+def test_labelled_upload_with_images_from_its_zip(tmp_path):
+    images = unpack_images(zipped({"a.png": png()}), "faces.zip", tmp_path / "images")
+    data = read_labelled_upload(b"text,image,label\nso happy,,joy\n,a.png,sadness\n", "mine.csv", tmp_path, images)
+    assert data.texts == ["so happy", ""] and data.label_names == ["joy", "sadness"]
+    assert data.images == [None, str(images.folder.resolve() / "a.png")]
+
+
+@pytest.mark.parametrize("data, images, message", [
+    (b"text,image,label\nhi,/etc/hostname,joy\n", False, "the 'image' column names images: upload the ZIP"),
+    (b"text,image,label\nhi,../x.png,joy\n", True, r"image paths lead outside the ZIP \(rows \[1\]\)"),
+    (b"text,image,label\nhi,b.png,joy\n", True, r"image paths are not in the ZIP \(rows \[1\]\)"),
+    (b"text,label\nhi,bored\n", False, r"unknown label\(s\) \['bored'\] in column 'label'"),
+    (b"words,label\nhi,joy\n", False, "needs a 'text' or an 'image' column"),
+    (b"text,label\nhi,joy,extra\n", False, r"1 row\(s\) have the wrong number of fields"),
+])
+def test_bad_labelled_uploads_are_refused(tmp_path, data, images, message):
+    unpacked = unpack_images(zipped({"a.png": png()}), "faces.zip", tmp_path / "images") if images else None
+    with pytest.raises(UploadError, match=message):
+        read_labelled_upload(data, "mine.csv", tmp_path, unpacked)
+
+
+def test_image_uploads_are_checked_before_use():
+    face = image_png(Image.new("L", (48, 48), 90))
+    assert read_image_upload(face, "face.png").size == (48, 48)
+    with pytest.raises(UploadError, match=r"notes\.png: not a supported image \(JPEG, PNG, WebP, GIF or BMP"):
+        read_image_upload(b"just some text", "notes.png")
+    with pytest.raises(UploadError, match=r"cut\.png: cannot decode image"):
+        read_image_upload(face[:60], "cut.png")
+    with pytest.raises(UploadError, match=r"big\.png: 1\.5 MB is over the limit of 1 MB per file"):
+        read_image_upload(b"\x89PNG" + bytes(1_500_000), "big.png", UploadLimits(file_mb=1))
+    with pytest.raises(UploadError, match=r"empty\.gif: the file is empty"):
+        read_image_upload(b"", "empty.gif")
+    wide = image_png(Image.new("RGB", (3000, 2000)))
+    with pytest.raises(UploadError, match="over the limit of 5000000"):
+        read_image_upload(wide, "wide.png", max_pixels=5_000_000)
+
+
+def image_png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

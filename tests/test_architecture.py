@@ -1,0 +1,66 @@
+"""The import graph follows the data flow: no module imports a layer above its own (docs/architecture.md)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Lowest first. A module may import its own package and any lower layer; packages on one layer do not import
+# each other. `evaluation.metrics` is a leaf (emotions and scikit-learn only) that the models' training uses.
+LAYERS = [
+    ["emotions"],
+    ["lexicons", "data", "evaluation.metrics"],
+    ["features"],
+    ["models"],
+    ["training", "scoring", "explain", "evaluation"],
+    ["cli", "app", "app_pages"],
+]
+
+
+def unit_of(module: str) -> str | None:
+    """The most specific entry of LAYERS that `module` belongs to."""
+    found = [u for layer in LAYERS for u in layer if module == u or module.startswith(u + ".")]
+    return max(found, key=len) if found else None
+
+
+def layer_of(unit: str) -> int:
+    return next(i for i, layer in enumerate(LAYERS) if unit in layer)
+
+
+def product_modules():
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in ("tests", "bench", ".ci") or any(p.startswith(".") for p in relative.parts):
+            continue
+        name = ".".join(relative.with_suffix("").parts).removesuffix(".__init__")
+        yield name, path
+
+
+def imports(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+MODULES = list(product_modules())
+
+
+def test_every_product_module_has_a_layer():
+    assert len(MODULES) > 40
+    assert [name for name, _ in MODULES if unit_of(name) is None] == []
+
+
+@pytest.mark.parametrize("name, path", MODULES, ids=[name for name, _ in MODULES])
+def test_no_module_imports_upward_or_sideways(name, path):
+    mine = unit_of(name)
+    wrong = []
+    for imported in imports(path):
+        theirs = unit_of(imported)
+        if theirs is None or theirs == mine or mine.startswith(theirs + ".") or theirs.startswith(mine + "."):
+            continue
+        if layer_of(theirs) >= layer_of(mine):
+            wrong.append(imported)
+    assert wrong == [], f"{name} (layer {layer_of(mine)}) imports {wrong}"

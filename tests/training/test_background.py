@@ -1,0 +1,65 @@
+import json
+import time
+
+import pytest
+
+from data.bundled import load_wassa
+from data.labelled import frame_to_labelled, hold_out
+from evaluation.runs import find_runs
+from training.background import start_training
+
+
+@pytest.fixture(scope="module")
+def tweets():
+    frame = load_wassa("train").sample(400, random_state=0)
+    return hold_out(frame_to_labelled(frame, "train400"), seed=0)
+
+
+def test_a_network_trains_in_the_background_with_a_record_per_epoch(tweets, tmp_path):
+    train, valid = tweets
+    job = start_training("text_net", train, valid, tmp_path / "runs" / "net", seed=3,
+                         settings={"epochs": 4, "hidden": 16, "embed": 8, "lr": 0.01, "patience": 10},
+                         bundled_eval=False)
+    assert job.wait(timeout=300) and job.status == "finished", job.error
+    curves = job.curves()
+    assert curves["epoch"].tolist() == [1, 2, 3, 4]
+    assert curves["train_loss"].iloc[-1] < curves["train_loss"].iloc[0]
+    assert find_runs(tmp_path / "runs") == [tmp_path / "runs" / "net"]
+    config = json.loads((tmp_path / "runs" / "net" / "config.json").read_text())
+    assert config["seed"] == 3 and config["settings"]["hidden"] == 16 and config["net_config"]["embed"] == 8
+    assert set(job.metrics) == {"valid"} and job.metrics["valid"]["n"] == len(valid)
+
+
+def test_stopping_ends_after_the_current_epoch_and_saves_the_best_so_far(tweets, tmp_path):
+    train, valid = tweets
+    job = start_training("text_net", train, valid, tmp_path / "net", settings={"epochs": 500, "patience": 500},
+                         bundled_eval=False)
+    deadline = time.monotonic() + 300
+    while not job.log and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.stop()
+    assert job.wait(timeout=300) and job.status == "stopped", job.error
+    assert 1 <= len(job.log) < 500
+    assert (tmp_path / "net" / "weights.pt").is_file()
+
+
+def test_a_baseline_trains_too_without_curves(tweets, tmp_path):
+    train, valid = tweets
+    job = start_training("tfidf_logreg", train, valid, tmp_path / "tfidf", bundled_eval=False)
+    assert job.wait(timeout=300) and job.status == "finished", job.error
+    assert job.curves().empty and (tmp_path / "tfidf" / "config.json").is_file()
+
+
+def test_a_failure_is_reported_not_raised_in_the_thread(tweets, tmp_path):
+    train, valid = tweets
+    job = start_training("image_net", train, valid, tmp_path / "faces", bundled_eval=False)
+    assert job.wait(timeout=60) and job.status == "failed"
+    assert job.error == "ValueError: image_net reads image; the training data has no such rows"
+    assert not (tmp_path / "faces").exists()
+
+
+def test_unknown_model_or_setting_is_named_before_the_thread_starts():
+    with pytest.raises(ValueError, match="unknown model 'nope'; valid names: fused_net, text_net"):
+        start_training("nope", None, None, "x")
+    with pytest.raises(ValueError, match="tfidf_logreg has no setting"):
+        start_training("tfidf_logreg", None, None, "x", settings={"epochs": 3})

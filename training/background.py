@@ -1,0 +1,78 @@
+"""Training in the background while a page watches: a thread runs `run_training`, collects each epoch's
+record for live curves, and stops after the current epoch when asked; the run is saved as `run_training`
+saves it, so it appears wherever saved runs are listed."""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from data.labelled import LabelledData
+from models.registry import build_model
+from training.run import run_training
+
+
+@dataclass
+class TrainingJob:
+    """One training run in a background thread. Read `log`, `status` and `error` from any thread."""
+
+    model_name: str
+    out: Path
+    log: list = field(default_factory=list)  # per-epoch records: epoch, train_loss, valid_macro_f1, ...
+    status: str = "starting"  # starting → training (then evaluating and saving) → finished | stopped | failed
+    error: str = ""
+    metrics: dict = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    seconds: float = 0.0
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Ends training after the current epoch; the best epoch so far is kept and saved."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once the thread has ended."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+    def curves(self) -> pd.DataFrame:
+        """(epoch, train_loss, valid_macro_f1) so far."""
+        return pd.DataFrame(list(self.log), columns=["epoch", "train_loss", "valid_macro_f1"])
+
+    def _run(self, model, train: LabelledData, valid: LabelledData | None, seed: int, bundled_eval: bool) -> None:
+        try:
+            self.status = "training"
+
+            # list.append is atomic: the page may read the log while this thread writes it.
+            self.metrics = run_training(model, train, valid, seed, self.out, bundled_eval=bundled_eval,
+                                        on_epoch=self.log.append, should_stop=self._stop.is_set)
+            self.status = "stopped" if self._stop.is_set() else "finished"
+        except Exception as exc:  # the page shows it; the thread must not die silently
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.status = "failed"
+            traceback.print_exc()
+        finally:
+            self.seconds = time.monotonic() - self.started
+
+
+def start_training(model_name: str, train: LabelledData, valid: LabelledData | None, out: str | Path,
+                   seed: int = 0, settings: dict | None = None, bundled_eval: bool = True) -> TrainingJob:
+    """Starts training `model_name` (a name in the registry) in a daemon thread and returns its job.
+    `settings` go to the model; an unknown model or setting raises ValueError here, before the thread starts."""
+    model = build_model(model_name, settings)
+    job = TrainingJob(model_name, Path(out))
+    job._thread = threading.Thread(target=job._run, args=(model, train, valid, seed, bundled_eval),
+                                   name=f"train-{job.out.name}", daemon=True)
+    job._thread.start()
+    return job
