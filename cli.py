@@ -31,21 +31,28 @@ class HELP(argparse.ArgumentDefaultsHelpFormatter):
 
 
 def _add_train(sub) -> None:
+    from data.registry import SOURCES
     from models.network.config import NetworkSettings
     from models.registry import MODELS
     from training.presets import PRESETS
 
-    p = sub.add_parser("train", formatter_class=HELP, help="train a model and save it as a run directory",
-                       description="Train a model and save it (weights, config.json, metrics.json, training log).")
+    p = _command(sub, "train", "train a model and save it as a run directory",
+                 "Train a model and save it (weights, config.json, metrics.json, training log).")
     p.add_argument("--model", choices=list(MODELS), default=None,
                    help="model to train (default: the preset's model, else fused_net)")
-    p.add_argument("--train", type=Path, default=None, help="labelled CSV/TSV to train on (or use --preset)")
+    p.add_argument("--train", type=Path, default=None, help="labelled CSV/TSV to train on (or --data, or --preset)")
+    p.add_argument("--data", default=None,
+                   help=f"bundled sources to train on, joined by commas: {', '.join(SOURCES)} (e.g. "
+                        f"wassa,relabels,goemotions); validation: each source's own")
+    p.add_argument("--weights", default=None,
+                   help="with --data: a weight per source, e.g. goemotions=0.3,wassa=1 (default: 1 each)")
     p.add_argument("--valid", type=Path, default=None,
                    help="labelled CSV/TSV for early stopping and metrics (default: a 10%% hold-out of --train)")
     p.add_argument("--out", type=Path, required=True, help="run directory to write")
     p.add_argument("--seed", type=int, default=0, help="seed: the same seed gives the same model")
     p.add_argument("--preset", choices=list(PRESETS), default=None,
-                   help="train on the bundled data (WASSA-2017 tweets + FER2013 faces) with the preset's settings")
+                   help="a named recipe: its model, settings and bundled sources (default: the default model's; "
+                        "wassa: the WASSA-2017 specialist)")
     defaults = NetworkSettings.defaults()
     for name, what in NETWORK_OPTIONS.items():
         p.add_argument(f"--{name}", type=type(defaults[name]), default=None,
@@ -54,19 +61,24 @@ def _add_train(sub) -> None:
                    help="skip scoring the run on the bundled test sets (WASSA-2017 test, FER2013 public test)")
 
 
+def _command(sub, name: str, help: str, description: str, model_dir: bool = False):
+    p = sub.add_parser(name, formatter_class=HELP, help=help, description=description)
+    if model_dir:
+        p.add_argument("--model-dir", type=Path, default=None, help="saved model (default: the shipped default model)")
+    return p
+
+
 def _add_evaluate(sub) -> None:
-    p = sub.add_parser("evaluate", formatter_class=HELP, help="evaluate a saved model on labelled data",
-                       description="Print one JSON object: macro_f1, accuracy, per_emotion, confusion_matrix, "
-                                   "and pearson / pearson_mean when the data has intensities.")
-    p.add_argument("--model-dir", type=Path, default=None, help="saved model (default: the shipped default model)")
+    p = _command(sub, "evaluate", "evaluate a saved model on labelled data",
+                 "Print one JSON object: macro_f1, accuracy, per_emotion, confusion_matrix, and pearson / "
+                 "pearson_mean when the data has intensities.", model_dir=True)
     p.add_argument("--data", type=Path, required=True, help="labelled CSV/TSV")
 
 
 def _add_score(sub) -> None:
-    p = sub.add_parser("score", formatter_class=HELP, help="score a CSV/TSV of tweets",
-                       description="Write every input column plus emotion, prob_<emotion>, intensity_<emotion> "
-                                   "and error. The output appears only when every row is written.")
-    p.add_argument("--model-dir", type=Path, default=None, help="saved model (default: the shipped default model)")
+    p = _command(sub, "score", "score a CSV/TSV of tweets",
+                 "Write every input column plus emotion, prob_<emotion>, intensity_<emotion> and error. The output "
+                 "appears only when every row is written.", model_dir=True)
     p.add_argument("--input", type=Path, required=True, help="CSV (.csv) or TSV (.tsv) to score")
     p.add_argument("--output", type=Path, required=True, help="file to write (CSV or TSV by extension)")
     p.add_argument("--text-column", default="text", help="column holding the tweet text")
@@ -96,8 +108,8 @@ def _add_score(sub) -> None:
 
 
 def _add_compare(sub) -> None:
-    p = sub.add_parser("compare", formatter_class=HELP, help="table of every saved run's metrics, best first",
-                       description="Find every saved model under --runs and print its metrics, best first.")
+    p = _command(sub, "compare", "table of every saved run's metrics, best first",
+                 "Find every saved model under --runs and print its metrics, best first.")
     p.add_argument("--runs", type=Path, default=Path("runs"), help="folder holding run directories")
     p.add_argument("--with-default", action="store_true", help="include the shipped default model")
 
@@ -112,6 +124,7 @@ def parser() -> argparse.ArgumentParser:
 
 def cmd_train(args) -> int:
     from data.labelled import read_labelled
+    from data.registry import training_set
     from models.registry import build_model
     from training.presets import PRESETS, preset_data
     from training.run import run_training
@@ -120,12 +133,21 @@ def cmd_train(args) -> int:
         preset = PRESETS[args.preset]
         train, valid = preset_data(args.preset, seed=args.seed)
         name, settings = args.model or preset["model"], dict(preset.get("settings", {}))
+    elif args.data:
+        try:
+            weights = {k: float(v) for k, v in (item.split("=") for item in args.weights.split(","))} \
+                if args.weights else None
+            train, valid = training_set(args.data, seed=args.seed, weights=weights)
+        except ValueError as exc:
+            print(f"error: {exc} (--data {args.data}, --weights {args.weights})", file=sys.stderr)
+            return 2
+        name, settings = args.model or "fused_net", {}
     elif args.train:
         train = read_labelled(args.train)
         valid = read_labelled(args.valid) if args.valid else None
         name, settings = args.model or "fused_net", {}
     else:
-        print("error: give --train PATH or --preset NAME", file=sys.stderr)
+        print("error: give --train PATH, --data SOURCES or --preset NAME", file=sys.stderr)
         return 2
     settings.update({key: getattr(args, key) for key in NETWORK_OPTIONS if getattr(args, key) is not None})
     try:

@@ -9,6 +9,8 @@ import numpy as np
 
 EMOTIONS: tuple[str, ...] = ("anger", "fear", "joy", "sadness")
 EMOTION_INDEX: dict[str, int] = {emotion: i for i, emotion in enumerate(EMOTIONS)}
+#: The answer when no emotion of the four is present.
+NONE = "none"
 
 
 def unknown_labels(labels) -> list[str]:
@@ -27,10 +29,15 @@ def one_hot(labels) -> np.ndarray:
     return matrix
 
 
-def strongest(probabilities: np.ndarray) -> list[str]:
-    """The most probable emotion of each row of an (n, 4) matrix; "" where a row has no probabilities (NaN)."""
+def strongest(probabilities: np.ndarray, threshold: float | None = None) -> list[str]:
+    """The most probable emotion of each row of an (n, 4) matrix; "" where a row has no probabilities (NaN).
+    With a `threshold` (the probabilities are then independent presence probabilities), a row whose strongest
+    emotion is below it gets NONE: no emotion of the four is present."""
     probabilities = np.atleast_2d(probabilities)
-    names = np.array([*EMOTIONS, ""], dtype=object)
-    best = np.argmax(np.nan_to_num(probabilities, nan=-1.0), axis=1)
+    names = np.array([*EMOTIONS, "", NONE], dtype=object)
+    filled = np.nan_to_num(probabilities, nan=-1.0)
+    best = np.argmax(filled, axis=1)
+    if threshold is not None:
+        best[filled.max(axis=1) < threshold] = len(EMOTIONS) + 1
     best[~np.isfinite(probabilities).all(axis=1)] = len(EMOTIONS)
     return names[best].tolist()

@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages.shared import EMOTION_COLOURS, bundled_sample, cached_table, model_or_stop, pick_model, unpacked_images
 from data import DataError
-from emotions import EMOTIONS
+from emotions import EMOTIONS, NONE
 from scoring.local import separator_for
 from scoring.uploads import LIMITS, score_table
 
@@ -100,9 +100,9 @@ counts = (scored.loc[scored["emotion"] != "", "emotion"].value_counts().rename_a
           .reset_index(name="tweets"))
 st.altair_chart(
     alt.Chart(counts, title="Predicted emotions").mark_bar().encode(
-        x=alt.X("emotion:N", sort=list(EMOTIONS), axis=alt.Axis(labelAngle=0)), y="tweets:Q",
-        color=alt.Color("emotion:N", scale=alt.Scale(domain=list(EMOTIONS), range=list(EMOTION_COLOURS.values())),
-                        legend=None),
+        x=alt.X("emotion:N", sort=[*EMOTIONS, NONE], axis=alt.Axis(labelAngle=0)), y="tweets:Q",
+        color=alt.Color("emotion:N", scale=alt.Scale(domain=[*EMOTIONS, NONE],
+                                                     range=[*EMOTION_COLOURS.values(), "#999999"]), legend=None),
         tooltip=["emotion", "tweets"]),
     width="stretch")
 st.dataframe(scored.head(1000), hide_index=True)

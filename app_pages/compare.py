@@ -7,10 +7,11 @@ from app_pages.shared import labelled_upload, model_or_stop, saved_models_or_sto
 from data import DataError
 from data.registry import EVALUATION_SETS, evaluation_set
 from emotions import EMOTIONS
-from evaluation.comparison import compare_pair, comparison_table, macro_f1_long
+from evaluation.comparison import compare_pair, comparison_table, generalisation_long
 from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
+MEASURE_SUFFIX = {"macro_f1": "", "none_f1": " · none", "pearson_mean": " · r"}
 
 
 @st.cache_resource(show_spinner="Loading the bundled test set…", max_entries=3)
@@ -57,12 +58,22 @@ st.caption("Data sets: `wassa_test` WASSA-2017 test tweets (`…_no_hashtags`: t
            "`fer_public_test` FER2013 faces, `paired_test` tweets each with a face of its label, `valid` the run's "
            "own validation data. Click a header to sort; the table's toolbar downloads it as CSV.")
 st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
+matrix = generalisation_long(table)
+matrix["figure"] = matrix["data_set"] + matrix["measure"].map(MEASURE_SUFFIX)
+cells = alt.Chart(matrix, title="How each model does on every data set").encode(
+    x=alt.X("figure:N", title=None, sort=list(dict.fromkeys(matrix["figure"])), axis=alt.Axis(labelAngle=-40)),
+    y=alt.Y("name:N", title=None, axis=alt.Axis(labelLimit=300)))
 st.altair_chart(
-    alt.Chart(macro_f1_long(table), title="Macro-F1").mark_bar().encode(
-        y=alt.Y("name:N", title=None, axis=alt.Axis(labelLimit=300)), yOffset="data_set:N",
-        x=alt.X("macro_f1:Q", scale=alt.Scale(domain=[0, 1])), color="data_set:N",
-        tooltip=["name", "data_set", alt.Tooltip("macro_f1:Q", format=".3f")]),
+    cells.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"),
+                                             title="score"),
+                             tooltip=["name", "data_set", "measure", alt.Tooltip("value:Q", format=".3f")])
+    + cells.mark_text(fontSize=11).encode(text=alt.Text("value:Q", format=".2f"),
+                                          color=alt.condition("datum.value > 0.6", alt.value("black"),
+                                                              alt.value("white"))),
     width="stretch")
+st.caption("Macro-F1 (4-way; E-c dev: presence of each emotion), `· none`: F1 of saying no emotion (GoEmotions "
+           "neutral comments), `· r`: intensity Pearson. Only WASSA-2017 test is a test split; the others are dev "
+           "sets and checks from other collections.")
 
 st.subheader("Two models side by side")
 if len(choices) < 2:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from emotions import EMOTIONS
+from emotions import EMOTIONS, NONE
 
 EXAMPLES = {
     "😡 Furious": "They cancelled my flight AGAIN and nobody at the desk will even look at me 😡 #furious",
@@ -82,11 +82,19 @@ if result.error:
 
 st.divider()
 left, right = st.columns([1, 2])
-best = EMOTIONS.index(result.emotion)
+strongest = EMOTIONS[int(result.probabilities.argmax())]
+best = EMOTIONS.index(strongest)
 left.metric("Predicted emotion", result.emotion)
-left.caption(f"probability {result.probabilities[best]:.2f} · intensity {result.intensities[best]:.2f}")
+if result.emotion == NONE:
+    left.caption(f"no emotion of the four is present: the strongest, {strongest}, has probability "
+                 f"{result.probabilities[best]:.2f}, below this model's {result.none_threshold:.2f}")
+else:
+    left.caption(f"probability {result.probabilities[best]:.2f} · intensity {result.intensities[best]:.2f}")
 with right:
-    scores_table(result.probabilities, result.intensities)
+    scores_table(result.probabilities, [i if shown else None for i, shown in zip(result.intensities, result.present)])
+    if result.none_threshold is not None:
+        st.caption("Each probability is that of the emotion being present (two can be high); intensities are shown "
+                   "for the emotions that are.")
 
 st.subheader("Why")
 if result.text is not None:
@@ -110,7 +118,7 @@ if result.attributions is None:
     st.caption(f"Feature attributions are shown for the network and the feature baselines; {model.name} "
                "reads the words directly.")
 else:
-    emotion = st.segmented_control("Features that pushed towards", EMOTIONS, default=result.emotion, required=True)
+    emotion = st.segmented_control("Features that pushed towards", EMOTIONS, default=strongest, required=True)
     groups = result.attributions.groups[emotion].rename("push").reset_index()
     st.altair_chart(alt.Chart(groups).mark_bar().encode(
         x=alt.X("push:Q", title=f"push towards {emotion}"), y=alt.Y("group:N", sort="-x", title=None),

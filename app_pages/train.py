@@ -10,7 +10,7 @@ import streamlit as st
 from app_pages.shared import labelled_upload, runs_dir
 from data import DataError
 from data.labelled import hold_out
-from data.registry import TRAINING_SETS, training_set
+from data.registry import SOURCES, TRAINING_SETS, training_set
 from models.network.config import NetworkSettings
 from models.registry import MODELS, is_network
 from scoring.uploads import LIMITS
@@ -65,8 +65,9 @@ busy = job is not None and job.running
 
 source = st.radio("Data", ["Bundled data", "Upload labelled data"], horizontal=True, disabled=busy)
 if source == "Bundled data":
-    data_name = st.selectbox("Bundled data", list(TRAINING_SETS), format_func=lambda n: TRAINING_SETS[n].description,
-                             disabled=busy)
+    data_name = st.selectbox("Bundled data", list(TRAINING_SETS), format_func=lambda n: f"{n}: {TRAINING_SETS[n]}",
+                             disabled=busy, help="Collections of data/ and what each supervises: "
+                             + "; ".join(f"{n}: {s.supervises}" for n, s in SOURCES.items()))
     upload = zip_upload = None
 else:
     st.caption("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy, sadness) "

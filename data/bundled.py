@@ -42,3 +42,42 @@ def load_fer(split: str) -> tuple:
             keep = arrays["split"].astype(str) == ("train" if split == "train_sample" else "public_test")
             images, labels = images[keep], labels[keep]
     return images, labels.tolist()
+
+
+def _read_tsv(name: str) -> pd.DataFrame:
+    """A bundled UTF-8 TSV: no field holds a tab, newline or double quote, so quoting is off (csv.QUOTE_NONE)."""
+    with resources.files("data").joinpath(name).open(encoding="utf-8") as handle:
+        return pd.read_csv(handle, sep="\t", keep_default_na=False, quoting=3, dtype={"id": str})
+
+
+GOEMOTIONS_SPLITS = ("train", "dev")
+GOEMOTIONS_LABELS = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")
+SEMEVAL_EC_LABELS = ("anger", "anticipation", "disgust", "fear", "joy", "love", "optimism", "pessimism",
+                     "sadness", "surprise", "trust")
+
+
+def load_goemotions(split: str) -> pd.DataFrame:
+    """GoEmotions Reddit comments, Ekman grouping (see goemotions/SOURCES.md): columns id, text and the seven
+    GOEMOTIONS_LABELS as 0/1 (multi-label). "train": 43,410 rows; "dev": 5,426. The test split is not bundled."""
+    if split not in GOEMOTIONS_SPLITS:
+        raise ValueError(f"unknown GoEmotions split {split!r}; choose from {list(GOEMOTIONS_SPLITS)}")
+    return _read_tsv(f"goemotions/{split}.tsv")
+
+
+def load_semeval_ec_dev() -> pd.DataFrame:
+    """SemEval-2018 Task 1 E-c English dev set (see semeval2018/SOURCES.md): 886 tweets, columns id, text and
+    the 11 SEMEVAL_EC_LABELS as 0/1 (all zeros: no emotion). No tweet is in WASSA-2017."""
+    return _read_tsv("semeval2018/ec_dev.tsv")
+
+
+def load_semeval_ei_reg_dev() -> pd.DataFrame:
+    """SemEval-2018 Task 1 EI-reg English dev set: 1,464 rows over 893 tweets, columns id, text, label (anger,
+    fear, joy or sadness: the emotion rated) and intensity (float, 0-1). No tweet is in WASSA-2017."""
+    return _read_tsv("semeval2018/ei_reg_dev.tsv")
+
+
+def load_wassa_relabels() -> pd.DataFrame:
+    """SemEval-2018 E-c's 11-emotion human labels for 3,834 WASSA-2017 train (3,490) and dev (344) tweets,
+    never test: columns wassa_id, ec_id, wassa_split, wassa_label, wassa_intensity, text, then the 11
+    SEMEVAL_EC_LABELS as 0/1. `wassa_id` is load_wassa's `id`."""
+    return _read_tsv("semeval2018/wassa_relabels.tsv")

@@ -22,6 +22,15 @@ from emotions import EMOTION_INDEX, EMOTIONS, one_hot, unknown_labels
 
 @dataclass
 class LabelledData:
+    """Labelled rows, and what each row supervises.
+
+    `labels` is what the rows are scored against: one emotion per row (single-label), or 0/1 per emotion
+    (`multi_label`: presence, an all-zero row meaning no emotion of the four). For training, each row says what
+    it knows: `exclusive` rows have one emotion they were collected or chosen for (WASSA's query word, a FER
+    face), learned as a 4-way choice; `presence` holds human judgements of which emotions are present (1), absent
+    (0) or not judged (NaN); `intensity` the gold intensities (NaN where not given); `weight` each row's share of
+    the loss (a collection's weight, balanced within it)."""
+
     texts: list[str]  # "" where a row has no text
     images: list  # None where a row has no image; else a path, bytes or a PIL image
     labels: np.ndarray  # (n, 4) 0/1
@@ -29,10 +38,22 @@ class LabelledData:
     multi_label: bool = False
     source: str = ""
     has_text: np.ndarray = field(default=None)  # (n,) bool
+    presence: np.ndarray = field(default=None)  # (n, 4): 1 present, 0 absent, NaN not judged
+    exclusive: np.ndarray = field(default=None)  # (n,) bool: the row's label is one emotion to choose
+    weight: np.ndarray = field(default=None)  # (n,) float
+
+    ROW_FIELDS = ("labels", "intensity", "has_text", "presence", "exclusive", "weight")
 
     def __post_init__(self):
+        n = len(self.texts)
         if self.has_text is None:
-            self.has_text = np.array([bool(text.strip()) for text in self.texts])
+            self.has_text = np.array([bool(text.strip()) for text in self.texts], dtype=bool)
+        if self.presence is None:
+            self.presence = self.labels.astype(float) if self.multi_label else np.full((n, len(EMOTIONS)), np.nan)
+        if self.exclusive is None:
+            self.exclusive = np.full(n, not self.multi_label)
+        if self.weight is None:
+            self.weight = np.ones(n)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -46,29 +67,35 @@ class LabelledData:
         """The single label of each row (the first positive emotion for multi-label rows)."""
         return [EMOTIONS[i] for i in self.labels.argmax(axis=1)]
 
+    @property
+    def has_presence(self) -> bool:
+        """Whether any row has a human judgement of which emotions are present."""
+        return bool(np.isfinite(self.presence).any())
+
+    def association_targets(self) -> np.ndarray:
+        """(n, 4) 0/1 per row for learning which terms go with which emotion: the row's label where it is one
+        emotion to choose, else the human judgement of presence (all zeros: none)."""
+        judged = np.isfinite(self.presence).all(axis=1) & ~self.exclusive
+        return np.where(judged[:, None], np.nan_to_num(self.presence), self.labels)
+
     def subset(self, index) -> "LabelledData":
-        index = np.asarray(index)
-        return LabelledData(
-            texts=[self.texts[i] for i in index],
-            images=[self.images[i] for i in index],
-            labels=self.labels[index],
-            intensity=self.intensity[index],
-            multi_label=self.multi_label,
-            source=self.source,
-            has_text=self.has_text[index],
-        )
+        index = np.asarray(index, dtype=int)
+        return LabelledData(texts=[self.texts[i] for i in index], images=[self.images[i] for i in index],
+                            multi_label=self.multi_label, source=self.source,
+                            **{name: getattr(self, name)[index] for name in self.ROW_FIELDS})
+
+    def with_weight(self, weight) -> "LabelledData":
+        """The same rows with other weights (a number or one per row)."""
+        out = self.subset(np.arange(len(self)))
+        out.weight = np.broadcast_to(np.asarray(weight, dtype=float), (len(self),)).copy()
+        return out
 
     @staticmethod
     def concat(parts: list["LabelledData"], source: str) -> "LabelledData":
-        return LabelledData(
-            texts=[t for p in parts for t in p.texts],
-            images=[i for p in parts for i in p.images],
-            labels=np.vstack([p.labels for p in parts]),
-            intensity=np.vstack([p.intensity for p in parts]),
-            multi_label=any(p.multi_label for p in parts),
-            source=source,
-            has_text=np.concatenate([p.has_text for p in parts]),
-        )
+        return LabelledData(texts=[t for p in parts for t in p.texts], images=[i for p in parts for i in p.images],
+                            multi_label=any(p.multi_label for p in parts), source=source,
+                            **{name: np.concatenate([getattr(p, name) for p in parts])
+                               for name in LabelledData.ROW_FIELDS})
 
     def fingerprint(self) -> str:
         """SHA-256 over the texts, image references and labels: tells whether two runs saw the same data."""
@@ -109,12 +136,13 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
         labels = one_hot(raw)
     elif len(emotion_columns) == len(EMOTIONS):
         multi_label = True
-        try:
-            labels = frame[list(EMOTIONS)].astype(float).to_numpy()
-        except ValueError:
-            raise DataError(f"{source}: the emotion columns {list(EMOTIONS)} must hold 0 or 1") from None
-        if not np.isin(labels, (0, 1)).all():
-            raise DataError(f"{source}: the emotion columns {list(EMOTIONS)} must hold 0 or 1")
+        labels = np.column_stack([pd.to_numeric(frame[e].astype(str).str.strip(), errors="coerce") for e in EMOTIONS])
+        bad = ~np.isin(labels, (0, 1))
+        if bad.any():
+            column = EMOTIONS[int(np.flatnonzero(bad.any(axis=0))[0])]
+            rows = np.flatnonzero(bad[:, EMOTIONS.index(column)])
+            raise DataError(f"{source}: column '{column}' must hold 0 or 1 (row(s) {_rows(rows)}; all-zero rows "
+                            f"mean no emotion of the four)")
     else:
         missing = [e for e in EMOTIONS if e not in columns]
         raise DataError(f"{source}: needs a 'label' column or the four emotion columns {list(EMOTIONS)} "
@@ -128,16 +156,18 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
             intensity[:, i] = pd.to_numeric(frame[f"intensity_{emotion}"].replace("", np.nan), errors="coerce")
     outside = np.flatnonzero(((intensity < 0) | (intensity > 1)).any(axis=1))
     if outside.size:
-        raise DataError(f"{source}: intensities must lie in [0, 1] (row(s) {_rows(outside)})")
+        column = "intensity" if "intensity" in columns else "intensity_<emotion>"
+        raise DataError(f"{source}: intensities must lie in [0, 1] (column '{column}', row(s) {_rows(outside)})")
     return LabelledData(texts, images, labels, intensity, multi_label, source)
 
 
-def hold_out(data: LabelledData, seed: int, share: float = 0.1) -> tuple[LabelledData, LabelledData]:
-    """A stratified (train, valid) split, for data without its own validation set; rows keep their order."""
+def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tuple[LabelledData, LabelledData]:
+    """A stratified (train, valid) split, for data without its own validation set; rows keep their order.
+    Stratified by `by(data)` (default: each row's first labelled emotion)."""
     from sklearn.model_selection import train_test_split
 
-    keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed,
-                                  stratify=data.labels.argmax(axis=1))
+    strata = by(data) if by is not None else data.labels.argmax(axis=1)
+    keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed, stratify=strata)
     return data.subset(np.sort(keep)), data.subset(np.sort(held))
 
 

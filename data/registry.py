@@ -1,9 +1,10 @@
-"""The one registry of named data sets: what a model can be trained on (`TRAINING_SETS`, as (train, valid)) and
-what every run is scored on (`EVALUATION_SETS`), each with what it holds.
+"""The one registry of named data: the collections a model can be trained on (`SOURCES`, each declaring what it
+supervises), named mixes of them (`TRAINING_SETS`, as (train, valid)), and what every run is scored on
+(`EVALUATION_SETS`), each with what it holds.
 
-The bundled data has no tweet with an image, so the fusion is trained on text-only tweets (WASSA-2017) and
-image-only faces (FER2013), and checked on three kinds of input: tweets alone, faces alone, and test tweets each
-paired with a test face of the same label.
+The bundled data has no tweet with an image, so the fusion is trained on text-only tweets and image-only faces
+(FER2013), and checked on three kinds of input: tweets alone, faces alone, and test tweets each paired with a
+test face of the same label.
 """
 
 from __future__ import annotations
@@ -14,9 +15,17 @@ from typing import Callable
 
 import numpy as np
 
-from data.bundled import load_everyday, load_fer, load_wassa
+from data.bundled import (
+    load_everyday,
+    load_fer,
+    load_goemotions,
+    load_semeval_ec_dev,
+    load_semeval_ei_reg_dev,
+    load_wassa,
+    load_wassa_relabels,
+)
 from data.labelled import LabelledData, hold_out
-from emotions import one_hot
+from emotions import EMOTIONS, one_hot
 
 # --- the bundled sets as labelled rows ---------------------------------------------------------------------------
 
@@ -47,6 +56,53 @@ def fer(split: str) -> LabelledData:
     return LabelledData([""] * len(faces), faces, labels, np.full(labels.shape, np.nan), source=f"fer2013/{split}")
 
 
+def _judged(frame, source: str, none_of=None) -> LabelledData:
+    """Rows with human presence judgements: the four emotions' 0/1 columns, all zeros meaning none of them."""
+    presence = frame[list(EMOTIONS)].to_numpy(dtype=float)
+    return LabelledData(frame.text.tolist(), [None] * len(frame), presence, np.full(presence.shape, np.nan),
+                        multi_label=True, source=source)
+
+
+def wassa_relabelled(split: str) -> LabelledData:
+    """WASSA-2017 tweets of a split with their query-word label and gold intensity, and, for the tweets SemEval-2018
+    E-c re-annotated (97 %), the human judgement of which emotions are present."""
+    data = wassa(split)
+    relabels = load_wassa_relabels()
+    relabels = relabels[relabels.wassa_split == split].astype({"wassa_id": str}).set_index("wassa_id")
+    ids = load_wassa(split).id.astype(str).tolist()
+    judged = relabels.reindex(ids)[list(EMOTIONS)].to_numpy(dtype=float)  # NaN rows: not re-annotated
+    data.presence = judged
+    data.source = f"wassa2017/{split}+relabels"
+    return data
+
+
+def goemotions(split: str) -> LabelledData:
+    """GoEmotions comments (Reddit) with human judgements of the four emotions; a comment with none of them
+    (neutral, or only disgust or surprise) is a row with no emotion."""
+    return _judged(load_goemotions(split), f"goemotions/{split}")
+
+
+def goemotions_single(split: str) -> LabelledData:
+    """The GoEmotions comments with exactly one label that is one of the four, or only `neutral` (rows with no
+    label): a 4-way choice and a "none" outcome, as `../shared/tools/dev_eval.py` measures them."""
+    frame = load_goemotions(split)
+    labels = frame.drop(columns=["id", "text"])
+    keep = (labels.sum(axis=1) == 1) & (labels[list(EMOTIONS) + ["neutral"]].sum(axis=1) == 1)
+    data = _judged(frame[keep.to_numpy()], f"goemotions/{split} single-label")
+    data.multi_label = False
+    return data
+
+
+def semeval_ec_dev() -> LabelledData:
+    """SemEval-2018 E-c dev tweets: which of the four emotions are present (all zeros: none)."""
+    return _judged(load_semeval_ec_dev(), "semeval2018/ec_dev")
+
+
+def semeval_ei_reg_dev() -> LabelledData:
+    """SemEval-2018 EI-reg dev: a tweet and the gold intensity of one emotion per row (a tweet may have several)."""
+    return _tweets(load_semeval_ei_reg_dev(), "semeval2018/ei_reg_dev")
+
+
 _HASHTAG_RE = re.compile(r"#\w+")
 
 
@@ -72,35 +128,88 @@ def _concat(parts: list[tuple[LabelledData, LabelledData]]) -> tuple[LabelledDat
                  for k in (0, 1))
 
 
-# --- training sets -------------------------------------------------------------------------------------------
+# --- training sources and sets ------------------------------------------------------------------------------
+
+
+def _answers(data: LabelledData) -> np.ndarray:
+    """Per row, the answer its labels give: 0-3 the strongest judged (else labelled) emotion, 4 none."""
+    targets = data.association_targets()
+    return np.where(targets.any(axis=1), targets.argmax(axis=1), len(EMOTIONS))
+
+
+def balanced(data: LabelledData, power: float = 0.5) -> LabelledData:
+    """The rows reweighted so that no answer dominates (GoEmotions is 40 % joy): weight ∝ count^-power, mean 1."""
+    answers = _answers(data)
+    counts = np.bincount(answers, minlength=len(EMOTIONS) + 1).astype(float)
+    weight = counts[answers] ** -power
+    return data.with_weight(data.weight * weight / weight.mean())
+
+
+def _wassa(seed: int, judged: bool, labelled: bool):
+    train, valid = (wassa_relabelled(s) if judged else wassa(s) for s in ("train", "dev"))
+    if not labelled:  # the human judgements alone, without the query word
+        train, valid = (d.subset(np.flatnonzero(np.isfinite(d.presence).all(axis=1))) for d in (train, valid))
+        for d in (train, valid):
+            d.exclusive[:] = False
+    return train, valid
 
 
 @dataclass(frozen=True)
-class TrainingSet:
+class Source:
     description: str
+    supervises: str  # what its labels say, for the README and the Train page
     load: Callable[[int], tuple[LabelledData, LabelledData]]  # seed → (train, valid)
 
 
-# Small ones first: the Train page is for watching a network learn in seconds.
-TRAINING_SETS: dict[str, TrainingSet] = {
-    "wassa": TrainingSet("WASSA-2017 tweets: train 3,613, validation = dev 347 (text)",
-                         lambda seed: (wassa("train"), wassa("dev"))),
-    "fer_sample": TrainingSet("FER2013 faces: a balanced 2,000 of the training faces, 10% held out for validation "
-                              "(images)", lambda seed: hold_out(fer("train_sample"), seed)),
-    "wassa+fer_sample": TrainingSet("both of the above (text-only and image-only rows; the fused network pairs "
-                                    "them)", lambda seed: _concat([(wassa("train"), wassa("dev")),
-                                                                   hold_out(fer("train_sample"), seed)])),
-    "wassa+fer": TrainingSet("WASSA-2017 train + all 20,137 FER2013 training faces; validation: WASSA-2017 dev + a "
-                             "10% stratified hold-out of the faces (the default model's data; slow: minutes)",
-                             lambda seed: _concat([(wassa("train"), wassa("dev")), hold_out(fer("train"), seed)])),
+SOURCES: dict[str, Source] = {
+    "wassa": Source("WASSA-2017 tweets: train 3,613, validation = dev 347", "the query word each tweet was "
+                    "collected with (one of four) and its intensity", lambda seed: _wassa(seed, False, True)),
+    "relabels": Source("SemEval-2018 E-c's human judgements of the WASSA-2017 train and dev tweets (3,834)",
+                       "which emotions a reader finds present, all zeros for none",
+                       lambda seed: _wassa(seed, True, False)),
+    "goemotions": Source("GoEmotions Reddit comments: 43,410 train, 10% held out for validation; balanced so that "
+                         "joy does not dominate", "which emotions a reader finds present, all zeros for none",
+                         lambda seed: tuple(balanced(d) for d in hold_out(goemotions("train"), seed, by=_answers))),
+    "fer": Source("FER2013 faces: all 20,137 training faces, 10% held out for validation (slow: minutes)",
+                  "the emotion of the face (one of four)", lambda seed: hold_out(fer("train"), seed)),
+    "fer_sample": Source("FER2013 faces: a balanced 2,000 of the training faces, 10% held out for validation",
+                         "the emotion of the face (one of four)", lambda seed: hold_out(fer("train_sample"), seed)),
 }
 
 
-def training_set(name: str, seed: int = 0) -> tuple[LabelledData, LabelledData]:
-    """(train, valid) of one of TRAINING_SETS."""
-    if name not in TRAINING_SETS:
-        raise ValueError(f"unknown training set {name!r}; choose from {list(TRAINING_SETS)}")
-    return TRAINING_SETS[name].load(seed)
+def training_set(name: str, seed: int = 0, weights: dict | None = None) -> tuple[LabelledData, LabelledData]:
+    """(train, valid) of sources joined by "+" or "," (e.g. "wassa+relabels+goemotions"). "wassa" and "relabels"
+    together are one set of rows: each WASSA tweet with its query word, intensity and human judgement.
+    `weights` scale each source's rows in the loss."""
+    names = [part for part in re.split(r"[+,]", name) if part]
+    unknown = [part for part in names if part not in SOURCES]
+    if unknown or not names:
+        raise ValueError(f"unknown training source(s) {unknown or [name]}; choose from {list(SOURCES)}, joined "
+                         f"with '+' (named sets: {list(TRAINING_SETS)})")
+    weights = dict(weights or {})
+    unknown = sorted(set(weights) - set(names))
+    if unknown:
+        raise ValueError(f"weights for source(s) {unknown} that are not among {names}")
+    parts = []
+    for part in dict.fromkeys(names):
+        if part == "relabels" and "wassa" in names:
+            continue  # the same tweets: merged into the WASSA rows
+        merged = part == "wassa" and "relabels" in names
+        train, valid = _wassa(seed, True, True) if merged else SOURCES[part].load(seed)
+        weight = weights.get(part, 1.0) * (weights.get("relabels", 1.0) if merged else 1.0)
+        parts.append((train.with_weight(train.weight * weight), valid))
+    return _concat(parts) if len(parts) > 1 else parts[0]
+
+
+# Named mixes for the Train page, small ones first: it is for watching a network learn in seconds.
+TRAINING_SETS: dict[str, str] = {
+    "wassa": SOURCES["wassa"].description + " (text)",
+    "fer_sample": SOURCES["fer_sample"].description + " (images)",
+    "wassa+fer_sample": "both of the above (text-only and image-only rows; the fused network pairs them)",
+    "wassa+relabels+goemotions": "WASSA-2017 with its human judgements, and GoEmotions (text; about a minute)",
+    "wassa+fer": "WASSA-2017 train + all FER2013 training faces: the WASSA specialist's data (slow: minutes)",
+    "wassa+relabels+goemotions+fer": "all of the above: the default model's data (slow: minutes)",
+}
 
 
 # --- evaluation sets -----------------------------------------------------------------------------------------
@@ -138,6 +247,13 @@ EVALUATION_SETS: dict[str, EvaluationSet] = {
                                             lambda memo: without_hashtags(_test_tweets(memo))),
     "everyday_check": EvaluationSet("64 hand-written everyday tweets, unlike WASSA-2017's (text; a rough check)",
                                     TEXT, lambda memo: everyday()),
+    "goemotions_dev": EvaluationSet("GoEmotions dev comments with one label of the four, or only neutral (none): "
+                                    "4-way macro-F1 and the F1 of saying none (text)", TEXT,
+                                    lambda memo: goemotions_single("dev")),
+    "ec_dev": EvaluationSet("SemEval-2018 E-c dev tweets: presence of each emotion (macro-F1 over the four at "
+                            "probability 0.5; text)", TEXT, lambda memo: semeval_ec_dev()),
+    "ei_reg_dev": EvaluationSet("SemEval-2018 EI-reg dev tweets: the rated emotion (4-way) and intensity Pearson "
+                                "(text)", TEXT, lambda memo: semeval_ei_reg_dev()),
 }
 #: How saved runs are ranked: the first of these data sets their metrics have.
 RANKING = (*EVALUATION_SETS, "valid")
@@ -160,5 +276,5 @@ def evaluation_set(name: str) -> LabelledData:
     return evaluation_sets([name])[name]
 
 
-__all__ = ["TRAINING_SETS", "EVALUATION_SETS", "RANKING", "training_set", "evaluation_sets",
-           "evaluation_set", "wassa", "fer", "everyday", "paired", "without_hashtags"]
+__all__ = ["SOURCES", "TRAINING_SETS", "EVALUATION_SETS", "RANKING", "training_set", "evaluation_sets",
+           "evaluation_set", "wassa", "fer", "everyday", "paired", "without_hashtags", "goemotions"]

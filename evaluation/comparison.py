@@ -31,12 +31,22 @@ def comparison_table(choices: dict[str, Path], extra: dict[str, dict] | None = N
     return table
 
 
-def macro_f1_long(table: pd.DataFrame) -> pd.DataFrame:
-    """(name, data_set, macro_f1) rows of a comparison table, for a grouped bar chart."""
-    columns = [c for c in table.columns if c.endswith("_macro_f1")]
-    long = table.melt(id_vars="name", value_vars=columns, var_name="data_set", value_name="macro_f1")
-    long["data_set"] = long["data_set"].str.removesuffix("_macro_f1")
-    return long.dropna(subset=["macro_f1"]).reset_index(drop=True)
+# The figures of the generalisation matrix: per data set, macro-F1 (4-way, or presence for E-c), the F1 of
+# saying "none", and the intensity Pearson.
+MATRIX_MEASURES = ("macro_f1", "none_f1", "pearson_mean")
+
+
+def generalisation_long(table: pd.DataFrame, measures=MATRIX_MEASURES) -> pd.DataFrame:
+    """(name, data_set, measure, value) rows of a comparison table: every saved model × every evaluation set,
+    for a heat map."""
+    frames = []
+    for measure in measures:
+        columns = [c for c in table.columns if c.endswith(f"_{measure}")]
+        long = table.melt(id_vars="name", value_vars=columns, var_name="data_set", value_name="value")
+        long["data_set"] = long["data_set"].str.removesuffix(f"_{measure}")
+        frames.append(long.assign(measure=measure))
+    long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["name", "data_set", "value"])
+    return long.dropna(subset=["value"]).reset_index(drop=True)[["name", "data_set", "measure", "value"]]
 
 
 @dataclass

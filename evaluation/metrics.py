@@ -14,14 +14,23 @@ def evaluate_predictions(
     intensity_true: np.ndarray | None = None,
     intensity_pred: np.ndarray | None = None,
     multi_label: bool = False,
+    threshold: float | None = None,
 ) -> dict:
-    """labels: (n, 4) 0/1; probabilities: (n, 4). Single-label data is scored on the argmax; multi-label data on
-    each emotion's probability ≥ 0.5 (its confusion matrix is then one 2×2 matrix per emotion)."""
+    """labels: (n, 4) 0/1; probabilities: (n, 4). Single-label data is scored on the argmax of its rows that have
+    a label; multi-label data on each emotion's probability ≥ 0.5 (its confusion matrix is then one 2×2 matrix
+    per emotion). Rows with no label are rows with no emotion of the four: with a model's `threshold` for saying
+    "none", `none_f1` is the F1 of saying it (GoEmotions' neutral comments, for one)."""
+    labelled = labels.any(axis=1)
+    none_rows = ~labelled
+    all_probabilities = probabilities
     if multi_label:
         truth, guess = labels.astype(int), (probabilities >= 0.5).astype(int)
         matrix = {e: confusion_matrix(truth[:, i], guess[:, i], labels=[0, 1]).tolist() for i, e in enumerate(EMOTIONS)}
         accuracy = float(accuracy_score(truth, guess))  # exact-match ratio
     else:
+        labels, probabilities = labels[labelled], probabilities[labelled]
+        intensity_true = intensity_true[labelled] if intensity_true is not None else None
+        intensity_pred = intensity_pred[labelled] if intensity_pred is not None else None
         truth, guess = labels.argmax(axis=1), probabilities.argmax(axis=1)
         matrix = confusion_matrix(truth, guess, labels=range(len(EMOTIONS))).tolist()
         accuracy = float(accuracy_score(truth, guess))
@@ -41,6 +50,10 @@ def evaluate_predictions(
         "confusion_matrix": matrix,
         "confusion_matrix_order": "rows: true, columns: predicted, in the order " + ", ".join(EMOTIONS),
     }
+    if threshold is not None and none_rows.any():
+        said_none = all_probabilities.max(axis=1) < threshold
+        result["none_f1"] = float(f1_score(none_rows, said_none, zero_division=0))
+        result["none_rows"] = int(none_rows.sum())
     if intensity_true is not None and intensity_pred is not None and np.isfinite(intensity_true).any():
         pearson = {}
         from scipy.stats import pearsonr  # here, not at the top: scipy.stats alone takes 0.4 s to import
@@ -53,3 +66,18 @@ def evaluate_predictions(
             result["pearson"] = pearson
             result["pearson_mean"] = float(np.mean(list(pearson.values())))
     return result
+
+
+def choose_none_threshold(presence: np.ndarray, probabilities: np.ndarray) -> float | None:
+    """The presence probability below which a model says "none": the one that best separates, on rows judged
+    to have at most one emotion of the four, those with none from those with one and tells which (macro-F1 over
+    the five answers). None when the rows hold no such judgement."""
+    judged = np.isfinite(presence).all(axis=1) & (np.nan_to_num(presence).sum(axis=1) <= 1)
+    if not judged.any() or presence[judged].sum(axis=1).all():
+        return None
+    truth = np.where(presence[judged].sum(axis=1) == 0, len(EMOTIONS), np.nan_to_num(presence[judged]).argmax(axis=1))
+    best, strongest = probabilities[judged].max(axis=1), probabilities[judged].argmax(axis=1)
+    grid = np.round(np.arange(0.05, 0.951, 0.025), 3)
+    scores = [f1_score(truth, np.where(best < t, len(EMOTIONS), strongest), average="macro",
+                       labels=list(range(len(EMOTIONS) + 1)), zero_division=0) for t in grid]
+    return float(grid[int(np.argmax(scores))])

@@ -37,6 +37,8 @@ def metric_columns(data_set: str, result: dict) -> dict:
         columns[f"{data_set}_f1_{emotion}"] = round(result["per_emotion"][emotion]["f1"], 4)
     if "pearson_mean" in result:
         columns[f"{data_set}_pearson_mean"] = round(result["pearson_mean"], 4)
+    if "none_f1" in result:
+        columns[f"{data_set}_none_f1"] = round(result["none_f1"], 4)
     return columns
 
 

@@ -18,7 +18,7 @@ def feature_group(name: str) -> str:
 
 
 def network_attributions(model, blocks) -> pd.DataFrame:
-    """Gradient × input of each emotion's log-probability (log-sigmoid for a multi-label model), one row per
+    """Gradient × input of each emotion's log-probability (log-sigmoid for a presence model), one row per
     standardised feature of one featurised row: columns `value`, `group` and one per emotion."""
     text_block = torch.as_tensor(blocks.text, dtype=torch.float32)
     image_block = torch.as_tensor(blocks.image, dtype=torch.float32)
@@ -27,7 +27,7 @@ def network_attributions(model, blocks) -> pd.DataFrame:
 
     def log_probabilities(text_in, image_in):
         logits, _ = net(text_in, image_in, mask)
-        return (torch.nn.functional.logsigmoid(logits) if model.multi_label else torch.log_softmax(logits, dim=1))[0]
+        return (torch.nn.functional.logsigmoid(logits) if model.presence else torch.log_softmax(logits, dim=1))[0]
 
     with torch.inference_mode(False):
         jacobians = torch.autograd.functional.jacobian(log_probabilities, (text_block, image_block))

@@ -11,6 +11,7 @@ from emotions import strongest
 from explain.attributions import Attributions, attributions
 from explain.gradcam import ImageExplanation
 from explain.tokens import TextExplanation, explain_tokens, read_with_bundled_lexicons
+from models.base import PRESENT
 
 
 @dataclass
@@ -22,10 +23,19 @@ class Explanation:
     text: TextExplanation | None = None
     attributions: Attributions | None = None
     image: ImageExplanation | None = None  # the image branch's reading and heat map (networks only)
+    none_threshold: float | None = None  # the model's: below it, no emotion of the four is present
 
     @property
     def emotion(self) -> str:
-        return strongest(self.probabilities)[0]
+        """The strongest present emotion, or "none"."""
+        return strongest(self.probabilities, self.none_threshold)[0]
+
+    @property
+    def present(self) -> list[bool]:
+        """Per emotion, whether it counts as present (all True for a 4-way model, which has no "none")."""
+        if self.none_threshold is None:
+            return [True] * len(self.probabilities)
+        return [bool(p >= min(self.none_threshold, PRESENT)) for p in self.probabilities]
 
 
 def explain(model, text: str, image=None) -> Explanation:
@@ -45,7 +55,8 @@ def explain(model, text: str, image=None) -> Explanation:
         prediction = model.predict_featurized([text], [image], blocks)
     else:
         prediction = model.predict([text], [image])
-    result = Explanation(prediction.probabilities[0], prediction.intensities[0], prediction.errors[0], notes)
+    result = Explanation(prediction.probabilities[0], prediction.intensities[0], prediction.errors[0], notes,
+                         none_threshold=model.none_threshold)
     if result.error is not None:
         return result
     if text.strip():

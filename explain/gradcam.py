@@ -23,6 +23,7 @@ from PIL import Image, ImageOps
 from emotions import EMOTIONS
 from features.image.backbones import FeatureExtractor, load_backbone
 from features.image.decode import ImageDecodeError, prepare_views, read_source
+from models.network.module import outputs
 
 
 @dataclass
@@ -101,10 +102,10 @@ def explain_image(model, image, emotion: str | None = None) -> ImageExplanation:
         _, block, maps = differentiable_features(model, pixels)
         text = torch.zeros(1, net.config.text_dim)
         logits, intensities = net(text, block, torch.tensor([[0.0, 1.0]]))  # text mask off: the image alone
-        multi_label = model.multi_label
-        probabilities = torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=1)
+        presence = model.presence
+        probabilities, intensities = outputs(logits, intensities, presence)
         target = EMOTIONS.index(emotion) if emotion else int(probabilities.argmax())
-        score = torch.nn.functional.logsigmoid(logits) if multi_label else torch.log_softmax(logits, dim=1)
+        score = torch.nn.functional.logsigmoid(logits) if presence else torch.log_softmax(logits, dim=1)
         (gradient,) = torch.autograd.grad(score[0, target], maps)
     weights = gradient.mean(dim=(2, 3), keepdim=True)  # Grad-CAM: channel weight = mean gradient over the map
     cam = torch.relu((weights * maps.detach()).sum(dim=1, keepdim=True))

@@ -61,11 +61,12 @@ class Featurizer:
         return names
 
     def _targets(self, data: LabelledData) -> pd.DataFrame:
-        frame = pd.DataFrame(data.labels, columns=list(EMOTIONS))
-        frame["label"] = data.label_names
+        """y for the learned lexicons: which emotions each row goes with (human judgement where there is one,
+        else its label; all zeros: none of the four), and the gold intensities."""
+        frame = pd.DataFrame(data.association_targets(), columns=list(EMOTIONS))
         for i, emotion in enumerate(EMOTIONS):
             frame[f"intensity_{emotion}"] = data.intensity[:, i]
-        return frame if not data.multi_label else frame.drop(columns="label")
+        return frame
 
     def fit_transform(self, data: LabelledData) -> FeatureBlocks:
         """Training features; the learned lexicons are cross-fitted on the training rows."""

@@ -12,23 +12,31 @@ from pathlib import Path
 
 import numpy as np
 
-from data.labelled import LabelledData
+from data.labelled import LabelledData, hold_out
 from emotions import EMOTIONS, strongest
-from evaluation.metrics import evaluate_predictions
+from evaluation.metrics import choose_none_threshold, evaluate_predictions
 from features.text.tokenize import as_texts
 from models import store
 from models.settings import FeatureSettings, ModelSettings
 
+PRESENT = 0.5  # a presence probability from which an emotion counts as present (the intensities scale below it)
+
 
 @dataclass
 class Prediction:
+    """What a model says of each row. For a model trained on presence judgements (`outputs: presence`),
+    `probabilities` are independent: the probability that each emotion is present (two can be high), and
+    `emotions` is the strongest present one or "none" below the model's threshold; `intensities` are near 0 for
+    an absent emotion. For a 4-way model (`outputs: choice`) they are a choice among the four (they sum to 1)."""
+
     probabilities: np.ndarray  # (n, 4); NaN rows where the row could not be scored
     intensities: np.ndarray  # (n, 4) in [0, 1]; NaN where the model gives none
     errors: list  # per row: None or a message
+    none_threshold: float | None = None  # below it no emotion is present (presence models only)
 
     @property
     def emotions(self) -> list[str]:
-        return strongest(self.probabilities)
+        return strongest(self.probabilities, self.none_threshold)
 
 
 class EmotionModel:
@@ -39,6 +47,7 @@ class EmotionModel:
     modalities: tuple[str, ...] = ("text",)
     description: str = ""
     Settings: type[ModelSettings] = ModelSettings
+    needs_validation: bool = False  # fit holds out 10% of the training rows when no validation data is given
 
     def __init__(self, settings: ModelSettings | dict | None = None, **values):
         """`settings`: this model's `Settings`, or a dict of them; `values` override single settings. An unknown
@@ -67,14 +76,20 @@ class EmotionModel:
         self.modalities = tuple(m for m in self.modalities if present[m])
         if valid is not None:
             valid = valid.subset(self._usable_rows(valid))
+        if (valid is None or not len(valid)) and self.needs_validation:
+            train, valid = hold_out(train, seed)
         started = time.perf_counter()
+        self.config = {"outputs": "presence" if train.has_presence and self.reads_presence else "choice"}
         self._fit(train, valid, seed, on_epoch=on_epoch, should_stop=should_stop)
-        self.config = {
+        if self.presence:
+            checked = valid if valid is not None and valid.has_presence else train
+            prediction = self.predict(checked.texts, checked.images)
+            self.config["none_threshold"] = choose_none_threshold(checked.presence, prediction.probabilities)
+        self.config |= {
             "model": self.name,
             "modalities": list(self.modalities),
             "settings": self.settings.to_dict(),
             "emotions": list(EMOTIONS),
-            "multi_label": bool(train.multi_label),
             "seed": int(seed),
             "train_rows": len(train),
             "train_source": train.source,
@@ -92,9 +107,16 @@ class EmotionModel:
             usable |= data.has_image
         return np.flatnonzero(usable)
 
+    reads_presence: bool = True  # False: the model gives a 4-way choice whatever its training data
+
     @property
-    def multi_label(self) -> bool:
-        return bool(self.config.get("multi_label", False))
+    def presence(self) -> bool:
+        """Whether the probabilities are independent presence probabilities (see `Prediction`)."""
+        return self.config.get("outputs") == "presence"
+
+    @property
+    def none_threshold(self) -> float | None:
+        return self.config.get("none_threshold") if self.presence else None
 
     # --- prediction ---------------------------------------------------------------------------------------
 
@@ -105,7 +127,9 @@ class EmotionModel:
         images = list(images) if images is not None else [None] * len(texts)
         if len(images) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(images)} images")
-        return self._unreadable_rows_marked(self._predict(texts, images), texts, images)
+        prediction = self._predict(texts, images)
+        prediction.none_threshold = self.none_threshold
+        return self._unreadable_rows_marked(prediction, texts, images)
 
     def _unreadable_rows_marked(self, prediction: Prediction, texts: list[str], images: list) -> Prediction:
         for i, (text, image) in enumerate(zip(texts, images)):
@@ -124,7 +148,7 @@ class EmotionModel:
         scored = np.flatnonzero(np.isfinite(prediction.probabilities).all(axis=1))
         result = evaluate_predictions(data.labels[scored], prediction.probabilities[scored],
                                       data.intensity[scored], prediction.intensities[scored],
-                                      multi_label=self.config.get("multi_label", data.multi_label))
+                                      multi_label=data.multi_label, threshold=self.none_threshold)
         result["rows_not_scored"] = int(len(data) - len(scored))
         return result
 
@@ -190,7 +214,7 @@ class FeatureModel(EmotionModel):
 
     def predict_featurized(self, texts: list[str], images: list, blocks) -> Prediction:
         """`predict` for rows already featurised by this model's featurizer (explanations reuse the blocks)."""
-        prediction = Prediction(*self.predict_blocks(blocks), list(blocks.errors))
+        prediction = Prediction(*self.predict_blocks(blocks), list(blocks.errors), self.none_threshold)
         return self._unreadable_rows_marked(prediction, texts, images)
 
     def _predict(self, texts: list[str], images: list) -> Prediction:

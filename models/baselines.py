@@ -18,7 +18,7 @@ from data.labelled import LabelledData
 from emotions import EMOTIONS
 from features.text.nrc_lexicons import NrcLexiconFeatures
 from features.text.tokenize import TweetTokenizer
-from models.base import EmotionModel, FeatureModel, Prediction
+from models.base import PRESENT, EmotionModel, FeatureModel, Prediction
 from models.settings import FeatureSettings, ModelSettings, in_range
 
 
@@ -76,23 +76,30 @@ def _logistic_regression(C: float):
     return LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
 
 
-def _one_vs_rest(base, multi_label: bool):
-    return OneVsRestClassifier(base) if multi_label else base
+def _one_vs_rest(base, presence: bool):
+    return OneVsRestClassifier(base) if presence else base
 
 
-def _target(train: LabelledData) -> np.ndarray:
-    return train.labels if train.multi_label else train.labels.argmax(axis=1)
+def _target(train: LabelledData, presence: bool) -> np.ndarray:
+    """Presence per emotion (human judgement, else the row's label) for a presence model; else the label."""
+    return train.association_targets() if presence else train.labels.argmax(axis=1)
 
 
-def _probabilities(classifier, matrix, multi_label: bool) -> np.ndarray:
+def _probabilities(classifier, matrix, presence: bool) -> np.ndarray:
     if not matrix.shape[0]:
         return np.zeros((0, len(EMOTIONS)))
     probabilities = classifier.predict_proba(matrix)
-    if multi_label:
+    if presence:
         return np.asarray(probabilities, dtype=float)
     out = np.zeros((matrix.shape[0], len(EMOTIONS)))
     out[:, classifier.classes_.astype(int)] = probabilities
     return out
+
+
+def _outputs(probabilities: np.ndarray, intensities: np.ndarray, presence: bool):
+    """As the network's (`models.network.module.outputs`): a presence model's intensity is how strong the emotion
+    is when present, scaled down towards 0 with its probability below PRESENT."""
+    return probabilities, intensities * np.minimum(probabilities / PRESENT, 1.0) if presence else intensities
 
 
 class FeatureBaseline(FeatureModel):
@@ -106,14 +113,14 @@ class FeatureBaseline(FeatureModel):
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
         self.featurizer_ = self._featurizer()
         matrix = self.featurizer_.fit_transform(train).stacked()
-        self.classifier_ = _one_vs_rest(self._classifier(seed), train.multi_label).fit(matrix, _target(train))
+        self.classifier_ = _one_vs_rest(self._classifier(seed), self.presence).fit(matrix, _target(train, self.presence))
         self.intensity_ = _fit_intensity(matrix, train.intensity)
 
     def predict_blocks(self, blocks):
         """(probabilities, intensities) of featurised rows, as `NetworkModel.predict_blocks` gives them."""
         matrix = blocks.stacked()
-        return (_probabilities(self.classifier_, matrix, self.multi_label),
-                _predict_intensity(self.intensity_, matrix))
+        return _outputs(_probabilities(self.classifier_, matrix, self.presence),
+                        _predict_intensity(self.intensity_, matrix), self.presence)
 
     def _state(self, directory: Path):
         return {"featurizer": self.featurizer_, "classifier": self.classifier_, "intensity": self.intensity_}
@@ -165,14 +172,15 @@ class TfidfBaseline(EmotionModel):
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
         self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)
         matrix = self.vectorizer_.fit_transform(train.texts)
-        self.classifier_ = _one_vs_rest(_logistic_regression(self.settings.C), train.multi_label)
-        self.classifier_.fit(matrix, _target(train))
+        self.classifier_ = _one_vs_rest(_logistic_regression(self.settings.C), self.presence)
+        self.classifier_.fit(matrix, _target(train, self.presence))
         self.intensity_ = _fit_intensity(matrix, train.intensity, alpha=1.0)
 
     def _predict(self, texts, images) -> Prediction:
         matrix = self.vectorizer_.transform(texts)
-        return Prediction(_probabilities(self.classifier_, matrix, self.multi_label),
-                          _predict_intensity(self.intensity_, matrix), [None] * len(texts))
+        outputs = _outputs(_probabilities(self.classifier_, matrix, self.presence),
+                           _predict_intensity(self.intensity_, matrix), self.presence)
+        return Prediction(*outputs, [None] * len(texts))
 
     def feature_names(self, current: bool = False) -> list[str]:
         return [f"tfidf__{term}" for term in self.vectorizer_.get_feature_names_out()]
@@ -192,6 +200,7 @@ class LexiconRuleBaseline(EmotionModel):
     name = "lexicon_rule"
     modalities = ("text",)
     description = "rule: the emotion with the highest lexicon score (text only, nothing learned but the fallback)"
+    reads_presence = False  # always a 4-way choice
 
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
         self.fallback_ = int(train.labels.sum(axis=0).argmax())

@@ -98,7 +98,7 @@ def score_frame(model: EmotionModel, frame: pd.DataFrame, text_column: str | Non
     if n:
         prediction = model.predict(texts, images)
         probabilities, intensities, errors = prediction.probabilities, prediction.intensities, prediction.errors
-        emotions = strongest(probabilities)
+        emotions = strongest(probabilities, model.none_threshold)
     else:
         probabilities = intensities = np.zeros((0, len(EMOTIONS)))
         errors, emotions = [], []

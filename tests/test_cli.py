@@ -9,7 +9,7 @@ import pytest
 import cli
 from data.bundled import load_wassa
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ["emotion", "prob_anger", "prob_fear", "prob_joy", "prob_sadness", "intensity_anger", "intensity_fear",
           "intensity_joy", "intensity_sadness", "error"]
 
@@ -107,3 +107,44 @@ def test_bad_training_file_is_named(files, capsys):
 def test_every_command_explains_its_options(command):
     result = subprocess.run([sys.executable, "cli.py", command, "--help"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0 and "--" in result.stdout and "show this help message" in result.stdout
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--model", "logreg", "--epochs", "5"], "logreg has no setting(s) epochs; its settings: text_options, "
+                                             "image_options, C"),
+    (["--model", "text_net", "--dropout", "2"], "setting dropout=2.0: must lie in [0, 1)"),
+    (["--model", "text_net", "--epochs", "0"], "setting epochs=0: must lie in [1, 10000]"),
+])
+def test_a_setting_the_model_does_not_take_is_one_line_not_a_silent_no_op(files, options, message, capsys):
+    out = files / "never"
+    assert cli.main(["train", "--train", str(files / "train.csv"), "--out", str(out), *options]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n" and not out.exists()
+
+
+def test_train_help_shows_the_settings_defaults():
+    result = subprocess.run([sys.executable, "cli.py", "train", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert "the preset's, else 128" in " ".join(result.stdout.split())  # NetworkSettings.hidden
+
+
+def test_evaluate_reads_what_score_reads(run, files, capsys):
+    """One table reader: a cp1252 file with a semicolon delimiter is evaluated as `score` would read it."""
+    frame = load_wassa("dev").head(60)
+    source = files / "cp1252.csv"
+    source.write_bytes(frame[["text", "label"]].assign(text=frame.text + " – café").to_csv(
+        sep=";", index=False).encode("cp1252", errors="replace"))
+    assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(source)]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 60
+    assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(files / "s.csv")]) == 0
+
+
+def test_train_on_bundled_sources_with_weights(files, capsys):
+    out = files / "runs" / "judged"
+    assert cli.main(["train", "--model", "tfidf_logreg", "--data", "wassa,relabels", "--weights", "relabels=0.5",
+                     "--out", str(out), "--no-bundled-eval"]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["outputs"] == "presence" and 0 < config["none_threshold"] < 1
+    assert config["train_source"] == "wassa2017/train+relabels"
+    capsys.readouterr()
+    assert cli.main(["train", "--data", "wassa,reddit", "--out", str(files / "never")]) == 2
+    assert "unknown training source(s) ['reddit']" in capsys.readouterr().err
+    assert cli.main(["train", "--data", "wassa", "--weights", "wassa", "--out", str(files / "never")]) == 2

@@ -21,6 +21,10 @@ class NetworkSettings(FeatureSettings):
     weight_decay: float = 1e-3
     patience: int = 8  # epochs without a better validation score before stopping
     intensity_weight: float = 2.0  # weight of the intensity loss against the emotion loss
+    presence_weight: float = 1.0  # weight of the presence loss (rows with human judgements) against the 4-way one
+    # Positive judgements of an emotion weigh (absent / present)^presence_balance in the presence loss: 0 learns
+    # each collection's base rates, 1 weighs present and absent alike (what F1 at a fixed 0.5 rewards).
+    presence_balance: float = 1.0
     modality_dropout: float = 0.3  # chance that a paired row loses one of its two modalities
     pair_fraction: float = 0.5  # paired (tweet, same-label image) rows per epoch, as a share of the text rows
     # Chance that a text row's features from lexicons learned on the training labels are set to their mean (0)
@@ -37,6 +41,8 @@ class NetworkSettings(FeatureSettings):
         in_range("lr", self.lr, 0, 10, low_open=True)
         in_range("weight_decay", self.weight_decay, 0)
         in_range("intensity_weight", self.intensity_weight, 0)
+        in_range("presence_weight", self.presence_weight, 0)
+        in_range("presence_balance", self.presence_balance, 0, 1)
         in_range("pair_fraction", self.pair_fraction, 0)
         for name in ("dropout", "modality_dropout", "learned_dropout"):
             in_range(name, getattr(self, name), 0, 1, high_open=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from data.labelled import LabelledData, hold_out
+from data.labelled import LabelledData
 from models.base import FeatureModel
 from models.network.config import NetConfig, NetworkSettings
 from models.network.module import EmotionNet, predict_blocks
@@ -25,10 +25,9 @@ class NetworkModel(FeatureModel):
     """The network on the feature blocks; its settings are `NetworkSettings`."""
 
     Settings = NetworkSettings
+    needs_validation = True  # early stopping
 
     def _fit(self, train: LabelledData, valid: LabelledData | None, seed: int, on_epoch=None, should_stop=None):
-        if valid is None or not len(valid):
-            train, valid = hold_out(train, seed)
         self.featurizer_ = self._featurizer()
         blocks = self.featurizer_.fit_transform(train)
         valid_blocks = self.featurizer_.transform(valid.texts, valid.images)
@@ -36,13 +35,12 @@ class NetworkModel(FeatureModel):
         from models.network.fit import train_network  # training only: inference never imports it
 
         self.net_, self.log = train_network(
-            config, self.settings, blocks, train.labels, train.intensity, valid_blocks, valid.labels, valid.intensity,
-            multi_label=train.multi_label, seed=seed, on_epoch=on_epoch, should_stop=should_stop,
-            learned_columns=learned_columns(self.featurizer_.feature_names()[:blocks.text.shape[1]]),
+            config, self.settings, blocks, train, valid_blocks, valid, seed=seed, on_epoch=on_epoch,
+            should_stop=should_stop, learned_columns=learned_columns(self.featurizer_.feature_names()[:blocks.text.shape[1]]),
         )
 
     def predict_blocks(self, blocks):
-        return predict_blocks(self.net_, blocks, self.multi_label)
+        return predict_blocks(self.net_, blocks, self.presence)
 
     def _state(self, directory: Path):
         torch.save(self.net_.state_dict(), directory / WEIGHTS_FILE)

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from features.featurizer import FeatureBlocks
+from models.base import PRESENT
 from models.network.config import NetConfig
 
 
@@ -72,15 +73,27 @@ def _tensors(blocks: FeatureBlocks, rows) -> tuple[torch.Tensor, torch.Tensor, t
             torch.as_tensor(blocks.mask[rows], dtype=torch.float32))
 
 
-def predict_blocks(net: EmotionNet, blocks: FeatureBlocks, multi_label: bool, batch: int = 4096):
-    """(probabilities, intensities) as numpy arrays, under inference mode."""
+def outputs(logits: torch.Tensor, intensity: torch.Tensor, presence: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """(probabilities, intensities) from the heads. A presence model's probabilities are independent (sigmoid),
+    and its intensity of an emotion is how strong the emotion is when present (the head, trained on gold
+    intensities only) for an emotion that is present, scaled down towards 0 with its probability below PRESENT.
+    A 4-way model's are a softmax and the head."""
+    if presence:
+        probabilities = torch.sigmoid(logits)
+        return probabilities, intensity * torch.clamp(probabilities / PRESENT, max=1.0)
+    return torch.softmax(logits, dim=1), intensity
+
+
+def predict_blocks(net: EmotionNet, blocks: FeatureBlocks, presence: bool, batch: int = 4096):
+    """(probabilities, intensities) as numpy arrays, under inference mode: independent presence probabilities
+    (sigmoid) for a network trained on presence judgements, else a 4-way choice (softmax)."""
     net.eval()
     probabilities, intensities = [], []
     with torch.inference_mode():
         for start in range(0, len(blocks), batch):
             rows = slice(start, start + batch)
-            logits, intensity = net(*_tensors(blocks, rows))
-            probabilities.append(torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=1))
+            probability, intensity = outputs(*net(*_tensors(blocks, rows)), presence)
+            probabilities.append(probability)
             intensities.append(intensity)
     if not probabilities:
         return np.zeros((0, net.config.n_emotions)), np.zeros((0, net.config.n_emotions))

@@ -1,6 +1,15 @@
 import pytest
 
-from data.bundled import load_everyday, load_wassa
+from data.bundled import (
+    GOEMOTIONS_LABELS,
+    SEMEVAL_EC_LABELS,
+    load_everyday,
+    load_goemotions,
+    load_semeval_ec_dev,
+    load_semeval_ei_reg_dev,
+    load_wassa,
+    load_wassa_relabels,
+)
 from emotions import EMOTIONS
 
 
@@ -25,3 +34,44 @@ def test_everyday_check_tweets_are_balanced_and_none_is_in_wassa():
     assert frame.label.value_counts().to_dict() == {emotion: 16 for emotion in EMOTIONS}
     wassa = set().union(*(load_wassa(split).text for split in ("train", "dev", "test")))
     assert not set(frame.text) & wassa and frame.text.is_unique
+
+
+def _binary(frame, columns):
+    return frame[list(columns)].isin([0, 1]).all().all()
+
+
+@pytest.mark.parametrize("split, rows, fear", [("train", 43410, 726), ("dev", 5426, 105)])
+def test_goemotions_splits_are_complete(split, rows, fear):
+    frame = load_goemotions(split)
+    assert len(frame) == rows and frame.id.is_unique
+    assert list(frame.columns) == ["id", "text", *GOEMOTIONS_LABELS]
+    assert _binary(frame, GOEMOTIONS_LABELS) and frame.fear.sum() == fear
+
+
+def test_unknown_goemotions_split_is_named():
+    with pytest.raises(ValueError, match="unknown GoEmotions split 'test'"):
+        load_goemotions("test")
+
+
+def test_semeval_dev_sets_are_complete():
+    ec = load_semeval_ec_dev()
+    assert len(ec) == 886 and list(ec.columns) == ["id", "text", *SEMEVAL_EC_LABELS]
+    assert _binary(ec, SEMEVAL_EC_LABELS)
+    ei = load_semeval_ei_reg_dev()
+    assert len(ei) == 1464 and list(ei.columns) == ["id", "text", "label", "intensity"]
+    assert ei.label.value_counts().to_dict() == {"sadness": 397, "fear": 389, "anger": 388, "joy": 290}
+    assert set(ei.label) == set(EMOTIONS) and ei.intensity.between(0, 1).all()
+
+
+def test_wassa_relabels_cover_train_and_dev_only():
+    frame = load_wassa_relabels()
+    assert list(frame.columns) == ["wassa_id", "ec_id", "wassa_split", "wassa_label", "wassa_intensity", "text",
+                                   *SEMEVAL_EC_LABELS]
+    assert frame.wassa_split.value_counts().to_dict() == {"train": 3490, "dev": 344}
+    assert _binary(frame, SEMEVAL_EC_LABELS) and set(frame.wassa_label) == set(EMOTIONS)
+
+
+def test_no_relabel_or_semeval_dev_tweet_is_in_wassa_test():
+    test = set(load_wassa("test").text)
+    for frame in (load_wassa_relabels(), load_semeval_ec_dev(), load_semeval_ei_reg_dev()):
+        assert not set(frame.text) & test

@@ -34,7 +34,7 @@ def test_multi_label_tsv(tmp_path):
         ("text,mood\nhi,joy\n", r"needs a 'label' column or the four emotion columns"),
         ("words,label\nhi,joy\n", r"needs a 'text' or an 'image' column"),
         ("text,label\nhi,joy\n,joy\n", r"row\(s\) 2 have neither text nor image"),
-        ("text,label,intensity\nhi,joy,1.5\n", r"intensities must lie in \[0, 1\] \(row\(s\) 1\)"),
+        ("text,label,intensity\nhi,joy,1.5\n", r"intensities must lie in \[0, 1\] \(column 'intensity', row\(s\) 1\)"),
         ("", "the file is empty"),
         ("text,label\n", "a header line but no rows"),
         ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields \(first: line 3: 3 fields"),

@@ -1,5 +1,6 @@
 import re
 
+import numpy as np
 import pytest
 
 from data.registry import EVALUATION_SETS, RANKING, TRAINING_SETS, evaluation_set, evaluation_sets, training_set
@@ -14,7 +15,7 @@ def test_training_set_sizes():
 
 
 def test_unknown_sets_are_named():
-    with pytest.raises(ValueError, match=r"unknown training set 'nope'; choose from \['wassa', 'fer_sample'"):
+    with pytest.raises(ValueError, match=r"unknown training source\(s\) \['nope'\]; choose from \['wassa', 'relabels'"):
         training_set("nope")
     with pytest.raises(ValueError, match=r"unknown evaluation set\(s\) \['nope'\]; choose from \['wassa_test'"):
         evaluation_set("nope")
@@ -23,7 +24,8 @@ def test_unknown_sets_are_named():
 def test_evaluation_sets_by_name_and_by_modality():
     assert len(evaluation_set("wassa_test")) == 3142
     text_sets = evaluation_sets(modalities=("text",))
-    assert list(text_sets) == ["wassa_test", "wassa_test_no_hashtags", "everyday_check"]
+    assert list(text_sets) == ["wassa_test", "wassa_test_no_hashtags", "everyday_check", "goemotions_dev", "ec_dev",
+                               "ei_reg_dev"]
     assert not re.search(r"#\w", "".join(text_sets["wassa_test_no_hashtags"].texts))
     assert list(evaluation_sets(modalities=("image",))) == ["fer_public_test"]
     assert set(evaluation_sets(modalities=("text", "image"))) == set(EVALUATION_SETS)
@@ -36,3 +38,39 @@ def test_paired_tweets_carry_a_face_of_their_own_label():
     assert len(paired) == 3142 and paired.has_image.all() and paired.has_text.all()
     label_of_face = {id(image): label for image, label in zip(faces.images, faces.label_names)}
     assert [label_of_face[id(image)] for image in paired.images] == paired.label_names
+
+
+def test_sources_declare_what_they_supervise_and_combine_into_one_set():
+    train, valid = training_set("wassa+relabels")
+    assert len(train) == 3613 and train.exclusive.all()  # one row per WASSA tweet: its query word ...
+    judged = np.isfinite(train.presence).all(axis=1)
+    assert judged.sum() == 3490 and not np.isfinite(train.presence[~judged]).any()  # ... and the human judgement
+    assert np.isfinite(train.intensity).sum() == 3613
+    relabels, _ = training_set("relabels")
+    assert len(relabels) == 3490 and not relabels.exclusive.any() and relabels.has_presence
+
+
+def test_goemotions_is_balanced_and_weighted_by_source():
+    train, valid = training_set("wassa,goemotions", weights={"goemotions": 0.5})
+    comments = ~train.exclusive
+    assert comments.sum() + 3613 == len(train) and len(valid) == 347 + 4341
+    assert train.weight[~comments].tolist() == [1.0] * 3613
+    assert train.weight[comments].mean() == pytest.approx(0.5)
+    joy = comments & (np.nan_to_num(train.presence).argmax(axis=1) == 2) & (np.nan_to_num(train.presence).sum(axis=1) == 1)
+    fear = comments & (np.nan_to_num(train.presence).argmax(axis=1) == 1) & (np.nan_to_num(train.presence).sum(axis=1) == 1)
+    assert train.weight[fear].mean() > 3 * train.weight[joy].mean()  # the rare answer weighs more
+
+
+def test_unknown_sources_and_weights_are_named():
+    with pytest.raises(ValueError, match=r"unknown training source\(s\) \['reddit'\]; choose from \['wassa'"):
+        training_set("wassa+reddit")
+    with pytest.raises(ValueError, match=r"weights for source\(s\) \['fer'\] that are not among \['wassa'\]"):
+        training_set("wassa", weights={"fer": 2.0})
+
+
+def test_new_evaluation_sets_hold_what_dev_eval_measures():
+    sets = evaluation_sets(["goemotions_dev", "ec_dev", "ei_reg_dev"])
+    goemotions = sets["goemotions_dev"]
+    assert len(goemotions) == 4426 and (~goemotions.labels.any(axis=1)).sum() == 1592  # neutral-only: none
+    assert not goemotions.multi_label and sets["ec_dev"].multi_label and len(sets["ec_dev"]) == 886
+    assert np.isfinite(sets["ei_reg_dev"].intensity).sum() == 1464

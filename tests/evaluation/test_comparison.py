@@ -3,7 +3,7 @@ import pytest
 
 from data.bundled import load_wassa
 from data.labelled import LabelledData, frame_to_labelled
-from evaluation.comparison import compare_pair, comparison_table, macro_f1_long
+from evaluation.comparison import compare_pair, comparison_table, generalisation_long
 from models.base import Prediction
 from models.registry import build_model
 from training.run import run_training
@@ -36,8 +36,11 @@ def test_table_names_every_run_and_adds_an_evaluated_data_set(runs):
     by_name = table.set_index("name")
     assert by_name.loc["runs/lexicon_rule", "upload_macro_f1"] == round(upload["runs/lexicon_rule"]["macro_f1"], 4)
     assert np.isnan(by_name.loc["runs/tfidf_logreg", "upload_macro_f1"])
-    long = macro_f1_long(table)
-    assert len(long) == 3 and set(long["data_set"]) == {"valid", "upload"}
+    long = generalisation_long(table)
+    f1 = long[long.measure == "macro_f1"]
+    assert len(f1) == 3 and set(f1["data_set"]) == {"valid", "upload"}
+    pearson = long[long.measure == "pearson_mean"]
+    assert set(pearson["name"]) == {"runs/lexicon_rule", "runs/tfidf_logreg"} and "valid_f1_joy" not in set(long.data_set)
 
 
 def test_table_of_no_runs_is_empty(tmp_path):

@@ -2,19 +2,22 @@
 
 import json
 
-from emotions import EMOTIONS
+from emotions import EMOTIONS, NONE
 from models.registry import DEFAULT_MODEL_DIR, load_model
 
 
 def test_default_model_loads_with_current_feature_names_and_scores_a_tweet():
     model = load_model()  # raises if the saved feature names differ from what this code produces
     assert model.name == "fused_net" and model.modalities == ("text", "image")
-    prediction = model.predict(["I am so furious right now, this is an outrage #angry"])
-    assert prediction.errors == [None]
-    probabilities = prediction.probabilities[0]
-    assert abs(probabilities.sum() - 1) < 1e-6
-    assert EMOTIONS[int(probabilities.argmax())] == "anger"
-    assert 0 <= prediction.intensities[0].min() and prediction.intensities[0].max() <= 1
+    texts = ["I am so furious right now, this is an outrage #angry", "The train leaves at 9:40 from platform 2."]
+    prediction = model.predict(texts)
+    assert prediction.errors == [None, None]
+    assert model.presence and 0 < model.none_threshold < 1
+    assert prediction.emotions == ["anger", NONE]
+    angry = dict(zip(EMOTIONS, prediction.probabilities[0]))
+    assert angry["anger"] >= 0.5 and angry["joy"] < 0.5  # independent presence probabilities
+    intensity = dict(zip(EMOTIONS, prediction.intensities[0]))
+    assert intensity["anger"] > 0.4 and intensity["joy"] < 0.2  # an angry tweet is not joyful
 
 
 def test_default_model_records_its_provenance_and_metrics():

@@ -1,0 +1,38 @@
+"""The one table reader: encodings, delimiters, malformed rows kept with their line, whole tables."""
+
+import pytest
+
+from data import DataError
+from data.tables import read_chunks, read_table, sniff_input
+
+
+def test_the_bad_byte_offset_counts_across_read_blocks(tmp_path):
+    source = tmp_path / "in.csv"
+    body = ("text\n" + "é" * 600_000 + "\n").encode()  # 2-byte characters straddle the 1 MiB read blocks
+    source.write_bytes(body + b"\xff\n")
+    with pytest.raises(DataError, match=f"byte 0xff at byte offset {len(body)} "):
+        sniff_input(source, encoding="utf-8")
+
+
+def test_rows_with_the_wrong_number_of_fields_are_kept_with_their_line(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text('id,text\n1,fine\n2\n3,"too, many",fields\n\n4,"multi\nline"\n')
+    chunks = read_chunks(source, sniff_input(source), chunk_rows=2)
+    assert next(chunks) == ["id", "text"]
+    first, second = list(chunks)
+    assert first.frame.id.tolist() == ["1", "2"] and second.frame.id.tolist() == ["3", "4"]
+    assert first.row_errors == [None, "line 3: 1 of 2 fields; the missing ones read as empty"]
+    assert second.row_errors[0].startswith("line 4: 3 fields where the header has 2; not scored")
+    assert second.unscorable.tolist() == [True, False] and second.frame.text[1] == "multi\nline"
+
+
+def test_a_whole_table_names_the_file_as_the_user_knows_it(tmp_path):
+    source = tmp_path / "upload.csv"
+    source.write_text("text\n" + "hi\n" * 6)
+    table = read_table(source, chunk_rows=4, name="mine.csv")
+    assert (table.rows, len(table.chunks), table.columns, table.bad_rows) == (6, 2, ["text"], 0)
+    with pytest.raises(DataError, match=r"^mine\.csv: 6 rows is over the limit of 5"):
+        read_table(source, max_rows=5, name="mine.csv")
+    source.write_text("text\n")
+    with pytest.raises(DataError, match=r"^mine\.csv: a header line but no rows"):
+        read_table(source, name="mine.csv")
