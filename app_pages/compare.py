@@ -53,16 +53,17 @@ if uploaded is not None:
 
 table = comparison_table(choices, extra)
 st.subheader("Every saved model")
-st.caption("Data sets: `wassa_test` WASSA-2017 test tweets (`…_no_hashtags`: the same without their hashtags), "
-           "`everyday_check` 64 hand-written everyday tweets (a rough check of tweets unlike WASSA's), "
-           "`fer_public_test` FER2013 faces, `paired_test` tweets each with a face of its label, `valid` the run's "
-           "own validation data. Click a header to sort; the table's toolbar downloads it as CSV.")
+st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, spec in EVALUATION_SETS.items())
+           + "; `valid` the run's own validation data. Click a header to sort; the table's toolbar downloads it "
+           "as CSV.")
 st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
 matrix = generalisation_long(table)
 matrix["figure"] = matrix["data_set"] + matrix["measure"].map(MEASURE_SUFFIX)
 cells = alt.Chart(matrix, title="How each model does on every data set").encode(
-    x=alt.X("figure:N", title=None, sort=list(dict.fromkeys(matrix["figure"])), axis=alt.Axis(labelAngle=-40)),
-    y=alt.Y("name:N", title=None, axis=alt.Axis(labelLimit=300)))
+    y=alt.Y("figure:N", title=None, sort=list(dict.fromkeys(matrix["figure"])),
+            axis=alt.Axis(labelLimit=300, labelOverlap=False)),
+    x=alt.X("name:N", title=None, axis=alt.Axis(labelAngle=0, labelLimit=200))
+).properties(height=24 * matrix["figure"].nunique())
 st.altair_chart(
     cells.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"),
                                              title="score"),

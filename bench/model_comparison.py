@@ -1,10 +1,10 @@
 """Every registered model trained the same way on the bundled data, scored on the bundled test sets.
 
-    python bench/model_comparison.py [--models fused_net,logreg,...] [--seed 0] [--runs runs/compare]
+    python bench/model_comparison.py [--preset wassa] [--models fused_net,logreg,...] [--seed 0] [--runs runs/compare]
 
-Each model is trained on the `default` preset's data (WASSA-2017 train tweets + FER2013 training faces;
-validation: WASSA-2017 dev + a 10% hold-out of the faces) with the preset's settings, reads what its
-modalities allow, and is saved under --runs (so `python cli.py compare --runs runs/compare` and the dashboard's
+Each model is trained on a preset's data (default: the `wassa` preset's, WASSA-2017 train tweets + FER2013
+training faces; validation: WASSA-2017 dev + a 10% hold-out of the faces) with the preset's settings, reads what
+its modalities allow, and is saved under --runs (so `python cli.py compare --runs runs/compare` and the dashboard's
 Compare page list them). The table gives macro-F1 on WASSA-2017 test, on the same tweets without hashtags, on
 the 64 hand-written everyday check tweets (data/everyday/), on FER2013 public test and on test tweets paired
 with a face of the same label; the mean intensity Pearson on WASSA-2017 test; and the training time.
@@ -33,6 +33,7 @@ COLUMNS = (("wassa_test", "macro_f1", "WASSA test"), ("wassa_test_no_hashtags", 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default=",".join(MODELS), help="comma-separated registry names")
+    ap.add_argument("--preset", default="wassa", choices=list(PRESETS))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--runs", default="runs/compare", help="folder to save the runs in")
     ap.add_argument("--text-options", default="{}",
@@ -41,10 +42,10 @@ def main(argv=None) -> None:
                     help='JSON merged into the preset\'s model settings, e.g. \'{"learned_dropout": 0}\'')
     args = ap.parse_args(argv)
 
-    preset = PRESETS["default"]
+    preset = PRESETS[args.preset]
     settings = {**preset.get("settings", {}), **json.loads(args.settings)}
     settings["text_options"] = {**FeatureSettings().text_options, **json.loads(args.text_options)}
-    train, valid = preset_data("default", seed=args.seed)
+    train, valid = preset_data(args.preset, seed=args.seed)
     header = f"{'model':<14}" + "".join(f"{title:>13}" for _, _, title in COLUMNS) + f"{'train s':>10}"
     print(header)
     results = {}

@@ -19,7 +19,7 @@ from features.text.tokenize import as_texts
 from models import store
 from models.settings import FeatureSettings, ModelSettings
 
-PRESENT = 0.5  # a presence probability from which an emotion counts as present (the intensities scale below it)
+PRESENT = 0.5  # a presence probability from which an emotion counts as present (as E-c presence F1 counts it)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from data.labelled import LabelledData
 from emotions import EMOTIONS
 from features.text.nrc_lexicons import NrcLexiconFeatures
 from features.text.tokenize import TweetTokenizer
-from models.base import PRESENT, EmotionModel, FeatureModel, Prediction
+from models.base import EmotionModel, FeatureModel, Prediction
 from models.settings import FeatureSettings, ModelSettings, in_range
 
 
@@ -97,9 +97,9 @@ def _probabilities(classifier, matrix, presence: bool) -> np.ndarray:
 
 
 def _outputs(probabilities: np.ndarray, intensities: np.ndarray, presence: bool):
-    """As the network's (`models.network.module.outputs`): a presence model's intensity is how strong the emotion
-    is when present, scaled down towards 0 with its probability below PRESENT."""
-    return probabilities, intensities * np.minimum(probabilities / PRESENT, 1.0) if presence else intensities
+    """As the network's (`models.network.module.outputs`): a presence model's intensity is P(present) × how
+    strong the emotion is when present."""
+    return probabilities, probabilities * intensities if presence else intensities
 
 
 class FeatureBaseline(FeatureModel):

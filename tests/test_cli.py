@@ -148,3 +148,14 @@ def test_train_on_bundled_sources_with_weights(files, capsys):
     assert cli.main(["train", "--data", "wassa,reddit", "--out", str(files / "never")]) == 2
     assert "unknown training source(s) ['reddit']" in capsys.readouterr().err
     assert cli.main(["train", "--data", "wassa", "--weights", "wassa", "--out", str(files / "never")]) == 2
+
+
+def test_score_with_the_default_model_says_none_when_no_emotion_is_present(files):
+    source = files / "plain.csv"
+    pd.DataFrame({"text": ["I am so furious right now, this is an outrage #angry",
+                           "The train leaves at 9:40 from platform 2."]}).to_csv(source, index=False)
+    out = files / "plain_out.csv"
+    assert cli.main(["score", "--input", str(source), "--output", str(out), "--quiet"]) == 0
+    scored = pd.read_csv(out, keep_default_na=False)
+    assert scored.emotion.tolist() == ["anger", "none"]
+    assert scored.prob_anger[0] >= 0.5 and scored.intensity_joy[0] < scored.intensity_anger[0]

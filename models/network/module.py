@@ -7,7 +7,6 @@ import torch
 from torch import nn
 
 from features.featurizer import FeatureBlocks
-from models.base import PRESENT
 from models.network.config import NetConfig
 
 
@@ -75,12 +74,11 @@ def _tensors(blocks: FeatureBlocks, rows) -> tuple[torch.Tensor, torch.Tensor, t
 
 def outputs(logits: torch.Tensor, intensity: torch.Tensor, presence: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """(probabilities, intensities) from the heads. A presence model's probabilities are independent (sigmoid),
-    and its intensity of an emotion is how strong the emotion is when present (the head, trained on gold
-    intensities only) for an emotion that is present, scaled down towards 0 with its probability below PRESENT.
-    A 4-way model's are a softmax and the head."""
+    and its intensity of an emotion is P(present) × how strong the emotion is when present (the head, trained on
+    gold intensities only): near 0 for an absent emotion. A 4-way model's are a softmax and the head."""
     if presence:
         probabilities = torch.sigmoid(logits)
-        return probabilities, intensity * torch.clamp(probabilities / PRESENT, max=1.0)
+        return probabilities, probabilities * intensity
     return torch.softmax(logits, dim=1), intensity
 
 
