@@ -48,6 +48,7 @@ class EmotionModel:
     description: str = ""
     Settings: type[ModelSettings] = ModelSettings
     needs_validation: bool = False  # fit holds out 10% of the training rows when no validation data is given
+    reads_presence: bool = True  # False: the model gives a 4-way choice whatever its training data
 
     def __init__(self, settings: ModelSettings | dict | None = None, **values):
         """`settings`: this model's `Settings`, or a dict of them; `values` override single settings. An unknown
@@ -106,8 +107,6 @@ class EmotionModel:
         if "image" in self.modalities:
             usable |= data.has_image
         return np.flatnonzero(usable)
-
-    reads_presence: bool = True  # False: the model gives a 4-way choice whatever its training data
 
     @property
     def presence(self) -> bool:
