@@ -29,6 +29,12 @@ def one_hot(labels) -> np.ndarray:
     return matrix
 
 
+def answers(targets: np.ndarray) -> np.ndarray:
+    """Per row of an (n, 4) 0/1 matrix, the answer it gives: the index of its first emotion, or len(EMOTIONS)
+    for a row with none of the four."""
+    return np.where(targets.any(axis=1), targets.argmax(axis=1), len(EMOTIONS))
+
+
 def strongest(probabilities: np.ndarray, threshold: float | None = None) -> list[str]:
     """The most probable emotion of each row of an (n, 4) matrix; "" where a row has no probabilities (NaN).
     With a `threshold` (the probabilities are then independent presence probabilities), a row whose strongest

@@ -25,7 +25,7 @@ from data.bundled import (
     load_wassa_relabels,
 )
 from data.labelled import LabelledData, hold_out
-from emotions import EMOTIONS, one_hot
+from emotions import EMOTIONS, answers, one_hot
 
 # --- the bundled sets as labelled rows ---------------------------------------------------------------------------
 
@@ -56,7 +56,7 @@ def fer(split: str) -> LabelledData:
     return LabelledData([""] * len(faces), faces, labels, np.full(labels.shape, np.nan), source=f"fer2013/{split}")
 
 
-def _judged(frame, source: str, none_of=None) -> LabelledData:
+def _judged(frame, source: str) -> LabelledData:
     """Rows with human presence judgements: the four emotions' 0/1 columns, all zeros meaning none of them."""
     presence = frame[list(EMOTIONS)].to_numpy(dtype=float)
     return LabelledData(frame.text.tolist(), [None] * len(frame), presence, np.full(presence.shape, np.nan),
@@ -66,13 +66,11 @@ def _judged(frame, source: str, none_of=None) -> LabelledData:
 def wassa_relabelled(split: str) -> LabelledData:
     """WASSA-2017 tweets of a split with their query-word label and gold intensity, and, for the tweets SemEval-2018
     E-c re-annotated (97 %), the human judgement of which emotions are present."""
-    data = wassa(split)
+    frame = load_wassa(split)
+    data = _tweets(frame, f"wassa2017/{split}+relabels")
     relabels = load_wassa_relabels()
     relabels = relabels[relabels.wassa_split == split].astype({"wassa_id": str}).set_index("wassa_id")
-    ids = load_wassa(split).id.astype(str).tolist()
-    judged = relabels.reindex(ids)[list(EMOTIONS)].to_numpy(dtype=float)  # NaN rows: not re-annotated
-    data.presence = judged
-    data.source = f"wassa2017/{split}+relabels"
+    data.presence = relabels.reindex(frame.id.astype(str))[list(EMOTIONS)].to_numpy(dtype=float)  # NaN: not judged
     return data
 
 
@@ -84,7 +82,7 @@ def goemotions(split: str) -> LabelledData:
 
 def goemotions_single(split: str) -> LabelledData:
     """The GoEmotions comments with exactly one label that is one of the four, or only `neutral` (rows with no
-    label): a 4-way choice and a "none" outcome, as `../shared/tools/dev_eval.py` measures them."""
+    label): a 4-way choice and a "none" outcome, as the team's shared generalisation check measures them."""
     frame = load_goemotions(split)
     labels = frame.drop(columns=["id", "text"])
     keep = (labels.sum(axis=1) == 1) & (labels[list(EMOTIONS) + ["neutral"]].sum(axis=1) == 1)
@@ -132,9 +130,8 @@ def _concat(parts: list[tuple[LabelledData, LabelledData]]) -> tuple[LabelledDat
 
 
 def _answers(data: LabelledData) -> np.ndarray:
-    """Per row, the answer its labels give: 0-3 the strongest judged (else labelled) emotion, 4 none."""
-    targets = data.association_targets()
-    return np.where(targets.any(axis=1), targets.argmax(axis=1), len(EMOTIONS))
+    """Per row, the answer its labels give (see `emotions.answers`)."""
+    return answers(data.association_targets())
 
 
 def balanced(data: LabelledData, power: float = 0.5) -> LabelledData:
@@ -145,7 +142,7 @@ def balanced(data: LabelledData, power: float = 0.5) -> LabelledData:
     return data.with_weight(data.weight * weight / weight.mean())
 
 
-def _wassa(seed: int, judged: bool, labelled: bool):
+def _wassa(judged: bool, labelled: bool):
     train, valid = (wassa_relabelled(s) if judged else wassa(s) for s in ("train", "dev"))
     if not labelled:  # the human judgements alone, without the query word
         train, valid = (d.subset(np.flatnonzero(np.isfinite(d.presence).all(axis=1))) for d in (train, valid))
@@ -162,11 +159,12 @@ class Source:
 
 
 SOURCES: dict[str, Source] = {
-    "wassa": Source("WASSA-2017 tweets: train 3,613, validation = dev 347", "the query word each tweet was "
-                    "collected with (one of four) and its intensity", lambda seed: _wassa(seed, False, True)),
+    "wassa": Source("WASSA-2017 tweets: train 3,613, validation = dev 347",
+                    "the query word each tweet was collected with (one of four) and its intensity",
+                    lambda seed: _wassa(judged=False, labelled=True)),
     "relabels": Source("SemEval-2018 E-c's human judgements of the WASSA-2017 train and dev tweets (3,834)",
                        "which emotions a reader finds present, all zeros for none",
-                       lambda seed: _wassa(seed, True, False)),
+                       lambda seed: _wassa(judged=True, labelled=False)),
     "goemotions": Source("GoEmotions Reddit comments: 43,410 train, 10% held out for validation; balanced so that "
                          "joy does not dominate", "which emotions a reader finds present, all zeros for none",
                          lambda seed: tuple(balanced(d) for d in hold_out(goemotions("train"), seed, by=_answers))),
@@ -195,7 +193,7 @@ def training_set(name: str, seed: int = 0, weights: dict | None = None) -> tuple
         if part == "relabels" and "wassa" in names:
             continue  # the same tweets: merged into the WASSA rows
         merged = part == "wassa" and "relabels" in names
-        train, valid = _wassa(seed, True, True) if merged else SOURCES[part].load(seed)
+        train, valid = _wassa(judged=True, labelled=True) if merged else SOURCES[part].load(seed)
         weight = weights.get(part, 1.0) * (weights.get("relabels", 1.0) if merged else 1.0)
         parts.append((train.with_weight(train.weight * weight), valid))
     return _concat(parts) if len(parts) > 1 else parts[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
-from emotions import EMOTIONS
+from emotions import EMOTIONS, answers
 
 
 def evaluate_predictions(
@@ -73,9 +73,9 @@ def choose_none_threshold(presence: np.ndarray, probabilities: np.ndarray) -> fl
     to have at most one emotion of the four, those with none from those with one and tells which (macro-F1 over
     the five answers). None when the rows hold no such judgement."""
     judged = np.isfinite(presence).all(axis=1) & (np.nan_to_num(presence).sum(axis=1) <= 1)
-    if not judged.any() or presence[judged].sum(axis=1).all():
+    truth = answers(presence[judged])
+    if not (truth == len(EMOTIONS)).any():
         return None
-    truth = np.where(presence[judged].sum(axis=1) == 0, len(EMOTIONS), np.nan_to_num(presence[judged]).argmax(axis=1))
     best, strongest = probabilities[judged].max(axis=1), probabilities[judged].argmax(axis=1)
     grid = np.round(np.arange(0.05, 0.951, 0.025), 3)
     scores = [f1_score(truth, np.where(best < t, len(EMOTIONS), strongest), average="macro",

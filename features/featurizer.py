@@ -61,8 +61,8 @@ class Featurizer:
         return names
 
     def _targets(self, data: LabelledData) -> pd.DataFrame:
-        """y for the learned lexicons: which emotions each row goes with (human judgement where there is one,
-        else its label; all zeros: none of the four), and the gold intensities."""
+        """y for the learned lexicons: which emotions each row goes with (`LabelledData.association_targets`;
+        all zeros: none of the four), and the gold intensities."""
         frame = pd.DataFrame(data.association_targets(), columns=list(EMOTIONS))
         for i, emotion in enumerate(EMOTIONS):
             frame[f"intensity_{emotion}"] = data.intensity[:, i]
@@ -112,10 +112,8 @@ class Featurizer:
 
     def block_names(self) -> list[str]:
         """Names of the text and image block columns (`image__has_image` is the mask's, not a block column)."""
-        names = list(self.text_features_.get_feature_names_out()) if self.use_text else []
-        if self.use_image:
-            names += list(self.image_features_.get_feature_names_out()[:-1])
-        return names
+        names = self.feature_names()
+        return names[:-1] if self.use_image else names
 
     @property
     def image_extractor(self):
