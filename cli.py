@@ -5,6 +5,7 @@
     python cli.py score [--model-dir DIR] --input IN --output OUT [--text-column text] [--image-column image]
                         [--resume] [--quiet] [--engine local|dask [--scheduler ADDRESS]]
     python cli.py compare --runs DIR
+    python cli.py convert --model-dir DIR --trust [--out DIR]
 """
 
 from __future__ import annotations
@@ -114,10 +115,19 @@ def _add_compare(sub) -> None:
     p.add_argument("--with-default", action="store_true", help="include the shipped default model")
 
 
+def _add_convert(sub) -> None:
+    p = _command(sub, "convert", "convert a model folder saved in the old pickle format",
+                 "Rewrite a model folder of the earlier format (state.pkl.gz, a pickle) in the data-only format. "
+                 "Reading a pickle can run any code it holds: convert only folders you trust.")
+    p.add_argument("--model-dir", type=Path, required=True, help="model folder of the earlier format")
+    p.add_argument("--trust", action="store_true", help="required: you trust the folder (it is unpickled once)")
+    p.add_argument("--out", type=Path, default=None, help="folder to write (default: convert in place)")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = top.add_subparsers(dest="command", required=True)
-    for add in (_add_train, _add_evaluate, _add_score, _add_compare):
+    for add in (_add_train, _add_evaluate, _add_score, _add_compare, _add_convert):
         add(sub)
     return top
 
@@ -230,13 +240,25 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_convert(args) -> int:
+    from models.convert import convert_legacy
+
+    if not args.trust:
+        print(f"error: converting unpickles {args.model_dir}, which can run any code it holds; if you trust "
+              f"where it came from, add --trust", file=sys.stderr)
+        return 2
+    print(f"converted → {convert_legacy(args.model_dir, args.out)}", file=sys.stderr)
+    return 0
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     from data import DataError
     from lexicons import LexiconError
     from models.store import ModelLoadError
 
-    commands = {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare}
+    commands = {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare,
+                "convert": cmd_convert}
     try:
         return commands[args.command](args)
     except (DataError, ModelLoadError, LexiconError, FileNotFoundError) as exc:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from emotions import EMOTIONS
 from features.text.lookup import Lexicon, token_scores
-from features.text.pipeline import fitted_lexicons, make_text_features, read_tweets
+from features.text.pipeline import make_text_features
 from features.text.tokenize import Tweet, is_negator
 
 # The lexicons that decide a token's highlight colour, most telling first: Affect Intensity is graded, the emoji
@@ -53,7 +53,7 @@ def _bundled_text_features():
 def read_with_bundled_lexicons(text: str) -> tuple[Tweet, list[Lexicon]]:
     """A tweet read by the bundled text features, and their lexicons."""
     pipeline = _bundled_text_features()
-    return read_tweets(pipeline, [text])[0], fitted_lexicons(pipeline)
+    return pipeline.read_tweets([text])[0], pipeline.lexicons()
 
 
 def explain_tokens(tweet: Tweet, lexicons: list[Lexicon]) -> TextExplanation:

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
 from data.labelled import LabelledData
 from emotions import EMOTIONS
 from features.text.lookup import Lexicon
-from features.text.pipeline import fitted_lexicons, make_text_features, read_tweets, transform_tweets
+from features.text.pipeline import make_text_features
 from features.text.tokenize import Tweet, as_texts
 
 
@@ -51,14 +50,10 @@ class Featurizer:
         self.text_options = dict(text_options or {})
         self.image_options = dict(image_options or {})
 
-    def feature_names(self, current: bool = False) -> list[str]:
-        """Column names. With `current`, the image columns are named by a fresh extractor with the same
-        options, as this version of the code would name them (the text columns are named by code already)."""
+    def feature_names(self) -> list[str]:
+        """Column names: the text columns, then the image columns and `image__has_image`."""
         names = list(self.text_features_.get_feature_names_out()) if self.use_text else []
-        if self.use_image:
-            image = clone(self.image_features_).fit() if current else self.image_features_
-            names += list(image.get_feature_names_out())
-        return names
+        return names + [str(name) for name in self.image_names_] if self.use_image else names
 
     def _targets(self, data: LabelledData) -> pd.DataFrame:
         """y for the learned lexicons: which emotions each row goes with (`LabelledData.association_targets`;
@@ -81,9 +76,7 @@ class Featurizer:
             text_block = self.text_features_.fit_transform(texts, self._targets(data.subset(text_rows)))
             self.text_mean_, self.text_scale_ = _scaler(text_block)
         if self.use_image:
-            from features.image.extractor import make_image_features
-
-            self.image_features_ = make_image_features(**self.image_options).fit()
+            self.image_names_ = np.asarray(self.image_extractor.get_feature_names_out(), dtype=str)
         return self._assemble(data.texts, data.images, text_rows, text_block, fit=True)
 
     def transform(self, texts: list, images: list | None = None, tweets: list[Tweet] | None = None) -> FeatureBlocks:
@@ -97,18 +90,18 @@ class Featurizer:
             if tweets is None:
                 block = self.text_features_.transform([texts[i] for i in text_rows])
             else:
-                block = transform_tweets(self.text_features_, [tweets[i] for i in text_rows])
+                block = self.text_features_.transform_tweets([tweets[i] for i in text_rows])
         return self._assemble(texts, images, text_rows, block)
 
     def read_tweets(self, texts: list[str]) -> list[Tweet]:
         """The texts read as the text features read them (tokens, spans, negation marks)."""
         if not self.use_text:
             raise ValueError("this featurizer reads no text")
-        return read_tweets(self.text_features_, texts)
+        return self.text_features_.read_tweets(texts)
 
     def lexicons(self) -> list[Lexicon]:
         """Every lexicon the fitted text features look tokens up in; none without text."""
-        return fitted_lexicons(self.text_features_) if self.use_text else []
+        return self.text_features_.lexicons() if self.use_text else []
 
     def block_names(self) -> list[str]:
         """Names of the text and image block columns (`image__has_image` is the mask's, not a block column)."""
@@ -117,8 +110,22 @@ class Featurizer:
 
     @property
     def image_extractor(self):
-        """The fitted image extractor (its backbone, input size, crop, layers and pooling), for Grad-CAM."""
-        return self.image_features_ if self.use_image else None
+        """The fitted image extractor (its backbone, input size, crop, layers and pooling; None without images).
+        Built on first use from `image_options`, so that scoring text never imports torch; a saved model's
+        image columns must be the ones this code's extractor gives."""
+        if not self.use_image:
+            return None
+        if getattr(self, "_image_extractor", None) is None:
+            from features.image.extractor import make_image_features
+
+            extractor = make_image_features(**self.image_options).fit()
+            current = list(extractor.get_feature_names_out())
+            if list(getattr(self, "image_names_", current)) != current:
+                missing = [n for n in self.image_names_ if n not in current][:3]
+                raise ValueError(f"the model's image features differ from what this code's extractor gives "
+                                 f"(saved only: {missing}); retrain the model with this version")
+            self._image_extractor = extractor
+        return self._image_extractor
 
     def standardise_image(self, pooled):
         """Pooled CNN features (a torch tensor, gradients kept) → the image block, standardised as `transform`
@@ -142,7 +149,11 @@ class Featurizer:
         return FeatureBlocks(text, image, mask, errors)
 
     def _image_block(self, images, fit: bool):
-        matrix, errors = self.image_features_.transform_with_errors(list(images))
+        images = list(images)
+        if not fit and all(image is None for image in images):  # text only: the extractor is not needed
+            n = len(images)
+            return np.zeros((n, len(self.image_names_) - 1), dtype=np.float32), np.zeros(n, dtype=bool), [None] * n
+        matrix, errors = self.image_extractor.transform_with_errors(images)
         has_image = matrix[:, -1] > 0
         cnn = matrix[has_image, :-1].astype(np.float32)
         if fit:

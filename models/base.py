@@ -14,7 +14,6 @@ import numpy as np
 
 from data.labelled import LabelledData, hold_out
 from emotions import EMOTIONS, strongest
-from evaluation.metrics import choose_none_threshold, evaluate_predictions
 from features.text.tokenize import as_texts
 from models import store
 from models.settings import FeatureSettings, ModelSettings
@@ -41,7 +40,7 @@ class Prediction:
 
 class EmotionModel:
     """Subclasses set `name`, `modalities`, `description` and `Settings`, and implement `_fit`, `_predict`,
-    `_state` and `_restore`."""
+    `_save` and `_restore`."""
 
     name: str = ""
     modalities: tuple[str, ...] = ("text",)
@@ -83,6 +82,8 @@ class EmotionModel:
         self.config = {"outputs": "presence" if train.has_presence and self.reads_presence else "choice"}
         self._fit(train, valid, seed, on_epoch=on_epoch, should_stop=should_stop)
         if self.presence:
+            from evaluation.metrics import choose_none_threshold  # training and evaluation only: scikit-learn
+
             checked = valid if valid is not None and valid.has_presence else train
             prediction = self.predict(checked.texts, checked.images)
             self.config["none_threshold"] = choose_none_threshold(checked.presence, prediction.probabilities)
@@ -143,6 +144,8 @@ class EmotionModel:
         return prediction
 
     def evaluate(self, data: LabelledData) -> dict:
+        from evaluation.metrics import evaluate_predictions
+
         prediction = self.predict(data.texts, data.images)
         scored = np.flatnonzero(np.isfinite(prediction.probabilities).all(axis=1))
         result = evaluate_predictions(data.labels[scored], prediction.probabilities[scored],
@@ -155,7 +158,7 @@ class EmotionModel:
 
     def save(self, directory: str | Path) -> Path:
         """Writes the model directory atomically (see `models.store`)."""
-        return store.save_directory(directory, self._state,
+        return store.save_directory(directory, self._save,
                                     lambda: dict(self.config, feature_names=self.feature_names()), self.metrics, self.log)
 
     def save_metrics(self, directory: str | Path) -> None:
@@ -168,17 +171,18 @@ class EmotionModel:
         except (ValueError, TypeError) as exc:
             raise store.ModelLoadError(f"{directory}: its settings do not fit this version ({exc}); "
                                        f"{store.RETRAIN}") from None
-        model.config = {k: v for k, v in config.items() if k not in ("feature_names", "state_sha256")}
+        store.check_files(directory, config)
+        model.config = {k: v for k, v in config.items() if k not in ("feature_names", "files", "format")}
         model.modalities = tuple(config.get("modalities", cls.modalities))
-        model._restore(directory, store.read_state(directory, config))
+        model._restore(directory)
         model.metrics = store.read_json(directory / "metrics.json", {})
         model.log = store.read_json(directory / "training_log.json", [])
         return model
 
     # --- for subclasses -----------------------------------------------------------------------------------
 
-    def feature_names(self, current: bool = False) -> list[str]:
-        """The model's input columns; with `current`, as the running code would produce them."""
+    def feature_names(self) -> list[str]:
+        """The model's input columns."""
         return []
 
     def _fit(self, train: LabelledData, valid: LabelledData | None, seed: int, on_epoch=None, should_stop=None):
@@ -187,11 +191,12 @@ class EmotionModel:
     def _predict(self, texts: list[str], images: list) -> Prediction:
         raise NotImplementedError
 
-    def _state(self, directory: Path):
-        """The picklable fitted state (or None); may also write other files (weights) into `directory`."""
+    def _save(self, directory: Path) -> None:
+        """Writes the fitted state into `directory` as data (see `models.store`); may add to `config`."""
         raise NotImplementedError
 
-    def _restore(self, directory: Path, state) -> None:
+    def _restore(self, directory: Path) -> None:
+        """Reads what `_save` wrote (its files' checksums are already checked)."""
         raise NotImplementedError
 
 
@@ -220,5 +225,5 @@ class FeatureModel(EmotionModel):
         blocks = self.featurizer_.transform(texts, images)
         return Prediction(*self.predict_blocks(blocks), list(blocks.errors))
 
-    def feature_names(self, current: bool = False) -> list[str]:
-        return self.featurizer_.feature_names(current)
+    def feature_names(self) -> list[str]:
+        return self.featurizer_.feature_names()

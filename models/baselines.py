@@ -18,8 +18,18 @@ from data.labelled import LabelledData
 from emotions import EMOTIONS
 from features.text.nrc_lexicons import NrcLexiconFeatures
 from features.text.tokenize import TweetTokenizer
+from models import store
 from models.base import EmotionModel, FeatureModel, Prediction
 from models.settings import FeatureSettings, ModelSettings, in_range
+
+# The types `model.skops` may name beyond those skops trusts by default (scikit-learn's public estimators and
+# numpy/scipy containers): the private parts of the calibrated SVM and of the boosted trees. Loading refuses
+# a file naming anything else (`models.store.read_sklearn`).
+TRUSTED_TYPES = frozenset({
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+})
 
 
 def _fit_intensity(matrix, intensity: np.ndarray, alpha: float = 10.0) -> list:
@@ -122,11 +132,14 @@ class FeatureBaseline(FeatureModel):
         return _outputs(_probabilities(self.classifier_, matrix, self.presence),
                         _predict_intensity(self.intensity_, matrix), self.presence)
 
-    def _state(self, directory: Path):
-        return {"featurizer": self.featurizer_, "classifier": self.classifier_, "intensity": self.intensity_}
+    def _save(self, directory: Path) -> None:
+        store.write_featurizer(directory, self.featurizer_)
+        store.write_sklearn(directory, {"classifier": self.classifier_, "intensity": self.intensity_})
 
-    def _restore(self, directory: Path, state) -> None:
-        self.featurizer_, self.classifier_, self.intensity_ = state["featurizer"], state["classifier"], state["intensity"]
+    def _restore(self, directory: Path) -> None:
+        self.featurizer_ = store.read_featurizer(directory)
+        state = store.read_sklearn(directory, TRUSTED_TYPES)
+        self.classifier_, self.intensity_ = state["classifier"], state["intensity"]
 
 
 class LogisticRegressionBaseline(FeatureBaseline):
@@ -182,13 +195,15 @@ class TfidfBaseline(EmotionModel):
                            _predict_intensity(self.intensity_, matrix), self.presence)
         return Prediction(*outputs, [None] * len(texts))
 
-    def feature_names(self, current: bool = False) -> list[str]:
+    def feature_names(self) -> list[str]:
         return [f"tfidf__{term}" for term in self.vectorizer_.get_feature_names_out()]
 
-    def _state(self, directory: Path):
-        return {"vectorizer": self.vectorizer_, "classifier": self.classifier_, "intensity": self.intensity_}
+    def _save(self, directory: Path) -> None:
+        store.write_sklearn(directory, {"vectorizer": self.vectorizer_, "classifier": self.classifier_,
+                                        "intensity": self.intensity_})
 
-    def _restore(self, directory: Path, state) -> None:
+    def _restore(self, directory: Path) -> None:
+        state = store.read_sklearn(directory, TRUSTED_TYPES)
         self.vectorizer_, self.classifier_, self.intensity_ = state["vectorizer"], state["classifier"], state["intensity"]
 
 
@@ -223,8 +238,8 @@ class LexiconRuleBaseline(EmotionModel):
         probabilities[empty, self.fallback_] = 0.7
         return Prediction(probabilities, block("affect_intensity_max"), [None] * len(texts))
 
-    def _state(self, directory: Path):
-        return {"fallback": self.fallback_}
+    def _save(self, directory: Path) -> None:
+        self.config["fallback"] = self.fallback_
 
-    def _restore(self, directory: Path, state) -> None:
-        self.fallback_ = state["fallback"]
+    def _restore(self, directory: Path) -> None:
+        self.fallback_ = int(self.config["fallback"])

@@ -1,20 +1,24 @@
-"""Saving and loading model directories.
+"""Saving and loading model directories: data only, nothing that runs code when it is read.
 
-A saved model is a directory: `config.json` (model name, settings, feature names, label order, package
-versions, training-data fingerprint, seed), `metrics.json`, `training_log.json`, and the model's state: a torch
-`state_dict` (`weights.pt`, loaded with `weights_only=True`) and/or `state.pkl.gz` (fitted scikit-learn objects,
-a gzipped pickle). It is unpickled only after its SHA-256 matches the one in `config.json`, and only from
-directories this project wrote (run directories and the shipped default model); a user's upload is never
-unpickled.
+A saved model is a directory (`FORMAT` 2):
+- `config.json`: model name, typed settings, label order, feature names, package versions, training-data
+  fingerprint, seed, and the SHA-256 of every other file (`files`), checked before anything is read;
+- `features.json` + `features.npz`: the fitted featurizer (`features.state`: lexicon tables, scaler statistics,
+  seed-word centroids ...) as a JSON tree and arrays read with `allow_pickle=False`;
+- `weights.safetensors`: the network's weights (networks);
+- `model.skops`: the fitted scikit-learn parts of a baseline, read by `skops.io` with an explicit list of
+  trusted types (anything else is refused);
+- `metrics.json`, `training_log.json`.
+
+Folders of the earlier format hold a pickle (`state.pkl.gz`), which can run code when read: they are refused
+with a message saying how to convert them (`python cli.py convert --model-dir DIR --trust`).
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
-import pickle
 import platform
 import shutil
 import tempfile
@@ -23,11 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-# A plain pickle, not joblib's: the fitted lexicon tables are ~27,000 small arrays, which joblib's per-array
-# framing loaded in 2.1 s against pickle's 0.17 s (measured on the default model).
-STATE_FILE = "state.pkl.gz"
-WEIGHTS_FILE = "weights.pt"
-VERSIONED_PACKAGES = ("torch", "scikit-learn", "numpy", "scipy", "pandas", "gensim")
+FORMAT = 2
+FEATURES_TREE, FEATURES_ARRAYS = "features.json", "features.npz"
+WEIGHTS_FILE = "weights.safetensors"
+SKOPS_FILE = "model.skops"
+LEGACY_STATE = "state.pkl.gz"  # format 1: a pickle
+VERSIONED_PACKAGES = ("torch", "scikit-learn", "numpy", "scipy", "pandas", "gensim", "safetensors", "skops")
 RETRAIN = "retrain it with this version (python cli.py train ...)"
 
 
@@ -70,23 +75,27 @@ def read_config(directory: Path) -> dict:
     return config
 
 
-def save_directory(directory: str | Path, write_state, make_config, metrics: dict, log: list) -> Path:
+def convert_hint(directory: Path) -> str:
+    return (f"{directory}: saved in the old pickle format, which runs code when it is loaded; this version "
+            f"refuses to load it. If you trust where it came from, convert it once: "
+            f"python cli.py convert --model-dir {directory} --trust")
+
+
+def save_directory(directory: str | Path, write_files, make_config, metrics: dict, log: list) -> Path:
     """Writes a model directory atomically: into a temporary sibling, renamed into place at the end.
-    `write_state(staging)` writes the weights and returns the picklable fitted state (or None); `make_config()`
-    is called after it (writing the weights may add to the config)."""
+    `write_files(staging)` writes the model's own files; `make_config()` is called after it (writing them may
+    add to the config); the SHA-256 of every file but config.json goes into the config."""
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        state = write_state(staging)
-        config = make_config()
-        if state is not None:
-            with gzip.open(staging / STATE_FILE, "wb", compresslevel=6) as handle:
-                pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            config["state_sha256"] = sha256_file(staging / STATE_FILE)
-        write_json(staging / "config.json", config)
+        write_files(staging)
         write_json(staging / "metrics.json", metrics)
         write_json(staging / "training_log.json", log)
+        config = make_config()
+        config["format"] = FORMAT
+        config["files"] = {path.name: sha256_file(path) for path in sorted(staging.iterdir())}
+        write_json(staging / "config.json", config)
         if directory.exists():
             shutil.rmtree(directory)
         os.replace(staging, directory)
@@ -96,18 +105,81 @@ def save_directory(directory: str | Path, write_state, make_config, metrics: dic
     return directory
 
 
-def read_state(directory: Path, config: dict):
-    """The fitted state of a directory this project wrote (None if it has none), after its checksum matches."""
-    path = directory / STATE_FILE
-    if not path.exists():
-        return None
-    if sha256_file(path) != config.get("state_sha256"):
-        raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
+def check_files(directory: Path, config: dict) -> None:
+    """A directory of the current format whose files match their checksums in config.json."""
+    if (directory / LEGACY_STATE).exists() or "format" not in config:
+        raise ModelLoadError(convert_hint(directory))
+    if config["format"] != FORMAT:
+        raise ModelLoadError(f"{directory}: model format {config['format']!r}; this version reads format {FORMAT}; "
+                             f"{RETRAIN}")
+    files = config.get("files")
+    if not isinstance(files, dict):
+        raise ModelLoadError(f"{directory}/config.json: no 'files' checksums")
+    for name, digest in files.items():
+        path = directory / name
+        if Path(name).name != name or not path.is_file():
+            raise ModelLoadError(f"{directory}: missing {name}")
+        if sha256_file(path) != digest:
+            raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
+
+
+def write_featurizer(directory: Path, featurizer) -> None:
+    from features.state import encode
+
+    tree, arrays = encode(featurizer)
+    write_json(directory / FEATURES_TREE, tree)
+    np.savez_compressed(directory / FEATURES_ARRAYS, **arrays)
+
+
+def read_featurizer(directory: Path):
+    from features.state import StateError, decode
+
     try:
-        with gzip.open(path, "rb") as handle:
-            return pickle.load(handle)
-    except (ModuleNotFoundError, AttributeError, ImportError) as exc:  # the code it names has moved
-        raise ModelLoadError(f"{directory}: saved by an older version of this project ({exc}); {RETRAIN}") from None
+        tree = json.loads((directory / FEATURES_TREE).read_text())
+        with np.load(directory / FEATURES_ARRAYS, allow_pickle=False) as arrays:
+            return decode(tree, arrays)
+    except (OSError, ValueError, StateError) as exc:  # ValueError: also a pickled array in the .npz
+        raise ModelLoadError(f"{directory}: cannot read the saved features ({exc})") from None
+
+
+def write_weights(directory: Path, weights: dict[str, np.ndarray]) -> None:
+    from safetensors.numpy import save_file
+
+    save_file({name: np.ascontiguousarray(value) for name, value in weights.items()}, str(directory / WEIGHTS_FILE))
+
+
+def read_weights(directory: Path) -> dict[str, np.ndarray]:
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    try:
+        return load_file(str(directory / WEIGHTS_FILE))
+    except (OSError, SafetensorError) as exc:
+        raise ModelLoadError(f"{directory / WEIGHTS_FILE}: cannot read the weights ({exc})") from None
+
+
+def write_sklearn(directory: Path, value) -> None:
+    import skops.io
+
+    skops.io.dump(value, directory / SKOPS_FILE)
+
+
+def read_sklearn(directory: Path, trusted: frozenset[str]):
+    """The scikit-learn objects of `model.skops`, if every type it names is in `trusted`; else ModelLoadError."""
+    import skops.io
+
+    path = directory / SKOPS_FILE
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+        refused = sorted(set(untrusted) - trusted)
+        if refused:
+            raise ModelLoadError(f"{path}: names types this project never saves ({', '.join(refused[:5])}); "
+                                 f"refusing to load it")
+        return skops.io.load(path, trusted=untrusted)
+    except ModelLoadError:
+        raise
+    except Exception as exc:  # skops raises many kinds on a damaged file
+        raise ModelLoadError(f"{path}: cannot read it ({type(exc).__name__}: {exc})") from None
 
 
 def read_json(path: Path, default):

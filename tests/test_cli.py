@@ -32,7 +32,7 @@ def run(files):
 
 
 def test_train_writes_a_complete_run_directory(run):
-    assert {p.name for p in run.iterdir()} == {"config.json", "metrics.json", "training_log.json", "state.pkl.gz"}
+    assert {p.name for p in run.iterdir()} == {"config.json", "metrics.json", "training_log.json", "model.skops"}
     metrics = json.loads((run / "metrics.json").read_text())
     assert set(metrics) == {"valid"} and metrics["valid"]["n"] == 347
 

@@ -17,11 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.model_selection import KFold
-from sklearn.utils.validation import check_is_fitted
 
 from emotions import EMOTIONS, one_hot
+from features.estimator import Transformer
 from features.text.lookup import Lexicon, hashtag_keys, mean_and_max, row_max, token_scores
 from features.text.tokenize import TokenizedTweets, is_word, lookup_key
 from lexicons import TermTable
@@ -121,6 +119,8 @@ def intensity_scores(tokens: TokenizedTweets, table: dict[str, np.ndarray]) -> n
 
 def cross_fitted(tokens: TokenizedTweets, targets: np.ndarray, learn, score, n_folds: int, random_state: int):
     """Out-of-fold scores: each fold's rows scored with `score(rows, learn(other_rows, their_targets))`."""
+    from sklearn.model_selection import KFold  # training only: scoring never imports scikit-learn
+
     folds = KFold(n_splits=n_folds, shuffle=True, random_state=random_state)
     out = None
     for train_rows, held_out in folds.split(targets):
@@ -131,7 +131,7 @@ def cross_fitted(tokens: TokenizedTweets, targets: np.ndarray, learn, score, n_f
     return out
 
 
-class LearnedLexiconFeatures(TransformerMixin, BaseEstimator):
+class LearnedLexiconFeatures(Transformer):
     """`association_mean_<e>`, `association_max_<e>` from the association lexicon learned in `fit`, and with
     `learn_intensity` also `intensity_mean_<e>`, `intensity_max_<e>`, `intensity_min_<e>` from the intensity
     lexicon (which needs y as a DataFrame with gold intensities)."""
@@ -169,7 +169,7 @@ class LearnedLexiconFeatures(TransformerMixin, BaseEstimator):
                           for targets, learn, score in self._parts(y, len(tokens))])
 
     def transform(self, tokens: TokenizedTweets) -> np.ndarray:
-        check_is_fitted(self)
+        self.check_fitted()
         blocks = [association_scores(tokens, self.association_table_)]
         if self.learn_intensity:
             blocks.append(intensity_scores(tokens, self.intensity_table_))
@@ -177,7 +177,7 @@ class LearnedLexiconFeatures(TransformerMixin, BaseEstimator):
 
     def lexicons(self) -> list[Lexicon]:
         """The learned lexicons, as the explanations show them."""
-        check_is_fitted(self)
+        self.check_fitted()
         found = [Lexicon("learned association", self.association_table_, hashtag_keys, scores_negated=False)]
         if self.intensity_table_ is not None:
             found.append(Lexicon("learned intensity", self.intensity_table_, hashtag_keys, scores_negated=False))

@@ -9,10 +9,9 @@ tokens outside a negation scope.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from emotions import EMOTIONS
+from features.estimator import Transformer
 from features.text.lookup import (
     Lexicon,
     hashtag_keys,
@@ -27,7 +26,7 @@ from features.text.tokenize import TokenizedTweets
 from lexicons import lexicon_table
 
 
-class NrcLexiconFeatures(TransformerMixin, BaseEstimator):
+class NrcLexiconFeatures(Transformer):
     """Per emotion: EmoLex association shares (plain and negated), Affect Intensity mean, max and sum (and the
     negated sum), and NRC Hashtag Emotion mean and max.
 
@@ -48,7 +47,7 @@ class NrcLexiconFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, tokens: TokenizedTweets) -> np.ndarray:
-        check_is_fitted(self)
+        self.check_fitted()
         n_words = word_counts(tokens)[:, None]
         emolex = token_scores(tokens.vocab, self.emolex_table_)
         emolex = (emolex > 0).astype(float)  # EmoLex is an association (0/1), not a strength
@@ -71,7 +70,7 @@ class NrcLexiconFeatures(TransformerMixin, BaseEstimator):
 
     def lexicons(self) -> list[Lexicon]:
         """The fitted lexicons, as the explanations show them."""
-        check_is_fitted(self)
+        self.check_fitted()
         return [Lexicon("EmoLex", self.emolex_table_), Lexicon("Affect Intensity", self.affect_intensity_table_),
                 Lexicon("NRC Hashtag", self.hashtag_emotion_table_, hashtag_keys, scores_negated=False)]
 

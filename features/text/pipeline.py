@@ -1,19 +1,68 @@
-"""`make_text_features`: the whole text feature pipeline, tokenise once → every feature group side by side."""
+"""`make_text_features`: the whole text feature pipeline, tokenise once → every feature group side by side.
+
+`TextFeatures` is what scikit-learn's `Pipeline([tokenizer, FeatureUnion(groups)])` would be, written out so
+that scoring never imports scikit-learn (see `features.estimator`); it keeps the same transformer API.
+"""
 
 from __future__ import annotations
 
-from sklearn.pipeline import FeatureUnion, Pipeline
+import numpy as np
 
+from features.estimator import Transformer
 from features.text.learned_lexicons import LearnedLexiconFeatures
 from features.text.lookup import Lexicon
 from features.text.nrc_lexicons import NrcLexiconFeatures
 from features.text.surface import SurfaceFeatures
-from features.text.tokenize import NEGATION_WINDOW, TokenizedTweets, Tweet, TweetTokenizer, read_tweet
+from features.text.tokenize import NEGATION_WINDOW, Tweet, TweetTokenizer, read_tweet
 from features.text.word_vectors import GLOVE, WordVectorFeatures
 
 #: The feature groups, in column order: the NRC lexicons, lexicons learned from the training labels, word-vector
 #: similarities, and surface cues.
 TEXT_FEATURE_GROUPS = ("nrc", "learned", "word_vectors", "surface")
+
+
+class TextFeatures(Transformer):
+    """Tweets → `tokenizer` → each of `groups` (name, transformer) side by side; columns `<group>__<name>`."""
+
+    def __init__(self, tokenizer: TweetTokenizer, groups: list[tuple[str, Transformer]]):
+        self.tokenizer = tokenizer
+        self.groups = groups
+
+    def fit(self, texts, y=None):
+        self.fit_transform(texts, y)
+        return self
+
+    def fit_transform(self, texts, y=None, **fit_params) -> np.ndarray:
+        tokens = self.tokenizer.fit(texts).transform(texts)
+        # fit_transform, not fit: the learned lexicons cross-fit their training rows' features
+        blocks = [group.fit_transform(tokens, y) for _, group in self.groups]
+        self.n_features_in_ = 1
+        return np.hstack(blocks)
+
+    def transform(self, texts) -> np.ndarray:
+        self.check_fitted()
+        return self._transform_tokens(self.tokenizer.transform(texts))
+
+    def _transform_tokens(self, tokens) -> np.ndarray:
+        return np.hstack([group.transform(tokens) for _, group in self.groups])
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray([f"{name}__{column}" for name, group in self.groups
+                           for column in group.get_feature_names_out()], dtype=object)
+
+    def read_tweets(self, texts: list[str]) -> list[Tweet]:
+        """Each tweet read once, as the tokenizer reads it (tokens, spans, negation marks)."""
+        window = self.tokenizer.negation_window
+        return [read_tweet(text, window) for text in texts]
+
+    def transform_tweets(self, tweets: list[Tweet]) -> np.ndarray:
+        """The features of tweets already read with `read_tweets` (no second tokenisation)."""
+        self.check_fitted()
+        return self._transform_tokens(self.tokenizer.transform_tweets(tweets))
+
+    def lexicons(self) -> list[Lexicon]:
+        """Every lexicon the fitted groups look tokens up in (NRC, learned, emoji), for explanations."""
+        return [lexicon for _, group in self.groups if hasattr(group, "lexicons") for lexicon in group.lexicons()]
 
 
 def make_text_features(
@@ -27,7 +76,7 @@ def make_text_features(
     include_mean_vector: bool = False,
     negation_window: int = NEGATION_WINDOW,
     random_state: int = 0,
-) -> Pipeline:
+) -> TextFeatures:
     """An unfitted transformer: tweets → float matrix with named columns (`nrc__emolex_freq_anger`, ...).
 
     groups: which feature groups of `TEXT_FEATURE_GROUPS` to include. "learned" needs labels in `fit`.
@@ -50,23 +99,6 @@ def make_text_features(
                                                    random_state=random_state),
         "surface": SurfaceFeatures,
     }
-    union = FeatureUnion([(name, builders[name]()) for name in TEXT_FEATURE_GROUPS if name in groups])
-    return Pipeline([("tokens", TweetTokenizer(negation_window=negation_window)), ("features", union)])
+    return TextFeatures(TweetTokenizer(negation_window=negation_window),
+                        [(name, builders[name]()) for name in TEXT_FEATURE_GROUPS if name in groups])
 
-
-def read_tweets(pipeline: Pipeline, texts: list[str]) -> list[Tweet]:
-    """Each tweet read once, as the pipeline's tokenizer reads it (tokens, spans, negation marks)."""
-    window = pipeline.named_steps["tokens"].negation_window
-    return [read_tweet(text, window) for text in texts]
-
-
-def transform_tweets(pipeline: Pipeline, tweets: list[Tweet]):
-    """The pipeline's features of tweets already read with `read_tweets` (no second tokenisation)."""
-    tokens: TokenizedTweets = pipeline.named_steps["tokens"].transform_tweets(tweets)
-    return pipeline.named_steps["features"].transform(tokens)
-
-
-def fitted_lexicons(pipeline: Pipeline) -> list[Lexicon]:
-    """Every lexicon the fitted pipeline's groups look tokens up in (NRC, learned, emoji), for explanations."""
-    return [lexicon for _, group in pipeline.named_steps["features"].transformer_list
-            if hasattr(group, "lexicons") for lexicon in group.lexicons()]

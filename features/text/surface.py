@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from emotions import EMOTION_INDEX, EMOTIONS
+from features.estimator import Transformer
 from features.text.lookup import Lexicon
 from features.text.tokenize import TokenizedTweets, is_elongated, is_negator, is_word
 
@@ -33,7 +32,7 @@ def _is_all_caps(token: str) -> bool:
     return len(token) >= 2 and token.isalpha() and token.isupper()
 
 
-class SurfaceFeatures(TransformerMixin, BaseEstimator):
+class SurfaceFeatures(Transformer):
     """Counts per tweet: emoji/emoticons per emotion, all emoji/emoticons, elongated and all-caps words, ! and ?
     marks, negation cues, and the number of word tokens."""
 
@@ -42,7 +41,7 @@ class SurfaceFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, tokens: TokenizedTweets) -> np.ndarray:
-        check_is_fitted(self)
+        self.check_fitted()
         emotion_of = np.zeros((len(tokens.vocab), len(EMOTIONS)))
         for column, token in enumerate(tokens.vocab):
             emotion = EMOJI_EMOTIONS.get(token)

@@ -20,7 +20,8 @@ from functools import cached_property, lru_cache
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
+
+from features.estimator import Transformer
 
 # The data holds the two characters backslash-n where the tweet had a line break.
 _ESCAPED_BREAK_RE = re.compile(r"\\[nrt]")
@@ -231,7 +232,7 @@ def check_texts(texts) -> list[str]:
     return items
 
 
-class TweetTokenizer(TransformerMixin, BaseEstimator):
+class TweetTokenizer(Transformer):
     """Raw tweets → `TokenizedTweets`; the first step of the text feature pipeline. Nothing to learn."""
 
     def __init__(self, negation_window: int = NEGATION_WINDOW):

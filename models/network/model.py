@@ -1,17 +1,21 @@
-"""The emotion network as a model: features → `EmotionNet`, for text only, image only, or both fused."""
+"""The emotion network as a model: features → `EmotionNet`, for text only, image only, or both fused.
+
+Training runs the torch module; the fitted model keeps its weights as numpy arrays and scores with
+`models.network.inference` (no torch). The torch module is rebuilt from them on first use of `net_`
+(explanations' gradients and Grad-CAM).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from data.labelled import LabelledData
+from models import store
 from models.base import FeatureModel
 from models.network.config import NetConfig, NetworkSettings
-from models.network.module import EmotionNet, predict_blocks
-from models.store import WEIGHTS_FILE, ModelLoadError
+from models.network.inference import forward
 
 # Text features computed from lexicons learned on the training labels (the "learned" group).
 LEARNED_PREFIX = "learned__"
@@ -34,26 +38,42 @@ class NetworkModel(FeatureModel):
         config = NetConfig.for_features(blocks.text.shape[1], blocks.image.shape[1], self.settings)
         from models.network.fit import train_network  # training only: inference never imports it
 
-        self.net_, self.log = train_network(
+        net, self.log = train_network(
             config, self.settings, blocks, train, valid_blocks, valid, seed=seed, on_epoch=on_epoch,
             should_stop=should_stop, learned_columns=learned_columns(self.featurizer_.feature_names()[:blocks.text.shape[1]]),
         )
+        self.weights_ = {name: value.detach().numpy().copy() for name, value in net.state_dict().items()}
+        self.config["net_config"] = config.to_dict()
+        self._net = net.eval()
 
     def predict_blocks(self, blocks):
-        return predict_blocks(self.net_, blocks, self.presence)
+        return forward(self.weights_, NetConfig(**self.config["net_config"]), blocks.text, blocks.image, blocks.mask,
+                       self.presence)
 
-    def _state(self, directory: Path):
-        torch.save(self.net_.state_dict(), directory / WEIGHTS_FILE)
-        self.config["net_config"] = self.net_.config.to_dict()
-        return {"featurizer": self.featurizer_}
+    @property
+    def net_(self):
+        """The torch module with these weights (built on first use; training and explanations only)."""
+        if getattr(self, "_net", None) is None:
+            import torch
 
-    def _restore(self, directory: Path, state) -> None:
-        if state is None or not (directory / WEIGHTS_FILE).exists():
-            raise ModelLoadError(f"{directory}: missing {WEIGHTS_FILE} or the feature state")
-        self.featurizer_ = state["featurizer"]
-        self.net_ = EmotionNet(NetConfig(**self.config["net_config"]))
-        self.net_.load_state_dict(torch.load(directory / WEIGHTS_FILE, weights_only=True))
-        self.net_.eval()
+            from models.network.module import EmotionNet
+
+            net = EmotionNet(NetConfig(**self.config["net_config"]))
+            net.load_state_dict({name: torch.from_numpy(value.copy()) for name, value in self.weights_.items()})
+            self._net = net.eval()
+        return self._net
+
+    def _save(self, directory: Path) -> None:
+        store.write_featurizer(directory, self.featurizer_)
+        store.write_weights(directory, self.weights_)
+
+    def _restore(self, directory: Path) -> None:
+        self.featurizer_ = store.read_featurizer(directory)
+        self.weights_ = store.read_weights(directory)
+        try:
+            NetConfig(**self.config["net_config"])
+        except (KeyError, TypeError) as exc:
+            raise store.ModelLoadError(f"{directory}: config.json has no usable net_config ({exc})") from None
 
 
 class FusedNetwork(NetworkModel):

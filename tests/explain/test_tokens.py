@@ -53,5 +53,5 @@ def test_hits_add_up_to_the_models_lexicon_features(fused):
         assert total(negated, "Affect Intensity") == pytest.approx(
             features[f"nrc__affect_intensity_negated_sum_{emotion}"])
         assert total(explanation.tokens, "emoji") == features[f"surface__emoji_{emotion}"]
-    learned = dict(pipeline.named_steps["features"].transformer_list)["learned"].association_table_
+    learned = dict(pipeline.groups)["learned"].association_table_
     np.testing.assert_array_equal(explanation.tokens[0].scores["learned association"], learned["so"])  # the model's

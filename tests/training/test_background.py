@@ -40,7 +40,7 @@ def test_stopping_ends_after_the_current_epoch_and_saves_the_best_so_far(tweets,
     job.stop()
     assert job.wait(timeout=300) and job.status == "stopped", job.error
     assert 1 <= len(job.log) < 500
-    assert (tmp_path / "net" / "weights.pt").is_file()
+    assert (tmp_path / "net" / "weights.safetensors").is_file()
 
 
 def test_a_baseline_trains_too_without_curves(tweets, tmp_path):

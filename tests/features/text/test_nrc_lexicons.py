@@ -1,7 +1,7 @@
 import pytest
-from sklearn.exceptions import NotFittedError
 
 from emotions import EMOTIONS
+from features.estimator import NotFittedError
 from features.text.nrc_lexicons import NrcLexiconFeatures
 from features.text.tokenize import TweetTokenizer
 

@@ -3,11 +3,11 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.exceptions import NotFittedError
 
 from data.bundled import load_wassa
 from emotions import EMOTIONS
 from features import make_text_features
+from features.estimator import NotFittedError
 
 EXPECTED_NAMES = (
     [f"nrc__{stat}_{e}" for stat in ("emolex_freq", "emolex_negated_freq", "affect_intensity_mean",

@@ -2,22 +2,22 @@ import numpy as np
 import pytest
 
 from features.text.tokenize import TweetTokenizer
-from features.text.word_vectors import GLOVE, SEED_WORDS, WordVectorFeatures, load_keyed_vectors
+from features.text.word_vectors import GLOVE, SEED_WORDS, WordVectorFeatures, load_word_vectors
 
 
 def test_glove_loads_memory_mapped_with_its_full_vocabulary():
-    vectors = load_keyed_vectors(GLOVE)
-    assert len(vectors.index_to_key) == 400_000 and vectors.vector_size == 50
+    vectors = load_word_vectors(GLOVE)
+    assert len(vectors.words) == 400_000 and vectors.vector_size == 50
     assert isinstance(vectors.vectors, np.memmap)
-    assert vectors.index_to_key[vectors.key_to_index["happy"]] == "happy"
-    assert load_keyed_vectors(GLOVE) is vectors  # loaded once per process
+    assert vectors.words[vectors.key_to_index["happy"]] == "happy"
+    assert load_word_vectors(GLOVE) is vectors  # loaded once per process
 
 
 def test_similarity_is_the_cosine_to_each_seed_centroid():
     tokens = TweetTokenizer().fit_transform(["happy", "#happy", "", "qqzzxq"])
     features = WordVectorFeatures().fit(tokens)
     out = features.transform(tokens)
-    vectors = load_keyed_vectors(GLOVE)
+    vectors = load_word_vectors(GLOVE)
     happy = np.asarray(vectors["happy"], dtype=float)
     expected = features.centroids_ @ happy / np.linalg.norm(happy)
     np.testing.assert_allclose(out[0], expected)
@@ -28,7 +28,7 @@ def test_similarity_is_the_cosine_to_each_seed_centroid():
 
 def test_seed_centroids_are_unit_means_of_the_seed_words():
     features = WordVectorFeatures().fit(TweetTokenizer().fit_transform(["x"]))
-    vectors = load_keyed_vectors(GLOVE)
+    vectors = load_word_vectors(GLOVE)
     unit = np.asarray([vectors[w] / np.linalg.norm(vectors[w]) for w in SEED_WORDS["fear"]], dtype=float)
     centroid = unit.mean(axis=0)
     np.testing.assert_allclose(features.centroids_[1], centroid / np.linalg.norm(centroid), rtol=1e-6)
@@ -38,7 +38,7 @@ def test_mean_vector_columns_are_optional():
     tokens = TweetTokenizer().fit_transform(["happy sad"])
     features = WordVectorFeatures(include_mean=True).fit(tokens)
     out = features.transform(tokens)
-    vectors = load_keyed_vectors(GLOVE)
+    vectors = load_word_vectors(GLOVE)
     np.testing.assert_allclose(out[0, 4:], (vectors["happy"] + vectors["sad"]) / 2, rtol=1e-6)
     assert features.get_feature_names_out()[-1] == "mean_49"
 

@@ -1,0 +1,71 @@
+"""Converting a model folder of the earlier format (a pickle, `state.pkl.gz`) into the data-only format.
+
+The only place in the project that unpickles: `python cli.py convert --model-dir DIR --trust`. Unpickling can
+run any code the file holds, so it happens only when the user says they trust the folder, once; the converted
+folder loads without it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import pickle
+from pathlib import Path
+
+import numpy as np
+
+from models import store
+from models.registry import load_model, model_class
+
+
+def _modern_featurizer(featurizer):
+    """The earlier `Featurizer` held its text features as scikit-learn's Pipeline(tokens, FeatureUnion(groups)),
+    gensim vectors for word2vec trained in fit, and the image extractor itself."""
+    from features.text.pipeline import TextFeatures
+    from features.text.word_vectors import WordVectors
+
+    text = getattr(featurizer, "text_features_", None)
+    if text is not None and hasattr(text, "named_steps"):
+        modern = TextFeatures(text.named_steps["tokens"], list(text.named_steps["features"].transformer_list))
+        modern.n_features_in_ = 1
+        for _, group in modern.groups:
+            vectors = getattr(group, "keyed_vectors_", None)
+            if vectors is not None and not isinstance(vectors, WordVectors):
+                group.keyed_vectors_ = WordVectors(list(vectors.index_to_key), vectors.vectors)
+        featurizer.text_features_ = modern
+    extractor = featurizer.__dict__.pop("image_features_", None)
+    if extractor is not None:
+        featurizer.image_names_ = np.asarray(extractor.get_feature_names_out(), dtype=str)
+    return featurizer
+
+
+def convert_legacy(directory: Path, out: Path | None = None) -> Path:
+    """Reads an earlier-format folder (unpickling its state: only for a folder the user trusts) and writes it
+    in the current format to `out` (default: in place). Returns the folder written."""
+    directory = Path(directory)
+    config = store.read_config(directory)
+    state_path = directory / store.LEGACY_STATE
+    if not state_path.exists() and "format" in config:
+        raise store.ModelLoadError(f"{directory}: already in the current format (format {config['format']})")
+    cls = model_class(config.get("model", "?"))
+    state = None
+    if state_path.exists():
+        if store.sha256_file(state_path) != config.get("state_sha256"):
+            raise store.ModelLoadError(f"{state_path}: checksum differs from config.json; refusing to convert it")
+        with gzip.open(state_path, "rb") as handle:
+            state = pickle.load(handle)  # the user said --trust
+    model = cls(config.get("settings", {}))
+    model.config = {k: v for k, v in config.items() if k not in ("feature_names", "state_sha256")}
+    model.modalities = tuple(config.get("modalities", cls.modalities))
+    for name, value in (state or {}).items():
+        setattr(model, f"{name}_", _modern_featurizer(value) if name == "featurizer" else value)
+    if (directory / "weights.pt").exists():
+        import torch
+
+        weights = torch.load(directory / "weights.pt", weights_only=True)  # tensors only, no code
+        model.weights_ = {name: value.numpy().copy() for name, value in weights.items()}
+    model.metrics = store.read_json(directory / "metrics.json", {})
+    model.log = store.read_json(directory / "training_log.json", [])
+    target = Path(out) if out is not None else directory
+    model.save(target)
+    load_model(target)  # the converted folder must load
+    return target

@@ -1,0 +1,201 @@
+"""Model folders are data: loading runs no code from them, refuses what it does not expect, and old pickled
+folders are converted only on request."""
+
+import gzip
+import io
+import json
+import pickle
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from data.registry import wassa
+from features.state import decode, encode
+from models.convert import convert_legacy
+from models.registry import DEFAULT_MODEL_DIR, build_model, load_model
+from models.store import ModelLoadError, sha256_file
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST_NET = {"epochs": 3, "hidden": 16, "embed": 8}
+
+
+class _Planted:
+    """Unpickling it creates `path`: the proof that a pickle ran code."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (Path.write_text, (Path(self.path), "code ran"))
+
+
+@pytest.fixture(scope="module")
+def tweets():
+    data = wassa("train")
+    return data.subset(np.random.default_rng(0).choice(len(data), 300, replace=False))
+
+
+@pytest.fixture(scope="module")
+def saved(tweets, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("saved") / "run"
+    build_model("text_net", FAST_NET).fit(tweets, seed=0).save(folder)
+    return folder
+
+
+def _copy(saved, tmp_path, name="copy"):
+    return Path(shutil.copytree(saved, tmp_path / name))
+
+
+def _reseal(folder):
+    """Rewrite config.json's checksums, as someone crafting a folder would."""
+    config = json.loads((folder / "config.json").read_text())
+    config["files"] = {name: sha256_file(folder / name) for name in config["files"]}
+    (folder / "config.json").write_text(json.dumps(config))
+
+
+def test_a_saved_folder_holds_no_pickle(saved):
+    names = sorted(p.name for p in saved.iterdir())
+    assert names == ["config.json", "features.json", "features.npz", "metrics.json", "training_log.json",
+                     "weights.safetensors"]
+    with zipfile.ZipFile(saved / "features.npz") as npz:
+        for name in npz.namelist():
+            header = npz.read(name)[:128]
+            assert b"'descr': '|O'" not in header  # no object arrays, which numpy would pickle
+
+
+def test_a_planted_pickle_runs_no_code_and_gets_one_line(saved, tmp_path):
+    marker = tmp_path / "ran.txt"
+    folder = _copy(saved, tmp_path)
+    (folder / "state.pkl.gz").write_bytes(gzip.compress(pickle.dumps(_Planted(marker))))
+    with pytest.raises(ModelLoadError) as caught:
+        load_model(folder)
+    assert "old pickle format" in str(caught.value) and "cli.py convert" in str(caught.value)
+    assert "\n" not in str(caught.value) and not marker.exists()
+
+    result = subprocess.run([sys.executable, "cli.py", "score", "--model-dir", str(folder), "--input",
+                             str(ROOT / "data" / "samples" / "tweets_sample.csv"), "--output", str(tmp_path / "o.csv")],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and not marker.exists()
+    assert result.stderr.strip().count("\n") == 0 and "--trust" in result.stderr
+
+
+def test_a_pickled_array_in_the_features_file_is_refused(saved, tmp_path):
+    marker = tmp_path / "ran.txt"
+    folder = _copy(saved, tmp_path)
+    with np.load(folder / "features.npz") as arrays:
+        contents = dict(arrays)
+    key = next(iter(contents))
+    contents[key] = np.array([_Planted(marker)], dtype=object)
+    buffer = io.BytesIO()
+    np.savez(buffer, **contents)  # numpy pickles the object array
+    (folder / "features.npz").write_bytes(buffer.getvalue())
+    _reseal(folder)
+    with pytest.raises(ModelLoadError, match="cannot read the saved features"):
+        load_model(folder)
+    assert not marker.exists()
+
+
+def test_a_class_the_project_never_saves_is_refused(saved, tmp_path):
+    folder = _copy(saved, tmp_path)
+    tree = json.loads((folder / "features.json").read_text())
+    tree["attributes"]["text_features_"]["object"] = "Popen"
+    (folder / "features.json").write_text(json.dumps(tree))
+    _reseal(folder)
+    with pytest.raises(ModelLoadError, match="'Popen' that is not one of the feature classes"):
+        load_model(folder)
+
+
+def test_an_edited_file_fails_its_checksum(saved, tmp_path):
+    folder = _copy(saved, tmp_path)
+    with open(folder / "weights.safetensors", "ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(ModelLoadError, match="weights.safetensors: checksum differs"):
+        load_model(folder)
+
+
+def test_a_skops_file_naming_an_untrusted_type_is_refused(tweets, tmp_path):
+    import skops.io
+
+    build_model("logreg").fit(tweets, seed=0).save(tmp_path / "run")
+    state = skops.io.load(tmp_path / "run" / "model.skops", trusted=[])
+    state["extra"] = Path("x")  # a type skops does not trust and this project never saves
+    skops.io.dump(state, tmp_path / "run" / "model.skops")
+    _reseal(tmp_path / "run")
+    with pytest.raises(ModelLoadError, match="names types this project never saves .*pathlib"):
+        load_model(tmp_path / "run")
+
+
+def test_featurizer_state_round_trips_with_word2vec_vectors(tweets):
+    model = build_model("text_net", FAST_NET, text_options={"vectors": "word2vec"}).fit(tweets, seed=0)
+    tree, arrays = encode(model.featurizer_)
+    json.dumps(tree)  # the tree is plain JSON
+    restored = decode(tree, arrays)
+    texts = tweets.texts[:50]
+    np.testing.assert_array_equal(restored.transform(texts).text, model.featurizer_.transform(texts).text)
+
+
+def test_numpy_forward_equals_the_torch_network_on_the_default_model():
+    from models.network.module import predict_blocks
+
+    model = load_model()
+    texts = wassa("test").texts[:500] + ["", "so happy :)"]
+    blocks = model.featurizer_.transform(texts)
+    numpy_p, numpy_i = model.predict_blocks(blocks)
+    torch_p, torch_i = predict_blocks(model.net_, blocks, model.presence)
+    np.testing.assert_allclose(numpy_p, torch_p, atol=1e-6, rtol=0)
+    np.testing.assert_allclose(numpy_i, torch_i, atol=1e-6, rtol=0)
+
+
+def test_scoring_text_imports_neither_torch_nor_scikit_learn_nor_gensim():
+    code = ("import sys; from models.registry import load_model; "
+            "print(load_model().predict(['so angry right now']).emotions[0]); "
+            "print(sorted(m for m in ('torch', 'sklearn', 'gensim', 'skops') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[1] == "[]"
+
+
+def _legacy_folder(model, folder: Path) -> None:
+    """A folder as the earlier format wrote it: scikit-learn's Pipeline in a gzipped pickle, torch weights."""
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    model.save(folder)
+    featurizer = model.featurizer_
+    text = featurizer.text_features_
+    featurizer.text_features_ = Pipeline([("tokens", text.tokenizer), ("features", FeatureUnion(text.groups))])
+    with gzip.open(folder / "state.pkl.gz", "wb") as handle:
+        pickle.dump({"featurizer": featurizer}, handle)
+    featurizer.text_features_ = text
+    torch.save(model.net_.state_dict(), folder / "weights.pt")
+    config = json.loads((folder / "config.json").read_text())
+    for key in ("format", "files"):
+        config.pop(key)
+    config["state_sha256"] = sha256_file(folder / "state.pkl.gz")
+    (folder / "config.json").write_text(json.dumps(config))
+    for name in ("features.json", "features.npz", "weights.safetensors"):
+        (folder / name).unlink()
+
+
+def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets, tmp_path):
+    model = build_model("text_net", FAST_NET).fit(tweets, seed=0)
+    _legacy_folder(model, tmp_path / "old")
+    with pytest.raises(ModelLoadError, match="convert --model-dir .* --trust"):
+        load_model(tmp_path / "old")
+    refused = subprocess.run([sys.executable, "cli.py", "convert", "--model-dir", str(tmp_path / "old")],
+                             cwd=ROOT, capture_output=True, text=True)
+    assert refused.returncode == 2 and "--trust" in refused.stderr
+
+    convert_legacy(tmp_path / "old", tmp_path / "new")
+    texts = tweets.texts[:100]
+    np.testing.assert_allclose(load_model(tmp_path / "new").predict(texts).probabilities,
+                               model.predict(texts).probabilities, atol=1e-7)
+
+
+def test_the_shipped_default_model_is_in_the_current_format():
+    assert json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["format"] == 2
+    assert not (DEFAULT_MODEL_DIR / "state.pkl.gz").exists()
