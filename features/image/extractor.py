@@ -66,14 +66,14 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
     augment_ops : which of ``"flip"`` (every odd view), ``"crop"``, ``"color"`` the views use.
     random_state : seed of the augmentations (each image's views also depend on its content hash).
     batch_size, n_threads (torch intra-op threads; ``None`` = leave torch's setting), n_decode_workers
-    (threads decoding JPEGs while the network runs), prepare (``"trace"``, ``"channels_last"``, ``"eager"``),
+    (threads decoding JPEGs while the network runs), prepare (``"onnx"``, ``"trace"``, ``"channels_last"``, ``"eager"``),
     max_pixels (larger images are refused before decoding), crop_fraction (see ``features.image.decode``).
     """
 
     def __init__(self, backbone="efficientnet_lite0", input_size=DEFAULT_INPUT_SIZE, layers=None,
                  pooling=("mean", "max"), cache=None, n_augment=0, augment_ops=AUGMENT_OPS, random_state=0,
                  batch_size=8,
-                 n_threads=None, n_decode_workers=0, prepare="trace", max_pixels=DEFAULT_MAX_PIXELS,
+                 n_threads=None, n_decode_workers=1, prepare="onnx", max_pixels=DEFAULT_MAX_PIXELS,
                  crop_fraction=DEFAULT_CROP_FRACTION):
         self.backbone = backbone
         self.input_size = input_size
@@ -239,7 +239,7 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
     def _run(self, todo, sources, rows_of, out, errors, items_of, store, stats):
         dim = self.n_cnn_features_
         extractor = prepared_extractor(self.spec_, self.input_size_, self.layers_, self.pooling_, self.prepare,
-                                       example_batch=int(self.batch_size))
+                                       example_batch=int(self.batch_size), n_threads=self.n_threads)
         batch_keys: list[str] = []
         batch_pix: list[np.ndarray] = []
 
@@ -273,7 +273,8 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
 def run_network(extractor, pixels: torch.Tensor) -> np.ndarray:
     """One batch through the prepared network (a module-level function so tests can count the calls)."""
     with torch.inference_mode():
-        return extractor(pixels).float().numpy()
+        features = extractor(pixels)
+    return features.float().numpy() if isinstance(features, torch.Tensor) else features.astype(np.float32)
 
 
 @contextmanager

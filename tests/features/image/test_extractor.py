@@ -194,7 +194,7 @@ def test_parameters_are_validated_at_fit():
     with pytest.raises(ValueError, match="unknown augment op 'rotate'"):
         make_image_features(augment_ops=("rotate",), cache=False).fit()
     with pytest.raises(ValueError, match="prepare must be one of"):
-        make_image_features(prepare="onnx", cache=False).fit()
+        make_image_features(prepare="tensorrt", cache=False).fit()
 
 
 def test_clone_and_pickle_keep_working(tmp_path):
