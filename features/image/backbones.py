@@ -30,13 +30,17 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-import torch
-from torch import nn
 
 from features.image.decode import DEFAULT_CROP_FRACTION, DEFAULT_MAX_PIXELS, crop_resize, decode_rgb, read_source
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+# torch is imported where it is used: with the extractor exported to ONNX, scoring images needs no torch.
 
 POOLINGS = ("mean", "max")
 PREPARE_MODES = ("onnx", "trace", "channels_last", "eager")
@@ -157,6 +161,8 @@ def weights_sha256(path: Path) -> str:
 
 def build_backbone(spec: BackboneSpec, input_size: int) -> nn.Module:
     """The full network (classifier included, if the architecture has one) with its local weights, in eval mode."""
+    import torch
+
     path = spec.weights_path()
     if not path.is_file():
         raise FileNotFoundError(f"backbone {spec.name!r}: weights file not found: {path}")
@@ -170,6 +176,8 @@ def build_backbone(spec: BackboneSpec, input_size: int) -> nn.Module:
 
 def normalise(spec: BackboneSpec, pixels: np.ndarray | torch.Tensor) -> torch.Tensor:
     """uint8 (N, H, W, 3) → float (N, 3, H, W) with the backbone's mean/std (channels-last memory)."""
+    import torch
+
     x = torch.as_tensor(pixels).permute(0, 3, 1, 2).float()
     mean = torch.tensor(spec.mean, dtype=torch.float32).view(1, 3, 1, 1)
     std = torch.tensor(spec.std, dtype=torch.float32).view(1, 3, 1, 1)
@@ -219,32 +227,12 @@ def load_backbone(backbone: str | BackboneSpec = "efficientnet_lite0", input_siz
 # --- the prepared feature extractor used by the transformer -------------------------------------------------
 
 
-class FeatureExtractor(nn.Module):
-    """uint8 pixels (N, H, W, 3) → pooled features (N, D), normalisation included."""
+def __getattr__(name):
+    if name == "FeatureExtractor":  # an nn.Module: defined with torch, on first use
+        from features.image.torch_extractor import FeatureExtractor
 
-    def __init__(self, spec: BackboneSpec, model: nn.Module, layers: tuple[str, ...], pooling: tuple[str, ...]):
-        super().__init__()
-        self.model = model
-        self._feature_maps = spec.feature_maps
-        self.layers = tuple(layers)
-        self.pooling = tuple(pooling)
-        self.register_buffer("mean", torch.tensor(spec.mean, dtype=torch.float32).view(1, 3, 1, 1))
-        self.register_buffer("std", torch.tensor(spec.std, dtype=torch.float32).view(1, 3, 1, 1))
-
-    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
-        x = (pixels.permute(0, 3, 1, 2).float() - self.mean) / self.std
-        maps = self._feature_maps(self.model, x)
-        parts = []
-        for layer in self.layers:
-            m = maps[layer]
-            for pool in self.pooling:
-                if m.dim() == 2:
-                    parts.append(m)
-                elif pool == "mean":
-                    parts.append(m.mean(dim=(2, 3)))
-                else:
-                    parts.append(m.amax(dim=(2, 3)))
-        return torch.cat(parts, dim=1)
+        return FeatureExtractor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def layer_widths(spec: BackboneSpec, input_size: int, layers, measure: bool = False) -> dict[str, int]:
@@ -253,6 +241,8 @@ def layer_widths(spec: BackboneSpec, input_size: int, layers, measure: bool = Fa
     declared = dict(spec.widths)
     if not measure and all(name in declared for name in layers):
         return {name: declared[name] for name in layers}
+    import torch
+
     side = min(input_size, 64)
     with torch.inference_mode():
         maps = spec.feature_maps(build_backbone(spec, input_size), torch.zeros(1, 3, side, side))
@@ -282,9 +272,8 @@ class OnnxExtractor:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
-    def __call__(self, pixels) -> np.ndarray:
-        pixels = pixels.numpy() if isinstance(pixels, torch.Tensor) else np.asarray(pixels)
-        return self.session.run(None, {"pixels": pixels.astype(np.float32)})[0]
+    def __call__(self, pixels: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {"pixels": np.asarray(pixels, dtype=np.float32)})[0]
 
 
 _ONNX_EXPORT_VERSION = 1  # bump when the export below changes
@@ -304,6 +293,10 @@ def onnx_model(spec: BackboneSpec, input_size: int, layers: tuple[str, ...], poo
         return path.read_bytes()
     except OSError:
         pass
+    import torch
+
+    from features.image.torch_extractor import FeatureExtractor
+
     ext = FeatureExtractor(spec, build_backbone(spec, input_size), layers, pooling).eval()
     buffer = io.BytesIO()
     example = torch.zeros(2, input_size, input_size, 3)
@@ -337,6 +330,10 @@ def prepared_extractor(spec: BackboneSpec, input_size: int, layers: tuple[str, .
         if prepare == "onnx":
             _PREPARED[key] = OnnxExtractor(onnx_model(spec, input_size, tuple(layers), tuple(pooling)), n_threads)
             return _PREPARED[key]
+        import torch
+
+        from features.image.torch_extractor import FeatureExtractor
+
         ext = FeatureExtractor(spec, build_backbone(spec, input_size), layers, pooling).eval()
         if prepare in ("trace", "channels_last"):
             ext = ext.to(memory_format=torch.channels_last)

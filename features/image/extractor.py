@@ -18,16 +18,15 @@ import json
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
-import torch
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
+from features.estimator import NotFittedError, Transformer
 from features.image.backbones import (
     POOLINGS,
     PREPARE_MODES,
+    OnnxExtractor,
     get_backbone_spec,
     layer_widths,
     prepared_extractor,
@@ -51,7 +50,7 @@ DEFAULT_INPUT_SIZE = 160
 _IDENTITY_VERSION = 1  # bump when anything that changes the numbers changes without showing up below
 
 
-class ImageFeatures(TransformerMixin, BaseEstimator):
+class ImageFeatures(Transformer):
     """Pooled CNN features of an optional image per row, plus a ``has_image`` column.
 
     Parameters
@@ -139,8 +138,12 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
         self.identity_hash_ = hashlib.sha256(self.identity_.encode()).hexdigest()[:32]
         return self
 
+    def _check_fitted(self, attribute: str) -> None:
+        if not hasattr(self, attribute):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+
     def get_feature_names_out(self, input_features=None):
-        check_is_fitted(self, "feature_names_")
+        self._check_fitted("feature_names_")
         return self.feature_names_.copy()
 
     def transform(self, X):
@@ -177,7 +180,7 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
         return views
 
     def _featurise(self, X, n_augment: int):
-        check_is_fitted(self, "identity_")
+        self._check_fitted("identity_")
         if isinstance(X, (str, bytes, os.PathLike)):
             raise TypeError(
                 "expected a list of images (paths, bytes, PIL images or None), got a single "
@@ -244,8 +247,7 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
         batch_pix: list[np.ndarray] = []
 
         def flush():
-            pixels = torch.from_numpy(np.stack(batch_pix))
-            feats = run_network(extractor, pixels)
+            feats = run_network(extractor, np.stack(batch_pix))
             stats["cnn_images"] += len(batch_keys)
             for key, vec in zip(batch_keys, feats):
                 out[rows_of[key], :dim] = vec
@@ -255,7 +257,8 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
             batch_keys.clear()
             batch_pix.clear()
 
-        with _torch_threads(self.n_threads), _decoder(int(self.n_decode_workers)) as submit:
+        threads = _torch_threads(self.n_threads) if self.prepare != "onnx" else nullcontext()
+        with threads, _decoder(int(self.n_decode_workers)) as submit:
             for sha, keys, arrays, error in _bounded_map(submit, self._decode, todo, sources,
                                                          ahead=4 * int(self.batch_size)):
                 if error is not None:
@@ -270,11 +273,15 @@ class ImageFeatures(TransformerMixin, BaseEstimator):
                 flush()
 
 
-def run_network(extractor, pixels: torch.Tensor) -> np.ndarray:
-    """One batch through the prepared network (a module-level function so tests can count the calls)."""
+def run_network(extractor, pixels: np.ndarray) -> np.ndarray:
+    """One batch of uint8 pixels through the prepared network (a module-level function so tests can count the
+    calls)."""
+    if isinstance(extractor, OnnxExtractor):
+        return extractor(pixels).astype(np.float32)
+    import torch
+
     with torch.inference_mode():
-        features = extractor(pixels)
-    return features.float().numpy() if isinstance(features, torch.Tensor) else features.astype(np.float32)
+        return extractor(torch.from_numpy(pixels)).float().numpy()
 
 
 @contextmanager
@@ -282,6 +289,8 @@ def _torch_threads(n_threads):
     if n_threads is None:
         yield
         return
+    import torch
+
     before = torch.get_num_threads()
     torch.set_num_threads(int(n_threads))
     try:

@@ -160,6 +160,20 @@ def test_scoring_text_imports_neither_torch_nor_scikit_learn_nor_gensim():
     assert out.stdout.split("\n")[1] == "[]"
 
 
+def test_scoring_an_image_imports_no_torch_once_the_network_is_exported(tmp_path):
+    import zipfile as zf
+
+    with zf.ZipFile(ROOT / "data" / "samples" / "faces_sample.zip") as archive:
+        face = tmp_path / "face.png"
+        face.write_bytes(archive.read("faces/anger_1.png"))
+    load_model().predict([""], [str(face)])  # exports the extractor to ONNX beside this session's image cache
+    code = ("import sys; from models.registry import load_model; "
+            f"p = load_model().predict(['', 'so happy'], [{str(face)!r}, {str(face)!r}]); "
+            "print(p.errors, sorted(m for m in ('torch', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[None, None] []"
+
+
 def _legacy_folder(model, folder: Path) -> None:
     """A folder as the earlier format wrote it: scikit-learn's Pipeline in a gzipped pickle, torch weights."""
     from sklearn.pipeline import FeatureUnion, Pipeline
