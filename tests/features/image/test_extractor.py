@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 
 import features
 import features.image.extractor as image_module
+from features.estimator import NotFittedError
 from features.image.cache import FeatureCache
 from features.image.extractor import make_image_features
 
