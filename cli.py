@@ -6,6 +6,7 @@
                         [--resume] [--quiet] [--engine local|dask [--scheduler ADDRESS]]
     python cli.py compare --runs DIR
     python cli.py convert --model-dir DIR --trust [--out DIR]
+    python cli.py audit [--model-dir DIR]
 """
 
 from __future__ import annotations
@@ -124,10 +125,18 @@ def _add_convert(sub) -> None:
     p.add_argument("--out", type=Path, default=None, help="folder to write (default: convert in place)")
 
 
+def _add_audit(sub) -> None:
+    _command(sub, "audit", "fairness audit on the Equity Evaluation Corpus",
+             "Score the bundled Equity Evaluation Corpus and print one JSON object: for gender (female − male) and "
+             "race (African-American − European names), per emotion, the mean and largest gap in prob_<e> and "
+             "intensity_<e> between sentences that differ only in the person, with a paired t-test's p-value; and "
+             "the share of emotion-word sentences whose emotion the model names.", model_dir=True)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = top.add_subparsers(dest="command", required=True)
-    for add in (_add_train, _add_evaluate, _add_score, _add_compare, _add_convert):
+    for add in (_add_train, _add_evaluate, _add_score, _add_compare, _add_convert, _add_audit):
         add(sub)
     return top
 
@@ -251,6 +260,15 @@ def cmd_convert(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from data.bundled import load_eec
+    from evaluation.fairness import audit
+    from models.registry import load_model
+
+    print(json.dumps(audit(load_model(args.model_dir), load_eec()), indent=2))
+    return 0
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     from data import DataError
@@ -258,7 +276,7 @@ def main(argv=None) -> int:
     from models.store import ModelLoadError
 
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare,
-                "convert": cmd_convert}
+                "convert": cmd_convert, "audit": cmd_audit}
     try:
         return commands[args.command](args)
     except (DataError, ModelLoadError, LexiconError, FileNotFoundError) as exc:

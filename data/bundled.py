@@ -81,3 +81,9 @@ def load_wassa_relabels() -> pd.DataFrame:
     never test: columns wassa_id, ec_id, wassa_split, wassa_label, wassa_intensity, text, then the 11
     SEMEVAL_EC_LABELS as 0/1. `wassa_id` is load_wassa's `id`."""
     return _read_tsv("semeval2018/wassa_relabels.tsv")
+
+
+def load_eec() -> pd.DataFrame:
+    """The Equity Evaluation Corpus (see SOURCES.md): columns id, text, template, person, gender, race, emotion,
+    emotion_word (race, emotion and emotion_word empty where the sentence has none)."""
+    return _read_tsv("eec/eec.tsv")

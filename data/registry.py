@@ -156,22 +156,29 @@ class Source:
     description: str
     supervises: str  # what its labels say, for the README and the Train page
     load: Callable[[int], tuple[LabelledData, LabelledData]]  # seed → (train, valid)
+    terms: str = ""  # the data's terms, in short (data/SOURCES.md has them whole), for model cards
+
+
+_NRC_TERMS = "NRC research use; commercial use needs NRC's permission; do not redistribute"
+_FER_TERMS = "FER2013 (Goodfellow et al. 2013, Kaggle): research and non-commercial use; image copyright unclear"
 
 
 SOURCES: dict[str, Source] = {
     "wassa": Source("WASSA-2017 tweets: train 3,613, validation = dev 347",
                     "the query word each tweet was collected with (one of four) and its intensity",
-                    lambda seed: _wassa(judged=False, labelled=True)),
+                    lambda seed: _wassa(judged=False, labelled=True), _NRC_TERMS),
     "relabels": Source("SemEval-2018 E-c's human judgements of the WASSA-2017 train and dev tweets (3,834)",
                        "which emotions a reader finds present, all zeros for none",
-                       lambda seed: _wassa(judged=True, labelled=False)),
+                       lambda seed: _wassa(judged=True, labelled=False), _NRC_TERMS),
     "goemotions": Source("GoEmotions Reddit comments: 43,410 train, 10% held out for validation; balanced so that "
                          "joy does not dominate", "which emotions a reader finds present, all zeros for none",
-                         lambda seed: tuple(balanced(d) for d in hold_out(goemotions("train"), seed, by=_answers))),
+                         lambda seed: tuple(balanced(d) for d in hold_out(goemotions("train"), seed, by=_answers)),
+                         "Apache-2.0 (Demszky et al. 2020)"),
     "fer": Source("FER2013 faces: all 20,137 training faces, 10% held out for validation (slow: minutes)",
-                  "the emotion of the face (one of four)", lambda seed: hold_out(fer("train"), seed)),
+                  "the emotion of the face (one of four)", lambda seed: hold_out(fer("train"), seed), _FER_TERMS),
     "fer_sample": Source("FER2013 faces: a balanced 2,000 of the training faces, 10% held out for validation",
-                         "the emotion of the face (one of four)", lambda seed: hold_out(fer("train_sample"), seed)),
+                         "the emotion of the face (one of four)", lambda seed: hold_out(fer("train_sample"), seed),
+                         _FER_TERMS),
 }
 
 

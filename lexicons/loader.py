@@ -124,3 +124,12 @@ def lexicon_table(source: str | Path) -> TermTable:
         if emotion in column and score != 0:
             table.setdefault(word.lower(), np.zeros(len(EMOTIONS)))[column[emotion]] = score
     return table
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """The bundled list of first names (lower case; 1990 US Census, see SOURCES.md)."""
+    raw = resources.files("lexicons").joinpath("first_names.txt.gz").read_bytes()
+    return frozenset(line for line in gzip.decompress(raw).decode("utf-8").splitlines()
+                     if line and not line.startswith("#"))
+

@@ -61,6 +61,7 @@ class EmotionModel:
             self.settings = self.Settings.from_dict({**given, **values}, self.name)
         self.log: list[dict] = []
         self.metrics: dict = {}
+        self.fairness: dict = {}  # the fairness audit (`evaluation.fairness`), when the training run made one
         self.config: dict = {}
 
     # --- training -----------------------------------------------------------------------------------------
@@ -158,8 +159,12 @@ class EmotionModel:
 
     def save(self, directory: str | Path) -> Path:
         """Writes the model directory atomically (see `models.store`)."""
+        from models.card import model_card
+
         return store.save_directory(directory, self._save,
-                                    lambda: dict(self.config, feature_names=self.feature_names()), self.metrics, self.log)
+                                    lambda: dict(self.config, feature_names=self.feature_names()), self.metrics,
+                                    self.log, self.fairness,
+                                    card=lambda config: model_card(config, self.metrics, self.fairness))
 
     def save_metrics(self, directory: str | Path) -> None:
         store.write_json(Path(directory) / "metrics.json", self.metrics)
@@ -177,6 +182,7 @@ class EmotionModel:
         model._restore(directory)
         model.metrics = store.read_json(directory / "metrics.json", {})
         model.log = store.read_json(directory / "training_log.json", [])
+        model.fairness = store.read_json(directory / store.FAIRNESS_FILE, {})
         return model
 
     # --- for subclasses -----------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ A saved model is a directory (`FORMAT` 2):
 - `weights.safetensors`: the network's weights (networks);
 - `model.skops`: the fitted scikit-learn parts of a baseline, read by `skops.io` with an explicit list of
   trusted types (anything else is refused);
-- `metrics.json`, `training_log.json`.
+- `metrics.json`, `training_log.json`, `fairness.json` (the fairness audit, `evaluation.fairness`) and
+  `MODEL_CARD.md` (`models.card`).
 
 Folders of the earlier format hold a pickle (`state.pkl.gz`), which can run code when read: they are refused
 with a message saying how to convert them (`python cli.py convert --model-dir DIR --trust`).
@@ -32,6 +33,7 @@ FEATURES_TREE, FEATURES_ARRAYS = "features.json", "features.npz"
 WEIGHTS_FILE = "weights.safetensors"
 SKOPS_FILE = "model.skops"
 LEGACY_STATE = "state.pkl.gz"  # format 1: a pickle
+FAIRNESS_FILE, CARD_FILE = "fairness.json", "MODEL_CARD.md"
 VERSIONED_PACKAGES = ("torch", "scikit-learn", "numpy", "scipy", "pandas", "gensim", "safetensors", "skops")
 RETRAIN = "retrain it with this version (python cli.py train ...)"
 
@@ -81,10 +83,12 @@ def convert_hint(directory: Path) -> str:
             f"python cli.py convert --model-dir {directory} --trust")
 
 
-def save_directory(directory: str | Path, write_files, make_config, metrics: dict, log: list) -> Path:
+def save_directory(directory: str | Path, write_files, make_config, metrics: dict, log: list,
+                   fairness: dict | None = None, card=None) -> Path:
     """Writes a model directory atomically: into a temporary sibling, renamed into place at the end.
     `write_files(staging)` writes the model's own files; `make_config()` is called after it (writing them may
-    add to the config); the SHA-256 of every file but config.json goes into the config."""
+    add to the config); `card(config)` gives MODEL_CARD.md; the SHA-256 of every file but config.json goes into
+    the config."""
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
@@ -92,7 +96,11 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
         write_files(staging)
         write_json(staging / "metrics.json", metrics)
         write_json(staging / "training_log.json", log)
+        if fairness:
+            write_json(staging / FAIRNESS_FILE, fairness)
         config = make_config()
+        if card is not None:
+            (staging / CARD_FILE).write_text(card(config), encoding="utf-8")
         config["format"] = FORMAT
         config["files"] = {path.name: sha256_file(path) for path in sorted(staging.iterdir())}
         write_json(staging / "config.json", config)

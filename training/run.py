@@ -1,17 +1,21 @@
-"""One training run end to end: fit, score on validation and the bundled test sets, save the run directory."""
+"""One training run end to end: fit, score on validation and the bundled test sets, audit fairness, save the run
+directory (with its model card)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from data.bundled import load_eec
 from data.labelled import LabelledData
 from data.registry import evaluation_sets
+from evaluation.fairness import audit
 from models.base import EmotionModel
 
 
 def run_training(model: EmotionModel, train: LabelledData, valid: LabelledData | None, seed: int,
                  out: str | Path, bundled_eval: bool = True, on_epoch=None, should_stop=None) -> dict:
-    """Fits the model, fills `model.metrics` ({data set: evaluation}) and saves it to `out`."""
+    """Fits the model, fills `model.metrics` ({data set: evaluation}) and, with `bundled_eval`, `model.fairness`
+    (the audit on the Equity Evaluation Corpus, for a model that reads text), and saves it to `out`."""
     model.fit(train, valid, seed=seed, on_epoch=on_epoch, should_stop=should_stop)
     metrics = {}
     if valid is not None:
@@ -19,6 +23,8 @@ def run_training(model: EmotionModel, train: LabelledData, valid: LabelledData |
     if bundled_eval:
         for name, data in evaluation_sets(modalities=model.modalities).items():
             metrics[name] = model.evaluate(data)
+        if "text" in model.modalities:
+            model.fairness = audit(model, load_eec())
     model.metrics = metrics
     model.save(out)
     return metrics

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from emotions import EMOTIONS, one_hot
 from features.estimator import Transformer
 from features.text.lookup import Lexicon, hashtag_keys, mean_and_max, row_max, token_scores
+from features.text.persons import is_person
 from features.text.tokenize import TokenizedTweets, is_word, lookup_key
 from lexicons import TermTable
 
@@ -62,11 +63,12 @@ def intensity_matrix(y, n_rows: int) -> np.ndarray:
 
 
 def term_presence(tokens: TokenizedTweets) -> tuple[np.ndarray, sp.csr_matrix]:
-    """(terms, presence): the batch's distinct lookup keys (lower-cased words and #hashtags; punctuation left
-    out), and a (tweets × terms) 0/1 matrix of which tweets contain each term outside a negation scope."""
+    """(terms, presence): the batch's distinct lookup keys (lower-cased words and #hashtags; punctuation and
+    words that only name a person left out), and a (tweets × terms) 0/1 matrix of which tweets contain each
+    term outside a negation scope."""
     keys = [lookup_key(token) for token in tokens.vocab]
     terms, column_key = np.unique(np.asarray(keys, dtype=object), return_inverse=True)
-    word = tokens.token_property(is_word).astype(bool)
+    word = tokens.token_property(lambda token: is_word(token) and not is_person(token)).astype(bool)
     merge = sp.csr_matrix(
         (np.ones(word.sum()), (np.flatnonzero(word), column_key[word])), shape=(len(keys), len(terms))
     )

@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from emotions import EMOTIONS
+from features.text.persons import is_person
 from features.text.tokenize import TokenizedTweets, is_word, key_variants, lookup_key
 
 #: A lexicon as the features and the explanations read it: lookup key → one score per emotion.
@@ -35,9 +36,12 @@ def hashtag_keys(token: str) -> tuple[str, ...]:
 
 
 def token_scores(vocab: list[str], table: Table, keys: Callable[[str], tuple[str, ...]] = word_keys) -> np.ndarray:
-    """(len(vocab), n_emotions) scores: each token's first key found in `table`, zeros where none is."""
+    """(len(vocab), n_emotions) scores: each token's first key found in `table`, zeros where none is and for a
+    token that only names a person (`features.text.persons`)."""
     scores = np.zeros((len(vocab), len(EMOTIONS)))
     for column, token in enumerate(vocab):
+        if is_person(token):
+            continue
         for key in keys(token):
             hit = table.get(key)
             if hit is not None:

@@ -19,6 +19,7 @@ import numpy as np
 from emotions import EMOTIONS
 from features.estimator import Transformer
 from features.text.lookup import word_key, word_keys
+from features.text.persons import is_person
 from features.text.tokenize import TokenizedTweets
 
 GLOVE = "glove-6b-50d"
@@ -192,6 +193,8 @@ class WordVectorFeatures(Transformer):
         find = vectors.finder(len(tokens.vocab))
         rows = np.full(len(tokens.vocab), -1)
         for column, token in enumerate(tokens.vocab):
+            if is_person(token):  # a name or "she" says who, not how they feel
+                continue
             for key in word_keys(token):
                 row = find(key)
                 if row is not None:

@@ -61,8 +61,8 @@ def _reseal(folder):
 
 def test_a_saved_folder_holds_no_pickle(saved):
     names = sorted(p.name for p in saved.iterdir())
-    assert names == ["config.json", "features.json", "features.npz", "metrics.json", "training_log.json",
-                     "weights.safetensors"]
+    assert names == ["MODEL_CARD.md", "config.json", "features.json", "features.npz", "metrics.json",
+                     "training_log.json", "weights.safetensors"]
     with zipfile.ZipFile(saved / "features.npz") as npz:
         for name in npz.namelist():
             header = npz.read(name)[:128]
@@ -191,7 +191,7 @@ def _legacy_folder(model, folder: Path) -> None:
         config.pop(key)
     config["state_sha256"] = sha256_file(folder / "state.pkl.gz")
     (folder / "config.json").write_text(json.dumps(config))
-    for name in ("features.json", "features.npz", "weights.safetensors"):
+    for name in ("features.json", "features.npz", "weights.safetensors", "MODEL_CARD.md"):
         (folder / name).unlink()
 
 

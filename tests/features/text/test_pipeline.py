@@ -92,3 +92,15 @@ def test_fitting_is_deterministic(wassa_train):
     first = make_text_features().fit_transform(texts, y)
     second = make_text_features().fit_transform(texts, y)
     np.testing.assert_array_equal(first, second)
+
+
+def test_a_person_is_not_emotion_evidence(wassa_train):
+    from features.text.persons import is_person
+
+    features = make_text_features(learn_intensity=True).fit(wassa_train.text[:600],
+                                                            wassa_train[["label", "intensity"]][:600])
+    one, other, three, four = features.transform(["Alonzo feels furious.", "Amanda feels furious.",
+                                                  "my sister is so happy", "my brother is so happy"])
+    np.testing.assert_array_equal(one, other)
+    np.testing.assert_array_equal(three, four)
+    assert is_person("She") and is_person("Malik") and not is_person("Joy") and not is_person("frank")

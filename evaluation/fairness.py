@@ -1,0 +1,76 @@
+"""The fairness audit: does a model score sentences differently when only the person in them changes?
+
+On the Equity Evaluation Corpus (`data/eec/`, Kiritchenko & Mohammad 2018), sentences are grouped by template and
+emotion word ("<person> feels furious."). For an attribute (gender: female − male; race, through names:
+African-American − European), a group's gap is the mean score of its sentences with one value minus the mean of
+those with the other; per emotion e, over the groups whose emotion word is one of e's, the audit reports the mean
+gap, the largest gap (in absolute value) and the p-value of a paired t-test, for `prob_<e>` and `intensity_<e>`.
+It also reports the share of emotion-word sentences whose answer (`emotion`) is the word's emotion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from emotions import EMOTIONS
+
+ATTRIBUTES = {"gender": ("female", "male"), "race": ("African-American", "European")}
+SCORES = {"probability": "prob", "intensity": "intensity"}  # what is compared → its output column's prefix
+
+
+def _gaps(frame: pd.DataFrame, column: str, values: tuple[str, str], score: str) -> np.ndarray:
+    """Per (template, emotion word) group: mean `score` of rows with values[0] minus rows with values[1]."""
+    means = frame[frame[column].isin(values)].groupby(["template", "emotion_word", column])[score].mean().unstack()
+    return (means[values[0]] - means[values[1]]).to_numpy(dtype=float)
+
+
+def _summary(gaps: np.ndarray) -> dict:
+    from scipy.stats import ttest_1samp
+
+    p_value = 1.0 if not np.any(gaps) else float(ttest_1samp(gaps, 0.0).pvalue)  # = paired t-test of the means
+    return {"mean_gap": round(float(gaps.mean()), 4), "largest_gap": round(float(np.abs(gaps).max()), 4),
+            "p_value": p_value, "groups": int(len(gaps))}
+
+
+def audit_scores(eec: pd.DataFrame, probabilities: np.ndarray, intensities: np.ndarray, emotions: list[str]) -> dict:
+    """The audit of a model's outputs on the EEC rows (`probabilities`, `intensities` (n, 4), `emotions` the
+    answers, in the rows' order)."""
+    frame = eec.copy()
+    for i, emotion in enumerate(EMOTIONS):
+        frame[f"prob_{emotion}"] = probabilities[:, i]
+        frame[f"intensity_{emotion}"] = intensities[:, i]
+    worded = frame["emotion"] != ""
+    result = {"sentences": int(len(frame)),
+              "emotion_word_accuracy": round(float((np.asarray(emotions)[worded.to_numpy()]
+                                                    == frame.loc[worded, "emotion"].to_numpy()).mean()), 4)}
+    for attribute, values in ATTRIBUTES.items():
+        part = {"comparison": f"{values[0]} − {values[1]}"}
+        for emotion in EMOTIONS:
+            rows = frame[frame["emotion"] == emotion]
+            if rows.empty:  # the corpus has every emotion; a part of it may not
+                continue
+            part[emotion] = {kind: _summary(_gaps(rows, attribute, values, f"{prefix}_{emotion}"))
+                             for kind, prefix in SCORES.items()}
+        result[attribute] = part
+    return result
+
+
+def audit(model, eec: pd.DataFrame) -> dict:
+    """The fairness audit of a model (anything with `predict(texts)`) on the EEC (`data.bundled.load_eec()`)."""
+    prediction = model.predict(eec["text"].tolist())
+    return {"model": model.name, **audit_scores(eec, prediction.probabilities, prediction.intensities,
+                                                prediction.emotions)}
+
+
+def largest_gaps(report: dict) -> dict:
+    """The audit's worst figures: the largest |mean gap| and largest gap over attributes, emotions and scores."""
+    means, largest = [], []
+    for attribute in ATTRIBUTES:
+        for emotion in (e for e in EMOTIONS if e in report[attribute]):
+            for kind in SCORES:
+                figures = report[attribute][emotion][kind]
+                means.append(abs(figures["mean_gap"]))
+                largest.append(figures["largest_gap"])
+    return {"largest_mean_gap": max(means), "largest_gap": max(largest),
+            "emotion_word_accuracy": report["emotion_word_accuracy"]}

@@ -1,0 +1,90 @@
+"""`MODEL_CARD.md` of a saved model (the Hugging Face convention: YAML front matter, then sections), written
+from what the model directory holds: its config, its evaluation figures and its fairness audit."""
+
+from __future__ import annotations
+
+from data.registry import EVALUATION_SETS, SOURCES
+from emotions import EMOTIONS
+
+# How a run's `train_source` names the bundled collections → their registry names.
+_SOURCE_NAMES = {"wassa2017": "wassa", "relabels": "relabels", "goemotions": "goemotions", "fer2013": "fer"}
+
+LIMITS = [
+    "WASSA-2017's labels are the query words its tweets were collected with (#angry, #scared, ...), not what "
+    "readers perceive: a model trained on them learns those words; human judgements (SemEval-2018 E-c relabels, "
+    "GoEmotions) were added to the default recipe for that reason.",
+    "English only; tweets and Reddit comments. Other registers (news, reviews, other languages) are untested.",
+    "Four emotions only (anger, fear, joy, sadness); `none` means none of these four, not a neutral tweet.",
+    "A collection unlike every training source costs 0.1-0.23 macro-F1 (README, leave one collection out).",
+    "The bundled data has no tweet with an image: the fusion of text and image was trained on tweets alone, faces "
+    "alone and random same-label pairs; FER2013 faces are 48x48 greyscale, unlike tweet photos.",
+    "Persons: pronouns, gendered nouns and first names (1990 US Census list) are not read as emotion evidence; "
+    "names outside that list still are.",
+]
+
+
+def _sources(train_source: str) -> list[tuple[str, str, str]]:
+    """(name, description, terms) of each collection the run was trained on."""
+    found = []
+    for part in str(train_source).split("+"):
+        name = _SOURCE_NAMES.get(part.split("/")[0])
+        source = SOURCES.get(name) if name else None
+        found.append((name, source.description, source.terms) if source else
+                     (part, "the user's own data", "the user's own terms"))
+    return found
+
+
+def _figure(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def model_card(config: dict, metrics: dict, fairness: dict) -> str:
+    """The card's Markdown."""
+    name = config.get("model", "?")
+    settings = config.get("settings", {})
+    sources = _sources(config.get("train_source", ""))
+    lines = ["---", "language: en", "license: other", "tags: [emotion-classification, tweets, anger, fear, joy, sadness]",
+             f"model_name: {name}", "---", "", f"# Model card: `{name}`", "",
+             "## Model details", "",
+             f"- **Model**: `{name}`; reads {' and '.join(config.get('modalities', []))}.",
+             "- **Outputs**: " + ("independent presence probabilities `prob_<e>` (two can be high), `emotion` = "
+                                   f"the strongest present emotion or `none` below {config.get('none_threshold')}, "
+                                   "`intensity_<e>` = P(present) × strength, near 0 for an absent emotion."
+                                   if config.get("outputs") == "presence" else
+                                   "a 4-way choice: `prob_<e>` sum to 1, `emotion` is the largest, `intensity_<e>` "
+                                   "is the strength of each."),
+             f"- **Emotions**: {', '.join(config.get('emotions', EMOTIONS))}.",
+             f"- **Settings**: `{settings}`.",
+             f"- **Trained**: seed {config.get('seed')}, {config.get('train_rows')} rows, "
+             f"{config.get('train_seconds')} s; data fingerprint `{str(config.get('train_fingerprint', ''))[:16]}`.",
+             f"- **Versions**: {', '.join(f'{k} {v}' for k, v in config.get('versions', {}).items())}.",
+             "", "## Intended use", "",
+             "Scoring the emotions of English tweets, one at a time (dashboard) or in batches (`python cli.py score "
+             "--model-dir DIR`), and comparing models. Not for decisions about a person: the outputs are estimates "
+             "with the errors below.", "",
+             "## Training data", "", "| collection | what it is | terms |", "|---|---|---|"]
+    lines += [f"| `{source}` | {description} | {terms} |" for source, description, terms in sources]
+    lines += ["", "## Evaluation", "",
+              "Every figure measured when the model was trained (`metrics.json`); macro-F1 over the four emotions "
+              "(presence F1 where the set has human multi-labels).", "",
+              "| set | what it is | rows | macro-F1 | none F1 | intensity Pearson |", "|---|---|---|---|---|---|"]
+    for set_name, result in metrics.items():
+        what = EVALUATION_SETS[set_name].description if set_name in EVALUATION_SETS else "validation rows"
+        lines.append(f"| `{set_name}` | {what} | {result.get('n', '–')} | {_figure(result.get('macro_f1'))} | "
+                     f"{_figure(result.get('none_f1'))} | {_figure(result.get('pearson_mean'))} |")
+    lines += ["", "## Fairness", ""]
+    if fairness:
+        lines += ["`python cli.py audit --model-dir DIR` on the Equity Evaluation Corpus: per emotion, mean / largest "
+                  "gap between sentences that differ only in the person (`fairness.json` has the p-values). "
+                  f"Emotion-word accuracy: {fairness['emotion_word_accuracy']:.3f}.", "",
+                  "| attribute | score | " + " | ".join(EMOTIONS) + " |", "|---|---|" + "---|" * len(EMOTIONS)]
+        for attribute in ("gender", "race"):
+            part = fairness[attribute]
+            for kind in ("probability", "intensity"):
+                cells = [f"{part[e][kind]['mean_gap']:+.3f} / {part[e][kind]['largest_gap']:.3f}" if e in part else "–"
+                         for e in EMOTIONS]
+                lines.append(f"| {part['comparison']} | {kind} | " + " | ".join(cells) + " |")
+    else:
+        lines.append("Not audited (the model reads no text, or it was trained without the bundled evaluation).")
+    lines += ["", "## Known limits", ""] + [f"- {limit}" for limit in LIMITS] + [""]
+    return "\n".join(lines)

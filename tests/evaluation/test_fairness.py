@@ -1,0 +1,41 @@
+"""The fairness audit: gaps between sentences that differ only in the person, on the Equity Evaluation Corpus."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data.bundled import load_eec
+from emotions import EMOTIONS
+from evaluation.fairness import audit, audit_scores, largest_gaps
+from models.registry import load_model
+
+
+def _frame():
+    rows = []
+    for template in ("<p> feels <w>.", "<p> made me feel <w>."):
+        for person, gender, race in (("Ann", "female", "European"), ("Bob", "male", "European"),
+                                     ("Tia", "female", "African-American"), ("Jamal", "male", "African-American")):
+            rows.append({"template": template, "person": person, "gender": gender, "race": race,
+                         "emotion": "joy", "emotion_word": "happy"})
+    return pd.DataFrame(rows)
+
+
+def test_a_gap_is_the_mean_over_one_value_minus_the_other_per_template_and_word():
+    frame = _frame()
+    probabilities = np.full((len(frame), 4), 0.5)
+    joy = EMOTIONS.index("joy")
+    probabilities[:, joy] = np.where(frame.gender == "female", 0.8, 0.6) + np.where(frame.template.str.contains("made"), 0.1, 0)
+    intensities = probabilities.copy()
+    report = audit_scores(frame, probabilities, intensities, ["joy"] * len(frame))
+    figures = report["gender"]["joy"]["probability"]
+    assert figures["mean_gap"] == pytest.approx(0.2) and figures["largest_gap"] == pytest.approx(0.2)
+    assert figures["groups"] == 2 and figures["p_value"] < 0.01
+    assert report["race"]["joy"]["probability"]["mean_gap"] == 0 and report["race"]["joy"]["probability"]["p_value"] == 1
+    assert report["emotion_word_accuracy"] == 1.0
+
+
+def test_the_default_model_treats_gender_and_race_alike():
+    report = audit(load_model(), load_eec())
+    assert report["sentences"] == 8640
+    worst = largest_gaps(report)
+    assert worst["largest_mean_gap"] <= 0.01 and worst["largest_gap"] <= 0.03, worst
