@@ -3,11 +3,11 @@
 import altair as alt
 import streamlit as st
 
-from app_pages.shared import labelled_upload, model_or_stop, saved_models_or_stop
+from app_pages.shared import labelled_upload, model_or_stop, saved_models_or_stop, show_model_card
 from data import DataError
 from data.registry import EVALUATION_SETS, evaluation_set
 from emotions import EMOTIONS
-from evaluation.comparison import compare_pair, comparison_table, generalisation_long
+from evaluation.comparison import compare_pair, comparison_table, fairness_long, generalisation_long
 from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
@@ -75,6 +75,29 @@ st.altair_chart(
 st.caption("Macro-F1 (4-way; E-c dev: presence of each emotion), `· none`: F1 of saying no emotion (GoEmotions "
            "neutral comments), `· r`: intensity Pearson. Only WASSA-2017 test is a test split; the others are dev "
            "sets and checks from other collections.")
+
+st.subheader("Fairness")
+fairness = fairness_long(choices)
+if fairness.empty:
+    st.caption("No saved model has a fairness audit yet: training runs make one (`python cli.py audit`).")
+else:
+    st.caption("The Equity Evaluation Corpus (`python cli.py audit`): sentences that differ only in the person. "
+               "Mean gap per emotion (bars) between female and male persons and between African-American and "
+               "European names; 0 is fair. The table gives the largest gaps and how often the model names the "
+               "emotion word's emotion.")
+    summary = fairness.groupby("name").agg(largest_mean_gap=("mean_gap", lambda v: v.abs().max()),
+                                           largest_gap=("largest_gap", "max"),
+                                           emotion_word_accuracy=("emotion_word_accuracy", "first")).reset_index()
+    st.dataframe(summary, hide_index=True)
+    for attribute, part in fairness.groupby("attribute"):
+        st.altair_chart(alt.Chart(part, title=f"{attribute}: {part['comparison'].iloc[0]}").mark_bar().encode(
+            x=alt.X("emotion:N", title=None), xOffset="name:N", color="name:N",
+            y=alt.Y("mean_gap:Q", title="mean gap"), column=alt.Column("score:N", title=None),
+            tooltip=["name", "emotion", "score", alt.Tooltip("mean_gap:Q", format="+.4f"),
+                     alt.Tooltip("largest_gap:Q", format=".4f"), alt.Tooltip("p_value:Q", format=".1e")],
+        ).properties(height=200))
+for name, directory in choices.items():
+    show_model_card(st, directory, name)
 
 st.subheader("Two models side by side")
 if len(choices) < 2:

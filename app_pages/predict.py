@@ -45,7 +45,14 @@ text = st.text_area("Tweet", key="tweet", max_chars=1000, placeholder="Type or p
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from app_pages.shared import EMOTION_COLOURS, cached_model, highlight_html, model_or_stop, pick_model  # noqa: E402
+from app_pages.shared import (  # noqa: E402
+    EMOTION_COLOURS,
+    cached_model,
+    highlight_html,
+    model_or_stop,
+    pick_model,
+    show_model_card,
+)
 from explain.explanation import explain  # noqa: E402
 from explain.tokens import hits_table  # noqa: E402
 from features.image.decode import DEFAULT_MAX_PIXELS  # noqa: E402
@@ -84,7 +91,7 @@ st.divider()
 left, right = st.columns([1, 2])
 strongest = EMOTIONS[int(result.probabilities.argmax())]
 best = EMOTIONS.index(strongest)
-left.metric("Predicted emotion", result.emotion)
+left.metric("Predicted emotion", result.emotion, help=f"answered by {label} ({model.name})")
 if result.emotion == NONE:
     left.caption(f"no emotion of the four is present: the strongest, {strongest}, has probability "
                  f"{result.probabilities[best]:.2f}, below this model's {result.none_threshold:.2f}")
@@ -95,6 +102,9 @@ with right:
     if result.none_threshold is not None:
         st.caption("Each probability is that of the emotion being present (two can be high); intensities are shown "
                    "for the emotions that are.")
+
+st.caption(f"Answered by **{label}** (`{model.name}`; pick another in the sidebar).")
+show_model_card(st, directory, label)
 
 st.subheader("Why")
 if result.text is not None:

@@ -51,6 +51,19 @@ def saved_models_or_stop() -> dict[str, Path]:
     return choices
 
 
+def show_model_card(where, directory, label: str) -> None:
+    """The model's MODEL_CARD.md in an expander (its YAML front matter left out), or a note that it has none."""
+    path = Path(directory) / "MODEL_CARD.md"
+    if not path.is_file():
+        where.caption(f"{label} has no model card (saved before cards were written; retrain it to get one).")
+        return
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---\n"):
+        text = text.split("\n---\n", 1)[-1]
+    with where.expander(f"Model card: {label}"):
+        st.markdown(text)
+
+
 def pick_model(where=st, help: str | None = None) -> tuple[str, Path]:
     """The one model picker: (label, directory) of the saved model chosen in `where` (the page or its sidebar)."""
     choices = saved_models_or_stop()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,28 @@ def comparison_table(choices: dict[str, Path], extra: dict[str, dict] | None = N
         for column, value in metric_columns(extra_name, result).items():
             table.loc[table["name"] == name, column] = value
     return table
+
+
+def fairness_long(choices: dict[str, Path]) -> pd.DataFrame:
+    """(name, attribute, comparison, emotion, score, mean_gap, largest_gap, p_value, emotion_word_accuracy) rows
+    of every saved model's fairness audit (`fairness.json`); models without one are left out."""
+    rows = []
+    for name, directory in choices.items():
+        path = Path(directory) / "fairness.json"
+        try:
+            report = json.loads(path.read_text()) if path.is_file() else None
+        except (OSError, json.JSONDecodeError):
+            report = None
+        for attribute in ("gender", "race"):
+            part = (report or {}).get(attribute, {})
+            for emotion in EMOTIONS:
+                for score, figures in part.get(emotion, {}).items():
+                    rows.append({"name": name, "attribute": attribute, "comparison": part["comparison"],
+                                 "emotion": emotion, "score": score, **{k: figures[k] for k in
+                                                                        ("mean_gap", "largest_gap", "p_value")},
+                                 "emotion_word_accuracy": report["emotion_word_accuracy"]})
+    return pd.DataFrame(rows, columns=["name", "attribute", "comparison", "emotion", "score", "mean_gap",
+                                       "largest_gap", "p_value", "emotion_word_accuracy"])
 
 
 # The figures of the generalisation matrix: per data set, macro-F1 (4-way, or presence for E-c), the F1 of

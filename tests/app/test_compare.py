@@ -46,7 +46,10 @@ def test_two_runs_side_by_side_with_their_disagreements(monkeypatch, runs):
     at.selectbox[0].set_value("runs/tfidf_logreg").run()
     at.selectbox[1].set_value("runs/lexicon_rule").run()
     assert at.selectbox[2].value == "wassa_test" and not at.exception
-    disagreements = at.dataframe[1].value
+    fairness = at.dataframe[1].value.set_index("name")
+    assert fairness.loc["default (shipped)", "largest_mean_gap"] <= 0.01  # the audits the runs saved
+    assert any(e.label == "Model card: default (shipped)" for e in at.expander)
+    disagreements = at.dataframe[-1].value
     assert list(disagreements.columns[:4]) == ["row", "text", "image", "label"]
     assert (disagreements["runs/tfidf_logreg"] != disagreements["runs/lexicon_rule"]).all()
     heading = f"**Where they disagree**: {len(disagreements):,} of 3,142 rows"

@@ -48,6 +48,9 @@ def test_a_typed_tweet_gets_four_probabilities_and_its_reasons(page):
     assert scores["intensity"].dropna().between(0, 1).all() and scores["intensity"][0] > 0
     assert scores["intensity"][scores["probability"] < 0.5].isna().all()  # shown only for present emotions
     assert page.metric[0].value == "anger"
+    assert any("Answered by **default (shipped)** (`fused_net`" in c.value for c in page.caption)
+    card = next(e for e in page.expander if e.label == "Model card: default (shipped)")
+    assert any("## Fairness" in m.value for m in card.markdown)
     highlighted = next(m.value for m in page.markdown if "outrage" in m.value)
     assert "border-bottom:3px solid #D55E00" in highlighted  # anger's colour
     assert page.button_group[0].value == "anger"  # attributions for the predicted emotion
