@@ -7,6 +7,7 @@
     python cli.py compare --runs DIR
     python cli.py convert --model-dir DIR --trust [--out DIR]
     python cli.py audit [--model-dir DIR]
+    python cli.py train-zoo [--only NAMES] [--out models/zoo]
 """
 
 from __future__ import annotations
@@ -133,10 +134,21 @@ def _add_audit(sub) -> None:
              "the share of emotion-word sentences whose emotion the model names.", model_dir=True)
 
 
+def _add_train_zoo(sub) -> None:
+    from training.zoo import ZOO, ZOO_DIR
+
+    p = _command(sub, "train-zoo", "train the shipped model zoo (about 10 minutes)",
+                 "Train one model of each kind on the default recipe's data (the WASSA specialist on its own) and "
+                 "save each, with its metrics, fairness audit and model card, under --out.")
+    p.add_argument("--out", type=Path, default=ZOO_DIR, help="folder of the zoo")
+    p.add_argument("--only", default=None, help=f"comma-separated names (default: all of {', '.join(ZOO)})")
+    p.add_argument("--seed", type=int, default=0)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = top.add_subparsers(dest="command", required=True)
-    for add in (_add_train, _add_evaluate, _add_score, _add_compare, _add_convert, _add_audit):
+    for add in (_add_train, _add_evaluate, _add_score, _add_compare, _add_convert, _add_audit, _add_train_zoo):
         add(sub)
     return top
 
@@ -269,6 +281,19 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_train_zoo(args) -> int:
+    from training.zoo import train_zoo
+
+    try:
+        seconds = train_zoo(args.out, args.only.split(",") if args.only else None, seed=args.seed,
+                            report=lambda line: print(line, file=sys.stderr))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"zoo": str(args.out), "seconds": seconds, "total_seconds": round(sum(seconds.values()), 1)}))
+    return 0
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     from data import DataError
@@ -276,7 +301,7 @@ def main(argv=None) -> int:
     from models.store import ModelLoadError
 
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare,
-                "convert": cmd_convert, "audit": cmd_audit}
+                "convert": cmd_convert, "audit": cmd_audit, "train-zoo": cmd_train_zoo}
     try:
         return commands[args.command](args)
     except (DataError, ModelLoadError, LexiconError, FileNotFoundError) as exc:

@@ -7,7 +7,13 @@ from app_pages.shared import labelled_upload, model_or_stop, saved_models_or_sto
 from data import DataError
 from data.registry import EVALUATION_SETS, evaluation_set
 from emotions import EMOTIONS
-from evaluation.comparison import compare_pair, comparison_table, fairness_long, generalisation_long
+from evaluation.comparison import (
+    compare_pair,
+    comparison_table,
+    fairness_long,
+    generalisation_long,
+    speed_and_quality,
+)
 from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
@@ -53,6 +59,9 @@ if uploaded is not None:
 
 table = comparison_table(choices, extra)
 st.subheader("Every saved model")
+st.caption(f"{len(choices)} models: " + ", ".join(choices) + ". `default (shipped)` answers on Predict and Batch "
+           "unless another is picked; `zoo/…` ship with the repository (`python cli.py train-zoo`); `runs/…` are "
+           "your own.")
 st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, spec in EVALUATION_SETS.items())
            + "; `valid` the run's own validation data. Click a header to sort; the table's toolbar downloads it "
            "as CSV.")
@@ -75,6 +84,18 @@ st.altair_chart(
 st.caption("Macro-F1 (4-way; E-c dev: presence of each emotion), `· none`: F1 of saying no emotion (GoEmotions "
            "neutral comments), `· r`: intensity Pearson. Only WASSA-2017 test is a test split; the others are dev "
            "sets and checks from other collections.")
+
+fast = speed_and_quality(table)
+if len(fast):
+    st.altair_chart(alt.Chart(fast, title="Speed against quality away from WASSA-2017").mark_circle().encode(
+        x=alt.X("tweets_per_s:Q", scale=alt.Scale(type="log"), title="tweets per second (one process)"),
+        y=alt.Y("away:Q", title="mean macro-F1: GoEmotions, E-c, everyday"), color="name:N",
+        size=alt.Size("size_mb:Q", title="size (MB)"),
+        tooltip=["name", alt.Tooltip("tweets_per_s:Q", format=",.0f"), alt.Tooltip("away:Q", format=".3f"),
+                 alt.Tooltip("wassa_test:Q", format=".3f", title="WASSA-2017 test"), "size_mb"]),
+        width="stretch")
+    st.caption("Speed: the WASSA-2017 test tweets scored in one process when the model was trained (text only; "
+               "the batch CLI adds worker processes). Up and right is better.")
 
 st.subheader("Fairness")
 fairness = fairness_long(choices)

@@ -32,10 +32,14 @@ def cached_model(directory: str | None = None):
 
 
 def model_choices() -> dict[str, Path]:
-    """Label → directory of every saved model: the shipped default first (when it is there), then the runs."""
+    """Label → directory of every saved model: the shipped default first (when it is there), the shipped zoo,
+    then the runs."""
     from evaluation.runs import find_runs
+    from training.zoo import ZOO_DIR
 
     choices = {"default (shipped)": DEFAULT_MODEL_DIR} if (DEFAULT_MODEL_DIR / "config.json").is_file() else {}
+    for directory in find_runs(ZOO_DIR):
+        choices[f"zoo/{directory.name}"] = directory
     folder = runs_dir()
     for directory in find_runs(folder):
         choices[f"runs/{directory.relative_to(folder)}"] = directory

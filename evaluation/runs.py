@@ -43,7 +43,8 @@ def metric_columns(data_set: str, result: dict) -> dict:
 
 
 def runs_table(runs: list[Path]) -> pd.DataFrame:
-    """One row per run: model, data-set macro-F1, accuracy, per-emotion F1, intensity Pearson, time, size;
+    """One row per run: model, data-set macro-F1, accuracy, per-emotion F1, intensity Pearson, training time,
+    scoring speed (WASSA-2017 test tweets per second, measured when it was trained), size;
     best first (by the macro-F1 of the first data set in RANKING that the runs have)."""
     rows = []
     for directory in runs:
@@ -53,7 +54,8 @@ def runs_table(runs: list[Path]) -> pd.DataFrame:
         except (OSError, json.JSONDecodeError):
             continue
         row = {"run": str(directory), "model": config.get("model", "?"), "seed": config.get("seed"),
-               "train_seconds": config.get("train_seconds"), "size_mb": round(_size_mb(directory), 2)}
+               "train_seconds": config.get("train_seconds"), "tweets_per_s": config.get("tweets_per_s"),
+               "size_mb": round(_size_mb(directory), 2)}
         for data_set, result in metrics.items():
             if isinstance(result, dict) and "macro_f1" in result:
                 row.update(metric_columns(data_set, result))

@@ -167,9 +167,11 @@ def read_weights(directory: Path) -> dict[str, np.ndarray]:
 
 
 def write_sklearn(directory: Path, value) -> None:
+    import zipfile
+
     import skops.io
 
-    skops.io.dump(value, directory / SKOPS_FILE)
+    skops.io.dump(value, directory / SKOPS_FILE, compression=zipfile.ZIP_DEFLATED)
 
 
 def read_sklearn(directory: Path, trusted: frozenset[str]):

@@ -32,7 +32,8 @@ def run(files):
 
 
 def test_train_writes_a_complete_run_directory(run):
-    assert {p.name for p in run.iterdir()} == {"config.json", "metrics.json", "training_log.json", "model.skops"}
+    assert {p.name for p in run.iterdir()} == {"config.json", "metrics.json", "training_log.json", "model.skops",
+                                               "MODEL_CARD.md"}
     metrics = json.loads((run / "metrics.json").read_text())
     assert set(metrics) == {"valid"} and metrics["valid"]["n"] == 347
 
@@ -159,3 +160,14 @@ def test_score_with_the_default_model_says_none_when_no_emotion_is_present(files
     scored = pd.read_csv(out, keep_default_na=False)
     assert scored.emotion.tolist() == ["anger", "none"]
     assert scored.prob_anger[0] >= 0.5 and scored.intensity_joy[0] < scored.intensity_anger[0]
+
+
+def test_train_zoo_trains_the_named_members_and_refuses_unknown_ones(tmp_path, capsys):
+    assert cli.main(["train-zoo", "--only", "lexicon_rule", "--out", str(tmp_path / "zoo")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["seconds"]) == {"lexicon_rule"}
+    saved = tmp_path / "zoo" / "lexicon_rule"
+    assert {"MODEL_CARD.md", "fairness.json", "config.json"} <= {p.name for p in saved.iterdir()}
+    assert json.loads((saved / "config.json").read_text())["tweets_per_s"] > 0
+    assert cli.main(["train-zoo", "--only", "cnn", "--out", str(tmp_path / "zoo")]) == 2
+    assert "unknown zoo model(s) ['cnn']" in capsys.readouterr().err

@@ -3,6 +3,7 @@ directory (with its model card)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from data.bundled import load_eec
@@ -23,6 +24,10 @@ def run_training(model: EmotionModel, train: LabelledData, valid: LabelledData |
     if bundled_eval:
         for name, data in evaluation_sets(modalities=model.modalities).items():
             metrics[name] = model.evaluate(data)
+            if name == "wassa_test":  # scoring speed, text only, after the validation rows warmed the model up
+                started = time.perf_counter()
+                model.predict(data.texts)
+                model.config["tweets_per_s"] = round(len(data) / (time.perf_counter() - started))
         if "text" in model.modalities:
             model.fairness = audit(model, load_eec())
     model.metrics = metrics

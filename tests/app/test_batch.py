@@ -35,7 +35,8 @@ def messages(at, kind):
 
 
 def test_page_asks_for_a_file_and_states_its_limits(page):
-    assert page.selectbox[0].options == ["default (shipped)"]
+    options = page.selectbox[0].options
+    assert options[0] == "default (shipped)" and "zoo/tfidf_logreg" in options  # the shipped zoo, no runs
     assert messages(page, "info") == ["Upload a file, or pick a sample."]
     assert "Limits: at most 50 MB per file, 20,000 rows, and 1,000 images" in messages(page, "caption")[0]
 

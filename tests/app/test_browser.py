@@ -173,6 +173,15 @@ def test_every_page_in_a_real_browser(server, browser, tmp_path):
     wait_for(browser, idle)
     screenshot(browser, "batch")
 
+    browser.get(f"{server}/compare")  # a fresh clone: the shipped default model and the zoo, no runs of one's own
+    listed = wait_for(browser, lambda d: [t for t in texts(d, "p") if " models: default (shipped)" in t],
+                      seconds=300, what="the list of models")
+    assert int(listed[0].split()[0]) >= 6 and "zoo/" in listed[0]
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) >= 2,
+             seconds=120, what="the heat map and the speed chart")
+    wait_for(browser, idle)
+    screenshot(browser, "compare_first")
+
     browser.get(f"{server}/train")
     click_button(browser, "Train")
     wait_for(browser, lambda d: "Stop" in texts(d, "button"), what="training to start")

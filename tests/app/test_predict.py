@@ -34,7 +34,8 @@ def face_png(index: int = 0) -> bytes:
 def test_the_page_renders_and_asks_for_a_tweet(page):
     assert not page.exception
     assert page.title[0].value == "Predict"
-    assert page.sidebar.selectbox[0].options == ["default (shipped)"]
+    options = page.sidebar.selectbox[0].options
+    assert options[0] == "default (shipped)" and all(o.startswith("zoo/") for o in options[1:])
     assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
     assert "at most 10 MB" in page.caption[1].value  # the upload limit is stated
 
