@@ -64,6 +64,22 @@ def _add_train(sub) -> None:
                    help="skip scoring the run on the bundled test sets (WASSA-2017 test, FER2013 public test)")
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _byte_size(value: str) -> str:
+    """A size such as 4MB or 1000000, as Dask reads it (checked here, so a typo is one line, not a traceback)."""
+    import re
+
+    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*([kKmMgG]i?[bB]|[bB])?\s*", value):
+        raise argparse.ArgumentTypeError(f"not a size such as 4MB or 1000000: {value!r}")
+    return value
+
+
 def _command(sub, name: str, help: str, description: str, model_dir: bool = False):
     p = sub.add_parser(name, formatter_class=HELP, help=help, description=description)
     if model_dir:
@@ -88,7 +104,7 @@ def _add_score(sub) -> None:
     p.add_argument("--image-column", default=None, help="column holding image paths, relative to the input file")
     p.add_argument("--images-root", type=Path, default=None,
                    help="images must resolve inside this folder (default: the input file's folder)")
-    p.add_argument("--chunk-rows", type=int, default=20_000,
+    p.add_argument("--chunk-rows", type=_positive, default=20_000,
                    help="rows read and scored at a time (memory grows with it; --resume needs the same value)")
     p.add_argument("--encoding", default=None,
                    help="input text encoding (default: UTF-8 with or without BOM, UTF-16/32 with a BOM, "
@@ -107,7 +123,10 @@ def _add_score(sub) -> None:
                         "(default: start a LocalCluster on this machine)")
     p.add_argument("--workers", type=int, default=None,
                    help="dask LocalCluster: worker processes (default: one per CPU core)")
-    p.add_argument("--blocksize", default="4MB", help="dask: bytes of input per partition")
+    p.add_argument("--blocksize", type=_byte_size, default="4MB", help="dask: bytes of input per partition")
+    p.add_argument("--no-escape-formulas", action="store_true",
+                   help="write text cells as they are, even those a spreadsheet would run as formulas (by default "
+                        "a cell starting with = + - @ or a tab gets a leading ')")
 
 
 def _add_compare(sub) -> None:
@@ -147,6 +166,7 @@ def _add_train_zoo(sub) -> None:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--debug", action="store_true", help="on an error, print the traceback too")
     sub = top.add_subparsers(dest="command", required=True)
     for add in (_add_train, _add_evaluate, _add_score, _add_compare, _add_convert, _add_audit, _add_train_zoo):
         add(sub)
@@ -223,7 +243,8 @@ def cmd_score(args) -> int:
 
         summary = score_file_dask(model, args.input, args.output, args.text_column, args.image_column,
                                   args.images_root, encoding=args.encoding, delimiter=delimiter,
-                                  scheduler=args.scheduler, n_workers=args.workers, blocksize=args.blocksize)
+                                  scheduler=args.scheduler, n_workers=args.workers, blocksize=args.blocksize,
+                                  formulas_escaped=not args.no_escape_formulas)
     else:
         from scoring.local import score_file
 
@@ -231,7 +252,7 @@ def cmd_score(args) -> int:
             summary = score_file(model, args.input, args.output, args.text_column, args.image_column,
                                  args.images_root, chunk_rows=args.chunk_rows, encoding=args.encoding,
                                  delimiter=delimiter, resume=args.resume, progress=not args.quiet,
-                                 jobs=args.jobs or os.cpu_count() or 1)
+                                 jobs=args.jobs or os.cpu_count() or 1, formulas_escaped=not args.no_escape_formulas)
         except KeyboardInterrupt:
             part, _ = temporary_paths(args.output)
             kept = " (rerun with --resume to continue)" if part.exists() else ""
@@ -304,8 +325,18 @@ def main(argv=None) -> int:
                 "convert": cmd_convert, "audit": cmd_audit, "train-zoo": cmd_train_zoo}
     try:
         return commands[args.command](args)
-    except (DataError, ModelLoadError, LexiconError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # every error is one line (and a non-zero exit); --debug adds the traceback
+        if args.debug:
+            import traceback
+
+            traceback.print_exc()
+        expected = isinstance(exc, (DataError, ModelLoadError, LexiconError, FileNotFoundError, ValueError,
+                                    PermissionError, IsADirectoryError, OSError))
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"error: {message}" if expected else f"error: {type(exc).__name__}: {message} (rerun with --debug "
+              f"for the traceback)", file=sys.stderr)
         return 2
 
 

@@ -1,8 +1,8 @@
 """A fitted featurizer as data: a JSON tree plus named numpy arrays, and back, with nothing executed on load.
 
 `encode(obj)` walks the fitted objects (the `Featurizer`, its text pipeline and extractors, their lexicon tables
-and word vectors) into a JSON-able tree and a dict of arrays (`models.store` writes them to `config.json` and a
-`.npz` read with `allow_pickle=False`). `decode(tree, arrays)` rebuilds them. Only the classes in `ALLOWED`
+and word vectors) into a JSON-able tree and a dict of arrays (`models.store` writes them to `features.json` and a
+`.npz` read with `allow_pickle=False`). `decode(tree, arrays)` rebuilds them. Only the classes `_allowed()` lists
 are ever rebuilt, by setting their attributes (no constructor, no `__setstate__`, no import named by the file);
 anything else in a file is refused with `StateError`. Attributes whose name starts with `_` are caches, not
 state, and are not saved.

@@ -23,7 +23,17 @@ import pandas as pd
 from data import DataError
 from data.tables import sniff_input
 from models.base import EmotionModel
-from scoring.local import ScoreSummary, check_columns, count_failed, score_frame, separator_for, temporary_paths
+from scoring.local import (
+    OutputLock,
+    ScoreSummary,
+    check_columns,
+    check_output,
+    count_failed,
+    escape_formulas,
+    score_frame,
+    separator_for,
+    temporary_paths,
+)
 
 _MODELS: dict[str, EmotionModel] = {}  # on each worker: token → model, filled by ModelPlugin.setup
 
@@ -48,11 +58,13 @@ class ModelPlugin(WorkerPlugin):
         _MODELS.pop(self.token, None)
 
 
-def _score_partition(frame: pd.DataFrame, token: str, text_column, image_column, base: str, root: str):
+def _score_partition(frame: pd.DataFrame, token: str, text_column, image_column, base: str, root: str,
+                     formulas_escaped: bool = True):
     model = _MODELS.get(token)
     if model is None:
         raise RuntimeError(f"model {token} is not on this worker; was the worker plugin registered?")
-    return score_frame(model, frame, text_column, image_column, Path(base), Path(root))
+    scored = score_frame(model, frame, text_column, image_column, Path(base), Path(root))
+    return escape_formulas(scored) if formulas_escaped else scored
 
 
 def _splittable(path: Path, encoding: str, delimiter: str) -> bool:
@@ -73,14 +85,16 @@ def _splittable(path: Path, encoding: str, delimiter: str) -> bool:
 def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
                     image_column: str | None = None, images_root: str | Path | None = None,
                     encoding: str | None = None, delimiter: str | None = None, scheduler: str | None = None,
-                    n_workers: int | None = None, blocksize: str | int = "4MB", client=None) -> ScoreSummary:
-    """Same output as `scoring.local.score_file` for a well-formed file. `client` (a `distributed.Client`)
-    overrides `scheduler` / `n_workers`."""
+                    n_workers: int | None = None, blocksize: str | int = "4MB", client=None,
+                    formulas_escaped: bool = True) -> ScoreSummary:
+    """Same output as `scoring.local.score_file` for a well-formed file (the same output checks and lock).
+    `client` (a `distributed.Client`) overrides `scheduler` / `n_workers`."""
     import dask
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
     input_path, output_path = Path(input_path), Path(output_path)
+    check_output(input_path, output_path)
     fmt = sniff_input(input_path, encoding, delimiter)
     base = input_path.parent.resolve()
     root = (Path(images_root) if images_root else input_path.parent).resolve()
@@ -99,6 +113,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     check_columns(header, input_path, text_column, image_column)
 
     output_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = OutputLock(output_path).__enter__()
     part, _ = temporary_paths(output_path)
     parts_dir = output_path.with_name(f".{output_path.name}.dask-parts")
     shutil.rmtree(parts_dir, ignore_errors=True)
@@ -117,7 +132,8 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         frame = dd.read_csv(str(input_path), blocksize=blocksize, **read)
         text = text_column if text_column in header else None
         meta = score_frame(model, frame._meta, text, image_column, base, root)
-        scored = frame.map_partitions(_score_partition, token, text, image_column, str(base), str(root), meta=meta)
+        scored = frame.map_partitions(_score_partition, token, text, image_column, str(base), str(root),
+                                      formulas_escaped, meta=meta)
         writes = scored.to_csv(str(parts_dir / "*.csv"), name_function=lambda i: f"{i:06d}", index=False,
                                sep=separator_for(output_path), lineterminator="\n",
                                header_first_partition_only=True, compute=False)
@@ -152,4 +168,5 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
             client.close()
         if cluster is not None:
             cluster.close()
+        lock.__exit__(None, None, None)
     return summary

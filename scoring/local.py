@@ -137,6 +137,78 @@ def check_columns(columns: list, path: Path, text_column: str | None, image_colu
 # --- the temporary file and its journal -----------------------------------------------------------------------
 
 
+# OWASP's rule for CSV injection: a cell that starts with one of these is a formula to a spreadsheet.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell that a spreadsheet would run as a formula prefixed with `'`."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            values = out[column]
+            risky = values.astype(str).str.startswith(FORMULA_LEADS) & values.notna()
+            if risky.any():
+                out[column] = values.where(~risky, "'" + values.astype(str))
+    return out
+
+
+def check_output(input_path: Path, output_path: Path) -> None:
+    """Refuses an output that is the input, or that exists and is not a regular file (a folder, a device)."""
+    if output_path.exists():
+        if not output_path.is_file():
+            raise DataError(f"{output_path}: the output exists and is not a regular file; choose a file path")
+        if input_path.exists() and output_path.samefile(input_path):
+            raise DataError(f"{output_path}: the output is the input file; choose another output path")
+    elif output_path.resolve() == input_path.resolve():
+        raise DataError(f"{output_path}: the output is the input file; choose another output path")
+
+
+class OutputLock:
+    """One writer per output: `<output>.lock` holds the writer's pid and host. A second run refuses with one
+    line; a lock left by a run that died (its pid is gone on this host) is taken over."""
+
+    def __init__(self, output_path: Path):
+        self.path = output_path.with_name(output_path.name + ".lock")
+
+    def __enter__(self):
+        import socket
+
+        me = f"{os.getpid()} {socket.gethostname()}"
+        for _ in range(2):
+            try:
+                descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = self.path.read_text(errors="replace").strip() if self.path.exists() else ""
+                if self._alive(holder):
+                    raise DataError(f"{self.path.with_suffix('')}: another run (pid and host: {holder}) is writing "
+                                    f"this output; wait for it or choose another output path") from None
+                self.path.unlink(missing_ok=True)  # its writer is gone
+                continue
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(me)
+            return self
+        raise DataError(f"{self.path}: cannot take the output's lock")
+
+    @staticmethod
+    def _alive(holder: str) -> bool:
+        import socket
+
+        parts = holder.split()
+        if len(parts) != 2 or not parts[0].isdigit() or parts[1] != socket.gethostname():
+            return bool(holder)  # another host's run, or unreadable: assume it is alive
+        try:
+            os.kill(int(parts[0]), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def __exit__(self, *exc):
+        self.path.unlink(missing_ok=True)
+
+
 def temporary_paths(output_path: Path) -> tuple[Path, Path]:
     """(partial output, journal) for an output file: hidden siblings, found again by `--resume`."""
     return (output_path.with_name(f".{output_path.name}.part"),
@@ -182,31 +254,43 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
                image_column: str | None = None, images_root: str | Path | None = None,
                chunk_rows: int = DEFAULT_CHUNK_ROWS, on_chunk=None, encoding: str | None = None,
                delimiter: str | None = None, resume: bool = False, progress: bool = False,
-               jobs: int = 1) -> ScoreSummary:
+               jobs: int = 1, formulas_escaped: bool = True) -> ScoreSummary:
     """Scores a CSV/TSV file into `output_path` (CSV or TSV by its extension); see the module docstring.
 
     `jobs` > 1 scores chunks in this process and `jobs - 1` forked worker processes side by side (each worker
     gets the model once, at the fork; at most `jobs` chunks are in flight, so memory stays bounded); the
     output is the same.
 
+    `formulas_escaped`: text cells that a spreadsheet would run as formulas get a leading `'` (`escape_formulas`).
+
     Raises `DataError` when the file cannot be read at all (the message names the file and the byte offset or
-    line). On an interruption the partial output and its journal stay for `resume=True`."""
+    line), when the output is the input or not a regular file, or when another run is writing the same output.
+    On an interruption the partial output and its journal stay for `resume=True`."""
     input_path, output_path = Path(input_path), Path(output_path)
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
+    check_output(input_path, output_path)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    with OutputLock(output_path):
+        return _score_file(model, input_path, output_path, text_column, image_column, images_root, chunk_rows,
+                           on_chunk, encoding, delimiter, resume, progress, jobs, formulas_escaped)
+
+
+def _score_file(model, input_path: Path, output_path: Path, text_column, image_column, images_root, chunk_rows,
+                on_chunk, encoding, delimiter, resume, progress, jobs, formulas_escaped) -> ScoreSummary:
     fmt = sniff_input(input_path, encoding, delimiter)
     base = input_path.parent
     root = Path(images_root) if images_root else base
     summary = ScoreSummary()
     if fmt.note:
         summary.notes.append(f"encoding: {fmt.note}")
-    output_path.parent.mkdir(parents=True, exist_ok=True)
     part, journal_path = temporary_paths(output_path)
     key = {
         "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
         "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column,
         "image_column": image_column, "images_root": str(root.resolve()), "chunk_rows": chunk_rows,
         "output_delimiter": separator_for(output_path), "model": model_identity(model), "version": JOURNAL_VERSION,
+        "formulas_escaped": formulas_escaped,
     }
     done_chunks, part_bytes = 0, 0
     if resume:
@@ -224,7 +308,7 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
             chunks = read_chunks(input_path, fmt, chunk_rows)
             header = next(chunks)
             check_columns(header, input_path, text_column, image_column)
-            settings = (text_column, image_column, base, root, out_separator)
+            settings = (text_column, image_column, base, root, out_separator, formulas_escaped)
             for index, data, rows, failed, bytes_read in _rendered(model, chunks, done_chunks, settings, jobs):
                 out.write(data)
                 out.flush()
@@ -254,10 +338,10 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
 
 def _render(model: EmotionModel, chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, int, int]:
     """A chunk scored and formatted: (CSV bytes, rows, failed rows); the header goes with chunk 0."""
-    text_column, image_column, base, root, separator = settings
+    text_column, image_column, base, root, separator, formulas_escaped = settings
     scored = score_frame(model, chunk.frame, text_column, image_column, base, root, chunk.row_errors,
                          chunk.unscorable)
-    data = scored.to_csv(sep=separator, index=False, header=index == 0, lineterminator="\n")
+    data = (escape_formulas(scored) if formulas_escaped else scored).to_csv(sep=separator, index=False, header=index == 0, lineterminator="\n")
     return data.encode("utf-8"), len(scored), count_failed(scored)
 
 
@@ -354,4 +438,4 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
 
 
 __all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "resolve_image", "check_columns",
-           "temporary_paths", "DEFAULT_CHUNK_ROWS"]
+           "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "check_output", "OutputLock"]

@@ -29,6 +29,9 @@ class UploadError(DataError):
     """An upload is refused: too big, empty, unreadable, or unsafe; the message says which and why."""
 
 
+MB = 2**20  # a megabyte as Streamlit's upload limit counts it
+
+
 @dataclass(frozen=True)
 class UploadLimits:
     """The dashboard's limits. `file_mb` must equal `server.maxUploadSize` in .streamlit/config.toml, which
@@ -50,8 +53,9 @@ LIMITS = UploadLimits()
 def check_size(data: bytes, name: str, limits: UploadLimits = LIMITS) -> None:
     if not data:
         raise UploadError(f"{name}: the file is empty")
-    if len(data) > limits.file_mb * 1_000_000:
-        raise UploadError(f"{name}: {len(data) / 1e6:.1f} MB is over the limit of {limits.file_mb} MB per file")
+    # Streamlit's maxUploadSize counts MB of 2**20 bytes: the same unit here, so no file passes one and fails the other.
+    if len(data) > limits.file_mb * MB:
+        raise UploadError(f"{name}: {len(data) / MB:.1f} MB is over the limit of {limits.file_mb} MB per file")
 
 
 def _save(data: bytes, name: str, folder: Path) -> Path:
@@ -127,11 +131,19 @@ def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = L
             if entry.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
                 raise UploadError(f"{name}: the entry {entry.filename!r} leads outside the archive; "
                                   f"nothing was unpacked")
+        names = [PurePosixPath(e.filename.replace("\\", "/")).as_posix() for e in entries]
+        seen, folders = set(), {str(parent) for n in names for parent in PurePosixPath(n).parents}
+        for entry_name in names:
+            if entry_name in seen:
+                raise UploadError(f"{name}: the entry {entry_name!r} is in it twice; nothing was unpacked")
+            if entry_name in folders:
+                raise UploadError(f"{name}: {entry_name!r} is both a file and a folder in it; nothing was unpacked")
+            seen.add(entry_name)
         if len(entries) > limits.images:
             raise UploadError(f"{name}: {len(entries):,} files is over the limit of {limits.images:,} images")
         total = sum(e.file_size for e in entries)
-        if total > limits.unzipped_mb * 1_000_000:
-            raise UploadError(f"{name}: unpacks to {total / 1e6:.0f} MB, over the limit of {limits.unzipped_mb} MB")
+        if total > limits.unzipped_mb * MB:
+            raise UploadError(f"{name}: unpacks to {total / MB:.0f} MB, over the limit of {limits.unzipped_mb} MB")
         folder = Path(folder)
         files = []
         for entry in entries:

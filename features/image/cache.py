@@ -3,6 +3,10 @@
 SQLite serialises writers itself, so two processes featurising at once cannot corrupt the file; a writer that
 finds the database locked waits (``timeout``) instead of failing. Rows are written with ``INSERT OR IGNORE``:
 the same key always maps to the same vector, so whichever process wins is fine.
+
+A cache that cannot be used never stops a run: a corrupt file is moved aside (`<name>.corrupt-<time>`) and a
+new one started; a file or folder that cannot be written (read-only, no permission) is left alone and the
+process goes on without a cache. Either way a warning names the file, once per process.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+import warnings
 from contextlib import closing
 from pathlib import Path
 
@@ -19,6 +24,7 @@ import platformdirs
 CACHE_ENV_VAR = "TWEET_EMOTION_IMAGE_CACHE"
 _APP_NAME = "tweet-emotion"
 _CHUNK = 500  # keys per SELECT ... IN (...): stays below SQLite's host-parameter limit
+_UNUSABLE: set[Path] = set()  # caches this process gave up on (warned about once)
 
 
 def default_cache_path() -> Path:
@@ -46,7 +52,42 @@ class FeatureCache:
         )
         return con
 
+    def _guarded(self, work, default):
+        """`work()`, or `default` when the cache cannot be used (see the module's docstring)."""
+        if self.path in _UNUSABLE:
+            return default
+        for attempt in range(2):
+            try:
+                return work()
+            except sqlite3.DatabaseError as exc:
+                corrupt = not isinstance(exc, sqlite3.OperationalError) or "malformed" in str(exc)
+                if corrupt and attempt == 0 and self.path.is_file():
+                    aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+                    try:
+                        os.replace(self.path, aside)
+                        warnings.warn(f"{self.path}: the image feature cache was corrupt ({exc}); moved to "
+                                      f"{aside.name}, starting a new one", RuntimeWarning, stacklevel=3)
+                        continue
+                    except OSError:
+                        pass
+                return self._give_up(exc, default)
+            except OSError as exc:
+                return self._give_up(exc, default)
+        return default
+
+    def _give_up(self, exc, default):
+        _UNUSABLE.add(self.path)
+        warnings.warn(f"{self.path}: cannot use the image feature cache ({exc}); going on without it (images are "
+                      f"featurised again each run)", RuntimeWarning, stacklevel=4)
+        return default
+
     def get_many(self, keys) -> dict[str, np.ndarray]:
+        return self._guarded(lambda: self._get_many(keys), {})
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        self._guarded(lambda: self._put_many(items), None)
+
+    def _get_many(self, keys) -> dict[str, np.ndarray]:
         keys = list(dict.fromkeys(keys))
         found: dict[str, np.ndarray] = {}
         if not keys:
@@ -62,7 +103,7 @@ class FeatureCache:
                         found[key] = vec
         return found
 
-    def put_many(self, items: dict[str, np.ndarray]) -> None:
+    def _put_many(self, items: dict[str, np.ndarray]) -> None:
         if not items:
             return
         rows = [(k, int(v.shape[0]), np.ascontiguousarray(v, dtype="<f4").tobytes()) for k, v in items.items()]

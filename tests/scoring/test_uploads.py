@@ -15,6 +15,7 @@ from scoring.uploads import (
     LIMITS,
     UploadError,
     UploadLimits,
+    check_size,
     read_image_upload,
     read_labelled_upload,
     read_table_upload,
@@ -49,6 +50,16 @@ def zipped(entries: dict) -> bytes:
 def test_limits_match_the_servers_upload_limit():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == LIMITS.file_mb
+    one = UploadLimits(file_mb=1)  # Streamlit's MB is 2**20 bytes: a file its limit lets through is not refused here
+    check_size(b"x" * 2**20, "big.csv", one)
+    with pytest.raises(UploadError, match="over the limit of 1 MB"):
+        check_size(b"x" * (2**20 + 1), "big.csv", one)
+
+
+def test_the_server_listens_on_this_machine_only_and_shows_no_tracebacks():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "localhost"
+    assert config["client"]["showErrorDetails"] == "none" and config["client"]["toolbarMode"] == "viewer"
     assert LIMITS.describe() == "at most 50 MB per file, 20,000 rows, and 1,000 images (200 MB unpacked) per ZIP"
 
 
@@ -63,7 +74,7 @@ def test_table_is_read_like_the_cli_reads_it(tmp_path):
     (b"", "mine.csv: the file is empty"),
     (b"text\n", "mine.csv: a header line but no rows"),
     (b"text\n" + b"x\n" * 6, "mine.csv: 6 rows is over the limit of 5"),
-    (b"text\n" + b"x" * 1_000_001, "mine.csv: 1.0 MB is over the limit of 1 MB per file"),
+    (b"text\n" + b"x" * 2**20, "mine.csv: 1.0 MB is over the limit of 1 MB per file"),
     (b"text\n\x81\x8d\x8f\x90\x9d\x00\xff\xfe\x00\x81\n", "mine.csv: not valid UTF-8 text: byte 0x81 at byte offset 5"),
 ])
 def test_bad_tables_are_refused_by_name(tmp_path, data, message):
@@ -115,7 +126,7 @@ def test_zip_is_unpacked_and_non_images_are_named(tmp_path):
     ({"a/../../evil.png": b"x"}, "leads outside the archive"),
     ({"/etc/evil.png": b"x"}, "leads outside the archive"),
     ({f"{i}.png": png() for i in range(4)}, "4 files is over the limit of 3 images"),
-    ({"big.png": b"\0" * 1_000_001}, "faces.zip: unpacks to 1 MB, over the limit of 1 MB"),
+    ({"big.png": b"\0" * (2**20 + 1)}, "faces.zip: unpacks to 1 MB, over the limit of 1 MB"),
 ])
 def test_unsafe_or_oversized_zips_are_refused_before_anything_is_written(tmp_path, entries, message):
     with pytest.raises(UploadError, match=message):
@@ -167,7 +178,7 @@ def test_image_uploads_are_checked_before_use():
     with pytest.raises(UploadError, match=r"cut\.png: cannot decode image"):
         read_image_upload(face[:60], "cut.png")
     with pytest.raises(UploadError, match=r"big\.png: 1\.5 MB is over the limit of 1 MB per file"):
-        read_image_upload(b"\x89PNG" + bytes(1_500_000), "big.png", UploadLimits(file_mb=1))
+        read_image_upload(b"\x89PNG" + bytes(1_600_000), "big.png", UploadLimits(file_mb=1))
     with pytest.raises(UploadError, match=r"empty\.gif: the file is empty"):
         read_image_upload(b"", "empty.gif")
     wide = image_png(Image.new("RGB", (3000, 2000)))
@@ -179,3 +190,22 @@ def image_png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@pytest.mark.parametrize("entries, message", [
+    ([("a", b"x"), ("a/b.jpg", b"y")], "'a' is both a file and a folder in it"),
+    ([("x.jpg", b"1"), ("x.jpg", b"2")], "the entry 'x.jpg' is in it twice"),
+])
+def test_zips_whose_entries_collide_are_refused_before_anything_is_written(tmp_path, entries, message):
+    import warnings
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name it is asked to write
+        for entry_name, data in entries:
+            archive.writestr(entry_name, data)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(UploadError, match=message):
+        unpack_images(buffer.getvalue(), "faces.zip", folder)
+    assert not any(folder.iterdir())

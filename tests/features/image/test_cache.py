@@ -61,3 +61,35 @@ def test_two_processes_writing_at_once_do_not_corrupt(tmp_path):
     assert all((got[f"k{i}"] == i).all() for i in range(700))
     with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_corrupt_cache_is_moved_aside_with_a_warning_and_rebuilt(tmp_path):
+    import pytest
+
+    path = tmp_path / "features.sqlite3"
+    path.write_bytes(b"not a database, " * 100)
+    with pytest.warns(RuntimeWarning, match=r"features\.sqlite3: the image feature cache was corrupt"):
+        FeatureCache(path).put_many({"k": np.ones(4, dtype=np.float32)})
+    assert [p.name.split("-")[0] for p in tmp_path.glob("*.corrupt-*")] == ["features.sqlite3.corrupt"]
+    np.testing.assert_array_equal(FeatureCache(path).get_many(["k"])["k"], np.ones(4))
+
+
+def test_an_unusable_cache_warns_once_and_the_images_are_still_featurised(tmp_path):
+    import warnings
+
+    from PIL import Image
+
+    from features.image.extractor import make_image_features
+
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the cache's folder should be")
+    image = tmp_path / "face.png"
+    Image.new("RGB", (64, 64), (200, 120, 40)).save(image)
+    features = make_image_features(cache=blocker / "cache" / "features.sqlite3").fit()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = features.transform([str(image)])
+        second = features.transform([str(image)])
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert len(messages) == 1 and "cannot use the image feature cache" in messages[0] and str(blocker) in messages[0]
+    assert first[0, -1] == 1 and np.array_equal(first, second)

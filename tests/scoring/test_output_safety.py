@@ -1,0 +1,103 @@
+"""What `cli.py score` will not do to its output: overwrite its input or a non-file, share it with another
+run, or write cells that a spreadsheet runs as formulas."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import cli
+from data import DataError
+from models.registry import load_model
+from scoring.local import OutputLock, escape_formulas, score_file
+
+ROOT = Path(__file__).resolve().parents[2]
+FORMULAS = ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tTAB"]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+def _input(tmp_path, texts=("so happy today", "furious about this")) -> Path:
+    path = tmp_path / "in.csv"
+    pd.DataFrame({"id": range(len(texts)), "text": list(texts)}).to_csv(path, index=False)
+    return path
+
+
+def test_the_output_may_not_be_the_input(model, tmp_path):
+    source = _input(tmp_path)
+    before = source.read_bytes()
+    with pytest.raises(DataError, match="the output is the input file"):
+        score_file(model, source, tmp_path / "." / "in.csv")
+    assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_the_output_must_be_a_regular_file(model, tmp_path, kind):
+    target = tmp_path / "target"
+    target.mkdir() if kind == "folder" else os.mkfifo(target)
+    with pytest.raises(DataError, match="not a regular file"):
+        score_file(model, _input(tmp_path), target)
+    assert target.is_dir() if kind == "folder" else not target.is_file()
+
+
+def test_a_second_writer_is_refused_and_a_dead_writers_lock_is_taken_over(model, tmp_path):
+    import socket
+
+    out = tmp_path / "out.csv"
+    lock = out.with_name("out.csv.lock")
+    lock.write_text(f"{os.getpid()} {socket.gethostname()}")  # a live writer: this process
+    with pytest.raises(DataError, match="another run .* is writing this output"):
+        score_file(model, _input(tmp_path), out)
+    assert not out.exists()
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    lock.write_text(f"{finished.stdout.strip()} {socket.gethostname()}")  # its writer is gone
+    summary = score_file(model, _input(tmp_path), out)
+    assert summary.scored == 2 and out.is_file() and not lock.exists()
+
+
+def test_the_lock_is_released_when_a_run_fails(tmp_path):
+    out = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError), OutputLock(out):
+        raise RuntimeError("scoring failed")
+    assert not out.with_name("out.csv.lock").exists()
+
+
+def test_formula_cells_are_escaped_unless_asked_not_to(tmp_path, capsys):
+    source = _input(tmp_path, FORMULAS + ["plain text"])
+    assert cli.main(["score", "--input", str(source), "--output", str(tmp_path / "o.csv"), "--quiet"]) == 0
+    written = pd.read_csv(tmp_path / "o.csv", keep_default_na=False)
+    assert written["text"].tolist() == ["'" + f for f in FORMULAS] + ["plain text"]
+    assert cli.main(["score", "--input", str(source), "--output", str(tmp_path / "raw.csv"), "--quiet",
+                     "--no-escape-formulas"]) == 0
+    assert pd.read_csv(tmp_path / "raw.csv", keep_default_na=False)["text"].tolist() == FORMULAS + ["plain text"]
+    numbers = escape_formulas(pd.DataFrame({"prob": [-0.5], "text": ["-0.5"]}))
+    assert numbers["prob"].tolist() == [-0.5] and numbers["text"].tolist() == ["'-0.5"]  # only text cells
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--chunk-rows", "0"], "argument --chunk-rows: must be at least 1"),
+    (["--engine", "dask", "--blocksize", "abc"], "argument --blocksize: not a size"),
+])
+def test_bad_options_are_one_line(tmp_path, arguments, message):
+    result = subprocess.run([sys.executable, "cli.py", "score", "--input", str(_input(tmp_path)), "--output",
+                             str(tmp_path / "o.csv"), *arguments], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model": "text_net", "format": 2, "files": {}, "settings": {}}')
+    command = [sys.executable, "cli.py", "score", "--model-dir", str(folder), "--input", str(_input(tmp_path)),
+               "--output", str(tmp_path / "o.csv")]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+    debug = subprocess.run([sys.executable, "cli.py", "--debug", *command[2:]], cwd=ROOT, capture_output=True,
+                           text=True)
+    assert debug.returncode == 2 and "Traceback" in debug.stderr
