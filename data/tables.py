@@ -161,6 +161,13 @@ def _header(names: list[str]) -> list[str]:
     return out
 
 
+# What a row can be. A header of more columns is refused at once (a million columns took 78 s and 5 GB to read);
+# a record spanning more lines is a quote left open: refused as a row, or, when it runs to the end of the file,
+# the whole file is refused (it would otherwise be one row holding the rest of the file).
+MAX_COLUMNS = 1_000
+MAX_LINES_PER_RECORD = 100
+
+
 def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
     """Yields the header (a list of column names), then `Chunk`s of at most `chunk_rows` records each."""
     binary = open(path, "rb")
@@ -171,6 +178,8 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
             names = next(reader)
         except StopIteration:
             raise DataError(f"{path}: the file is empty") from None
+        if len(names) > MAX_COLUMNS:
+            raise DataError(f"{path}: the header has {len(names):,} columns, over the limit of {MAX_COLUMNS:,}")
         header = _header(names)
         width = len(header)
         yield header
@@ -178,13 +187,21 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
         errors: list = []
         bad: list = []
         last_line = reader.line_num
+        open_quote = None  # (line, lines) of a record that spanned too many lines, until a record follows it
         try:
             for record in reader:
                 line = last_line + 1
                 last_line = reader.line_num
+                open_quote = None
                 if not record:  # a blank line is not a row
                     continue
-                if len(record) == width:
+                if last_line - line + 1 > MAX_LINES_PER_RECORD:
+                    open_quote = (line, last_line - line + 1)
+                    records.append((record + [""] * width)[:width])
+                    errors.append(f"line {line}: a quoted field runs on for {last_line - line + 1:,} lines, over "
+                                  f"the limit of {MAX_LINES_PER_RECORD} (a quote left open?); not scored")
+                    bad.append(True)
+                elif len(record) == width:
                     records.append(record)
                     errors.append(None)
                     bad.append(False)
@@ -206,6 +223,10 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
             raise DataError(f"{path}: unreadable CSV after line {last_line}: {exc}") from None
         except UnicodeDecodeError as exc:  # sniff_input checked the bytes; only a file changed meanwhile gets here
             raise DataError(f"{path}: not valid {fmt.encoding} text ({exc.reason})") from None
+        if open_quote is not None:
+            raise DataError(f"{path}, line {open_quote[0]:,}: a quote opened here is never closed; the "
+                            f"{open_quote[1] - 1:,} lines after it would be read as one field. Close the quote (or "
+                            f"double it: \"\") and score the file again")
         if records:
             yield Chunk(pd.DataFrame(records, columns=header, dtype=object), errors, np.array(bad), binary.tell())
     finally:
@@ -237,19 +258,24 @@ def read_table(path: str | Path, chunk_rows: int = 500, max_rows: int | None = N
     file; `name` is how messages call the file (an upload's own name rather than its temporary path)."""
     path = Path(path)
     name = name or str(path)
+    def too_long(rows: int) -> DataError:
+        return DataError(f"{name}: more than {max_rows:,} rows, over the limit of {max_rows:,}; split the file, or "
+                         f"score it with `python cli.py score`, which has no limit")
+
     try:
         fmt = sniff_input(path, encoding, delimiter)
-        chunks = read_chunks(path, fmt, chunk_rows)
-        columns = next(chunks)
-        chunks = list(chunks)
+        reading = read_chunks(path, fmt, chunk_rows)
+        columns = next(reading)
+        chunks, rows = [], 0
+        for chunk in reading:  # counted while reading: a file over the limit is refused at the limit
+            chunks.append(chunk)
+            rows += len(chunk.frame)
+            if max_rows is not None and rows > max_rows:
+                raise too_long(rows)
     except DataError as exc:
         raise DataError(str(exc).replace(str(path), name)) from None
-    rows = sum(len(c.frame) for c in chunks)
     if rows == 0:
         raise DataError(f"{name}: a header line but no rows")
-    if max_rows is not None and rows > max_rows:
-        raise DataError(f"{name}: {rows:,} rows is over the limit of {max_rows:,}; split the file, or score it "
-                        f"with `python cli.py score`, which has no limit")
     bad = sum(sum(e is not None for e in c.row_errors) for c in chunks)
     notes = [f"encoding: {fmt.note}"] if fmt.note else []
     return Table(name, columns, chunks, rows, notes, bad)

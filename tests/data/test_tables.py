@@ -31,8 +31,38 @@ def test_a_whole_table_names_the_file_as_the_user_knows_it(tmp_path):
     source.write_text("text\n" + "hi\n" * 6)
     table = read_table(source, chunk_rows=4, name="mine.csv")
     assert (table.rows, len(table.chunks), table.columns, table.bad_rows) == (6, 2, ["text"], 0)
-    with pytest.raises(DataError, match=r"^mine\.csv: 6 rows is over the limit of 5"):
+    with pytest.raises(DataError, match=r"^mine\.csv: more than 5 rows, over the limit of 5"):
         read_table(source, max_rows=5, name="mine.csv")
     source.write_text("text\n")
     with pytest.raises(DataError, match=r"^mine\.csv: a header line but no rows"):
         read_table(source, name="mine.csv")
+
+
+def test_a_quote_left_open_to_the_end_is_refused_naming_its_line(tmp_path):
+    path = tmp_path / "open.csv"
+    path.write_text("id,text\n1,hello\n2,\"this quote never closes\n" + "".join(f"{i},row {i}\n" for i in range(3, 3003)))
+    with pytest.raises(DataError, match=r"open\.csv, line 3: a quote opened here is never closed; the 3,000 lines"):
+        read_table(path)
+
+
+def test_a_quoted_field_over_the_line_limit_is_a_refused_row_and_the_rest_is_read(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text('id,text\n1,"' + "\n".join(["x"] * 150) + '"\n2,happy\n')
+    table = read_table(path)
+    assert table.rows == 2 and table.frame["text"].tolist()[1] == "happy"
+    first = table.chunks[0]
+    assert first.unscorable.tolist() == [True, False] and "runs on for 150 lines" in first.row_errors[0]
+
+
+def test_a_header_of_a_million_columns_is_refused_at_once(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(1_000_000)) + "\n" + "1," * 999_999 + "1\n")
+    with pytest.raises(DataError, match="the header has 1,000,000 columns, over the limit of 1,000"):
+        read_table(path)
+
+
+def test_a_table_over_the_row_limit_is_refused_while_it_is_read(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("text\n" + "a\n" * 2_000_000)
+    with pytest.raises(DataError, match="more than 1,000 rows"):
+        read_table(path, max_rows=1_000)

@@ -73,7 +73,7 @@ def test_table_is_read_like_the_cli_reads_it(tmp_path):
 @pytest.mark.parametrize("data, message", [
     (b"", "mine.csv: the file is empty"),
     (b"text\n", "mine.csv: a header line but no rows"),
-    (b"text\n" + b"x\n" * 6, "mine.csv: 6 rows is over the limit of 5"),
+    (b"text\n" + b"x\n" * 6, "mine.csv: more than 5 rows, over the limit of 5"),
     (b"text\n" + b"x" * 2**20, "mine.csv: 1.0 MB is over the limit of 1 MB per file"),
     (b"text\n\x81\x8d\x8f\x90\x9d\x00\xff\xfe\x00\x81\n", "mine.csv: not valid UTF-8 text: byte 0x81 at byte offset 5"),
 ])
