@@ -19,6 +19,7 @@ import hashlib
 import io
 import math
 import os
+import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,12 @@ from PIL import Image, ImageEnhance, ImageOps, UnidentifiedImageError
 # 40 megapixels: above any phone photo (a 200 MP sensor is rare and would be refused), far below what a
 # decompression bomb claims. Pillow's own guard (89 MP warning, 179 MP error) stays in force as well.
 DEFAULT_MAX_PIXELS = 40_000_000
+# Images of 16 or 32 bits per sample decode (and convert to 8-bit RGB) through buffers several times larger per
+# pixel: a 78 KB 16-bit PNG of 40 MP took 1 GB. Their pixel limit is this many times smaller.
+HIGH_DEPTH_FACTOR = 8
+_HIGH_DEPTH_MODES = ("I", "F", "I;16", "I;16B", "I;16L", "I;16N", "RGB;16", "RGBA;16")
+# Bytes read of one image file at most: phone photos are 2-8 MB; a bigger file is refused without reading it all.
+MAX_IMAGE_BYTES = 20 * 2**20
 # TensorFlow's EfficientNet evaluation crop: 224 / (224 + 32) of the shorter side (CROP_PADDING = 32).
 DEFAULT_CROP_FRACTION = 0.875
 SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
@@ -83,10 +90,24 @@ def read_source(item, index: int) -> ImageSource | None:
     if item is None:
         return None
     if isinstance(item, (str, os.PathLike)):
+        if "\0" in os.fspath(item):
+            return ImageSource(repr(os.fspath(item))[:80], None, None, "the image path holds a NUL byte")
         path = Path(item)
         label = path.name or str(path)
         try:
-            data = path.read_bytes()
+            info = path.stat()
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
+                return ImageSource(label, None, None, f"{label}: not a regular file")
+            if info.st_size > MAX_IMAGE_BYTES:
+                return ImageSource(label, None, None, f"{label}: {info.st_size / 2**20:.1f} MB is over the limit "
+                                                      f"of {MAX_IMAGE_BYTES // 2**20} MB per image")
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_IMAGE_BYTES + 1)  # a file grown since the stat is still bounded
+            if len(data) > MAX_IMAGE_BYTES:
+                return ImageSource(label, None, None, f"{label}: over the limit of {MAX_IMAGE_BYTES // 2**20} MB "
+                                                      f"per image")
         except FileNotFoundError:
             return ImageSource(label, None, None, f"{label}: file not found ({path})")
         except IsADirectoryError:
@@ -130,9 +151,14 @@ def open_checked(data: bytes | Image.Image, max_pixels: int) -> Image.Image:
             except Exception as exc:  # a corrupt header: Pillow raises SyntaxError, ValueError, OSError...
                 raise ImageDecodeError(f"corrupt image header ({exc})") from None
     w, h = im.size
+    rawmode = getattr(getattr(im, "png", None), "im_rawmode", "") or ""
+    deep = im.mode in _HIGH_DEPTH_MODES or ";16" in rawmode
+    if deep:
+        max_pixels //= HIGH_DEPTH_FACTOR
     if w * h > max_pixels:
+        mode = f" for its mode ({im.mode})" if deep else ""
         raise ImageDecodeError(
-            f"{w}x{h} = {w * h} pixels is over the limit of {max_pixels}, refused before decoding"
+            f"{w}x{h} = {w * h} pixels is over the limit of {max_pixels}{mode}, refused before decoding"
         )
     if w == 0 or h == 0:
         raise ImageDecodeError(f"image has no pixels ({w}x{h})")

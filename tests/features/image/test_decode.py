@@ -168,3 +168,31 @@ def test_read_source_hashes_content():
     assert a.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     pil = read_source(solid("RGB", (2, 2), 0), 1)
     assert pil.sha256.startswith("pil-") and pil.label == "<PIL image #1>"
+
+
+def test_paths_that_are_not_plain_image_files_are_refused_without_reading_them(tmp_path):
+    import os
+
+    from features.image.decode import MAX_IMAGE_BYTES, read_source
+
+    fifo = tmp_path / "x.jpg"
+    os.mkfifo(fifo)  # reading it would block forever
+    assert read_source(str(fifo), 0).error == "x.jpg: not a regular file"
+    assert read_source("/dev/zero", 0).error == "zero: not a regular file"  # reading it would never end
+    assert read_source("photo\0.jpg", 0).error == "the image path holds a NUL byte"
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff" * (MAX_IMAGE_BYTES + 1))
+    assert "over the limit of 20 MB per image" in read_source(str(big), 0).error
+
+
+def test_a_deep_image_has_a_smaller_pixel_limit(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from features.image.decode import HIGH_DEPTH_FACTOR, ImageDecodeError, open_checked
+
+    path = tmp_path / "deep.png"
+    Image.fromarray(np.zeros((3000, 3000), dtype=np.uint16)).save(path)  # 16 bits per pixel: a few kB on disk
+    with pytest.raises(ImageDecodeError, match=r"over the limit of 5000000 for its mode \(I;16\)"):
+        open_checked(path.read_bytes(), 40_000_000)
+    open_checked(path.read_bytes(), 9_000_000 * HIGH_DEPTH_FACTOR)  # within the limit for its depth
