@@ -14,7 +14,7 @@ from data.registry import SOURCES, TRAINING_SETS, training_set
 from models.network.config import NetworkSettings
 from models.registry import MODELS, is_network
 from scoring.uploads import LIMITS
-from training.background import start_training
+from training.background import TrainingBusy, start_training
 
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 
@@ -114,10 +114,14 @@ if st.button("Train", type="primary", disabled=busy):
     except ValueError as exc:  # the stratified hold-out needs two rows of every label
         st.error(f"cannot hold out a validation set: {exc}")
     else:
-        job = st.session_state["train_job"] = start_training(model_name, train, valid, out, int(seed), settings,
-                                                             bundled_eval)
-        st.session_state["train_epochs"] = epochs
-        st.rerun()  # lay the page out again with the form disabled while the job runs
+        try:
+            job = st.session_state["train_job"] = start_training(model_name, train, valid, out, int(seed),
+                                                                 settings, bundled_eval)
+        except TrainingBusy as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["train_epochs"] = epochs
+            st.rerun()  # lay the page out again with the form disabled while the job runs
 
 if job is not None:
     st.subheader(f"Run {job.out.name}")

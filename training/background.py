@@ -66,13 +66,31 @@ class TrainingJob:
             self.seconds = time.monotonic() - self.started
 
 
+class TrainingBusy(RuntimeError):
+    """Another training runs in this process (the dashboard's server trains one model at a time)."""
+
+
+_RUNNING: list[TrainingJob] = []  # the job this process is training, if any
+_RUNNING_LOCK = threading.Lock()
+
+
 def start_training(model_name: str, train: LabelledData, valid: LabelledData | None, out: str | Path,
                    seed: int = 0, settings: dict | None = None, bundled_eval: bool = True) -> TrainingJob:
     """Starts training `model_name` (a name in the registry) in a daemon thread and returns its job.
-    `settings` go to the model; an unknown model or setting raises ValueError here, before the thread starts."""
+    `settings` go to the model; an unknown model or setting raises ValueError here, before the thread starts.
+    One training at a time per process: while one runs, another raises `TrainingBusy` (every session of a
+    dashboard shares its server's two cores), as does a run folder that exists already."""
     model = build_model(model_name, settings)
     job = TrainingJob(model_name, Path(out))
-    job._thread = threading.Thread(target=job._run, args=(model, train, valid, seed, bundled_eval),
-                                   name=f"train-{job.out.name}", daemon=True)
-    job._thread.start()
+    with _RUNNING_LOCK:
+        busy = [other for other in _RUNNING if other.running]
+        if busy:
+            raise TrainingBusy(f"another training ({busy[0].model_name}, run {busy[0].out.name}) is running on this "
+                               f"server; try again when it has finished")
+        if job.out.exists():
+            raise TrainingBusy(f"a run named {job.out.name!r} exists already; choose another name")
+        job._thread = threading.Thread(target=job._run, args=(model, train, valid, seed, bundled_eval),
+                                       name=f"train-{job.out.name}", daemon=True)
+        job._thread.start()
+        _RUNNING[:] = [job]
     return job

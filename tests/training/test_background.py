@@ -63,3 +63,21 @@ def test_unknown_model_or_setting_is_named_before_the_thread_starts():
         start_training("nope", None, None, "x")
     with pytest.raises(ValueError, match="tfidf_logreg has no setting"):
         start_training("tfidf_logreg", None, None, "x", settings={"epochs": 3})
+
+
+def test_one_training_at_a_time_and_never_into_an_existing_run(tweets, tmp_path):
+    from training.background import TrainingBusy
+
+    train, valid = tweets
+    first = start_training("text_net", train, valid, tmp_path / "first", settings={"epochs": 500, "patience": 500},
+                           bundled_eval=False)
+    try:
+        with pytest.raises(TrainingBusy, match=r"another training \(text_net, run first\) is running"):
+            start_training("tfidf_logreg", train, valid, tmp_path / "second", bundled_eval=False)
+    finally:
+        first.stop()
+        assert first.wait(timeout=300)
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(TrainingBusy, match="a run named 'taken' exists already"):
+        start_training("tfidf_logreg", train, valid, tmp_path / "taken", bundled_eval=False)
+    assert start_training("tfidf_logreg", train, valid, tmp_path / "second", bundled_eval=False).wait(timeout=300)
