@@ -54,12 +54,14 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
     if not path.is_file():
         raise DataError(f"{path}: file not found")
     with open(path, "rb") as handle:
-        head = handle.read(4)
+        head = handle.read(4096)
     note = ""
     if encoding is None:
         encoding = next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8-sig")
         if encoding != "utf-8-sig":
             note = f"{encoding} (byte-order mark)"
+        elif (wide := _utf16_without_bom(head)) is not None:
+            encoding, note = wide, f"{wide} (detected: no byte-order mark, every other byte zero)"
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -77,6 +79,21 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
             raise DataError(f"{path}: not valid UTF-8 (byte offset {offset}) nor {detected} (byte offset {again[0]})")
         note = f"{detected} (detected: not UTF-8 from byte offset {offset})"
     return InputFormat(encoding, delimiter or _sniff_delimiter(path, encoding), digest, size, note)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 without a byte-order mark, as some spreadsheet exports write it: Latin-script text then has a zero
+    byte in every other position (odd ones little-endian, even ones big-endian). Valid UTF-8 as it stands, so
+    it must be recognised before it is read as text full of NUL characters."""
+    even, odd = head[0::2], head[1::2]
+    if len(odd) < 8:
+        return None
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zeros_odd > 0.4 and zeros_even < 0.05:
+        return "utf-16-le"
+    if zeros_even > 0.4 and zeros_odd < 0.05:
+        return "utf-16-be"
+    return None
 
 
 def _label(encoding: str) -> str:

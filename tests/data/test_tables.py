@@ -66,3 +66,12 @@ def test_a_table_over_the_row_limit_is_refused_while_it_is_read(tmp_path):
     path.write_text("text\n" + "a\n" * 2_000_000)
     with pytest.raises(DataError, match="more than 1,000 rows"):
         read_table(path, max_rows=1_000)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_recognised(tmp_path, codec):
+    path = tmp_path / "export.csv"
+    path.write_bytes("id,text\n1,so happy 😊\n2,très fâché\n".encode(codec))
+    table = read_table(path)
+    assert table.columns == ["id", "text"] and table.frame["text"].tolist() == ["so happy 😊", "très fâché"]
+    assert table.notes == [f"encoding: {codec} (detected: no byte-order mark, every other byte zero)"]
