@@ -4,6 +4,7 @@ saves it, so it appears wherever saved runs are listed."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import traceback
@@ -67,7 +68,20 @@ class TrainingJob:
 
 
 class TrainingBusy(RuntimeError):
-    """Another training runs in this process (the dashboard's server trains one model at a time)."""
+    """A training cannot start now: another runs in this process (the dashboard's server trains one model at a
+    time), its run folder exists, or the runs folder is over its quota."""
+
+
+RUNS_QUOTA_ENV_VAR = "TWEET_EMOTION_RUNS_QUOTA_MB"
+DEFAULT_RUNS_QUOTA_MB = 2_000  # the runs folder, in MB of 2**20 bytes; a saved run is 0.02-5 MB
+
+
+def _check_quota(folder: Path) -> None:
+    quota = float(os.environ.get(RUNS_QUOTA_ENV_VAR) or DEFAULT_RUNS_QUOTA_MB)
+    used = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20 if folder.is_dir() else 0.0
+    if used >= quota:
+        raise TrainingBusy(f"the runs folder holds {used:,.0f} MB, at its quota of {quota:,.0f} MB; delete old runs "
+                           f"(or raise {RUNS_QUOTA_ENV_VAR})")
 
 
 _RUNNING: list[TrainingJob] = []  # the job this process is training, if any
@@ -79,7 +93,8 @@ def start_training(model_name: str, train: LabelledData, valid: LabelledData | N
     """Starts training `model_name` (a name in the registry) in a daemon thread and returns its job.
     `settings` go to the model; an unknown model or setting raises ValueError here, before the thread starts.
     One training at a time per process: while one runs, another raises `TrainingBusy` (every session of a
-    dashboard shares its server's two cores), as does a run folder that exists already."""
+    dashboard shares its server's two cores), as do a run folder that exists already and a runs folder at its
+    quota (`TWEET_EMOTION_RUNS_QUOTA_MB`, default 2,000)."""
     model = build_model(model_name, settings)
     job = TrainingJob(model_name, Path(out))
     with _RUNNING_LOCK:
@@ -89,6 +104,7 @@ def start_training(model_name: str, train: LabelledData, valid: LabelledData | N
                                f"server; try again when it has finished")
         if job.out.exists():
             raise TrainingBusy(f"a run named {job.out.name!r} exists already; choose another name")
+        _check_quota(job.out.parent)
         job._thread = threading.Thread(target=job._run, args=(model, train, valid, seed, bundled_eval),
                                        name=f"train-{job.out.name}", daemon=True)
         job._thread.start()

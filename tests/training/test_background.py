@@ -81,3 +81,14 @@ def test_one_training_at_a_time_and_never_into_an_existing_run(tweets, tmp_path)
     with pytest.raises(TrainingBusy, match="a run named 'taken' exists already"):
         start_training("tfidf_logreg", train, valid, tmp_path / "taken", bundled_eval=False)
     assert start_training("tfidf_logreg", train, valid, tmp_path / "second", bundled_eval=False).wait(timeout=300)
+
+
+def test_a_runs_folder_at_its_quota_takes_no_new_run(tweets, tmp_path, monkeypatch):
+    from training.background import RUNS_QUOTA_ENV_VAR, TrainingBusy
+
+    (tmp_path / "old_run").mkdir()
+    (tmp_path / "old_run" / "weights.bin").write_bytes(bytes(2 * 2**20))
+    monkeypatch.setenv(RUNS_QUOTA_ENV_VAR, "1")
+    with pytest.raises(TrainingBusy, match="the runs folder holds 2 MB, at its quota of 1 MB"):
+        start_training("tfidf_logreg", *tweets, tmp_path / "new", bundled_eval=False)
+    assert not (tmp_path / "new").exists()
