@@ -40,8 +40,12 @@ class Transformer:
     def fit_transform(self, X, y=None, **fit_params):
         return self.fit(X, y, **fit_params).transform(X)
 
-    def check_fitted(self) -> None:
-        if not any(name.endswith("_") and not name.startswith("__") for name in vars(self)):
+    def check_fitted(self, attribute: str | None = None) -> None:
+        """Raises `NotFittedError` unless `fit` has run: `attribute` is set, or (without one) any fitted
+        attribute is."""
+        fitted = hasattr(self, attribute) if attribute else any(
+            name.endswith("_") and not name.startswith("__") for name in vars(self))
+        if not fitted:
             raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
 
     def __sklearn_tags__(self):  # scikit-learn asks only once it is imported, so this import costs nothing

@@ -60,10 +60,8 @@ def encode(obj) -> tuple[object, dict[str, np.ndarray]]:
         if isinstance(value, np.generic):
             return value.item()
         if isinstance(value, TermTable):
-            terms = list(value)
-            arrays[f"{path}.terms"] = _strings(terms, path)
-            arrays[f"{path}.scores"] = (np.vstack(list(value.values())) if terms
-                                        else np.zeros((0, 0)))
+            terms, scores = value.arrays()
+            arrays[f"{path}.terms"], arrays[f"{path}.scores"] = _strings(terms, path), scores
             return {"table": path}
         if isinstance(value, np.ndarray):
             if value.dtype == object:
@@ -122,7 +120,7 @@ def decode(tree, arrays) -> object:
             return value
         if "table" in node:
             terms, scores = array(f"{node['table']}.terms"), array(f"{node['table']}.scores")
-            return TermTable(zip(_words(terms), scores))
+            return TermTable.from_arrays(_words(terms), scores)
         if "object" in node:
             cls = allowed.get(node["object"])
             if cls is None:

@@ -104,16 +104,23 @@ def load_lexicon(source: str | Path) -> list[tuple[str, str, float]]:
 
 
 class TermTable(dict):
-    """term → scores for `EMOTIONS`. Pickles as one list of terms and one matrix: a saved model holds ~27,000
-    of these rows, and unpickling them one array at a time took 0.17 s of a fresh process's start."""
+    """term → scores for `EMOTIONS`. Saved (`features.state`) and pickled (to Dask workers) as one list of
+    terms and one matrix: a model holds ~27,000 of these rows, and one array at a time is slow to read."""
+
+    def arrays(self) -> tuple[list[str], np.ndarray]:
+        """(terms, matrix): the table as one list and one (terms × emotions) matrix, as it is saved."""
+        return list(self), np.vstack(list(self.values())) if self else np.zeros((0, len(EMOTIONS)))
+
+    @classmethod
+    def from_arrays(cls, terms: list[str], matrix: np.ndarray) -> "TermTable":
+        return cls(zip(terms, matrix))
 
     def __reduce__(self):
-        matrix = np.vstack(list(self.values())) if self else np.zeros((0, len(EMOTIONS)))
-        return _term_table, (list(self), matrix)
+        return _term_table, self.arrays()
 
 
 def _term_table(terms: list, matrix: np.ndarray) -> TermTable:
-    return TermTable(zip(terms, matrix))
+    return TermTable.from_arrays(terms, matrix)
 
 
 def lexicon_table(source: str | Path) -> TermTable:

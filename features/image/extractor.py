@@ -22,7 +22,7 @@ from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
-from features.estimator import NotFittedError, Transformer
+from features.estimator import Transformer
 from features.image.backbones import (
     POOLINGS,
     PREPARE_MODES,
@@ -138,12 +138,8 @@ class ImageFeatures(Transformer):
         self.identity_hash_ = hashlib.sha256(self.identity_.encode()).hexdigest()[:32]
         return self
 
-    def _check_fitted(self, attribute: str) -> None:
-        if not hasattr(self, attribute):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
-
     def get_feature_names_out(self, input_features=None):
-        self._check_fitted("feature_names_")
+        self.check_fitted("feature_names_")
         return self.feature_names_.copy()
 
     def transform(self, X):
@@ -180,7 +176,7 @@ class ImageFeatures(Transformer):
         return views
 
     def _featurise(self, X, n_augment: int):
-        self._check_fitted("identity_")
+        self.check_fitted("identity_")
         if isinstance(X, (str, bytes, os.PathLike)):
             raise TypeError(
                 "expected a list of images (paths, bytes, PIL images or None), got a single "

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from features.text.tokenize import lookup_key
+
 # Personal pronouns and nouns that name a person by gender, family role or age (after the gender-definitional
 # word lists of Bolukbasi et al. 2016): every one has a counterpart of the other gender.
 PERSON_WORDS = frozenset(
@@ -35,5 +37,5 @@ def _names() -> frozenset[str]:
 
 def is_person(token: str) -> bool:
     """Whether a token only names a person (see the module's docstring)."""
-    key = token.lower().replace("’", "'")
+    key = lookup_key(token)
     return key in PERSON_WORDS or (token[:1].isupper() and key in _names())
