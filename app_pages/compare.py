@@ -11,6 +11,8 @@ from evaluation.comparison import (
     compare_pair,
     comparison_table,
     fairness_long,
+    fairness_reports,
+    fairness_summary,
     generalisation_long,
     speed_and_quality,
 )
@@ -98,19 +100,16 @@ if len(fast):
                "the batch CLI adds worker processes). Up and right is better.")
 
 st.subheader("Fairness")
-fairness = fairness_long(choices)
-if fairness.empty:
+reports = fairness_reports(choices)
+if not reports:
     st.caption("No saved model has a fairness audit yet: training runs make one (`python cli.py audit`).")
 else:
     st.caption("The Equity Evaluation Corpus (`python cli.py audit`): sentences that differ only in the person. "
                "Mean gap per emotion (bars) between female and male persons and between African-American and "
                "European names; 0 is fair. The table gives the largest gaps and how often the model names the "
                "emotion word's emotion.")
-    summary = fairness.groupby("name").agg(largest_mean_gap=("mean_gap", lambda v: v.abs().max()),
-                                           largest_gap=("largest_gap", "max"),
-                                           emotion_word_accuracy=("emotion_word_accuracy", "first")).reset_index()
-    st.dataframe(summary, hide_index=True)
-    for attribute, part in fairness.groupby("attribute"):
+    st.dataframe(fairness_summary(reports), hide_index=True)
+    for attribute, part in fairness_long(reports).groupby("attribute"):
         st.altair_chart(alt.Chart(part, title=f"{attribute}: {part['comparison'].iloc[0]}").mark_bar().encode(
             x=alt.X("emotion:N", title=None), xOffset="name:N", color="name:N",
             y=alt.Y("mean_gap:Q", title="mean gap"), column=alt.Column("score:N", title=None),

@@ -12,6 +12,7 @@ import pandas as pd
 
 from data.labelled import LabelledData
 from emotions import EMOTIONS
+from evaluation.fairness import ATTRIBUTES, largest_gaps
 from evaluation.metrics import evaluate_predictions
 from evaluation.runs import metric_columns, runs_table
 from models.base import Prediction
@@ -32,26 +33,31 @@ def comparison_table(choices: dict[str, Path], extra: dict[str, dict] | None = N
     return table
 
 
-def fairness_long(choices: dict[str, Path]) -> pd.DataFrame:
-    """(name, attribute, comparison, emotion, score, mean_gap, largest_gap, p_value, emotion_word_accuracy) rows
-    of every saved model's fairness audit (`fairness.json`); models without one are left out."""
-    rows = []
+def fairness_reports(choices: dict[str, Path]) -> dict[str, dict]:
+    """name → fairness audit (`fairness.json`) of every saved model that has one."""
+    reports = {}
     for name, directory in choices.items():
-        path = Path(directory) / "fairness.json"
         try:
-            report = json.loads(path.read_text()) if path.is_file() else None
+            reports[name] = json.loads((Path(directory) / "fairness.json").read_text())
         except (OSError, json.JSONDecodeError):
-            report = None
-        for attribute in ("gender", "race"):
-            part = (report or {}).get(attribute, {})
-            for emotion in EMOTIONS:
-                for score, figures in part.get(emotion, {}).items():
-                    rows.append({"name": name, "attribute": attribute, "comparison": part["comparison"],
-                                 "emotion": emotion, "score": score, **{k: figures[k] for k in
-                                                                        ("mean_gap", "largest_gap", "p_value")},
-                                 "emotion_word_accuracy": report["emotion_word_accuracy"]})
+            continue
+    return reports
+
+
+def fairness_long(reports: dict[str, dict]) -> pd.DataFrame:
+    """(name, attribute, comparison, emotion, score, mean_gap, largest_gap, p_value) rows of the audits."""
+    rows = [{"name": name, "attribute": attribute, "comparison": report[attribute]["comparison"], "emotion": emotion,
+             "score": score, **{k: figures[k] for k in ("mean_gap", "largest_gap", "p_value")}}
+            for name, report in reports.items() for attribute in ATTRIBUTES for emotion in EMOTIONS
+            for score, figures in report[attribute].get(emotion, {}).items()]
     return pd.DataFrame(rows, columns=["name", "attribute", "comparison", "emotion", "score", "mean_gap",
-                                       "largest_gap", "p_value", "emotion_word_accuracy"])
+                                       "largest_gap", "p_value"])
+
+
+def fairness_summary(reports: dict[str, dict]) -> pd.DataFrame:
+    """One row per audited model: its worst gaps and its emotion-word accuracy (`evaluation.fairness.largest_gaps`)."""
+    return pd.DataFrame([{"name": name, **largest_gaps(report)} for name, report in reports.items()],
+                        columns=["name", "largest_mean_gap", "largest_gap", "emotion_word_accuracy"])
 
 
 # Macro-F1 on the collections unlike WASSA-2017's (its test set is the in-collection figure).
