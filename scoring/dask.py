@@ -113,60 +113,59 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     check_columns(header, input_path, text_column, image_column)
 
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = OutputLock(output_path).__enter__()
-    part, _ = temporary_paths(output_path)
-    parts_dir = output_path.with_name(f".{output_path.name}.dask-parts")
-    shutil.rmtree(parts_dir, ignore_errors=True)
-    token = uuid.uuid4().hex
-    cluster = None
-    own_client = client is None
-    try:
-        if client is None:
-            if scheduler:
-                client = Client(scheduler)
-            else:
-                cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
-                client = Client(cluster)
-        client.register_plugin(ModelPlugin(token, model))
-        frame = dd.read_csv(str(input_path), blocksize=blocksize, **read)
-        text = text_column if text_column in header else None
-        meta = score_frame(model, frame._meta, text, image_column, base, root)
-        scored = frame.map_partitions(_score_partition, token, text, image_column, str(base), str(root),
-                                      formulas_escaped, meta=meta)
-        writes = scored.to_csv(str(parts_dir / "*.csv"), name_function=lambda i: f"{i:06d}", index=False,
-                               sep=separator_for(output_path), lineterminator="\n",
-                               header_first_partition_only=True, compute=False)
-        try:
-            dask.compute(writes)
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-            raise DataError(f"{input_path}: the Dask reader could not parse it ({exc}); score it with "
-                            f"--engine local, which marks bad rows and goes on") from None
-        with open(part, "wb") as out:
-            for piece in sorted(parts_dir.glob("*.csv")):
-                with open(piece, "rb") as handle:
-                    shutil.copyfileobj(handle, out, 1 << 20)
-            out.flush()
-            os.fsync(out.fileno())
-        # Counted from the written file rather than in the same graph: a second output in the graph would
-        # mix expression and delayed collections, which Dask materialises (and may score twice).
-        for chunk in pd.read_csv(part, sep=separator_for(output_path), usecols=["emotion"], dtype=str,
-                                 keep_default_na=False, chunksize=500_000):
-            summary.add(len(chunk), count_failed(chunk))
-        if summary.rows == 0:
-            raise DataError(f"{input_path}: no rows to score")
-        os.replace(part, output_path)
-    finally:
-        part.unlink(missing_ok=True)
+    with OutputLock(output_path):
+        part, _ = temporary_paths(output_path)
+        parts_dir = output_path.with_name(f".{output_path.name}.dask-parts")
         shutil.rmtree(parts_dir, ignore_errors=True)
-        if client is not None:
+        token = uuid.uuid4().hex
+        cluster = None
+        own_client = client is None
+        try:
+            if client is None:
+                if scheduler:
+                    client = Client(scheduler)
+                else:
+                    cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
+                                           processes=True, dashboard_address=None)
+                    client = Client(cluster)
+            client.register_plugin(ModelPlugin(token, model))
+            frame = dd.read_csv(str(input_path), blocksize=blocksize, **read)
+            text = text_column if text_column in header else None
+            meta = score_frame(model, frame._meta, text, image_column, base, root)
+            scored = frame.map_partitions(_score_partition, token, text, image_column, str(base), str(root),
+                                          formulas_escaped, meta=meta)
+            writes = scored.to_csv(str(parts_dir / "*.csv"), name_function=lambda i: f"{i:06d}", index=False,
+                                   sep=separator_for(output_path), lineterminator="\n",
+                                   header_first_partition_only=True, compute=False)
             try:
-                client.unregister_worker_plugin(f"emotion-model-{token}")
-            except Exception:  # the cluster may already be gone; nothing is left to clean then
-                pass
-        if own_client and client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
-        lock.__exit__(None, None, None)
+                dask.compute(writes)
+            except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+                raise DataError(f"{input_path}: the Dask reader could not parse it ({exc}); score it with "
+                                f"--engine local, which marks bad rows and goes on") from None
+            with open(part, "wb") as out:
+                for piece in sorted(parts_dir.glob("*.csv")):
+                    with open(piece, "rb") as handle:
+                        shutil.copyfileobj(handle, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            # Counted from the written file rather than in the same graph: a second output in the graph would
+            # mix expression and delayed collections, which Dask materialises (and may score twice).
+            for chunk in pd.read_csv(part, sep=separator_for(output_path), usecols=["emotion"], dtype=str,
+                                     keep_default_na=False, chunksize=500_000):
+                summary.add(len(chunk), count_failed(chunk))
+            if summary.rows == 0:
+                raise DataError(f"{input_path}: no rows to score")
+            os.replace(part, output_path)
+        finally:
+            part.unlink(missing_ok=True)
+            shutil.rmtree(parts_dir, ignore_errors=True)
+            if client is not None:
+                try:
+                    client.unregister_worker_plugin(f"emotion-model-{token}")
+                except Exception:  # the cluster may already be gone; nothing is left to clean then
+                    pass
+            if own_client and client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
     return summary

@@ -270,70 +270,64 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
     check_output(input_path, output_path)
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    with OutputLock(output_path):
-        return _score_file(model, input_path, output_path, text_column, image_column, images_root, chunk_rows,
-                           on_chunk, encoding, delimiter, resume, progress, jobs, formulas_escaped)
-
-
-def _score_file(model, input_path: Path, output_path: Path, text_column, image_column, images_root, chunk_rows,
-                on_chunk, encoding, delimiter, resume, progress, jobs, formulas_escaped) -> ScoreSummary:
     fmt = sniff_input(input_path, encoding, delimiter)
     base = input_path.parent
     root = Path(images_root) if images_root else base
     summary = ScoreSummary()
     if fmt.note:
         summary.notes.append(f"encoding: {fmt.note}")
-    part, journal_path = temporary_paths(output_path)
-    key = {
-        "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
-        "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column,
-        "image_column": image_column, "images_root": str(root.resolve()), "chunk_rows": chunk_rows,
-        "output_delimiter": separator_for(output_path), "model": model_identity(model), "version": JOURNAL_VERSION,
-        "formulas_escaped": formulas_escaped,
-    }
-    done_chunks, part_bytes = 0, 0
-    if resume:
-        done_chunks, part_bytes = _resume_point(journal_path, part, key, summary)
-    else:
-        journal_path.unlink(missing_ok=True)
-    journal = {"key": key, "chunks_done": done_chunks, "part_bytes": part_bytes, **summary.counts()}
-    out_separator = separator_for(output_path)
-    bar = _Progress(progress, fmt.size)
-    finished = False
-    try:
-        with open(part, "r+b" if done_chunks else "wb") as out:
-            out.truncate(part_bytes)  # drop whatever an interrupted chunk had half-written
-            out.seek(part_bytes)
-            chunks = read_chunks(input_path, fmt, chunk_rows)
-            header = next(chunks)
-            check_columns(header, input_path, text_column, image_column)
-            settings = (text_column, image_column, base, root, out_separator, formulas_escaped)
-            for index, data, rows, failed, bytes_read in _rendered(model, chunks, done_chunks, settings, jobs):
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-                summary.add(rows, failed)
-                journal.update(chunks_done=index + 1, part_bytes=out.tell(), **summary.counts())
-                _write_journal(journal_path, journal)
-                bar.update(summary, rows, bytes_read)
-                if on_chunk:
-                    on_chunk(summary)
-        if summary.rows == 0:
-            raise DataError(f"{input_path}: no rows to score")
-        os.replace(part, output_path)
-        journal_path.unlink(missing_ok=True)
-        finished = True
-    except DataError:
-        part.unlink(missing_ok=True)
-        journal_path.unlink(missing_ok=True)
-        raise
-    finally:
-        bar.close()
-        if not finished and journal.get("chunks_done", 0) == 0:
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    with OutputLock(output_path):
+        part, journal_path = temporary_paths(output_path)
+        key = {
+            "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
+            "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column,
+            "image_column": image_column, "images_root": str(root.resolve()), "chunk_rows": chunk_rows,
+            "output_delimiter": separator_for(output_path), "model": model_identity(model), "version": JOURNAL_VERSION,
+            "formulas_escaped": formulas_escaped,
+        }
+        done_chunks, part_bytes = 0, 0
+        if resume:
+            done_chunks, part_bytes = _resume_point(journal_path, part, key, summary)
+        else:
+            journal_path.unlink(missing_ok=True)
+        journal = {"key": key, "chunks_done": done_chunks, "part_bytes": part_bytes, **summary.counts()}
+        out_separator = separator_for(output_path)
+        bar = _Progress(progress, fmt.size)
+        finished = False
+        try:
+            with open(part, "r+b" if done_chunks else "wb") as out:
+                out.truncate(part_bytes)  # drop whatever an interrupted chunk had half-written
+                out.seek(part_bytes)
+                chunks = read_chunks(input_path, fmt, chunk_rows)
+                header = next(chunks)
+                check_columns(header, input_path, text_column, image_column)
+                settings = (text_column, image_column, base, root, out_separator, formulas_escaped)
+                for index, data, rows, failed, bytes_read in _rendered(model, chunks, done_chunks, settings, jobs):
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                    summary.add(rows, failed)
+                    journal.update(chunks_done=index + 1, part_bytes=out.tell(), **summary.counts())
+                    _write_journal(journal_path, journal)
+                    bar.update(summary, rows, bytes_read)
+                    if on_chunk:
+                        on_chunk(summary)
+            if summary.rows == 0:
+                raise DataError(f"{input_path}: no rows to score")
+            os.replace(part, output_path)
+            journal_path.unlink(missing_ok=True)
+            finished = True
+        except DataError:
             part.unlink(missing_ok=True)
             journal_path.unlink(missing_ok=True)
-    return summary
+            raise
+        finally:
+            bar.close()
+            if not finished and journal.get("chunks_done", 0) == 0:
+                part.unlink(missing_ok=True)
+                journal_path.unlink(missing_ok=True)
+        return summary
 
 
 def _render(model: EmotionModel, chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, int, int]:
