@@ -305,35 +305,26 @@ def cmd_audit(args) -> int:
 def cmd_train_zoo(args) -> int:
     from training.zoo import train_zoo
 
-    try:
-        seconds = train_zoo(args.out, args.only.split(",") if args.only else None, seed=args.seed,
-                            report=lambda line: print(line, file=sys.stderr))
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    seconds = train_zoo(args.out, args.only.split(",") if args.only else None, seed=args.seed,
+                        report=lambda line: print(line, file=sys.stderr))
     print(json.dumps({"zoo": str(args.out), "seconds": seconds, "total_seconds": round(sum(seconds.values()), 1)}))
     return 0
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    from data import DataError
-    from lexicons import LexiconError
     from models.store import ModelLoadError
 
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare,
                 "convert": cmd_convert, "audit": cmd_audit, "train-zoo": cmd_train_zoo}
     try:
         return commands[args.command](args)
-    except KeyboardInterrupt:
-        raise
     except Exception as exc:  # every error is one line (and a non-zero exit); --debug adds the traceback
         if args.debug:
             import traceback
 
             traceback.print_exc()
-        expected = isinstance(exc, (DataError, ModelLoadError, LexiconError, FileNotFoundError, ValueError,
-                                    PermissionError, IsADirectoryError, OSError))
+        expected = isinstance(exc, (ModelLoadError, ValueError, OSError))  # DataError, LexiconError: ValueErrors
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"error: {message}" if expected else f"error: {type(exc).__name__}: {message} (rerun with --debug "
               f"for the traceback)", file=sys.stderr)
