@@ -5,15 +5,15 @@ otherwise a model learns from its training tweets, or inherits from word vectors
 name goes with an emotion, and scores two tweets differently when only the person differs (the fairness audit,
 `evaluation/fairness.py`, measures it).
 
-A capitalised first name (1990 US Census list, `lexicons.first_names`) counts as a person unless an NRC emotion
-lexicon lists it as a word ("Joy", "Hope", "Grace" keep their meaning); a lower-case one is the ordinary word.
+A capitalised first name (1990 US Census list, `lexicons.first_names`) counts as a person; the list leaves out
+names that an NRC emotion lexicon lists as words ("Joy", "Hope", "Grace" keep their meaning). A lower-case one is
+the ordinary word.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from features.text.tokenize import lookup_key
+from lexicons import first_names
 
 # Personal pronouns and nouns that name a person by gender, family role or age (after the gender-definitional
 # word lists of Bolukbasi et al. 2016): every one has a counterpart of the other gender.
@@ -27,15 +27,7 @@ PERSON_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def _names() -> frozenset[str]:
-    from lexicons import first_names, lexicon_table
-
-    emotion_words = set(lexicon_table("emolex")) | set(lexicon_table("affect_intensity"))
-    return frozenset(first_names() - emotion_words)
-
-
 def is_person(token: str) -> bool:
     """Whether a token only names a person (see the module's docstring)."""
     key = lookup_key(token)
-    return key in PERSON_WORDS or (token[:1].isupper() and key in _names())
+    return key in PERSON_WORDS or (token[:1].isupper() and key in first_names())

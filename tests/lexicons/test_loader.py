@@ -58,3 +58,12 @@ def test_non_utf8_file_names_the_line(tmp_path):
     path.write_bytes("happy\tjoy\t0.5\nalegría\tjoy\t0.9\n".encode("latin-1"))
     with pytest.raises(LexiconError, match=r"latin1\.tsv, line 2: not UTF-8"):
         load_lexicon(path)
+
+
+def test_first_names_leave_out_the_words_the_emotion_lexicons_list():
+    from lexicons import first_names
+
+    names = first_names()
+    assert len(names) == 5106 and {"amanda", "malik", "frank"} <= names
+    assert not names & (set(lexicon_table("emolex")) | set(lexicon_table("affect_intensity")))
+    assert "joy" not in names and "hope" not in names
