@@ -114,7 +114,8 @@ def _add_score(sub) -> None:
     p.add_argument("--jobs", type=int, default=None,
                    help="local: worker processes scoring chunks side by side (default: one per CPU core)")
     p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run of the same input, options and model into the same output")
+                   help="continue an interrupted run of the same input, options and model into the same output "
+                        "(local: the same --chunk-rows; dask: the same --blocksize)")
     p.add_argument("--quiet", action="store_true", help="no progress bar (it only shows on a terminal anyway)")
     p.add_argument("--engine", choices=["local", "dask"], default="local",
                    help="local: stream in this process; dask: a Dask DataFrame on a cluster (default: local)")
@@ -235,29 +236,28 @@ def cmd_score(args) -> int:
 
     delimiter = {name: d for d, name in DELIMITERS.items()}.get(args.delimiter)
     model = load_model(args.model_dir)
-    if args.engine == "dask":
-        if args.resume:
-            print("error: --resume works with --engine local only", file=sys.stderr)
-            return 2
-        from scoring.dask import score_file_dask
+    try:
+        if args.engine == "dask":
+            from scoring.dask import score_file_dask
 
-        summary = score_file_dask(model, args.input, args.output, args.text_column, args.image_column,
-                                  args.images_root, encoding=args.encoding, delimiter=delimiter,
-                                  scheduler=args.scheduler, n_workers=args.workers, blocksize=args.blocksize,
-                                  formulas_escaped=not args.no_escape_formulas)
-    else:
-        from scoring.local import score_file
+            summary = score_file_dask(model, args.input, args.output, args.text_column, args.image_column,
+                                      args.images_root, encoding=args.encoding, delimiter=delimiter,
+                                      scheduler=args.scheduler, n_workers=args.workers, blocksize=args.blocksize,
+                                      formulas_escaped=not args.no_escape_formulas, resume=args.resume)
+        else:
+            from scoring.local import score_file
 
-        try:
             summary = score_file(model, args.input, args.output, args.text_column, args.image_column,
                                  args.images_root, chunk_rows=args.chunk_rows, encoding=args.encoding,
                                  delimiter=delimiter, resume=args.resume, progress=not args.quiet,
                                  jobs=args.jobs or os.cpu_count() or 1, formulas_escaped=not args.no_escape_formulas)
-        except KeyboardInterrupt:
-            part, _ = temporary_paths(args.output)
-            kept = " (rerun with --resume to continue)" if part.exists() else ""
-            print(f"interrupted; {args.output} was not written{kept}", file=sys.stderr)
-            return 130
+    except KeyboardInterrupt:
+        output = Path(args.output)
+        part, _ = temporary_paths(output)
+        kept = part.exists() or output.with_name(f".{output.name}.dask-parts").exists()
+        print(f"interrupted; {args.output} was not written{' (rerun with --resume to continue)' if kept else ''}",
+              file=sys.stderr)
+        return 130
     for note in summary.notes:
         print(note, file=sys.stderr)
     resumed = f" ({summary.resumed_rows} from the interrupted run)" if summary.resumed_rows else ""

@@ -5,14 +5,20 @@ later get it too); every partition task looks it up there by a token, so no task
 scheduler address a `LocalCluster` of worker processes is started on this machine; with one, the workers must
 be able to import this project and to read the input and write next to the output (a shared file system).
 
+Each partition is written to its own file in a hidden parts folder beside the output (`.<output>.dask-parts/`),
+atomically, with its row counts; the parts are joined into the output only when all are written. A journal in
+that folder records the input's fingerprint, the options and the model, so `resume=True` scores only the
+partitions an interrupted run had not finished; without it a left-over parts folder is removed first.
+
 Limits, against the local engine: a row with more fields than the header fails the whole run (the local engine
 marks the row and goes on); a file whose quoted fields hold newlines, or that is UTF-16/32, is read as one
-partition, since Dask splits files at byte offsets; there is no `--resume`.
+partition, since Dask splits files at byte offsets.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import uuid
@@ -24,12 +30,14 @@ from data import DataError
 from data.tables import sniff_input
 from models.base import EmotionModel
 from scoring.local import (
+    JOURNAL_VERSION,
     OutputLock,
     ScoreSummary,
     check_columns,
     check_output,
     count_failed,
     escape_formulas,
+    model_identity,
     score_frame,
     separator_for,
     temporary_paths,
@@ -58,13 +66,26 @@ class ModelPlugin(WorkerPlugin):
         _MODELS.pop(self.token, None)
 
 
-def _score_partition(frame: pd.DataFrame, token: str, text_column, image_column, base: str, root: str,
-                     formulas_escaped: bool = True):
+def _write_partition(frame: pd.DataFrame, token: str, settings: tuple, target: str, header: bool) -> dict:
+    """Scores one partition into `target` (written under another name, then renamed, so a part that exists is
+    whole) and its row counts into `target` with `.json`; returns the counts."""
     model = _MODELS.get(token)
     if model is None:
         raise RuntimeError(f"model {token} is not on this worker; was the worker plugin registered?")
+    text_column, image_column, base, root, separator, formulas_escaped = settings
     scored = score_frame(model, frame, text_column, image_column, Path(base), Path(root))
-    return escape_formulas(scored) if formulas_escaped else scored
+    if formulas_escaped:
+        scored = escape_formulas(scored)
+    target = Path(target)
+    staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    with open(staging, "w", encoding="utf-8", newline="") as out:
+        scored.to_csv(out, index=False, header=header, sep=separator, lineterminator="\n")
+        out.flush()
+        os.fsync(out.fileno())
+    counts = {"rows": len(scored), "failed": count_failed(scored)}
+    target.with_suffix(".json").write_text(json.dumps(counts))
+    os.replace(staging, target)
+    return counts
 
 
 def _splittable(path: Path, encoding: str, delimiter: str) -> bool:
@@ -86,14 +107,16 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
                     image_column: str | None = None, images_root: str | Path | None = None,
                     encoding: str | None = None, delimiter: str | None = None, scheduler: str | None = None,
                     n_workers: int | None = None, blocksize: str | int = "4MB", client=None,
-                    formulas_escaped: bool = True) -> ScoreSummary:
+                    formulas_escaped: bool = True, resume: bool = False) -> ScoreSummary:
     """Same output as `scoring.local.score_file` for a well-formed file (the same output checks and lock).
-    `client` (a `distributed.Client`) overrides `scheduler` / `n_workers`."""
+    `client` (a `distributed.Client`) overrides `scheduler` / `n_workers`. On an interruption the finished
+    partitions stay for `resume=True`."""
     import dask
     import dask.dataframe as dd
-    from distributed import Client, LocalCluster
+    from dask.utils import parse_bytes
 
     input_path, output_path = Path(input_path), Path(output_path)
+    blocksize = parse_bytes(blocksize)
     check_output(input_path, output_path)
     fmt = sniff_input(input_path, encoding, delimiter)
     base = input_path.parent.resolve()
@@ -111,61 +134,115 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     except pd.errors.EmptyDataError:
         raise DataError(f"{input_path}: the file is empty") from None
     check_columns(header, input_path, text_column, image_column)
+    text = text_column if text_column in header else None
+    separator = separator_for(output_path)
+    key = {
+        "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
+        "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column,
+        "image_column": image_column, "images_root": str(root), "blocksize": blocksize,
+        "output_delimiter": separator, "model": model_identity(model), "version": JOURNAL_VERSION,
+        "formulas_escaped": formulas_escaped,
+    }
 
-    output_path.parent.mkdir(parents=True, exist_ok=True)
     with OutputLock(output_path):
         part, _ = temporary_paths(output_path)
         parts_dir = output_path.with_name(f".{output_path.name}.dask-parts")
-        shutil.rmtree(parts_dir, ignore_errors=True)
+        done = _resume_point(parts_dir, key, summary) if resume else _start_over(parts_dir, summary)
+        (parts_dir / "journal.json").write_text(json.dumps(key, indent=1))
         token = uuid.uuid4().hex
-        cluster = None
-        own_client = client is None
+        opened = None
+        discard_parts = False
         try:
-            if client is None:
-                if scheduler:
-                    client = Client(scheduler)
-                else:
-                    cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                                           processes=True, dashboard_address=None)
-                    client = Client(cluster)
+            client, cluster = opened = _connect(client, scheduler, n_workers)
             client.register_plugin(ModelPlugin(token, model))
-            frame = dd.read_csv(str(input_path), blocksize=blocksize, **read)
-            text = text_column if text_column in header else None
-            meta = score_frame(model, frame._meta, text, image_column, base, root)
-            scored = frame.map_partitions(_score_partition, token, text, image_column, str(base), str(root),
-                                          formulas_escaped, meta=meta)
-            writes = scored.to_csv(str(parts_dir / "*.csv"), name_function=lambda i: f"{i:06d}", index=False,
-                                   sep=separator_for(output_path), lineterminator="\n",
-                                   header_first_partition_only=True, compute=False)
+            partitions = dd.read_csv(str(input_path), blocksize=blocksize, **read).to_delayed()
+            targets = [parts_dir / f"{index:06d}.csv" for index in range(len(partitions))]
+            settings = (text, image_column, str(base), str(root), separator, formulas_escaped)
+            write = dask.delayed(_write_partition, pure=False)
+            tasks = [write(partitions[i], token, settings, str(targets[i]), i == 0)
+                     for i in range(len(targets)) if targets[i].name not in done]
             try:
-                dask.compute(writes)
+                dask.compute(*tasks)
             except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
                 raise DataError(f"{input_path}: the Dask reader could not parse it ({exc}); score it with "
                                 f"--engine local, which marks bad rows and goes on") from None
             with open(part, "wb") as out:
-                for piece in sorted(parts_dir.glob("*.csv")):
-                    with open(piece, "rb") as handle:
+                for target in targets:
+                    with open(target, "rb") as handle:
                         shutil.copyfileobj(handle, out, 1 << 20)
+                    counts = json.loads(target.with_suffix(".json").read_text())
+                    summary.add(counts["rows"], counts["failed"])
+                    if target.name in done:
+                        summary.resumed_rows += counts["rows"]
                 out.flush()
                 os.fsync(out.fileno())
-            # Counted from the written file rather than in the same graph: a second output in the graph would
-            # mix expression and delayed collections, which Dask materialises (and may score twice).
-            for chunk in pd.read_csv(part, sep=separator_for(output_path), usecols=["emotion"], dtype=str,
-                                     keep_default_na=False, chunksize=500_000):
-                summary.add(len(chunk), count_failed(chunk))
             if summary.rows == 0:
                 raise DataError(f"{input_path}: no rows to score")
             os.replace(part, output_path)
+            discard_parts = True
+        except DataError:
+            discard_parts = True  # nothing to resume: the input or the scheduler is at fault
+            raise
         finally:
             part.unlink(missing_ok=True)
-            shutil.rmtree(parts_dir, ignore_errors=True)
-            if client is not None:
-                try:
-                    client.unregister_worker_plugin(f"emotion-model-{token}")
-                except Exception:  # the cluster may already be gone; nothing is left to clean then
-                    pass
-            if own_client and client is not None:
-                client.close()
-            if cluster is not None:
-                cluster.close()
+            if discard_parts or not any(parts_dir.glob("*.csv")):
+                shutil.rmtree(parts_dir, ignore_errors=True)
+            if opened:
+                _disconnect(*opened, token)
     return summary
+
+
+def _connect(client, scheduler: str | None, n_workers: int | None):
+    """(client, cluster): the given client (cluster False: not ours to close), one to `scheduler` (cluster
+    None), or one to a new LocalCluster."""
+    from distributed import Client, LocalCluster
+
+    if client is not None:
+        return client, False
+    if scheduler:
+        try:
+            return Client(scheduler), None
+        except OSError as exc:
+            raise DataError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it, or leave out "
+                            f"--scheduler to use this machine's cores") from None
+    cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def _disconnect(client, cluster, token: str) -> None:
+    try:
+        client.unregister_worker_plugin(f"emotion-model-{token}")
+    except Exception:  # the cluster may already be gone; nothing is left to clean then
+        pass
+    if cluster is not False:  # this call opened the client
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _start_over(parts_dir: Path, summary: ScoreSummary) -> set:
+    if parts_dir.exists():
+        size = sum(p.stat().st_size for p in parts_dir.iterdir() if p.is_file())
+        shutil.rmtree(parts_dir)
+        summary.notes.append(f"removed the parts of an interrupted run ({size / 1e6:.1f} MB); --resume would "
+                             f"have continued it")
+    parts_dir.mkdir()
+    return set()
+
+
+def _resume_point(parts_dir: Path, key: dict, summary: ScoreSummary) -> set:
+    """Names of the part files an interrupted run finished, once its journal matches this run."""
+    journal = parts_dir / "journal.json"
+    if not journal.is_file():
+        summary.notes.append("resume: no interrupted run of this output; starting from the beginning")
+        return _start_over(parts_dir, summary)
+    try:
+        previous = json.loads(journal.read_text())
+    except ValueError:
+        raise DataError(f"{journal}: the resume journal is unreadable; run again without --resume") from None
+    changed = sorted(k for k in key if previous.get(k) != key[k])
+    if changed:
+        raise DataError(f"cannot resume: {', '.join(changed)} differ(s) from the interrupted run "
+                        f"(journal {journal}); run again without --resume to start over")
+    return {p.name for p in parts_dir.glob("*.csv") if p.with_suffix(".json").is_file()}

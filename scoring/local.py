@@ -166,7 +166,8 @@ def check_output(input_path: Path, output_path: Path) -> None:
 
 class OutputLock:
     """One writer per output: `<output>.lock` holds the writer's pid and host. A second run refuses with one
-    line; a lock left by a run that died (its pid is gone on this host) is taken over."""
+    line; a lock left by a run that died (its pid is gone on this host) is taken over. Taking it creates the
+    output's folder; a folder that cannot be written is refused with one line."""
 
     def __init__(self, output_path: Path):
         self.path = output_path.with_name(output_path.name + ".lock")
@@ -177,6 +178,7 @@ class OutputLock:
         me = f"{os.getpid()} {socket.gethostname()}"
         for _ in range(2):
             try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 holder = self.path.read_text(errors="replace").strip() if self.path.exists() else ""
@@ -185,6 +187,9 @@ class OutputLock:
                                     f"this output; wait for it or choose another output path") from None
                 self.path.unlink(missing_ok=True)  # its writer is gone
                 continue
+            except OSError as exc:
+                raise DataError(f"{self.path.parent}: cannot write the output there ({exc.strerror}); choose a "
+                                f"folder you can write to") from None
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(me)
             return self
@@ -276,7 +281,6 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
     summary = ScoreSummary()
     if fmt.note:
         summary.notes.append(f"encoding: {fmt.note}")
-    output_path.parent.mkdir(parents=True, exist_ok=True)
     with OutputLock(output_path):
         part, journal_path = temporary_paths(output_path)
         key = {

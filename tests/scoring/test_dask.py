@@ -1,7 +1,13 @@
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 
 import cli
@@ -14,14 +20,22 @@ from scoring.local import score_file
 distributed = pytest.importorskip("distributed")
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 @pytest.fixture(scope="module")
-def model(tmp_path_factory):
+def run(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("dask-model")
     load_wassa("train").sample(300, random_state=1)[["text", "label", "intensity"]].to_csv(folder / "train.csv",
                                                                                            index=False)
     assert cli.main(["train", "--model", "tfidf_logreg", "--train", str(folder / "train.csv"), "--out",
                      str(folder / "run"), "--no-bundled-eval"]) == 0
-    return load_model(folder / "run")
+    return folder / "run"
+
+
+@pytest.fixture(scope="module")
+def model(run):
+    return load_model(run)
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +94,64 @@ def test_a_missing_column_is_refused_before_the_cluster_starts(model, tmp_path):
     with pytest.raises(DataError, match="no text column 'text'"):
         score_file_dask(model, source, tmp_path / "out.csv", client=object())
     assert not (tmp_path / "out.csv").exists()
+
+
+# --- interrupted runs ------------------------------------------------------------------------------------------
+
+
+def test_a_killed_dask_run_resumes_to_the_same_file(run, model, client, tmp_path):
+    source = _tweets(tmp_path / "in.csv", 40_000)
+    out = tmp_path / "out.csv"
+    parts = tmp_path / ".out.csv.dask-parts"
+    command = [sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source), "--output",
+               str(out), "--engine", "dask", "--workers", "2", "--blocksize", "20000", "--quiet"]
+    child = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and child.poll() is None and len(list(parts.glob("*.csv"))) < 3:
+        time.sleep(0.01)
+    assert child.poll() is None, "the run finished before it could be killed"
+    family = psutil.Process(child.pid).children(recursive=True)
+    os.kill(child.pid, signal.SIGKILL)  # the scheduler and the cluster's nanny die with it
+    child.wait()
+    for process in family:  # its workers notice on their own, but not at once
+        process.kill()
+    psutil.wait_procs(family, timeout=10)
+    done = len(list(parts.glob("*.csv")))
+    assert not out.exists() and 3 <= done < 170
+    (parts / f"{done + 5:06d}.csv.99.tmp").write_text("half a partition")  # a part being written at the kill
+
+    summary = score_file_dask(model, source, out, client=client, blocksize=20_000, resume=True)
+    assert summary.rows == 40_000 and 0 < summary.resumed_rows < 40_000
+    reference = score_file(model, source, tmp_path / "reference.csv")
+    assert out.read_bytes() == (tmp_path / "reference.csv").read_bytes()
+    assert reference.rows == summary.rows and not parts.exists()
+
+
+def test_resume_refuses_other_options_and_a_fresh_run_clears_the_parts(model, client, tmp_path):
+    source = _tweets(tmp_path / "in.csv", 50)
+    parts = tmp_path / ".out.csv.dask-parts"
+    parts.mkdir()
+    (parts / "journal.json").write_text('{"blocksize": 999}')
+    (parts / "000000.csv").write_text("left over")
+    with pytest.raises(DataError, match="cannot resume: .*blocksize"):
+        score_file_dask(model, source, tmp_path / "out.csv", client=client, blocksize=8_000, resume=True)
+    assert (parts / "000000.csv").exists()  # kept: the user may still resume with the old options
+    summary = score_file_dask(model, source, tmp_path / "out.csv", client=client, blocksize=8_000)
+    assert summary.rows == 50 and "removed the parts of an interrupted run" in summary.notes[0]
+    assert not parts.exists()
+
+
+def test_an_unreachable_scheduler_is_one_line_and_leaves_nothing(run, tmp_path):
+    import dask
+
+    source = _tweets(tmp_path / "in.csv", 5)
+    started = time.time()
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        process = subprocess.run([sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source),
+                                  "--output", str(tmp_path / "out.csv"), "--engine", "dask", "--scheduler",
+                                  "tcp://127.0.0.1:9"], cwd=ROOT, capture_output=True, text=True,
+                                 env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
+    assert process.returncode != 0 and time.time() - started < 60
+    assert process.stderr.strip().splitlines() == [process.stderr.strip()]
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in process.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

@@ -37,13 +37,14 @@ def test_the_output_may_not_be_the_input(model, tmp_path):
     assert source.read_bytes() == before
 
 
-@pytest.mark.parametrize("kind", ["folder", "fifo"])
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
 def test_the_output_must_be_a_regular_file(model, tmp_path, kind):
-    target = tmp_path / "target"
-    target.mkdir() if kind == "folder" else os.mkfifo(target)
+    target = Path("/dev/full") if kind == "device" else tmp_path / "target"
+    if kind != "device":
+        target.mkdir() if kind == "folder" else os.mkfifo(target)
     with pytest.raises(DataError, match="not a regular file"):
         score_file(model, _input(tmp_path), target)
-    assert target.is_dir() if kind == "folder" else not target.is_file()
+    assert target.is_dir() if kind == "folder" else target.exists() and not target.is_file()
 
 
 def test_a_second_writer_is_refused_and_a_dead_writers_lock_is_taken_over(model, tmp_path):
@@ -59,6 +60,31 @@ def test_a_second_writer_is_refused_and_a_dead_writers_lock_is_taken_over(model,
     lock.write_text(f"{finished.stdout.strip()} {socket.gethostname()}")  # its writer is gone
     summary = score_file(model, _input(tmp_path), out)
     assert summary.scored == 2 and out.is_file() and not lock.exists()
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder no one may write into: chmod for a user; root ignores modes, so the immutable flag for root."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("running as root where chattr +i is not allowed: no way to make a read-only folder")
+    yield folder
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("where", ["out.csv", "new/out.csv"])
+def test_a_read_only_output_folder_is_one_line(tmp_path, read_only_folder, where, capsys):
+    source = _input(tmp_path)
+    assert cli.main(["score", "--input", str(source), "--output", str(read_only_folder / where), "--quiet"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == (f"error: {(read_only_folder / where).parent}: cannot write the output there "
+                     f"({os.strerror(13 if os.geteuid() else 1)}); choose a folder you can write to")
+    assert not any(read_only_folder.iterdir())
 
 
 def test_the_lock_is_released_when_a_run_fails(tmp_path):
