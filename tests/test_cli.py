@@ -171,3 +171,19 @@ def test_train_zoo_trains_the_named_members_and_refuses_unknown_ones(tmp_path, c
     assert json.loads((saved / "config.json").read_text())["tweets_per_s"] > 0
     assert cli.main(["train-zoo", "--only", "cnn", "--out", str(tmp_path / "zoo")]) == 2
     assert "unknown zoo model(s) ['cnn']" in capsys.readouterr().err
+
+
+def test_scoring_opens_no_network_connection(tmp_path):
+    """Every connection attempt fails in this run; scoring with the default model must not notice."""
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["so happy today", "this is scary"]}).to_csv(source, index=False)
+    guard = ("import socket, runpy, sys\n"
+             "def refuse(*args, **kwargs):\n"
+             "    raise AssertionError(f'network connection attempted: {args}')\n"
+             "socket.socket.connect = socket.socket.connect_ex = refuse\n"
+             "socket.create_connection = socket.getaddrinfo = refuse\n"
+             f"sys.argv = ['cli.py', 'score', '--input', {str(source)!r}, '--output', {str(tmp_path / 'o.csv')!r}]\n"
+             "sys.exit(runpy.run_path('cli.py', run_name='__main__'))\n")
+    result = subprocess.run([sys.executable, "-c", guard], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert len(pd.read_csv(tmp_path / "o.csv")) == 2

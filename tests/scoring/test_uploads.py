@@ -1,4 +1,6 @@
 import io
+import subprocess
+import sys
 import tomllib
 import zipfile
 from pathlib import Path
@@ -61,6 +63,13 @@ def test_the_server_listens_on_this_machine_only_and_shows_no_tracebacks():
     assert config["server"]["address"] == "localhost"
     assert config["client"]["showErrorDetails"] == "none" and config["client"]["toolbarMode"] == "viewer"
     assert LIMITS.describe() == "at most 50 MB per file, 20,000 rows, and 1,000 images (200 MB unpacked) per ZIP"
+
+
+def test_streamlit_reads_our_config_with_xsrf_protection_on():
+    show = ("import streamlit.config as c; c.get_config_options(force_reparse=True); "
+            "print(c.get_option('server.enableXsrfProtection'), c.get_option('server.address'))")
+    result = subprocess.run([sys.executable, "-c", show], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "localhost"]  # uploads need a token only this session's page has
 
 
 def test_table_is_read_like_the_cli_reads_it(tmp_path):
