@@ -116,7 +116,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     from dask.utils import parse_bytes
 
     input_path, output_path = Path(input_path), Path(output_path)
-    blocksize = parse_bytes(blocksize)
+    blocksize = parse_bytes(blocksize) if blocksize is not None else None  # None: one partition
     check_output(input_path, output_path)
     fmt = sniff_input(input_path, encoding, delimiter)
     base = input_path.parent.resolve()
