@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages.shared import EMOTION_COLOURS, bundled_sample, cached_table, model_or_stop, pick_model, unpacked_images
 from data import DataError
 from emotions import EMOTIONS, NONE
-from scoring.local import escape_formulas, separator_for
+from scoring.local import csv_text, separator_for
 from scoring.uploads import LIMITS, score_table
 
 SAMPLES = {
@@ -111,8 +111,7 @@ if len(scored) > 1000:
 
 suffix = PurePosixPath(name).suffix.lower()
 separator = separator_for(Path(name))  # as `cli.py score` picks it
-st.download_button("Download the scored file", escape_formulas(scored).to_csv(sep=separator, index=False,
-                                                                          lineterminator="\n"),
+st.download_button("Download the scored file", csv_text(scored, separator),
                    file_name=f"{PurePosixPath(name).stem}_scored{suffix if separator == chr(9) else '.csv'}",
                    mime="text/tab-separated-values" if separator == "\t" else "text/csv", on_click="ignore",
                    type="primary")

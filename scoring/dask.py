@@ -36,7 +36,7 @@ from scoring.local import (
     check_columns,
     check_output,
     count_failed,
-    escape_formulas,
+    csv_text,
     model_identity,
     score_frame,
     separator_for,
@@ -74,12 +74,10 @@ def _write_partition(frame: pd.DataFrame, token: str, settings: tuple, target: s
         raise RuntimeError(f"model {token} is not on this worker; was the worker plugin registered?")
     text_column, image_column, base, root, separator, formulas_escaped = settings
     scored = score_frame(model, frame, text_column, image_column, Path(base), Path(root))
-    if formulas_escaped:
-        scored = escape_formulas(scored)
     target = Path(target)
     staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     with open(staging, "w", encoding="utf-8", newline="") as out:
-        scored.to_csv(out, index=False, header=header, sep=separator, lineterminator="\n")
+        out.write(csv_text(scored, separator, header=header, formulas_escaped=formulas_escaped))
         out.flush()
         os.fsync(out.fileno())
     counts = {"rows": len(scored), "failed": count_failed(scored)}

@@ -13,6 +13,7 @@ last finished chunk and ends with exactly the file an uninterrupted run writes.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -151,6 +152,20 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             if risky.any():
                 out[column] = values.where(~risky, "'" + values.astype(str))
     return out
+
+
+def csv_text(frame: pd.DataFrame, separator: str, header: bool = True, formulas_escaped: bool = True) -> str:
+    """The rows as the CSV (or TSV) text every writer of scored rows writes, lines ending in `\n`, text cells
+    escaped (`escape_formulas`) unless `formulas_escaped` is false.
+
+    Python 3.11's csv writer quotes a cell holding a line break only if the break is in the line terminator,
+    so a cell holding a carriage return would be written bare and every reader would split the row there; a
+    frame with such a cell is written with every text cell quoted, and the cell keeps its carriage return."""
+    out = escape_formulas(frame) if formulas_escaped else frame
+    texts = [out[c].astype(str) for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
+    bare_return = any(values.str.contains("\r", regex=False).any() for values in texts)
+    return out.to_csv(sep=separator, index=False, header=header, lineterminator="\n",
+                      quoting=csv.QUOTE_NONNUMERIC if bare_return else csv.QUOTE_MINIMAL)
 
 
 def check_output(input_path: Path, output_path: Path) -> None:
@@ -339,7 +354,7 @@ def _render(model: EmotionModel, chunk: Chunk, index: int, settings: tuple) -> t
     text_column, image_column, base, root, separator, formulas_escaped = settings
     scored = score_frame(model, chunk.frame, text_column, image_column, base, root, chunk.row_errors,
                          chunk.unscorable)
-    data = (escape_formulas(scored) if formulas_escaped else scored).to_csv(sep=separator, index=False, header=index == 0, lineterminator="\n")
+    data = csv_text(scored, separator, header=index == 0, formulas_escaped=formulas_escaped)
     return data.encode("utf-8"), len(scored), count_failed(scored)
 
 
@@ -436,4 +451,4 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
 
 
 __all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "resolve_image", "check_columns",
-           "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "check_output", "OutputLock"]
+           "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "check_output", "OutputLock"]

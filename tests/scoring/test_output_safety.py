@@ -127,3 +127,16 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path)
     debug = subprocess.run([sys.executable, "cli.py", "--debug", *command[2:]], cwd=ROOT, capture_output=True,
                            text=True)
     assert debug.returncode == 2 and "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize("escaped", [True, False])
+def test_a_carriage_return_inside_a_cell_stays_inside_its_row(tmp_path, escaped):
+    # Python 3.11's csv writer leaves such a cell unquoted when lines end in \n; a reader would split the row.
+    source = tmp_path / "in.csv"
+    source.write_bytes(b'id,text\n0,"first line\rsecond line"\n1,"\r"\n2,plain\n')
+    options = [] if escaped else ["--no-escape-formulas"]
+    assert cli.main(["score", "--input", str(source), "--output", str(tmp_path / "o.csv"), "--quiet", *options]) == 0
+    written = pd.read_csv(tmp_path / "o.csv", keep_default_na=False, dtype=str)
+    assert written["text"].tolist() == ["first line\rsecond line", "'\r" if escaped else "\r", "plain"]
+    assert written["id"].tolist() == ["0", "1", "2"]
+    assert written["emotion"].tolist()[::2] != ["", ""] and "nothing to score" in written["error"][1]  # "\r": no text
