@@ -145,13 +145,16 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every text cell that a spreadsheet would run as a formula prefixed with `'`."""
     out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            values = out[column]
-            risky = values.astype(str).str.startswith(FORMULA_LEADS) & values.notna()
-            if risky.any():
-                out[column] = values.where(~risky, "'" + values.astype(str))
+    for column in _text_columns(out):
+        values = out[column]
+        risky = values.astype(str).str.startswith(FORMULA_LEADS) & values.notna()
+        if risky.any():
+            out[column] = values.where(~risky, "'" + values.astype(str))
     return out
+
+
+def _text_columns(frame: pd.DataFrame) -> list:
+    return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
 
 
 def csv_text(frame: pd.DataFrame, separator: str, header: bool = True, formulas_escaped: bool = True) -> str:
@@ -162,8 +165,7 @@ def csv_text(frame: pd.DataFrame, separator: str, header: bool = True, formulas_
     so a cell holding a carriage return would be written bare and every reader would split the row there; a
     frame with such a cell is written with every text cell quoted, and the cell keeps its carriage return."""
     out = escape_formulas(frame) if formulas_escaped else frame
-    texts = [out[c].astype(str) for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
-    bare_return = any(values.str.contains("\r", regex=False).any() for values in texts)
+    bare_return = any(out[c].astype(str).str.contains("\r", regex=False).any() for c in _text_columns(out))
     return out.to_csv(sep=separator, index=False, header=header, lineterminator="\n",
                       quoting=csv.QUOTE_NONNUMERIC if bare_return else csv.QUOTE_MINIMAL)
 
