@@ -232,7 +232,7 @@ def cmd_evaluate(args) -> int:
 def cmd_score(args) -> int:
     from data.tables import DELIMITERS
     from models.registry import load_model
-    from scoring.local import temporary_paths
+    from scoring.local import parts_folder, temporary_paths
 
     delimiter = {name: d for d, name in DELIMITERS.items()}.get(args.delimiter)
     model = load_model(args.model_dir)
@@ -252,9 +252,8 @@ def cmd_score(args) -> int:
                                  delimiter=delimiter, resume=args.resume, progress=not args.quiet,
                                  jobs=args.jobs or os.cpu_count() or 1, formulas_escaped=not args.no_escape_formulas)
     except KeyboardInterrupt:
-        output = Path(args.output)
-        part, _ = temporary_paths(output)
-        kept = part.exists() or output.with_name(f".{output.name}.dask-parts").exists()
+        part, _ = temporary_paths(args.output)
+        kept = part.exists() or parts_folder(args.output).exists()
         print(f"interrupted; {args.output} was not written{' (rerun with --resume to continue)' if kept else ''}",
               file=sys.stderr)
         return 130

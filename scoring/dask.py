@@ -30,16 +30,16 @@ from data import DataError
 from data.tables import sniff_input
 from models.base import EmotionModel
 from scoring.local import (
-    JOURNAL_VERSION,
     OutputLock,
     ScoreSummary,
     check_columns,
     check_output,
     count_failed,
     csv_text,
-    model_identity,
+    journal_key,
+    parts_folder,
+    read_journal,
     score_frame,
-    separator_for,
     temporary_paths,
 )
 
@@ -133,20 +133,15 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         raise DataError(f"{input_path}: the file is empty") from None
     check_columns(header, input_path, text_column, image_column)
     text = text_column if text_column in header else None
-    separator = separator_for(output_path)
-    key = {
-        "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
-        "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column,
-        "image_column": image_column, "images_root": str(root), "blocksize": blocksize,
-        "output_delimiter": separator, "model": model_identity(model), "version": JOURNAL_VERSION,
-        "formulas_escaped": formulas_escaped,
-    }
+    key = journal_key(model, input_path, fmt, text_column, image_column, root, output_path, formulas_escaped,
+                      blocksize=blocksize)
+    separator = key["output_delimiter"]
 
     with OutputLock(output_path):
         part, _ = temporary_paths(output_path)
-        parts_dir = output_path.with_name(f".{output_path.name}.dask-parts")
+        parts_dir = parts_folder(output_path)
         done = _resume_point(parts_dir, key, summary) if resume else _start_over(parts_dir, summary)
-        (parts_dir / "journal.json").write_text(json.dumps(key, indent=1))
+        (parts_dir / "journal.json").write_text(json.dumps({"key": key}, indent=1))
         token = uuid.uuid4().hex
         opened = None
         discard_parts = False
@@ -235,12 +230,5 @@ def _resume_point(parts_dir: Path, key: dict, summary: ScoreSummary) -> set:
     if not journal.is_file():
         summary.notes.append("resume: no interrupted run of this output; starting from the beginning")
         return _start_over(parts_dir, summary)
-    try:
-        previous = json.loads(journal.read_text())
-    except ValueError:
-        raise DataError(f"{journal}: the resume journal is unreadable; run again without --resume") from None
-    changed = sorted(k for k in key if previous.get(k) != key[k])
-    if changed:
-        raise DataError(f"cannot resume: {', '.join(changed)} differ(s) from the interrupted run "
-                        f"(journal {journal}); run again without --resume to start over")
+    read_journal(journal, key)
     return {p.name for p in parts_dir.glob("*.csv") if p.with_suffix(".json").is_file()}

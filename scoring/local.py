@@ -237,6 +237,39 @@ def temporary_paths(output_path: Path) -> tuple[Path, Path]:
             output_path.with_name(f".{output_path.name}.journal.json"))
 
 
+def parts_folder(output_path: Path) -> Path:
+    """The hidden sibling folder where the Dask engine keeps an output's finished partitions and its journal."""
+    return output_path.with_name(f".{output_path.name}.dask-parts")
+
+
+def journal_key(model: EmotionModel, input_path: Path, fmt, text_column: str, image_column: str | None,
+                images_root: Path, output_path: Path, formulas_escaped: bool, **partitioning) -> dict:
+    """What a resumed run must share with the interrupted one: the input and how it is read, the columns, the
+    images root, how the input is split (`partitioning`: chunk rows or Dask block size), the output format, the
+    model and the journal's version."""
+    return {
+        "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
+        "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column,
+        "image_column": image_column, "images_root": str(images_root.resolve()), **partitioning,
+        "output_delimiter": separator_for(output_path), "model": model_identity(model), "version": JOURNAL_VERSION,
+        "formulas_escaped": formulas_escaped,
+    }
+
+
+def read_journal(journal_path: Path, key: dict) -> dict:
+    """The journal of an interrupted run (`{"key": ..., ...}`), refused with one line when it is unreadable or
+    its key differs from `key` (naming what differs)."""
+    try:
+        journal = json.loads(journal_path.read_text())
+    except (OSError, json.JSONDecodeError):
+        raise DataError(f"{journal_path}: the resume journal is unreadable; run again without --resume") from None
+    changed = sorted(k for k in key if journal.get("key", {}).get(k) != key[k])
+    if changed:
+        raise DataError(f"cannot resume: {', '.join(changed)} differ(s) from the interrupted run "
+                        f"(journal {journal_path}); run again without --resume to start over")
+    return journal
+
+
 def model_identity(model: EmotionModel) -> str:
     return hashlib.sha256(json.dumps(model.config, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -300,20 +333,15 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
         summary.notes.append(f"encoding: {fmt.note}")
     with OutputLock(output_path):
         part, journal_path = temporary_paths(output_path)
-        key = {
-            "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
-            "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column,
-            "image_column": image_column, "images_root": str(root.resolve()), "chunk_rows": chunk_rows,
-            "output_delimiter": separator_for(output_path), "model": model_identity(model), "version": JOURNAL_VERSION,
-            "formulas_escaped": formulas_escaped,
-        }
+        key = journal_key(model, input_path, fmt, text_column, image_column, root, output_path, formulas_escaped,
+                          chunk_rows=chunk_rows)
         done_chunks, part_bytes = 0, 0
         if resume:
             done_chunks, part_bytes = _resume_point(journal_path, part, key, summary)
         else:
             journal_path.unlink(missing_ok=True)
         journal = {"key": key, "chunks_done": done_chunks, "part_bytes": part_bytes, **summary.counts()}
-        out_separator = separator_for(output_path)
+        out_separator = key["output_delimiter"]
         bar = _Progress(progress, fmt.size)
         finished = False
         try:
@@ -437,14 +465,7 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
     if not journal_path.is_file() or not part.is_file():
         summary.notes.append("resume: no interrupted run of this output; starting from the beginning")
         return 0, 0
-    try:
-        journal = json.loads(journal_path.read_text())
-    except (OSError, json.JSONDecodeError):
-        raise DataError(f"{journal_path}: the resume journal is unreadable; run again without --resume") from None
-    changed = sorted(k for k in key if journal.get("key", {}).get(k) != key[k])
-    if changed:
-        raise DataError(f"cannot resume: {', '.join(changed)} differ(s) from the interrupted run "
-                        f"(journal {journal_path}); run again without --resume to start over")
+    journal = read_journal(journal_path, key)
     if part.stat().st_size < journal["part_bytes"]:
         raise DataError(f"{part}: shorter than its journal says; run again without --resume to start over")
     summary.rows, summary.scored, summary.failed = journal["rows"], journal["scored"], journal["failed"]
@@ -453,4 +474,5 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
 
 
 __all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "resolve_image", "check_columns",
-           "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "check_output", "OutputLock"]
+           "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "check_output", "OutputLock", "parts_folder",
+           "journal_key", "read_journal"]

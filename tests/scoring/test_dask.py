@@ -131,7 +131,7 @@ def test_resume_refuses_other_options_and_a_fresh_run_clears_the_parts(model, cl
     source = _tweets(tmp_path / "in.csv", 50)
     parts = tmp_path / ".out.csv.dask-parts"
     parts.mkdir()
-    (parts / "journal.json").write_text('{"blocksize": 999}')
+    (parts / "journal.json").write_text('{"key": {"blocksize": 999}}')
     (parts / "000000.csv").write_text("left over")
     with pytest.raises(DataError, match="cannot resume: .*blocksize"):
         score_file_dask(model, source, tmp_path / "out.csv", client=client, blocksize=8_000, resume=True)
