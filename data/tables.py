@@ -275,10 +275,6 @@ def read_table(path: str | Path, chunk_rows: int = 500, max_rows: int | None = N
     file; `name` is how messages call the file (an upload's own name rather than its temporary path)."""
     path = Path(path)
     name = name or str(path)
-    def too_long(rows: int) -> DataError:
-        return DataError(f"{name}: more than {max_rows:,} rows, over the limit of {max_rows:,}; split the file, or "
-                         f"score it with `python cli.py score`, which has no limit")
-
     try:
         fmt = sniff_input(path, encoding, delimiter)
         reading = read_chunks(path, fmt, chunk_rows)
@@ -288,7 +284,8 @@ def read_table(path: str | Path, chunk_rows: int = 500, max_rows: int | None = N
             chunks.append(chunk)
             rows += len(chunk.frame)
             if max_rows is not None and rows > max_rows:
-                raise too_long(rows)
+                raise DataError(f"{name}: more than {max_rows:,} rows, over the limit of {max_rows:,}; split the "
+                                f"file, or score it with `python cli.py score`, which has no limit")
     except DataError as exc:
         raise DataError(str(exc).replace(str(path), name)) from None
     if rows == 0:
