@@ -197,7 +197,9 @@ def test_every_page_in_a_real_browser(server, browser, tmp_path):
     wait_for(browser, lambda d: any(t.startswith("Where they disagree") for t in texts(d, "p")), seconds=300,
              what="the side-by-side comparison")
     assert "Every saved model" in texts(browser, "h3")
-    assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) >= 4
+    # Vega-Lite charts mount a moment after the text around them: wait for them rather than count at once.
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) >= 4,
+             seconds=120, what="the charts of the Compare page")
     wait_for(browser, idle)
     screenshot(browser, "compare")
     print(f"browser test: {time.monotonic() - started:.0f} s from the first page to the last screenshot")
