@@ -169,7 +169,9 @@ def test_every_page_in_a_real_browser(server, browser, tmp_path):
     click_button(browser, "Score")
     wait_for(browser, lambda d: any(t == "Download the scored file" for t in texts(d, "button")),
              what="the download button")
-    assert texts(browser, '[data-testid="stMetricValue"]') == ["40", "40", "0", "0"]
+    counts = wait_for(browser, lambda d: len(texts(d, '[data-testid="stMetricValue"]')) == 4 and
+                      texts(d, '[data-testid="stMetricValue"]'), what="the four counts")
+    assert counts == ["40", "40", "0", "0"]
     wait_for(browser, idle)
     screenshot(browser, "batch")
 
