@@ -38,7 +38,7 @@ OTHER_COLUMNS = (("goemotions_dev.macro_f1", "GoEmo 4-way"), ("goemotions_dev.no
                  ("ec_dev.macro_f1", "E-c dev"), ("ei_reg_dev.pearson_mean", "EI-reg r"),
                  ("everyday_check.macro_f1", "everyday"))
 # Each left-out collection: the sources it removes from the data and the metrics of its own evaluation set.
-COLLECTIONS = {"wassa": (("wassa", "relabels"), ("wassa_test.macro_f1",)),
+COLLECTIONS = {"wassa": (("wassa", "relabels", "wassa_agreed"), ("wassa_test.macro_f1",)),
                "goemotions": (("goemotions",), ("goemotions_dev.macro_f1", "goemotions_dev.none_f1"))}
 NEVER_TRAINED_ON = ("ec_dev.macro_f1", "ei_reg_dev.pearson_mean")
 

@@ -142,13 +142,25 @@ def balanced(data: LabelledData, power: float = 0.5) -> LabelledData:
     return data.with_weight(data.weight * weight / weight.mean())
 
 
-def _wassa(judged: bool, labelled: bool):
+def _wassa(judged: bool, labelled: bool, agreed: bool = False):
     train, valid = (wassa_relabelled(s) if judged else wassa(s) for s in ("train", "dev"))
     if not labelled:  # the human judgements alone, without the query word
         train, valid = (d.subset(np.flatnonzero(np.isfinite(d.presence).all(axis=1))) for d in (train, valid))
         for d in (train, valid):
             d.exclusive[:] = False
+    if agreed:  # validation keeps every query word: early stopping reads WASSA-2017 dev as before
+        train = where_readers_agree(train)
     return train, valid
+
+
+def where_readers_agree(data: LabelledData) -> LabelledData:
+    """The rows whose readers judged their query word's emotion absent lose the query word (`exclusive`): they
+    supervise what readers found present, and their gold intensity, only. Rows no reader judged keep it."""
+    query = data.labels.argmax(axis=1)
+    disowned = np.nan_to_num(data.presence, nan=1.0)[np.arange(len(data)), query] == 0
+    out = data.subset(np.arange(len(data)))
+    out.exclusive = data.exclusive & ~disowned
+    return out
 
 
 @dataclass(frozen=True)
@@ -170,6 +182,11 @@ SOURCES: dict[str, Source] = {
     "relabels": Source("SemEval-2018 E-c's human judgements of the WASSA-2017 train and dev tweets (3,834)",
                        "which emotions a reader finds present, all zeros for none",
                        lambda seed: _wassa(judged=True, labelled=False), _NRC_TERMS),
+    "wassa_agreed": Source("WASSA-2017 tweets with their human judgements, as wassa+relabels, but a tweet whose "
+                           "readers judged its query word's emotion absent (1,301 of the 3,613) loses the query word",
+                           "the query word where readers agree with it, which emotions readers find present, and "
+                           "the gold intensity", lambda seed: _wassa(judged=True, labelled=True, agreed=True),
+                           _NRC_TERMS),
     "goemotions": Source("GoEmotions Reddit comments: 43,410 train, 10% held out for validation; balanced so that "
                          "joy does not dominate", "which emotions a reader finds present, all zeros for none",
                          lambda seed: tuple(balanced(d) for d in hold_out(goemotions("train"), seed, by=_answers)),
@@ -191,6 +208,9 @@ def training_set(name: str, seed: int = 0, weights: dict | None = None) -> tuple
     if unknown or not names:
         raise ValueError(f"unknown training source(s) {unknown or [name]}; choose from {list(SOURCES)}, joined "
                          f"with '+' (named sets: {list(TRAINING_SETS)})")
+    if "wassa_agreed" in names and {"wassa", "relabels"} & set(names):
+        raise ValueError("wassa_agreed already holds WASSA-2017's tweets with their judgements; train it without "
+                         "wassa and relabels")
     weights = dict(weights or {})
     unknown = sorted(set(weights) - set(names))
     if unknown:
@@ -211,9 +231,14 @@ TRAINING_SETS: dict[str, str] = {
     "wassa": SOURCES["wassa"].description + " (text)",
     "fer_sample": SOURCES["fer_sample"].description + " (images)",
     "wassa+fer_sample": "both of the above (text-only and image-only rows; the fused network pairs them)",
-    "wassa+relabels+goemotions": "WASSA-2017 with its human judgements, and GoEmotions (text; about a minute)",
+    "wassa_agreed+goemotions": "WASSA-2017 with its human judgements, the query word only where readers agree, "
+                               "and GoEmotions (text; about a minute)",
+    "wassa+relabels+goemotions": "the same with every WASSA tweet's query word (text; about a minute)",
     "wassa+fer": "WASSA-2017 train + all FER2013 training faces: the WASSA specialist's data (slow: minutes)",
-    "wassa+relabels+goemotions+fer": "all of the above: the default model's data (slow: minutes)",
+    "wassa_agreed+goemotions+fer": "WASSA-2017 (query words where readers agree), GoEmotions and all FER2013 "
+                                   "training faces: the default model's data (slow: minutes)",
+    "wassa+relabels+goemotions+fer": "the same with every WASSA tweet's query word: the previous default model's "
+                                     "data (slow: minutes)",
 }
 
 

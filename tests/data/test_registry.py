@@ -50,6 +50,20 @@ def test_sources_declare_what_they_supervise_and_combine_into_one_set():
     assert len(relabels) == 3490 and not relabels.exclusive.any() and relabels.has_presence
 
 
+def test_wassa_agreed_keeps_a_query_word_only_where_readers_found_its_emotion():
+    every, _ = training_set("wassa+relabels")
+    agreed, valid = training_set("wassa_agreed")
+    assert agreed.fingerprint() == every.fingerprint() and valid.exclusive.all()  # same rows; validation as before
+    query = agreed.labels.argmax(axis=1)
+    found = np.nan_to_num(agreed.presence, nan=1.0)[np.arange(len(agreed)), query]
+    assert agreed.exclusive.tolist() == (found == 1).tolist() and (~agreed.exclusive).sum() == 1301
+    unjudged = ~np.isfinite(agreed.presence).all(axis=1)
+    assert agreed.exclusive[unjudged].all()  # a tweet no reader judged keeps its query word
+    assert np.isfinite(agreed.intensity).sum() == 3613  # every gold intensity stays
+    with pytest.raises(ValueError, match="wassa_agreed already holds WASSA-2017's tweets"):
+        training_set("wassa_agreed+relabels")
+
+
 def test_goemotions_is_balanced_and_weighted_by_source():
     train, valid = training_set("wassa,goemotions", weights={"goemotions": 0.5})
     comments = ~train.exclusive
