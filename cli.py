@@ -46,7 +46,7 @@ def _add_train(sub) -> None:
     p.add_argument("--train", type=Path, default=None, help="labelled CSV/TSV to train on (or --data, or --preset)")
     p.add_argument("--data", default=None,
                    help=f"bundled sources to train on, joined by commas: {', '.join(SOURCES)} (e.g. "
-                        f"wassa,relabels,goemotions); validation: each source's own")
+                        f"wassa_agreed,goemotions); validation: each source's own")
     p.add_argument("--weights", default=None,
                    help="with --data: a weight per source, e.g. goemotions=0.3,wassa=1 (default: 1 each)")
     p.add_argument("--valid", type=Path, default=None,

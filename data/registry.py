@@ -160,6 +160,7 @@ def where_readers_agree(data: LabelledData) -> LabelledData:
     disowned = np.nan_to_num(data.presence, nan=1.0)[np.arange(len(data)), query] == 0
     out = data.subset(np.arange(len(data)))
     out.exclusive = data.exclusive & ~disowned
+    out.source = data.source.replace("wassa2017/", "wassa_agreed/").replace("+relabels", "")
     return out
 
 

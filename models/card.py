@@ -7,7 +7,8 @@ from data.registry import EVALUATION_SETS, SOURCES
 from emotions import EMOTIONS
 
 # How a run's `train_source` names the bundled collections → their registry names.
-_SOURCE_NAMES = {"wassa2017": "wassa", "relabels": "relabels", "goemotions": "goemotions", "fer2013": "fer"}
+_SOURCE_NAMES = {"wassa2017": "wassa", "relabels": "relabels", "wassa_agreed": "wassa_agreed", "goemotions": "goemotions",
+                 "fer2013": "fer"}
 
 LIMITS = [
     "WASSA-2017's labels are the query words its tweets were collected with (#angry, #scared, ...), not what "

@@ -60,6 +60,7 @@ def test_wassa_agreed_keeps_a_query_word_only_where_readers_found_its_emotion():
     unjudged = ~np.isfinite(agreed.presence).all(axis=1)
     assert agreed.exclusive[unjudged].all()  # a tweet no reader judged keeps its query word
     assert np.isfinite(agreed.intensity).sum() == 3613  # every gold intensity stays
+    assert (every.source, agreed.source) == ("wassa2017/train+relabels", "wassa_agreed/train")  # configs, cards
     with pytest.raises(ValueError, match="wassa_agreed already holds WASSA-2017's tweets"):
         training_set("wassa_agreed+relabels")
 
