@@ -18,6 +18,14 @@ PRESETS = {
         "settings": {"image_options": {"crop_fraction": 1.0}, "dropout": 0.5, "weight_decay": 0.05,
                      "learned_dropout": 0.0},
     },
+    "every_query_word": {
+        "model": "fused_net",
+        "data": "wassa+relabels+goemotions+fer",
+        "description": "the default recipe with every WASSA-2017 tweet's query word, even where readers disown it: "
+                       "the default model before 2026-11-25, closer to WASSA-2017's labels, further from readers'",
+        "settings": {"image_options": {"crop_fraction": 1.0}, "dropout": 0.5, "weight_decay": 0.05,
+                     "learned_dropout": 0.0},
+    },
     "wassa": {
         "model": "fused_net",
         "data": "wassa+fer",

@@ -17,6 +17,8 @@ ZOO_DIR = Path(__file__).resolve().parents[1] / "models" / "zoo"
 # WASSA-2017 alone, and several on the default recipe's 60,000 rows.
 ZOO = {
     "wassa_specialist": ("wassa", PRESETS["wassa"]["model"], PRESETS["wassa"]["settings"]),
+    "every_query_word": ("every_query_word", PRESETS["every_query_word"]["model"],
+                         PRESETS["every_query_word"]["settings"]),
     "text_net": ("default", "text_net", {k: v for k, v in PRESETS["default"]["settings"].items()
                                          if k != "image_options"}),
     "logreg": ("default", "logreg", {"image_options": PRESETS["default"]["settings"]["image_options"]}),
