@@ -6,6 +6,11 @@ from __future__ import annotations
 from data.labelled import LabelledData
 from data.registry import training_set
 
+# The default recipe's network settings, chosen on dev sets only; docs/default_recipe.md gives what each was
+# measured against and everything tried and not kept, with its figures.
+_DEFAULT_SETTINGS = {"image_options": {"crop_fraction": 1.0}, "dropout": 0.5, "weight_decay": 0.05,
+                     "learned_dropout": 0.0}
+
 PRESETS = {
     "default": {
         "model": "fused_net",
@@ -13,18 +18,14 @@ PRESETS = {
         "description": "fused network on WASSA-2017 train tweets with their human judgements (the query word only "
                        "where readers agree with it), GoEmotions comments and FER2013 training faces; validation: "
                        "WASSA-2017 dev, 10% of GoEmotions train and of the faces",
-        # Chosen on dev sets only; docs/default_recipe.md gives what each setting was measured against and
-        # everything tried and not kept, with its figures.
-        "settings": {"image_options": {"crop_fraction": 1.0}, "dropout": 0.5, "weight_decay": 0.05,
-                     "learned_dropout": 0.0},
+        "settings": dict(_DEFAULT_SETTINGS),
     },
     "every_query_word": {
         "model": "fused_net",
         "data": "wassa+relabels+goemotions+fer",
         "description": "the default recipe with every WASSA-2017 tweet's query word, even where readers disown it: "
                        "the default model before 2026-11-25, closer to WASSA-2017's labels, further from readers'",
-        "settings": {"image_options": {"crop_fraction": 1.0}, "dropout": 0.5, "weight_decay": 0.05,
-                     "learned_dropout": 0.0},
+        "settings": dict(_DEFAULT_SETTINGS),
     },
     "wassa": {
         "model": "fused_net",

@@ -1,6 +1,7 @@
 """The model zoo shipped in `models/zoo/`: one model of each kind, trained by one command
-(`python cli.py train-zoo`) on the default recipe's data, so that Compare can answer "which model should I trust"
-on a fresh clone. The default network itself is `models/default/` (trained with the `default` preset)."""
+(`python cli.py train-zoo`) on the default recipe's data (the WASSA specialist and the previous default on their
+own presets' data), so that Compare can answer "which model should I trust" on a fresh clone. The default network
+itself is `models/default/` (trained with the `default` preset)."""
 
 from __future__ import annotations
 
