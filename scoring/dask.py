@@ -34,12 +34,10 @@ from scoring.local import (
     ScoreSummary,
     check_columns,
     check_output,
-    count_failed,
-    csv_text,
     journal_key,
     parts_folder,
     read_journal,
-    score_frame,
+    render,
     temporary_paths,
 )
 
@@ -72,15 +70,14 @@ def _write_partition(frame: pd.DataFrame, token: str, settings: tuple, target: s
     model = _MODELS.get(token)
     if model is None:
         raise RuntimeError(f"model {token} is not on this worker; was the worker plugin registered?")
-    text_column, image_column, base, root, separator, formulas_escaped = settings
-    scored = score_frame(model, frame, text_column, image_column, Path(base), Path(root))
+    data, rows, failed = render(model, frame, settings, header)
     target = Path(target)
     staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     with open(staging, "w", encoding="utf-8", newline="") as out:
-        out.write(csv_text(scored, separator, header=header, formulas_escaped=formulas_escaped))
+        out.write(data)
         out.flush()
         os.fsync(out.fileno())
-    counts = {"rows": len(scored), "failed": count_failed(scored)}
+    counts = {"rows": rows, "failed": failed}
     target.with_suffix(".json").write_text(json.dumps(counts))
     os.replace(staging, target)
     return counts

@@ -144,17 +144,22 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every text cell that a spreadsheet would run as a formula prefixed with `'`."""
+    return _escaped(frame, _text_cells(frame))
+
+
+def _text_cells(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each text column of the frame, as strings."""
+    return {c: frame[c].astype(str) for c in frame.columns
+            if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])}
+
+
+def _escaped(frame: pd.DataFrame, cells: dict[str, pd.Series]) -> pd.DataFrame:
     out = frame.copy()
-    for column in _text_columns(out):
-        values = out[column]
-        risky = values.astype(str).str.startswith(FORMULA_LEADS) & values.notna()
+    for column, text in cells.items():
+        risky = text.str.startswith(FORMULA_LEADS) & frame[column].notna()
         if risky.any():
-            out[column] = values.where(~risky, "'" + values.astype(str))
+            out[column] = frame[column].where(~risky, "'" + text)
     return out
-
-
-def _text_columns(frame: pd.DataFrame) -> list:
-    return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
 
 
 def csv_text(frame: pd.DataFrame, separator: str, header: bool = True, formulas_escaped: bool = True) -> str:
@@ -164,8 +169,9 @@ def csv_text(frame: pd.DataFrame, separator: str, header: bool = True, formulas_
     Python 3.11's csv writer quotes a cell holding a line break only if the break is in the line terminator,
     so a cell holding a carriage return would be written bare and every reader would split the row there; a
     frame with such a cell is written with every text cell quoted, and the cell keeps its carriage return."""
-    out = escape_formulas(frame) if formulas_escaped else frame
-    bare_return = any(out[c].astype(str).str.contains("\r", regex=False).any() for c in _text_columns(out))
+    cells = _text_cells(frame)  # escaping only prefixes a cell, so the carriage returns are found before it
+    out = _escaped(frame, cells) if formulas_escaped else frame
+    bare_return = any(text.str.contains("\r", regex=False).any() for text in cells.values())
     return out.to_csv(sep=separator, index=False, header=header, lineterminator="\n",
                       quoting=csv.QUOTE_NONNUMERIC if bare_return else csv.QUOTE_MINIMAL)
 
@@ -379,13 +385,20 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
         return summary
 
 
+def render(model: EmotionModel, frame: pd.DataFrame, settings: tuple, header: bool, row_errors: list | None = None,
+           unscorable: np.ndarray | None = None) -> tuple[str, int, int]:
+    """Rows scored and formatted as both engines write them: (CSV text, rows, failed rows). `settings`: (text
+    column, image column, base folder, images root, output separator, formulas escaped)."""
+    text_column, image_column, base, root, separator, formulas_escaped = settings
+    scored = score_frame(model, frame, text_column, image_column, Path(base), Path(root), row_errors, unscorable)
+    return csv_text(scored, separator, header=header, formulas_escaped=formulas_escaped), len(scored), \
+        count_failed(scored)
+
+
 def _render(model: EmotionModel, chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, int, int]:
     """A chunk scored and formatted: (CSV bytes, rows, failed rows); the header goes with chunk 0."""
-    text_column, image_column, base, root, separator, formulas_escaped = settings
-    scored = score_frame(model, chunk.frame, text_column, image_column, base, root, chunk.row_errors,
-                         chunk.unscorable)
-    data = csv_text(scored, separator, header=index == 0, formulas_escaped=formulas_escaped)
-    return data.encode("utf-8"), len(scored), count_failed(scored)
+    data, rows, failed = render(model, chunk.frame, settings, index == 0, chunk.row_errors, chunk.unscorable)
+    return data.encode("utf-8"), rows, failed
 
 
 _WORKER_MODEL: EmotionModel | None = None
@@ -475,4 +488,4 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
 
 __all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "resolve_image", "check_columns",
            "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "check_output", "OutputLock", "parts_folder",
-           "journal_key", "read_journal"]
+           "journal_key", "read_journal", "render"]
