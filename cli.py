@@ -158,7 +158,8 @@ def _add_train_zoo(sub) -> None:
     from training.zoo import ZOO, ZOO_DIR
 
     p = _command(sub, "train-zoo", "train the shipped model zoo (about 10 minutes)",
-                 "Train one model of each kind on the default recipe's data (the WASSA specialist on its own) and "
+                 "Train one model of each kind on the default recipe's data (the WASSA specialist and the previous "
+                 "default on their own presets' data) and "
                  "save each, with its metrics, fairness audit and model card, under --out.")
     p.add_argument("--out", type=Path, default=ZOO_DIR, help="folder of the zoo")
     p.add_argument("--only", default=None, help=f"comma-separated names (default: all of {', '.join(ZOO)})")

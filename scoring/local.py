@@ -17,6 +17,7 @@ import csv
 import hashlib
 import json
 import os
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,8 +197,6 @@ class OutputLock:
         self.path = output_path.with_name(output_path.name + ".lock")
 
     def __enter__(self):
-        import socket
-
         me = f"{os.getpid()} {socket.gethostname()}"
         for _ in range(2):
             try:
@@ -220,8 +219,6 @@ class OutputLock:
 
     @staticmethod
     def _alive(holder: str) -> bool:
-        import socket
-
         parts = holder.split()
         if len(parts) != 2 or not parts[0].isdigit() or parts[1] != socket.gethostname():
             return bool(holder)  # another host's run, or unreadable: assume it is alive

@@ -14,12 +14,17 @@ from training.run import run_training
 
 ZOO_DIR = Path(__file__).resolve().parents[1] / "models" / "zoo"
 
+
+def _preset(name: str) -> tuple[str, str, dict]:
+    """A preset as it is: its data, model and settings."""
+    return name, PRESETS[name]["model"], PRESETS[name]["settings"]
+
+
 # name → (preset whose data it is trained on, model, settings). Boosted trees are left out: 5 minutes on
 # WASSA-2017 alone, and several on the default recipe's 60,000 rows.
 ZOO = {
-    "wassa_specialist": ("wassa", PRESETS["wassa"]["model"], PRESETS["wassa"]["settings"]),
-    "every_query_word": ("every_query_word", PRESETS["every_query_word"]["model"],
-                         PRESETS["every_query_word"]["settings"]),
+    "wassa_specialist": _preset("wassa"),
+    "every_query_word": _preset("every_query_word"),
     "text_net": ("default", "text_net", {k: v for k, v in PRESETS["default"]["settings"].items()
                                          if k != "image_options"}),
     "logreg": ("default", "logreg", {"image_options": PRESETS["default"]["settings"]["image_options"]}),
