@@ -31,10 +31,11 @@ def _allowed() -> dict[str, type]:
     from features.text.pipeline import TextFeatures
     from features.text.surface import SurfaceFeatures
     from features.text.tokenize import TweetTokenizer
+    from features.text.valence import ValenceFeatures
     from features.text.word_vectors import WordVectorFeatures, WordVectors
 
     classes = (Featurizer, TextFeatures, TweetTokenizer, NrcLexiconFeatures, LearnedLexiconFeatures,
-               WordVectorFeatures, WordVectors, SurfaceFeatures)
+               WordVectorFeatures, WordVectors, SurfaceFeatures, ValenceFeatures)
     return {cls.__name__: cls for cls in classes}
 
 

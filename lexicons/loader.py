@@ -133,6 +133,19 @@ def lexicon_table(source: str | Path) -> TermTable:
     return table
 
 
+def valence_table() -> TermTable:
+    """word → (positive, negative) valence in [0, 1] from the VADER sentiment lexicon (Hutto & Gilbert 2014; MIT),
+    read from the pinned `vaderSentiment` package: its mean rating in [-4, 4] divided by 4, split by sign."""
+    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+    table = TermTable()
+    for line in text.splitlines():
+        word, mean, *_ = line.split("\t")
+        valence = float(mean) / 4.0
+        if valence:
+            table[word.lower()] = np.array([max(valence, 0.0), max(-valence, 0.0)])
+    return table
+
+
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """The bundled list of first names (lower case; 1990 US Census, see SOURCES.md)."""

@@ -36,9 +36,11 @@ def hashtag_keys(token: str) -> tuple[str, ...]:
 
 
 def token_scores(vocab: list[str], table: Table, keys: Callable[[str], tuple[str, ...]] = word_keys) -> np.ndarray:
-    """(len(vocab), n_emotions) scores: each token's first key found in `table`, zeros where none is and for a
-    token that only names a person (`features.text.persons`)."""
-    scores = np.zeros((len(vocab), len(EMOTIONS)))
+    """(len(vocab), columns) scores (columns: one per emotion, or as many as `table`'s entries hold): each token's
+    first key found in `table`, zeros where none is and for a token that only names a person
+    (`features.text.persons`)."""
+    width = len(next(iter(table.values()))) if table else len(EMOTIONS)
+    scores = np.zeros((len(vocab), width))
     for column, token in enumerate(vocab):
         if is_person(token):
             continue

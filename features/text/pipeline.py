@@ -14,11 +14,12 @@ from features.text.lookup import Lexicon
 from features.text.nrc_lexicons import NrcLexiconFeatures
 from features.text.surface import SurfaceFeatures
 from features.text.tokenize import NEGATION_WINDOW, Tweet, TweetTokenizer, read_tweet
+from features.text.valence import ValenceFeatures
 from features.text.word_vectors import GLOVE, WordVectorFeatures
 
 #: The feature groups, in column order: the NRC lexicons, lexicons learned from the training labels, word-vector
-#: similarities, and surface cues.
-TEXT_FEATURE_GROUPS = ("nrc", "learned", "word_vectors", "surface")
+#: similarities, surface cues, and positive and negative valence.
+TEXT_FEATURE_GROUPS = ("nrc", "learned", "word_vectors", "surface", "valence")
 
 
 class TextFeatures(Transformer):
@@ -98,6 +99,7 @@ def make_text_features(
         "word_vectors": lambda: WordVectorFeatures(vectors=vectors, include_mean=include_mean_vector,
                                                    random_state=random_state),
         "surface": SurfaceFeatures,
+        "valence": ValenceFeatures,
     }
     return TextFeatures(TweetTokenizer(negation_window=negation_window),
                         [(name, builders[name]()) for name in TEXT_FEATURE_GROUPS if name in groups])

@@ -9,7 +9,7 @@ from emotions import EMOTIONS
 from explain.attributions import attributions, network_attributions, occlusion_attributions
 from models.registry import build_model
 
-GROUPS = ["nrc", "learned", "word_vectors", "surface"]
+GROUPS = ["nrc", "learned", "word_vectors", "surface", "valence"]
 
 
 def test_gradient_times_input_is_exact_on_the_wide_path(fused):

@@ -18,6 +18,7 @@ EXPECTED_NAMES = (
     + [f"surface__emoji_{e}" for e in EMOTIONS]
     + [f"surface__{cue}" for cue in ("emoji_count", "elongated_count", "all_caps_count", "exclamation_count",
                                      "question_count", "negation_count", "token_count")]
+    + [f"valence__{side}_{stat}" for stat in ("sum", "mean", "max", "negated_sum") for side in ("positive", "negative")]
 )
 
 
