@@ -27,7 +27,7 @@ from sklearn.metrics import f1_score
 
 from data.registry import everyday, goemotions_single, semeval_ec_dev, semeval_ei_reg_dev, wassa
 from emotions import EMOTIONS
-from evaluation.metrics import choose_none_threshold
+from evaluation.metrics import choose_none_threshold, choose_presence_offsets
 from models.registry import load_model
 from training.presets import preset_data
 
@@ -76,16 +76,12 @@ def line(name: str, result: dict, extra: str = "") -> str:
 
 def validation_offsets(model, seed: int) -> tuple[np.ndarray, object, np.ndarray]:
     """Per emotion, the F1-best logit threshold on the recipe's judged validation rows, each collection (the WASSA
-    rows, which choose an emotion, and the others) weighing the same; and those rows with their logits."""
+    rows, which choose an emotion, and the others) weighing the same, as training chooses it for
+    `presence_calibration`; and those rows with their logits."""
     _, valid = preset_data("default", seed)
     valid = valid.subset(np.flatnonzero(valid.has_text & np.isfinite(valid.presence).all(axis=1)))
-    logits = logit(scored(model, valid)[0])
-    wassa_rows = valid.exclusive
-    weight = np.where(wassa_rows, 0.5 / max(wassa_rows.sum(), 1), 0.5 / max((~wassa_rows).sum(), 1))
-    grid = np.linspace(-4, 4, 161)
-    offsets = np.array([grid[int(np.argmax([f1_score(valid.presence[:, j], logits[:, j] >= t, sample_weight=weight)
-                                            for t in grid]))] for j in range(len(EMOTIONS))])
-    return offsets, valid, logits
+    probabilities = scored(model, valid)[0]
+    return choose_presence_offsets(valid.presence, probabilities, valid.exclusive), valid, logit(probabilities)
 
 
 def main(argv=None) -> None:

@@ -87,6 +87,8 @@ class EmotionModel:
 
             checked = valid if valid is not None and valid.has_presence else train
             prediction = self.predict(checked.texts, checked.images)
+            if self._calibrate(checked, prediction.probabilities):
+                prediction = self.predict(checked.texts, checked.images)
             self.config["none_threshold"] = choose_none_threshold(checked.presence, prediction.probabilities)
         self.config |= {
             "model": self.name,
@@ -190,6 +192,11 @@ class EmotionModel:
     def feature_names(self) -> list[str]:
         """The model's input columns."""
         return []
+
+    def _calibrate(self, checked: LabelledData, probabilities: np.ndarray) -> bool:
+        """After training, a presence model may shift its outputs using the validation rows (`checked`) and their
+        probabilities; True if it did. Only the network does (`presence_calibration`)."""
+        return False
 
     def _fit(self, train: LabelledData, valid: LabelledData | None, seed: int, on_epoch=None, should_stop=None):
         raise NotImplementedError

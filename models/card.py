@@ -54,6 +54,10 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
                                    if config.get("outputs") == "presence" else
                                    "a 4-way choice: `prob_<e>` sum to 1, `emotion` is the largest, `intensity_<e>` "
                                    "is the strength of each."),
+             *([f"- **Calibration**: after training, each emotion's logit was shifted by "
+                f"{', '.join(f'{e} {-o:+.2f}' for e, o in zip(EMOTIONS, config['presence_offsets']))} "
+                "(`presence_calibration` × its F1-best threshold on the validation rows)."]
+               if config.get("presence_offsets") else []),
              f"- **Emotions**: {', '.join(config.get('emotions', EMOTIONS))}.",
              f"- **Settings**: `{settings}`.",
              f"- **Trained**: seed {config.get('seed')}, {config.get('train_rows')} rows, "

@@ -31,6 +31,10 @@ class NetworkSettings(FeatureSettings):
     # for a step. WASSA-2017's labels are its query words, so those features carry the collection's own cues;
     # hiding them makes the network also read the general lexicons and word vectors (see README, Models).
     learned_dropout: float = 0.0
+    # After training, a presence model's logits are shifted per emotion towards the F1-best threshold on the
+    # validation rows (`evaluation.metrics.choose_presence_offsets`), by this share of the way: 0 leaves them, 1 goes
+    # all the way. The shift is folded into the emotion head's bias, so every engine scores with it.
+    presence_calibration: float = 0.0
 
     def _check(self) -> None:
         in_range("hidden", self.hidden, 1, 4096)
@@ -43,6 +47,7 @@ class NetworkSettings(FeatureSettings):
         in_range("intensity_weight", self.intensity_weight, 0)
         in_range("presence_weight", self.presence_weight, 0)
         in_range("presence_balance", self.presence_balance, 0, 1)
+        in_range("presence_calibration", self.presence_calibration, 0, 1)
         in_range("pair_fraction", self.pair_fraction, 0)
         for name in ("dropout", "modality_dropout", "learned_dropout"):
             in_range(name, getattr(self, name), 0, 1, high_open=True)

@@ -46,6 +46,22 @@ class NetworkModel(FeatureModel):
         self.config["net_config"] = config.to_dict()
         self._net = net.eval()
 
+    def _calibrate(self, checked: LabelledData, probabilities: np.ndarray) -> bool:
+        """Shifts each emotion's logit by `presence_calibration` × its F1-best threshold on the validation rows, the
+        rows that choose one emotion (WASSA's query words) and those judged by readers weighing the same; saved
+        as `presence_offsets` and folded into the emotion head's bias."""
+        share = self.settings.presence_calibration
+        if not share:
+            return False
+        from evaluation.metrics import choose_presence_offsets  # training only: scikit-learn
+
+        offsets = share * choose_presence_offsets(checked.presence, probabilities, checked.exclusive)
+        bias = self.weights_["emotion_head.bias"]
+        self.weights_["emotion_head.bias"] = (bias - offsets).astype(bias.dtype)
+        self._net = None  # rebuilt from the shifted weights on first use
+        self.config["presence_offsets"] = offsets.tolist()
+        return True
+
     def predict_blocks(self, blocks):
         return forward(self.weights_, NetConfig(**self.config["net_config"]), blocks.text, blocks.image, blocks.mask,
                        self.presence)

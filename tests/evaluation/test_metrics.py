@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from evaluation.metrics import evaluate_predictions
+from evaluation.metrics import choose_presence_offsets, evaluate_predictions
 
 
 def test_single_label_metrics_are_exact():
@@ -34,3 +34,21 @@ def test_multi_label_scores_each_emotion_at_one_half():
     assert result["accuracy"] == 0.5  # exact match: only the second row
     assert result["per_emotion"]["sadness"]["recall"] == 0
     assert result["confusion_matrix"]["anger"] == [[1, 0], [0, 1]]
+
+
+def test_presence_offsets_move_each_emotion_to_its_f1_best_threshold_with_groups_weighing_the_same():
+    expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    # anger is present exactly where its logit is >= 1.5; the other emotions are present wherever their logit
+    # is >= -0.5 in group "a", and nowhere in the much larger group "b", whose logits sit at 0.
+    logits = np.zeros((12, 4))
+    logits[:, 0] = [-2, -1, 0, 1, 1.5, 2, 3, -3, -2, 2, 2.5, 0.5]
+    presence = np.zeros((12, 4))
+    presence[:, 0] = logits[:, 0] >= 1.5
+    logits[:2, 1:] = 1.0
+    presence[:2, 1:] = 1
+    groups = np.array(["a"] * 2 + ["b"] * 10)
+    offsets = choose_presence_offsets(presence, expit(logits), groups)
+    assert 1.0 < offsets[0] <= 1.5  # between the last absent (1.0) and the first present (1.5) logit
+    assert (0.0 < offsets[1:]).all() and (offsets[1:] <= 1.0).all()  # above group b's zeros, at most group a's ones
+    assert not choose_presence_offsets(np.full((3, 4), np.nan), expit(logits[:3]), groups[:3]).any()
+

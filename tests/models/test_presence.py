@@ -84,6 +84,24 @@ def test_a_model_trained_on_judgements_gives_presence_none_and_quiet_intensities
     assert again.evaluate(goemotions("dev").subset(np.arange(1500, 1700)))["macro_f1"] > 0
 
 
+def test_presence_calibration_shifts_each_emotions_logit_by_the_saved_offsets(presence_model, tmp_path):
+    train, valid = training_set("wassa+relabels", seed=0)
+    comments = goemotions("dev").subset(np.arange(1500))
+    calibrated = build_model("text_net", {**FAST_NET, "presence_calibration": 0.5}).fit(
+        LabelledData.concat([train, comments], source="mix"), valid, seed=0)
+    offsets = np.array(calibrated.config["presence_offsets"])
+    assert offsets.shape == (4,) and np.abs(offsets).max() > 0.05 and np.abs(offsets).max() <= 2.0  # half of ±4
+    texts = ["I am so furious with them, I hate this", "so scared of tomorrow", "so happy today!!", "the bus is late"]
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    before, after = presence_model.predict(texts).probabilities, calibrated.predict(texts).probabilities
+    np.testing.assert_allclose(logit(after), logit(before) - offsets, atol=1e-4)  # the same network, shifted
+    calibrated.save(tmp_path / "calibrated")
+    again = load_model(tmp_path / "calibrated")
+    np.testing.assert_allclose(again.predict(texts).probabilities, after, atol=1e-12)
+    assert again.config["presence_offsets"] == calibrated.config["presence_offsets"]
+    assert "- **Calibration**: after training" in (tmp_path / "calibrated" / "MODEL_CARD.md").read_text()
+
+
 def test_a_wassa_only_model_is_a_four_way_choice_with_no_none():
     train, valid = training_set("wassa")
     model = build_model("text_net", FAST_NET).fit(train.subset(np.arange(600)), valid, seed=0)
