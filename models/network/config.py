@@ -33,7 +33,8 @@ class NetworkSettings(FeatureSettings):
     learned_dropout: float = 0.0
     # After training, a presence model's logits are shifted per emotion towards the F1-best threshold on the
     # validation rows (`evaluation.metrics.choose_presence_offsets`), by this share of the way: 0 leaves them, 1 goes
-    # all the way. The shift is folded into the emotion head's bias, so every engine scores with it.
+    # all the way. The shift is folded into the bias of the text's linear path (rows with text only), so every
+    # engine scores with it.
     presence_calibration: float = 0.0
 
     def _check(self) -> None:

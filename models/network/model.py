@@ -49,15 +49,17 @@ class NetworkModel(FeatureModel):
     def _calibrate(self, checked: LabelledData, probabilities: np.ndarray) -> bool:
         """Shifts each emotion's logit by `presence_calibration` × its F1-best threshold on the validation rows, the
         rows that choose one emotion (WASSA's query words) and those judged by readers weighing the same; saved
-        as `presence_offsets` and folded into the emotion head's bias."""
+        as `presence_offsets` and folded into the bias of the text's linear path, which only rows with text add
+        (the judgements are of texts: a face alone keeps its logits)."""
         share = self.settings.presence_calibration
-        if not share:
+        if not share or "text_linear.bias" not in self.weights_:
             return False
         from evaluation.metrics import choose_presence_offsets  # training only: scikit-learn
 
         offsets = share * choose_presence_offsets(checked.presence, probabilities, checked.exclusive)
-        bias = self.weights_["emotion_head.bias"]
-        self.weights_["emotion_head.bias"] = (bias - offsets).astype(bias.dtype)
+        bias = self.weights_["text_linear.bias"].copy()
+        bias[:len(offsets)] -= offsets.astype(bias.dtype)  # its first outputs are the emotions' logits
+        self.weights_["text_linear.bias"] = bias
         self._net = None  # rebuilt from the shifted weights on first use
         self.config["presence_offsets"] = offsets.tolist()
         return True

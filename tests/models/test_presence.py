@@ -95,6 +95,8 @@ def test_presence_calibration_shifts_each_emotions_logit_by_the_saved_offsets(pr
     logit = lambda p: np.log(p / (1 - p))  # noqa: E731
     before, after = presence_model.predict(texts).probabilities, calibrated.predict(texts).probabilities
     np.testing.assert_allclose(logit(after), logit(before) - offsets, atol=1e-4)  # the same network, shifted
+    # only through the text's path: a row without text (a face, in the fused network) keeps its logits
+    np.testing.assert_array_equal(calibrated.weights_["emotion_head.bias"], presence_model.weights_["emotion_head.bias"])
     calibrated.save(tmp_path / "calibrated")
     again = load_model(tmp_path / "calibrated")
     np.testing.assert_allclose(again.predict(texts).probabilities, after, atol=1e-12)
