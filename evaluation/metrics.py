@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import logit
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from emotions import EMOTIONS, answers
@@ -91,10 +92,9 @@ def choose_presence_offsets(presence: np.ndarray, probabilities: np.ndarray, gro
     if not judged.any():
         return np.zeros(len(EMOTIONS))
     presence, groups = presence[judged], np.asarray(groups)[judged]
-    logits = np.log(np.clip(probabilities[judged], 1e-12, 1.0)) - np.log(np.clip(1.0 - probabilities[judged], 1e-12, 1.0))
+    logits = logit(np.clip(probabilities[judged], 1e-12, 1 - 1e-12))
     _, index, counts = np.unique(groups, return_inverse=True, return_counts=True)
     weight = 1.0 / counts[index]
     grid = np.round(np.linspace(-4.0, 4.0, 161), 2)
     return np.array([grid[int(np.argmax([f1_score(presence[:, j], logits[:, j] >= t, sample_weight=weight,
                                                   zero_division=0) for t in grid]))] for j in range(len(EMOTIONS))])
-
