@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from emotions import EMOTIONS
 from features.text.persons import is_person
-from features.text.tokenize import TokenizedTweets, is_word, key_variants, lookup_key
+from features.text.tokenize import TokenizedTweets, key_variants, lookup_key
 
 #: A lexicon as the features and the explanations read it: lookup key → one score per emotion.
 Table = dict[str, np.ndarray]
@@ -80,11 +80,6 @@ def mean_and_max(tokens: TokenizedTweets, table: Table, keys=hashtag_keys) -> np
     """Mean and max per emotion over the tweet's tokens outside a negation scope."""
     scores = token_scores(tokens.vocab, table, keys=keys)
     return np.hstack([row_mean(tokens.plain, scores), row_max(tokens.plain, scores)])
-
-
-def word_counts(tokens: TokenizedTweets) -> np.ndarray:
-    """Number of tokens per tweet that are words, hashtags, emoji or emoticons (punctuation left out)."""
-    return np.asarray(tokens.counts @ tokens.token_property(is_word)).ravel()
 
 
 @dataclass(frozen=True)

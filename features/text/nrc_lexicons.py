@@ -20,7 +20,6 @@ from features.text.lookup import (
     row_mean,
     row_sum,
     token_scores,
-    word_counts,
 )
 from features.text.tokenize import TokenizedTweets
 from lexicons import lexicon_table
@@ -48,7 +47,7 @@ class NrcLexiconFeatures(Transformer):
 
     def transform(self, tokens: TokenizedTweets) -> np.ndarray:
         self.check_fitted()
-        n_words = word_counts(tokens)[:, None]
+        n_words = tokens.word_counts[:, None]
         emolex = token_scores(tokens.vocab, self.emolex_table_)
         emolex = (emolex > 0).astype(float)  # EmoLex is an association (0/1), not a strength
         intensity = token_scores(tokens.vocab, self.affect_intensity_table_)

@@ -190,6 +190,12 @@ class TokenizedTweets:
         plain.eliminate_zeros()
         return plain
 
+    @cached_property
+    def word_counts(self) -> np.ndarray:
+        """Number of tokens per tweet that are words, hashtags, emoji or emoticons (punctuation left out); computed
+        once per batch for every feature group that divides by it."""
+        return np.asarray(self.counts @ self.token_property(is_word)).ravel()
+
     def token_property(self, fn) -> np.ndarray:
         """`fn(token)` for each distinct token of the batch, as a float vector aligned with the columns."""
         return np.fromiter((fn(token) for token in self.vocab), dtype=float, count=len(self.vocab))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from features.estimator import Transformer
-from features.text.lookup import row_max, row_sum, token_scores, word_counts
+from features.text.lookup import row_max, row_sum, token_scores
 from features.text.tokenize import TokenizedTweets
 from lexicons import valence_table
 
@@ -27,7 +27,7 @@ class ValenceFeatures(Transformer):
     def transform(self, tokens: TokenizedTweets) -> np.ndarray:
         self.check_fitted()
         scores = token_scores(tokens.vocab, self.valence_table_)
-        n_words = word_counts(tokens)[:, None]
+        n_words = tokens.word_counts[:, None]
         plain = row_sum(tokens.plain, scores)
         mean = np.divide(plain, n_words, out=np.zeros_like(plain), where=n_words > 0)
         return np.hstack([plain, mean, row_max(tokens.plain, scores), row_sum(tokens.negated, scores)])
