@@ -21,7 +21,8 @@ from pathlib import Path
 
 # The network settings the command line exposes; their defaults and types come from `NetworkSettings`.
 NETWORK_OPTIONS = {"epochs": "maximum epochs", "hidden": "hidden units per branch", "embed": "branch embedding size",
-                   "dropout": "dropout", "lr": "AdamW learning rate"}
+                   "dropout": "dropout", "lr": "AdamW learning rate",
+                   "members": "networks trained from seeds seed, seed + 1, ... and averaged"}
 
 
 class HELP(argparse.ArgumentDefaultsHelpFormatter):
@@ -210,7 +211,7 @@ def cmd_train(args) -> int:
         return 2
 
     def report(record):
-        print(f"epoch {record['epoch']:3d}  loss {record['train_loss']:.4f}  valid macro-F1 {record['valid_macro_f1']:.4f}",
+        print(f"network {record['member']}  epoch {record['epoch']:3d}  loss {record['train_loss']:.4f}  valid macro-F1 {record['valid_macro_f1']:.4f}",
               file=sys.stderr)
 
     metrics = run_training(model, train, valid, seed=args.seed, out=args.out, bundled_eval=not args.no_bundled_eval,

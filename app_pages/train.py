@@ -24,14 +24,16 @@ def cached_bundled(name: str, seed: int):
     return training_set(name, seed)
 
 
-def show_curves(job, epochs: int | None) -> None:
+def show_curves(job, epochs: int | None, members: int = 1) -> None:
     """The job's state and its curves so far (called every second while it runs)."""
     curves = job.curves()
     done = len(curves)
     if job.running:
         if epochs:
-            st.progress(min(done / epochs, 1.0),
-                        text=f"Epoch {done} of at most {epochs} (early stopping may end it sooner)")
+            member, epoch = (int(curves["member"].iloc[-1]), int(curves["epoch"].iloc[-1])) if done else (1, 0)
+            st.progress(min(epoch / epochs, 1.0),
+                        text=(f"Network {member} of {members}: " if members > 1 else "")
+                        + f"epoch {epoch} of at most {epochs} (early stopping may end it sooner)")
         else:
             st.progress(0.0, text="Training… (this model has no epochs to show)")
         st.button("Stop", on_click=job.stop, type="primary", help="Ends after the current epoch; the best epoch so "
@@ -40,11 +42,12 @@ def show_curves(job, epochs: int | None) -> None:
         loss, f1 = st.columns(2)
         x = alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1))
         loss.altair_chart(alt.Chart(curves, title="Training loss").mark_line(point=True).encode(
-            x=x, y=alt.Y("train_loss:Q", title="loss"), tooltip=["epoch", "train_loss"]).interactive(),
+            x=x, y=alt.Y("train_loss:Q", title="loss"), detail="member:N",
+            tooltip=["member", "epoch", "train_loss"]).interactive(),
             width="stretch")
         f1.altair_chart(alt.Chart(curves, title="Validation macro-F1").mark_line(point=True, color="#2ca02c").encode(
-            x=x, y=alt.Y("valid_macro_f1:Q", title="macro-F1", scale=alt.Scale(domain=[0, 1])),
-            tooltip=["epoch", alt.Tooltip("valid_macro_f1:Q", format=".3f")]).interactive(), width="stretch")
+            x=x, y=alt.Y("valid_macro_f1:Q", title="macro-F1", scale=alt.Scale(domain=[0, 1])), detail="member:N",
+            tooltip=["member", "epoch", alt.Tooltip("valid_macro_f1:Q", format=".3f")]).interactive(), width="stretch")
     if job.status == "failed":
         st.error(f"Training failed: {job.error}")
     elif not job.running:
@@ -88,6 +91,9 @@ if is_network(model_name):
                                            disabled=busy)
     settings["lr"] = middle.select_slider("Learning rate", LEARNING_RATES, default.lr, disabled=busy)
     epochs = settings["epochs"] = middle.slider("Epochs (at most)", 1, 100, default.epochs, disabled=busy)
+    settings["members"] = middle.slider("Networks averaged", 1, 5, default.members, disabled=busy,
+                                        help="Trained from seeds seed, seed + 1, …; the model averages them: "
+                                             "steadier, for that many times the training.")
 else:
     left.caption("This model has no epochs, hidden sizes or learning rate: it trains in one go.")
 seed = right.number_input("Seed", 0, 2**31 - 1, 0, disabled=busy)
@@ -121,6 +127,7 @@ if st.button("Train", type="primary", disabled=busy):
             st.error(str(exc))
         else:
             st.session_state["train_epochs"] = epochs
+            st.session_state["train_members"] = settings.get("members", 1)
             st.rerun()  # lay the page out again with the form disabled while the job runs
 
 if job is not None:
@@ -128,7 +135,7 @@ if job is not None:
 
     @st.fragment(run_every=1.0 if job.running else None)
     def live():
-        show_curves(job, st.session_state.get("train_epochs"))
+        show_curves(job, st.session_state.get("train_epochs"), st.session_state.get("train_members", 1))
         if not job.running and st.session_state.get("train_polling"):
             st.session_state["train_polling"] = False
             st.rerun(scope="app")  # re-enable the form now that the job is over

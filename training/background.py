@@ -48,8 +48,8 @@ class TrainingJob:
         return not self.running
 
     def curves(self) -> pd.DataFrame:
-        """(epoch, train_loss, valid_macro_f1) so far."""
-        return pd.DataFrame(list(self.log), columns=["epoch", "train_loss", "valid_macro_f1"])
+        """(epoch, train_loss, valid_macro_f1, member) so far; member: which network of an ensemble."""
+        return pd.DataFrame(list(self.log), columns=["epoch", "train_loss", "valid_macro_f1", "member"])
 
     def _run(self, model, train: LabelledData, valid: LabelledData | None, seed: int, bundled_eval: bool) -> None:
         try:

@@ -36,11 +36,15 @@ class NetworkSettings(FeatureSettings):
     # all the way. The shift is folded into the bias of the text's linear path (rows with text only), so every
     # engine scores with it.
     presence_calibration: float = 0.0
+    # Networks trained from seeds seed, seed + 1, ...; the model averages their logits and intensities (the
+    # features are fitted once). More members: less that hangs on one seed, for that many times the training.
+    members: int = 1
 
     def _check(self) -> None:
         in_range("hidden", self.hidden, 1, 4096)
         in_range("embed", self.embed, 1, 4096)
         in_range("epochs", self.epochs, 1, 10_000)
+        in_range("members", self.members, 1, 32)
         in_range("batch_size", self.batch_size, 1, 1_000_000)
         in_range("patience", self.patience, 1)
         in_range("lr", self.lr, 0, 10, low_open=True)

@@ -28,11 +28,24 @@ def _branch(weights: dict[str, np.ndarray], name: str, x: np.ndarray) -> np.ndar
     return _gelu(_linear(weights, f"{name}.4", _gelu(_linear(weights, f"{name}.1", x))))
 
 
-def forward(weights: dict[str, np.ndarray], config: NetConfig, text: np.ndarray, image: np.ndarray,
-            mask: np.ndarray, presence: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(probabilities, intensities) as float64 arrays, as `models.network.module.predict_blocks` gives them."""
+MEMBERS_PREFIX = "members."  # the weights of an ensemble (`module.EnsembleNet`): members.<i>.<name>
+
+
+def split_members(weights: dict[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """The weights of each network of an ensemble, in order; a single network's weights as a list of one."""
+    if not any(name.startswith(MEMBERS_PREFIX) for name in weights):
+        return [weights]
+    members: dict[int, dict] = {}
+    for name, value in weights.items():
+        index, _, rest = name[len(MEMBERS_PREFIX):].partition(".")
+        members.setdefault(int(index), {})[rest] = value
+    return [members[index] for index in sorted(members)]
+
+
+def _heads(weights: dict[str, np.ndarray], config: NetConfig, text: np.ndarray, image: np.ndarray,
+           mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One network's emotion logits and intensities in [0, 1] (`EmotionNet.forward`)."""
     n = len(mask)
-    mask = mask.astype(np.float32)
     fused = np.zeros((n, config.embed), dtype=np.float32)
     total = np.zeros((n, 1), dtype=np.float32)
     for column, name, features, dim in ((0, "text", text, config.text_dim), (1, "image", image, config.image_dim)):
@@ -50,7 +63,17 @@ def forward(weights: dict[str, np.ndarray], config: NetConfig, text: np.ndarray,
         wide = mask[:, :1] * _linear(weights, "text_linear", text.astype(np.float32))
         logits += wide[:, :config.n_emotions]
         strength += wide[:, config.n_emotions:]
-    strength = expit(strength)
+    return logits, expit(strength)
+
+
+def forward(weights: dict[str, np.ndarray], config: NetConfig, text: np.ndarray, image: np.ndarray,
+            mask: np.ndarray, presence: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities, intensities) as float64 arrays, as `models.network.module.predict_blocks` gives them; an
+    ensemble's logits and intensities are averaged over its networks first."""
+    mask = mask.astype(np.float32)
+    heads = [_heads(member, config, text, image, mask) for member in split_members(weights)]
+    logits = np.mean([head[0] for head in heads], axis=0, dtype=np.float32)
+    strength = np.mean([head[1] for head in heads], axis=0, dtype=np.float32)
     if presence:
         probabilities = expit(logits)
         return probabilities.astype(float), (probabilities * strength).astype(float)

@@ -15,7 +15,7 @@ from data.labelled import LabelledData
 from models import store
 from models.base import FeatureModel
 from models.network.config import NetConfig, NetworkSettings
-from models.network.inference import forward
+from models.network.inference import forward, split_members
 
 # Text features computed from lexicons learned on the training labels (the "learned" group).
 LEARNED_PREFIX = "learned__"
@@ -37,11 +37,23 @@ class NetworkModel(FeatureModel):
         valid_blocks = self.featurizer_.transform(valid.texts, valid.images)
         config = NetConfig.for_features(blocks.text.shape[1], blocks.image.shape[1], self.settings)
         from models.network.fit import train_network  # training only: inference never imports it
+        from models.network.module import EnsembleNet
 
-        net, self.log = train_network(
-            config, self.settings, blocks, train, valid_blocks, valid, seed=seed, on_epoch=on_epoch,
-            should_stop=should_stop, learned_columns=learned_columns(self.featurizer_.feature_names()[:blocks.text.shape[1]]),
-        )
+        columns = learned_columns(self.featurizer_.feature_names()[:blocks.text.shape[1]])
+        nets, self.log = [], []
+        for member in range(1, self.settings.members + 1):
+            def record(entry, member=member):  # each epoch's record says which network it belongs to
+                entry["member"] = member
+                if on_epoch:
+                    on_epoch(entry)
+
+            net, log = train_network(config, self.settings, blocks, train, valid_blocks, valid, seed=seed + member - 1,
+                                     on_epoch=record, should_stop=should_stop, learned_columns=columns)
+            nets.append(net)
+            self.log += log
+            if should_stop and should_stop():
+                break
+        net = nets[0] if len(nets) == 1 else EnsembleNet(nets)
         self.weights_ = {name: value.detach().numpy().copy() for name, value in net.state_dict().items()}
         self.config["net_config"] = config.to_dict()
         self._net = net.eval()
@@ -52,14 +64,16 @@ class NetworkModel(FeatureModel):
         as `presence_offsets` and folded into the bias of the text's linear path, which only rows with text add
         (the judgements are of texts: a face alone keeps its logits)."""
         share = self.settings.presence_calibration
-        if not share or "text_linear.bias" not in self.weights_:
+        biases = [name for name in self.weights_ if name.endswith("text_linear.bias")]  # one per network
+        if not share or not biases:
             return False
         from evaluation.metrics import choose_presence_offsets  # training only: scikit-learn
 
         offsets = share * choose_presence_offsets(checked.presence, probabilities, checked.exclusive)
-        bias = self.weights_["text_linear.bias"].copy()
-        bias[:len(offsets)] -= offsets.astype(bias.dtype)  # its first outputs are the emotions' logits
-        self.weights_["text_linear.bias"] = bias
+        for name in biases:  # an ensemble averages its networks' logits: each moves by the offsets
+            bias = self.weights_[name].copy()
+            bias[:len(offsets)] -= offsets.astype(bias.dtype)  # its first outputs are the emotions' logits
+            self.weights_[name] = bias
         self._net = None  # rebuilt from the shifted weights on first use
         self.config["presence_offsets"] = offsets.tolist()
         return True
@@ -74,9 +88,11 @@ class NetworkModel(FeatureModel):
         if getattr(self, "_net", None) is None:
             import torch
 
-            from models.network.module import EmotionNet
+            from models.network.module import EmotionNet, EnsembleNet
 
-            net = EmotionNet(NetConfig(**self.config["net_config"]))
+            config = NetConfig(**self.config["net_config"])
+            members = len(split_members(self.weights_))
+            net = EmotionNet(config) if members == 1 else EnsembleNet([EmotionNet(config) for _ in range(members)])
             net.load_state_dict({name: torch.from_numpy(value.copy()) for name, value in self.weights_.items()})
             self._net = net.eval()
         return self._net

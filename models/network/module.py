@@ -66,6 +66,19 @@ class EmotionNet(nn.Module):
         return logits, torch.sigmoid(intensity)
 
 
+class EnsembleNet(nn.Module):
+    """Networks of one shape trained from different seeds: their emotion logits and intensities, averaged."""
+
+    def __init__(self, members: list[EmotionNet]):
+        super().__init__()
+        self.config = members[0].config
+        self.members = nn.ModuleList(members)
+
+    def forward(self, text, image, mask) -> tuple[torch.Tensor, torch.Tensor]:
+        logits, intensities = zip(*(member(text, image, mask) for member in self.members))
+        return torch.stack(logits).mean(dim=0), torch.stack(intensities).mean(dim=0)
+
+
 def _tensors(blocks: FeatureBlocks, rows) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return (torch.as_tensor(blocks.text[rows], dtype=torch.float32),
             torch.as_tensor(blocks.image[rows], dtype=torch.float32),

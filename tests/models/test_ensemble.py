@@ -1,0 +1,69 @@
+"""A network model with `members` > 1: networks trained from successive seeds on features fitted once, their logits
+and intensities averaged, by the numpy engine and the torch module alike."""
+
+import numpy as np
+import pytest
+import torch
+
+from data.registry import training_set
+from models.network.config import NetConfig
+from models.network.inference import _heads, split_members
+from models.registry import build_model, load_model
+
+FAST_NET = {"epochs": 3, "hidden": 16, "embed": 8}
+TEXTS = ["I am so furious with them, I hate this", "so scared of tomorrow", "so happy today!!", "the bus is late"]
+
+
+@pytest.fixture(scope="module")
+def judged():
+    train, valid = training_set("wassa+relabels", seed=0)
+    return train.subset(np.arange(0, len(train), 6)), valid
+
+
+@pytest.fixture(scope="module")
+def fits(judged):
+    """One network, an ensemble of two whose first network has the same seed, and that ensemble calibrated."""
+    one = build_model("text_net", FAST_NET).fit(*judged, seed=3)
+    two = build_model("text_net", {**FAST_NET, "members": 2}).fit(*judged, seed=3)
+    calibrated = build_model("text_net", {**FAST_NET, "members": 2, "presence_calibration": 0.5}).fit(*judged, seed=3)
+    return one, two, calibrated
+
+
+def test_each_network_is_saved_and_the_first_is_the_single_networks_run(fits):
+    one, two, _ = fits
+    members = split_members(two.weights_)
+    assert len(members) == 2 and all(name.startswith("members.") for name in two.weights_)
+    assert sorted({record["member"] for record in two.log}) == [1, 2]
+    for name, value in one.weights_.items():  # the same seed on the same features: the same network
+        np.testing.assert_array_equal(members[0][name], value)
+    assert not np.allclose(members[1]["emotion_head.weight"], members[0]["emotion_head.weight"])
+
+
+def test_the_ensemble_averages_its_networks_logits_in_numpy_and_torch(fits):
+    _, two, _ = fits
+    blocks = two.featurizer_.transform(TEXTS, [None] * len(TEXTS))
+    config = NetConfig(**two.config["net_config"])
+    mask = blocks.mask.astype(np.float32)
+    logits = [_heads(member, config, blocks.text, blocks.image, mask)[0] for member in split_members(two.weights_)]
+    probabilities = two.predict(TEXTS).probabilities
+    np.testing.assert_allclose(probabilities, 1 / (1 + np.exp(-np.mean(logits, axis=0))), atol=1e-6)
+    assert not np.allclose(logits[0], logits[1])
+    with torch.inference_mode():
+        torch_logits, _ = two.net_(torch.as_tensor(blocks.text, dtype=torch.float32),
+                                   torch.as_tensor(blocks.image, dtype=torch.float32),
+                                   torch.as_tensor(blocks.mask, dtype=torch.float32))
+    np.testing.assert_allclose(torch.sigmoid(torch_logits).numpy(), probabilities, atol=1e-6)
+
+
+def test_calibration_moves_the_ensembles_logits_and_a_saved_ensemble_scores_the_same(fits, tmp_path):
+    _, two, calibrated = fits
+    offsets = np.array(calibrated.config["presence_offsets"])
+    assert np.abs(offsets).max() > 0.01
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    np.testing.assert_allclose(logit(calibrated.predict(TEXTS).probabilities),
+                               logit(two.predict(TEXTS).probabilities) - offsets, atol=1e-4)
+    calibrated.save(tmp_path / "ensemble")
+    again = load_model(tmp_path / "ensemble")
+    assert again.settings.members == 2 and len(split_members(again.weights_)) == 2
+    np.testing.assert_allclose(again.predict(TEXTS).probabilities, calibrated.predict(TEXTS).probabilities,
+                               atol=1e-12)
