@@ -2,7 +2,7 @@
 leave-one-collection-out runs.
 
     python bench/generalisation.py [--recipes default,wassa,text_net,...] [--seed 0] [--text-only]
-                                   [--no-leave-out] [--runs runs/generalisation]
+                                   [--no-leave-out] [--runs runs/generalisation] [--settings JSON]
 
 A recipe is a preset of training/presets.py (its model, data, weights and settings) or a registered model trained
 on the `default` preset's data with the preset's settings it has (as bench/model_comparison.py does); the default
@@ -14,7 +14,9 @@ measured), and the training time.
 Leave-one-collection-out trains the default preset's model without one text collection (WASSA-2017 with its
 relabels, or GoEmotions; the other weights as in the preset) and compares that collection's own evaluation set
 with the full default recipe's, plus E-c and EI-reg dev, which no run trains on. --text-only drops the FER2013
-faces from every recipe's data (faster). Everything is written to --runs/generalisation.json.
+faces from every recipe's data (faster). --settings (JSON) is merged into every recipe's settings, its
+"text_options" into the text feature options, so that a change to the recipe is judged by its left-out figures
+too. Everything is written to --runs/generalisation.json.
 The last line is the default recipe's mean over the non-WASSA sets: `default_mean_other_sets=X`.
 """
 
@@ -29,6 +31,7 @@ import _path  # noqa: F401
 
 from data.registry import training_set
 from models.registry import MODELS, build_model
+from models.settings import FeatureSettings
 from training.presets import PRESETS
 from training.run import run_training
 
@@ -52,22 +55,28 @@ def cell(value, width: int = 12) -> str:
     return f"{value:>{width}.3f}" if value is not None else f"{'–':>{width}}"
 
 
-def recipe(name: str, drop: tuple = ()) -> tuple[str, str, dict, dict]:
-    """(model, data, weights, settings) of a preset or of a model on the default preset, without sources `drop`."""
+def recipe(name: str, drop: tuple = (), changes: dict | None = None) -> tuple[str, str, dict, dict]:
+    """(model, data, weights, settings) of a preset or of a model on the default preset, without sources `drop`,
+    with `changes` merged into the settings (and their "text_options" into the text feature options)."""
     preset = PRESETS[name] if name in PRESETS else {**PRESETS["default"], "model": name}
     if preset["model"] not in MODELS:
         raise SystemExit(f"unknown recipe {name!r}; choose a preset ({', '.join(PRESETS)}) or a model "
                          f"({', '.join(MODELS)})")
     names = MODELS[preset["model"]].Settings.names()
-    settings = {key: value for key, value in preset.get("settings", {}).items() if key in names}
+    changes = dict(changes or {})
+    settings = {**preset.get("settings", {}), **changes}
+    if "text_options" in changes:
+        settings["text_options"] = {**FeatureSettings().text_options, **preset.get("settings", {}).get("text_options", {}),
+                                    **changes["text_options"]}
+    settings = {key: value for key, value in settings.items() if key in names}
     sources = [part for part in preset["data"].split("+") if part not in drop]
     weights = {key: value for key, value in preset.get("weights", {}).items() if key in sources}
     return preset["model"], "+".join(sources), weights, settings
 
 
-def train(name: str, drop: tuple, seed: int, out: Path, cache: dict) -> tuple[dict, float]:
+def train(name: str, drop: tuple, seed: int, out: Path, cache: dict, changes: dict | None = None) -> tuple[dict, float]:
     """Train one recipe (its data loaded once per mix) and return its metrics and training seconds."""
-    model_name, data, weights, settings = recipe(name, drop)
+    model_name, data, weights, settings = recipe(name, drop, changes)
     key = (data, json.dumps(weights, sort_keys=True))
     if key not in cache:
         cache[key] = training_set(data, seed, weights)
@@ -85,6 +94,8 @@ def main(argv=None) -> None:
     ap.add_argument("--leave-out", action=argparse.BooleanOptionalAction, default=True,
                     help="also train the default recipe without each text collection (default: on)")
     ap.add_argument("--runs", default="runs/generalisation", help="folder to save the runs and the JSON in")
+    ap.add_argument("--settings", default="{}", type=json.loads,
+                    help='JSON merged into every recipe\'s settings, e.g. \'{"text_options": {"include_mean_vector": false}}\'')
     args = ap.parse_args(argv)
 
     runs, fer = Path(args.runs), ("fer",) if args.text_only else ()
@@ -93,7 +104,7 @@ def main(argv=None) -> None:
     print(f"{'recipe':<14}" + "".join(f"{title:>12}" for _, title in columns) + f"{'other mean':>12}{'train s':>10}")
     cache, matrix, full = {}, {}, {}
     for name in recipes + (["default"] if args.leave_out and "default" not in recipes else []):
-        metrics, seconds = train(name, fer, args.seed, runs / name, cache)
+        metrics, seconds = train(name, fer, args.seed, runs / name, cache, args.settings)
         full[name] = metrics
         row = {key: metric(metrics, key) for key, _ in columns}
         others = [row[key] for key, _ in OTHER_COLUMNS]  # a mean only over all five, so rows compare
@@ -106,7 +117,8 @@ def main(argv=None) -> None:
     if args.leave_out:
         print(f"\n{'left out':<12}{'metric':<34}{'full':>8}{'left out':>10}{'gap':>8}")
         for collection, (sources, own) in COLLECTIONS.items():
-            metrics, seconds = train("default", fer + sources, args.seed, runs / f"without_{collection}", cache)
+            metrics, seconds = train("default", fer + sources, args.seed, runs / f"without_{collection}", cache,
+                                     args.settings)
             for key in own + NEVER_TRAINED_ON:
                 with_it, without = metric(full["default"], key), metric(metrics, key)
                 gap = with_it - without if None not in (with_it, without) else None
@@ -117,6 +129,7 @@ def main(argv=None) -> None:
 
     runs.mkdir(parents=True, exist_ok=True)
     report = {"matrix": matrix, "leave_one_out": leave_one_out, "seed": args.seed, "text_only": args.text_only,
+              "settings": args.settings,
               "machine": {"platform": platform.platform(), "processor": platform.processor(),
                           "python": platform.python_version()}}
     (runs / "generalisation.json").write_text(json.dumps(report, indent=2) + "\n")

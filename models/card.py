@@ -58,6 +58,9 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
                 f"{', '.join(f'{e} {-o:+.2f}' for e, o in zip(EMOTIONS, config['presence_offsets']))} "
                 "(`presence_calibration` × its F1-best threshold on the validation rows)."]
                if config.get("presence_offsets") else []),
+             *([f"- **Networks**: {settings['members']}, trained from seeds {config.get('seed')}, "
+                f"{config.get('seed', 0) + 1}, … on the same features; their logits and intensities are averaged."]
+               if settings.get("members", 1) > 1 else []),
              f"- **Emotions**: {', '.join(config.get('emotions', EMOTIONS))}.",
              f"- **Settings**: `{settings}`.",
              f"- **Trained**: seed {config.get('seed')}, {config.get('train_rows')} rows, "

@@ -42,8 +42,13 @@ PRESETS = {
         # 0.512 against 0.460 on average, WASSA-2017 test 0.825 against 0.829. 0.7 gave 0.565 and 0.820 (seed 0).
         # Chosen on the everyday check, the only measure of tweets unlike WASSA's, keeping a margin over the
         # 0.82 target on WASSA-2017 test.
+        # members 3 (three networks averaged; `python bench/model_comparison.py --preset wassa --models fused_net
+        # --seed N --settings '{"members": 3}'`, N = 0, 1, 2, WASSA-2017 dev scored apart from the faces): WASSA-2017
+        # dev macro-F1 0.830 against 0.825 for one network, everyday check 0.533 against 0.512, FER2013 public
+        # test 0.608 against 0.591; on WASSA-2017 test 0.828 against 0.827 and Pearson 0.700 against 0.691.
+        # Training takes about 100 s instead of 26-32 (the default recipe gained nothing from it: see docs).
         "settings": {"image_options": {"crop_fraction": 1.0}, "dropout": 0.5, "weight_decay": 0.05,
-                     "learned_dropout": 0.5},
+                     "learned_dropout": 0.5, "members": 3},
     },
 }
 

@@ -13,6 +13,16 @@ from evaluation.fairness import audit
 from models.base import EmotionModel
 
 
+def _fastest(call, argument, repeats: int = 3) -> float:
+    """The shortest of `repeats` timings of call(argument), in seconds: one run of a few thousand tweets is noisy."""
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call(argument)
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
 def run_training(model: EmotionModel, train: LabelledData, valid: LabelledData | None, seed: int,
                  out: str | Path, bundled_eval: bool = True, on_epoch=None, should_stop=None) -> dict:
     """Fits the model, fills `model.metrics` ({data set: evaluation}) and, with `bundled_eval`, `model.fairness`
@@ -25,9 +35,7 @@ def run_training(model: EmotionModel, train: LabelledData, valid: LabelledData |
         for name, data in evaluation_sets(modalities=model.modalities).items():
             metrics[name] = model.evaluate(data)
             if name == "wassa_test":  # scoring speed, text only, after the validation rows warmed the model up
-                started = time.perf_counter()
-                model.predict(data.texts)
-                model.config["tweets_per_s"] = round(len(data) / (time.perf_counter() - started))
+                model.config["tweets_per_s"] = round(len(data) / _fastest(model.predict, data.texts))
         if "text" in model.modalities:
             model.fairness = audit(model, load_eec())
     model.metrics = metrics

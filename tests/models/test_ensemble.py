@@ -65,5 +65,6 @@ def test_calibration_moves_the_ensembles_logits_and_a_saved_ensemble_scores_the_
     calibrated.save(tmp_path / "ensemble")
     again = load_model(tmp_path / "ensemble")
     assert again.settings.members == 2 and len(split_members(again.weights_)) == 2
+    assert "- **Networks**: 2, trained from seeds 3, 4," in (tmp_path / "ensemble" / "MODEL_CARD.md").read_text()
     np.testing.assert_allclose(again.predict(TEXTS).probabilities, calibrated.predict(TEXTS).probabilities,
                                atol=1e-12)
