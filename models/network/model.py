@@ -108,6 +108,12 @@ class NetworkModel(FeatureModel):
             NetConfig(**self.config["net_config"])
         except (KeyError, TypeError) as exc:
             raise store.ModelLoadError(f"{directory}: config.json has no usable net_config ({exc})") from None
+        try:
+            members = split_members(self.weights_)
+        except ValueError:
+            raise store.ModelLoadError(f"{directory}: weights.safetensors has a network not named members.<number>.") from None
+        if any(set(member) != set(members[0]) for member in members):
+            raise store.ModelLoadError(f"{directory}: the networks in weights.safetensors do not have the same weights")
 
 
 class FusedNetwork(NetworkModel):

@@ -1,6 +1,8 @@
 """A network model with `members` > 1: networks trained from successive seeds on features fitted once, their logits
 and intensities averaged, by the numpy engine and the torch module alike."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -68,3 +70,23 @@ def test_calibration_moves_the_ensembles_logits_and_a_saved_ensemble_scores_the_
     assert "- **Networks**: 2, trained from seeds 3, 4," in (tmp_path / "ensemble" / "MODEL_CARD.md").read_text()
     np.testing.assert_allclose(again.predict(TEXTS).probabilities, calibrated.predict(TEXTS).probabilities,
                                atol=1e-12)
+
+
+@pytest.mark.parametrize("rename, message", [("members.one.", "not named members.<number>"),
+                                             ("members.7.", "do not have the same weights")])
+def test_a_folder_whose_networks_do_not_match_is_refused(fits, tmp_path, rename, message):
+    from safetensors.numpy import load_file, save_file
+
+    from models.store import ModelLoadError, sha256_file
+
+    fits[1].save(tmp_path / "ensemble")
+    path = tmp_path / "ensemble" / "weights.safetensors"
+    weights = load_file(path)
+    weights[rename + "emotion_head.bias"] = weights.pop("members.1.emotion_head.bias")
+    save_file(weights, path)
+    config_path = tmp_path / "ensemble" / "config.json"
+    config = json.loads(config_path.read_text())
+    config["files"]["weights.safetensors"] = sha256_file(path)  # past the checksum: the names are what is wrong
+    config_path.write_text(json.dumps(config))
+    with pytest.raises(ModelLoadError, match=message):
+        load_model(tmp_path / "ensemble")
