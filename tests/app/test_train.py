@@ -1,5 +1,6 @@
 """The Train page, run by Streamlit's AppTest: a tiny network trains, is watched, stopped, saved and compared."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,12 @@ def settings(at, epochs, name):
 def test_a_network_trains_with_live_curves_and_appears_on_compare(page, tmp_path):
     assert page.selectbox[1].value == "text_net"
     settings(page, 3, "tiny")
+    next(s for s in page.slider if s.label == "Networks averaged").set_value(2)
     page.button[0].click().run()
     job = page.session_state["train_job"]
     assert job.wait(timeout=300) and job.status == "finished", job.error
+    assert {record["member"] for record in job.log} == {1, 2}  # two networks, each with its curve
+    assert json.loads((tmp_path / "tiny" / "config.json").read_text())["settings"]["members"] == 2
     page.run()
     assert not page.exception
     message = page.success[0].value
