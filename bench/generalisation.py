@@ -63,10 +63,10 @@ def recipe(name: str, drop: tuple = (), changes: dict | None = None) -> tuple[st
         raise SystemExit(f"unknown recipe {name!r}; choose a preset ({', '.join(PRESETS)}) or a model "
                          f"({', '.join(MODELS)})")
     names = MODELS[preset["model"]].Settings.names()
-    changes = dict(changes or {})
-    settings = {**preset.get("settings", {}), **changes}
+    base, changes = preset.get("settings", {}), changes or {}
+    settings = {**base, **changes}
     if "text_options" in changes:
-        settings["text_options"] = {**FeatureSettings().text_options, **preset.get("settings", {}).get("text_options", {}),
+        settings["text_options"] = {**FeatureSettings().text_options, **base.get("text_options", {}),
                                     **changes["text_options"]}
     settings = {key: value for key, value in settings.items() if key in names}
     sources = [part for part in preset["data"].split("+") if part not in drop]
