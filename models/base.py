@@ -19,6 +19,9 @@ from models import store
 from models.settings import FeatureSettings, ModelSettings
 
 PRESENT = 0.5  # a presence probability from which an emotion counts as present (as E-c presence F1 counts it)
+# A text longer than this is scored on its first MAX_TEXT_CHARS characters, and its row says so: a tweet has at
+# most 280, and a cell this long is mostly a file split wrongly, whose whole would cost memory and time for nothing.
+MAX_TEXT_CHARS = 100_000
 
 
 @dataclass
@@ -130,8 +133,13 @@ class EmotionModel:
         images = list(images) if images is not None else [None] * len(texts)
         if len(images) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(images)} images")
+        long_rows = {i: len(text) for i, text in enumerate(texts) if len(text) > MAX_TEXT_CHARS}
+        texts = [text[:MAX_TEXT_CHARS] if i in long_rows else text for i, text in enumerate(texts)]
         prediction = self._predict(texts, images)
         prediction.none_threshold = self.none_threshold
+        for i, length in long_rows.items():
+            note = f"text of {length:,} characters: scored on its first {MAX_TEXT_CHARS:,}"
+            prediction.errors[i] = note if prediction.errors[i] is None else f"{prediction.errors[i]}; {note}"
         return self._unreadable_rows_marked(prediction, texts, images)
 
     def _unreadable_rows_marked(self, prediction: Prediction, texts: list[str], images: list) -> Prediction:

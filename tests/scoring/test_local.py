@@ -18,6 +18,7 @@ import cli
 from data.bundled import load_wassa
 from data.labelled import DataError
 from data.tables import sniff_input
+from models.base import MAX_TEXT_CHARS
 from models.registry import load_model
 from scoring.local import OUTPUT_COLUMNS, score_file, score_frame, temporary_paths
 
@@ -138,6 +139,20 @@ def test_empty_missing_and_numeric_texts_are_rows_not_failures_of_the_run(run, t
     assert "'c'" in scored.error[4] and scored.emotion[4] == "" and scored.prob_joy[4] == ""
     assert scored.error[5] == "" and scored.emotion[5] != ""
     assert "scored 3 of 6 rows, 3 failed" in capsys.readouterr().err
+
+
+def test_an_enormous_text_is_scored_on_its_start_and_its_row_says_so(run, tmp_path, model):
+    source = tmp_path / "in.csv"
+    start = "I am so furious with them. " * 4000  # 108,000 characters
+    enormous = start[:MAX_TEXT_CHARS] + "What a wonderful happy day! " * 40_000
+    pd.DataFrame({"id": [1, 2], "text": [enormous, "terrified"]}).to_csv(source, index=False)
+    status, out = score(run, tmp_path, source)
+    scored = read(out)
+    assert status == 0 and scored.text[0] == enormous  # the input column is written whole
+    assert scored.error[0] == f"text of {len(enormous):,} characters: scored on its first {MAX_TEXT_CHARS:,}"
+    assert model.predict([start[:MAX_TEXT_CHARS], enormous[MAX_TEXT_CHARS:]]).emotions == ["anger", "joy"]
+    assert scored.emotion[0] == "anger"  # what its start says, not its end
+    assert scored.error[1] == "" and scored.emotion[1] != ""
 
 
 def test_every_row_failed_exits_non_zero(run, tmp_path, capsys):
