@@ -31,8 +31,7 @@ import _path  # noqa: F401
 
 from data.registry import training_set
 from models.registry import MODELS, build_model
-from models.settings import FeatureSettings
-from training.presets import PRESETS
+from training.presets import PRESETS, merged_settings
 from training.run import run_training
 
 WASSA_COLUMNS = (("wassa_test.macro_f1", "WASSA test"), ("wassa_test.pearson_mean", "Pearson"),
@@ -63,11 +62,7 @@ def recipe(name: str, drop: tuple = (), changes: dict | None = None) -> tuple[st
         raise SystemExit(f"unknown recipe {name!r}; choose a preset ({', '.join(PRESETS)}) or a model "
                          f"({', '.join(MODELS)})")
     names = MODELS[preset["model"]].Settings.names()
-    base, changes = preset.get("settings", {}), changes or {}
-    settings = {**base, **changes}
-    if "text_options" in changes:
-        settings["text_options"] = {**FeatureSettings().text_options, **base.get("text_options", {}),
-                                    **changes["text_options"]}
+    settings = merged_settings(preset.get("settings", {}), changes or {})
     settings = {key: value for key, value in settings.items() if key in names}
     sources = [part for part in preset["data"].split("+") if part not in drop]
     weights = {key: value for key, value in preset.get("weights", {}).items() if key in sources}

@@ -21,8 +21,7 @@ import json
 import _path  # noqa: F401
 
 from models.registry import MODELS, build_model
-from models.settings import FeatureSettings
-from training.presets import PRESETS, preset_data
+from training.presets import PRESETS, merged_settings, preset_data
 from training.run import run_training
 
 COLUMNS = (("wassa_test", "macro_f1", "WASSA test"), ("wassa_test_no_hashtags", "macro_f1", "no hashtags"),
@@ -43,8 +42,8 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     preset = PRESETS[args.preset]
-    settings = {**preset.get("settings", {}), **json.loads(args.settings)}
-    settings["text_options"] = {**FeatureSettings().text_options, **json.loads(args.text_options)}
+    settings = merged_settings(preset.get("settings", {}),
+                               {**json.loads(args.settings), "text_options": json.loads(args.text_options)})
     train, valid = preset_data(args.preset, seed=args.seed)
     header = f"{'model':<14}" + "".join(f"{title:>13}" for _, _, title in COLUMNS) + f"{'train s':>10}"
     print(header)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from data.labelled import LabelledData
 from data.registry import training_set
+from models.settings import FeatureSettings
 
 # The default recipe's network settings, chosen on dev sets only; docs/default_recipe.md gives what each was
 # measured against and everything tried and not kept, with its figures.
@@ -52,6 +53,16 @@ PRESETS = {
                      "learned_dropout": 0.5, "members": 3},
     },
 }
+
+
+def merged_settings(base: dict, changes: dict) -> dict:
+    """`changes` over a preset's settings `base`; a "text_options" among them is merged over the base's text
+    feature options and the defaults, so that one option can change without restating the others."""
+    settings = {**base, **changes}
+    if "text_options" in changes:
+        settings["text_options"] = {**FeatureSettings().text_options, **base.get("text_options", {}),
+                                    **changes["text_options"]}
+    return settings
 
 
 def preset_data(name: str, seed: int = 0) -> tuple[LabelledData, LabelledData]:
