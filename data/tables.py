@@ -11,9 +11,11 @@ failed file), and `read_table` reads a whole (bounded) file that way.
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,11 +125,29 @@ def _check_decodes(path: Path, encoding: str) -> tuple[str, int, tuple[int, int]
             offset += len(block)
 
 
+# A character past ASCII that is not an undecodable byte (which surrogateescape turns into U+DC80-U+DCFF).
+_DECODED_PAST_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _has_utf8_sequences(path: Path) -> bool:
+    """Whether the file holds a valid multi-byte UTF-8 sequence anywhere: then it is UTF-8 with stray bytes, not a
+    single-byte encoding (which would turn each of its emoji and accented letters into two or more wrong ones)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    with open(path, "rb") as handle:
+        while block := handle.read(_BLOCK):
+            if _DECODED_PAST_ASCII.search(decoder.decode(block)):
+                return True
+    return False
+
+
 def _detect(path: Path, offset: int) -> str | None:
     """A single-byte encoding that reads the text around the first non-UTF-8 byte, if charset_normalizer
-    finds one with confidence; None otherwise (the caller refuses the file)."""
+    finds one with confidence and the file holds no valid multi-byte UTF-8 sequence; None otherwise (the caller
+    refuses the file)."""
     from charset_normalizer import from_bytes
 
+    if _has_utf8_sequences(path):
+        return None
     with open(path, "rb") as handle:
         handle.seek(max(0, offset - 32_768))
         sample = handle.read(65_536)
@@ -185,12 +205,39 @@ MAX_COLUMNS = 1_000
 MAX_LINES_PER_RECORD = 100
 
 
+def _kept(lines, kept: collections.deque):
+    """The lines, each also appended to `kept` as it is read."""
+    for line in lines:
+        kept.append(line)
+        yield line
+
+
+def _ends_quoted(record: str, delimiter: str) -> bool:
+    """Whether a record's raw text ends inside a quoted field, read as the csv module reads it: a quote opens a
+    field only at its start, and a doubled quote inside one is a quote."""
+    quoted, at_start, i = False, True, 0
+    while i < len(record):
+        char = record[i]
+        if quoted:
+            if char == '"':
+                if record.startswith('"', i + 1):
+                    i += 1
+                else:
+                    quoted = False
+        elif char == '"' and at_start:
+            quoted = True
+        at_start = not quoted and char in (delimiter, "\n", "\r")
+        i += 1
+    return quoted
+
+
 def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
     """Yields the header (a list of column names), then `Chunk`s of at most `chunk_rows` records each."""
     binary = open(path, "rb")
     try:
         text = io.TextIOWrapper(binary, encoding=fmt.encoding, newline="")
-        reader = csv.reader(text, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
+        tail = collections.deque(maxlen=MAX_LINES_PER_RECORD)  # the last lines read: the last record's own
+        reader = csv.reader(_kept(text, tail), delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
         try:
             names = next(reader)
         except StopIteration:
@@ -203,7 +250,7 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
         records: list = []
         errors: list = []
         bad: list = []
-        last_line = reader.line_num
+        last_line = line = reader.line_num
         open_quote = None  # (line, lines) of a record that spanned too many lines, until a record follows it
         try:
             for record in reader:
@@ -240,6 +287,9 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
             raise DataError(f"{path}: unreadable CSV after line {last_line}: {exc}") from None
         except UnicodeDecodeError as exc:  # sniff_input checked the bytes; only a file changed meanwhile gets here
             raise DataError(f"{path}: not valid {fmt.encoding} text ({exc.reason})") from None
+        if open_quote is None and last_line > line and _ends_quoted("".join(list(tail)[line - last_line - 1:]),
+                                                                  fmt.delimiter):
+            open_quote = (line, last_line - line + 1)  # the last record swallowed the lines after its open quote
         if open_quote is not None:
             raise DataError(f"{path}, line {open_quote[0]:,}: a quote opened here is never closed; the "
                             f"{open_quote[1] - 1:,} lines after it would be read as one field. Close the quote (or "

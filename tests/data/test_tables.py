@@ -45,6 +45,29 @@ def test_a_quote_left_open_to_the_end_is_refused_naming_its_line(tmp_path):
         read_table(path)
 
 
+def test_a_quote_left_open_in_a_short_file_is_refused_too(tmp_path):
+    """Under the line limit, the open quote would still have made one tweet of the lines after it."""
+    path = tmp_path / "short.csv"
+    path.write_text('id,text\n1,"hello world\n2,fine day\n3,ok\n')
+    with pytest.raises(DataError, match=r"short\.csv, line 2: a quote opened here is never closed; the 2 lines after"):
+        read_table(path)
+    # Closed quotes, doubled quotes and a quote inside an unquoted field still read, the last record multi-line
+    path.write_text('id;text\n1;"he said ""hi"""\n2;x "y z\n3;"two\nlines; ""quoted"""\n')
+    assert read_table(path).frame["text"].tolist() == ['he said "hi"', 'x "y z', 'two\nlines; "quoted"']
+
+
+def test_a_utf8_file_with_a_stray_byte_is_refused_not_read_as_another_encoding(tmp_path):
+    """Read as a single-byte encoding, every emoji and accented letter of the file would be garbled."""
+    path = tmp_path / "stray.csv"
+    body = ("id,text\n" + "1,I love it \U0001F60D Caf\u00e9\n" + "".join(f"{i},plain {i}\n" for i in range(2, 3002))).encode()
+    path.write_bytes(body + b"3002,bad \x9d byte\n")
+    with pytest.raises(DataError, match=f"not valid UTF-8 text: byte 0x9d at byte offset {len(body) + 9} "):
+        read_table(path)
+    path.write_bytes("id,text\n1,Caf\u00e9 cr\u00e8me\n".encode("cp1252"))  # no UTF-8 in it: detected
+    table = read_table(path)
+    assert table.frame["text"].tolist() == ["Caf\u00e9 cr\u00e8me"] and table.notes[0].startswith("encoding: ")
+
+
 def test_a_quoted_field_over_the_line_limit_is_a_refused_row_and_the_rest_is_read(tmp_path):
     path = tmp_path / "long.csv"
     path.write_text('id,text\n1,"' + "\n".join(["x"] * 150) + '"\n2,happy\n')
