@@ -10,9 +10,9 @@ atomically, with its row counts; the parts are joined into the output only when 
 that folder records the input's fingerprint, the options and the model, so `resume=True` scores only the
 partitions an interrupted run had not finished; without it a left-over parts folder is removed first.
 
-Limits, against the local engine: a row with more fields than the header fails the whole run (the local engine
-marks the row and goes on); a file whose quoted fields hold newlines, or that is UTF-16/32, is read as one
-partition, since Dask splits files at byte offsets.
+Limits, against the local engine: a row with more fields than the header fails the whole run before it starts
+(the local engine marks the row and goes on); a file whose quoted fields hold newlines, or that is UTF-16/32, is
+read as one partition, since Dask splits files at byte offsets.
 """
 
 from __future__ import annotations
@@ -83,19 +83,20 @@ def _write_partition(frame: pd.DataFrame, token: str, settings: tuple, target: s
     return counts
 
 
-def _splittable(path: Path, encoding: str, delimiter: str) -> bool:
-    """Whether the file may be split at line ends: an ASCII-compatible encoding and no record spanning lines."""
-    if encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32")):
-        return False
-    with open(path, "rb") as handle:
-        if not any(b'"' in block for block in iter(lambda: handle.read(1 << 20), b"")):
-            return True  # without quotes no field can hold a newline
+def _scan(path: Path, encoding: str, delimiter: str, width: int) -> bool:
+    """Whether the file may be split at line ends (an ASCII-compatible encoding and no record spanning lines);
+    refuses a row with more fields than the header's `width`, which pandas would read into the wrong columns
+    (the first row's extra fields become an index) or refuse with a message that names neither file nor line."""
     with open(path, encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
-        for count, _ in enumerate(reader, start=1):
-            if reader.line_num != count:
-                return False
-    return True
+        one_line_each = True
+        for count, record in enumerate(reader, start=1):
+            one_line_each = one_line_each and reader.line_num == count
+            if len(record) > width:
+                raise DataError(f"{path}, line {reader.line_num}: {len(record)} fields where the header has {width};"
+                                f" the Dask engine scores only well-formed files: mend the row, or score the file "
+                                f"with --engine local, which marks such rows and goes on")
+    return one_line_each and not encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32"))
 
 
 def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
@@ -119,16 +120,16 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     summary = ScoreSummary()
     if fmt.note:
         summary.notes.append(f"encoding: {fmt.note}")
-    if not _splittable(input_path, fmt.encoding, fmt.delimiter):
-        blocksize = None
-        summary.notes.append("dask: quoted fields span lines (or the encoding is UTF-16/32), so the file is read "
-                             "as one partition")
     read = dict(sep=fmt.delimiter, dtype=str, keep_default_na=False, encoding=fmt.encoding, quotechar='"')
     try:
         header = list(pd.read_csv(input_path, nrows=0, **read).columns)
     except pd.errors.EmptyDataError:
         raise DataError(f"{input_path}: the file is empty") from None
     check_columns(header, input_path, text_column, image_column)
+    if not _scan(input_path, fmt.encoding, fmt.delimiter, len(header)):
+        blocksize = None
+        summary.notes.append("dask: quoted fields span lines (or the encoding is UTF-16/32), so the file is read "
+                             "as one partition")
     text = text_column if text_column in header else None
     key = journal_key(model, input_path, fmt, text_column, image_column, root, output_path, formulas_escaped,
                       blocksize=blocksize)

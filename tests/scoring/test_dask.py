@@ -14,7 +14,7 @@ import cli
 from data.bundled import load_wassa
 from data.labelled import DataError
 from models.registry import load_model
-from scoring.dask import ModelPlugin, _splittable, score_file_dask
+from scoring.dask import ModelPlugin, _scan, score_file_dask
 from scoring.local import score_file
 
 distributed = pytest.importorskip("distributed")
@@ -81,11 +81,23 @@ def test_tasks_find_the_model_that_the_plugin_put_on_each_worker(model, client):
 
 def test_multi_line_quoted_fields_are_read_as_one_partition(model, client, tmp_path):
     source = _tweets(tmp_path / "in.csv", 0, ["so happy\nsecond line", "afraid, \"very\"", "plain"] * 20)
-    assert not _splittable(source, "utf-8-sig", ",")
+    assert not _scan(source, "utf-8-sig", ",", 2)
     summary = score_file_dask(model, source, tmp_path / "out.csv", client=client, blocksize=200)
     scored = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
     assert scored.text.tolist()[:3] == ["so happy\nsecond line", "afraid, \"very\"", "plain"]
     assert summary.rows == 60 and "one partition" in summary.notes[0]
+
+
+@pytest.mark.parametrize("line", [2, 40])
+def test_a_row_with_too_many_fields_is_refused_naming_its_line_before_the_cluster_starts(model, tmp_path, line):
+    """pandas would read a first row with an extra field into the wrong columns (its first field an index)."""
+    rows = [f"{i},plain tweet {i}" for i in range(60)]
+    rows[line - 2] = f"{line},happy day,extra"
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=f"in.csv, line {line}: 3 fields where the header has 2;"):
+        score_file_dask(model, source, tmp_path / "out.csv", client=object())
+    assert not (tmp_path / "out.csv").exists()
 
 
 def test_a_missing_column_is_refused_before_the_cluster_starts(model, tmp_path):
