@@ -177,12 +177,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args) -> int:
-    from data.labelled import read_labelled
+    from data.labelled import hold_out, read_labelled
     from data.registry import training_set
     from models.registry import build_model
+    from models.store import check_replaceable
     from training.presets import PRESETS, preset_data
     from training.run import run_training
 
+    check_replaceable(args.out)  # before minutes of training, not after
     if args.preset:
         preset = PRESETS[args.preset]
         train, valid = preset_data(args.preset, seed=args.seed)
@@ -198,7 +200,8 @@ def cmd_train(args) -> int:
         name, settings = args.model or "fused_net", {}
     elif args.train:
         train = read_labelled(args.train)
-        valid = read_labelled(args.valid) if args.valid else None
+        # Without --valid, every model keeps a tenth of --train for its validation metrics (a network also stops on it)
+        train, valid = (train, read_labelled(args.valid)) if args.valid else hold_out(train, args.seed)
         name, settings = args.model or "fused_net", {}
     else:
         print("error: give --train PATH, --data SOURCES or --preset NAME", file=sys.stderr)

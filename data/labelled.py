@@ -167,7 +167,15 @@ def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tupl
     from sklearn.model_selection import train_test_split
 
     strata = by(data) if by is not None else data.labels.argmax(axis=1)
-    keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed, stratify=strata)
+    try:
+        keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed, stratify=strata)
+    except ValueError:  # too few rows of some answer to put one on each side
+        values, counts = np.unique(strata, return_counts=True)
+        names = [EMOTIONS[v] if by is None else str(v) for v in values]
+        rarest = min(zip(counts, names))
+        raise DataError(f"{data.source}: too few rows to hold out a validation tenth with every emotion on both "
+                        f"sides ({len(data)} rows; {rarest[1]} has {rarest[0]}); give a validation file or more "
+                        f"rows") from None
     return data.subset(np.sort(keep)), data.subset(np.sort(held))
 
 

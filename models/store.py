@@ -34,6 +34,7 @@ WEIGHTS_FILE = "weights.safetensors"
 SKOPS_FILE = "model.skops"
 LEGACY_STATE = "state.pkl.gz"  # format 1: a pickle
 FAIRNESS_FILE, CARD_FILE = "fairness.json", "MODEL_CARD.md"
+LEGACY_FILES = (LEGACY_STATE, "weights.pt", "metrics.json", "training_log.json", FAIRNESS_FILE, CARD_FILE)
 VERSIONED_PACKAGES = ("torch", "scikit-learn", "numpy", "scipy", "pandas", "gensim", "safetensors", "skops")
 RETRAIN = "retrain it with this version (python cli.py train ...)"
 
@@ -83,13 +84,45 @@ def convert_hint(directory: Path) -> str:
             f"python cli.py convert --model-dir {directory} --trust")
 
 
+class OutputFolderError(ValueError):
+    """A folder a model may not be saved to: saving replaces the folder whole."""
+
+
+def check_replaceable(directory: str | Path) -> None:
+    """A model may be saved to a folder that does not exist, is empty, or holds a saved model and nothing else
+    (every file named in its config.json); anything else is refused, so that saving never deletes a user's files."""
+    directory = Path(directory)
+    if not directory.exists():
+        return
+    if not directory.is_dir():
+        raise OutputFolderError(f"{directory}: exists and is not a folder; choose another output folder")
+    entries = sorted(path.name for path in directory.iterdir())
+    if not entries:
+        return
+    try:
+        config = read_config(directory)
+    except ModelLoadError:
+        config = {}
+    # The current format names its files in config.json; the earlier one (a pickle, converted in place) did not.
+    legacy = "state_sha256" in config and set(LEGACY_FILES)
+    known = set(config.get("files") or legacy or ()) | {"config.json"}
+    others = [name for name in entries if name not in known]
+    if others or len(known) == 1:
+        others = others or entries
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        raise OutputFolderError(f"{directory}: exists and is not a saved model folder (it holds {shown}); saving "
+                                f"would replace it whole. Choose a new output folder, or remove this one yourself")
+
+
 def save_directory(directory: str | Path, write_files, make_config, metrics: dict, log: list,
                    fairness: dict | None = None, card=None) -> Path:
-    """Writes a model directory atomically: into a temporary sibling, renamed into place at the end.
+    """Writes a model directory atomically: into a temporary sibling, renamed into place at the end (replacing a
+    saved model there; any other folder is refused, see `check_replaceable`).
     `write_files(staging)` writes the model's own files; `make_config()` is called after it (writing them may
     add to the config); `card(config)` gives MODEL_CARD.md; the SHA-256 of every file but config.json goes into
     the config."""
     directory = Path(directory)
+    check_replaceable(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:

@@ -38,6 +38,26 @@ def test_train_writes_a_complete_run_directory(run):
     assert set(metrics) == {"valid"} and metrics["valid"]["n"] == 347
 
 
+def test_train_without_valid_holds_out_a_tenth_and_reports_it(files):
+    out = files / "held"
+    assert cli.main(["train", "--model", "lexicon_rule", "--train", str(files / "train.csv"), "--out", str(out),
+                     "--no-bundled-eval"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["valid"]["n"] == 40 and json.loads((out / "config.json").read_text())["train_rows"] == 360
+
+
+def test_train_refuses_an_output_folder_that_is_not_a_model_before_training(files, tmp_path, capsys):
+    """Saving replaces the folder whole: a folder holding the user's files would be lost."""
+    mine = tmp_path / "mine"
+    (mine / "sub").mkdir(parents=True)
+    (mine / "sub" / "notes.txt").write_text("keep me")
+    (mine / "train.csv").write_bytes((files / "train.csv").read_bytes())
+    assert cli.main(["train", "--model", "lexicon_rule", "--train", str(mine / "train.csv"), "--out", str(mine),
+                     "--no-bundled-eval"]) == 2
+    assert "mine: exists and is not a saved model folder (it holds sub, train.csv)" in capsys.readouterr().err
+    assert (mine / "sub" / "notes.txt").read_text() == "keep me" and (mine / "train.csv").exists()
+
+
 def test_evaluate_prints_one_json_object(run, files, capsys):
     assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(files / "dev.tsv")]) == 0
     result = json.loads(capsys.readouterr().out)

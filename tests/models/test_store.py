@@ -19,7 +19,7 @@ from data.registry import wassa
 from features.state import decode, encode
 from models.convert import convert_legacy
 from models.registry import DEFAULT_MODEL_DIR, build_model, load_model
-from models.store import ModelLoadError, sha256_file
+from models.store import ModelLoadError, OutputFolderError, sha256_file
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST_NET = {"epochs": 3, "hidden": 16, "embed": 8}
@@ -67,6 +67,20 @@ def test_a_saved_folder_holds_no_pickle(saved):
         for name in npz.namelist():
             header = npz.read(name)[:128]
             assert b"'descr': '|O'" not in header  # no object arrays, which numpy would pickle
+
+
+def test_saving_replaces_a_saved_model_but_no_other_folder(saved, tweets, tmp_path):
+    model = build_model("lexicon_rule").fit(tweets, seed=0)
+    replaced = model.save(_copy(saved, tmp_path))  # a model folder is replaced whole
+    assert load_model(replaced).name == "lexicon_rule"
+    extra = _copy(saved, tmp_path, "extra")
+    (extra / "notes.txt").write_text("mine")
+    with pytest.raises(OutputFolderError, match=r"extra: exists and is not a saved model folder \(it holds notes\.txt\)"):
+        model.save(extra)
+    assert (extra / "notes.txt").exists() and load_model(extra).name == "text_net"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputFolderError, match="file: exists and is not a folder"):
+        model.save(tmp_path / "file")
 
 
 def test_a_planted_pickle_runs_no_code_and_gets_one_line(saved, tmp_path):
@@ -208,6 +222,8 @@ def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets,
     texts = tweets.texts[:100]
     np.testing.assert_allclose(load_model(tmp_path / "new").predict(texts).probabilities,
                                model.predict(texts).probabilities, atol=1e-7)
+    convert_legacy(tmp_path / "old")  # in place: the old folder is a model folder, replaced by its conversion
+    assert not (tmp_path / "old" / "state.pkl.gz").exists() and load_model(tmp_path / "old").name == "text_net"
 
 
 def test_the_shipped_default_model_is_in_the_current_format():
