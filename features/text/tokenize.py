@@ -160,6 +160,8 @@ def read_tweet(text: str, negation_window: int = NEGATION_WINDOW) -> Tweet:
 
 def as_texts(values) -> list[str]:
     """Cells of a text column as strings: None and NaN (a missing cell) become ""."""
+    if isinstance(values, (str, bytes)):  # would be read as one text per character
+        raise TypeError("expected a list of texts, got a single string; wrap it in a list")
     return ["" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
             for value in values]
 

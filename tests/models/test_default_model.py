@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from emotions import EMOTIONS, NONE
 from models.registry import DEFAULT_MODEL_DIR, load_model
 
@@ -18,6 +20,11 @@ def test_default_model_loads_with_current_feature_names_and_scores_a_tweet():
     assert angry["anger"] >= 0.5 and angry["joy"] < 0.5  # independent presence probabilities
     intensity = dict(zip(EMOTIONS, prediction.intensities[0]))
     assert intensity["anger"] > 0.4 and intensity["joy"] < 0.2  # an angry tweet is not joyful
+
+
+def test_a_single_string_is_refused_not_scored_one_character_at_a_time():
+    with pytest.raises(TypeError, match="got a single string; wrap it in a list"):
+        load_model().predict("I am so happy")
 
 
 def test_default_model_records_its_provenance_and_metrics():
