@@ -29,7 +29,8 @@ class LabelledData:
     it knows: `exclusive` rows have one emotion they were collected or chosen for (WASSA's query word, a FER
     face), learned as a 4-way choice; `presence` holds human judgements of which emotions are present (1), absent
     (0) or not judged (NaN); `intensity` the gold intensities (NaN where not given); `weight` each row's share of
-    the loss (a collection's weight, balanced within it)."""
+    the loss (a collection's weight, balanced within it); `origin` the collection each row came from (one of the
+    parts of `source`), so that a subset names only the collections it still holds."""
 
     texts: list[str]  # "" where a row has no text
     images: list  # None where a row has no image; else a path, bytes or a PIL image
@@ -41,8 +42,9 @@ class LabelledData:
     presence: np.ndarray = field(default=None)  # (n, 4): 1 present, 0 absent, NaN not judged
     exclusive: np.ndarray = field(default=None)  # (n,) bool: the row's label is one emotion to choose
     weight: np.ndarray = field(default=None)  # (n,) float
+    origin: np.ndarray = field(default=None)  # (n,) str: the row's collection, as `source` names it
 
-    ROW_FIELDS = ("labels", "intensity", "has_text", "presence", "exclusive", "weight")
+    ROW_FIELDS = ("labels", "intensity", "has_text", "presence", "exclusive", "weight", "origin")
 
     def __post_init__(self):
         n = len(self.texts)
@@ -54,6 +56,8 @@ class LabelledData:
             self.exclusive = np.full(n, not self.multi_label)
         if self.weight is None:
             self.weight = np.ones(n)
+        if self.origin is None:
+            self.origin = np.full(n, self.source, dtype=object)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -79,10 +83,21 @@ class LabelledData:
         return np.where(judged[:, None], np.nan_to_num(self.presence), self.labels)
 
     def subset(self, index) -> "LabelledData":
+        """The rows at `index`. Its `source` names the collections those rows come from: a model that reads text
+        only, trained on tweets and faces, keeps the tweets, and its config and card must not list the faces."""
         index = np.asarray(index, dtype=int)
+        every = list(dict.fromkeys(self.origin))
+        kept = set(self.origin[index])
+        source = self.source if kept == set(every) else "+".join(o for o in every if o in kept)
         return LabelledData(texts=[self.texts[i] for i in index], images=[self.images[i] for i in index],
-                            multi_label=self.multi_label, source=self.source,
+                            multi_label=self.multi_label, source=source,
                             **{name: getattr(self, name)[index] for name in self.ROW_FIELDS})
+
+    def renamed(self, source: str) -> "LabelledData":
+        """The same rows under another name, each row's `origin` with it (for rows of one collection)."""
+        out = self.subset(np.arange(len(self)))
+        out.source, out.origin = source, np.full(len(self), source, dtype=object)
+        return out
 
     def with_weight(self, weight) -> "LabelledData":
         """The same rows with other weights (a number or one per row)."""

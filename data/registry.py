@@ -158,9 +158,8 @@ def where_readers_agree(data: LabelledData) -> LabelledData:
     supervise what readers found present, and their gold intensity, only. Rows no reader judged keep it."""
     query = data.labels.argmax(axis=1)
     disowned = np.nan_to_num(data.presence, nan=1.0)[np.arange(len(data)), query] == 0
-    out = data.subset(np.arange(len(data)))
+    out = data.renamed(data.source.replace("wassa2017/", "wassa_agreed/").replace("+relabels", ""))
     out.exclusive = data.exclusive & ~disowned
-    out.source = data.source.replace("wassa2017/", "wassa_agreed/").replace("+relabels", "")
     return out
 
 

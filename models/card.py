@@ -3,13 +3,20 @@ from what the model directory holds: its config, its evaluation figures and its 
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from data.registry import EVALUATION_SETS, SOURCES
 from emotions import EMOTIONS
+from models import store
 
 # How a run's `train_source` names the bundled collections → their registry names.
 _SOURCE_NAMES = {"wassa2017": "wassa", "relabels": "relabels", "wassa_agreed": "wassa_agreed", "goemotions": "goemotions",
                  "fer2013": "fer"}
 
+# A limit only of a model that reads images.
+IMAGE_LIMIT = ("The bundled data has no tweet with an image: the fusion of text and image was trained on tweets alone, "
+               "faces alone and random same-label pairs; FER2013 faces are 48x48 greyscale, unlike tweet photos.")
 LIMITS = [
     "WASSA-2017's labels are the query words its tweets were collected with (#angry, #scared, ...), not what "
     "readers perceive: a model trained on them learns those words; human judgements (SemEval-2018 E-c relabels, "
@@ -17,8 +24,7 @@ LIMITS = [
     "English only; tweets and Reddit comments. Other registers (news, reviews, other languages) are untested.",
     "Four emotions only (anger, fear, joy, sadness); `none` means none of these four, not a neutral tweet.",
     "A collection unlike every training source costs 0.1-0.23 macro-F1 (README, leave one collection out).",
-    "The bundled data has no tweet with an image: the fusion of text and image was trained on tweets alone, faces "
-    "alone and random same-label pairs; FER2013 faces are 48x48 greyscale, unlike tweet photos.",
+    IMAGE_LIMIT,
     "Persons: pronouns, gendered nouns and first names (1990 US Census list) are not read as emotion evidence; "
     "names outside that list still are.",
 ]
@@ -94,5 +100,33 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
                 lines.append(f"| {part['comparison']} | {kind} | " + " | ".join(cells) + " |")
     else:
         lines.append("Not audited (the model reads no text, or it was trained without the bundled evaluation).")
-    lines += ["", "## Known limits", ""] + [f"- {limit}" for limit in LIMITS] + [""]
+    limits = [limit for limit in LIMITS if limit is not IMAGE_LIMIT or "image" in config.get("modalities", [])]
+    lines += ["", "## Known limits", ""] + [f"- {limit}" for limit in limits] + [""]
     return "\n".join(lines)
+
+
+def rewrite_card(directory: str | Path) -> Path:
+    """Writes a saved model's `MODEL_CARD.md` again from what its folder holds (config, metrics, fairness audit),
+    and the card's new checksum into `config.json`; no other file is touched, so the weights stay as they are.
+    For a card written by an older version of this module, or a config corrected by hand. The folder must pass
+    its checksums first."""
+    directory = Path(directory)
+    config = store.read_config(directory)
+    store.check_files(directory, config)
+    described = {k: v for k, v in config.items() if k not in ("files", "format")}  # as `save` hands it to the card
+    card = model_card(described, store.read_json(directory / "metrics.json", {}),
+                      store.read_json(directory / store.FAIRNESS_FILE, {}))
+    _replace(directory / store.CARD_FILE, lambda path: path.write_text(card, encoding="utf-8"))
+    config["files"][store.CARD_FILE] = store.sha256_file(directory / store.CARD_FILE)
+    _replace(directory / "config.json", lambda path: store.write_json(path, config))
+    return directory / store.CARD_FILE
+
+
+def _replace(path: Path, write) -> None:
+    """`write(staging)` into a hidden sibling, then renamed over `path`: a reader sees the old file or the new one."""
+    staging = path.with_name(f".{path.name}.new")
+    try:
+        write(staging)
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)

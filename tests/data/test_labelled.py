@@ -65,3 +65,21 @@ def test_a_file_that_is_no_text_encoding_is_refused_with_offset(tmp_path):
     path.write_bytes(b"text,label\n" + bytes(range(128, 256)) * 40 + b",joy\n")
     with pytest.raises(DataError, match=r"d\.csv: not valid UTF-8 text: byte 0x80 at byte offset 11"):
         read_labelled(path)
+
+
+def test_a_subset_names_only_the_collections_it_still_holds():
+    from data.labelled import LabelledData
+
+    def rows(n, source, texts=True):
+        return LabelledData(["hi"] * n if texts else [""] * n, [None] * n if texts else [b"img"] * n,
+                            np.eye(4)[np.arange(n) % 4], np.full((n, 4), np.nan), source=source)
+
+    mixed = LabelledData.concat([rows(4, "tweets/train"), rows(3, "comments/train"), rows(5, "faces/train", False)],
+                                source="tweets/train+comments/train+faces/train")
+    assert mixed.origin.tolist() == ["tweets/train"] * 4 + ["comments/train"] * 3 + ["faces/train"] * 5
+    assert mixed.subset(np.flatnonzero(mixed.has_text)).source == "tweets/train+comments/train"
+    assert mixed.subset([9, 0]).source == "tweets/train+faces/train"  # in the order of the whole
+    assert mixed.subset([0, 4, 11]).source == mixed.source  # every collection kept: the name as given
+    assert rows(3, "mine.csv").subset([1]).source == "mine.csv"
+    renamed = rows(3, "mine.csv").renamed("ours.csv")
+    assert renamed.source == "ours.csv" and renamed.subset([0]).source == "ours.csv"

@@ -27,3 +27,65 @@ def test_a_run_trained_from_the_cli_gets_an_audited_card(tmp_path):
     card = (out / "MODEL_CARD.md").read_text()
     assert "# Model card: `tfidf_logreg`" in card and "female − male" in card
     assert json.loads((out / "fairness.json").read_text())["sentences"] == 8640
+
+
+def test_a_text_model_trained_on_tweets_and_faces_names_only_the_tweets(tmp_path):
+    """The faces are dropped in `EmotionModel.fit` (a text model reads none of them): the config's
+    `train_source` and the card's training data list what it trained on."""
+    import numpy as np
+
+    from data.labelled import LabelledData
+    from data.registry import fer, wassa
+    from models.registry import build_model
+
+    tweets, faces = wassa("train").subset(range(0, 3600, 9)), fer("train_sample").subset(range(40))
+    mixed = LabelledData.concat([tweets, faces], source=f"{tweets.source}+{faces.source}")
+    assert mixed.source == "wassa2017/train+fer2013/train_sample"
+    model = build_model("tfidf_logreg").fit(mixed, seed=0)
+    assert model.config["train_source"] == "wassa2017/train" and model.config["train_rows"] == len(tweets)
+    assert model.config["train_fingerprint"] == tweets.fingerprint()
+    model.save(tmp_path / "run")
+    card = (tmp_path / "run" / "MODEL_CARD.md").read_text()
+    training_data = card.split("## Training data")[1].split("## Evaluation")[0]
+    assert "| `wassa` |" in training_data and "FER2013" not in training_data
+    assert "faces alone" not in card  # the limit of image fusion is no limit of a text model
+    assert np.array_equal(json.loads((tmp_path / "run" / "config.json").read_text())["modalities"], ["text"])
+
+
+def test_every_shipped_card_is_the_one_its_folder_gives_and_no_text_model_names_the_faces():
+    from models.card import model_card
+    from models.registry import load_model
+    from training.zoo import ZOO_DIR
+
+    for folder in [DEFAULT_MODEL_DIR, *sorted(p for p in ZOO_DIR.iterdir() if p.is_dir())]:
+        model = load_model(folder)  # checksums, the card's among them
+        config = json.loads((folder / "config.json").read_text())
+        described = {k: v for k, v in config.items() if k not in ("files", "format")}
+        assert (folder / "MODEL_CARD.md").read_text() == model_card(described, model.metrics, model.fairness), folder
+        assert ("fer2013" in config["train_source"]) == ("image" in config["modalities"]), folder
+
+
+def test_rewrite_card_writes_the_card_and_its_checksum_and_nothing_else(tmp_path):
+    import hashlib
+    import shutil
+
+    import pytest
+
+    from models.card import rewrite_card
+    from models.registry import load_model
+    from models.store import ModelLoadError
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    config = json.loads((folder / "config.json").read_text())
+    config["train_source"] = "mine.csv"  # a field the card shows, corrected in the config
+    (folder / "config.json").write_text(json.dumps(config, indent=2))
+    rewrite_card(folder)
+    assert "| `mine.csv` | the user's own data |" in (folder / "MODEL_CARD.md").read_text()
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert {n for n in before if before[n] != after[n]} == {"MODEL_CARD.md", "config.json"}
+    assert load_model(folder).config["train_source"] == "mine.csv"  # the new card passes its checksum
+    (folder / "metrics.json").write_text("{}")
+    with pytest.raises(ModelLoadError, match="checksum differs"):
+        rewrite_card(folder)  # a damaged folder is not blessed with new checksums
