@@ -53,7 +53,7 @@ def _add_train(sub) -> None:
     p.add_argument("--valid", type=Path, default=None,
                    help="labelled CSV/TSV for early stopping and metrics (default: a 10%% hold-out of --train)")
     p.add_argument("--out", type=Path, required=True, help="run directory to write (a saved model there is replaced; any other existing folder is refused)")
-    p.add_argument("--seed", type=int, default=0, help="seed: the same seed gives the same model")
+    p.add_argument("--seed", type=_seed, default=0, help="seed: the same seed gives the same model")
     p.add_argument("--preset", choices=list(PRESETS), default=None,
                    help="a named recipe: its model, settings and bundled sources (default: the default model's; "
                         "wassa: the WASSA-2017 specialist)")
@@ -65,19 +65,35 @@ def _add_train(sub) -> None:
                    help="skip scoring the run on the bundled test sets (WASSA-2017 test, FER2013 public test)")
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+def _whole(value: str, low: int, high: int | None = None) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < low or (high is not None and number > high):
+        wanted = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise argparse.ArgumentTypeError(f"must be {wanted}, got {number}")
     return number
+
+
+def _positive(value: str) -> int:
+    return _whole(value, 1)
+
+
+def _seed(value: str) -> int:
+    return _whole(value, 0, 2**32 - 1)  # what NumPy and scikit-learn accept as a seed
 
 
 def _byte_size(value: str) -> str:
     """A size such as 4MB or 1000000, as Dask reads it (checked here, so a typo is one line, not a traceback)."""
     import re
 
-    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*([kKmMgG]i?[bB]|[bB])?\s*", value):
+    match = re.fullmatch(r"\s*(\d+(\.\d+)?)\s*([kKmMgG]i?[bB]|[bB])?\s*", value)
+    if not match:
         raise argparse.ArgumentTypeError(f"not a size such as 4MB or 1000000: {value!r}")
+    unit = (match.group(3) or "b").lower()
+    if float(match.group(1)) * (1024 if "i" in unit else 1000) ** "bkmg".index(unit[0]) < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 byte, got {value!r}")
     return value
 
 
@@ -112,7 +128,7 @@ def _add_score(sub) -> None:
                         "else detected; a file that is none of these is refused with the bad byte's offset)")
     p.add_argument("--delimiter", choices=["comma", "tab", "semicolon"], default=None,
                    help="input field delimiter (default: by extension, or sniffed from the header line)")
-    p.add_argument("--jobs", type=int, default=None,
+    p.add_argument("--jobs", type=_positive, default=None,
                    help="local: worker processes scoring chunks side by side (default: one per CPU core)")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run of the same input, options and model into the same output "
@@ -123,7 +139,7 @@ def _add_score(sub) -> None:
     p.add_argument("--scheduler", default=None,
                    help="dask: address of an existing scheduler, e.g. tcp://10.0.0.5:8786 "
                         "(default: start a LocalCluster on this machine)")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=_positive, default=None,
                    help="dask LocalCluster: worker processes (default: one per CPU core)")
     p.add_argument("--blocksize", type=_byte_size, default="4MB", help="dask: bytes of input per partition")
     p.add_argument("--no-escape-formulas", action="store_true",
@@ -164,7 +180,7 @@ def _add_train_zoo(sub) -> None:
                  "save each, with its metrics, fairness audit and model card, under --out.")
     p.add_argument("--out", type=Path, default=ZOO_DIR, help="folder of the zoo")
     p.add_argument("--only", default=None, help=f"comma-separated names (default: all of {', '.join(ZOO)})")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_seed, default=0)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -207,3 +207,27 @@ def test_scoring_opens_no_network_connection(tmp_path):
     result = subprocess.run([sys.executable, "-c", guard], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert len(pd.read_csv(tmp_path / "o.csv")) == 2
+
+
+@pytest.mark.parametrize("options, message", [
+    (["score", "--jobs", "0"], "argument --jobs: must be at least 1, got 0"),
+    (["score", "--jobs", "-3"], "argument --jobs: must be at least 1, got -3"),
+    (["score", "--jobs", "two"], "argument --jobs: not a whole number: 'two'"),
+    (["score", "--workers", "0"], "argument --workers: must be at least 1, got 0"),
+    (["score", "--chunk-rows", "-1"], "argument --chunk-rows: must be at least 1, got -1"),
+    (["score", "--blocksize", "0"], "argument --blocksize: must be at least 1 byte, got '0'"),
+    (["score", "--blocksize", "0.5B"], "argument --blocksize: must be at least 1 byte, got '0.5B'"),
+    (["train", "--seed", "-1"], "argument --seed: must be between 0 and 4294967295, got -1"),
+    (["train-zoo", "--seed", str(2**32)], "argument --seed: must be between 0 and 4294967295, got 4294967296"),
+])
+def test_the_parser_refuses_bad_option_values_with_one_line(options, message, files, capsys):
+    command, *rest = options
+    needed = {"score": ["--input", str(files / "train.csv"), "--output", str(files / "never.csv")],
+              "train": ["--data", "wassa", "--out", str(files / "never")], "train-zoo": ["--out", str(files / "never")]}
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([command, *needed[command], *rest])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].endswith(f"error: {message}") and "Traceback" not in err
+    assert not (files / "never.csv").exists() and not (files / "never").exists()
+
