@@ -84,6 +84,13 @@ def _seed(value: str) -> int:
     return _whole(value, 0, 2**32 - 1)  # what NumPy and scikit-learn accept as a seed
 
 
+def _folder(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{'not a folder' if path.exists() else 'no such folder'}: {value}")
+    return path
+
+
 def _byte_size(value: str) -> str:
     """A size such as 4MB or 1000000, as Dask reads it (checked here, so a typo is one line, not a traceback)."""
     import re
@@ -119,7 +126,7 @@ def _add_score(sub) -> None:
     p.add_argument("--output", type=Path, required=True, help="file to write (CSV or TSV by extension)")
     p.add_argument("--text-column", default="text", help="column holding the tweet text")
     p.add_argument("--image-column", default=None, help="column holding image paths, relative to the input file")
-    p.add_argument("--images-root", type=Path, default=None,
+    p.add_argument("--images-root", type=_folder, default=None,
                    help="images must resolve inside this folder (default: the input file's folder)")
     p.add_argument("--chunk-rows", type=_positive, default=20_000,
                    help="rows read and scored at a time (memory grows with it; --resume needs the same value)")

@@ -217,6 +217,7 @@ def test_scoring_opens_no_network_connection(tmp_path):
     (["score", "--chunk-rows", "-1"], "argument --chunk-rows: must be at least 1, got -1"),
     (["score", "--blocksize", "0"], "argument --blocksize: must be at least 1 byte, got '0'"),
     (["score", "--blocksize", "0.5B"], "argument --blocksize: must be at least 1 byte, got '0.5B'"),
+    (["score", "--images-root", "/nonexistent"], "argument --images-root: no such folder: /nonexistent"),
     (["train", "--seed", "-1"], "argument --seed: must be between 0 and 4294967295, got -1"),
     (["train-zoo", "--seed", str(2**32)], "argument --seed: must be between 0 and 4294967295, got 4294967296"),
 ])
@@ -231,3 +232,10 @@ def test_the_parser_refuses_bad_option_values_with_one_line(options, message, fi
     assert err.splitlines()[-1].endswith(f"error: {message}") and "Traceback" not in err
     assert not (files / "never.csv").exists() and not (files / "never").exists()
 
+
+def test_an_images_root_that_is_a_file_is_refused(files, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["score", "--input", str(files / "train.csv"), "--output", str(files / "never.csv"),
+                  "--images-root", str(files / "train.csv")])
+    assert capsys.readouterr().err.splitlines()[-1].endswith(f"argument --images-root: not a folder: "
+                                                           f"{files / 'train.csv'}")
