@@ -263,6 +263,10 @@ def cmd_score(args) -> int:
     from scoring.local import parts_folder, temporary_paths
 
     delimiter = {name: d for d, name in DELIMITERS.items()}.get(args.delimiter)
+    problem = _output_problem(args.output)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     model = load_model(args.model_dir)
     try:
         if args.engine == "dask":
@@ -291,6 +295,25 @@ def cmd_score(args) -> int:
     print(f"scored {summary.scored} of {summary.rows} rows{resumed}, {summary.failed} failed → {args.output}",
           file=sys.stderr)
     return 1 if summary.scored == 0 else 0
+
+
+def _output_problem(output: Path) -> str | None:
+    """Why no file can be written at `output` (the folder it would go in, or the nearest one that exists, is a
+    file or takes no new files), else None: said before the model is loaded, naming the output."""
+    import errno
+    import tempfile
+
+    folder = next(p for p in (output.parent, *output.parent.parents) if p.exists() or p == p.parent)
+    if not folder.is_dir():
+        return f"{output}: {folder} is a file, not a folder; choose an output path in a folder"
+    try:  # what the run does first (its lock file), and nothing less tells /proc from a folder one can write to
+        descriptor, probe = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+    except OSError as exc:
+        why = "it takes no new files" if exc.errno == errno.ENOENT else exc.strerror
+        return f"{output}: cannot create a file in {folder} ({why}); choose a folder you can write to"
+    os.close(descriptor)
+    os.unlink(probe)
+    return None
 
 
 def cmd_compare(args) -> int:
@@ -345,17 +368,33 @@ def main(argv=None) -> int:
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare,
                 "convert": cmd_convert, "audit": cmd_audit, "train-zoo": cmd_train_zoo}
     try:
-        return commands[args.command](args)
+        status = commands[args.command](args)
+        sys.stdout.flush()  # a reader that went away is found here, not at the interpreter's exit
+        return status
+    except BrokenPipeError:  # `cli.py evaluate ... | head -1`: stop quietly, as Unix tools do
+        try:  # and spare the interpreter's exit a second failed flush
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout is no file (a test's capture)
+            pass
+        return 128 + 13  # what a shell reports for a process ended by SIGPIPE
     except Exception as exc:  # every error is one line (and a non-zero exit); --debug adds the traceback
         if args.debug:
             import traceback
 
             traceback.print_exc()
         expected = isinstance(exc, (ModelLoadError, ValueError, OSError))  # DataError, LexiconError: ValueErrors
-        message = " ".join(str(exc).split()) or type(exc).__name__
+        message = " ".join(_message(exc).split()) or type(exc).__name__
         print(f"error: {message}" if expected else f"error: {type(exc).__name__}: {message} (rerun with --debug "
               f"for the traceback)", file=sys.stderr)
         return 2
+
+
+def _message(exc: Exception) -> str:
+    """An OSError as "path: what is wrong" (not "[Errno 20] Not a directory: PosixPath('out')"); others as they say."""
+    if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
+        where = f"{exc.filename} → {exc.filename2}" if exc.filename2 is not None else f"{exc.filename}"
+        return f"{where}: {exc.strerror}"
+    return str(exc)
 
 
 if __name__ == "__main__":

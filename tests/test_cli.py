@@ -239,3 +239,33 @@ def test_an_images_root_that_is_a_file_is_refused(files, capsys):
                   "--images-root", str(files / "train.csv")])
     assert capsys.readouterr().err.splitlines()[-1].endswith(f"argument --images-root: not a folder: "
                                                            f"{files / 'train.csv'}")
+
+
+def test_an_output_that_cannot_be_written_is_one_line_naming_it(files, capsys):
+    (files / "a.csv").write_text("a file\n")
+    inside_a_file = files / "a.csv" / "x.csv"
+    assert cli.main(["score", "--input", str(files / "train.csv"), "--output", str(inside_a_file)]) == 2
+    assert capsys.readouterr().err == (f"error: {inside_a_file}: {files / 'a.csv'} is a file, not a folder; choose an "
+                                       f"output path in a folder\n")
+    if Path("/proc/version").is_file():  # Linux: a folder that takes no new files, even for root
+        assert cli.main(["score", "--input", str(files / "train.csv"), "--output", "/proc/version"]) == 2
+        assert capsys.readouterr().err == ("error: /proc/version: cannot create a file in /proc (it takes no new "
+                                           "files); choose a folder you can write to\n")
+
+
+def test_an_os_error_is_its_path_and_what_is_wrong(monkeypatch, capsys):
+    def fails(args):
+        raise NotADirectoryError(20, "Not a directory", Path("victimfile.txt"))
+
+    monkeypatch.setattr(cli, "cmd_compare", fails)
+    assert cli.main(["compare"]) == 2
+    assert capsys.readouterr().err == "error: victimfile.txt: Not a directory\n"
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    """`cli.py compare | head -1`: no 'Broken pipe' message, the status a shell gives a process ended by SIGPIPE."""
+    process = subprocess.Popen([sys.executable, "cli.py", "compare", "--runs", "models/zoo"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before the first line is written
+    assert process.wait(timeout=120) == 141
+    assert process.stderr.read() == b""
