@@ -49,7 +49,9 @@ def evaluate_predictions(
             for i, e in enumerate(EMOTIONS)
         },
         "confusion_matrix": matrix,
-        "confusion_matrix_order": "rows: true, columns: predicted, in the order " + ", ".join(EMOTIONS),
+        # what the matrix holds: one 2×2 per emotion for multi-label data, else one 4×4 over the emotions
+        "confusion_matrix_order": "per emotion, rows: true absent, present; columns: predicted absent, present"
+        if multi_label else "rows: true, columns: predicted, in the order " + ", ".join(EMOTIONS),
     }
     if threshold is not None and none_rows.any():
         said_none = all_probabilities.max(axis=1) < threshold

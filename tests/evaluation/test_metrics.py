@@ -10,6 +10,7 @@ def test_single_label_metrics_are_exact():
     result = evaluate_predictions(labels, probabilities)
     assert result["accuracy"] == pytest.approx(4 / 6)
     assert result["confusion_matrix"] == [[1, 1, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 1]]
+    assert result["confusion_matrix_order"] == "rows: true, columns: predicted, in the order anger, fear, joy, sadness"
     assert result["per_emotion"]["anger"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
     f1 = [0.5, 2 / 3, 1.0, 2 / 3]
     assert result["macro_f1"] == pytest.approx(np.mean(f1))
@@ -34,6 +35,10 @@ def test_multi_label_scores_each_emotion_at_one_half():
     assert result["accuracy"] == 0.5  # exact match: only the second row
     assert result["per_emotion"]["sadness"]["recall"] == 0
     assert result["confusion_matrix"]["anger"] == [[1, 0], [0, 1]]
+    # the matrices are 2×2 per emotion: nothing describes a 4×4 over the emotions
+    assert result["confusion_matrix_order"] == ("per emotion, rows: true absent, present; columns: predicted absent, "
+                                                "present")
+    assert set(result["confusion_matrix"]) == {"anger", "fear", "joy", "sadness"}
 
 
 def test_presence_offsets_move_each_emotion_to_its_f1_best_threshold_with_groups_weighing_the_same():
