@@ -57,3 +57,14 @@ def test_presence_offsets_move_each_emotion_to_its_f1_best_threshold_with_groups
     assert (0.0 < offsets[1:]).all() and (offsets[1:] <= 1.0).all()  # above group b's zeros, at most group a's ones
     assert not choose_presence_offsets(np.full((3, 4), np.nan), expit(logits[:3]), groups[:3]).any()
 
+
+
+def test_macro_f1_counts_only_the_emotions_the_data_or_the_model_names():
+    """A file of angry and sad tweets scored right is a macro-F1 of 1, not 0.5 for the two emotions it lacks."""
+    labels = np.array([[1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1]])
+    right = labels * 0.9 + 0.02
+    assert evaluate_predictions(labels, right)["macro_f1"] == 1.0
+    assert evaluate_predictions(labels, right, multi_label=True)["macro_f1"] == 1.0
+    wrong = right.copy()
+    wrong[0] = [0.02, 0.02, 0.9, 0.02]  # joy, named by the model only, counts (F1 0)
+    assert evaluate_predictions(labels, wrong)["macro_f1"] == pytest.approx((2 / 3 + 1 + 0) / 3)
