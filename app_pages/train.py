@@ -115,10 +115,8 @@ if st.button("Train", type="primary", disabled=busy):
             raise DataError("upload a labelled file first")
         else:
             train, valid = hold_out(labelled_upload(upload, zip_upload, "train-images"), int(seed))
-    except DataError as exc:
+    except DataError as exc:  # a bad file, or too few rows of an emotion to hold a tenth out
         st.error(str(exc))
-    except ValueError as exc:  # the stratified hold-out needs two rows of every label
-        st.error(f"cannot hold out a validation set: {exc}")
     else:
         try:
             job = st.session_state["train_job"] = start_training(model_name, train, valid, out, int(seed),

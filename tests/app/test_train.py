@@ -70,7 +70,8 @@ def test_an_upload_too_small_to_hold_out_from_gets_a_message(page):
     page.file_uploader[0].set_value(("mine.csv", b"text,label\nhappy,joy\nangry,anger\n", "text/csv"))
     page.text_input[0].set_value("small")
     page.button[0].click().run()
-    assert not page.exception and page.error[0].value.startswith("cannot hold out a validation set")
+    assert not page.exception and page.error[0].value.startswith("mine.csv: too few rows to hold out a validation "
+                                                                 "tenth with every emotion on both sides (2 rows; ")
 
 
 def test_a_baseline_trains_on_uploaded_labelled_data(page, tmp_path):
