@@ -263,10 +263,6 @@ def cmd_score(args) -> int:
     from scoring.local import parts_folder, temporary_paths
 
     delimiter = {name: d for d, name in DELIMITERS.items()}.get(args.delimiter)
-    problem = _output_problem(args.output)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
     model = load_model(args.model_dir)
     try:
         if args.engine == "dask":
@@ -295,25 +291,6 @@ def cmd_score(args) -> int:
     print(f"scored {summary.scored} of {summary.rows} rows{resumed}, {summary.failed} failed → {args.output}",
           file=sys.stderr)
     return 1 if summary.scored == 0 else 0
-
-
-def _output_problem(output: Path) -> str | None:
-    """Why no file can be written at `output` (the folder it would go in, or the nearest one that exists, is a
-    file or takes no new files), else None: said before the model is loaded, naming the output."""
-    import errno
-    import tempfile
-
-    folder = next(p for p in (output.parent, *output.parent.parents) if p.exists() or p == p.parent)
-    if not folder.is_dir():
-        return f"{output}: {folder} is a file, not a folder; choose an output path in a folder"
-    try:  # what the run does first (its lock file), and nothing less tells /proc from a folder one can write to
-        descriptor, probe = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
-    except OSError as exc:
-        why = "it takes no new files" if exc.errno == errno.ENOENT else exc.strerror
-        return f"{output}: cannot create a file in {folder} ({why}); choose a folder you can write to"
-    os.close(descriptor)
-    os.unlink(probe)
-    return None
 
 
 def cmd_compare(args) -> int:

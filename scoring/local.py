@@ -14,6 +14,7 @@ last finished chunk and ends with exactly the file an uninterrupted run writes.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import json
 import os
@@ -178,7 +179,11 @@ def csv_text(frame: pd.DataFrame, separator: str, header: bool = True, formulas_
 
 
 def check_output(input_path: Path, output_path: Path) -> None:
-    """Refuses an output that is the input, or that exists and is not a regular file (a folder, a device)."""
+    """Refuses an output that is the input, that exists and is not a regular file (a folder, a device), or whose
+    path goes through a file."""
+    folder = next(p for p in output_path.absolute().parents if p.exists())
+    if not folder.is_dir():
+        raise DataError(f"{output_path}: {folder} is a file, not a folder; choose an output path in a folder")
     if output_path.exists():
         if not output_path.is_file():
             raise DataError(f"{output_path}: the output exists and is not a regular file; choose a file path")
@@ -209,9 +214,10 @@ class OutputLock:
                                     f"this output; wait for it or choose another output path") from None
                 self.path.unlink(missing_ok=True)  # its writer is gone
                 continue
-            except OSError as exc:
-                raise DataError(f"{self.path.parent}: cannot write the output there ({exc.strerror}); choose a "
-                                f"folder you can write to") from None
+            except OSError as exc:  # no new file in an existing folder: a read-only one, or one such as /proc
+                why = "it takes no new files" if exc.errno == errno.ENOENT else exc.strerror
+                raise DataError(f"{self.path.parent}: cannot write the output there ({why}); choose a folder you can "
+                                f"write to") from None
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(me)
             return self

@@ -249,8 +249,8 @@ def test_an_output_that_cannot_be_written_is_one_line_naming_it(files, capsys):
                                        f"output path in a folder\n")
     if Path("/proc/version").is_file():  # Linux: a folder that takes no new files, even for root
         assert cli.main(["score", "--input", str(files / "train.csv"), "--output", "/proc/version"]) == 2
-        assert capsys.readouterr().err == ("error: /proc/version: cannot create a file in /proc (it takes no new "
-                                           "files); choose a folder you can write to\n")
+        assert capsys.readouterr().err == ("error: /proc: cannot write the output there (it takes no new files); "
+                                           "choose a folder you can write to\n")
 
 
 def test_an_os_error_is_its_path_and_what_is_wrong(monkeypatch, capsys):
