@@ -101,7 +101,7 @@ with right:
     scores_table(result.probabilities, [i if shown else None for i, shown in zip(result.intensities, result.present)])
     if result.none_threshold is not None:
         st.caption("Each probability is that of the emotion being present (two can be high); intensities are shown "
-                   "for the emotions that are.")
+                   f"for the emotions that are: those at or above this model's {result.none_threshold:.2f}.")
 
 st.caption(f"Answered by **{label}** (`{model.name}`; pick another in the sidebar).")
 show_model_card(st, directory, label)
