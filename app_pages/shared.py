@@ -103,6 +103,9 @@ def unpacked_images(data: bytes, name: str, purpose: str):
     key = hashlib.sha256(data).hexdigest()
     cache = st.session_state.setdefault("_unpacked", {})
     if cache.get(purpose, (None,))[0] != key:
+        # The purpose's folder is about to be replaced: forget what it held first, so that an upload refused
+        # below (not a ZIP, over a limit) leaves no entry pointing to a deleted folder.
+        cache.pop(purpose, None)
         cache[purpose] = (key, unpack_images(data, name, session_folder(purpose)))
     return cache[purpose][1]
 

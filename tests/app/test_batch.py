@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.shared import RUNS_ENV_VAR
+from app_pages.shared import RUNS_ENV_VAR, bundled_sample
 from scoring.local import OUTPUT_COLUMNS
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "batch.py")
@@ -97,3 +97,18 @@ def test_a_zip_entry_that_is_not_an_image_is_named(page):
     page.button[0].click().run()
     _, scored, _ = page.session_state["batch_result"]
     assert scored["emotion"][0] != "" and "a.png" in scored["error"][0]
+
+
+def test_the_zip_uploaded_again_after_a_refused_one_is_unpacked_again(page):
+    faces, faces_zip = bundled_sample("faces_sample.csv"), bundled_sample("faces_sample.zip")
+    upload(page, "faces.csv", faces, faces_zip)
+    page.button[0].click().run()
+    assert messages(page, "metric") == ["8", "8", "0", "0"]
+    page.file_uploader[1].set_value(("images.zip", b"not a zip at all", "application/zip")).run()
+    assert any("images.zip: not a ZIP file" in e for e in messages(page, "error"))
+    page.file_uploader[1].set_value(("images.zip", faces_zip, "application/zip")).run()
+    assert not page.error
+    page.button[0].click().run()
+    assert messages(page, "metric") == ["8", "8", "0", "0"]  # every image found again
+    _, scored, _ = page.session_state["batch_result"]
+    assert (scored["error"] == "").all(), scored["error"].tolist()
