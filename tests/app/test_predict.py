@@ -107,3 +107,14 @@ def test_a_tweet_with_no_emotion_is_said_to_have_none(page):
     page.text_area(key="tweet").input("The train leaves at 9:40 from platform 2.").run()
     assert not page.exception and page.metric[0].value == "none"
     assert any("no emotion of the four is present" in c.value for c in page.caption)
+
+
+def test_the_image_alone_reading_has_room_for_its_numbers(page):
+    page.sidebar.selectbox[0].select("zoo/wassa_specialist").run()  # a 4-way model: all four intensities
+    page.file_uploader[0].set_value(("face.png", face_png(), "image/png")).run()
+    assert not page.exception and not page.error
+    reading = page.dataframe[-1]
+    assert reading.value["intensity"].notna().all()
+    # Beside the pictures, in a third of the page, the bars kept their width and the numbers were cut to "0.":
+    # the reading is laid out at the page's width, and only the pictures share a row.
+    assert not any(table is reading for column in page.columns for table in column.dataframe)
