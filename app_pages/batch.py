@@ -7,6 +7,7 @@ import altair as alt
 import streamlit as st
 
 from app_pages.shared import EMOTION_COLOURS, bundled_sample, cached_table, model_or_stop, pick_model, unpacked_images
+from app_pages.user_paths import errors_as_in_the_zip
 from data import DataError
 from emotions import EMOTIONS, NONE
 from scoring.local import csv_text, separator_for
@@ -80,6 +81,7 @@ if st.button("Score", type="primary"):
         st.error(str(exc))
         st.stop()
     bar.empty()
+    scored = errors_as_in_the_zip(scored, images and images.folder, zip_name)  # no server path shown or downloaded
     st.session_state["batch_result"] = (key, scored, summary)
 
 result = st.session_state.get("batch_result")

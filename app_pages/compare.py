@@ -73,7 +73,8 @@ matrix["figure"] = matrix["data_set"] + matrix["measure"].map(MEASURE_SUFFIX)
 cells = alt.Chart(matrix, title="How each model does on every data set").encode(
     y=alt.Y("figure:N", title=None, sort=list(dict.fromkeys(matrix["figure"])),
             axis=alt.Axis(labelLimit=300, labelOverlap=False)),
-    x=alt.X("name:N", title=None, axis=alt.Axis(labelAngle=0, labelLimit=200))
+    # Slanted and never thinned out: level labels of 8 names overlapped, and Vega then drew only every other one.
+    x=alt.X("name:N", title=None, axis=alt.Axis(labelAngle=-35, labelLimit=200, labelOverlap=False))
 ).properties(height=24 * matrix["figure"].nunique())
 st.altair_chart(
     cells.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"),
@@ -109,13 +110,18 @@ else:
                "European names; 0 is fair. The table gives the largest gaps and how often the model names the "
                "emotion word's emotion.")
     st.dataframe(fairness_summary(reports), hide_index=True)
-    for attribute, part in fairness_long(reports).groupby("attribute"):
-        st.altair_chart(alt.Chart(part, title=f"{attribute}: {part['comparison'].iloc[0]}").mark_bar().encode(
-            x=alt.X("emotion:N", title=None), xOffset="name:N", color="name:N",
-            y=alt.Y("mean_gap:Q", title="mean gap"), column=alt.Column("score:N", title=None),
-            tooltip=["name", "emotion", "score", alt.Tooltip("mean_gap:Q", format="+.4f"),
-                     alt.Tooltip("largest_gap:Q", format=".4f"), alt.Tooltip("p_value:Q", format=".1e")],
-        ).properties(height=200))
+    # One chart per attribute and score, each as wide as the page and tall enough for every name in its legend: a
+    # faceted chart cannot follow the page's width, and at 20 px a bar (4 emotions × every model × 2 scores) it ran
+    # far past it, legend and all.
+    for (attribute, score), part in fairness_long(reports).groupby(["attribute", "score"], sort=False):
+        st.altair_chart(alt.Chart(part, title=f"{attribute}: {part['comparison'].iloc[0]} · {score}").mark_bar()
+                        .encode(x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="name:N",
+                                color=alt.Color("name:N", title=None),
+                                y=alt.Y("mean_gap:Q", title=f"mean gap in {score}"),
+                                tooltip=["name", "emotion", "score", alt.Tooltip("mean_gap:Q", format="+.4f"),
+                                         alt.Tooltip("largest_gap:Q", format=".4f"),
+                                         alt.Tooltip("p_value:Q", format=".1e")])
+                        .properties(height=max(200, 90 + 18 * part["name"].nunique())), width="stretch")
 for name, directory in choices.items():
     show_model_card(st, directory, name)
 

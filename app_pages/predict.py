@@ -101,7 +101,7 @@ with right:
     scores_table(result.probabilities, [i if shown else None for i, shown in zip(result.intensities, result.present)])
     if result.none_threshold is not None:
         st.caption("Each probability is that of the emotion being present (two can be high); intensities are shown "
-                   "for the emotions that are.")
+                   f"for the emotions that are: those at or above this model's {result.none_threshold:.2f}.")
 
 st.caption(f"Answered by **{label}** (`{model.name}`; pick another in the sidebar).")
 show_model_card(st, directory, label)
@@ -150,10 +150,11 @@ if picture is not None and image is not None and "image" in model.modalities:
         st.caption("The heat map needs the network's image branch; this model reads the CNN features directly.")
         st.image(picture, width=320)
     else:
-        shown, heat, reading = st.columns([1, 1, 1.5])
+        # The reading goes under the pictures, not beside them: its bars keep their width, and in a third of the
+        # page they ran past the column's edge, the intensities cut to "0.".
+        shown, heat, _ = st.columns([1, 1, 2])
         shown.image(picture, caption="your image", width="stretch")
         heat.image(result.image.overlay(), width="stretch",
                    caption=f"Grad-CAM: where the CNN's last block drove '{result.image.emotion}' (red = most)")
-        with reading:
-            st.write("**The image alone** (the network with the text switched off):")
-            scores_table(result.image.probabilities, result.image.intensities)
+        st.write("**The image alone** (the network with the text switched off):")
+        scores_table(result.image.probabilities, result.image.intensities)

@@ -95,15 +95,23 @@ def cached_table(data: bytes, name: str):
 
 
 def unpacked_images(data: bytes, name: str, purpose: str):
-    """An uploaded ZIP of images, unpacked once per content into this session's folder for `purpose`."""
+    """An uploaded ZIP of images, unpacked once per content into this session's folder for `purpose`; why a file
+    is not an image is said with its path inside the ZIP (`user_paths`)."""
+    import dataclasses
     import hashlib
 
+    from app_pages.user_paths import as_in_the_zip
     from scoring.uploads import unpack_images
 
     key = hashlib.sha256(data).hexdigest()
     cache = st.session_state.setdefault("_unpacked", {})
     if cache.get(purpose, (None,))[0] != key:
-        cache[purpose] = (key, unpack_images(data, name, session_folder(purpose)))
+        # The purpose's folder is about to be replaced: forget what it held first, so that an upload refused
+        # below (not a ZIP, over a limit) leaves no entry pointing to a deleted folder.
+        cache.pop(purpose, None)
+        images = unpack_images(data, name, session_folder(purpose))
+        not_images = {path: as_in_the_zip(why, images.folder, name) for path, why in images.not_images.items()}
+        cache[purpose] = (key, dataclasses.replace(images, not_images=not_images))
     return cache[purpose][1]
 
 

@@ -11,7 +11,6 @@ from emotions import strongest
 from explain.attributions import Attributions, attributions
 from explain.gradcam import ImageExplanation
 from explain.tokens import TextExplanation, explain_tokens, read_with_bundled_lexicons
-from models.base import PRESENT
 
 
 @dataclass
@@ -32,10 +31,12 @@ class Explanation:
 
     @property
     def present(self) -> list[bool]:
-        """Per emotion, whether it counts as present (all True for a 4-way model, which has no "none")."""
+        """Per emotion, whether it counts as present: by the rule that decides `emotion`, a probability at or above
+        the model's `none_threshold`. So when `emotion` is "none" no emotion is present, and otherwise `emotion` is
+        the strongest of those that are. All True for a 4-way model, which has no "none"."""
         if self.none_threshold is None:
             return [True] * len(self.probabilities)
-        return [bool(p >= min(self.none_threshold, PRESENT)) for p in self.probabilities]
+        return [bool(p >= self.none_threshold) for p in self.probabilities]
 
 
 def explain(model, text: str, image=None) -> Explanation:

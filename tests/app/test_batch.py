@@ -5,9 +5,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from app_pages.shared import RUNS_ENV_VAR
+from app_pages.shared import RUNS_ENV_VAR, bundled_sample
 from scoring.local import OUTPUT_COLUMNS
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "batch.py")
@@ -97,3 +98,37 @@ def test_a_zip_entry_that_is_not_an_image_is_named(page):
     page.button[0].click().run()
     _, scored, _ = page.session_state["batch_result"]
     assert scored["emotion"][0] != "" and "a.png" in scored["error"][0]
+
+
+def test_the_zip_uploaded_again_after_a_refused_one_is_unpacked_again(page):
+    faces, faces_zip = bundled_sample("faces_sample.csv"), bundled_sample("faces_sample.zip")
+    upload(page, "faces.csv", faces, faces_zip)
+    page.button[0].click().run()
+    assert messages(page, "metric") == ["8", "8", "0", "0"]
+    page.file_uploader[1].set_value(("images.zip", b"not a zip at all", "application/zip")).run()
+    assert any("images.zip: not a ZIP file" in e for e in messages(page, "error"))
+    page.file_uploader[1].set_value(("images.zip", faces_zip, "application/zip")).run()
+    assert not page.error
+    page.button[0].click().run()
+    assert messages(page, "metric") == ["8", "8", "0", "0"]  # every image found again
+    _, scored, _ = page.session_state["batch_result"]
+    assert (scored["error"] == "").all(), scored["error"].tolist()
+
+
+def test_messages_name_the_zips_files_not_the_servers_folder(page):
+    picture = io.BytesIO()
+    Image.new("RGB", (48, 48), "gray").save(picture, format="PNG")
+    table = b"text,image\nhi,imgs/zzz.png\nho,../../etc/passwd\nhu,notes.txt\nha,imgs/face.png\n"
+    upload(page, "mine.csv", table, zipped({"imgs/face.png": picture.getvalue(), "notes.txt": b"hello"}))
+    folder = str(page.session_state["_unpacked"]["batch-images"][1].folder)
+    warning = next(w for w in messages(page, "warning") if "not images" in w)
+    assert "(notes.txt: cannot identify image file 'notes.txt')" in warning and folder not in warning
+    page.button[0].click().run()
+    _, scored, _ = page.session_state["batch_result"]  # what the page shows and the download holds
+    assert scored["error"].tolist() == [
+        "zzz.png: file not found (imgs/zzz.png)",
+        "image '../../etc/passwd' resolves outside the images folder images.zip",
+        "notes.txt: not a supported image (JPEG, PNG, WebP, GIF or BMP expected)",
+        ""]
+    shown = page.dataframe[-1].value
+    assert not shown["error"].str.contains("tweet-emotions-").any()

@@ -1,5 +1,6 @@
 """The Compare page, run by Streamlit's AppTest: the shipped default model and two tiny runs made here."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,26 @@ def test_a_bad_labelled_upload_gets_a_message(monkeypatch, runs):
     assert not at.exception
     assert [e.value for e in at.error] == ["mine.csv: unknown label(s) ['bored'] in column 'label' (row(s) 1); "
                                            "expected one of ['anger', 'fear', 'joy', 'sadness']"]
+
+
+def charts(at) -> dict:
+    """Title → Vega-Lite spec of every chart on the page."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    return {spec.get("title") or spec.get("layer", [{}])[0].get("title", ""): spec for spec in specs}
+
+
+def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
+    at = open_page(monkeypatch, tmp_path)  # the shipped default model and the zoo: 8 models
+    specs = charts(at)
+    heat = specs["How each model does on every data set"]
+    for layer in heat["layer"]:  # a label for every model, none dropped where they would overlap
+        assert layer["encoding"]["x"]["axis"]["labelOverlap"] is False
+    fairness = {title: spec for title, spec in specs.items() if title.startswith(("gender:", "race:"))}
+    assert sorted(fairness) == ["gender: female − male · intensity", "gender: female − male · probability",
+                                "race: African-American − European · intensity",
+                                "race: African-American − European · probability"]
+    models = len(at.dataframe[1].value)  # the fairness table: one row per audited model
+    for spec in fairness.values():
+        assert "facet" not in spec and "column" not in spec["encoding"]  # a facet cannot follow the page's width
+        assert spec["autosize"]["type"] == "fit"  # as wide as the page, legend included
+        assert spec["height"] >= 90 + 18 * models  # tall enough for a legend of every model

@@ -1,6 +1,7 @@
 """The Predict page end to end, with the shipped default model (streamlit.testing.v1.AppTest)."""
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from app_pages.shared import RUNS_ENV_VAR
 from data.bundled import load_fer
 from data.registry import wassa
 from emotions import EMOTIONS
-from models.registry import build_model
+from models.registry import DEFAULT_MODEL_DIR, build_model
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
+NONE_THRESHOLD = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["none_threshold"]
 
 
 @pytest.fixture
@@ -47,7 +49,8 @@ def test_a_typed_tweet_gets_four_probabilities_and_its_reasons(page):
     assert scores["emotion"].tolist() == list(EMOTIONS)
     assert scores["probability"].between(0, 1).all() and scores["probability"][0] >= 0.5
     assert scores["intensity"].dropna().between(0, 1).all() and scores["intensity"][0] > 0
-    assert scores["intensity"][scores["probability"] < 0.5].isna().all()  # shown only for present emotions
+    present = scores["probability"] >= NONE_THRESHOLD  # the rule that names the emotion
+    assert scores["intensity"][~present].isna().all() and scores["intensity"][present].notna().all()
     assert page.metric[0].value == "anger"
     assert any("Answered by **default (shipped)** (`fused_net`" in c.value for c in page.caption)
     card = next(e for e in page.expander if e.label == "Model card: default (shipped)")
@@ -61,6 +64,15 @@ def test_an_example_is_one_click_away(page):
     next(b for b in page.button if b.label == "🙃 Negated").click().run()
     assert page.text_area(key="tweet").value.startswith("Not happy at all")
     assert not page.exception and len(page.dataframe) >= 1
+
+
+def test_no_emotion_is_shown_present_when_the_answer_is_none(page):
+    # The default model gives this example anger 0.63 and sadness 0.585, both below its threshold of 0.75.
+    next(b for b in page.button if b.label == "🙃 Negated").click().run()
+    assert page.metric[0].value == "none"
+    scores = page.dataframe[0].value
+    assert scores["probability"].max() < NONE_THRESHOLD and scores["probability"].max() > 0.5
+    assert scores["intensity"].isna().all()  # intensities only for present emotions: none is
 
 
 def test_a_non_image_upload_gets_a_message_not_an_exception(page):
@@ -95,3 +107,14 @@ def test_a_tweet_with_no_emotion_is_said_to_have_none(page):
     page.text_area(key="tweet").input("The train leaves at 9:40 from platform 2.").run()
     assert not page.exception and page.metric[0].value == "none"
     assert any("no emotion of the four is present" in c.value for c in page.caption)
+
+
+def test_the_image_alone_reading_has_room_for_its_numbers(page):
+    page.sidebar.selectbox[0].select("zoo/wassa_specialist").run()  # a 4-way model: all four intensities
+    page.file_uploader[0].set_value(("face.png", face_png(), "image/png")).run()
+    assert not page.exception and not page.error
+    reading = page.dataframe[-1]
+    assert reading.value["intensity"].notna().all()
+    # Beside the pictures, in a third of the page, the bars kept their width and the numbers were cut to "0.":
+    # the reading is laid out at the page's width, and only the pictures share a row.
+    assert not any(table is reading for column in page.columns for table in column.dataframe)

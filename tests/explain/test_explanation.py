@@ -3,7 +3,7 @@
 import numpy as np
 
 from emotions import EMOTIONS
-from explain.explanation import explain
+from explain.explanation import Explanation, explain
 from features.featurizer import Featurizer
 from features.text.tokenize import TweetTokenizer
 from models.registry import build_model
@@ -43,3 +43,16 @@ def test_a_tweet_is_tokenised_and_featurised_once(fused, monkeypatch):
     assert calls == {"tokenised": 0, "featurised": 1}  # read once by read_tweets, which the features reuse
     monkeypatch.undo()
     np.testing.assert_allclose(result.probabilities, fused.predict(["not happy at all #sad"]).probabilities[0])
+
+
+def test_present_follows_the_rule_that_names_the_emotion():
+    # The headline says "none" below the model's threshold; then no emotion may be shown as present.
+    below = Explanation(np.array([0.63, 0.10, 0.20, 0.585]), np.zeros(4), none_threshold=0.75)
+    assert below.emotion == "none" and below.present == [False, False, False, False]
+    # Otherwise exactly the emotions at or above the threshold are present, the named one among them.
+    above = Explanation(np.array([0.80, 0.60, 0.75, 0.10]), np.zeros(4), none_threshold=0.75)
+    assert above.emotion == "anger" and above.present == [True, False, True, False]
+    low = Explanation(np.array([0.10, 0.35, 0.20, 0.45]), np.zeros(4), none_threshold=0.3)
+    assert low.emotion == "sadness" and low.present == [False, True, False, True]
+    choice = Explanation(np.array([0.1, 0.2, 0.3, 0.4]), np.zeros(4))  # a 4-way model: no "none"
+    assert choice.emotion == "sadness" and choice.present == [True] * 4

@@ -1,0 +1,32 @@
+"""Messages about the files of an uploaded ZIP, as its user knows them: by their path inside the ZIP, never by the
+temporary folder of the server it was unpacked into (docs/security.md: no server paths on users' screens).
+
+The layers below name the files they read by their full path, which is what a user of `cli.py` on their own
+machine needs; only the dashboard knows that the folder is a temporary one and which ZIP it holds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+
+def as_in_the_zip(message: str, folder: Path, zip_name: str) -> str:
+    """`message` with every path under `folder` written as its path inside the ZIP (`/tmp/x/imgs/a.png` →
+    `imgs/a.png`) and `folder` itself as `zip_name`. The folder is matched as given and resolved (the paths
+    the layers below print are resolved), the longer first, so one is never left half replaced."""
+    folders = sorted({str(Path(folder)), str(Path(folder).resolve())}, key=len, reverse=True)
+    for path in folders:
+        message = message.replace(path + os.sep, "").replace(path, zip_name)
+    return message
+
+
+def errors_as_in_the_zip(scored: pd.DataFrame, folder: Path | None, zip_name: str | None) -> pd.DataFrame:
+    """A scored table (the columns of `cli.py score`) whose `error` column names the ZIP's files by their path
+    inside it; as it is when no ZIP was unpacked."""
+    if folder is None:
+        return scored
+    out = scored.copy()
+    out["error"] = [as_in_the_zip(message, folder, zip_name) for message in scored["error"]]
+    return out
