@@ -18,7 +18,6 @@ from features.text.tokenize import as_texts
 from models import store
 from models.settings import FeatureSettings, ModelSettings
 
-PRESENT = 0.5  # a presence probability from which an emotion counts as present (as E-c presence F1 counts it)
 # A text longer than this is scored on its first MAX_TEXT_CHARS characters, and its row says so: a tweet has at
 # most 280, and a cell this long is mostly a file split wrongly, whose whole would cost memory and time for nothing.
 MAX_TEXT_CHARS = 100_000
