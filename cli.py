@@ -52,7 +52,8 @@ def _add_train(sub) -> None:
                    help="with --data: a weight per source, e.g. goemotions=0.3,wassa=1 (default: 1 each)")
     p.add_argument("--valid", type=Path, default=None,
                    help="labelled CSV/TSV for early stopping and metrics (default: a 10%% hold-out of --train)")
-    p.add_argument("--out", type=Path, required=True, help="run directory to write (a saved model there is replaced; any other existing folder is refused)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="run directory to write (a saved model there is replaced; any other existing folder is refused)")
     p.add_argument("--seed", type=_seed, default=0, help="seed: the same seed gives the same model")
     p.add_argument("--preset", choices=list(PRESETS), default=None,
                    help="a named recipe: its model, settings and bundled sources (default: the default model's; "

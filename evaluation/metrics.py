@@ -12,7 +12,8 @@ from emotions import EMOTIONS, answers
 def _named(truth: np.ndarray, guess: np.ndarray, multi_label: bool) -> list[int]:
     """The emotions (column or class numbers) that the gold labels or the predictions name at least once."""
     if multi_label:
-        return [i for i in range(len(EMOTIONS)) if truth[:, i].any() or guess[:, i].any()] or list(range(len(EMOTIONS)))
+        named = [i for i in range(len(EMOTIONS)) if truth[:, i].any() or guess[:, i].any()]
+        return named or list(range(len(EMOTIONS)))
     return sorted(set(truth.tolist()) | set(guess.tolist())) or list(range(len(EMOTIONS)))
 
 
@@ -49,7 +50,8 @@ def evaluate_predictions(
         "n": int(len(labels)),
         # over the emotions the data or the model names: one in neither (a file of angry and sad tweets, a model
         # that never said joy) is no error, not an F1 of 0
-        "macro_f1": float(f1_score(truth, guess, average="macro", zero_division=0, labels=_named(truth, guess, multi_label))),
+        "macro_f1": float(f1_score(truth, guess, average="macro", zero_division=0,
+                                   labels=_named(truth, guess, multi_label))),
         "accuracy": accuracy,
         "per_emotion": {
             e: {"precision": float(precision[i]), "recall": float(recall[i]), "f1": float(f1[i]),
