@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages.shared import EMOTION_COLOURS, bundled_sample, cached_table, model_or_stop, pick_model, unpacked_images
 from app_pages.user_paths import errors_as_in_the_zip
 from data import DataError
+from data.tables import likely_text_column
 from emotions import EMOTIONS, NONE
 from scoring.local import csv_text, separator_for
 from scoring.uploads import LIMITS, score_table
@@ -60,7 +61,7 @@ if images is not None:
 
 left, right = st.columns(2)
 columns = table.columns
-text_column = left.selectbox("Text column", columns, index=columns.index("text") if "text" in columns else 0)
+text_column = left.selectbox("Text column", columns, index=columns.index(likely_text_column(table.chunks[0].frame)))
 image_options = [NO_IMAGES, *columns]
 image_column = right.selectbox("Image column (paths inside the ZIP)", image_options,
                                index=image_options.index("image") if "image" in columns and images else 0)

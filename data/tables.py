@@ -300,6 +300,14 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
         binary.close()
 
 
+def likely_text_column(frame: pd.DataFrame) -> str:
+    """The column most likely to hold the texts: `text` if there is one, else the one with the longest cells on
+    average (a tweet, not an id or a date)."""
+    if "text" in frame.columns:
+        return "text"
+    return max(frame.columns, key=lambda column: frame[column].astype(str).str.len().mean())
+
+
 @dataclass
 class Table:
     """A whole table read by `read_table`: its header, its rows in chunks, and what was wrong with some rows."""

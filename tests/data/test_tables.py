@@ -3,7 +3,7 @@
 import pytest
 
 from data import DataError
-from data.tables import read_chunks, read_table, sniff_input
+from data.tables import likely_text_column, read_chunks, read_table, sniff_input
 
 
 def test_the_bad_byte_offset_counts_across_read_blocks(tmp_path):
@@ -98,3 +98,11 @@ def test_utf16_without_a_byte_order_mark_is_recognised(tmp_path, codec):
     table = read_table(path)
     assert table.columns == ["id", "text"] and table.frame["text"].tolist() == ["so happy 😊", "très fâché"]
     assert table.notes == [f"encoding: {codec} (detected: no byte-order mark, every other byte zero)"]
+
+
+def test_the_likely_text_column_is_text_or_the_one_with_the_longest_cells(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("id,when,tweet\n1,2026-11-26,so happy about the news today\n2,2026-11-25,scared\n")
+    frame = read_table(path).frame
+    assert likely_text_column(frame) == "tweet"
+    assert likely_text_column(frame.rename(columns={"id": "text"})) == "text"
