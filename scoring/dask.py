@@ -83,20 +83,27 @@ def _write_partition(frame: pd.DataFrame, token: str, settings: tuple, target: s
     return counts
 
 
-def _scan(path: Path, encoding: str, delimiter: str, width: int) -> bool:
-    """Whether the file may be split at line ends (an ASCII-compatible encoding and no record spanning lines);
-    refuses a row with more fields than the header's `width`, which pandas would read into the wrong columns
-    (the first row's extra fields become an index) or refuse with a message that names neither file nor line."""
+def _scan(path: Path, encoding: str, delimiter: str, width: int) -> tuple[bool, bool]:
+    """(whether the file may be split at line ends: an ASCII-compatible encoding and no record spanning lines,
+    whether it has lines of only spaces or tabs). Refuses a row with more fields than the header's `width`,
+    which pandas would read into the wrong columns (the first row's extra fields become an index) or refuse with
+    a message that names neither file nor line; and a file with both empty lines and lines of only spaces, which
+    pandas cannot keep apart (the local engine skips the first and scores the second, as a row that says so)."""
+    one_line_each, spaces, empty = True, False, False
     with open(path, encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
-        one_line_each = True
         for count, record in enumerate(reader, start=1):
             one_line_each = one_line_each and reader.line_num == count
             if len(record) > width:
                 raise DataError(f"{path}, line {reader.line_num}: {len(record)} fields where the header has {width};"
                                 f" the Dask engine scores only well-formed files: mend the row, or score the file "
                                 f"with --engine local, which marks such rows and goes on")
-    return one_line_each and not encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32"))
+            empty = empty or not record
+            spaces = spaces or (len(record) == 1 and record[0] != "" and not record[0].strip())
+    if spaces and empty:
+        raise DataError(f"{path}: has both empty lines and lines of only spaces or tabs, which the Dask reader "
+                        f"cannot tell apart; score it with --engine local")
+    return one_line_each and not encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32")), spaces
 
 
 def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
@@ -126,7 +133,11 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     except pd.errors.EmptyDataError:
         raise DataError(f"{input_path}: the file is empty") from None
     check_columns(header, input_path, text_column, image_column)
-    if not _scan(input_path, fmt.encoding, fmt.delimiter, len(header)):
+    splittable, spaces = _scan(input_path, fmt.encoding, fmt.delimiter, len(header))
+    # pandas skips a line of only spaces as blank: keep it a row, as the local engine does (_scan refused a file
+    # that also has empty lines, which would then become rows)
+    read["skip_blank_lines"] = not spaces
+    if not splittable:
         blocksize = None
         summary.notes.append("dask: quoted fields span lines (or the encoding is UTF-16/32), so the file is read "
                              "as one partition")

@@ -81,7 +81,7 @@ def test_tasks_find_the_model_that_the_plugin_put_on_each_worker(model, client):
 
 def test_multi_line_quoted_fields_are_read_as_one_partition(model, client, tmp_path):
     source = _tweets(tmp_path / "in.csv", 0, ["so happy\nsecond line", "afraid, \"very\"", "plain"] * 20)
-    assert not _scan(source, "utf-8-sig", ",", 2)
+    assert _scan(source, "utf-8-sig", ",", 2) == (False, False)
     summary = score_file_dask(model, source, tmp_path / "out.csv", client=client, blocksize=200)
     scored = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
     assert scored.text.tolist()[:3] == ["so happy\nsecond line", "afraid, \"very\"", "plain"]
@@ -98,6 +98,18 @@ def test_a_row_with_too_many_fields_is_refused_naming_its_line_before_the_cluste
     with pytest.raises(DataError, match=f"in.csv, line {line}: 3 fields where the header has 2;"):
         score_file_dask(model, source, tmp_path / "out.csv", client=object())
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_line_of_only_spaces_is_a_row_as_in_the_local_engine(model, client, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("text\nhello\n \nworld\n\t\nbye\n")
+    summary = score_file_dask(model, source, tmp_path / "out.csv", client=client)
+    reference = score_file(model, source, tmp_path / "reference.csv")
+    assert (summary.rows, summary.failed) == (reference.rows, reference.failed) == (5, 2)
+    assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
+    source.write_text("text\nhello\n \n\nbye\n")  # and an empty line, which pandas cannot tell apart
+    with pytest.raises(DataError, match="both empty lines and lines of only spaces"):
+        score_file_dask(model, source, tmp_path / "out2.csv", client=object())
 
 
 def test_a_missing_column_is_refused_before_the_cluster_starts(model, tmp_path):
