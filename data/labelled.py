@@ -19,6 +19,14 @@ from data import DataError
 from data.tables import read_table
 from emotions import EMOTION_INDEX, EMOTIONS, one_hot, unknown_labels
 
+# Characters that show nothing: a text of only these and white space has nothing to score.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def is_blank(text: str) -> bool:
+    """Whether a text shows nothing: empty, white space, or zero-width characters only."""
+    return not text.strip() or (not text.isascii() and not text.translate(_INVISIBLE).strip())
+
 
 @dataclass
 class LabelledData:
@@ -49,7 +57,7 @@ class LabelledData:
     def __post_init__(self):
         n = len(self.texts)
         if self.has_text is None:
-            self.has_text = np.array([bool(text.strip()) for text in self.texts], dtype=bool)
+            self.has_text = np.array([not is_blank(text) for text in self.texts], dtype=bool)
         if self.presence is None:
             self.presence = self.labels.astype(float) if self.multi_label else np.full((n, len(EMOTIONS)), np.nan)
         if self.exclusive is None:
@@ -136,7 +144,7 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     images: list = [None] * n
     if "image" in columns:
         images = [None if not str(v).strip() else str((base / v) if base else Path(v)) for v in frame["image"].fillna("")]
-    empty = [i for i in range(n) if not texts[i].strip() and images[i] is None]
+    empty = [i for i in range(n) if is_blank(texts[i]) and images[i] is None]
     if empty:
         raise DataError(f"{source}: row(s) {_rows(empty)} have neither text nor image")
     emotion_columns = [e for e in EMOTIONS if e in columns]
@@ -164,16 +172,30 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
                         f"(missing: {missing})")
     intensity = np.full((n, len(EMOTIONS)), np.nan)
     if "intensity" in columns and not multi_label:
-        values = pd.to_numeric(frame["intensity"].replace("", np.nan), errors="coerce").to_numpy()
-        intensity[labels.astype(bool)] = values
+        intensity[labels.astype(bool)] = _numbers(frame["intensity"], "intensity", source)
     for i, emotion in enumerate(EMOTIONS):
         if f"intensity_{emotion}" in columns:
-            intensity[:, i] = pd.to_numeric(frame[f"intensity_{emotion}"].replace("", np.nan), errors="coerce")
+            intensity[:, i] = _numbers(frame[f"intensity_{emotion}"], f"intensity_{emotion}", source)
     outside = np.flatnonzero(((intensity < 0) | (intensity > 1)).any(axis=1))
     if outside.size:
         column = "intensity" if "intensity" in columns else "intensity_<emotion>"
         raise DataError(f"{source}: intensities must lie in [0, 1] (column '{column}', row(s) {_rows(outside)})")
     return LabelledData(texts, images, labels, intensity, multi_label, source)
+
+
+def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
+    """A column of numbers, empty cells (or NaN, NA, none, null) NaN: not given; any other cell that is not a
+    number (a decimal comma, a word) is an error naming its rows, not an intensity silently dropped."""
+    text = cells.astype(str).str.strip()
+    values = pd.to_numeric(text.replace("", np.nan), errors="coerce").to_numpy(dtype=float)
+    missing = text.str.lower().isin(("", "nan", "na", "n/a", "none", "null")).to_numpy()
+    bad = np.flatnonzero(np.isnan(values) & ~missing)
+    if bad.size:
+        example = text.iloc[bad[0]]
+        hint = "; write decimals with a point" if "," in example else ""
+        raise DataError(f"{source}: column '{column}' must hold numbers (row(s) {_rows(bad)}: {example[:20]!r}"
+                        f"{hint})")
+    return values
 
 
 def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tuple[LabelledData, LabelledData]:

@@ -215,6 +215,10 @@ def training_set(name: str, seed: int = 0, weights: dict | None = None) -> tuple
     unknown = sorted(set(weights) - set(names))
     if unknown:
         raise ValueError(f"weights for source(s) {unknown} that are not among {names}")
+    bad = {part: weight for part, weight in weights.items() if not 0 < weight < 1e6}  # NaN fails too
+    if bad:
+        raise ValueError(f"source weights must be positive numbers below 1,000,000 (to leave a source out, leave "
+                         f"it out of the sources); got {bad}")
     parts = []
     for part in dict.fromkeys(names):
         if part == "relabels" and "wassa" in names:

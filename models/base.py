@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from data.labelled import LabelledData, hold_out
-from emotions import EMOTIONS, strongest
+from data import DataError
+from data.labelled import LabelledData, hold_out, is_blank
+from emotions import EMOTIONS, NONE, answers, strongest
 from features.text.tokenize import as_texts
 from models import store
 from models.settings import FeatureSettings, ModelSettings
@@ -74,6 +75,10 @@ class EmotionModel:
         if not len(rows):
             raise ValueError(f"{self.name} reads {' or '.join(self.modalities)}; the training data has no such rows")
         train = train.subset(rows)
+        named = {(*EMOTIONS, NONE)[a] for a in np.unique(answers(train.association_targets()))}
+        if len(named) < 2:  # nothing to tell apart: a classifier refuses it, a network learns to say one thing
+            raise DataError(f"{train.source}: every training row says {named.pop()}; a model needs at least two "
+                            f"answers to learn from (two emotions, or an emotion and rows with none)")
         # A modality the training data lacks cannot be learned: the model reads only what it was trained on.
         present = {"text": train.has_text.any(), "image": train.has_image.any()}
         self.modalities = tuple(m for m in self.modalities if present[m])
@@ -129,6 +134,8 @@ class EmotionModel:
         """Scores rows of optional text and optional image. A row the model cannot read gets NaN
         probabilities and an error message; the other rows are scored all the same."""
         texts = as_texts(texts)
+        if isinstance(images, (str, bytes)):  # would be read as one image per character
+            raise TypeError("expected a list of images, got a single string; wrap it in a list")
         images = list(images) if images is not None else [None] * len(texts)
         if len(images) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(images)} images")
@@ -143,7 +150,7 @@ class EmotionModel:
 
     def _unreadable_rows_marked(self, prediction: Prediction, texts: list[str], images: list) -> Prediction:
         for i, (text, image) in enumerate(zip(texts, images)):
-            readable = ("text" in self.modalities and text.strip()) or (
+            readable = ("text" in self.modalities and not is_blank(text)) or (
                 "image" in self.modalities and image is not None and prediction.errors[i] is None)
             if not readable:
                 if prediction.errors[i] is None:

@@ -83,6 +83,13 @@ def test_unknown_sources_and_weights_are_named():
         training_set("wassa", weights={"fer": 2.0})
 
 
+@pytest.mark.parametrize("weight", [0.0, -1.0, float("nan"), float("inf")])
+def test_a_source_weight_must_be_a_positive_number(weight):
+    """A zero weight trained on a NaN loss for epochs before failing; a negative one was taken silently."""
+    with pytest.raises(ValueError, match="source weights must be positive numbers below 1,000,000"):
+        training_set("wassa", weights={"wassa": weight})
+
+
 def test_new_evaluation_sets_hold_what_dev_eval_measures():
     sets = evaluation_sets(["goemotions_dev", "ec_dev", "ei_reg_dev"])
     goemotions = sets["goemotions_dev"]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from data import DataError
 from data.registry import fer, wassa
 from models.registry import MODELS, build_model, load_model
 from models.store import ModelLoadError
@@ -31,6 +32,20 @@ def faces():
 def test_unknown_model_lists_the_valid_names():
     with pytest.raises(ValueError, match="unknown model 'cnn'; valid names: fused_net, text_net, image_net"):
         build_model("cnn")
+
+
+@pytest.mark.parametrize("name", ["logreg", "text_net"])
+def test_training_rows_that_all_say_one_thing_are_refused(name, tweets):
+    """A classifier failed with scikit-learn's words; a network learned to answer joy to everything."""
+    joy = tweets.subset(np.flatnonzero(tweets.labels[:, 2]))
+    with pytest.raises(DataError, match="every training row says joy; a model needs at least two answers"):
+        build_model(name, FAST_NET if name == "text_net" else {}).fit(joy, seed=0)
+
+
+def test_a_single_string_of_images_is_refused(tweets):
+    model = build_model("lexicon_rule").fit(tweets, seed=0)
+    with pytest.raises(TypeError, match="expected a list of images, got a single string"):
+        model.predict(["so happy"], images="face.png")
 
 
 @pytest.mark.parametrize("name", TEXT_MODELS)
