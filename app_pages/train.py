@@ -54,7 +54,8 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
         best = max((r["valid_macro_f1"] for r in job.log), default=None)
         scored = " · ".join(f"`{k}` {v['macro_f1']:.3f}" for k, v in job.metrics.items())
         st.success(f"{'Stopped' if job.status == 'stopped' else 'Finished'} in {job.seconds:.0f} s"
-                   + (f" (best validation macro-F1 {best:.3f})" if best is not None else "")
+                   + (f" (early stopping's best validation score {best:.3f})"
+                      if best is not None else "")
                    + f". Saved to `{job.out}`: it is on the Compare page."
                    + (f"  \nMacro-F1: {scored}" if scored else ""))
 

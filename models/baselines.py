@@ -209,8 +209,8 @@ class TfidfBaseline(EmotionModel):
 
 class LexiconRuleBaseline(EmotionModel):
     """The emotion with the highest lexicon score: summed Affect Intensity plus the EmoLex share per emotion.
-    Probabilities are the scores normalised to sum to 1 (uniform for a tweet with no lexicon hit, which then
-    goes to the most frequent training emotion); intensities are the emotion's top Affect Intensity score."""
+    Probabilities are the scores normalised to sum to 1 (for a tweet with no lexicon hit, 0.7 for the most
+    frequent training emotion and 0.1 for each other); intensities are the emotion's top Affect Intensity score."""
 
     name = "lexicon_rule"
     modalities = ("text",)
