@@ -1,5 +1,5 @@
 """Saved runs with one malformed file, as an exploratory test made them: a copy of the shipped `zoo/text_net` with
-one file edited. The Compare page and `cli.py compare` leave such a run out (or only its audit) and
+one file edited. The Compare page and `cli.py compare` leave such a run out (or only its audit, or its card) and
 say why; the tests of both, and of `evaluation.comparison`, go through these cases."""
 
 import json
@@ -13,7 +13,7 @@ SOURCE = ROOT / "models" / "zoo" / "text_net"
 
 class Case(NamedTuple):
     edit: Callable[[Path], None]  # changes the copied run folder
-    part: str  # what is left out: "run" (its row in the table) or "fairness" (its audit)
+    part: str  # what is left out: "run" (its row in the table), "fairness" (its audit) or "card" (its model card)
     note: str  # what the note that names the run says is wrong
 
 
@@ -47,6 +47,8 @@ CASES = {
                                  "fairness.json: nested too deeply to be read"),
     "fairness_gender_a_number": Case(_write("fairness.json", '{"gender": 1}'), "fairness",
                                      "fairness.json: emotion_word_accuracy is missing"),
+    "card_not_utf8": Case(_write("MODEL_CARD.md", b"# Card \xff\xfe bad utf8\n"), "card",
+                          "MODEL_CARD.md: not UTF-8 text (byte 7)"),
     "seed_2_to_the_200": Case(_json("config.json", lambda c: c.update(seed=2**200)), "run",
                               "config.json: seed is 160693804425899027...2993782792835301376, outside "
                               "[0, 4,294,967,295]"),
@@ -81,7 +83,7 @@ CASES = {
                                                '(probability, intensity)'),
 }
 
-EXPLORATORY = list(CASES)[:8]  # the cases the exploratory test found
+EXPLORATORY = list(CASES)[:9]  # the cases the exploratory test found
 
 
 def make_run(folder: Path, name: str) -> Path:

@@ -128,7 +128,10 @@ def test_a_malformed_run_is_named_and_the_rest_of_the_page_still_shows(monkeypat
                             f"\n\n- ` {name} `: ` {note} `"]
         assert any(m.startswith(f"{len(table)} models: ") and f"; 1 skipped (see above): {name}." in m
                    for m in messages(at))
-    else:  # in the table, its audit named as not shown
+    elif part == "fairness":  # in the table, its audit named as not shown
         assert name in set(table["name"]) and name not in set(fairness["name"])
         assert warnings == [f"Not shown: the fairness audit of 1 model, which cannot be read:\n\n"
                             f"- ` {name} `: ` {note} `"]
+    else:  # its card: in the table, and the card's trouble named (here or by the card's own widget)
+        assert name in set(table["name"]) and name in set(fairness["name"])
+        assert any(name in m and "card" in m.lower() for m in messages(at))
