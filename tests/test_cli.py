@@ -8,6 +8,7 @@ import pytest
 
 import cli
 from data.bundled import load_wassa
+from models.registry import DEFAULT_MODEL_DIR
 from tests.malformed_runs import CASES, good_run, make_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,6 +136,16 @@ def test_compare_of_only_malformed_runs_says_why_each_is_skipped(tmp_path, capsy
     assert cli.main(["compare", "--runs", str(tmp_path)]) == 1
     assert capsys.readouterr().err == (f"skipped {bad}: metrics.json is an array, not an object\n"
                                        f"no readable saved runs under {tmp_path}\n")
+
+
+def test_compare_says_the_runs_folder_is_missing(tmp_path, capsys):
+    missing = tmp_path / "no_runs"
+    assert cli.main(["compare", "--runs", str(missing), "--with-default"]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"note: {missing}: no such folder; only the shipped default model is compared\n"
+    assert [line.split()[0] for line in out.splitlines()[1:]] == [str(DEFAULT_MODEL_DIR)]
+    assert cli.main(["compare", "--runs", str(missing)]) == 1
+    assert capsys.readouterr().err == f"no saved runs under {missing} (no such folder)\n"
 
 
 def test_bad_training_file_is_named(files, capsys):
