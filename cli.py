@@ -300,9 +300,15 @@ def cmd_compare(args) -> int:
     from models.registry import DEFAULT_MODEL_DIR
 
     folders = [args.runs] + ([DEFAULT_MODEL_DIR] if args.with_default else [])
-    table = runs_table(find_runs(*folders))
+    missing = None if args.runs.is_dir() else "not a folder" if args.runs.exists() else "no such folder"
+    if missing and args.with_default:
+        print(f"note: {args.runs}: {missing}; only the shipped default model is compared", file=sys.stderr)
+    table, skipped = runs_table(find_runs(*folders))
+    for run, why in skipped.items():  # one bad run is named and left out; the others are still compared
+        print(f"skipped {run}: {why}", file=sys.stderr)
     if table.empty:
-        print(f"no saved runs under {args.runs}", file=sys.stderr)
+        print(f"no {'readable ' if skipped else ''}saved runs under {args.runs}{f' ({missing})' if missing else ''}",
+              file=sys.stderr)
         return 1
     keep = [c for c in table.columns if c.split("_f1_")[-1] not in EMOTIONS]
     with __import__("pandas").option_context("display.width", 200, "display.max_columns", 30):

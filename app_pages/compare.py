@@ -1,5 +1,7 @@
 """Compare: every saved model in one table, a macro-F1 chart, and two models side by side on one data set."""
 
+import re
+
 import altair as alt
 import streamlit as st
 
@@ -15,11 +17,25 @@ from evaluation.comparison import (
     fairness_summary,
     generalisation_long,
     speed_and_quality,
+    with_evaluations,
 )
 from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
 MEASURE_SUFFIX = {"macro_f1": "", "none_f1": " · none", "pearson_mean": " · r"}
+
+
+def code(text: str) -> str:
+    """`text` as a Markdown code span, shown as it is: a run's folder name or a value from its files is no
+    Markdown, LaTeX or emoji shortcode (the fence is longer than any run of backticks in it)."""
+    text = " ".join(str(text).split())
+    fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    return f"{fence} {text} {fence}"
+
+
+def skipped_note(what: str, skipped: dict[str, str]) -> str:
+    """One warning for the models left out: how many, and each one's name and why."""
+    return f"{what}:\n\n" + "\n".join(f"- {code(name)}: {code(why)}" for name, why in skipped.items())
 
 
 @st.cache_resource(show_spinner="Loading the bundled test set…", max_entries=3)
@@ -40,6 +56,14 @@ def evaluation(directory: str, fingerprint: str, _data):
 
 st.title("Compare")
 choices = saved_models_or_stop()
+compared, skipped = comparison_table(choices)
+if skipped:  # one run with malformed files is left out, named, and the rest of the page still shows
+    st.warning(skipped_note(f"Skipped {len(skipped)} saved model{'s' * (len(skipped) > 1)} whose files cannot be "
+                            f"read or say what this page cannot show", skipped))
+    choices = {name: directory for name, directory in choices.items() if name not in skipped}
+    if not choices:
+        st.info("No saved model that this page can show: train one on the Train page.")
+        st.stop()
 
 with st.expander("Evaluate on your own labelled data"):
     st.write("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy or sadness), "
@@ -59,11 +83,12 @@ if uploaded is not None:
     extra = {name: evaluation(str(directory), fingerprint, uploaded) for name, directory in choices.items()}
     st.caption(f"Your data: {len(uploaded):,} rows from {labelled_file.name}, in the `upload_…` columns.")
 
-table = comparison_table(choices, extra)
+table = with_evaluations(compared, extra)
 st.subheader("Every saved model")
-st.caption(f"{len(choices)} models: " + ", ".join(choices) + ". `default (shipped)` answers on Predict and Batch "
-           "unless another is picked; `zoo/…` ship with the repository (`python cli.py train-zoo`); `runs/…` are "
-           "your own.")
+st.caption(f"{len(choices)} models: " + ", ".join(choices)
+           + (f"; {len(skipped)} skipped (see above): " + ", ".join(skipped) if skipped else "")
+           + ". `default (shipped)` answers on Predict and Batch unless another is picked; `zoo/…` ship with the "
+             "repository (`python cli.py train-zoo`); `runs/…` are your own.")
 st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, spec in EVALUATION_SETS.items())
            + "; `valid` the run's own validation data. Click a header to sort; the table's toolbar downloads it "
            "as CSV.")
@@ -101,10 +126,13 @@ if len(fast):
                "the batch CLI adds worker processes). Up and right is better.")
 
 st.subheader("Fairness")
-reports = fairness_reports(choices)
-if not reports:
+reports, unread = fairness_reports(choices)
+if unread:
+    st.warning(skipped_note(f"Not shown: the fairness audit of {len(unread)} model{'s' * (len(unread) > 1)}, which "
+                            f"cannot be read", unread))
+if not reports and not unread:
     st.caption("No saved model has a fairness audit yet: training runs make one (`python cli.py audit`).")
-else:
+elif reports:
     st.caption("The Equity Evaluation Corpus (`python cli.py audit`): sentences that differ only in the person. "
                "Mean gap per emotion (bars) between female and male persons and between African-American and "
                "European names; 0 is fair. The table gives the largest gaps and how often the model names the "
@@ -123,7 +151,16 @@ else:
                                          alt.Tooltip("p_value:Q", format=".1e")])
                         .properties(height=max(200, 90 + 18 * part["name"].nunique())), width="stretch")
 for name, directory in choices.items():
-    show_model_card(st, directory, name)
+    try:
+        show_model_card(st, directory, name)
+    except (OSError, ValueError) as exc:  # a card that is not UTF-8 (UnicodeDecodeError is a ValueError)
+        if isinstance(exc, OSError):
+            why = f"MODEL_CARD.md: {exc.strerror}"  # not str(exc): no server path on the page
+        elif isinstance(exc, UnicodeDecodeError):
+            why = f"MODEL_CARD.md: not UTF-8 text (byte {exc.start})"
+        else:
+            why = str(exc)
+        st.warning(f"The model card of {code(name)} cannot be shown: {code(why)}")
 
 st.subheader("Two models side by side")
 if len(choices) < 2:

@@ -3,45 +3,110 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from data.labelled import LabelledData
 from emotions import EMOTIONS
-from evaluation.fairness import ATTRIBUTES, largest_gaps
+from evaluation.fairness import ATTRIBUTES, SCORES, largest_gaps
 from evaluation.metrics import evaluate_predictions
-from evaluation.runs import metric_columns, runs_table
+from evaluation.runs import (
+    RunError,
+    RunsTable,
+    field,
+    json_type,
+    mapping,
+    metric_columns,
+    number,
+    read_json,
+    runs_table,
+    shown,
+)
 from models.base import Prediction
+from models.store import FAIRNESS_FILE
 
 
 def comparison_table(choices: dict[str, Path], extra: dict[str, dict] | None = None,
-                     extra_name: str = "upload") -> pd.DataFrame:
+                     extra_name: str = "upload") -> RunsTable:
     """One row per saved model (`choices`: name → directory), as `evaluation.runs.runs_table` lays it out, named
-    by `choices`' keys; `extra` (name → evaluation on another data set) adds that data set's columns."""
-    table = runs_table(list(choices.values()))
-    if table.empty:
-        return table
+    by `choices`' keys, and the models left out because their files cannot be read (name → why); `extra` (name →
+    evaluation on another data set) adds that data set's columns (`with_evaluations`)."""
+    table, skipped = runs_table(list(choices.values()))
     names = {str(directory): name for name, directory in choices.items()}
+    skipped = {names[run]: why for run, why in skipped.items()}
+    if table.empty:
+        return RunsTable(table, skipped)
     table.insert(0, "name", table.pop("run").map(names))
-    for name, result in (extra or {}).items():
+    return RunsTable(with_evaluations(table, extra or {}, extra_name), skipped)
+
+
+def with_evaluations(table: pd.DataFrame, extra: dict[str, dict], extra_name: str = "upload") -> pd.DataFrame:
+    """The comparison table with the columns of one more data set: `extra` is name → evaluation of that model
+    (`evaluation.metrics.evaluate_predictions`)."""
+    table = table.copy()
+    for name, result in extra.items():
         for column, value in metric_columns(extra_name, result).items():
             table.loc[table["name"] == name, column] = value
     return table
 
 
-def fairness_reports(choices: dict[str, Path]) -> dict[str, dict]:
-    """name → fairness audit (`fairness.json`) of every saved model that has one."""
-    reports = {}
+class FairnessReports(NamedTuple):
+    reports: dict[str, dict]  # name → its audit
+    skipped: dict[str, str]  # name → why its fairness.json is not shown
+
+
+def fairness_reports(choices: dict[str, Path]) -> FairnessReports:
+    """name → fairness audit (`fairness.json`) of every saved model that has one, and name → why of those whose
+    audit cannot be read or is not laid out as `evaluation.fairness.audit_scores` writes it (`fairness_report`)."""
+    reports, skipped = {}, {}
     for name, directory in choices.items():
         try:
-            reports[name] = json.loads((Path(directory) / "fairness.json").read_text())
-        except (OSError, json.JSONDecodeError):
+            report = fairness_report(directory)
+        except RunError as exc:
+            skipped[name] = str(exc)
             continue
-    return reports
+        if report is not None:
+            reports[name] = report
+    return FairnessReports(reports, skipped)
+
+
+def fairness_report(directory: Path) -> dict | None:
+    """A model's fairness audit, None when it has none; `RunError` naming the field if a figure that the
+    summary and the charts show is missing, of the wrong type or out of its range (gaps between two
+    probabilities lie in [-1, 1], the largest gap and the p-value in [0, 1])."""
+    path = Path(directory) / FAIRNESS_FILE
+    if not path.exists():
+        return None
+    report = mapping(read_json(path), FAIRNESS_FILE)
+    where = f"{FAIRNESS_FILE}: "
+    number(field(report, "emotion_word_accuracy", f"{where}emotion_word_accuracy"), f"{where}emotion_word_accuracy",
+           0.0, 1.0)
+    emotions = 0
+    for attribute in ATTRIBUTES:
+        part = mapping(field(report, attribute, f"{where}{attribute}"), f"{where}{attribute}")
+        comparison = field(part, "comparison", f"{where}{attribute}.comparison")
+        if not isinstance(comparison, str):
+            raise RunError(f"{where}{attribute}.comparison is {json_type(comparison)}, not a string")
+        for emotion in (e for e in EMOTIONS if e in part):
+            scores = mapping(part[emotion], f"{where}{attribute}.{emotion}")
+            unknown = [shown(score) for score in scores if score not in SCORES]
+            if unknown:
+                raise RunError(f"{where}{attribute}.{emotion}: {', '.join(unknown)} not a score the audit compares "
+                               f"({', '.join(SCORES)})")
+            for score in SCORES:
+                name = f"{where}{attribute}.{emotion}.{score}"
+                summary = mapping(field(scores, score, name), name)
+                for figure, low, high in (("mean_gap", -1.0, 1.0), ("largest_gap", 0.0, 1.0), ("p_value", 0.0, 1.0)):
+                    number(field(summary, figure, f"{name}.{figure}"), f"{name}.{figure}", low, high,
+                           nan=figure == "p_value")
+            emotions += 1
+    if not emotions:
+        raise RunError(f"{where}no emotion's gaps under {' or '.join(ATTRIBUTES)}")
+    return report
 
 
 def fairness_long(reports: dict[str, dict]) -> pd.DataFrame:

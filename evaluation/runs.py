@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 import json
+import math
+import reprlib
+import stat
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
 from data.registry import RANKING
 from emotions import EMOTIONS
+
+# The most a run's JSON file may hold: the largest shipped config.json (tfidf_logreg's vocabulary) is 1.5 MB, a
+# metrics.json or fairness.json a few kB. A bigger file is no run of ours, and reading it would only cost memory.
+MAX_JSON_BYTES = {"config.json": 32_000_000}
+MAX_OTHER_JSON_BYTES = 2_000_000
+SEED_RANGE = (0, 2**32 - 1)  # what the CLI's --seed accepts (NumPy's and scikit-learn's seeds)
+# Training seconds and tweets per second: anything a run could measure (1e12 s is 30,000 years), and small enough
+# for the table's number columns (a 200-digit integer is no int64, and the dashboard's table could not show it).
+MAX_MEASURE = 1e12
+
+_shown = reprlib.Repr()
+_shown.maxstring, _shown.maxother, _shown.maxlong = 40, 40, 40
+
+
+class RunError(ValueError):
+    """A saved run whose files say something the comparison cannot use; the message names the file and what is
+    wrong with it, in one line."""
+
+
+class RunsTable(NamedTuple):
+    table: pd.DataFrame  # one row per run that could be read
+    skipped: dict[str, str]  # run → why it is not in the table
 
 
 def find_runs(*folders: str | Path) -> list[Path]:
@@ -26,44 +52,158 @@ def find_runs(*folders: str | Path) -> list[Path]:
     return runs
 
 
-def _size_mb(directory: Path) -> float:
-    return sum(f.stat().st_size for f in directory.iterdir() if f.is_file()) / 1e6
+def read_json(path: Path) -> object:
+    """A run's JSON file as Python values; `RunError` naming the file if it is not a readable regular file of
+    UTF-8 JSON (a FIFO or device is refused before it is opened, and so is a file over its size limit)."""
+    limit = MAX_JSON_BYTES.get(path.name, MAX_OTHER_JSON_BYTES)
+    try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise RunError(f"{path.name}: not a regular file")
+        if status.st_size > limit:
+            raise RunError(f"{path.name}: {status.st_size:,} bytes, more than the {limit:,} a run's file may hold")
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:  # its strerror, not str(exc): no server path on the dashboard
+        raise RunError(f"{path.name}: {exc.strerror or type(exc).__name__}") from None
+    except UnicodeDecodeError as exc:
+        raise RunError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise RunError(f"{path.name}: nested too deeply to be read") from None
+    except json.JSONDecodeError as exc:
+        raise RunError(f"{path.name}: not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits, for one
+        raise RunError(f"{path.name}: not readable JSON ({' '.join(str(exc).split())[:100]})") from None
+
+
+def shown(value) -> str:
+    """A JSON value, shortened for a one-line message; strings, true, false and null as JSON spells them."""
+    if isinstance(value, str):
+        return json.dumps(value[:40] + ("…" if len(value) > 40 else ""), ensure_ascii=False)
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    try:
+        return _shown.repr(value)
+    except ValueError:  # an int too long to print
+        return "a very long number"
+
+
+def json_type(value) -> str:
+    """What a JSON value is, in JSON's words."""
+    kinds = {dict: "an object", list: "an array", str: "a string", bool: "true or false", type(None): "null",
+             int: "a number", float: "a number"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def number(value, where: str, low: float, high: float, nan: bool = False) -> int | float:
+    """`value` if it is a JSON number in [low, high] (or NaN, when `nan`); `RunError` saying `where` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RunError(f"{where} is {shown(value)}, not a number")
+    if isinstance(value, float) and math.isnan(value):
+        if nan:
+            return value
+        raise RunError(f"{where} is NaN, not a number in {_interval(low, high)}")
+    if not low <= value <= high:  # compared as it is: float() of a huge int would overflow
+        raise RunError(f"{where} is {shown(value)}, outside {_interval(low, high)}")
+    return value
+
+
+def _interval(low, high) -> str:
+    return "[" + ", ".join(f"{x:,}" if isinstance(x, int) else f"{x:g}" for x in (low, high)) + "]"
+
+
+def mapping(value, where: str) -> dict:
+    """`value` if it is a JSON object; `RunError` saying `where` otherwise."""
+    if not isinstance(value, dict):
+        raise RunError(f"{where} is {json_type(value)}, not an object")
+    return value
 
 
 def metric_columns(data_set: str, result: dict) -> dict:
-    """One evaluation (`evaluation.metrics.evaluate_predictions`) as the table's columns for that data set."""
-    columns = {f"{data_set}_macro_f1": round(result["macro_f1"], 4), f"{data_set}_accuracy": round(result["accuracy"], 4)}
+    """One evaluation (`evaluation.metrics.evaluate_predictions`) as the table's columns for that data set; a
+    `RunError` naming the data set and the field if a figure the table shows is missing, not a number or out of
+    its range (F1 and accuracy in [0, 1], Pearson's r in [-1, 1] or NaN)."""
+    result = mapping(result, data_set)
+    columns = {f"{data_set}_macro_f1": _figure(result, "macro_f1", data_set),
+               f"{data_set}_accuracy": _figure(result, "accuracy", data_set)}
+    per_emotion = mapping(field(result, "per_emotion", f"{data_set}.per_emotion"), f"{data_set}.per_emotion")
     for emotion in EMOTIONS:
-        columns[f"{data_set}_f1_{emotion}"] = round(result["per_emotion"][emotion]["f1"], 4)
+        where = f"{data_set}.per_emotion.{emotion}"
+        scores = mapping(field(per_emotion, emotion, where), where)
+        columns[f"{data_set}_f1_{emotion}"] = _figure(scores, "f1", where)
     if "pearson_mean" in result:
-        columns[f"{data_set}_pearson_mean"] = round(result["pearson_mean"], 4)
+        columns[f"{data_set}_pearson_mean"] = _figure(result, "pearson_mean", data_set, -1.0, 1.0, nan=True)
     if "none_f1" in result:
-        columns[f"{data_set}_none_f1"] = round(result["none_f1"], 4)
+        columns[f"{data_set}_none_f1"] = _figure(result, "none_f1", data_set)
     return columns
 
 
-def runs_table(runs: list[Path]) -> pd.DataFrame:
+def field(within: dict, name: str, where: str):
+    """`within[name]`; `RunError` saying `where` (the field's full name) is missing if it is."""
+    if name not in within:
+        raise RunError(f"{where} is missing")
+    return within[name]
+
+
+def _figure(within: dict, name: str, where: str, low: float = 0.0, high: float = 1.0, nan: bool = False) -> float:
+    """`within[name]`, checked by `number` and rounded to 4 places as the table shows it."""
+    return round(number(field(within, name, f"{where}.{name}"), f"{where}.{name}", low, high, nan), 4)
+
+
+def run_row(directory: Path) -> dict:
+    """One run's row of the table (see `runs_table`); `RunError` naming the file and the field if its
+    config.json or metrics.json cannot be read or says something the table cannot show."""
+    config = mapping(read_json(directory / "config.json"), "config.json")
+    metrics_path = directory / "metrics.json"
+    metrics = mapping(read_json(metrics_path), "metrics.json") if metrics_path.exists() else {}
+    model = config.get("model", "?")
+    if not isinstance(model, str) or not model.strip():
+        raise RunError(f"config.json: model is {shown(model)}, not a model's name")
+    seed = config.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise RunError(f"config.json: seed is {shown(seed)}, not a whole number")
+    row = {"run": str(directory), "model": model,
+           "seed": None if seed is None else number(seed, "config.json: seed", *SEED_RANGE),
+           "train_seconds": _optional(config, "train_seconds"), "tweets_per_s": _optional(config, "tweets_per_s"),
+           "size_mb": round(_size_mb(directory), 2)}
+    for data_set, result in metrics.items():
+        if isinstance(result, dict) and "macro_f1" in result:  # an evaluation (nothing else is written there)
+            try:
+                row.update(metric_columns(data_set, result))
+            except RunError as exc:
+                raise RunError(f"metrics.json: {exc}") from None
+    return row
+
+
+def _optional(config: dict, name: str) -> int | float | None:
+    """A measure of config.json in [0, MAX_MEASURE], or None when it has none."""
+    value = config.get(name)
+    return None if value is None else number(value, f"config.json: {name}", 0.0, MAX_MEASURE)
+
+
+def _size_mb(directory: Path) -> float:
+    try:
+        return sum(f.stat().st_size for f in directory.iterdir() if f.is_file()) / 1e6
+    except OSError as exc:
+        raise RunError(f"{Path(exc.filename or directory).name}: {exc.strerror or type(exc).__name__}") from None
+
+
+def runs_table(runs: list[Path]) -> RunsTable:
     """One row per run: model, data-set macro-F1, accuracy, per-emotion F1, intensity Pearson, training time,
     scoring speed (WASSA-2017 test tweets per second, measured when it was trained), size;
-    best first (by the macro-F1 of the first data set in RANKING that the runs have)."""
-    rows = []
+    best first (by the macro-F1 of the first data set in RANKING that the runs have). A run whose files cannot be
+    read or say something the table cannot show is left out, and `skipped` says why (`run_row`)."""
+    rows, skipped = [], {}
     for directory in runs:
         try:
-            config = json.loads((directory / "config.json").read_text())
-            metrics = json.loads((directory / "metrics.json").read_text()) if (directory / "metrics.json").exists() else {}
-        except (OSError, json.JSONDecodeError):
-            continue
-        row = {"run": str(directory), "model": config.get("model", "?"), "seed": config.get("seed"),
-               "train_seconds": config.get("train_seconds"), "tweets_per_s": config.get("tweets_per_s"),
-               "size_mb": round(_size_mb(directory), 2)}
-        for data_set, result in metrics.items():
-            if isinstance(result, dict) and "macro_f1" in result:
-                row.update(metric_columns(data_set, result))
-        rows.append(row)
+            rows.append(run_row(directory))
+        except RunError as exc:
+            skipped[str(directory)] = str(exc)
     table = pd.DataFrame(rows)
     for data_set in RANKING:
         column = f"{data_set}_macro_f1"
         if column in table.columns:
             table = table.sort_values(column, ascending=False, na_position="last")
             break
-    return table.reset_index(drop=True)
+    return RunsTable(table.reset_index(drop=True), skipped)

@@ -8,6 +8,8 @@ import pytest
 
 import cli
 from data.bundled import load_wassa
+from models.registry import DEFAULT_MODEL_DIR
+from tests.malformed_runs import CASES, good_run, make_run
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ["emotion", "prob_anger", "prob_fear", "prob_joy", "prob_sadness", "intensity_anger", "intensity_fear",
@@ -115,6 +117,35 @@ def test_compare_lists_runs_best_first(run, files, capsys):
     scores = [float(line.split()[header.index("valid_macro_f1")]) for line in lines[1:]]
     assert sorted(line.split()[1] for line in lines[1:]) == ["lexicon_rule", "tfidf_logreg"]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_compare_names_a_malformed_run_on_stderr_and_lists_the_others(case, tmp_path, capsys):
+    good, bad = good_run(tmp_path / "runs"), make_run(tmp_path / "runs", case)
+    assert cli.main(["compare", "--runs", str(tmp_path / "runs")]) == 0
+    out, err = capsys.readouterr()
+    listed = [line.split()[0] for line in out.splitlines()[1:]]
+    if CASES[case].part == "run":
+        assert err == f"skipped {bad}: {CASES[case].note}\n" and listed == [str(good)]
+    else:  # its audit or its card: not what `compare` prints
+        assert err == "" and sorted(listed) == sorted([str(good), str(bad)])
+
+
+def test_compare_of_only_malformed_runs_says_why_each_is_skipped(tmp_path, capsys):
+    bad = make_run(tmp_path, "metrics_an_array")
+    assert cli.main(["compare", "--runs", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (f"skipped {bad}: metrics.json is an array, not an object\n"
+                                       f"no readable saved runs under {tmp_path}\n")
+
+
+def test_compare_says_the_runs_folder_is_missing(tmp_path, capsys):
+    missing = tmp_path / "no_runs"
+    assert cli.main(["compare", "--runs", str(missing), "--with-default"]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"note: {missing}: no such folder; only the shipped default model is compared\n"
+    assert [line.split()[0] for line in out.splitlines()[1:]] == [str(DEFAULT_MODEL_DIR)]
+    assert cli.main(["compare", "--runs", str(missing)]) == 1
+    assert capsys.readouterr().err == f"no saved runs under {missing} (no such folder)\n"
 
 
 def test_bad_training_file_is_named(files, capsys):

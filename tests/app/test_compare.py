@@ -4,12 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from app_pages.shared import RUNS_ENV_VAR
 from data.bundled import load_wassa
 from data.labelled import frame_to_labelled
 from models.registry import build_model
+from tests.malformed_runs import CASES, EXPLORATORY, make_run
 from training.run import run_training
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "compare.py")
@@ -98,3 +100,38 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
         assert "facet" not in spec and "column" not in spec["encoding"]  # a facet cannot follow the page's width
         assert spec["autosize"]["type"] == "fit"  # as wide as the page, legend included
         assert spec["height"] >= 90 + 18 * models  # tall enough for a legend of every model
+
+
+def messages(at) -> list[str]:
+    """The text of every warning, caption, error and info on the page."""
+    return [str(element.value) for kind in ("warning", "caption", "error", "info") for element in at.get(kind)]
+
+
+@pytest.mark.parametrize("case", EXPLORATORY)
+def test_a_malformed_run_is_named_and_the_rest_of_the_page_still_shows(monkeypatch, tmp_path, case):
+    make_run(tmp_path, case)
+    at = open_page(monkeypatch, tmp_path)  # no exception: the page did not stop at the bad run
+    name, part, note = f"runs/{case}", CASES[case].part, CASES[case].note
+    table = at.dataframe[0].value
+    assert {"default (shipped)", "zoo/text_net", "zoo/logreg"} <= set(table["name"])
+    heat_map = next(chart for chart in at.get("vega_lite_chart")
+                    if json.loads(chart.proto.spec)["layer"][0].get("title") == "How each model does on every data set")
+    mapped = set(convert_arrow_bytes_to_pandas_df(heat_map.proto.datasets[0].data.data)["name"])
+    assert {"default (shipped)", "zoo/text_net"} <= mapped
+    fairness = at.dataframe[1].value
+    assert {"default (shipped)", "zoo/text_net"} <= set(fairness["name"])
+    assert {"Model card: default (shipped)", "Model card: zoo/text_net"} <= {e.label for e in at.expander}
+    warnings = [w.value for w in at.warning]
+    if part == "run":  # left out everywhere, counted and named as skipped
+        assert name not in set(table["name"]) and name not in mapped and name not in at.selectbox[0].options
+        assert warnings == [f"Skipped 1 saved model whose files cannot be read or say what this page cannot show:"
+                            f"\n\n- ` {name} `: ` {note} `"]
+        assert any(m.startswith(f"{len(table)} models: ") and f"; 1 skipped (see above): {name}." in m
+                   for m in messages(at))
+    elif part == "fairness":  # in the table, its audit named as not shown
+        assert name in set(table["name"]) and name not in set(fairness["name"])
+        assert warnings == [f"Not shown: the fairness audit of 1 model, which cannot be read:\n\n"
+                            f"- ` {name} `: ` {note} `"]
+    else:  # its card: in the table, and the card's trouble named (here or by the card's own widget)
+        assert name in set(table["name"]) and name in set(fairness["name"])
+        assert any(name in m and "card" in m.lower() for m in messages(at))

@@ -1,12 +1,24 @@
+import os
+
 import numpy as np
 import pytest
 
 from data.bundled import load_wassa
 from data.labelled import LabelledData, frame_to_labelled
-from evaluation.comparison import compare_pair, comparison_table, generalisation_long
+from evaluation.comparison import (
+    compare_pair,
+    comparison_table,
+    fairness_long,
+    fairness_reports,
+    fairness_summary,
+    generalisation_long,
+)
+from evaluation.runs import RunError, find_runs, read_json
 from models.base import Prediction
-from models.registry import build_model
+from models.registry import DEFAULT_MODEL_DIR, build_model
+from tests.malformed_runs import CASES, good_run, make_run
 from training.run import run_training
+from training.zoo import ZOO_DIR
 
 NAN = [np.nan] * 4
 
@@ -28,7 +40,8 @@ def test_table_names_every_run_and_adds_an_evaluated_data_set(runs):
     from models.registry import load_model
 
     upload = {"runs/lexicon_rule": load_model(choices["runs/lexicon_rule"]).evaluate(valid.subset(range(40)))}
-    table = comparison_table(choices, upload)
+    table, skipped = comparison_table(choices, upload)
+    assert skipped == {}
     assert sorted(table["name"]) == ["runs/lexicon_rule", "runs/tfidf_logreg"]
     assert table["valid_macro_f1"].is_monotonic_decreasing  # best first
     wanted = {"model", "train_seconds", "size_mb", "valid_accuracy", "valid_f1_joy", "valid_pearson_mean"}
@@ -44,7 +57,40 @@ def test_table_names_every_run_and_adds_an_evaluated_data_set(runs):
 
 
 def test_table_of_no_runs_is_empty(tmp_path):
-    assert comparison_table({}).empty
+    table, skipped = comparison_table({})
+    assert table.empty and skipped == {}
+
+
+def test_every_shipped_model_is_read_whole():
+    """What the checks of a run's files accept: everything the repository ships."""
+    choices = {str(directory): directory for directory in find_runs(DEFAULT_MODEL_DIR, ZOO_DIR)}
+    table, skipped = comparison_table(choices)
+    reports, unread = fairness_reports(choices)
+    assert len(table) == len(choices) >= 8 and skipped == {}
+    assert len(reports) == len(choices) and unread == {}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_malformed_run_is_left_out_and_named_and_the_others_still_compared(case, tmp_path):
+    choices = {"runs/good": good_run(tmp_path), f"runs/{case}": make_run(tmp_path, case)}
+    part, note = CASES[case].part, CASES[case].note
+    table, skipped = comparison_table(choices)
+    assert skipped == ({f"runs/{case}": note} if part == "run" else {})
+    assert sorted(table["name"]) == sorted(["runs/good"] if part == "run" else ["runs/good", f"runs/{case}"])
+    assert table.set_index("name").loc["runs/good", "wassa_test_macro_f1"] == 0.6574
+    assert set(generalisation_long(table)["name"]) == set(table["name"])
+    readable = {name: directory for name, directory in choices.items() if name not in skipped}
+    reports, unread = fairness_reports(readable)
+    assert unread == ({f"runs/{case}": note} if part == "fairness" else {})
+    assert sorted(reports) == sorted(name for name in readable if name not in unread)
+    assert sorted(fairness_summary(reports)["name"]) == sorted(reports)
+    assert set(fairness_long(reports)["name"]) == set(reports)
+
+
+def test_a_run_file_that_is_no_regular_file_is_refused_without_reading_it(tmp_path):
+    os.mkfifo(tmp_path / "metrics.json")  # opening it would wait for a writer forever
+    with pytest.raises(RunError, match="^metrics.json: not a regular file$"):
+        read_json(tmp_path / "metrics.json")
 
 
 def test_pair_is_compared_on_rows_both_scored():
