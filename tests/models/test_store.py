@@ -52,10 +52,10 @@ def _copy(saved, tmp_path, name="copy"):
     return Path(shutil.copytree(saved, tmp_path / name))
 
 
-def _reseal(folder):
-    """Rewrite config.json's checksums, as someone crafting a folder would."""
+def _reseal(folder, *added):
+    """Rewrite config.json's checksums (of its files and `added`), as someone crafting a folder would."""
     config = json.loads((folder / "config.json").read_text())
-    config["files"] = {name: sha256_file(folder / name) for name in config["files"]}
+    config["files"] = {name: sha256_file(folder / name) for name in [*config["files"], *added]}
     (folder / "config.json").write_text(json.dumps(config))
 
 
@@ -229,3 +229,65 @@ def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets,
 def test_the_shipped_default_model_is_in_the_current_format():
     assert json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["format"] == 2
     assert not (DEFAULT_MODEL_DIR / "state.pkl.gz").exists()
+
+
+@pytest.mark.parametrize("name", ["metrics.json", "features.npz", "weights.safetensors", "MODEL_CARD.md"])
+def test_a_file_of_the_folder_that_is_a_symbolic_link_is_refused(saved, tmp_path, name):
+    folder = _copy(saved, tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copyfile(folder / name, elsewhere)  # the same bytes: its checksum alone would pass
+    (folder / name).unlink()
+    (folder / name).symlink_to(elsewhere)
+    with pytest.raises(ModelLoadError, match=f"{name}: a symbolic link; .*refusing to read it"):
+        load_model(folder)
+
+
+def test_a_file_the_loader_reads_must_be_listed_with_its_checksum(saved, tmp_path):
+    folder = _copy(saved, tmp_path)
+    config = json.loads((folder / "config.json").read_text())
+    del config["files"]["metrics.json"]
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelLoadError, match="metrics.json: config.json lists no checksum for it"):
+        load_model(folder)
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("metrics.json", "[1, 2, 3]", "metrics.json: holds an array where an object belongs"),
+    ("training_log.json", "{}", "training_log.json: holds an object where an array belongs"),
+    ("fairness.json", "[" * 100_000 + "]" * 100_000, "fairness.json: not valid JSON .*recursion"),
+    ("features.json", "{", "features.json: not valid JSON"),
+    ("config.json", "[" * 100_000 + "]" * 100_000, "config.json: not valid JSON .*recursion"),
+])
+def test_a_json_file_of_the_wrong_shape_is_one_line_naming_it(saved, tmp_path, name, text, message):
+    folder = _copy(saved, tmp_path)
+    (folder / name).write_text(text)
+    if name != "config.json":
+        _reseal(folder, name)
+    with pytest.raises(ModelLoadError, match=message) as caught:
+        load_model(folder)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_card_is_read_only_when_its_checksum_matches(saved, tmp_path):
+    from models.store import read_card
+
+    folder = _copy(saved, tmp_path)
+    assert read_card(folder).startswith("---\nlanguage: en")
+    (folder / "MODEL_CARD.md").write_text("# edited\n")
+    with pytest.raises(ModelLoadError, match="MODEL_CARD.md: checksum differs from config.json"):
+        read_card(folder)
+    (folder / "MODEL_CARD.md").write_bytes(b"# Card \xff\xfe\n")
+    _reseal(folder)
+    with pytest.raises(ModelLoadError, match="MODEL_CARD.md: not UTF-8 text"):
+        read_card(folder)
+    (folder / "MODEL_CARD.md").unlink()
+    with pytest.raises(ModelLoadError, match="missing MODEL_CARD.md"):
+        load_model(folder)
+    _reseal_without(folder, "MODEL_CARD.md")
+    assert read_card(folder) is None  # a folder saved without a card
+
+
+def _reseal_without(folder, name):
+    config = json.loads((folder / "config.json").read_text())
+    del config["files"][name]
+    (folder / "config.json").write_text(json.dumps(config))
