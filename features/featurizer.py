@@ -55,6 +55,11 @@ class Featurizer:
         names = list(self.text_features_.get_feature_names_out()) if self.use_text else []
         return names + [str(name) for name in self.image_names_] if self.use_image else names
 
+    @property
+    def widths(self) -> tuple[int, int]:
+        """(text, image) columns of the blocks `transform` gives (0 for a modality it does not read)."""
+        return (len(self.text_mean_) if self.use_text else 0, len(self.image_names_) - 1 if self.use_image else 0)
+
     def _targets(self, data: LabelledData) -> pd.DataFrame:
         """y for the learned lexicons: which emotions each row goes with (`LabelledData.association_targets`;
         all zeros: none of the four), and the gold intensities."""

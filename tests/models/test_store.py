@@ -291,3 +291,53 @@ def _reseal_without(folder, name):
     config = json.loads((folder / "config.json").read_text())
     del config["files"][name]
     (folder / "config.json").write_text(json.dumps(config))
+
+
+def _edit_weights(folder, edit):
+    from safetensors.numpy import load_file, save_file
+
+    weights = load_file(folder / "weights.safetensors")
+    edit(weights)
+    save_file(weights, folder / "weights.safetensors")
+    _reseal(folder)
+
+
+def _edit_config(folder, edit):
+    config = json.loads((folder / "config.json").read_text())
+    edit(config)
+    (folder / "config.json").write_text(json.dumps(config))
+
+
+def _set(weights, name, value):
+    weights[name] = value
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda w: _set(w, "text.1.weight", np.zeros((7, 3), np.float32)),
+     r"text.1.weight has shape \(7, 3\); net_config and the features imply \(16, 125\)"),
+    (lambda w: w.pop("emotion_head.bias"), "weights.safetensors lacks emotion_head.bias"),
+    (lambda w: _set(w, "image.1.weight", np.zeros((16, 3), np.float32)), "weights.safetensors has image.1.weight"),
+    (lambda w: _set(w, "text.4.bias", w["text.4.bias"].astype(np.int64)), "text.4.bias is int64, not float32"),
+    (lambda w: _set(w, "emotion_head.bias", np.full(4, np.nan, np.float32)), "emotion_head.bias holds NaN"),
+])
+def test_weights_that_are_not_those_of_the_saved_network_are_refused(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_weights(folder, edit)
+    with pytest.raises(ModelLoadError, match=f"copy: cannot load the network: .*{message}"):
+        load_model(folder)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["net_config"].update(embed=9),
+     r"text.4.weight has shape \(8, 16\); net_config and the features imply \(9, 16\)"),
+    (lambda c: c["net_config"].update(text_dim=124),
+     "net_config has text_dim 124 and image_dim 0; the saved features have 125"),
+    (lambda c: c["net_config"].update({k: 10**12 for k in ("hidden", "embed", "text_dim")}),
+     "config.json: cannot load the network: its net_config hidden=1000000000000: must be a whole number in"),
+    (lambda c: c.pop("net_config"), "its net_config is not an object"),
+])
+def test_a_net_config_that_does_not_fit_the_weights_is_refused(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_config(folder, edit)
+    with pytest.raises(ModelLoadError, match=message):
+        load_model(folder)
