@@ -58,20 +58,22 @@ def saved_models_or_stop() -> dict[str, Path]:
 
 def show_model_card(where, directory, label: str) -> None:
     """The model's MODEL_CARD.md in an expander (its YAML front matter left out), once its checksum matches the one
-    in config.json (`models.store.read_card`) and made inert (`inert_markdown`); else one line saying why not."""
+    in config.json (`models.store.read_card`) and made inert (`inert_markdown`); else one line saying why not.
+    The label, a folder's name, is made inert too (a label shows Markdown images)."""
     from models.store import ModelLoadError, read_card
 
     try:
         text = read_card(directory)
     except ModelLoadError as exc:
-        where.warning(f"The model card of {label} is not shown: {exc}")
+        where.warning(inert_markdown(f"The model card of {label} is not shown: {exc}"))
         return
     if text is None:
-        where.caption(f"{label} has no model card (saved before cards were written; retrain it to get one).")
+        where.caption(inert_markdown(f"{label} has no model card (saved before cards were written; retrain it to get "
+                                     f"one)."))
         return
     if text.startswith("---\n"):
         text = text.split("\n---\n", 1)[-1]
-    with where.expander(f"Model card: {label}"):
+    with where.expander(inert_markdown(f"Model card: {label}")):
         st.markdown(inert_markdown(text))
 
 

@@ -36,12 +36,12 @@ def test_the_shipped_cards_are_shown_as_written():
         assert inert_markdown(text) == text, card
 
 
-def _card_page(directory):
+def _card_page(directory, label="the model"):
     import streamlit as st
 
     from app_pages.shared import show_model_card
 
-    show_model_card(st, directory, "the model")
+    show_model_card(st, directory, label)
 
 
 def _shown(folder):
@@ -81,3 +81,9 @@ def test_an_edited_card_is_not_shown_and_a_card_with_an_image_shows_its_text(fol
     config["files"]["MODEL_CARD.md"] = sha256_file(folder / "MODEL_CARD.md")  # as someone crafting a folder would
     (folder / "config.json").write_text(json.dumps(config))
     assert _shown(folder).markdown[0].value == "# Card\n!\\[pix](http://example.invalid/track.png)"
+
+
+def test_a_folder_named_as_an_image_fetches_nothing(tmp_path):
+    folder = Path(shutil.copytree(ROOT / "models" / "zoo" / "lexicon_rule", tmp_path / "![x](http:example.invalid)"))
+    at = AppTest.from_function(_card_page, args=(str(folder), folder.name), default_timeout=30).run()
+    assert at.expander[0].label == "Model card: !\\[x](http:example.invalid)"
