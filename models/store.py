@@ -251,14 +251,24 @@ def write_featurizer(directory: Path, featurizer) -> None:
 
 
 def read_featurizer(directory: Path):
+    """The fitted featurizer of `features.json` and `features.npz`, checked (`Featurizer.check_fitted`)."""
+    from features.featurizer import Featurizer
     from features.state import StateError, decode
 
     tree = _read_json_file(directory / FEATURES_TREE)
     try:
         with open_model_file(directory / FEATURES_ARRAYS) as handle, np.load(handle, allow_pickle=False) as arrays:
-            return decode(tree, arrays)
-    except (OSError, ValueError, StateError) as exc:  # ValueError: also a pickled array in the .npz
+            featurizer = decode(tree, arrays)
+        if not isinstance(featurizer, Featurizer):
+            raise StateError(f"it holds a {type(featurizer).__name__}, not a Featurizer")
+        featurizer.check_fitted()
+        return featurizer
+    except ModelLoadError:
+        raise
+    except (OSError, ValueError) as exc:  # StateError; ValueError: also a pickled array in the .npz
         raise ModelLoadError(f"{directory}: cannot read the saved features ({exc})") from None
+    except Exception as exc:  # a file of the right shape holding the wrong things: whatever the classes raise
+        raise ModelLoadError(f"{directory}: cannot read the saved features ({type(exc).__name__}: {exc})") from None
 
 
 def write_weights(directory: Path, weights: dict[str, np.ndarray]) -> None:

@@ -341,3 +341,30 @@ def test_a_net_config_that_does_not_fit_the_weights_is_refused(saved, tmp_path, 
     _edit_config(folder, edit)
     with pytest.raises(ModelLoadError, match=message):
         load_model(folder)
+
+
+def _edit_tree(folder, edit):
+    tree = json.loads((folder / "features.json").read_text())
+    edit(tree)
+    (folder / "features.json").write_text(json.dumps(tree))
+    _reseal(folder)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t["attributes"].update(zzz={"dict": [1, 2]}), r"unreadable saved state node \"{'dict': \[1, 2\]}\""),
+    (lambda t: t["attributes"].update(zzz={"dict": {}, "tuple": []}), "unreadable saved state node"),
+    (lambda t: t["attributes"].update(zzz={"array": "x", "strings": "yes"}), "unreadable saved state node"),
+    (lambda t: t["attributes"].update(zzz={"object": "Featurizer", "attributes": [1]}), "unreadable saved state node"),
+    (lambda t: t.update(attributes={name: "garbage" for name in t["attributes"]}), "use_text is not true or false"),
+    (lambda t: t["attributes"].update(text_mean_=[1.0, 2.0]), "text_mean_ is not 125 finite numbers"),
+    (lambda t: t["attributes"].update(text_features_={"object": "TweetTokenizer", "attributes": {}}),
+     "text_features_ is not the text features"),
+    (lambda t: t["attributes"].update(_image_extractor={"object": "Featurizer"}),
+     "sets '_image_extractor' of a Featurizer, an attribute that is never saved"),
+    (lambda t: t.update(object="TweetTokenizer"), "holds a TweetTokenizer, not a Featurizer"),
+])
+def test_a_features_file_that_is_not_a_fitted_featurizer_is_refused(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_tree(folder, edit)
+    with pytest.raises(ModelLoadError, match=f"copy: cannot read the saved features \\(.*{message}"):
+        load_model(folder)
