@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from emotions import EMOTIONS
+
 FORMAT = 2
 FEATURES_TREE, FEATURES_ARRAYS = "features.json", "features.npz"
 WEIGHTS_FILE = "weights.safetensors"
@@ -45,6 +47,9 @@ MAX_TEXT_FILE_BYTES = 64 * 2**20
 # The files the loader reads besides config.json: each must be listed, with its checksum, in config.json.
 READ_FILES = (FEATURES_TREE, FEATURES_ARRAYS, WEIGHTS_FILE, SKOPS_FILE, "metrics.json", "training_log.json",
               FAIRNESS_FILE, CARD_FILE)
+
+
+OUTPUTS = ("presence", "choice")  # what a model's probabilities are (`models.base.Prediction`)
 
 
 class ModelLoadError(RuntimeError):
@@ -134,6 +139,37 @@ def convert_hint(directory: Path) -> str:
     return (f"{directory}: saved in the old pickle format, which runs code when it is loaded; this version "
             f"refuses to load it. If you trust where it came from, convert it once: "
             f"python cli.py convert --model-dir {directory} --trust")
+
+
+def check_config(directory: Path, config: dict, modalities: tuple[str, ...]) -> None:
+    """What config.json says that scoring reads as it is, checked: `outputs` one of OUTPUTS (absent in folders
+    saved before presence models: a 4-way choice), a presence model's `none_threshold` a number in [0, 1], its
+    `presence_offsets` (if any) one finite number per emotion, the emotions this version's, and `modalities` some
+    of those the model class reads."""
+    def refuse(what: str):
+        raise ModelLoadError(f"{directory}/config.json: cannot load the model: {what}")
+
+    def shown(value) -> str:
+        text = repr(value)
+        return text if len(text) <= 80 else f"{text[:77]}..."
+
+    outputs = config.get("outputs", "choice")
+    if outputs not in OUTPUTS:
+        refuse(f"outputs is {shown(outputs)}, not one of {', '.join(OUTPUTS)}")
+    threshold = config.get("none_threshold")
+    if outputs == "presence" or threshold is not None:  # NaN is in no range: it would turn `none` off
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+            refuse(f"none_threshold is {shown(threshold)}, not a number in [0, 1]")
+    offsets = config.get("presence_offsets", [0.0] * len(EMOTIONS))  # the card shows them
+    if (not isinstance(offsets, list) or len(offsets) != len(EMOTIONS)
+            or not all(isinstance(o, (int, float)) and not isinstance(o, bool) and np.isfinite(o) for o in offsets)):
+        refuse(f"presence_offsets is {shown(offsets)}, not {len(EMOTIONS)} numbers")
+    if config.get("emotions", list(EMOTIONS)) != list(EMOTIONS):
+        refuse(f"its emotions are {shown(config['emotions'])}; this version's are {', '.join(EMOTIONS)}")
+    saved = config.get("modalities", list(modalities))
+    if (not isinstance(saved, list) or not saved or not all(isinstance(m, str) for m in saved)
+            or len(set(saved)) != len(saved) or not set(saved) <= set(modalities)):
+        refuse(f"modalities is {shown(saved)}; this model reads {' and '.join(modalities)}")
 
 
 class OutputFolderError(ValueError):

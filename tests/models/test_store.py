@@ -368,3 +368,54 @@ def test_a_features_file_that_is_not_a_fitted_featurizer_is_refused(saved, tmp_p
     _edit_tree(folder, edit)
     with pytest.raises(ModelLoadError, match=f"copy: cannot read the saved features \\(.*{message}"):
         load_model(folder)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c.update(outputs="bogus"), "outputs is 'bogus', not one of presence, choice"),
+    (lambda c: c.update(none_threshold="abc"), "none_threshold is 'abc', not a number in"),
+    (lambda c: c.update(none_threshold=float("nan")), r"none_threshold is nan, not a number in \[0, 1\]"),
+    (lambda c: c.update(none_threshold=1e308), "none_threshold is 1e[+]308"),
+    (lambda c: c.update(none_threshold=True), "none_threshold is True"),
+    (lambda c: c.update(outputs="presence"), "none_threshold is None"),  # a presence model without one
+    (lambda c: c.update(presence_offsets="zz"), "presence_offsets is 'zz', not 4 numbers"),
+    (lambda c: c.update(emotions=["joy", "anger", "fear", "sadness"]), "its emotions are .*; this version's are anger"),
+    (lambda c: c.update(modalities=["image"]), r"modalities is \['image'\]; this model reads text"),
+    (lambda c: c.update(modalities="text"), "modalities is 'text'"),
+])
+def test_what_config_json_says_is_checked_when_loading(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_config(folder, edit)
+    with pytest.raises(ModelLoadError, match=f"copy/config.json: cannot load the model: {message}"):
+        load_model(folder)
+
+
+@pytest.mark.parametrize("fallback, message", [
+    (9, r"cannot load the model: scoring a test tweet fails \(IndexError: index 9 is out of bounds"),
+    ("x", r"cannot load the model \(ValueError: invalid literal for int\(\)"),
+])
+def test_any_other_failure_while_loading_is_one_line_naming_the_folder(tmp_path, fallback, message):
+    folder = Path(shutil.copytree(ROOT / "models" / "zoo" / "lexicon_rule", tmp_path / "rule"))
+    _edit_config(folder, lambda c: c.update(fallback=fallback))
+    with pytest.raises(ModelLoadError, match=f"rule: {message}") as caught:
+        load_model(folder)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_table_of_the_wrong_kind_deep_in_the_features_is_one_line(saved, tmp_path):
+    folder = _copy(saved, tmp_path)
+    _edit_tree(folder, lambda t: t["attributes"]["text_features_"]["attributes"]["groups"][0]["tuple"][1]
+               ["attributes"].update(emolex_table_="x"))
+    with pytest.raises(ModelLoadError, match="copy: cannot load the model: scoring a test tweet fails "
+                                             r"\(AttributeError: 'str' object"):
+        load_model(folder)
+
+
+def test_the_cli_names_the_folder_of_a_crafted_model(saved, tmp_path):
+    folder = _copy(saved, tmp_path)
+    _edit_weights(folder, lambda weights: weights.pop("emotion_head.bias"))
+    result = subprocess.run([sys.executable, "cli.py", "score", "--model-dir", str(folder), "--input",
+                             str(ROOT / "data" / "samples" / "tweets_sample.csv"), "--output", str(tmp_path / "o.csv")],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and not (tmp_path / "o.csv").exists()
+    assert result.stderr == (f"error: {folder}: cannot load the network: weights.safetensors lacks "
+                             f"emotion_head.bias\n")
