@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import json
+import math
 import os
 import platform
 import shutil
 import stat
 import tempfile
+import zipfile
 from importlib import metadata
 from pathlib import Path
 
@@ -44,6 +47,10 @@ RETRAIN = "retrain it with this version (python cli.py train ...)"
 # A model folder's JSON files and its card are read whole: at most this many bytes each. The largest shipped one is
 # 1.5 MB (models/zoo/tfidf_logreg/config.json, its vocabulary as feature names).
 MAX_TEXT_FILE_BYTES = 64 * 2**20
+# What each of a model folder's archives (features.npz, model.skops) may unpack to, by the sizes its ZIP directory
+# declares, checked before anything is unpacked. The largest shipped: features.npz 1.8 MB (models/default and
+# every zoo model with features), model.skops 35 MB (models/zoo/tfidf_logreg).
+MAX_UNPACKED_BYTES = 256 * 2**20
 # The files the loader reads besides config.json: each must be listed, with its checksum, in config.json.
 READ_FILES = (FEATURES_TREE, FEATURES_ARRAYS, WEIGHTS_FILE, SKOPS_FILE, "metrics.json", "training_log.json",
               FAIRNESS_FILE, CARD_FILE)
@@ -293,18 +300,49 @@ def read_featurizer(directory: Path):
 
     tree = _read_json_file(directory / FEATURES_TREE)
     try:
-        with open_model_file(directory / FEATURES_ARRAYS) as handle, np.load(handle, allow_pickle=False) as arrays:
-            featurizer = decode(tree, arrays)
+        with open_model_file(directory / FEATURES_ARRAYS) as handle:
+            _check_archive(directory / FEATURES_ARRAYS, handle, arrays=True)
+            with np.load(handle, allow_pickle=False) as arrays:
+                featurizer = decode(tree, arrays)
         if not isinstance(featurizer, Featurizer):
             raise StateError(f"it holds a {type(featurizer).__name__}, not a Featurizer")
         featurizer.check_fitted()
         return featurizer
     except ModelLoadError:
         raise
-    except (OSError, ValueError) as exc:  # StateError; ValueError: also a pickled array in the .npz
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:  # StateError; ValueError: also a pickled array
         raise ModelLoadError(f"{directory}: cannot read the saved features ({exc})") from None
     except Exception as exc:  # a file of the right shape holding the wrong things: whatever the classes raise
         raise ModelLoadError(f"{directory}: cannot read the saved features ({type(exc).__name__}: {exc})") from None
+
+
+def _check_archive(path: Path, handle, arrays: bool) -> None:
+    """Refuses a ZIP archive of a model folder that would unpack to more than MAX_UNPACKED_BYTES (a small file of
+    compressed zeros can unpack to gigabytes), from the sizes it declares; the unpacking stops at those sizes. With
+    `arrays` (a .npz), each member must be a .npy file of one array, not of Python objects, whose header's shape
+    and type take exactly the bytes the member declares (numpy allocates what the header says before reading).
+    Leaves `handle` at its start."""
+    with zipfile.ZipFile(handle) as archive:
+        members = archive.infolist()
+        total = sum(member.file_size for member in members)
+        if total > MAX_UNPACKED_BYTES:
+            raise ModelLoadError(f"{path}: would unpack to {total:,} bytes, more than the {MAX_UNPACKED_BYTES:,} a "
+                                 f"model folder's archive may (models.store.MAX_UNPACKED_BYTES); refusing to unpack it")
+        for member in members if arrays else ():
+            with archive.open(member) as stream:
+                version = np.lib.format.read_magic(stream)
+                readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+                if version not in readers:
+                    raise ValueError(f"{path.name}: {member.filename} is a .npy file of version {version}")
+                shape, _, dtype = readers[version](stream)
+                if dtype.hasobject:
+                    raise ValueError(f"{path.name}: {member.filename} holds Python objects, which numpy would "
+                                     f"unpickle")
+                size = stream.tell() + math.prod(shape) * dtype.itemsize
+                if size != member.file_size:
+                    raise ValueError(f"{path.name}: {member.filename} declares an array of shape {shape} "
+                                     f"({size:,} bytes) but holds {member.file_size:,}")
+    handle.seek(0)
 
 
 def write_weights(directory: Path, weights: dict[str, np.ndarray]) -> None:
@@ -339,6 +377,7 @@ def read_sklearn(directory: Path, trusted: frozenset[str]):
     path = directory / SKOPS_FILE
     data = read_model_bytes(path)
     try:
+        _check_archive(path, io.BytesIO(data), arrays=False)
         untrusted = skops.io.get_untrusted_types(data=data)
         refused = sorted(set(untrusted) - trusted)
         if refused:

@@ -419,3 +419,57 @@ def test_the_cli_names_the_folder_of_a_crafted_model(saved, tmp_path):
     assert result.returncode == 2 and not (tmp_path / "o.csv").exists()
     assert result.stderr == (f"error: {folder}: cannot load the network: weights.safetensors lacks "
                              f"emotion_head.bias\n")
+
+
+def _add_member(folder, name, header_shape, data_bytes):
+    """Adds a .npy member to features.npz: a header for float64 `header_shape`, then `data_bytes` zero bytes."""
+    header = np.lib.format.header_data_from_array_1_0(np.zeros(0))
+    header["shape"] = header_shape
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, header)
+    with zipfile.ZipFile(folder / "features.npz", "a", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(name, "w", force_zip64=True) as member:
+            member.write(buffer.getvalue())
+            for start in range(0, data_bytes, 1 << 24):
+                member.write(bytes(min(1 << 24, data_bytes - start)))
+    _reseal(folder)
+
+
+def test_a_features_file_that_unpacks_to_more_than_the_cap_is_refused_before_unpacking(saved, tmp_path):
+    from models.store import MAX_UNPACKED_BYTES
+
+    folder = _copy(saved, tmp_path)
+    _add_member(folder, "zeros.npy", (MAX_UNPACKED_BYTES // 8,), MAX_UNPACKED_BYTES)  # 256 MiB of zeros in 250 KB
+    assert (folder / "features.npz").stat().st_size < 2_000_000
+    with pytest.raises(ModelLoadError, match=r"copy/features.npz: would unpack to 269,\d{3},\d{3} bytes, more than "
+                                             r"the 268,435,456 a model folder's archive may"):
+        load_model(folder)
+
+
+def test_an_array_whose_header_claims_more_than_its_member_holds_is_refused(saved, tmp_path):
+    folder = _copy(saved, tmp_path)
+    _add_member(folder, "huge.npy", (10**9,), 64)  # numpy would allocate 8 GB before reading 64 bytes
+    with pytest.raises(ModelLoadError, match=r"copy: cannot read the saved features \(features.npz: huge.npy declares "
+                                             r"an array of shape \(1000000000,\) \(8,000,000,128 bytes\) but holds "
+                                             r"192\)"):
+        load_model(folder)
+
+
+def test_the_shipped_archives_unpack_to_well_under_the_cap():
+    from models.store import MAX_UNPACKED_BYTES
+
+    archives = [*ROOT.glob("models/default/*.npz"), *ROOT.glob("models/zoo/*/*.npz"), *ROOT.glob("models/zoo/*/*.skops")]
+    assert len(archives) >= 8
+    for path in archives:
+        with zipfile.ZipFile(path) as archive:
+            assert sum(member.file_size for member in archive.infolist()) < MAX_UNPACKED_BYTES / 4, path
+
+
+def test_a_skops_file_that_unpacks_to_more_than_the_cap_is_refused(tmp_path, monkeypatch):
+    from models import store
+
+    folder = Path(shutil.copytree(ROOT / "models" / "zoo" / "tfidf_logreg", tmp_path / "tfidf"))
+    monkeypatch.setattr(store, "MAX_UNPACKED_BYTES", 30_000_000)  # it unpacks to 35 MB
+    with pytest.raises(ModelLoadError, match=r"tfidf/model.skops: would unpack to 34,\d{3},\d{3} bytes, more than "
+                                             r"the 30,000,000"):
+        load_model(folder)
