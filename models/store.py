@@ -11,6 +11,11 @@ A saved model is a directory (`FORMAT` 2):
 - `metrics.json`, `training_log.json`, `fairness.json` (the fairness audit, `evaluation.fairness`) and
   `MODEL_CARD.md` (`models.card`).
 
+A folder is data someone may have crafted: every file is opened by `open_model_file` (no symbolic link, FIFO or
+device), JSON files and the card are size-capped, the archives' unpacked size is capped before unpacking
+(`MAX_UNPACKED_BYTES`), what config.json says is checked (`check_config`), and every failure is one line
+(`ModelLoadError`, naming the folder or file). docs/security.md lists each rule.
+
 Folders of the earlier format hold a pickle (`state.pkl.gz`), which can run code when read: they are refused
 with a message saying how to convert them (`python cli.py convert --model-dir DIR --trust`).
 """
