@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -56,16 +57,42 @@ def saved_models_or_stop() -> dict[str, Path]:
 
 
 def show_model_card(where, directory, label: str) -> None:
-    """The model's MODEL_CARD.md in an expander (its YAML front matter left out), or a note that it has none."""
-    path = Path(directory) / "MODEL_CARD.md"
-    if not path.is_file():
-        where.caption(f"{label} has no model card (saved before cards were written; retrain it to get one).")
+    """The model's MODEL_CARD.md in an expander (its YAML front matter left out), once its checksum matches the one
+    in config.json (`models.store.read_card`) and made inert (`inert_markdown`); else one line saying why not.
+    The label, a folder's name, is made inert too (a label shows Markdown images)."""
+    from models.store import ModelLoadError, read_card
+
+    try:
+        text = read_card(directory)
+    except ModelLoadError as exc:
+        where.warning(inert_markdown(f"The model card of {label} is not shown: {exc}"))
         return
-    text = path.read_text(encoding="utf-8")
+    if text is None:
+        where.caption(inert_markdown(f"{label} has no model card (saved before cards were written; retrain it to get "
+                                     f"one)."))
+        return
     if text.startswith("---\n"):
         text = text.split("\n---\n", 1)[-1]
-    with where.expander(f"Model card: {label}"):
-        st.markdown(text)
+    with where.expander(inert_markdown(f"Model card: {label}")):
+        st.markdown(inert_markdown(text))
+
+
+# Fenced code blocks and code spans, as CommonMark reads them (near enough: what is in them is shown as written).
+_CODE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)|(`+)[^`].*?(?<!`)\2(?!`)", re.M | re.S)
+_HTML_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def inert_markdown(text: str) -> str:
+    """Markdown from a model folder made to fetch nothing when shown (docs/security.md, "No network"): every image
+    (`![alt](url)`, `![alt][ref]`) is shown as the text it was written as, and outside code every HTML tag too
+    (`<img src=...>`). Links stay links: nothing is fetched unless the user follows one."""
+    text = text.replace("![", "!\\[")  # code too: what this reads as code, a renderer may not
+    out, position = [], 0
+    for code in _CODE.finditer(text):
+        out += [_HTML_TAG.sub("&lt;", text[position:code.start()]), code.group()]
+        position = code.end()
+    out.append(_HTML_TAG.sub("&lt;", text[position:]))
+    return "".join(out)
 
 
 def pick_model(where=st, help: str | None = None) -> tuple[str, Path]:

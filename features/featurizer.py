@@ -55,6 +55,43 @@ class Featurizer:
         names = list(self.text_features_.get_feature_names_out()) if self.use_text else []
         return names + [str(name) for name in self.image_names_] if self.use_image else names
 
+    def check_fitted(self) -> None:
+        """ValueError saying what is wrong unless this is a featurizer as `fit_transform` leaves it: what a saved
+        one must be (`features.state` rebuilds it from a file, attribute by attribute)."""
+        from features.text.pipeline import TextFeatures
+
+        def vector(name: str, length: int) -> None:
+            value = getattr(self, name, None)
+            if not (isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.shape == (length,)
+                    and np.isfinite(value).all()):
+                raise ValueError(f"{name} is not {length} finite numbers")
+
+        for name in ("use_text", "use_image"):
+            if not isinstance(getattr(self, name, None), bool):
+                raise ValueError(f"{name} is not true or false")
+        for name in ("text_options", "image_options"):
+            if not isinstance(getattr(self, name, None), dict):
+                raise ValueError(f"{name} is not an object")
+        if not (self.use_text or self.use_image):
+            raise ValueError("it reads neither text nor images")
+        if self.use_text:
+            if not isinstance(getattr(self, "text_features_", None), TextFeatures):
+                raise ValueError("text_features_ is not the text features")
+            columns = len(self.text_features_.get_feature_names_out())
+            vector("text_mean_", columns)
+            vector("text_scale_", columns)
+        if self.use_image:
+            names = getattr(self, "image_names_", None)
+            if not (isinstance(names, np.ndarray) and names.dtype.kind == "U" and names.ndim == 1 and len(names) > 1):
+                raise ValueError("image_names_ is not the image columns' names")
+            vector("image_mean_", len(names) - 1)
+            vector("image_scale_", len(names) - 1)
+
+    @property
+    def widths(self) -> tuple[int, int]:
+        """(text, image) columns of the blocks `transform` gives (0 for a modality it does not read)."""
+        return (len(self.text_mean_) if self.use_text else 0, len(self.image_names_) - 1 if self.use_image else 0)
+
     def _targets(self, data: LabelledData) -> pd.DataFrame:
         """y for the learned lexicons: which emotions each row goes with (`LabelledData.association_targets`;
         all zeros: none of the four), and the gold intensities."""

@@ -92,6 +92,31 @@ def encode(obj) -> tuple[object, dict[str, np.ndarray]]:
     return walk(obj, "state"), arrays
 
 
+# What each kind of node holds: its keys, and the type of each key's value (`encode` writes no other).
+_NODES = {
+    "dict": {"dict": dict},
+    "tuple": {"tuple": list},
+    "array": {"array": str, "strings": (bool, str)},
+    "table": {"table": str},
+    "object": {"object": str, "attributes": dict},
+}
+
+
+def _node_kind(node) -> str:
+    """The kind of a tree node that is not a JSON scalar or list, if it is one `encode` writes; else StateError."""
+    kind = next((kind for kind in _NODES if isinstance(node, dict) and kind in node), None)
+    shape = _NODES.get(kind, {})
+    if kind is None or not set(node) <= set(shape) or not all(isinstance(node[key], shape[key]) for key in node):
+        raise StateError(f"unreadable saved state node {str(node)[:80]!r}")
+    if kind == "array" and node.get("strings", True) not in (True, "str"):
+        raise StateError(f"unreadable saved state node {str(node)[:80]!r}")
+    names = node.get("attributes", {}) if kind == "object" else {}
+    if any(name.startswith("_") for name in names):  # caches, never saved: one from a file could be anything
+        raise StateError(f"the saved state sets {next(n for n in names if n.startswith('_'))[:80]!r} of a "
+                         f"{node['object'][:80]}, an attribute that is never saved")
+    return kind
+
+
 def decode(tree, arrays) -> object:
     """The objects `encode` saved. `arrays`: a mapping of name → array (an open `np.load(...)` of the .npz)."""
     allowed = _allowed()
@@ -107,29 +132,26 @@ def decode(tree, arrays) -> object:
             return node
         if isinstance(node, list):
             return [walk(item) for item in node]
-        if not isinstance(node, dict) or len(node) not in (1, 2, 3):
-            raise StateError(f"unreadable saved state node {str(node)[:80]!r}")
-        if "dict" in node:
-            return {str(key): walk(item) for key, item in node["dict"].items()}
-        if "tuple" in node:
+        kind = _node_kind(node)
+        if kind == "dict":
+            return {key: walk(item) for key, item in node["dict"].items()}
+        if kind == "tuple":
             return tuple(walk(item) for item in node["tuple"])
-        if "array" in node:
+        if kind == "array":
             value = array(node["array"])
             if node.get("strings"):
                 words = _words(value)
                 return np.asarray(words, dtype=object if node["strings"] is True else str)
             return value
-        if "table" in node:
+        if kind == "table":
             terms, scores = array(f"{node['table']}.terms"), array(f"{node['table']}.scores")
             return TermTable.from_arrays(_words(terms), scores)
-        if "object" in node:
-            cls = allowed.get(node["object"])
-            if cls is None:
-                raise StateError(f"the saved state names a class {str(node['object'])[:80]!r} that is not one of "
-                                 f"the feature classes this project saves")
-            obj = cls.__new__(cls)
-            obj.__dict__.update({str(key): walk(item) for key, item in node.get("attributes", {}).items()})
-            return obj
-        raise StateError(f"unreadable saved state node {str(node)[:80]!r}")
+        cls = allowed.get(node["object"])
+        if cls is None:
+            raise StateError(f"the saved state names a class {str(node['object'])[:80]!r} that is not one of "
+                             f"the feature classes this project saves")
+        obj = cls.__new__(cls)
+        obj.__dict__.update({key: walk(item) for key, item in node.get("attributes", {}).items()})
+        return obj
 
     return walk(tree)

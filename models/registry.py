@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from importlib import import_module
 from pathlib import Path
 
+import numpy as np
+
 from models.base import EmotionModel
-from models.store import RETRAIN, ModelLoadError, read_config
+from models.store import RETRAIN, ModelLoadError, check_config, read_config
 
 
 class _Models(Mapping):
@@ -60,17 +62,35 @@ def is_network(name: str) -> bool:
     return issubclass(model_class(name), NetworkModel)
 
 
+# Scored once while loading (`load_model`): a folder that loads but cannot score is refused there, with its name, not
+# on a user's first tweet. Lexicon words, a negation, a hashtag and an emoticon; and an empty text.
+TRIAL_TEXTS = ["", "Not happy at all, so angry and scared #sad :("]
+
+
 def load_model(directory: str | Path | None = None, check_features: bool = True) -> EmotionModel:
     """Load a saved model directory (default: the shipped default model).
 
     With `check_features`, the saved feature names must equal what the current code produces (the image
-    columns are checked when the image extractor is first built)."""
+    columns are checked when the image extractor is first built). Anything wrong with the folder is a
+    ModelLoadError naming it, in one line."""
     directory = Path(directory) if directory is not None else DEFAULT_MODEL_DIR
+    try:
+        model = _load(directory, check_features)
+    except ModelLoadError:
+        raise
+    except Exception as exc:  # what a crafted folder makes one of the readers raise, short of memory too
+        raise ModelLoadError(f"{directory}: cannot load the model ({type(exc).__name__}: {exc})") from exc
+    _score_trial(model, directory)
+    return model
+
+
+def _load(directory: Path, check_features: bool) -> EmotionModel:
     config = read_config(directory)
     try:
         cls = model_class(config.get("model", "?"))
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:  # TypeError: a name that is no string
         raise ModelLoadError(f"{directory}: {exc}") from None
+    check_config(directory, config, cls.modalities)
     model = cls.restore(directory, config)
     if check_features:
         saved = config.get("feature_names", [])
@@ -83,3 +103,17 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
                 f"(saved only: {missing}; current only: {extra}); {RETRAIN}"
             )
     return model
+
+
+def _score_trial(model: EmotionModel, directory: Path) -> None:
+    """Scores TRIAL_TEXTS: what the checks of each file did not foresee fails here."""
+    try:
+        prediction = model.predict(TRIAL_TEXTS)
+    except Exception as exc:
+        raise ModelLoadError(f"{directory}: cannot load the model: scoring a test tweet fails "
+                             f"({type(exc).__name__}: {exc})") from exc
+    probabilities = prediction.probabilities[1]
+    if "text" in model.modalities and not (np.isfinite(probabilities).all() and (0 <= probabilities).all()
+                                           and (probabilities <= 1).all()):
+        raise ModelLoadError(f"{directory}: cannot load the model: a test tweet gets the probabilities "
+                             f"{np.round(probabilities, 3).tolist()}, not numbers in [0, 1]")

@@ -11,22 +11,34 @@ A saved model is a directory (`FORMAT` 2):
 - `metrics.json`, `training_log.json`, `fairness.json` (the fairness audit, `evaluation.fairness`) and
   `MODEL_CARD.md` (`models.card`).
 
+A folder is data someone may have crafted: every file is opened by `open_model_file` (no symbolic link, FIFO or
+device), JSON files and the card are size-capped, the archives' unpacked size is capped before unpacking
+(`MAX_UNPACKED_BYTES`), what config.json says is checked (`check_config`), and every failure is one line
+(`ModelLoadError`, naming the folder or file). docs/security.md lists each rule.
+
 Folders of the earlier format hold a pickle (`state.pkl.gz`), which can run code when read: they are refused
 with a message saying how to convert them (`python cli.py convert --model-dir DIR --trust`).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import io
 import json
+import math
 import os
 import platform
 import shutil
+import stat
 import tempfile
+import zipfile
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+from emotions import EMOTIONS
 
 FORMAT = 2
 FEATURES_TREE, FEATURES_ARRAYS = "features.json", "features.npz"
@@ -37,10 +49,27 @@ FAIRNESS_FILE, CARD_FILE = "fairness.json", "MODEL_CARD.md"
 LEGACY_FILES = (LEGACY_STATE, "weights.pt", "metrics.json", "training_log.json", FAIRNESS_FILE, CARD_FILE)
 VERSIONED_PACKAGES = ("torch", "scikit-learn", "numpy", "scipy", "pandas", "gensim", "safetensors", "skops")
 RETRAIN = "retrain it with this version (python cli.py train ...)"
+# A model folder's JSON files and its card are read whole: at most this many bytes each. The largest shipped one is
+# 1.5 MB (models/zoo/tfidf_logreg/config.json, its vocabulary as feature names).
+MAX_TEXT_FILE_BYTES = 64 * 2**20
+# What each of a model folder's archives (features.npz, model.skops) may unpack to, by the sizes its ZIP directory
+# declares, checked before anything is unpacked. The largest shipped: features.npz 1.8 MB (models/default and
+# every zoo model with features), model.skops 35 MB (models/zoo/tfidf_logreg).
+MAX_UNPACKED_BYTES = 256 * 2**20
+# The files the loader reads besides config.json: each must be listed, with its checksum, in config.json.
+READ_FILES = (FEATURES_TREE, FEATURES_ARRAYS, WEIGHTS_FILE, SKOPS_FILE, "metrics.json", "training_log.json",
+              FAIRNESS_FILE, CARD_FILE)
+
+
+OUTPUTS = ("presence", "choice")  # what a model's probabilities are (`models.base.Prediction`)
 
 
 class ModelLoadError(RuntimeError):
-    """A saved model cannot be loaded: missing files, a checksum mismatch, or feature names that differ."""
+    """A saved model cannot be loaded: missing files, a checksum mismatch, or feature names that differ.
+    Its message is one line."""
+
+    def __init__(self, message: str):
+        super().__init__(" ".join(str(message).splitlines()))
 
 
 def package_versions() -> dict[str, str]:
@@ -54,11 +83,54 @@ def package_versions() -> dict[str, str]:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+        return _sha256(handle)
+
+
+def _sha256(handle) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
     return digest.hexdigest()
+
+
+def open_model_file(path: Path):
+    """A model folder's file, opened for reading in binary, if it is a regular file of the folder: a symbolic link
+    is refused (it could show any file of this machine, /etc/passwd as a model card), and so is a FIFO or a
+    device (reading could hang or never end)."""
+    path = Path(path)
+    if path.is_symlink():
+        raise ModelLoadError(f"{path}: a symbolic link; a model folder's files must be its own, not links to "
+                             f"other files (refusing to read it)")
+    try:  # O_NOFOLLOW: also when a link replaced the file since; O_NONBLOCK: opening a FIFO does not wait
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ModelLoadError(f"{path}: a symbolic link; refusing to read it") from None
+        raise ModelLoadError(f"{path}: cannot read it ({exc.strerror})") from None
+    handle = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        handle.close()
+        raise ModelLoadError(f"{path}: not a regular file; refusing to read it")
+    return handle
+
+
+def read_model_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a model folder's file (`open_model_file`); with `limit`, refused when it holds more."""
+    with open_model_file(path) as handle:
+        data = handle.read() if limit is None else handle.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        raise ModelLoadError(f"{path}: more than {limit:,} bytes, the most a model folder's JSON file or card may "
+                             f"hold (models.store.MAX_TEXT_FILE_BYTES); refusing to read it")
+    return data
+
+
+def _read_json_file(path: Path):
+    data = read_model_bytes(path, MAX_TEXT_FILE_BYTES)
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:  # also UnicodeDecodeError; RecursionError: nesting too deep
+        raise ModelLoadError(f"{path}: not valid JSON ({exc})") from None
 
 
 def write_json(path: Path, value) -> None:
@@ -66,13 +138,10 @@ def write_json(path: Path, value) -> None:
 
 
 def read_config(directory: Path) -> dict:
-    config_path = directory / "config.json"
-    if not config_path.is_file():
+    config_path = Path(directory) / "config.json"
+    if not config_path.is_file() and not config_path.is_symlink():
         raise ModelLoadError(f"{directory}: not a saved model (no config.json)")
-    try:
-        config = json.loads(config_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ModelLoadError(f"{config_path}: not valid JSON ({exc})") from None
+    config = _read_json_file(config_path)
     if not isinstance(config, dict):
         raise ModelLoadError(f"{config_path}: not a JSON object")
     return config
@@ -82,6 +151,37 @@ def convert_hint(directory: Path) -> str:
     return (f"{directory}: saved in the old pickle format, which runs code when it is loaded; this version "
             f"refuses to load it. If you trust where it came from, convert it once: "
             f"python cli.py convert --model-dir {directory} --trust")
+
+
+def check_config(directory: Path, config: dict, modalities: tuple[str, ...]) -> None:
+    """What config.json says that scoring reads as it is, checked: `outputs` one of OUTPUTS (absent in folders
+    saved before presence models: a 4-way choice), a presence model's `none_threshold` a number in [0, 1], its
+    `presence_offsets` (if any) one finite number per emotion, the emotions this version's, and `modalities` some
+    of those the model class reads."""
+    def refuse(what: str):
+        raise ModelLoadError(f"{directory}/config.json: cannot load the model: {what}")
+
+    def shown(value) -> str:
+        text = repr(value)
+        return text if len(text) <= 80 else f"{text[:77]}..."
+
+    outputs = config.get("outputs", "choice")
+    if outputs not in OUTPUTS:
+        refuse(f"outputs is {shown(outputs)}, not one of {', '.join(OUTPUTS)}")
+    threshold = config.get("none_threshold")
+    if outputs == "presence" or threshold is not None:  # NaN is in no range: it would turn `none` off
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+            refuse(f"none_threshold is {shown(threshold)}, not a number in [0, 1]")
+    offsets = config.get("presence_offsets", [0.0] * len(EMOTIONS))  # the card shows them
+    if (not isinstance(offsets, list) or len(offsets) != len(EMOTIONS)
+            or not all(isinstance(o, (int, float)) and not isinstance(o, bool) and np.isfinite(o) for o in offsets)):
+        refuse(f"presence_offsets is {shown(offsets)}, not {len(EMOTIONS)} numbers")
+    if config.get("emotions", list(EMOTIONS)) != list(EMOTIONS):
+        refuse(f"its emotions are {shown(config['emotions'])}; this version's are {', '.join(EMOTIONS)}")
+    saved = config.get("modalities", list(modalities))
+    if (not isinstance(saved, list) or not saved or not all(isinstance(m, str) for m in saved)
+            or len(set(saved)) != len(saved) or not set(saved) <= set(modalities)):
+        refuse(f"modalities is {shown(saved)}; this model reads {' and '.join(modalities)}")
 
 
 class OutputFolderError(ValueError):
@@ -158,10 +258,36 @@ def check_files(directory: Path, config: dict) -> None:
         raise ModelLoadError(f"{directory}/config.json: no 'files' checksums")
     for name, digest in files.items():
         path = directory / name
-        if Path(name).name != name or not path.is_file():
+        if Path(name).name != name or not (path.is_file() or path.is_symlink()):
             raise ModelLoadError(f"{directory}: missing {name}")
-        if sha256_file(path) != digest:
-            raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
+        with open_model_file(path) as handle:
+            if _sha256(handle) != digest:
+                raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
+    unlisted = [name for name in READ_FILES if name not in files and os.path.lexists(directory / name)]
+    if unlisted:
+        raise ModelLoadError(f"{directory / unlisted[0]}: config.json lists no checksum for it; refusing to read it")
+
+
+def read_card(directory: str | Path) -> str | None:
+    """The text of a saved model's MODEL_CARD.md once its checksum matches config.json's; None when the folder has
+    no card. Anything else (a link, an edited card, one config.json does not list, bytes that are not UTF-8) is
+    ModelLoadError."""
+    directory = Path(directory)
+    config = read_config(directory)
+    path = directory / CARD_FILE
+    files = config.get("files")
+    digest = files.get(CARD_FILE) if isinstance(files, dict) else None
+    if digest is None:
+        if os.path.lexists(path):
+            raise ModelLoadError(f"{path}: config.json lists no checksum for it; refusing to read it")
+        return None
+    data = read_model_bytes(path, MAX_TEXT_FILE_BYTES)
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to read it")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelLoadError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def write_featurizer(directory: Path, featurizer) -> None:
@@ -173,14 +299,55 @@ def write_featurizer(directory: Path, featurizer) -> None:
 
 
 def read_featurizer(directory: Path):
+    """The fitted featurizer of `features.json` and `features.npz`, checked (`Featurizer.check_fitted`)."""
+    from features.featurizer import Featurizer
     from features.state import StateError, decode
 
+    tree = _read_json_file(directory / FEATURES_TREE)
     try:
-        tree = json.loads((directory / FEATURES_TREE).read_text())
-        with np.load(directory / FEATURES_ARRAYS, allow_pickle=False) as arrays:
-            return decode(tree, arrays)
-    except (OSError, ValueError, StateError) as exc:  # ValueError: also a pickled array in the .npz
+        with open_model_file(directory / FEATURES_ARRAYS) as handle:
+            _check_archive(directory / FEATURES_ARRAYS, handle, arrays=True)
+            with np.load(handle, allow_pickle=False) as arrays:
+                featurizer = decode(tree, arrays)
+        if not isinstance(featurizer, Featurizer):
+            raise StateError(f"it holds a {type(featurizer).__name__}, not a Featurizer")
+        featurizer.check_fitted()
+        return featurizer
+    except ModelLoadError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:  # StateError; ValueError: also a pickled array
         raise ModelLoadError(f"{directory}: cannot read the saved features ({exc})") from None
+    except Exception as exc:  # a file of the right shape holding the wrong things: whatever the classes raise
+        raise ModelLoadError(f"{directory}: cannot read the saved features ({type(exc).__name__}: {exc})") from None
+
+
+def _check_archive(path: Path, handle, arrays: bool) -> None:
+    """Refuses a ZIP archive of a model folder that would unpack to more than MAX_UNPACKED_BYTES (a small file of
+    compressed zeros can unpack to gigabytes), from the sizes it declares; the unpacking stops at those sizes. With
+    `arrays` (a .npz), each member must be a .npy file of one array, not of Python objects, whose header's shape
+    and type take exactly the bytes the member declares (numpy allocates what the header says before reading).
+    Leaves `handle` at its start."""
+    with zipfile.ZipFile(handle) as archive:
+        members = archive.infolist()
+        total = sum(member.file_size for member in members)
+        if total > MAX_UNPACKED_BYTES:
+            raise ModelLoadError(f"{path}: would unpack to {total:,} bytes, more than the {MAX_UNPACKED_BYTES:,} a "
+                                 f"model folder's archive may (models.store.MAX_UNPACKED_BYTES); refusing to unpack it")
+        for member in members if arrays else ():
+            with archive.open(member) as stream:
+                version = np.lib.format.read_magic(stream)
+                readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+                if version not in readers:
+                    raise ValueError(f"{path.name}: {member.filename} is a .npy file of version {version}")
+                shape, _, dtype = readers[version](stream)
+                if dtype.hasobject:
+                    raise ValueError(f"{path.name}: {member.filename} holds Python objects, which numpy would "
+                                     f"unpickle")
+                size = stream.tell() + math.prod(shape) * dtype.itemsize
+                if size != member.file_size:
+                    raise ValueError(f"{path.name}: {member.filename} declares an array of shape {shape} "
+                                     f"({size:,} bytes) but holds {member.file_size:,}")
+    handle.seek(0)
 
 
 def write_weights(directory: Path, weights: dict[str, np.ndarray]) -> None:
@@ -191,10 +358,11 @@ def write_weights(directory: Path, weights: dict[str, np.ndarray]) -> None:
 
 def read_weights(directory: Path) -> dict[str, np.ndarray]:
     from safetensors import SafetensorError
-    from safetensors.numpy import load_file
+    from safetensors.numpy import load
 
+    data = read_model_bytes(directory / WEIGHTS_FILE)
     try:
-        return load_file(str(directory / WEIGHTS_FILE))
+        return load(data)
     except (OSError, SafetensorError) as exc:
         raise ModelLoadError(f"{directory / WEIGHTS_FILE}: cannot read the weights ({exc})") from None
 
@@ -212,13 +380,15 @@ def read_sklearn(directory: Path, trusted: frozenset[str]):
     import skops.io
 
     path = directory / SKOPS_FILE
+    data = read_model_bytes(path)
     try:
-        untrusted = skops.io.get_untrusted_types(file=path)
+        _check_archive(path, io.BytesIO(data), arrays=False)
+        untrusted = skops.io.get_untrusted_types(data=data)
         refused = sorted(set(untrusted) - trusted)
         if refused:
             raise ModelLoadError(f"{path}: names types this project never saves ({', '.join(refused[:5])}); "
                                  f"refusing to load it")
-        return skops.io.load(path, trusted=untrusted)
+        return skops.io.loads(data, trusted=untrusted)
     except ModelLoadError:
         raise
     except Exception as exc:  # skops raises many kinds on a damaged file
@@ -226,7 +396,16 @@ def read_sklearn(directory: Path, trusted: frozenset[str]):
 
 
 def read_json(path: Path, default):
-    return json.loads(path.read_text()) if path.exists() else default
+    """A model folder's JSON file (`open_model_file`), which must hold a value of `default`'s type (an object for
+    {}, an array for []); `default` when there is no such file."""
+    if not os.path.lexists(path):
+        return default
+    value = _read_json_file(path)
+    if not isinstance(value, type(default)):
+        kinds = {dict: "an object", list: "an array", str: "a string", bool: "true or false", type(None): "null"}
+        raise ModelLoadError(f"{path}: holds {kinds.get(type(value), 'a number')} where "
+                             f"{kinds[type(default)]} belongs")
+    return value
 
 
 def _json_default(value):

@@ -3,9 +3,14 @@ network model (`NetworkSettings`: shape, training and features)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
+from emotions import EMOTIONS
 from models.settings import FeatureSettings, in_range
+
+MAX_UNITS = 4096  # the most units a layer may have (`hidden`, `embed`)
+# The most feature columns a branch may read in a saved model; the default model's: 125 text, 2,944 image.
+MAX_FEATURE_COLUMNS = 100_000
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,8 @@ class NetworkSettings(FeatureSettings):
     members: int = 1
 
     def _check(self) -> None:
-        in_range("hidden", self.hidden, 1, 4096)
-        in_range("embed", self.embed, 1, 4096)
+        in_range("hidden", self.hidden, 1, MAX_UNITS)
+        in_range("embed", self.embed, 1, MAX_UNITS)
         in_range("epochs", self.epochs, 1, 10_000)
         in_range("members", self.members, 1, 32)
         in_range("batch_size", self.batch_size, 1, 1_000_000)
@@ -75,3 +80,41 @@ class NetConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_saved(cls, values) -> "NetConfig":
+        """The `net_config` of a saved model's config.json, if it is one this code builds: whole numbers within
+        limits, a dropout in [0, 1), at least one branch, the four emotions. Else ValueError saying what is wrong."""
+        names = [item.name for item in fields(cls)]
+        if not isinstance(values, dict):
+            raise ValueError(f"is not an object of {', '.join(names)}")
+        unknown = sorted(set(values) - set(names))
+        missing = [name for name in names[:3] if name not in values]
+        if unknown or missing:
+            raise ValueError(f"has {'no ' + ', '.join(missing) if missing else 'unknown ' + ', '.join(unknown)}")
+        config = cls(**values)
+        for name, low, high in (("hidden", 1, MAX_UNITS), ("embed", 1, MAX_UNITS), ("text_dim", 0, MAX_FEATURE_COLUMNS),
+                                ("image_dim", 0, MAX_FEATURE_COLUMNS), ("n_emotions", len(EMOTIONS), len(EMOTIONS))):
+            value = getattr(config, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise ValueError(f"{name}={value!r}: must be a whole number in [{low}, {high}]")
+        dropout = config.dropout
+        if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout < 1:
+            raise ValueError(f"dropout={config.dropout!r}: must be a number in [0, 1)")
+        if not (config.text_dim or config.image_dim):
+            raise ValueError("has neither a text branch nor an image branch (text_dim and image_dim are 0)")
+        return config
+
+    def weight_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Name → shape of every weight of an `EmotionNet` of this shape, as its `state_dict` names them."""
+        shapes: dict[str, tuple[int, ...]] = {}
+        for branch, width in (("text", self.text_dim), ("image", self.image_dim)):
+            if width:  # `module._branch`: Linear at index 1, Linear at index 4
+                shapes |= {f"{branch}.1.weight": (self.hidden, width), f"{branch}.1.bias": (self.hidden,),
+                           f"{branch}.4.weight": (self.embed, self.hidden), f"{branch}.4.bias": (self.embed,)}
+        for head in ("emotion_head", "intensity_head"):
+            shapes |= {f"{head}.weight": (self.n_emotions, self.embed), f"{head}.bias": (self.n_emotions,)}
+        if self.text_dim:
+            shapes |= {"text_linear.weight": (2 * self.n_emotions, self.text_dim),
+                       "text_linear.bias": (2 * self.n_emotions,)}
+        return shapes

@@ -105,15 +105,43 @@ class NetworkModel(FeatureModel):
         self.featurizer_ = store.read_featurizer(directory)
         self.weights_ = store.read_weights(directory)
         try:
-            NetConfig(**self.config["net_config"])
-        except (KeyError, TypeError) as exc:
-            raise store.ModelLoadError(f"{directory}: config.json has no usable net_config ({exc})") from None
+            config = NetConfig.from_saved(self.config.get("net_config"))
+        except (TypeError, ValueError) as exc:
+            raise store.ModelLoadError(f"{directory}/config.json: cannot load the network: its net_config "
+                                       f"{exc}") from None
         try:
             members = split_members(self.weights_)
         except ValueError:
             raise store.ModelLoadError(f"{directory}: weights.safetensors has a network not named members.<number>.") from None
         if any(set(member) != set(members[0]) for member in members):
             raise store.ModelLoadError(f"{directory}: the networks in weights.safetensors do not have the same weights")
+        self._check_weights(directory, config, members)
+
+    def _check_weights(self, directory: Path, config: NetConfig, members: list[dict]) -> None:
+        """The weights are those of the network net_config describes, on the saved features' columns: every one
+        there, of its shape, float32 and finite. Else scoring would fail on the first row (or give NaN)."""
+        def refuse(what):
+            raise store.ModelLoadError(f"{directory}: cannot load the network: {what}")
+
+        widths = self.featurizer_.widths
+        if (config.text_dim, config.image_dim) != widths:
+            refuse(f"net_config has text_dim {config.text_dim} and image_dim {config.image_dim}; the saved features "
+                   f"have {widths[0]} text and {widths[1]} image columns")
+        expected = config.weight_shapes()
+        missing, extra = sorted(set(expected) - set(members[0])), sorted(set(members[0]) - set(expected))
+        if missing or extra:
+            refuse(f"weights.safetensors lacks {missing[0]}" if missing else f"weights.safetensors has {extra[0]}, "
+                   f"which net_config's network does not")
+        for member in members:
+            for name, shape in expected.items():
+                value = member[name]
+                if value.shape != shape:
+                    refuse(f"weights.safetensors: {name} has shape {value.shape}; net_config and the features "
+                           f"imply {shape}")
+                if value.dtype != np.float32:
+                    refuse(f"weights.safetensors: {name} is {value.dtype}, not float32")
+                if not np.isfinite(value).all():
+                    refuse(f"weights.safetensors: {name} holds NaN or infinite values")
 
 
 class FusedNetwork(NetworkModel):

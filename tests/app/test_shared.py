@@ -1,10 +1,89 @@
-"""What the pages share: the highlighted tweet."""
+"""What the pages share: the highlighted tweet, the model card."""
 
-from app_pages.shared import highlight_html
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.shared import highlight_html, inert_markdown
 from explain.tokens import explain_text
+from models.store import sha256_file
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_highlighted_html_escapes_the_tweet():
     html = highlight_html(explain_text('<script>alert("x")</script> so happy'))
     assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert '<span style="background:#E69F0033' in html and ">happy</span>" in html
+
+
+def test_a_card_is_made_to_fetch_nothing():
+    card = ("# Card\n![pix](http://example.invalid/track.png) ![ref][t]\n\n[t]: http://example.invalid/t.png\n"
+            "<img src=x onerror=alert(2)><iframe src='https://example.com'></iframe>\n"
+            "[a link](https://example.com) `prob_<e>` a < b\n```\n<b>code</b>\n```\n")
+    assert inert_markdown(card) == (
+        "# Card\n!\\[pix](http://example.invalid/track.png) !\\[ref][t]\n\n[t]: http://example.invalid/t.png\n"
+        "&lt;img src=x onerror=alert(2)>&lt;iframe src='https://example.com'>&lt;/iframe>\n"
+        "[a link](https://example.com) `prob_<e>` a < b\n```\n<b>code</b>\n```\n")
+
+
+def test_the_shipped_cards_are_shown_as_written():
+    for card in sorted((ROOT / "models").glob("**/MODEL_CARD.md")):
+        text = card.read_text(encoding="utf-8")
+        assert inert_markdown(text) == text, card
+
+
+def _card_page(directory, label="the model"):
+    import streamlit as st
+
+    from app_pages.shared import show_model_card
+
+    show_model_card(st, directory, label)
+
+
+def _shown(folder):
+    at = AppTest.from_function(_card_page, args=(str(folder),), default_timeout=30).run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return Path(shutil.copytree(ROOT / "models" / "zoo" / "lexicon_rule", tmp_path / "run"))
+
+
+def test_the_card_is_shown_once_its_checksum_matches(folder):
+    at = _shown(folder)
+    assert at.expander[0].label == "Model card: the model" and "# Model card: `lexicon_rule`" in at.markdown[0].value
+    assert not at.warning
+
+
+def test_a_card_linked_to_another_file_is_not_shown(folder, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (folder / "MODEL_CARD.md").unlink()
+    (folder / "MODEL_CARD.md").symlink_to(secret)
+    at = _shown(folder)
+    assert not at.expander and all("root:x" not in element.value for element in at.markdown)
+    assert at.warning[0].value.startswith("The model card of the model is not shown: ")
+    assert at.warning[0].value.endswith("MODEL_CARD.md: a symbolic link; a model folder's files must be its own, not "
+                                        "links to other files (refusing to read it)")
+
+
+def test_an_edited_card_is_not_shown_and_a_card_with_an_image_shows_its_text(folder):
+    (folder / "MODEL_CARD.md").write_text("# Card\n![pix](http://example.invalid/track.png)\n")
+    at = _shown(folder)
+    assert not at.expander and "MODEL_CARD.md: checksum differs from config.json" in at.warning[0].value
+    config = json.loads((folder / "config.json").read_text())
+    config["files"]["MODEL_CARD.md"] = sha256_file(folder / "MODEL_CARD.md")  # as someone crafting a folder would
+    (folder / "config.json").write_text(json.dumps(config))
+    assert _shown(folder).markdown[0].value == "# Card\n!\\[pix](http://example.invalid/track.png)"
+
+
+def test_a_folder_named_as_an_image_fetches_nothing(tmp_path):
+    folder = Path(shutil.copytree(ROOT / "models" / "zoo" / "lexicon_rule", tmp_path / "![x](http:example.invalid)"))
+    at = AppTest.from_function(_card_page, args=(str(folder), folder.name), default_timeout=30).run()
+    assert at.expander[0].label == "Model card: !\\[x](http:example.invalid)"

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from models.network.config import NetConfig
@@ -35,3 +36,26 @@ def test_single_branch_networks():
         assert "needs a text branch" in str(error)
     else:
         raise AssertionError("a network with no branch was built")
+
+
+def test_the_weight_shapes_of_a_config_are_those_of_its_network():
+    for dims in ({"text_dim": 5, "image_dim": 3}, {"text_dim": 5}, {"image_dim": 3}):
+        config = NetConfig(**dims, **SHAPE)
+        net = EmotionNet(config)
+        assert config.weight_shapes() == {name: tuple(value.shape) for name, value in net.state_dict().items()}
+
+
+def test_a_saved_net_config_is_checked():
+    assert NetConfig.from_saved({"text_dim": 5, **SHAPE}) == NetConfig(text_dim=5, **SHAPE)
+    text = {**SHAPE, "text_dim": 5}
+    for values, message in [([1, 2], "is not an object of hidden, embed, dropout"),
+                            ({"text_dim": 5, "hidden": 8}, "has no embed, dropout"),
+                            ({**text, "depth": 3}, "has unknown depth"),
+                            ({**text, "hidden": 10**12}, r"hidden=10+: must be a whole number in \[1, 4096\]"),
+                            ({**text, "embed": "64"}, "embed='64'"),
+                            ({**SHAPE, "text_dim": True}, "text_dim=True"),
+                            ({**text, "n_emotions": 3}, r"n_emotions=3: must be a whole number in \[4, 4\]"),
+                            ({**text, "dropout": float("nan")}, r"dropout=nan: must be a number in \[0, 1\)"),
+                            (SHAPE, "has neither a text branch nor an image branch")]:
+        with pytest.raises(ValueError, match=message):
+            NetConfig.from_saved(values)

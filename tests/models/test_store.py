@@ -52,10 +52,10 @@ def _copy(saved, tmp_path, name="copy"):
     return Path(shutil.copytree(saved, tmp_path / name))
 
 
-def _reseal(folder):
-    """Rewrite config.json's checksums, as someone crafting a folder would."""
+def _reseal(folder, *added):
+    """Rewrite config.json's checksums (of its files and `added`), as someone crafting a folder would."""
     config = json.loads((folder / "config.json").read_text())
-    config["files"] = {name: sha256_file(folder / name) for name in config["files"]}
+    config["files"] = {name: sha256_file(folder / name) for name in [*config["files"], *added]}
     (folder / "config.json").write_text(json.dumps(config))
 
 
@@ -229,3 +229,247 @@ def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets,
 def test_the_shipped_default_model_is_in_the_current_format():
     assert json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["format"] == 2
     assert not (DEFAULT_MODEL_DIR / "state.pkl.gz").exists()
+
+
+@pytest.mark.parametrize("name", ["metrics.json", "features.npz", "weights.safetensors", "MODEL_CARD.md"])
+def test_a_file_of_the_folder_that_is_a_symbolic_link_is_refused(saved, tmp_path, name):
+    folder = _copy(saved, tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copyfile(folder / name, elsewhere)  # the same bytes: its checksum alone would pass
+    (folder / name).unlink()
+    (folder / name).symlink_to(elsewhere)
+    with pytest.raises(ModelLoadError, match=f"{name}: a symbolic link; .*refusing to read it"):
+        load_model(folder)
+
+
+def test_a_file_the_loader_reads_must_be_listed_with_its_checksum(saved, tmp_path):
+    folder = _copy(saved, tmp_path)
+    config = json.loads((folder / "config.json").read_text())
+    del config["files"]["metrics.json"]
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelLoadError, match="metrics.json: config.json lists no checksum for it"):
+        load_model(folder)
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("metrics.json", "[1, 2, 3]", "metrics.json: holds an array where an object belongs"),
+    ("training_log.json", "{}", "training_log.json: holds an object where an array belongs"),
+    ("fairness.json", "[" * 100_000 + "]" * 100_000, "fairness.json: not valid JSON .*recursion"),
+    ("features.json", "{", "features.json: not valid JSON"),
+    ("config.json", "[" * 100_000 + "]" * 100_000, "config.json: not valid JSON .*recursion"),
+])
+def test_a_json_file_of_the_wrong_shape_is_one_line_naming_it(saved, tmp_path, name, text, message):
+    folder = _copy(saved, tmp_path)
+    (folder / name).write_text(text)
+    if name != "config.json":
+        _reseal(folder, name)
+    with pytest.raises(ModelLoadError, match=message) as caught:
+        load_model(folder)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_card_is_read_only_when_its_checksum_matches(saved, tmp_path):
+    from models.store import read_card
+
+    folder = _copy(saved, tmp_path)
+    assert read_card(folder).startswith("---\nlanguage: en")
+    (folder / "MODEL_CARD.md").write_text("# edited\n")
+    with pytest.raises(ModelLoadError, match="MODEL_CARD.md: checksum differs from config.json"):
+        read_card(folder)
+    (folder / "MODEL_CARD.md").write_bytes(b"# Card \xff\xfe\n")
+    _reseal(folder)
+    with pytest.raises(ModelLoadError, match="MODEL_CARD.md: not UTF-8 text"):
+        read_card(folder)
+    (folder / "MODEL_CARD.md").unlink()
+    with pytest.raises(ModelLoadError, match="missing MODEL_CARD.md"):
+        load_model(folder)
+    _reseal_without(folder, "MODEL_CARD.md")
+    assert read_card(folder) is None  # a folder saved without a card
+
+
+def _reseal_without(folder, name):
+    config = json.loads((folder / "config.json").read_text())
+    del config["files"][name]
+    (folder / "config.json").write_text(json.dumps(config))
+
+
+def _edit_weights(folder, edit):
+    from safetensors.numpy import load_file, save_file
+
+    weights = load_file(folder / "weights.safetensors")
+    edit(weights)
+    save_file(weights, folder / "weights.safetensors")
+    _reseal(folder)
+
+
+def _edit_config(folder, edit):
+    config = json.loads((folder / "config.json").read_text())
+    edit(config)
+    (folder / "config.json").write_text(json.dumps(config))
+
+
+def _set(weights, name, value):
+    weights[name] = value
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda w: _set(w, "text.1.weight", np.zeros((7, 3), np.float32)),
+     r"text.1.weight has shape \(7, 3\); net_config and the features imply \(16, 125\)"),
+    (lambda w: w.pop("emotion_head.bias"), "weights.safetensors lacks emotion_head.bias"),
+    (lambda w: _set(w, "image.1.weight", np.zeros((16, 3), np.float32)), "weights.safetensors has image.1.weight"),
+    (lambda w: _set(w, "text.4.bias", w["text.4.bias"].astype(np.int64)), "text.4.bias is int64, not float32"),
+    (lambda w: _set(w, "emotion_head.bias", np.full(4, np.nan, np.float32)), "emotion_head.bias holds NaN"),
+])
+def test_weights_that_are_not_those_of_the_saved_network_are_refused(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_weights(folder, edit)
+    with pytest.raises(ModelLoadError, match=f"copy: cannot load the network: .*{message}"):
+        load_model(folder)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["net_config"].update(embed=9),
+     r"text.4.weight has shape \(8, 16\); net_config and the features imply \(9, 16\)"),
+    (lambda c: c["net_config"].update(text_dim=124),
+     "net_config has text_dim 124 and image_dim 0; the saved features have 125"),
+    (lambda c: c["net_config"].update({k: 10**12 for k in ("hidden", "embed", "text_dim")}),
+     "config.json: cannot load the network: its net_config hidden=1000000000000: must be a whole number in"),
+    (lambda c: c.pop("net_config"), "its net_config is not an object"),
+])
+def test_a_net_config_that_does_not_fit_the_weights_is_refused(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_config(folder, edit)
+    with pytest.raises(ModelLoadError, match=message):
+        load_model(folder)
+
+
+def _edit_tree(folder, edit):
+    tree = json.loads((folder / "features.json").read_text())
+    edit(tree)
+    (folder / "features.json").write_text(json.dumps(tree))
+    _reseal(folder)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t["attributes"].update(zzz={"dict": [1, 2]}), r"unreadable saved state node \"{'dict': \[1, 2\]}\""),
+    (lambda t: t["attributes"].update(zzz={"dict": {}, "tuple": []}), "unreadable saved state node"),
+    (lambda t: t["attributes"].update(zzz={"array": "x", "strings": "yes"}), "unreadable saved state node"),
+    (lambda t: t["attributes"].update(zzz={"object": "Featurizer", "attributes": [1]}), "unreadable saved state node"),
+    (lambda t: t.update(attributes={name: "garbage" for name in t["attributes"]}), "use_text is not true or false"),
+    (lambda t: t["attributes"].update(text_mean_=[1.0, 2.0]), "text_mean_ is not 125 finite numbers"),
+    (lambda t: t["attributes"].update(text_features_={"object": "TweetTokenizer", "attributes": {}}),
+     "text_features_ is not the text features"),
+    (lambda t: t["attributes"].update(_image_extractor={"object": "Featurizer"}),
+     "sets '_image_extractor' of a Featurizer, an attribute that is never saved"),
+    (lambda t: t.update(object="TweetTokenizer"), "holds a TweetTokenizer, not a Featurizer"),
+])
+def test_a_features_file_that_is_not_a_fitted_featurizer_is_refused(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_tree(folder, edit)
+    with pytest.raises(ModelLoadError, match=f"copy: cannot read the saved features \\(.*{message}"):
+        load_model(folder)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c.update(outputs="bogus"), "outputs is 'bogus', not one of presence, choice"),
+    (lambda c: c.update(none_threshold="abc"), "none_threshold is 'abc', not a number in"),
+    (lambda c: c.update(none_threshold=float("nan")), r"none_threshold is nan, not a number in \[0, 1\]"),
+    (lambda c: c.update(none_threshold=1e308), "none_threshold is 1e[+]308"),
+    (lambda c: c.update(none_threshold=True), "none_threshold is True"),
+    (lambda c: c.update(outputs="presence"), "none_threshold is None"),  # a presence model without one
+    (lambda c: c.update(presence_offsets="zz"), "presence_offsets is 'zz', not 4 numbers"),
+    (lambda c: c.update(emotions=["joy", "anger", "fear", "sadness"]), "its emotions are .*; this version's are anger"),
+    (lambda c: c.update(modalities=["image"]), r"modalities is \['image'\]; this model reads text"),
+    (lambda c: c.update(modalities="text"), "modalities is 'text'"),
+])
+def test_what_config_json_says_is_checked_when_loading(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_config(folder, edit)
+    with pytest.raises(ModelLoadError, match=f"copy/config.json: cannot load the model: {message}"):
+        load_model(folder)
+
+
+@pytest.mark.parametrize("fallback, message", [
+    (9, r"cannot load the model: scoring a test tweet fails \(IndexError: index 9 is out of bounds"),
+    ("x", r"cannot load the model \(ValueError: invalid literal for int\(\)"),
+])
+def test_any_other_failure_while_loading_is_one_line_naming_the_folder(tmp_path, fallback, message):
+    folder = Path(shutil.copytree(ROOT / "models" / "zoo" / "lexicon_rule", tmp_path / "rule"))
+    _edit_config(folder, lambda c: c.update(fallback=fallback))
+    with pytest.raises(ModelLoadError, match=f"rule: {message}") as caught:
+        load_model(folder)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_table_of_the_wrong_kind_deep_in_the_features_is_one_line(saved, tmp_path):
+    folder = _copy(saved, tmp_path)
+    _edit_tree(folder, lambda t: t["attributes"]["text_features_"]["attributes"]["groups"][0]["tuple"][1]
+               ["attributes"].update(emolex_table_="x"))
+    with pytest.raises(ModelLoadError, match="copy: cannot load the model: scoring a test tweet fails "
+                                             r"\(AttributeError: 'str' object"):
+        load_model(folder)
+
+
+def test_the_cli_names_the_folder_of_a_crafted_model(saved, tmp_path):
+    folder = _copy(saved, tmp_path)
+    _edit_weights(folder, lambda weights: weights.pop("emotion_head.bias"))
+    result = subprocess.run([sys.executable, "cli.py", "score", "--model-dir", str(folder), "--input",
+                             str(ROOT / "data" / "samples" / "tweets_sample.csv"), "--output", str(tmp_path / "o.csv")],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and not (tmp_path / "o.csv").exists()
+    assert result.stderr == (f"error: {folder}: cannot load the network: weights.safetensors lacks "
+                             f"emotion_head.bias\n")
+
+
+def _add_member(folder, name, header_shape, data_bytes):
+    """Adds a .npy member to features.npz: a header for float64 `header_shape`, then `data_bytes` zero bytes."""
+    header = np.lib.format.header_data_from_array_1_0(np.zeros(0))
+    header["shape"] = header_shape
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, header)
+    with zipfile.ZipFile(folder / "features.npz", "a", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(name, "w", force_zip64=True) as member:
+            member.write(buffer.getvalue())
+            for start in range(0, data_bytes, 1 << 24):
+                member.write(bytes(min(1 << 24, data_bytes - start)))
+    _reseal(folder)
+
+
+def test_a_features_file_that_unpacks_to_more_than_the_cap_is_refused_before_unpacking(saved, tmp_path):
+    from models.store import MAX_UNPACKED_BYTES
+
+    folder = _copy(saved, tmp_path)
+    _add_member(folder, "zeros.npy", (MAX_UNPACKED_BYTES // 8,), MAX_UNPACKED_BYTES)  # 256 MiB of zeros in 250 KB
+    assert (folder / "features.npz").stat().st_size < 2_000_000
+    with pytest.raises(ModelLoadError, match=r"copy/features.npz: would unpack to 269,\d{3},\d{3} bytes, more than "
+                                             r"the 268,435,456 a model folder's archive may"):
+        load_model(folder)
+
+
+def test_an_array_whose_header_claims_more_than_its_member_holds_is_refused(saved, tmp_path):
+    folder = _copy(saved, tmp_path)
+    _add_member(folder, "huge.npy", (10**9,), 64)  # numpy would allocate 8 GB before reading 64 bytes
+    with pytest.raises(ModelLoadError, match=r"copy: cannot read the saved features \(features.npz: huge.npy declares "
+                                             r"an array of shape \(1000000000,\) \(8,000,000,128 bytes\) but holds "
+                                             r"192\)"):
+        load_model(folder)
+
+
+def test_the_shipped_archives_unpack_to_well_under_the_cap():
+    from models.store import MAX_UNPACKED_BYTES
+
+    archives = [*ROOT.glob("models/default/*.npz"), *ROOT.glob("models/zoo/*/*.npz"), *ROOT.glob("models/zoo/*/*.skops")]
+    assert len(archives) >= 8
+    for path in archives:
+        with zipfile.ZipFile(path) as archive:
+            assert sum(member.file_size for member in archive.infolist()) < MAX_UNPACKED_BYTES / 4, path
+
+
+def test_a_skops_file_that_unpacks_to_more_than_the_cap_is_refused(tmp_path, monkeypatch):
+    from models import store
+
+    folder = Path(shutil.copytree(ROOT / "models" / "zoo" / "tfidf_logreg", tmp_path / "tfidf"))
+    monkeypatch.setattr(store, "MAX_UNPACKED_BYTES", 30_000_000)  # it unpacks to 35 MB
+    with pytest.raises(ModelLoadError, match=r"tfidf/model.skops: would unpack to 34,\d{3},\d{3} bytes, more than "
+                                             r"the 30,000,000"):
+        load_model(folder)
