@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import reprlib
-import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -13,11 +12,8 @@ import pandas as pd
 
 from data.registry import RANKING
 from emotions import EMOTIONS
+from models import store
 
-# The most a run's JSON file may hold: the largest shipped config.json (tfidf_logreg's vocabulary) is 1.5 MB, a
-# metrics.json or fairness.json a few kB. A bigger file is no run of ours, and reading it would only cost memory.
-MAX_JSON_BYTES = {"config.json": 32_000_000}
-MAX_OTHER_JSON_BYTES = 2_000_000
 SEED_RANGE = (0, 2**32 - 1)  # what the CLI's --seed accepts (NumPy's and scikit-learn's seeds)
 # Training seconds and tweets per second: anything a run could measure (1e12 s is 30,000 years), and small enough
 # for the table's number columns (a 200-digit integer is no int64, and the dashboard's table could not show it).
@@ -53,18 +49,12 @@ def find_runs(*folders: str | Path) -> list[Path]:
 
 
 def read_json(path: Path) -> object:
-    """A run's JSON file as Python values; `RunError` naming the file if it is not a readable regular file of
-    UTF-8 JSON (a FIFO or device is refused before it is opened, and so is a file over its size limit)."""
-    limit = MAX_JSON_BYTES.get(path.name, MAX_OTHER_JSON_BYTES)
+    """A run's JSON file as Python values; `RunError` naming the file if it is not a readable regular file of the
+    folder (`models.store.read_model_bytes`: no link, FIFO or device, at most its size limit) holding UTF-8 JSON."""
     try:
-        status = path.stat()
-        if not stat.S_ISREG(status.st_mode):
-            raise RunError(f"{path.name}: not a regular file")
-        if status.st_size > limit:
-            raise RunError(f"{path.name}: {status.st_size:,} bytes, more than the {limit:,} a run's file may hold")
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:  # its strerror, not str(exc): no server path on the dashboard
-        raise RunError(f"{path.name}: {exc.strerror or type(exc).__name__}") from None
+        text = store.read_model_bytes(path, store.MAX_TEXT_FILE_BYTES).decode("utf-8")
+    except store.ModelLoadError as exc:  # what is wrong, without the server's path to the folder
+        raise RunError(f"{path.name}: {str(exc).split(': ', 1)[-1]}") from None
     except UnicodeDecodeError as exc:
         raise RunError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
     try:

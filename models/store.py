@@ -108,11 +108,10 @@ def open_model_file(path: Path):
         if exc.errno == errno.ELOOP:
             raise ModelLoadError(f"{path}: a symbolic link; refusing to read it") from None
         raise ModelLoadError(f"{path}: cannot read it ({exc.strerror})") from None
-    handle = os.fdopen(fd, "rb")
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        handle.close()
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # before fdopen, which refuses a folder in its own words
+        os.close(fd)
         raise ModelLoadError(f"{path}: not a regular file; refusing to read it")
-    return handle
+    return os.fdopen(fd, "rb")
 
 
 def read_model_bytes(path: Path, limit: int | None = None) -> bytes:

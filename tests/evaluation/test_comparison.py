@@ -89,7 +89,7 @@ def test_a_malformed_run_is_left_out_and_named_and_the_others_still_compared(cas
 
 def test_a_run_file_that_is_no_regular_file_is_refused_without_reading_it(tmp_path):
     os.mkfifo(tmp_path / "metrics.json")  # opening it would wait for a writer forever
-    with pytest.raises(RunError, match="^metrics.json: not a regular file$"):
+    with pytest.raises(RunError, match="^metrics.json: not a regular file; refusing to read it$"):
         read_json(tmp_path / "metrics.json")
 
 
