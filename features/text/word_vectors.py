@@ -11,6 +11,7 @@ Each source is loaded once per process.
 from __future__ import annotations
 
 import gc
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -117,16 +118,38 @@ def load_word_vectors(source: str = GLOVE) -> WordVectors:
         raise FileNotFoundError(f"{path}: word-vector file not found (or use '{GLOVE}' for the bundled GloVe)")
     from gensim.models import KeyedVectors
 
-    binary = path.suffix == ".bin"
-    if binary:
-        vectors = KeyedVectors.load_word2vec_format(str(path), binary=True)
-    else:
-        with open(path, encoding="utf-8") as handle:
-            first = handle.readline().split()
-        # word2vec text files start with "<count> <size>"; GloVe text files start with a word and its vector.
-        has_header = len(first) == 2 and all(part.isdigit() for part in first)
-        vectors = KeyedVectors.load_word2vec_format(str(path), binary=False, no_header=not has_header)
+    try:
+        if path.suffix == ".bin":
+            vectors = KeyedVectors.load_word2vec_format(str(path), binary=True)
+        else:
+            with open(path, encoding="utf-8") as handle:
+                first = handle.readline().split()
+            # word2vec text files start with "<count> <size>"; GloVe text files start with a word and its vector.
+            has_header = len(first) == 2 and all(part.isdigit() for part in first)
+            vectors = KeyedVectors.load_word2vec_format(str(path), binary=False, no_header=not has_header)
+    except (ValueError, EOFError, IndexError) as exc:  # not the file's words: a message never shows its content
+        raise ValueError(f"{path}: not a word2vec or GloVe vector file ({type(exc).__name__})") from None
     return WordVectors(list(vectors.index_to_key), vectors.vectors)
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _checked_word_vectors(source: str, sha256: str | None) -> WordVectors:
+    """The vectors of a file a model was trained with, once the file is the same one: a saved model names its
+    vector file by path, and a crafted model folder could name any file of this machine."""
+    if sha256 is None:
+        raise ValueError(f"the model reads word vectors from {source} but carries no checksum of that file; retrain it")
+    if not Path(source).is_file() or file_sha256(source) != sha256:
+        raise ValueError(f"{source}: not the word-vector file the model was trained with (its SHA-256 differs or it "
+                         f"is missing)")
+    return load_word_vectors(source)
 
 
 # A few unambiguous words per emotion, chosen by hand from the emotion's core vocabulary
@@ -158,6 +181,9 @@ class WordVectorFeatures(Transformer):
             self.keyed_vectors_ = self._train_word2vec(tokens)
         else:
             self.keyed_vectors_ = None  # loaded from `vectors` on use, never saved with the model
+            if self.vectors != GLOVE:  # a file of the user's: loading the model checks it is the same file
+                load_word_vectors(self.vectors)  # a missing or unreadable file is named here
+                self.vectors_sha256_ = file_sha256(self.vectors)
         vectors = self._keyed_vectors()
         centroids = []
         for emotion in EMOTIONS:
@@ -185,7 +211,11 @@ class WordVectorFeatures(Transformer):
         return WordVectors(list(model.wv.index_to_key), model.wv.vectors)
 
     def _keyed_vectors(self):
-        return self.keyed_vectors_ if self.keyed_vectors_ is not None else load_word_vectors(self.vectors)
+        if self.keyed_vectors_ is not None:
+            return self.keyed_vectors_
+        if self.vectors == GLOVE:
+            return load_word_vectors(GLOVE)
+        return _checked_word_vectors(self.vectors, getattr(self, "vectors_sha256_", None))
 
     def transform(self, tokens: TokenizedTweets) -> np.ndarray:
         self.check_fitted()

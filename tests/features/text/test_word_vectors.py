@@ -63,6 +63,22 @@ def test_word2vec_trained_in_fit_is_reproducible():
     np.testing.assert_array_equal(first, second)
 
 
+def test_a_fitted_model_reads_only_the_vector_file_it_was_trained_with(tmp_path):
+    """A saved model names its vector file by path: a crafted folder could name any file of the machine, and an
+    error quoting what it failed to parse would show it."""
+    path = tmp_path / "tiny.glove.txt"
+    path.write_text("happy 1 0\nglad 1 0.1\nsad 0 1\nangry -1 0\nafraid 0 -1\n", encoding="utf-8")
+    tokens = TweetTokenizer().fit_transform(["so happy"])
+    features = WordVectorFeatures(vectors=str(path)).fit(tokens)
+    features.vectors = str(tmp_path / "secret.txt")  # what a crafted features.json could say
+    (tmp_path / "secret.txt").write_text("root x 0 0 root /bin/bash\n")
+    with pytest.raises(ValueError, match="secret.txt: not the word-vector file the model was trained with") as error:
+        features.transform(tokens)
+    assert "root" not in str(error.value).replace(str(tmp_path), "")
+    with pytest.raises(ValueError, match=r"secret.txt: not a word2vec or GloVe vector file \(ValueError\)$"):
+        WordVectorFeatures(vectors=str(tmp_path / "secret.txt")).fit(tokens)
+
+
 def test_missing_vectors_file_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.txt: word-vector file not found"):
         WordVectorFeatures(vectors=str(tmp_path / "nope.txt")).fit(TweetTokenizer().fit_transform(["x"]))
