@@ -100,7 +100,11 @@ else:
 seed = right.number_input("Seed", 0, 2**31 - 1, 0, disabled=busy)
 bundled_eval = right.checkbox("Score on the bundled test sets when done", True, disabled=busy,
                               help="Gives the columns the Compare page ranks by (WASSA-2017 test, FER2013 test).")
-run_name = st.text_input("Run name", f"{model_name}-{time.strftime('%Y%m%d-%H%M%S')}", disabled=busy,
+# The proposed name is made once per model and kept: a default that changed every second would make a new widget
+# on each rerun, dropping the name the user typed.
+proposed = st.session_state.setdefault("run_names", {}).setdefault(
+    model_name, f"{model_name}-{time.strftime('%Y%m%d-%H%M%S')}")
+run_name = st.text_input("Run name", proposed, key=f"run_name:{model_name}", disabled=busy,
                          help="Letters, digits, '-', '_' and '.'; the run is saved under this name in the runs folder.")
 
 if st.button("Train", type="primary", disabled=busy):
@@ -127,6 +131,8 @@ if st.button("Train", type="primary", disabled=busy):
         else:
             st.session_state["train_epochs"] = epochs
             st.session_state["train_members"] = settings.get("members", 1)
+            st.session_state["run_names"].pop(model_name)  # the next run gets a name of its own
+            del st.session_state[f"run_name:{model_name}"]
             st.rerun()  # lay the page out again with the form disabled while the job runs
 
 if job is not None:

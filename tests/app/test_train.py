@@ -1,6 +1,7 @@
 """The Train page, run by Streamlit's AppTest: a tiny network trains, is watched, stopped, saved and compared."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,19 @@ def test_a_baseline_trains_on_uploaded_labelled_data(page, tmp_path):
     assert job.wait(timeout=300) and job.status == "finished", job.error
     assert job.metrics["valid"]["n"] == 4  # 10% of the 40 tweets, one per emotion
     assert (tmp_path / "from-upload" / "config.json").is_file()
+
+
+def test_the_run_name_typed_is_the_one_saved_even_a_second_later(page, tmp_path):
+    """The proposed name holds the time: it used to change every second and take the typed name with it."""
+    page.radio[0].set_value("Upload labelled data").run()
+    sample = (Path(__file__).resolve().parents[2] / "data" / "samples" / "tweets_sample.csv").read_bytes()
+    page.file_uploader[0].set_value(("mine.csv", sample, "text/csv"))
+    page.selectbox[0].set_value("lexicon_rule").run()
+    page.text_input[0].set_value("my_named_run").run()
+    time.sleep(1.1)
+    next(c for c in page.checkbox if c.label.startswith("Score on the bundled")).set_value(False).run()
+    assert page.text_input[0].value == "my_named_run"
+    page.button[0].click().run()
+    job = page.session_state["train_job"]
+    assert job.wait(timeout=300) and job.out.name == "my_named_run", job.error
+    assert page.text_input[0].value != "my_named_run"  # the next run is proposed a name of its own
