@@ -98,7 +98,7 @@ if result.emotion == NONE:
 else:
     left.caption(f"probability {result.probabilities[best]:.2f} · intensity {result.intensities[best]:.2f}")
 with right:
-    scores_table(result.probabilities, [i if shown else None for i, shown in zip(result.intensities, result.present)])
+    scores_table(result.probabilities, result.shown_intensities())
     if result.none_threshold is not None:
         st.caption("Each probability is that of the emotion being present (two can be high); intensities are shown "
                    f"for the emotions that are: those at or above this model's {result.none_threshold:.2f}.")
@@ -157,4 +157,5 @@ if picture is not None and image is not None and "image" in model.modalities:
         heat.image(result.image.overlay(), width="stretch",
                    caption=f"Grad-CAM: where the CNN's last block drove '{result.image.emotion}' (red = most)")
         st.write("**The image alone** (the network with the text switched off):")
-        scores_table(result.image.probabilities, result.image.intensities)
+        scores_table(result.image.probabilities,
+                     result.shown_intensities(result.image.probabilities, result.image.intensities))

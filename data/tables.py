@@ -180,7 +180,7 @@ class Chunk:
     bytes_read: int  # of the input, roughly: how far the reader got
 
 
-def _header(names: list[str]) -> list[str]:
+def pandas_header(names: list[str]) -> list[str]:
     """Column names as pandas gives them: blank → `Unnamed: i`, repeats → `name.1`, `name.2`."""
     seen: dict[str, int] = {}
     out = []
@@ -205,14 +205,14 @@ MAX_COLUMNS = 1_000
 MAX_LINES_PER_RECORD = 100
 
 
-def _kept(lines, kept: collections.deque):
+def kept_lines(lines, kept: collections.deque):
     """The lines, each also appended to `kept` as it is read."""
     for line in lines:
         kept.append(line)
         yield line
 
 
-def _ends_quoted(record: str, delimiter: str) -> bool:
+def ends_quoted(record: str, delimiter: str) -> bool:
     """Whether a record's raw text ends inside a quoted field, read as the csv module reads it: a quote opens a
     field only at its start, and a doubled quote inside one is a quote."""
     quoted, at_start, i = False, True, 0
@@ -237,26 +237,27 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
     try:
         text = io.TextIOWrapper(binary, encoding=fmt.encoding, newline="")
         tail = collections.deque(maxlen=MAX_LINES_PER_RECORD)  # the last lines read: the last record's own
-        reader = csv.reader(_kept(text, tail), delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
+        reader = csv.reader(kept_lines(text, tail), delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
         try:
             names = next(reader)
         except StopIteration:
             raise DataError(f"{path}: the file is empty") from None
         if len(names) > MAX_COLUMNS:
             raise DataError(f"{path}: the header has {len(names):,} columns, over the limit of {MAX_COLUMNS:,}")
-        header = _header(names)
+        header = pandas_header(names)
         width = len(header)
         yield header
         records: list = []
         errors: list = []
         bad: list = []
         last_line = line = reader.line_num
-        open_quote = None  # (line, lines) of a record that spanned too many lines, until a record follows it
+        open_quote, ends_in_record = None, False  # (line, lines) of a record that spanned too many lines, until a record follows it
         try:
             for record in reader:
                 line = last_line + 1
                 last_line = reader.line_num
                 open_quote = None
+                ends_in_record = bool(record)
                 if not record:  # a blank line is not a row
                     continue
                 if last_line - line + 1 > MAX_LINES_PER_RECORD:
@@ -287,13 +288,14 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
             raise DataError(f"{path}: unreadable CSV after line {last_line}: {exc}") from None
         except UnicodeDecodeError as exc:  # sniff_input checked the bytes; only a file changed meanwhile gets here
             raise DataError(f"{path}: not valid {fmt.encoding} text ({exc.reason})") from None
-        if open_quote is None and last_line > line and _ends_quoted("".join(list(tail)[line - last_line - 1:]),
-                                                                  fmt.delimiter):
-            open_quote = (line, last_line - line + 1)  # the last record swallowed the lines after its open quote
+        if open_quote is None and ends_in_record and ends_quoted("".join(list(tail)[line - last_line - 1:]), fmt.delimiter):
+            open_quote = (line, last_line - line + 1)  # the last record runs to the end inside its open quote
         if open_quote is not None:
-            raise DataError(f"{path}, line {open_quote[0]:,}: a quote opened here is never closed; the "
-                            f"{open_quote[1] - 1:,} lines after it would be read as one field. Close the quote (or "
-                            f"double it: \"\") and score the file again")
+            after = open_quote[1] - 1
+            swallowed = f"the {after:,} line{'s' if after > 1 else ''} after it would be read as one field" if after \
+                else "it runs to the end of the file"
+            raise DataError(f"{path}, line {open_quote[0]:,}: a quote opened here is never closed; {swallowed}. Close "
+                            f"the quote (or double it: \"\") and score the file again")
         if records:
             yield Chunk(pd.DataFrame(records, columns=header, dtype=object), errors, np.array(bad), binary.tell())
     finally:

@@ -34,9 +34,21 @@ class Explanation:
         """Per emotion, whether it counts as present: by the rule that decides `emotion`, a probability at or above
         the model's `none_threshold`. So when `emotion` is "none" no emotion is present, and otherwise `emotion` is
         the strongest of those that are. All True for a 4-way model, which has no "none"."""
-        if self.none_threshold is None:
-            return [True] * len(self.probabilities)
-        return [bool(p >= self.none_threshold) for p in self.probabilities]
+        return present(self.probabilities, self.none_threshold)
+
+    def shown_intensities(self, probabilities=None, intensities=None) -> list:
+        """The intensities of the emotions that are present (`present`), None for the others; of the whole
+        reading, or of another one of the same model (the image alone)."""
+        probabilities = self.probabilities if probabilities is None else probabilities
+        intensities = self.intensities if intensities is None else intensities
+        return [i if shown else None for i, shown in zip(intensities, present(probabilities, self.none_threshold))]
+
+
+def present(probabilities, none_threshold: float | None) -> list[bool]:
+    """`Explanation.present` for any probabilities of a model with this `none_threshold`."""
+    if none_threshold is None:
+        return [True] * len(probabilities)
+    return [bool(p >= none_threshold) for p in probabilities]
 
 
 def explain(model, text: str, image=None) -> Explanation:

@@ -17,17 +17,19 @@ read as one partition, since Dask splits files at byte offsets.
 
 from __future__ import annotations
 
+import collections
 import csv
 import json
 import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
 from data import DataError
-from data.tables import sniff_input
+from data.tables import MAX_LINES_PER_RECORD, ends_quoted, kept_lines, pandas_header, sniff_input
 from models.base import EmotionModel
 from scoring.local import (
     OutputLock,
@@ -83,27 +85,42 @@ def _write_partition(frame: pd.DataFrame, token: str, settings: tuple, target: s
     return counts
 
 
-def _scan(path: Path, encoding: str, delimiter: str, width: int) -> tuple[bool, bool]:
-    """(whether the file may be split at line ends: an ASCII-compatible encoding and no record spanning lines,
-    whether it has lines of only spaces or tabs). Refuses a row with more fields than the header's `width`,
-    which pandas would read into the wrong columns (the first row's extra fields become an index) or refuse with
-    a message that names neither file nor line; and a file with both empty lines and lines of only spaces, which
-    pandas cannot keep apart (the local engine skips the first and scores the second, as a row that says so)."""
-    one_line_each, spaces, empty = True, False, False
+class _Scan(NamedTuple):
+    header: list[str]  # as pandas names the columns
+    splittable: bool  # an ASCII-compatible encoding and no record spanning lines: partitions may start at any line
+    spaces: bool  # some line holds only spaces or tabs
+
+
+def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
+    """The file read through once with the csv module, as the local engine reads it. Refuses what pandas would
+    read otherwise or with a message that names neither file nor line: a row with more fields than the header
+    (the first row's extra fields become an index), a quote left open to the end of the file, and a file with
+    both empty lines and lines of only spaces (the local engine skips the first and scores the second)."""
+    one_line_each, spaces, empty, line = True, False, False, 1
+    tail = collections.deque(maxlen=MAX_LINES_PER_RECORD)
     with open(path, encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        for count, record in enumerate(reader, start=1):
-            one_line_each = one_line_each and reader.line_num == count
+        reader = csv.reader(kept_lines(handle, tail), delimiter=delimiter)
+        names = next(reader, None)
+        if names is None:
+            raise DataError(f"{path}: the file is empty")
+        width, last = len(names), reader.line_num
+        for count, record in enumerate(reader, start=2):
+            line, last = last + 1, reader.line_num
+            one_line_each = one_line_each and last == count
             if len(record) > width:
-                raise DataError(f"{path}, line {reader.line_num}: {len(record)} fields where the header has {width};"
-                                f" the Dask engine scores only well-formed files: mend the row, or score the file "
-                                f"with --engine local, which marks such rows and goes on")
+                raise DataError(f"{path}, line {line}: {len(record)} fields where the header has {width}; the Dask "
+                                f"engine scores only well-formed files: mend the row, or score the file with "
+                                f"--engine local, which marks such rows and goes on")
             empty = empty or not record
             spaces = spaces or (len(record) == 1 and record[0] != "" and not record[0].strip())
+    if last - line < MAX_LINES_PER_RECORD and ends_quoted("".join(list(tail)[line - last - 1:]), delimiter):
+        raise DataError(f"{path}, line {line:,}: a quote opened here is never closed; close it (or double it: \"\") "
+                        f"and score the file again")
     if spaces and empty:
         raise DataError(f"{path}: has both empty lines and lines of only spaces or tabs, which the Dask reader "
                         f"cannot tell apart; score it with --engine local")
-    return one_line_each and not encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32")), spaces
+    splittable = one_line_each and not encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32"))
+    return _Scan(pandas_header(names), splittable, spaces)
 
 
 def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
@@ -127,17 +144,14 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     summary = ScoreSummary()
     if fmt.note:
         summary.notes.append(f"encoding: {fmt.note}")
-    read = dict(sep=fmt.delimiter, dtype=str, keep_default_na=False, encoding=fmt.encoding, quotechar='"')
-    try:
-        header = list(pd.read_csv(input_path, nrows=0, **read).columns)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{input_path}: the file is empty") from None
+    scan = _scan(input_path, fmt.encoding, fmt.delimiter)
+    header = scan.header
     check_columns(header, input_path, text_column, image_column)
-    splittable, spaces = _scan(input_path, fmt.encoding, fmt.delimiter, len(header))
     # pandas skips a line of only spaces as blank: keep it a row, as the local engine does (_scan refused a file
     # that also has empty lines, which would then become rows)
-    read["skip_blank_lines"] = not spaces
-    if not splittable:
+    read = dict(sep=fmt.delimiter, dtype=str, keep_default_na=False, encoding=fmt.encoding, quotechar='"',
+                skip_blank_lines=not scan.spaces)
+    if not scan.splittable:
         blocksize = None
         summary.notes.append("dask: quoted fields span lines (or the encoding is UTF-16/32), so the file is read "
                              "as one partition")
@@ -157,13 +171,13 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         try:
             client, cluster = opened = _connect(client, scheduler, n_workers)
             client.register_plugin(ModelPlugin(token, model))
-            partitions = dd.read_csv(str(input_path), blocksize=blocksize, **read).to_delayed()
-            targets = [parts_dir / f"{index:06d}.csv" for index in range(len(partitions))]
-            settings = (text, image_column, str(base), str(root), separator, formulas_escaped)
-            write = dask.delayed(_write_partition, pure=False)
-            tasks = [write(partitions[i], token, settings, str(targets[i]), i == 0)
-                     for i in range(len(targets)) if targets[i].name not in done]
-            try:
+            try:  # read_csv parses a sample of the file at once (an unclosed quote fails there), the rest below
+                partitions = dd.read_csv(str(input_path), blocksize=blocksize, **read).to_delayed()
+                targets = [parts_dir / f"{index:06d}.csv" for index in range(len(partitions))]
+                settings = (text, image_column, str(base), str(root), separator, formulas_escaped)
+                write = dask.delayed(_write_partition, pure=False)
+                tasks = [write(partitions[i], token, settings, str(targets[i]), i == 0)
+                         for i in range(len(targets)) if targets[i].name not in done]
                 dask.compute(*tasks)
             except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
                 raise DataError(f"{input_path}: the Dask reader could not parse it ({exc}); score it with "

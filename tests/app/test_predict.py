@@ -12,7 +12,7 @@ from app_pages.shared import RUNS_ENV_VAR
 from data.bundled import load_fer
 from data.registry import wassa
 from emotions import EMOTIONS
-from models.registry import DEFAULT_MODEL_DIR, build_model
+from models.registry import DEFAULT_MODEL_DIR, build_model, load_model
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 NONE_THRESHOLD = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["none_threshold"]
@@ -107,6 +107,15 @@ def test_a_tweet_with_no_emotion_is_said_to_have_none(page):
     page.text_area(key="tweet").input("The train leaves at 9:40 from platform 2.").run()
     assert not page.exception and page.metric[0].value == "none"
     assert any("no emotion of the four is present" in c.value for c in page.caption)
+
+
+def test_the_image_alone_reading_shows_intensities_only_where_an_emotion_is_present(page):
+    page.text_area(key="tweet").input("the meeting is at 3pm").run()
+    page.file_uploader[0].set_value(("face.png", face_png(), "image/png")).run()
+    assert not page.exception and not page.error
+    threshold = load_model().none_threshold
+    reading = page.dataframe[-1].value
+    assert list(reading["intensity"].notna()) == list(reading["probability"] >= threshold)
 
 
 def test_the_image_alone_reading_has_room_for_its_numbers(page):

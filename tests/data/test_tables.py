@@ -51,6 +51,9 @@ def test_a_quote_left_open_in_a_short_file_is_refused_too(tmp_path):
     path.write_text('id,text\n1,"hello world\n2,fine day\n3,ok\n')
     with pytest.raises(DataError, match=r"short\.csv, line 2: a quote opened here is never closed; the 2 lines after"):
         read_table(path)
+    path.write_text('id,text\n1,"hello world\n')  # opened on the last line
+    with pytest.raises(DataError, match=r"line 2: a quote opened here is never closed; it runs to the end of the file"):
+        read_table(path)
     # Closed quotes, doubled quotes and a quote inside an unquoted field still read, the last record multi-line
     path.write_text('id;text\n1;"he said ""hi"""\n2;x "y z\n3;"two\nlines; ""quoted"""\n')
     assert read_table(path).frame["text"].tolist() == ['he said "hi"', 'x "y z', 'two\nlines; "quoted"']

@@ -81,7 +81,7 @@ def test_tasks_find_the_model_that_the_plugin_put_on_each_worker(model, client):
 
 def test_multi_line_quoted_fields_are_read_as_one_partition(model, client, tmp_path):
     source = _tweets(tmp_path / "in.csv", 0, ["so happy\nsecond line", "afraid, \"very\"", "plain"] * 20)
-    assert _scan(source, "utf-8-sig", ",", 2) == (False, False)
+    assert _scan(source, "utf-8-sig", ",")[1:] == (False, False)
     summary = score_file_dask(model, source, tmp_path / "out.csv", client=client, blocksize=200)
     scored = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
     assert scored.text.tolist()[:3] == ["so happy\nsecond line", "afraid, \"very\"", "plain"]
@@ -110,6 +110,9 @@ def test_a_line_of_only_spaces_is_a_row_as_in_the_local_engine(model, client, tm
     source.write_text("text\nhello\n \n\nbye\n")  # and an empty line, which pandas cannot tell apart
     with pytest.raises(DataError, match="both empty lines and lines of only spaces"):
         score_file_dask(model, source, tmp_path / "out2.csv", client=object())
+    source.write_text('id,text\n1,"hello world\n2,fine day\n3,ok\n')  # as the local engine, not pandas' words
+    with pytest.raises(DataError, match="in.csv, line 2: a quote opened here is never closed"):
+        score_file_dask(model, source, tmp_path / "out3.csv", client=object())
 
 
 def test_a_missing_column_is_refused_before_the_cluster_starts(model, tmp_path):
