@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages.user_paths import as_in_the_picker
 from models.registry import DEFAULT_MODEL_DIR, load_model
 
 # One colour per emotion (colour-blind-safe Okabe–Ito hues), on every page.
@@ -65,7 +66,8 @@ def show_model_card(where, directory, label: str) -> None:
     try:
         text = read_card(directory)
     except ModelLoadError as exc:
-        where.warning(inert_markdown(f"The model card of {label} is not shown: {exc}"))
+        why = as_in_the_picker(str(exc), directory)
+        where.warning(inert_markdown(f"The model card of {label} is not shown: {why}"))
         return
     if text is None:
         where.caption(inert_markdown(f"{label} has no model card (saved before cards were written; retrain it to get "
@@ -165,7 +167,7 @@ def model_or_stop(directory) -> object:
     try:
         return cached_model(str(directory))
     except ModelLoadError as exc:
-        st.error(f"Cannot load this model: {exc}")
+        st.error(inert_markdown(f"Cannot load this model: {as_in_the_picker(str(exc), directory)}"))
         st.stop()
 
 

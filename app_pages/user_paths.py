@@ -1,5 +1,6 @@
-"""Messages about the files of an uploaded ZIP, as its user knows them: by their path inside the ZIP, never by the
-temporary folder of the server it was unpacked into (docs/security.md: no server paths on users' screens).
+"""Messages about the files of an uploaded ZIP or a saved model, as the user knows them: by their path inside the
+ZIP or the model picker's name for the folder, never by the server's paths (docs/security.md: no server paths on
+users' screens).
 
 The layers below name the files they read by their full path, which is what a user of `cli.py` on their own
 machine needs; only the dashboard knows that the folder is a temporary one and which ZIP it holds."""
@@ -30,3 +31,12 @@ def errors_as_in_the_zip(scored: pd.DataFrame, folder: Path | None, zip_name: st
     out = scored.copy()
     out["error"] = [as_in_the_zip(message, folder, zip_name) for message in scored["error"]]
     return out
+
+
+def as_in_the_picker(message: str, directory: Path) -> str:
+    """`message` with a model folder's path on the server written as the picker shows the folder (`runs/x`,
+    `zoo/logreg`): its parent's name and its own."""
+    directory = Path(directory)
+    for path in sorted({str(directory), str(directory.resolve())}, key=len, reverse=True):
+        message = message.replace(path, f"{directory.parent.name}/{directory.name}")
+    return message

@@ -87,3 +87,19 @@ def test_a_folder_named_as_an_image_fetches_nothing(tmp_path):
     folder = Path(shutil.copytree(ROOT / "models" / "zoo" / "lexicon_rule", tmp_path / "![x](http:example.invalid)"))
     at = AppTest.from_function(_card_page, args=(str(folder), folder.name), default_timeout=30).run()
     assert at.expander[0].label == "Model card: !\\[x](http:example.invalid)"
+
+
+def _load_page(directory):
+    from app_pages.shared import model_or_stop
+
+    model_or_stop(directory)
+
+
+def test_a_model_that_cannot_load_is_named_as_the_picker_names_it_not_by_its_server_path(folder):
+    (folder / "config.json").write_text("[]")
+    at = AppTest.from_function(_load_page, args=(str(folder),), default_timeout=30).run()
+    assert not at.exception and at.error[0].value.startswith("Cannot load this model: ")
+    assert str(folder) not in at.error[0].value and str(folder.parent) not in at.error[0].value
+    assert f"{folder.parent.name}/run" in at.error[0].value
+    (folder / "MODEL_CARD.md").write_text("edited")
+    assert str(folder.parent) not in _shown(folder).warning[0].value
