@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from data.checksums import sha256_file, sha256_of
 from emotions import EMOTIONS
 
 FORMAT = 2
@@ -80,18 +81,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             pass
     return versions
-
-
-def sha256_file(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return _sha256(handle)
-
-
-def _sha256(handle) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 def open_model_file(path: Path):
@@ -260,7 +249,7 @@ def check_files(directory: Path, config: dict) -> None:
         if Path(name).name != name or not (path.is_file() or path.is_symlink()):
             raise ModelLoadError(f"{directory}: missing {name}")
         with open_model_file(path) as handle:
-            if _sha256(handle) != digest:
+            if sha256_of(handle) != digest:
                 raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
     unlisted = [name for name in READ_FILES if name not in files and os.path.lexists(directory / name)]
     if unlisted:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
+from data.checksums import sha256_file
 from features.image.decode import DEFAULT_CROP_FRACTION, DEFAULT_MAX_PIXELS, crop_resize, decode_rgb, read_source
 
 if TYPE_CHECKING:
@@ -151,11 +152,7 @@ def weights_sha256(path: Path) -> str:
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if key not in _SHA_CACHE:
-        h = hashlib.sha256()
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        _SHA_CACHE[key] = h.hexdigest()
+        _SHA_CACHE[key] = sha256_file(path)
     return _SHA_CACHE[key]
 
 

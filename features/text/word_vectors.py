@@ -11,12 +11,12 @@ Each source is loaded once per process.
 from __future__ import annotations
 
 import gc
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from data.checksums import sha256_file
 from emotions import EMOTIONS
 from features.estimator import Transformer
 from features.text.lookup import word_key, word_keys
@@ -132,21 +132,13 @@ def load_word_vectors(source: str = GLOVE) -> WordVectors:
     return WordVectors(list(vectors.index_to_key), vectors.vectors)
 
 
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @lru_cache(maxsize=4)
 def _checked_word_vectors(source: str, sha256: str | None) -> WordVectors:
     """The vectors of a file a model was trained with, once the file is the same one: a saved model names its
     vector file by path, and a crafted model folder could name any file of this machine."""
     if sha256 is None:
         raise ValueError(f"the model reads word vectors from {source} but carries no checksum of that file; retrain it")
-    if not Path(source).is_file() or file_sha256(source) != sha256:
+    if not Path(source).is_file() or sha256_file(source) != sha256:
         raise ValueError(f"{source}: not the word-vector file the model was trained with (its SHA-256 differs or it "
                          f"is missing)")
     return load_word_vectors(source)
@@ -183,7 +175,7 @@ class WordVectorFeatures(Transformer):
             self.keyed_vectors_ = None  # loaded from `vectors` on use, never saved with the model
             if self.vectors != GLOVE:  # a file of the user's: loading the model checks it is the same file
                 load_word_vectors(self.vectors)  # a missing or unreadable file is named here
-                self.vectors_sha256_ = file_sha256(self.vectors)
+                self.vectors_sha256_ = sha256_file(self.vectors)
         vectors = self._keyed_vectors()
         centroids = []
         for emotion in EMOTIONS:
