@@ -17,10 +17,14 @@ def as_in_the_zip(message: str, folder: Path, zip_name: str) -> str:
     """`message` with every path under `folder` written as its path inside the ZIP (`/tmp/x/imgs/a.png` →
     `imgs/a.png`) and `folder` itself as `zip_name`. The folder is matched as given and resolved (the paths
     the layers below print are resolved), the longer first, so one is never left half replaced."""
-    folders = sorted({str(Path(folder)), str(Path(folder).resolve())}, key=len, reverse=True)
-    for path in folders:
+    for path in _written_forms(folder):
         message = message.replace(path + os.sep, "").replace(path, zip_name)
     return message
+
+
+def _written_forms(folder: Path) -> list[str]:
+    """A folder's path as given and resolved, the longer first, so that one is never left half replaced."""
+    return sorted({str(Path(folder)), str(Path(folder).resolve())}, key=len, reverse=True)
 
 
 def errors_as_in_the_zip(scored: pd.DataFrame, folder: Path | None, zip_name: str | None) -> pd.DataFrame:
@@ -37,6 +41,6 @@ def as_in_the_picker(message: str, directory: Path) -> str:
     """`message` with a model folder's path on the server written as the picker shows the folder (`runs/x`,
     `zoo/logreg`): its parent's name and its own."""
     directory = Path(directory)
-    for path in sorted({str(directory), str(directory.resolve())}, key=len, reverse=True):
+    for path in _written_forms(directory):
         message = message.replace(path, f"{directory.parent.name}/{directory.name}")
     return message
