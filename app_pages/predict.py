@@ -12,8 +12,12 @@ EXAMPLES = {
     "🙃 Negated": "Not happy at all with how this turned out... never again",
 }
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "gif"]
-BARS = {"probability": st.column_config.ProgressColumn("probability", format="%.3f", min_value=0, max_value=1),
-        "intensity": st.column_config.ProgressColumn("intensity", format="%.3f", min_value=0, max_value=1)}
+# Widths in pixels that fit the page's narrowest layout (a 900-pixel window with the sidebar open) unclipped.
+BARS = {"emotion": st.column_config.TextColumn("emotion", width=70),
+        "probability": st.column_config.ProgressColumn("probability", format="%.2f", min_value=0, max_value=1,
+                                                      width=100),
+        "intensity": st.column_config.ProgressColumn("intensity", format="%.2f", min_value=0, max_value=1,
+                                                    width=100)}
 
 
 # Keyed by the model's directory and the input, so changing a widget below does not recompute the answer.
@@ -36,8 +40,9 @@ def scores_table(probabilities, intensities) -> None:
 st.title("Predict")
 st.caption("How much anger, fear, joy and sadness a tweet carries, from its text and, if it has one, its image.")
 st.write("Try an example:")
-for column, (name, tweet) in zip(st.columns(len(EXAMPLES)), EXAMPLES.items()):
-    column.button(name, on_click=st.session_state.__setitem__, args=("tweet", tweet), width="stretch")
+examples = st.container(horizontal=True)  # wraps onto a second line in a narrow window, no label cut
+for name, tweet in EXAMPLES.items():
+    examples.button(name, on_click=st.session_state.__setitem__, args=("tweet", tweet))
 text = st.text_area("Tweet", key="tweet", max_chars=1000, placeholder="Type or paste a tweet…")
 
 # Imported only now that the tweet box is on screen: the model code pulls in torch and scikit-learn, 3-4 s on a
@@ -139,10 +144,12 @@ else:
     if features is not None:
         top = features.loc[features[emotion].abs().nlargest(12).index]
         st.write(f"The single features that pushed most, towards {emotion} or away from it:")
-        st.dataframe(top[["group", "value", emotion]].rename(columns={"value": "standardised value",
-                                                                      emotion: "push"}),
-                     column_config={"push": st.column_config.NumberColumn(format="%.3f"),
-                                    "standardised value": st.column_config.NumberColumn(format="%.2f")})
+        # A feature's name begins with its group's ("nrc__…"): no group column, so the table fits a narrow page.
+        st.dataframe(top[["value", emotion]].rename(columns={emotion: "push"}),
+                     column_config={"value": st.column_config.NumberColumn(
+                                        format="%.2f", width="small",
+                                        help="standardised: 0 is the training mean, 1 one standard deviation"),
+                                    "push": st.column_config.NumberColumn(format="%.3f", width="small")})
 
 if picture is not None and image is not None and "image" in model.modalities:
     st.subheader("The image")
