@@ -95,12 +95,15 @@ st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, sp
 st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
 matrix = generalisation_long(table)
 matrix["figure"] = matrix["data_set"] + matrix["measure"].map(MEASURE_SUFFIX)
+# A row per model, so that the map grows down the page with the number of models and every cell keeps room for
+# its figure (with a column per model, 40 models left 15 pixels a cell). Column labels are slanted and never
+# thinned out: level, they overlapped, and Vega then drew only every other one.
 cells = alt.Chart(matrix, title="How each model does on every data set").encode(
-    y=alt.Y("figure:N", title=None, sort=list(dict.fromkeys(matrix["figure"])),
+    y=alt.Y("name:N", title=None, sort=list(dict.fromkeys(matrix["name"])),
             axis=alt.Axis(labelLimit=300, labelOverlap=False)),
-    # Slanted and never thinned out: level labels of 8 names overlapped, and Vega then drew only every other one.
-    x=alt.X("name:N", title=None, axis=alt.Axis(labelAngle=-35, labelLimit=200, labelOverlap=False))
-).properties(height=24 * matrix["figure"].nunique())
+    x=alt.X("figure:N", title=None, sort=list(dict.fromkeys(matrix["figure"])),
+            axis=alt.Axis(labelAngle=-40, labelLimit=200, labelOverlap=False))
+).properties(height=24 * matrix["name"].nunique())
 st.altair_chart(
     cells.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"),
                                              title="score"),
@@ -115,13 +118,16 @@ st.caption("Macro-F1 (4-way; E-c dev: presence of each emotion), `· none`: F1 o
 
 fast = speed_and_quality(table)
 if len(fast):
-    st.altair_chart(alt.Chart(fast, title="Speed against quality away from WASSA-2017").mark_circle().encode(
+    st.write("**Speed against quality away from WASSA-2017**")  # a chart title here was half hidden by the caption
+    st.altair_chart(alt.Chart(fast).mark_circle().encode(
         x=alt.X("tweets_per_s:Q", scale=alt.Scale(type="log"), title="tweets per second (one process)"),
-        y=alt.Y("away:Q", title="mean macro-F1: GoEmotions, E-c, everyday"), color="name:N",
+        y=alt.Y("away:Q", title="mean macro-F1: GoEmotions, E-c, everyday"),
+        # Every name in the legend (it showed the first 16): the chart grows with them, as the fairness charts do.
+        color=alt.Color("name:N", legend=alt.Legend(symbolLimit=0, labelLimit=260)),
         size=alt.Size("size_mb:Q", title="size (MB)"),
         tooltip=["name", alt.Tooltip("tweets_per_s:Q", format=",.0f"), alt.Tooltip("away:Q", format=".3f"),
-                 alt.Tooltip("wassa_test:Q", format=".3f", title="WASSA-2017 test"), "size_mb"]),
-        width="stretch")
+                 alt.Tooltip("wassa_test:Q", format=".3f", title="WASSA-2017 test"), "size_mb"])
+        .properties(height=max(320, 200 + 18 * fast["name"].nunique())), width="stretch")  # names + sizes
     st.caption("Speed: the WASSA-2017 test tweets scored in one process when the model was trained (text only; "
                "the batch CLI adds worker processes). Up and right is better.")
 
