@@ -254,7 +254,11 @@ def cmd_evaluate(args) -> int:
     from models.registry import load_model
 
     model = load_model(args.model_dir)
-    print(json.dumps(model.evaluate(read_labelled(args.data)), indent=2))
+    result = model.evaluate(read_labelled(args.data))
+    if result["rows_with_messages"]:
+        print(f"warning: {result['rows_with_messages']} row(s) have a message, {result['rows_not_scored']} of them "
+              f"not scored (the figures leave those out); first: {result['first_messages'][0]}", file=sys.stderr)
+    print(json.dumps(result, indent=2))
     return 0
 
 

@@ -82,6 +82,11 @@ if uploaded is not None:
     fingerprint = uploaded.fingerprint()
     extra = {name: evaluation(str(directory), fingerprint, uploaded) for name, directory in choices.items()}
     st.caption(f"Your data: {len(uploaded):,} rows from {labelled_file.name}, in the `upload_…` columns.")
+    flagged = {name: result for name, result in extra.items() if result["rows_with_messages"]}
+    for name, result in flagged.items():
+        st.warning(f"{code(name)}: {result['rows_with_messages']} row(s) have a message, "
+                   f"{result['rows_not_scored']} of them not scored (its figures leave those out); first: "
+                   + code(result["first_messages"][0]))  # image errors name the file only (features.image)
 
 table = with_evaluations(compared, extra)
 st.subheader("Every saved model")

@@ -11,7 +11,7 @@ EXAMPLES = {
     "😢 Sad": "Miss you so much grandpa, the house is so quiet without you 💔",
     "🙃 Negated": "Not happy at all with how this turned out... never again",
 }
-IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "gif"]
+IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "gif", "bmp"]
 # Widths in pixels that fit the page's narrowest layout (a 900-pixel window with the sidebar open) unclipped.
 BARS = {"emotion": st.column_config.TextColumn("emotion", width=70),
         "probability": st.column_config.ProgressColumn("probability", format="%.2f", min_value=0, max_value=1,
@@ -64,7 +64,7 @@ from features.image.decode import DEFAULT_MAX_PIXELS  # noqa: E402
 from scoring.uploads import IMAGE_LIMITS, UploadError, read_image_upload  # noqa: E402
 
 upload = st.file_uploader("Image (optional)", type=IMAGE_TYPES, max_upload_size=IMAGE_LIMITS.file_mb)
-st.caption(f"JPEG, PNG, WebP or GIF (first frame), at most {IMAGE_LIMITS.file_mb} MB and "
+st.caption(f"JPEG, PNG, WebP, GIF (first frame) or BMP, at most {IMAGE_LIMITS.file_mb} MB and "
            f"{DEFAULT_MAX_PIXELS // 1_000_000} megapixels. The file is only decoded as an image, never run or "
            "unpickled.")
 

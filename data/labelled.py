@@ -144,6 +144,9 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     images: list = [None] * n
     if "image" in columns:
         images = [None if not str(v).strip() else str((base / v) if base else Path(v)) for v in frame["image"].fillna("")]
+        nul = [i for i, image in enumerate(images) if image is not None and "\x00" in image]
+        if nul:
+            raise DataError(f"{source}: column 'image', row(s) {_rows(nul)}: a path cannot hold a NUL byte")
     empty = [i for i in range(n) if is_blank(texts[i]) and images[i] is None]
     if empty:
         raise DataError(f"{source}: row(s) {_rows(empty)} have neither text nor image")

@@ -169,6 +169,11 @@ class EmotionModel:
                                       data.intensity[scored], prediction.intensities[scored],
                                       multi_label=data.multi_label, threshold=self.none_threshold)
         result["rows_not_scored"] = int(len(data) - len(scored))
+        # Rows not scored, and rows scored on their text alone because their image could not be read, are named:
+        # a figure over fewer rows than the file holds must say which were left out and why.
+        messages = [f"row {i + 1}: {error}" for i, error in enumerate(prediction.errors) if error]
+        result["rows_with_messages"] = len(messages)
+        result["first_messages"] = messages[:10]
         return result
 
     # --- persistence --------------------------------------------------------------------------------------

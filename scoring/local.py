@@ -70,8 +70,10 @@ def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None
     """(path, error) of an image cell: relative to `base`, and refused if it resolves outside `root`."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
         return None, None
-    path = (Path(base) / str(value).strip()).resolve()
-    if not path.is_relative_to(Path(root).resolve()):
+    if "\x00" in str(value):
+        return None, f"image {value!r}: a path cannot hold a NUL byte"
+    path, root = (Path(base) / str(value).strip()).resolve(), Path(root).resolve()
+    if not path.is_relative_to(root):
         return None, f"image {value!r} resolves outside the images folder {root}"
     return str(path), None
 

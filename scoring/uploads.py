@@ -131,6 +131,9 @@ def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = L
             if entry.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
                 raise UploadError(f"{name}: the entry {entry.filename!r} leads outside the archive; "
                                   f"nothing was unpacked")
+            if not parts or any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in parts):
+                raise UploadError(f"{name}: the entry {entry.filename[:80]!r} has no file name or a name part over "
+                                  f"255 bytes; nothing was unpacked")
         names = [PurePosixPath(e.filename.replace("\\", "/")).as_posix() for e in entries]
         seen, folders = set(), {str(parent) for n in names for parent in PurePosixPath(n).parents}
         for entry_name in names:
@@ -149,14 +152,16 @@ def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = L
         for entry in entries:
             relative = PurePosixPath(entry.filename.replace("\\", "/"))
             target = folder.joinpath(*relative.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
             # zipfile reads at most the declared size of an entry, so the total checked above bounds the disk
             # used even when the archive lies about its sizes; entries are written as plain files (no links).
             try:
+                target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(entry) as source, open(target, "wb") as sink:
                     shutil.copyfileobj(source, sink)
             except (RuntimeError, zipfile.BadZipFile, NotImplementedError) as exc:  # encrypted, corrupt, method
                 raise UploadError(f"{name}: cannot unpack {entry.filename!r} ({exc})") from None
+            except OSError as exc:  # its strerror only: the server's folder stays out of the message
+                raise UploadError(f"{name}: cannot unpack {entry.filename[:80]!r} ({exc.strerror})") from None
             files.append(relative.as_posix())
     return UnpackedImages(folder, files, {f: why for f in files if (why := _not_an_image(folder / f))})
 

@@ -67,6 +67,18 @@ def test_evaluate_prints_one_json_object(run, files, capsys):
     assert len(result["confusion_matrix"]) == 4 and set(result["pearson"]) == {"anger", "fear", "joy", "sadness"}
 
 
+def test_evaluate_names_the_rows_it_leaves_out_or_scores_without_their_image(files, capsys):
+    (files / "notes.png").write_text("not an image")
+    source = files / "with_images.csv"
+    source.write_text("text,image,label\nso happy today,,joy\nso sad,notes.png,sadness\n,notes.png,anger\n")
+    assert cli.main(["evaluate", "--data", str(source)]) == 0  # the default model reads images
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["n"] == 2 and result["rows_not_scored"] == 1 and result["rows_with_messages"] == 2
+    assert result["first_messages"][0].startswith("row 2: notes.png: not a supported image")
+    assert "2 row(s) have a message, 1 of them not scored" in captured.err and "first: row 2: notes.png" in captured.err
+
+
 def test_score_keeps_every_input_column_and_adds_the_outputs(run, files):
     source = files / "in.csv"
     pd.DataFrame({"id": [1, 2, 3], "text": ["so happy", "", "scared, \"quoted\"\nand multi-line"]}).to_csv(source, index=False)

@@ -19,6 +19,7 @@ import hashlib
 import io
 import math
 import os
+import re
 import stat
 import warnings
 from dataclasses import dataclass
@@ -147,7 +148,10 @@ def open_checked(data: bytes | Image.Image, max_pixels: int) -> Image.Image:
                     "not a supported image (JPEG, PNG, WebP, GIF or BMP expected)"
                 ) from None
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-                raise ImageDecodeError(f"over the pixel limit, refused before decoding ({exc})") from None
+                # Pillow's own guard (at 89 MP) fires before ours can read the size: say ours, not Pillow's.
+                count = re.search(r"\((\d+) pixels\)", str(exc))
+                raise ImageDecodeError(f"{count.group(1) if count else 'its'} pixels is over the limit of "
+                                       f"{max_pixels}, refused before decoding") from None
             except Exception as exc:  # a corrupt header: Pillow raises SyntaxError, ValueError, OSError...
                 raise ImageDecodeError(f"corrupt image header ({exc})") from None
     w, h = im.size

@@ -184,16 +184,16 @@ class ImageFeatures(Transformer):
             )
         items = list(X)
         n_views = 1 + n_augment
-        dim = self.n_cnn_features_
-        out = np.zeros((len(items) * n_views, dim + 1), dtype=np.float32)
+        out = np.zeros((len(items) * n_views, self.n_cnn_features_ + 1), dtype=np.float32)
         source_index = np.repeat(np.arange(len(items)), n_views)
         errors: list[str | None] = [None] * len(items)
+        stats = {"cache_hits": 0, "cnn_images": 0}
+        store = self._cache_store()
 
-        # 1. read and hash every item; group rows by image content so each distinct image is decoded once
-        sources = {}  # sha -> ImageSource
-        rows_of: dict[str, list[int]] = {}  # cache key -> output rows
-        views_of: dict[str, list[tuple[str, Augmentation | None]]] = {}
-        items_of: dict[str, list[int]] = {}
+        # 1. read and hash the items, grouping rows by image content so each distinct image is decoded once; the
+        # bytes read are held for at most GROUP_BYTES at a time (a chunk of 150 phone photos took 1.6 GB), so a
+        # group is featurised and let go before the next is read.
+        group, held = _Group(), 0
         for i, item in enumerate(items):
             src = read_source(item, i)
             if src is None:
@@ -201,30 +201,33 @@ class ImageFeatures(Transformer):
             if src.error:
                 errors[i] = src.error
                 continue
-            sources.setdefault(src.sha256, src)
-            items_of.setdefault(src.sha256, []).append(i)
-            views = views_of.setdefault(src.sha256, self._views(src.sha256, n_augment))
-            for v, (key, _) in enumerate(views):
-                rows_of.setdefault(key, []).append(i * n_views + v)
+            if src.sha256 not in group.sources:
+                held += _size(src.data)
+            group.add(i, src, n_views, self._views(src.sha256, n_augment))
+            if held >= GROUP_BYTES:
+                self._featurise_group(group, out, errors, store, stats)
+                group, held = _Group(), 0
+        self._featurise_group(group, out, errors, store, stats)
+        self.last_stats_ = stats
+        return out, source_index, errors
 
+    def _featurise_group(self, group, out, errors, store, stats) -> None:
+        dim = self.n_cnn_features_
         # 2. cache lookup
-        store = self._cache_store()
-        found = store.get_many(rows_of) if store is not None else {}
+        found = store.get_many(group.rows_of) if store is not None and group.rows_of else {}
         for key, vec in found.items():
-            out[rows_of[key], :dim] = vec
-            out[rows_of[key], dim] = 1.0
+            out[group.rows_of[key], :dim] = vec
+            out[group.rows_of[key], dim] = 1.0
+        stats["cache_hits"] += len(found)
 
         # 3. decode the images with a missing view, run the network on them in batches, store the results
         todo = []
-        for sha, views in views_of.items():
+        for sha, views in group.views_of.items():
             missing = [(key, aug) for key, aug in views if key not in found]
             if missing:
                 todo.append((sha, missing))
-        stats = {"cache_hits": len(found), "cnn_images": 0}
         if todo:
-            self._run(todo, sources, rows_of, out, errors, items_of, store, stats)
-        self.last_stats_ = stats
-        return out, source_index, errors
+            self._run(todo, group.sources, group.rows_of, out, errors, group.items_of, store, stats)
 
     def _decode(self, sha, missing, sources):
         src = sources[sha]
@@ -331,3 +334,31 @@ def _bounded_map(submit, fn, todo, sources, ahead: int):
 def make_image_features(**options) -> ImageFeatures:
     """The image feature transformer (see :class:`ImageFeatures` for the options)."""
     return ImageFeatures(**options)
+
+
+# The most image bytes one call holds at once (see `ImageFeatures._featurise`).
+GROUP_BYTES = 128 * 2**20
+
+
+def _size(data) -> int:
+    """Bytes an image source holds: its file's bytes, or a PIL image's pixels."""
+    if isinstance(data, (bytes, bytearray)):
+        return len(data)
+    return data.width * data.height * len(data.getbands())
+
+
+class _Group:
+    """Items read and hashed and not yet featurised: each distinct image (by SHA-256) once, with the output rows
+    of each of its views."""
+
+    def __init__(self):
+        self.sources = {}  # sha -> ImageSource
+        self.rows_of: dict[str, list[int]] = {}  # cache key -> output rows
+        self.views_of: dict[str, list] = {}  # sha -> [(cache key, Augmentation | None)]
+        self.items_of: dict[str, list[int]] = {}  # sha -> input rows
+
+    def add(self, i: int, src, n_views: int, views) -> None:
+        self.sources.setdefault(src.sha256, src)
+        self.items_of.setdefault(src.sha256, []).append(i)
+        for v, (key, _) in enumerate(self.views_of.setdefault(src.sha256, views)):
+            self.rows_of.setdefault(key, []).append(i * n_views + v)

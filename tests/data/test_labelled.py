@@ -42,6 +42,7 @@ def test_multi_label_tsv(tmp_path):
         ("", "the file is empty"),
         ("text,label\n", "a header line but no rows"),
         ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields \(first: line 3: 3 fields"),
+        ("text,image,label\nhi,a.png,joy\nho,a\x00b.png,joy\n", r"column 'image', row\(s\) 2: a path cannot hold a NUL"),
     ],
 )
 def test_bad_files_are_named_with_column_and_rows(tmp_path, content, message):

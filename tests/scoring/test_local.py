@@ -187,6 +187,15 @@ def test_images_resolve_relative_to_the_csv_and_inside_the_root(run, tmp_path):
     assert status == 0 and out2.exists()
 
 
+def test_an_image_path_with_a_nul_byte_fails_its_row_only(run, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"text,image\nhappy,a\x00b.png\nsad,\n")
+    status, out = score(run, tmp_path, source, "--image-column", "image")
+    scored = read(out)
+    assert status == 0 and "a path cannot hold a NUL byte" in scored.error[0] and scored.emotion[0] != ""
+    assert scored.error[1] == "" and scored.emotion[1] != ""
+
+
 def test_score_frame_is_the_per_chunk_function(model, tmp_path):
     frame = pd.DataFrame({"k": ["a", "b"], "text": ["so happy", None]})
     scored = score_frame(model, frame, "text", None, tmp_path, tmp_path)

@@ -134,6 +134,8 @@ def test_zip_is_unpacked_and_non_images_are_named(tmp_path):
     ({"../evil.png": b"x"}, r"the entry '../evil.png' leads outside the archive; nothing was unpacked"),
     ({"a/../../evil.png": b"x"}, "leads outside the archive"),
     ({"/etc/evil.png": b"x"}, "leads outside the archive"),
+    ({".": b"x"}, "has no file name or a name part over 255 bytes"),
+    ({"a/" + "é" * 128 + ".png": b"x"}, "has no file name or a name part over 255 bytes"),
     ({f"{i}.png": png() for i in range(4)}, "4 files is over the limit of 3 images"),
     ({"big.png": b"\0" * (2**20 + 1)}, "faces.zip: unpacks to 1 MB, over the limit of 1 MB"),
 ])

@@ -153,6 +153,20 @@ def test_rows_do_not_depend_on_the_batch(tmp_path):
     np.testing.assert_allclose(together, alone, atol=1e-4)  # float summation order differs by batch
 
 
+def test_a_call_holds_a_bounded_share_of_its_images_and_gives_the_same_rows(monkeypatch, counted):
+    items = [encode(photo(i), "PNG") for i in range(4)]
+    items = [items[0], b"junk", items[1], items[0], None, items[2], items[3], photo(5)]
+    feats = make_image_features(input_size=SIZE, cache=False, batch_size=8).fit()
+    X_whole, errors_whole = feats.transform_with_errors(items)
+    assert counted == [5]  # five distinct images
+    # A budget of one image's bytes: each distinct image is featurised and let go before the next is read.
+    monkeypatch.setattr(image_module, "GROUP_BYTES", 1)
+    X_groups, errors_groups = feats.transform_with_errors(items)
+    assert counted[1:] == [1] * 6  # the repeated image is in another group: run again, not lost
+    np.testing.assert_allclose(X_groups, X_whole, atol=1e-4)
+    assert errors_groups == errors_whole and errors_whole[1].startswith("<bytes #1>")
+
+
 def test_decoding_in_worker_threads_gives_the_same_rows(tmp_path):
     items = [encode(photo(i), "JPEG") for i in range(5)] + [b"junk", None]
     inline = make_image_features(input_size=SIZE, cache=False, batch_size=2).fit()
