@@ -11,7 +11,7 @@ from app_pages.user_paths import errors_as_in_the_zip
 from data import DataError
 from data.tables import likely_text_column
 from emotions import EMOTIONS, NONE
-from scoring.local import csv_text, separator_for
+from scoring.local import csv_text, scored_header, separator_for
 from scoring.uploads import LIMITS, score_table
 
 SAMPLES = {
@@ -114,7 +114,7 @@ if len(scored) > 1000:
 
 suffix = PurePosixPath(name).suffix.lower()
 separator = separator_for(Path(name))  # as `cli.py score` picks it
-st.download_button("Download the scored file", csv_text(scored, separator),
+st.download_button("Download the scored file", csv_text(scored, separator, scored_header(table.given_columns)),
                    file_name=f"{PurePosixPath(name).stem}_scored{suffix if separator == chr(9) else '.csv'}",
                    mime="text/tab-separated-values" if separator == "\t" else "text/csv", on_click="ignore",
                    type="primary")

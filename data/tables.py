@@ -18,6 +18,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -181,6 +182,14 @@ class Chunk:
     bytes_read: int  # of the input, roughly: how far the reader got
 
 
+class Header(NamedTuple):
+    """A table's column names: `names` as pandas gives them, unique, by which columns are picked and read;
+    `given` as the file's header line has them (blank or repeated), which is what a scored file is written with."""
+
+    names: list[str]
+    given: list[str]
+
+
 def pandas_header(names: list[str]) -> list[str]:
     """Column names as pandas gives them: blank → `Unnamed: i`, repeats → `name.1`, `name.2`."""
     seen: dict[str, int] = {}
@@ -233,7 +242,7 @@ def ends_quoted(record: str, delimiter: str) -> bool:
 
 
 def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
-    """Yields the header (a list of column names), then `Chunk`s of at most `chunk_rows` records each."""
+    """Yields the `Header`, then `Chunk`s of at most `chunk_rows` records each."""
     binary = open(path, "rb")
     try:
         text = io.TextIOWrapper(binary, encoding=fmt.encoding, newline="")
@@ -247,7 +256,7 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
             raise DataError(f"{path}: the header has {len(names):,} columns, over the limit of {MAX_COLUMNS:,}")
         header = pandas_header(names)
         width = len(header)
-        yield header
+        yield Header(header, names)
         records: list = []
         errors: list = []
         bad: list = []
@@ -316,11 +325,12 @@ class Table:
     """A whole table read by `read_table`: its header, its rows in chunks, and what was wrong with some rows."""
 
     name: str
-    columns: list[str]
+    columns: list[str]  # as pandas names them (unique)
     chunks: list  # `Chunk`s: frames of text cells, with per-row messages about malformed rows
     rows: int
     notes: list = field(default_factory=list)  # e.g. the encoding that was detected
     bad_rows: int = 0  # rows with too many or too few fields (kept, with their message in `row_errors`)
+    given_columns: list[str] | None = None  # as the header line has them: the scored file's header
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -339,7 +349,7 @@ def read_table(path: str | Path, chunk_rows: int = 500, max_rows: int | None = N
     try:
         fmt = sniff_input(path, encoding, delimiter)
         reading = read_chunks(path, fmt, chunk_rows)
-        columns = next(reading)
+        columns, given = next(reading)
         chunks, rows = [], 0
         for chunk in reading:  # counted while reading: a file over the limit is refused at the limit
             chunks.append(chunk)
@@ -353,4 +363,4 @@ def read_table(path: str | Path, chunk_rows: int = 500, max_rows: int | None = N
         raise DataError(f"{name}: a header line but no rows")
     bad = sum(sum(e is not None for e in c.row_errors) for c in chunks)
     notes = [f"encoding: {fmt.note}"] if fmt.note else []
-    return Table(name, columns, chunks, rows, notes, bad)
+    return Table(name, columns, chunks, rows, notes, bad, given)

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from data import DataError
-from data.tables import MAX_LINES_PER_RECORD, ends_quoted, kept_lines, pandas_header, sniff_input
+from data.tables import MAX_LINES_PER_RECORD, Header, ends_quoted, kept_lines, pandas_header, sniff_input
 from models.base import EmotionModel
 from scoring.local import (
     OutputLock,
@@ -40,6 +40,7 @@ from scoring.local import (
     parts_folder,
     read_journal,
     render,
+    scored_header,
     temporary_paths,
 )
 
@@ -86,7 +87,7 @@ def _write_partition(frame: pd.DataFrame, token: str, settings: tuple, target: s
 
 
 class _Scan(NamedTuple):
-    header: list[str]  # as pandas names the columns
+    header: Header  # as pandas names the columns, and as the header line gives them
     splittable: bool  # an ASCII-compatible encoding and no record spanning lines: partitions may start at any line
     spaces: bool  # some line holds only spaces or tabs
 
@@ -120,7 +121,7 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
         raise DataError(f"{path}: has both empty lines and lines of only spaces or tabs, which the Dask reader "
                         f"cannot tell apart; score it with --engine local")
     splittable = one_line_each and not encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32"))
-    return _Scan(pandas_header(names), splittable, spaces)
+    return _Scan(Header(pandas_header(names), names), splittable, spaces)
 
 
 def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
@@ -145,7 +146,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     if fmt.note:
         summary.notes.append(f"encoding: {fmt.note}")
     scan = _scan(input_path, fmt.encoding, fmt.delimiter)
-    header = scan.header
+    header = scan.header.names
     check_columns(header, input_path, text_column, image_column)
     # pandas skips a line of only spaces as blank: keep it a row, as the local engine does (_scan refused a file
     # that also has empty lines, which would then become rows)
@@ -174,7 +175,8 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
             try:  # read_csv parses a sample of the file at once (an unclosed quote fails there), the rest below
                 partitions = dd.read_csv(str(input_path), blocksize=blocksize, **read).to_delayed()
                 targets = [parts_dir / f"{index:06d}.csv" for index in range(len(partitions))]
-                settings = (text, image_column, str(base), str(root), separator, formulas_escaped)
+                settings = (text, image_column, str(base), str(root), separator, formulas_escaped,
+                            scored_header(scan.header.given))
                 write = dask.delayed(_write_partition, pure=False)
                 tasks = [write(partitions[i], token, settings, str(targets[i]), i == 0)
                          for i in range(len(targets)) if targets[i].name not in done]

@@ -166,9 +166,11 @@ def _escaped(frame: pd.DataFrame, cells: dict[str, pd.Series]) -> pd.DataFrame:
     return out
 
 
-def csv_text(frame: pd.DataFrame, separator: str, header: bool = True, formulas_escaped: bool = True) -> str:
+def csv_text(frame: pd.DataFrame, separator: str, header: bool | list[str] = True,
+             formulas_escaped: bool = True) -> str:
     """The rows as the CSV (or TSV) text every writer of scored rows writes, lines ending in `\n`, text cells
-    escaped (`escape_formulas`) unless `formulas_escaped` is false.
+    escaped (`escape_formulas`) unless `formulas_escaped` is false. `header`: whether to write one, or the names
+    to write (`scored_header`).
 
     Python 3.11's csv writer quotes a cell holding a line break only if the break is in the line terminator,
     so a cell holding a carriage return would be written bare and every reader would split the row there; a
@@ -178,6 +180,12 @@ def csv_text(frame: pd.DataFrame, separator: str, header: bool = True, formulas_
     bare_return = any(text.str.contains("\r", regex=False).any() for text in cells.values())
     return out.to_csv(sep=separator, index=False, header=header, lineterminator="\n",
                       quoting=csv.QUOTE_NONNUMERIC if bare_return else csv.QUOTE_MINIMAL)
+
+
+def scored_header(given: list[str]) -> list[str]:
+    """A scored file's header: the input's column names as its header line has them (blank or repeated names
+    stay so; pandas would write `Unnamed: 2` and `name.1`), then the output columns."""
+    return [*given, *OUTPUT_COLUMNS]
 
 
 def check_output(input_path: Path, output_path: Path) -> None:
@@ -361,8 +369,9 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
                 out.seek(part_bytes)
                 chunks = read_chunks(input_path, fmt, chunk_rows)
                 header = next(chunks)
-                check_columns(header, input_path, text_column, image_column)
-                settings = (text_column, image_column, base, root, out_separator, formulas_escaped)
+                check_columns(header.names, input_path, text_column, image_column)
+                settings = (text_column, image_column, base, root, out_separator, formulas_escaped,
+                            scored_header(header.given))
                 for index, data, rows, failed, bytes_read in _rendered(model, chunks, done_chunks, settings, jobs):
                     out.write(data)
                     out.flush()
@@ -393,11 +402,11 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
 def render(model: EmotionModel, frame: pd.DataFrame, settings: tuple, header: bool, row_errors: list | None = None,
            unscorable: np.ndarray | None = None) -> tuple[str, int, int]:
     """Rows scored and formatted as both engines write them: (CSV text, rows, failed rows). `settings`: (text
-    column, image column, base folder, images root, output separator, formulas escaped)."""
-    text_column, image_column, base, root, separator, formulas_escaped = settings
+    column, image column, base folder, images root, output separator, formulas escaped, the header written)."""
+    text_column, image_column, base, root, separator, formulas_escaped, written = settings
     scored = score_frame(model, frame, text_column, image_column, Path(base), Path(root), row_errors, unscorable)
-    return csv_text(scored, separator, header=header, formulas_escaped=formulas_escaped), len(scored), \
-        count_failed(scored)
+    return csv_text(scored, separator, header=written if header else False, formulas_escaped=formulas_escaped), \
+        len(scored), count_failed(scored)
 
 
 def _render(model: EmotionModel, chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, int, int]:
@@ -492,5 +501,5 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
 
 
 __all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "resolve_image", "check_columns",
-           "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "check_output", "OutputLock", "parts_folder",
+           "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "scored_header", "check_output", "OutputLock", "parts_folder",
            "journal_key", "read_journal", "render"]

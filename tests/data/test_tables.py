@@ -18,12 +18,20 @@ def test_rows_with_the_wrong_number_of_fields_are_kept_with_their_line(tmp_path)
     source = tmp_path / "in.csv"
     source.write_text('id,text\n1,fine\n2\n3,"too, many",fields\n\n4,"multi\nline"\n')
     chunks = read_chunks(source, sniff_input(source), chunk_rows=2)
-    assert next(chunks) == ["id", "text"]
+    assert next(chunks) == (["id", "text"], ["id", "text"])
     first, second = list(chunks)
     assert first.frame.id.tolist() == ["1", "2"] and second.frame.id.tolist() == ["3", "4"]
     assert first.row_errors == [None, "line 3: 1 of 2 fields; the missing ones read as empty"]
     assert second.row_errors[0].startswith("line 4: 3 fields where the header has 2; not scored")
     assert second.unscorable.tolist() == [True, False] and second.frame.text[1] == "multi\nline"
+
+
+def test_the_header_is_kept_as_given_beside_the_names_columns_are_picked_by(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("text,a,a,\nhi,1,2,3\n")
+    table = read_table(source)
+    assert table.columns == ["text", "a", "a.1", "Unnamed: 3"] and table.given_columns == ["text", "a", "a", ""]
+    assert table.frame.columns.tolist() == table.columns
 
 
 def test_a_whole_table_names_the_file_as_the_user_knows_it(tmp_path):

@@ -115,6 +115,16 @@ def test_a_line_of_only_spaces_is_a_row_as_in_the_local_engine(model, client, tm
         score_file_dask(model, source, tmp_path / "out3.csv", client=object())
 
 
+def test_blank_and_repeated_column_names_are_written_as_given_by_both_engines(model, client, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text,note,note,\n1,so happy,a,b,c\n2,so sad,d,e,f\n")
+    score_file_dask(model, source, tmp_path / "dask.csv", client=client)
+    score_file(model, source, tmp_path / "local.csv")
+    header = (tmp_path / "local.csv").read_text().splitlines()[0]
+    assert header.startswith("id,text,note,note,,emotion,prob_anger,")  # not note.1 and Unnamed: 4
+    assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+
 def test_a_missing_column_is_refused_before_the_cluster_starts(model, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("tweet\nhello\n")

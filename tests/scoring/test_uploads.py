@@ -12,7 +12,7 @@ from PIL import Image
 from data.bundled import load_wassa
 from data.labelled import frame_to_labelled
 from models.registry import build_model
-from scoring.local import OUTPUT_COLUMNS
+from scoring.local import OUTPUT_COLUMNS, csv_text, scored_header
 from scoring.uploads import (
     LIMITS,
     UploadError,
@@ -103,6 +103,13 @@ def test_scoring_keeps_every_row_and_counts_the_failed_ones(model, tmp_path):
     assert scored["error"][3].startswith("line 5: 3 fields where the header has 2; not scored")
     assert (summary.rows, summary.scored, summary.failed) == (4, 2, 2)
     assert seen == [1.0]
+
+
+def test_the_download_keeps_blank_and_repeated_column_names(model, tmp_path):
+    table = read_table_upload(b"text,note,note,\nso happy,a,b,c\n", "mine.csv", tmp_path)
+    scored, _ = score_table(model, table, "text")
+    written = csv_text(scored, ",", scored_header(table.given_columns))  # as the Batch page's download
+    assert written.splitlines()[0] == ",".join(["text", "note", "note", "", *OUTPUT_COLUMNS])
 
 
 def test_scoring_refuses_a_missing_column_and_an_image_column_without_a_zip(model, tmp_path):
