@@ -5,7 +5,15 @@ import re
 import altair as alt
 import streamlit as st
 
-from app_pages.shared import labelled_upload, model_or_stop, saved_models_or_stop, show_model_card
+from app_pages.shared import (
+    cached_model,
+    labelled_upload,
+    model_or_stop,
+    model_stamp,
+    saved_models_or_stop,
+    show_model_card,
+)
+from app_pages.user_paths import as_in_the_picker
 from data import DataError
 from data.registry import EVALUATION_SETS, evaluation_set
 from emotions import EMOTIONS
@@ -19,6 +27,7 @@ from evaluation.comparison import (
     speed_and_quality,
     with_evaluations,
 )
+from models.store import ModelLoadError
 from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
@@ -44,14 +53,15 @@ def cached_set(name: str):
 
 
 # The leading underscore keeps Streamlit from hashing the data; `fingerprint` stands for its content.
+# `stamp` (`model_stamp`) tells a model from another saved later in the same folder.
 @st.cache_data(show_spinner="Scoring…", max_entries=16)
-def predictions(directory: str, fingerprint: str, _data):
+def predictions(directory: str, stamp: str, fingerprint: str, _data):
     return model_or_stop(directory).predict(_data.texts, _data.images)
 
 
-@st.cache_data(show_spinner="Evaluating on your data…", max_entries=16)
-def evaluation(directory: str, fingerprint: str, _data):
-    return model_or_stop(directory).evaluate(_data)
+@st.cache_data(show_spinner="Evaluating on your data…", max_entries=64)
+def evaluation(directory: str, stamp: str, fingerprint: str, _data):
+    return cached_model(directory).evaluate(_data)
 
 
 st.title("Compare")
@@ -80,8 +90,16 @@ if labelled_file is not None:
         st.error(str(exc))
 if uploaded is not None:
     fingerprint = uploaded.fingerprint()
-    extra = {name: evaluation(str(directory), fingerprint, uploaded) for name, directory in choices.items()}
+    unscored = {}
+    for name, directory in choices.items():  # a model that cannot load or read this data is named, not fatal
+        try:
+            extra[name] = evaluation(str(directory), model_stamp(directory), fingerprint, uploaded)
+        except (ModelLoadError, DataError) as exc:
+            unscored[name] = as_in_the_picker(str(exc), directory)
     st.caption(f"Your data: {len(uploaded):,} rows from {labelled_file.name}, in the `upload_…` columns.")
+    if unscored:
+        st.warning(skipped_note(f"Not scored on your data: {len(unscored)} model{'s' * (len(unscored) > 1)}",
+                                unscored))
     flagged = {name: result for name, result in extra.items() if result["rows_with_messages"]}
     for name, result in flagged.items():
         st.warning(f"{code(name)}: {result['rows_with_messages']} row(s) have a message, "
@@ -188,12 +206,14 @@ set_name = which.selectbox("Data set", list(sets), format_func=sets.get,
                                 "features are cached.")
 data = uploaded if set_name == UPLOAD else cached_set(set_name)
 fingerprint = data.fingerprint() if set_name == UPLOAD else set_name
-pair = compare_pair(data, {name: predictions(str(choices[name]), fingerprint, data) for name in (name_a, name_b)})
+pair = compare_pair(data, {name: predictions(str(choices[name]), model_stamp(choices[name]), fingerprint, data)
+                           for name in (name_a, name_b)})
 if pair.rows == 0:
     st.warning("The two models have no row of this data set they can both read (one reads text, the other "
                "images?); choose another data set.")
     st.stop()
-st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; each row is judged on its (first) label.")
+st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; the matrices judge each row on its (first) "
+           "label and leave out rows with none of the four; the disagreements include them, with `none`.")
 
 confusion = pair.confusion_long()
 for column, name in zip(st.columns(2), pair.names):

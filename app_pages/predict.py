@@ -21,14 +21,15 @@ BARS = {"emotion": st.column_config.TextColumn("emotion", width=70),
 
 
 # Keyed by the model's directory and the input, so changing a widget below does not recompute the answer.
+# `stamp` (`model_stamp`) tells a model from another saved later in the same folder.
 @st.cache_data(max_entries=32, show_spinner="Reading the tweet…")
-def explained(directory: str, text: str, image: bytes | None):
+def explained(directory: str, stamp: str, text: str, image: bytes | None):
     return explain(cached_model(directory), text, image)
 
 
 # The first prediction pays for first uses (autograd, the word vectors' pages); pay it while the user types.
 @st.cache_resource(show_spinner=False)
-def warm_up(directory: str) -> None:
+def warm_up(directory: str, stamp: str) -> None:
     explain(cached_model(directory), "warming up :)")
 
 
@@ -55,6 +56,7 @@ from app_pages.shared import (  # noqa: E402
     cached_model,
     highlight_html,
     model_or_stop,
+    model_stamp,
     pick_model,
     show_model_card,
 )
@@ -72,7 +74,7 @@ label, directory = pick_model(st.sidebar, help="The shipped default model, then 
 # Loaded before any input arrives: the widgets above are already on screen, and the first answer is quick.
 directory = str(directory)
 model = model_or_stop(directory)
-warm_up(directory)
+warm_up(directory, model_stamp(directory))
 
 image = picture = None
 if upload is not None:
@@ -85,7 +87,7 @@ if not text.strip() and image is None:
     st.info("Type a tweet, pick an example, or upload an image.")
     st.stop()
 
-result = explained(directory, text, image)
+result = explained(directory, model_stamp(directory), text, image)
 for note in result.notes:
     st.warning(note)
 if result.error:

@@ -3,6 +3,7 @@ and the emotions' colours."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -27,10 +28,27 @@ def runs_dir() -> Path:
     return Path(os.environ.get(RUNS_ENV_VAR) or RUNS_DIR)
 
 
+def model_stamp(directory: str | Path) -> str:
+    """What tells a saved model from another saved later in the same folder (`train --out` replaces a run, a
+    deleted run's name is reused): its config.json's SHA-256, which holds every other file's checksum. Whatever
+    the pages cache about a model is keyed on the folder and this."""
+    from models.store import MAX_TEXT_FILE_BYTES, ModelLoadError, read_model_bytes
+
+    try:
+        return hashlib.sha256(read_model_bytes(Path(directory) / "config.json", MAX_TEXT_FILE_BYTES)).hexdigest()
+    except (OSError, ModelLoadError):
+        return "unreadable"  # loading says why
+
+
+def cached_model(directory: str | Path | None = None):
+    """A saved model (default: the shipped one), loaded once per process, folder and `model_stamp`."""
+    directory = str(directory or DEFAULT_MODEL_DIR)
+    return _loaded_model(directory, model_stamp(directory))
+
+
 @st.cache_resource(show_spinner="Loading the model…")
-def cached_model(directory: str | None = None):
-    """A saved model (default: the shipped one), loaded once per process and directory."""
-    return load_model(directory or DEFAULT_MODEL_DIR)
+def _loaded_model(directory: str, stamp: str):
+    return load_model(directory)
 
 
 def model_choices() -> dict[str, Path]:

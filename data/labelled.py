@@ -2,7 +2,8 @@
 
 A labelled file has a `text` column and/or an `image` column (a path, relative to the file), and either a
 `label` column (one emotion name) or the four emotion columns as 0/1 (multi-label), optionally `intensity`
-(the intensity of the labelled emotion) or `intensity_<emotion>` columns. Rows with an image and no text are
+(the intensity of the labelled emotion; with the four emotion columns, `intensity_<emotion>` columns instead)
+or `intensity_<emotion>` columns. Rows with an image and no text are
 allowed. Every problem raises `DataError` naming the file and, where it applies, the column or the rows.
 """
 
@@ -121,11 +122,15 @@ class LabelledData:
                                for name in LabelledData.ROW_FIELDS})
 
     def fingerprint(self) -> str:
-        """SHA-256 over the texts, image references and labels: tells whether two runs saw the same data."""
+        """SHA-256 over the texts, image references and every row's targets (labels, judgements, intensities,
+        weights): tells whether two runs saw the same data, and two uploads apart when only their intensities
+        differ."""
         digest = hashlib.sha256()
-        for text, image, labels in zip(self.texts, self.images, self.labels):
+        rows = zip(self.texts, self.images, self.labels, self.presence, self.intensity, self.exclusive, self.weight)
+        for text, image, labels, presence, intensity, exclusive, weight in rows:
             reference = image if isinstance(image, str) else "" if image is None else _image_digest(image)
-            digest.update(f"{text}\t{reference}\t{labels.tolist()}\n".encode())
+            digest.update(f"{text}\t{reference}\t{labels.tolist()}\t{presence.tolist()}\t{intensity.tolist()}\t"
+                          f"{bool(exclusive)}\t{float(weight)}\n".encode())
         return digest.hexdigest()
 
 
@@ -174,7 +179,10 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
         raise DataError(f"{source}: needs a 'label' column or the four emotion columns {list(EMOTIONS)} "
                         f"(missing: {missing})")
     intensity = np.full((n, len(EMOTIONS)), np.nan)
-    if "intensity" in columns and not multi_label:
+    if "intensity" in columns and multi_label:  # it would say the intensity of no emotion in particular
+        raise DataError(f"{source}: an 'intensity' column rates the emotion of a 'label' column; with the four "
+                        f"emotion columns give each emotion's as 'intensity_<emotion>' (intensity_joy, …)")
+    if "intensity" in columns:
         intensity[labels.astype(bool)] = _numbers(frame["intensity"], "intensity", source)
     for i, emotion in enumerate(EMOTIONS):
         if f"intensity_{emotion}" in columns:

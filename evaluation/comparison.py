@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from data.labelled import LabelledData
-from emotions import EMOTIONS
+from emotions import EMOTIONS, NONE, answers
 from evaluation.fairness import ATTRIBUTES, SCORES, largest_gaps
 from evaluation.metrics import evaluate_predictions
 from evaluation.runs import (
@@ -180,23 +180,25 @@ class PairComparison:
 
 
 def compare_pair(data: LabelledData, predictions: dict[str, Prediction]) -> PairComparison:
-    """Two models' predictions on `data`, compared on the rows both could score; each row is judged on its
-    single label (the first labelled emotion of a multi-label row)."""
+    """Two models' predictions on `data`, compared on the rows both could score: the matrices judge each row on
+    its single label (the first labelled emotion of a multi-label row; rows with none of the four are left out),
+    the disagreements are the rows whose answers (`Prediction.emotions`, `none` included) differ, beside the
+    label (`none` for a row with no emotion of the four)."""
     (name_a, a), (name_b, b) = predictions.items()
     both = np.isfinite(a.probabilities).all(axis=1) & np.isfinite(b.probabilities).all(axis=1)
     rows = np.flatnonzero(both)
     results = {name: evaluate_predictions(data.labels[rows], p.probabilities[rows]) for name, p in predictions.items()}
-    guess_a, guess_b = a.probabilities[rows].argmax(axis=1), b.probabilities[rows].argmax(axis=1)
-    differ = rows[guess_a != guess_b]
-    names = np.array(EMOTIONS)
+    # What each model answers, as `emotion` in a scored file: `none` below a presence model's threshold.
+    said_a, said_b = np.array(a.emotions, dtype=object), np.array(b.emotions, dtype=object)
+    differ = rows[said_a[rows] != said_b[rows]]
     disagreements = pd.DataFrame({
         "row": differ + 1,
         "text": [data.texts[i] for i in differ],
         "image": [_image_name(data.images[i]) for i in differ],
-        "label": names[data.labels[differ].argmax(axis=1)],
-        name_a: names[a.probabilities[differ].argmax(axis=1)],
+        "label": np.array([*EMOTIONS, NONE])[answers(data.labels[differ])],
+        name_a: said_a[differ],
         f"{name_a} probability": a.probabilities[differ].max(axis=1).round(3),
-        name_b: names[b.probabilities[differ].argmax(axis=1)],
+        name_b: said_b[differ],
         f"{name_b} probability": b.probabilities[differ].max(axis=1).round(3),
     })
     return PairComparison((name_a, name_b), len(rows), results, disagreements)

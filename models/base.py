@@ -79,6 +79,9 @@ class EmotionModel:
         if len(named) < 2:  # nothing to tell apart: a classifier refuses it, a network learns to say one thing
             raise DataError(f"{train.source}: every training row says {named.pop()}; a model needs at least two "
                             f"answers to learn from (two emotions, or an emotion and rows with none)")
+        # An emotion with no example is not refused (a user may care for three) but said: the card names it and
+        # the command line warns.
+        unseen = [e for e, seen in zip(EMOTIONS, train.labels.any(axis=0)) if not seen]
         # A modality the training data lacks cannot be learned: the model reads only what it was trained on.
         present = {"text": train.has_text.any(), "image": train.has_image.any()}
         self.modalities = tuple(m for m in self.modalities if present[m])
@@ -88,6 +91,8 @@ class EmotionModel:
             train, valid = hold_out(train, seed)
         started = time.perf_counter()
         self.config = {"outputs": "presence" if train.has_presence and self.reads_presence else "choice"}
+        if unseen:
+            self.config["emotions_unseen"] = unseen
         self._fit(train, valid, seed, on_epoch=on_epoch, should_stop=should_stop)
         if self.presence:
             from evaluation.metrics import choose_none_threshold  # training and evaluation only: scikit-learn
@@ -96,7 +101,12 @@ class EmotionModel:
             prediction = self.predict(checked.texts, checked.images)
             if self._calibrate(checked, prediction.probabilities):
                 prediction = self.predict(checked.texts, checked.images)
-            self.config["none_threshold"] = choose_none_threshold(checked.presence, prediction.probabilities)
+            threshold = choose_none_threshold(checked.presence, prediction.probabilities)
+            if threshold is None:  # no row with none of the four to choose it on: "present" means p >= 0.5
+                threshold = 0.5
+                self.config["none_threshold_note"] = ("0.5, not chosen: no validation row had none of the four "
+                                                      "emotions to choose it on")
+            self.config["none_threshold"] = threshold
         self.config |= {
             "model": self.name,
             "modalities": list(self.modalities),
@@ -165,6 +175,10 @@ class EmotionModel:
 
         prediction = self.predict(data.texts, data.images)
         scored = np.flatnonzero(np.isfinite(prediction.probabilities).all(axis=1))
+        if not len(scored):
+            first = next((f"; row {i + 1}: {e}" for i, e in enumerate(prediction.errors) if e), "")
+            raise DataError(f"{data.source}: {self.name} reads {' and '.join(self.modalities)}, and none of the "
+                            f"{len(data):,} rows could be scored{first}")
         result = evaluate_predictions(data.labels[scored], prediction.probabilities[scored],
                                       data.intensity[scored], prediction.intensities[scored],
                                       multi_label=data.multi_label, threshold=self.none_threshold)

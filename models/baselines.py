@@ -23,12 +23,14 @@ from models.base import EmotionModel, FeatureModel, Prediction
 from models.settings import FeatureSettings, ModelSettings, in_range
 
 # The types `model.skops` may name beyond those skops trusts by default (scikit-learn's public estimators and
-# numpy/scipy containers): the private parts of the calibrated SVM and of the boosted trees. Loading refuses
-# a file naming anything else (`models.store.read_sklearn`).
+# numpy/scipy containers): the private parts of the calibrated SVM and of the boosted trees, and the constant
+# that one-vs-rest fits for an emotion no training row has. Loading refuses a file naming anything else
+# (`models.store.read_sklearn`).
 TRUSTED_TYPES = frozenset({
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.multiclass._ConstantPredictor",
 })
 
 

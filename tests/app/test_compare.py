@@ -11,7 +11,7 @@ from app_pages.shared import RUNS_ENV_VAR
 from data.bundled import load_wassa
 from data.labelled import frame_to_labelled
 from models.registry import build_model
-from tests.malformed_runs import CASES, EXPLORATORY, make_run
+from tests.malformed_runs import CASES, EXPLORATORY, good_run, make_run
 from training.run import run_training
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "compare.py")
@@ -71,6 +71,31 @@ def test_a_labelled_upload_becomes_a_column_and_a_data_set(monkeypatch, runs):
     assert at.selectbox[2].value == "upload"
 
 
+def test_an_upload_leaves_out_by_name_the_runs_that_cannot_load_or_read_it(monkeypatch, tmp_path):
+    """One run that cannot load (a `none_threshold` of null, as models trained on rows that all had an emotion
+    were saved) and one that reads images only; the upload is text. Both are named; the others get its columns."""
+    from data.registry import fer
+
+    good_run(tmp_path, "text_net")
+    broken = good_run(tmp_path, "broken")
+    config = json.loads((broken / "config.json").read_text())
+    (broken / "config.json").write_text(json.dumps({**config, "none_threshold": None}))
+    faces = fer("train_sample").subset(range(0, 2000, 25))
+    run_training(build_model("image_net", epochs=2), faces, faces, seed=0, out=tmp_path / "faces",
+                 bundled_eval=False)
+    at = open_page(monkeypatch, tmp_path)
+    at.file_uploader[0].set_value(("mine.csv", b"text,label\n" + b"so happy and joyful,joy\n" * 3
+                                   + b"furious and angry,anger\n" * 3, "text/csv")).run()
+    assert not at.exception and not at.error
+    warning = next(str(w.value) for w in at.warning if "Not scored on your data" in str(w.value))
+    assert "Not scored on your data: 2 models" in warning
+    assert "runs/broken" in warning and "none_threshold is None, not a number in [0, 1]" in warning
+    assert "runs/faces" in warning and "image_net reads image, and none of the 6 rows could be scored" in warning
+    table = at.dataframe[0].value.set_index("name")
+    assert table.loc[["default (shipped)", "runs/text_net"], "upload_macro_f1"].notna().all()
+    assert table.loc[["runs/faces"], "upload_macro_f1"].isna().all()
+
+
 def test_a_bad_labelled_upload_gets_a_message(monkeypatch, runs):
     at = open_page(monkeypatch, runs)
     at.file_uploader[0].set_value(("mine.csv", b"text,label\nhello,bored\n", "text/csv")).run()
@@ -89,8 +114,10 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
     at = open_page(monkeypatch, tmp_path)  # the shipped default model and the zoo: 8 models
     specs = charts(at)
     heat = specs["How each model does on every data set"]
-    for layer in heat["layer"]:  # a label for every model, none dropped where they would overlap
+    for layer in heat["layer"]:  # a label for every model and data set, none dropped where they would overlap
         assert layer["encoding"]["x"]["axis"]["labelOverlap"] is False
+        assert layer["encoding"]["y"]["field"] == "name" and layer["encoding"]["y"]["axis"]["labelOverlap"] is False
+    assert heat["height"] == 24 * len(at.dataframe[0].value)  # a row per model: it grows with them
     fairness = {title: spec for title, spec in specs.items() if title.startswith(("gender:", "race:"))}
     assert sorted(fairness) == ["gender: female − male · intensity", "gender: female − male · probability",
                                 "race: African-American − European · intensity",

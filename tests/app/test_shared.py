@@ -103,3 +103,18 @@ def test_a_model_that_cannot_load_is_named_as_the_picker_names_it_not_by_its_ser
     assert f"{folder.parent.name}/run" in at.error[0].value
     (folder / "MODEL_CARD.md").write_text("edited")
     assert str(folder.parent) not in _shown(folder).warning[0].value
+
+
+def test_a_run_replaced_in_its_folder_is_loaded_anew(tmp_path):
+    """`train --out` replaces a run, and a deleted run's name can be used again: the pages' cache of loaded models
+    (and of what they computed with them) is keyed on the folder's config.json, not on its path alone."""
+    from app_pages.shared import cached_model, model_stamp
+
+    run = tmp_path / "mine"
+    shutil.copytree(ROOT / "models" / "zoo" / "text_net", run)
+    first, stamp = cached_model(run), model_stamp(run)
+    assert first.name == "text_net" and cached_model(str(run)) is first
+    shutil.rmtree(run)
+    shutil.copytree(ROOT / "models" / "zoo" / "lexicon_rule", run)
+    assert model_stamp(run) != stamp and cached_model(run).name == "lexicon_rule"
+    assert model_stamp(tmp_path / "gone") == "unreadable"

@@ -43,6 +43,7 @@ def test_multi_label_tsv(tmp_path):
         ("text,label\n", "a header line but no rows"),
         ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields \(first: line 3: 3 fields"),
         ("text,image,label\nhi,a.png,joy\nho,a\x00b.png,joy\n", r"column 'image', row\(s\) 2: a path cannot hold a NUL"),
+        ("text,anger,fear,joy,sadness,intensity\nhi,0,0,1,0,0.5\n", r"an 'intensity' column rates the emotion of a 'label'"),
     ],
 )
 def test_bad_files_are_named_with_column_and_rows(tmp_path, content, message):
@@ -88,3 +89,10 @@ def test_a_subset_names_only_the_collections_it_still_holds():
     assert rows(3, "mine.csv").subset([1]).source == "mine.csv"
     renamed = rows(3, "mine.csv").renamed("ours.csv")
     assert renamed.source == "ours.csv" and renamed.subset([0]).source == "ours.csv"
+
+
+def test_the_fingerprint_tells_apart_data_that_differ_only_in_their_intensities(tmp_path):
+    first = read_labelled(write(tmp_path, "a.csv", "text,label,intensity\nhi,joy,0.5\nho,fear,0.2\n"))
+    same = read_labelled(write(tmp_path, "b.csv", "text,label,intensity\nhi,joy,0.5\nho,fear,0.2\n"))
+    other = read_labelled(write(tmp_path, "c.csv", "text,label,intensity\nhi,joy,0.9\nho,fear,0.2\n"))
+    assert first.fingerprint() == same.fingerprint() != other.fingerprint()

@@ -53,7 +53,8 @@ def test_sources_declare_what_they_supervise_and_combine_into_one_set():
 def test_wassa_agreed_keeps_a_query_word_only_where_readers_found_its_emotion():
     every, _ = training_set("wassa+relabels")
     agreed, valid = training_set("wassa_agreed")
-    assert agreed.fingerprint() == every.fingerprint() and valid.exclusive.all()  # same rows; validation as before
+    assert agreed.texts == every.texts and (agreed.labels == every.labels).all()  # the same rows ...
+    assert agreed.fingerprint() != every.fingerprint() and valid.exclusive.all()  # ... not taught the same; valid as before
     query = agreed.labels.argmax(axis=1)
     found = np.nan_to_num(agreed.presence, nan=1.0)[np.arange(len(agreed)), query]
     assert agreed.exclusive.tolist() == (found == 1).tolist() and (~agreed.exclusive).sum() == 1301

@@ -111,3 +111,18 @@ def test_pair_is_compared_on_rows_both_scored():
     assert confusion.query("model == 'B' and true == 'fear' and predicted == 'anger'")["count"].item() == 1
     recall = pair.precision_recall().set_index(["model", "emotion"])["recall"]
     assert recall["A"].tolist() == [1.0] * 4 and recall["B"].tolist() == [1.0, 0.0, 1.0, 0.0]
+
+
+def test_disagreements_name_none_for_rows_and_answers_with_no_emotion():
+    """A multi-label row of zeros is labelled `none`, not `anger` (argmax of zeros), and a presence model's answer
+    below its threshold is `none`, as in a scored file."""
+    labels = np.array([[0, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]])
+    data = LabelledData(["meh", "yay", "ok"], [None] * 3, labels, np.full((3, 4), np.nan), multi_label=True)
+    a = Prediction(np.array([[.1, .2, .1, .3], [.1, .1, .9, .1], [.1, .1, .1, .2]]), np.zeros((3, 4)), [None] * 3,
+                   none_threshold=0.5)
+    b = Prediction(np.array([[.1, .1, .1, .6], [.1, .1, .9, .1], [.1, .1, .1, .3]]), np.zeros((3, 4)), [None] * 3,
+                   none_threshold=0.5)
+    pair = compare_pair(data, {"A": a, "B": b})
+    assert pair.disagreements[["row", "label", "A", "B"]].to_dict("list") == {
+        "row": [1], "label": ["none"], "A": ["none"], "B": ["sadness"]}
+    assert pair.confusion_long()["count"].sum() == 2  # the matrices judge the one labelled row, once per model

@@ -39,3 +39,15 @@ def test_the_default_model_treats_gender_and_race_alike():
     assert report["sentences"] == 8640
     worst = largest_gaps(report)
     assert worst["largest_mean_gap"] <= 0.01 and worst["largest_gap"] <= 0.03, worst
+
+
+def test_a_model_that_reads_no_text_is_not_audited(tmp_path, capsys):
+    """Its answers to the text-only sentences would be no answers: an accuracy of 0 and gaps of NaN."""
+    import cli
+    from data.registry import fer
+    from models.registry import build_model
+
+    faces = fer("train_sample").subset(range(0, 2000, 25))
+    build_model("image_net", epochs=2).fit(faces, faces, seed=0).save(tmp_path / "faces")
+    assert cli.main(["audit", "--model-dir", str(tmp_path / "faces")]) == 2
+    assert "image_net reads image, not text: the audit's sentences are text only" in capsys.readouterr().err

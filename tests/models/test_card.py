@@ -89,3 +89,25 @@ def test_rewrite_card_writes_the_card_and_its_checksum_and_nothing_else(tmp_path
     (folder / "metrics.json").write_text("{}")
     with pytest.raises(ModelLoadError, match="checksum differs"):
         rewrite_card(folder)  # a damaged folder is not blessed with new checksums
+
+
+def test_a_model_trained_without_an_emotion_or_a_none_row_says_so_and_loads(tmp_path):
+    """Every row judged (multi-label) with an emotion, and none of them sad: the "none" threshold cannot be chosen
+    on the validation rows (it was saved as null, and the model could not load) and sadness was never seen."""
+    import numpy as np
+
+    from data.labelled import LabelledData
+    from data.registry import wassa
+    from models.registry import build_model, load_model
+
+    tweets = wassa("train").subset(range(0, 3600, 6))
+    keep = np.flatnonzero(tweets.labels[:, 3] == 0)
+    data = LabelledData([tweets.texts[i] for i in keep], [None] * len(keep), tweets.labels[keep],
+                        np.full((len(keep), 4), np.nan), multi_label=True, source="mine.csv")
+    model = build_model("logreg").fit(data, seed=0)
+    assert model.config["none_threshold"] == 0.5 and model.config["emotions_unseen"] == ["sadness"]
+    model.save(tmp_path / "run")
+    card = (tmp_path / "run" / "MODEL_CARD.md").read_text()
+    assert "`none` below 0.5 (0.5, not chosen: no validation row had none of the four emotions" in card
+    assert "- Its training data had no example of sadness: it may never say it." in card
+    assert load_model(tmp_path / "run").predict(["so happy"]).emotions == ["joy"]
