@@ -1,6 +1,7 @@
 """Command line: train, evaluate, score and compare emotion models.
 
-    python cli.py train --model NAME --train PATH [--valid PATH] --out DIR [--seed N] [--preset default]
+    python cli.py train [--model NAME] (--train PATH [--valid PATH] | --data SOURCES [--weights S=W,...]
+                        | --preset NAME [--weights S=W,...]) --out DIR [--seed N]
     python cli.py evaluate --model-dir DIR --data PATH
     python cli.py score [--model-dir DIR] --input IN --output OUT [--text-column text] [--image-column image]
                         [--resume] [--quiet] [--engine local|dask [--scheduler ADDRESS]]
@@ -44,20 +45,25 @@ def _add_train(sub) -> None:
                  "Train a model and save it (weights, config.json, metrics.json, training log).")
     p.add_argument("--model", choices=list(MODELS), default=None,
                    help="model to train (default: the preset's model, else fused_net)")
-    p.add_argument("--train", type=Path, default=None, help="labelled CSV/TSV to train on (or --data, or --preset)")
-    p.add_argument("--data", default=None,
-                   help=f"bundled sources to train on, joined by commas: {', '.join(SOURCES)} (e.g. "
-                        f"wassa_agreed,goemotions); validation: each source's own")
-    p.add_argument("--weights", default=None,
-                   help="with --data: a weight per source, e.g. goemotions=0.3,wassa=1 (default: 1 each)")
+    # One source of training rows: a second one given beside it would be silently ignored.
+    data = p.add_mutually_exclusive_group()
+    data.add_argument("--train", type=Path, default=None,
+                      help="labelled CSV/TSV to train on (or --data, or --preset)")
+    data.add_argument("--data", default=None,
+                      help=f"bundled sources to train on, joined by commas: {', '.join(SOURCES)} (e.g. "
+                           f"wassa_agreed,goemotions); validation: each source's own")
+    data.add_argument("--preset", choices=list(PRESETS), default=None,
+                      help="a named recipe: its model, settings and bundled sources (default: the default model's; "
+                           "wassa: the WASSA-2017 specialist); with another --model, that model with its own "
+                           "settings on the preset's sources")
+    p.add_argument("--weights", type=_weights, default=None, metavar="SOURCE=WEIGHT,...",
+                   help="with --data or --preset: a weight per source, e.g. goemotions=0.3,wassa=1 (default: 1 each)")
     p.add_argument("--valid", type=Path, default=None,
-                   help="labelled CSV/TSV for early stopping and metrics (default: a 10%% hold-out of --train)")
+                   help="with --train: labelled CSV/TSV for early stopping and metrics (default: a 10%% hold-out of "
+                        "--train)")
     p.add_argument("--out", type=Path, required=True,
                    help="run directory to write (a saved model there is replaced; any other existing folder is refused)")
     p.add_argument("--seed", type=_seed, default=0, help="seed: the same seed gives the same model")
-    p.add_argument("--preset", choices=list(PRESETS), default=None,
-                   help="a named recipe: its model, settings and bundled sources (default: the default model's; "
-                        "wassa: the WASSA-2017 specialist)")
     defaults = NetworkSettings.defaults()
     for name, what in NETWORK_OPTIONS.items():
         p.add_argument(f"--{name}", type=type(defaults[name]), default=None,
@@ -83,6 +89,24 @@ def _positive(value: str) -> int:
 
 def _seed(value: str) -> int:
     return _whole(value, 0, 2**32 - 1)  # what NumPy and scikit-learn accept as a seed
+
+
+def _weights(value: str) -> dict[str, float]:
+    """SOURCE=WEIGHT pairs joined by commas (the sources and the weights' range are checked with the data)."""
+    weights = {}
+    for item in value.split(","):
+        source, equals, weight = (part.strip() for part in item.partition("="))
+        if not equals or not source:
+            raise argparse.ArgumentTypeError(f"expected SOURCE=WEIGHT pairs joined by commas, e.g. relabels=0.5 or "
+                                             f"goemotions=0.3,wassa=1; got {item.strip()!r}")
+        if source in weights:
+            raise argparse.ArgumentTypeError(f"{source} is given two weights; give each source one")
+        try:
+            weights[source] = float(weight)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{source}={weight}: the weight is not a number, e.g. "
+                                             f"{source}=0.5") from None
+    return weights
 
 
 def _folder(value: str) -> Path:
@@ -201,41 +225,79 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args) -> int:
+    before = _saved_config(args.out)
+    try:
+        return _train(args)
+    except KeyboardInterrupt:  # Ctrl-C: one line, as `score` does, saying what is left in --out
+        print(_interrupted(args.out, before), file=sys.stderr)
+        return 130
+
+
+def _saved_config(out: Path) -> bytes | None:
+    try:
+        return (out / "config.json").read_bytes()
+    except OSError:
+        return None
+
+
+def _interrupted(out: Path, before: bytes | None) -> str:
+    """What an interrupted `train` left in `out` (`before`: its config.json then). Saving writes a hidden staging
+    folder beside `out`, removed if interrupted, and renames it into place: `out` is as it was or the new run."""
+    after = _saved_config(out)
+    if after is not None and after != before:
+        return f"interrupted after the run was saved to {out}"
+    if before is None:
+        return f"interrupted; nothing was saved to {out}"
+    if after is None:  # between removing the model that was there and renaming the new one into place
+        return f"interrupted; nothing was saved to {out}, and the model that was there was removed while being replaced"
+    return f"interrupted; nothing was saved to {out}: it holds the model it held before"
+
+
+def _train(args) -> int:
     from data.labelled import hold_out, read_labelled
     from data.registry import training_set
     from models.registry import build_model
     from models.store import check_replaceable
-    from training.presets import PRESETS, preset_data
+    from training.presets import PRESETS
     from training.run import run_training
 
-    check_replaceable(args.out)  # before minutes of training, not after
-    if args.preset:
-        preset = PRESETS[args.preset]
-        train, valid = preset_data(args.preset, seed=args.seed)
-        name, settings = args.model or preset["model"], dict(preset.get("settings", {}))
-    elif args.data:
-        try:
-            weights = {k: float(v) for k, v in (item.split("=") for item in args.weights.split(","))} \
-                if args.weights else None
-            train, valid = training_set(args.data, seed=args.seed, weights=weights)
-        except ValueError as exc:
-            print(f"error: {exc} (--data {args.data}, --weights {args.weights})", file=sys.stderr)
-            return 2
-        name, settings = args.model or "fused_net", {}
-    elif args.train:
-        train = read_labelled(args.train)
-        # Without --valid, every model keeps a tenth of --train for its validation metrics (a network also stops on it)
-        train, valid = (train, read_labelled(args.valid)) if args.valid else hold_out(train, args.seed)
-        name, settings = args.model or "fused_net", {}
-    else:
+    if not (args.preset or args.data or args.train):
         print("error: give --train PATH, --data SOURCES or --preset NAME", file=sys.stderr)
         return 2
+    if args.weights and not (args.data or args.preset):
+        print("error: --weights weighs bundled sources: give it with --data or --preset (every row of a --train "
+              "file weighs 1)", file=sys.stderr)
+        return 2
+    if args.valid and not args.train:
+        print(f"error: --valid goes with --train; --{'preset' if args.preset else 'data'} validates on each "
+              f"bundled source's own validation rows", file=sys.stderr)
+        return 2
+    check_replaceable(args.out)  # before minutes of training, not after
+    preset = PRESETS[args.preset] if args.preset else {}
+    name, settings = args.model or preset.get("model", "fused_net"), {}
+    if name == preset.get("model"):
+        settings = dict(preset.get("settings", {}))
+    elif preset:  # the preset's settings are its model's: another model would refuse them or read them otherwise
+        print(f"note: {name} is not the {args.preset} preset's model ({preset['model']}); it trains on the preset's "
+              f"data with its own default settings and the options given here", file=sys.stderr)
     settings.update({key: getattr(args, key) for key in NETWORK_OPTIONS if getattr(args, key) is not None})
     try:
         model = build_model(name, settings)
     except ValueError as exc:  # an unknown or unused setting, or one out of range: the message names the valid ones
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.train:
+        train = read_labelled(args.train)
+        # Without --valid, every model keeps a tenth of --train for its validation metrics (a network also stops on it)
+        train, valid = (train, read_labelled(args.valid)) if args.valid else hold_out(train, args.seed)
+    else:
+        try:  # a preset's sources, with their weights (as `training.presets.preset_data`) and the user's over them
+            train, valid = training_set(preset.get("data", args.data), seed=args.seed,
+                                        weights={**preset.get("weights", {}), **(args.weights or {})})
+        except ValueError as exc:
+            print(f"error: {exc} ({f'--preset {args.preset}' if args.preset else f'--data {args.data}'})",
+                  file=sys.stderr)
+            return 2
 
     def report(record):
         print(f"network {record['member']}  epoch {record['epoch']:3d}  loss {record['train_loss']:.4f}  valid macro-F1 {record['valid_macro_f1']:.4f}",

@@ -36,8 +36,13 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
                         + f"epoch {epoch} of at most {epochs} (early stopping may end it sooner)")
         else:
             st.progress(0.0, text="Training… (this model has no epochs to show)")
-        st.button("Stop", on_click=job.stop, type="primary", help="Ends after the current epoch; the best epoch so "
-                  "far is kept, scored and saved.")
+        if job.can_stop:
+            st.button("Stop", on_click=job.stop, type="primary", help="Ends after the current epoch; the best epoch "
+                      "so far is kept, scored and saved.")
+        else:
+            st.button("Stop", disabled=True, help=f"`{job.model_name}` cannot be stopped early: it has no epochs to stop "
+                      "between, and its training is one call that cannot be interrupted. The run is scored and "
+                      "saved when it is done.")
     if done:
         loss, f1 = st.columns(2)
         x = alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1))
@@ -53,11 +58,19 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
     elif not job.running:
         best = max((r["valid_macro_f1"] for r in job.log), default=None)
         scored = " · ".join(f"`{k}` {v['macro_f1']:.3f}" for k, v in job.metrics.items())
-        st.success(f"{'Stopped' if job.status == 'stopped' else 'Finished'} in {job.seconds:.0f} s"
+        what, last = "Finished", job.log[-1] if job.log else None
+        if job.status == "stopped":
+            what = ("Stopped" + (f" after epoch {last['epoch']}" if last else "")
+                    + (f" of network {last['member']} of {members}" if last and members > 1 else ""))
+        st.success(f"{what} in {job.seconds:.0f} s"
                    + (f" (early stopping's best validation score {best:.3f})"
                       if best is not None else "")
-                   + f". Saved to `{job.out}`: it is on the Compare page."
-                   + (f"  \nMacro-F1: {scored}" if scored else ""))
+                   # named as the model picker names it (app_pages.shared.model_choices), not by the server's path
+                   + f". Saved as `runs/{job.out.name}`: it is on the Compare page."
+                   + (f"  \nMacro-F1: {scored}" if scored else "")
+                   # a Stop clicked while the run was being scored and saved came too late to end it early
+                   + ("  \nStop came after training had ended: the run was completed." if job.status == "finished"
+                      and job.stop_requested else ""))
 
 
 st.title("Train")
@@ -72,12 +85,17 @@ if source == "Bundled data":
     data_name = st.selectbox("Bundled data", list(TRAINING_SETS), format_func=lambda n: f"{n}: {TRAINING_SETS[n]}",
                              disabled=busy, help="Collections of data/ and what each supervises: "
                              + "; ".join(f"{n}: {s.supervises}" for n, s in SOURCES.items()))
-    upload = zip_upload = None
+    upload = zip_upload = valid_upload = None
 else:
     st.caption("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy, sadness) "
-               f"or the four emotion columns as 0/1; 10% is held out for validation. Limits: {LIMITS.describe()}.")
+               "or the four emotion columns as 0/1; 10% is held out for validation unless you give a validation "
+               f"file. Limits: {LIMITS.describe()}.")
     upload = st.file_uploader("Labelled CSV or TSV", type=["csv", "tsv", "txt"], key="train_labelled")
     zip_upload = st.file_uploader("ZIP of its images (optional)", type=["zip"], key="train_zip")
+    valid_upload = st.file_uploader("Validation CSV or TSV (optional)", type=["csv", "tsv", "txt"], key="train_valid",
+                                    help="Labelled as the file above (its images in the same ZIP): the run is scored "
+                                         "on it, and a network stops early on it. Without it, a tenth of the "
+                                         "labelled file is held out.")
 
 names = list(MODELS)
 model_name = st.selectbox("Model", names, index=names.index("text_net"), disabled=busy,
@@ -118,6 +136,9 @@ if st.button("Train", type="primary", disabled=busy):
             train, valid = cached_bundled(data_name, int(seed))
         elif upload is None:
             raise DataError("upload a labelled file first")
+        elif valid_upload is not None:
+            train = labelled_upload(upload, zip_upload, "train-images")
+            valid = labelled_upload(valid_upload, zip_upload, "train-images")
         else:
             train, valid = hold_out(labelled_upload(upload, zip_upload, "train-images"), int(seed))
     except DataError as exc:  # a bad file, or too few rows of an emotion to hold a tenth out

@@ -211,7 +211,58 @@ def test_train_on_bundled_sources_with_weights(files, capsys):
     capsys.readouterr()
     assert cli.main(["train", "--data", "wassa,reddit", "--out", str(files / "never")]) == 2
     assert "unknown training source(s) ['reddit']" in capsys.readouterr().err
-    assert cli.main(["train", "--data", "wassa", "--weights", "wassa", "--out", str(files / "never")]) == 2
+
+
+@pytest.mark.parametrize("options", [["--data", "wassa", "--train", "TRAIN"], ["--preset", "wassa", "--train", "TRAIN"],
+                                     ["--preset", "wassa", "--data", "wassa"]])
+def test_train_takes_its_rows_from_one_place_not_silently_from_the_first(options, files, capsys):
+    """`--data wassa --train my.csv` trained on the bundled data and ignored the file."""
+    options = [str(files / "train.csv") if option == "TRAIN" else option for option in options]
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", *options, "--model", "lexicon_rule", "--out", str(files / "never")])
+    first, second = options[2], options[0]  # argparse names the later one first
+    assert exit_.value.code == 2 and capsys.readouterr().err.splitlines()[-1].endswith(
+        f"error: argument {first}: not allowed with argument {second}")
+    assert not (files / "never").exists()
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--train", "TRAIN", "--weights", "wassa=0.5"], "--weights weighs bundled sources: give it with --data or --preset "
+                                                     "(every row of a --train file weighs 1)"),
+    (["--data", "wassa", "--valid", "TRAIN"], "--valid goes with --train; --data validates on each bundled source's "
+                                              "own validation rows"),
+    (["--preset", "wassa", "--valid", "TRAIN"], "--valid goes with --train; --preset validates on each bundled "
+                                                "source's own validation rows"),
+])
+def test_an_option_that_would_be_ignored_is_refused(options, message, files, capsys):
+    options = [str(files / "train.csv") if option == "TRAIN" else option for option in options]
+    assert cli.main(["train", *options, "--model", "lexicon_rule", "--out", str(files / "never")]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n" and not (files / "never").exists()
+
+
+def test_a_preset_with_another_model_trains_it_with_its_own_settings_on_the_presets_data(files, monkeypatch, capsys):
+    """`--preset default --model logreg` failed: logreg was handed the preset's network settings."""
+    import data.registry
+    from data.labelled import hold_out, read_labelled
+    from models.registry import build_model
+    from training.presets import PRESETS
+
+    asked = []
+
+    def small_training_set(name, seed=0, weights=None):  # the preset's real sources take minutes to load
+        asked.append((name, weights))
+        return hold_out(read_labelled(files / "train.csv"), seed)
+
+    monkeypatch.setattr(data.registry, "training_set", small_training_set)
+    out = files / "runs" / "preset_logreg"
+    assert cli.main(["train", "--preset", "default", "--model", "logreg", "--weights", "goemotions=0.5", "--out",
+                     str(out), "--no-bundled-eval"]) == 0
+    assert asked == [(PRESETS["default"]["data"], {"goemotions": 0.5})]
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"] == "logreg" and config["settings"] == build_model("logreg").settings.to_dict()
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note:")]
+    assert notes == ["note: logreg is not the default preset's model (fused_net); it trains on the preset's data with "
+                     "its own default settings and the options given here"]
 
 
 def test_score_with_the_default_model_says_none_when_no_emotion_is_present(files):
@@ -262,6 +313,11 @@ def test_scoring_opens_no_network_connection(tmp_path):
     (["score", "--blocksize", "0.5B"], "argument --blocksize: must be at least 1 byte, got '0.5B'"),
     (["score", "--images-root", "/nonexistent"], "argument --images-root: no such folder: /nonexistent"),
     (["train", "--seed", "-1"], "argument --seed: must be between 0 and 4294967295, got -1"),
+    (["train", "--weights", "wassa"], "argument --weights: expected SOURCE=WEIGHT pairs joined by commas, e.g. "
+                                      "relabels=0.5 or goemotions=0.3,wassa=1; got 'wassa'"),
+    (["train", "--weights", "wassa=half"], "argument --weights: wassa=half: the weight is not a number, e.g. "
+                                           "wassa=0.5"),
+    (["train", "--weights", "wassa=1,wassa=2"], "argument --weights: wassa is given two weights; give each source one"),
     (["train-zoo", "--seed", str(2**32)], "argument --seed: must be between 0 and 4294967295, got 4294967296"),
 ])
 def test_the_parser_refuses_bad_option_values_with_one_line(options, message, files, capsys):
@@ -312,3 +368,44 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     process.stdout.close()  # the reader is gone before the first line is written
     assert process.wait(timeout=120) == 141
     assert process.stderr.read() == b""
+
+
+def test_ctrl_c_while_training_is_one_line_and_leaves_nothing_behind(tmp_path):
+    """It printed torch's 36-line traceback. Here the signal comes as a terminal sends it, to the process group,
+    after the first epoch: early stopping waits at least 8 more epochs, so training is still running."""
+    import os
+    import signal
+
+    out = tmp_path / "runs" / "interrupted"
+    process = subprocess.Popen([sys.executable, "cli.py", "train", "--model", "text_net", "--data", "wassa", "--out",
+                                str(out), "--no-bundled-eval"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        lines = []
+        while not lines or "epoch" not in lines[-1]:
+            lines.append(process.stderr.readline())
+            assert lines[-1], "".join(lines)  # the process ended before its first epoch
+        os.killpg(process.pid, signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and stdout == ""
+    assert stderr == f"interrupted; nothing was saved to {out}\n"
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []  # no hidden staging folder either
+
+
+def test_ctrl_c_says_what_is_left_in_the_output_folder(run, tmp_path, monkeypatch, capsys):
+    def interrupted(args):
+        if args.out != run:  # the signal came after the new run was renamed into place
+            args.out.mkdir()
+            (args.out / "config.json").write_text("{}")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_train", interrupted)
+    before = (run / "config.json").read_bytes()
+    assert cli.main(["train", "--data", "wassa", "--out", str(run)]) == 130
+    assert capsys.readouterr().err == f"interrupted; nothing was saved to {run}: it holds the model it held before\n"
+    assert (run / "config.json").read_bytes() == before
+    assert cli.main(["train", "--data", "wassa", "--out", str(tmp_path / "new")]) == 130
+    assert capsys.readouterr().err == f"interrupted after the run was saved to {tmp_path / 'new'}\n"

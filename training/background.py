@@ -1,5 +1,6 @@
 """Training in the background while a page watches: a thread runs `run_training`, collects each epoch's
-record for live curves, and stops after the current epoch when asked; the run is saved as `run_training`
+record for live curves, and stops a network after the current epoch when asked (a model without epochs trains
+in one call that cannot be interrupted, so it cannot be stopped: `can_stop`); the run is saved as `run_training`
 saves it, so it appears wherever saved runs are listed."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from data.labelled import LabelledData
-from models.registry import build_model
+from models.registry import build_model, is_network
 from training.run import run_training
 
 
@@ -26,11 +27,13 @@ class TrainingJob:
     out: Path
     log: list = field(default_factory=list)  # per-epoch records: epoch, train_loss, valid_macro_f1, ...
     status: str = "starting"  # starting → training (then evaluating and saving) → finished | stopped | failed
+    can_stop: bool = True  # a network stops between epochs; a scikit-learn fit cannot be interrupted
     error: str = ""
     metrics: dict = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _stopped_early: bool = field(default=False, repr=False)  # training ended at a Stop, not at its own end
     _thread: threading.Thread | None = field(default=None, repr=False)
 
     @property
@@ -38,8 +41,21 @@ class TrainingJob:
         return self._thread is not None and self._thread.is_alive()
 
     def stop(self) -> None:
-        """Ends training after the current epoch; the best epoch so far is kept and saved."""
-        self._stop.set()
+        """Ends a network's training after the current epoch; the best epoch so far is kept, scored and saved.
+        Does nothing for a model that cannot stop (`can_stop`); once training has ended, the run is finished as
+        it would have been (status "finished", `stop_requested` true)."""
+        if self.can_stop:
+            self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def _should_stop(self) -> bool:
+        """Asked by the training loop between epochs: only a Stop seen here ends training early."""
+        if self._stop.is_set():
+            self._stopped_early = True
+        return self._stopped_early
 
     def wait(self, timeout: float | None = None) -> bool:
         """True once the thread has ended."""
@@ -57,8 +73,8 @@ class TrainingJob:
 
             # list.append is atomic: the page may read the log while this thread writes it.
             self.metrics = run_training(model, train, valid, seed, self.out, bundled_eval=bundled_eval,
-                                        on_epoch=self.log.append, should_stop=self._stop.is_set)
-            self.status = "stopped" if self._stop.is_set() else "finished"
+                                        on_epoch=self.log.append, should_stop=self._should_stop)
+            self.status = "stopped" if self._stopped_early else "finished"
         except Exception as exc:  # the page shows it; the thread must not die silently
             self.error = f"{type(exc).__name__}: {exc}"
             self.status = "failed"
@@ -96,7 +112,7 @@ def start_training(model_name: str, train: LabelledData, valid: LabelledData | N
     dashboard shares its server's two cores), as do a run folder that exists already and a runs folder at its
     quota (`TWEET_EMOTION_RUNS_QUOTA_MB`, default 2,000)."""
     model = build_model(model_name, settings)
-    job = TrainingJob(model_name, Path(out))
+    job = TrainingJob(model_name, Path(out), can_stop=is_network(model_name))
     with _RUNNING_LOCK:
         busy = [other for other in _RUNNING if other.running]
         if busy:

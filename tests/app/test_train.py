@@ -40,7 +40,9 @@ def test_a_network_trains_with_live_curves_and_appears_on_compare(page, tmp_path
     page.run()
     assert not page.exception
     message = page.success[0].value
-    assert message.startswith("Finished in ") and f"Saved to `{tmp_path / 'tiny'}`" in message
+    # the run as the model pickers name it, not by the server's path
+    assert message.startswith("Finished in ") and "Saved as `runs/tiny`: it is on the Compare page." in message
+    assert str(tmp_path) not in message
     assert len(page.get("vega_lite_chart")) == 2  # the loss and macro-F1 curves
     compare = AppTest.from_file(str(PAGES / "compare.py"), default_timeout=300)
     compare.run()
@@ -55,6 +57,40 @@ def test_training_can_be_stopped_and_keeps_the_run(page, tmp_path):
     stop.click().run()
     assert job.wait(timeout=300) and job.status == "stopped", job.error
     assert len(job.log) < 100 and (tmp_path / "stopped" / "config.json").is_file()
+    page.run()
+    assert page.success[0].value.startswith(f"Stopped after epoch {job.log[-1]['epoch']} in ")
+
+
+def test_a_model_that_cannot_stop_early_offers_no_stop_and_says_it_finished(page, tmp_path, monkeypatch):
+    """Stop did nothing to a scikit-learn fit, and the page then said "Stopped"."""
+    import threading
+
+    from models.baselines import LexiconRuleBaseline
+
+    fitting, release = threading.Event(), threading.Event()
+    real_fit = LexiconRuleBaseline._fit
+
+    def slow_fit(self, *args, **kwargs):  # holds the job in its fit while the page is looked at
+        fitting.set()
+        release.wait(timeout=300)
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(LexiconRuleBaseline, "_fit", slow_fit)
+    page.selectbox[1].set_value("lexicon_rule").run()
+    page.text_input[0].set_value("rule")
+    next(c for c in page.checkbox if c.label.startswith("Score on the bundled")).set_value(False)
+    page.button[0].click().run()
+    job = page.session_state["train_job"]
+    try:
+        assert fitting.wait(timeout=60)
+        page.run()
+        stop = next(b for b in page.button if b.label == "Stop")
+        assert stop.disabled and stop.help.startswith("`lexicon_rule` cannot be stopped early: it has no epochs")
+    finally:
+        release.set()
+    assert job.wait(timeout=300) and job.status == "finished", job.error
+    page.run()
+    assert page.success[0].value.startswith("Finished in ") and (tmp_path / "rule" / "config.json").is_file()
 
 
 @pytest.mark.parametrize("name, message", [("../escape", "run name '../escape': use letters, digits"),
@@ -73,6 +109,24 @@ def test_an_upload_too_small_to_hold_out_from_gets_a_message(page):
     page.button[0].click().run()
     assert not page.exception and page.error[0].value.startswith("mine.csv: too few rows to hold out a validation "
                                                                  "tenth with every emotion on both sides (2 rows; ")
+    assert page.error[0].value.endswith("give a validation file or more rows")  # which the page takes:
+
+
+def test_a_small_upload_trains_with_a_validation_file(page, tmp_path):
+    page.radio[0].set_value("Upload labelled data").run()
+    uploads = {u.label: u for u in page.file_uploader}
+    uploads["Labelled CSV or TSV"].set_value(("mine.csv", b"text,label\nhappy,joy\nangry,anger\n", "text/csv"))
+    uploads["Validation CSV or TSV (optional)"].set_value(
+        ("check.csv", b"text,label\nso glad,joy\nfurious,anger\nscared,fear\n", "text/csv"))
+    page.selectbox[0].set_value("lexicon_rule").run()
+    page.text_input[0].set_value("small")
+    next(c for c in page.checkbox if c.label.startswith("Score on the bundled")).set_value(False)
+    page.button[0].click().run()
+    assert not page.error, page.error[0].value
+    job = page.session_state["train_job"]
+    assert job.wait(timeout=300) and job.status == "finished", job.error
+    config = json.loads((tmp_path / "small" / "config.json").read_text())
+    assert config["train_rows"] == 2 and job.metrics["valid"]["n"] == 3
 
 
 def test_a_baseline_trains_on_uploaded_labelled_data(page, tmp_path):

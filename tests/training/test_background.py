@@ -92,3 +92,37 @@ def test_a_runs_folder_at_its_quota_takes_no_new_run(tweets, tmp_path, monkeypat
     with pytest.raises(TrainingBusy, match="the runs folder holds 2 MB, at its quota of 1 MB"):
         start_training("tfidf_logreg", *tweets, tmp_path / "new", bundled_eval=False)
     assert not (tmp_path / "new").exists()
+
+
+def test_a_model_that_cannot_stop_early_ignores_stop_and_says_it_finished(tweets, tmp_path):
+    """Stop on a scikit-learn model did nothing, yet the job reported "stopped"."""
+    train, valid = tweets
+    job = start_training("logreg", train, valid, tmp_path / "lr", bundled_eval=False)
+    assert not job.can_stop
+    job.stop()  # while it fits
+    assert job.wait(timeout=300) and job.status == "finished", job.error
+    assert not job.stop_requested and (tmp_path / "lr" / "config.json").is_file()
+
+
+def test_a_stop_after_training_has_ended_is_no_stop(tweets, tmp_path, monkeypatch):
+    """Clicked while the run is scored and saved, Stop ends nothing: the job finished, as a whole run."""
+    import threading
+
+    import training.background
+
+    scored, carry_on = threading.Event(), threading.Event()
+
+    def run_training(*args, **kwargs):  # the training, then the click while it is being scored
+        metrics = real_run_training(*args, **kwargs)
+        scored.set()
+        carry_on.wait(timeout=300)
+        return metrics
+
+    real_run_training = training.background.run_training
+    monkeypatch.setattr(training.background, "run_training", run_training)
+    job = start_training("text_net", *tweets, tmp_path / "net", settings={"epochs": 2}, bundled_eval=False)
+    assert job.can_stop and scored.wait(timeout=300)
+    job.stop()
+    carry_on.set()
+    assert job.wait(timeout=300) and job.status == "finished" and job.stop_requested, job.error
+    assert [record["epoch"] for record in job.log] == [1, 2]
