@@ -259,7 +259,7 @@ def _train(args) -> int:
     from models.registry import build_model
     from models.store import check_replaceable
     from training.presets import PRESETS
-    from training.run import run_training
+    from training.run import run_training, training_notes
 
     if not (args.preset or args.data or args.train):
         print("error: give --train PATH, --data SOURCES or --preset NAME", file=sys.stderr)
@@ -305,6 +305,8 @@ def _train(args) -> int:
 
     metrics = run_training(model, train, valid, seed=args.seed, out=args.out, bundled_eval=not args.no_bundled_eval,
                            on_epoch=report)
+    for note in training_notes(model.config):
+        print(f"warning: {note}", file=sys.stderr)
     print(json.dumps({"run": str(args.out), "model": name, "train_seconds": model.config["train_seconds"],
                       "metrics": {k: {m: v[m] for m in ("macro_f1", "accuracy", "pearson_mean") if m in v}
                                   for k, v in metrics.items()}}, indent=2))

@@ -71,6 +71,8 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
                    # a Stop clicked while the run was being scored and saved came too late to end it early
                    + ("  \nStop came after training had ended: the run was completed." if job.status == "finished"
                       and job.stop_requested else ""))
+        for note in job.notes:
+            st.warning(note[0].upper() + note[1:] + ".")
 
 
 st.title("Train")

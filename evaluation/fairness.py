@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data import DataError
 from emotions import EMOTIONS
 
 ATTRIBUTES = {"gender": ("female", "male"), "race": ("African-American", "European")}
@@ -59,9 +58,9 @@ def audit_scores(eec: pd.DataFrame, probabilities: np.ndarray, intensities: np.n
 
 def audit(model, eec: pd.DataFrame) -> dict:
     """The fairness audit of a model (anything with `predict(texts)`) on the EEC (`data.bundled.load_eec()`);
-    `DataError` for a model that reads no text (its sentences are all it has)."""
+    ValueError for a model that reads no text (its sentences are all it has)."""
     if "text" not in getattr(model, "modalities", ("text",)):
-        raise DataError(f"{model.name} reads {' and '.join(model.modalities)}, not text: the audit's sentences "
+        raise ValueError(f"{model.name} reads {' and '.join(model.modalities)}, not text: the audit's sentences "
                         f"are text only, so there is nothing to audit")
     prediction = model.predict(eec["text"].tolist())
     return {"model": model.name, **audit_scores(eec, prediction.probabilities, prediction.intensities,

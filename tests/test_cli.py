@@ -48,6 +48,14 @@ def test_train_without_valid_holds_out_a_tenth_and_reports_it(files):
     assert metrics["valid"]["n"] == 40 and json.loads((out / "config.json").read_text())["train_rows"] == 360
 
 
+def test_train_warns_of_an_emotion_with_no_example(files, capsys):
+    rows = load_wassa("train").sample(400, random_state=1)
+    rows[rows.label != "sadness"][["text", "label"]].to_csv(files / "no_sadness.csv", index=False)
+    assert cli.main(["train", "--model", "logreg", "--train", str(files / "no_sadness.csv"), "--out",
+                     str(files / "no_sadness"), "--no-bundled-eval"]) == 0
+    assert "warning: the training data has no example of sadness: the model may never say it" in capsys.readouterr().err
+
+
 def test_train_refuses_an_output_folder_that_is_not_a_model_before_training(files, tmp_path, capsys):
     """Saving replaces the folder whole: a folder holding the user's files would be lost."""
     mine = tmp_path / "mine"

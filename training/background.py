@@ -16,7 +16,7 @@ import pandas as pd
 
 from data.labelled import LabelledData
 from models.registry import build_model, is_network
-from training.run import run_training
+from training.run import run_training, training_notes
 
 
 @dataclass
@@ -30,6 +30,7 @@ class TrainingJob:
     can_stop: bool = True  # a network stops between epochs; a scikit-learn fit cannot be interrupted
     error: str = ""
     metrics: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)  # `training.run.training_notes` of the saved model
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -74,6 +75,7 @@ class TrainingJob:
             # list.append is atomic: the page may read the log while this thread writes it.
             self.metrics = run_training(model, train, valid, seed, self.out, bundled_eval=bundled_eval,
                                         on_epoch=self.log.append, should_stop=self._should_stop)
+            self.notes = training_notes(model.config)
             self.status = "stopped" if self._stopped_early else "finished"
         except Exception as exc:  # the page shows it; the thread must not die silently
             self.error = f"{type(exc).__name__}: {exc}"

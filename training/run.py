@@ -34,3 +34,14 @@ def run_training(model: EmotionModel, train: LabelledData, valid: LabelledData |
     model.metrics = metrics
     model.save(out)
     return metrics
+
+
+def training_notes(config: dict) -> list[str]:
+    """What a trained model's user should know before using it (the command line and the Train page say it)."""
+    notes = []
+    if config.get("emotions_unseen"):
+        notes.append(f"the training data has no example of {' or '.join(config['emotions_unseen'])}: the model may "
+                     f"never say {'them' if len(config['emotions_unseen']) > 1 else 'it'} (its card says so too)")
+    if config.get("none_threshold_note"):
+        notes.append(f"none threshold {config['none_threshold_note']}")
+    return notes
