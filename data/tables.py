@@ -26,6 +26,13 @@ import pandas as pd
 from data import DataError
 
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
+# Files a user may take for a table, by their first bytes: refused with what to do, not read as garbled text.
+_PACKED = (
+    (b"\x1f\x8b", "gzip-compressed", "decompress it first (gunzip FILE)"),
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one)", "unzip it, or save the sheet as CSV"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel or Office file", "save the sheet as CSV"),
+    (b"PAR1", "a Parquet file", "write it out as CSV (pandas: read_parquet, then to_csv)"),
+)
 _BY_EXTENSION = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".txt": "\t"}
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -54,10 +61,18 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
     """Checks the whole file decodes and picks the delimiter. `encoding=None` means: UTF-8 (BOM or not), or
     UTF-16/32 with a BOM, or else a detected single-byte encoding; a named encoding is checked strictly."""
     path = Path(path)
+    if str(path) == "-":
+        raise DataError("-: standard input is not read (the file is read twice: checked, then scored); give the "
+                        "file's path")
+    if path.is_dir():
+        raise DataError(f"{path}: a folder, not a file")
     if not path.is_file():
-        raise DataError(f"{path}: file not found")
+        raise DataError(f"{path}: {'not a regular file' if path.exists() else 'file not found'}")
     with open(path, "rb") as handle:
         head = handle.read(4096)
+    for magic, what, advice in _PACKED:
+        if head.startswith(magic):
+            raise DataError(f"{path}: {what}, not a CSV or TSV text file; {advice}")
     note = ""
     if encoding is None:
         encoding = next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8-sig")
@@ -241,6 +256,27 @@ def ends_quoted(record: str, delimiter: str) -> bool:
     return quoted
 
 
+def closes_then_runs_on(record: str, delimiter: str) -> bool:
+    """Whether a record's raw text has a quoted field followed by more text before its delimiter (`"wow" he
+    said`), which the csv module reads leniently. On one line that is a cell as spreadsheets read it; in a record
+    spanning lines it is a stray quote that swallowed the lines up to the next quote. (A quote never closed is
+    `ends_quoted`'s.)"""
+    if ends_quoted(record, delimiter):
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(record, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        return True
+    return False
+
+
+def stray_quote(path, line: int, last_line: int) -> DataError:
+    return DataError(f"{path}, line {line:,}: a quote opened here closes on line {last_line:,} with text after it, "
+                     f"so lines {line:,}-{last_line:,} would be read as one field of one row: a stray quote? Double "
+                     f"it (\"\") or close it on its own line, and score the file again")
+
+
 def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
     """Yields the `Header`, then `Chunk`s of at most `chunk_rows` records each."""
     binary = open(path, "rb")
@@ -270,6 +306,9 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
                 ends_in_record = bool(record)
                 if not record:  # a blank line is not a row
                     continue
+                if 1 < last_line - line + 1 <= MAX_LINES_PER_RECORD and \
+                        closes_then_runs_on("".join(list(tail)[line - last_line - 1:]), fmt.delimiter):
+                    raise stray_quote(path, line, last_line)
                 if last_line - line + 1 > MAX_LINES_PER_RECORD:
                     open_quote = (line, last_line - line + 1)
                     records.append((record + [""] * width)[:width])

@@ -10,8 +10,8 @@ atomically, with its row counts; the parts are joined into the output only when 
 that folder records the input's fingerprint, the options and the model, so `resume=True` scores only the
 partitions an interrupted run had not finished; without it a left-over parts folder is removed first.
 
-Limits, against the local engine: a row with more fields than the header fails the whole run before it starts
-(the local engine marks the row and goes on); a file whose quoted fields hold newlines, or that is UTF-16/32, is
+Limits, against the local engine: a row with more or fewer fields than the header fails the whole run before it
+starts (the local engine marks the row and goes on); a file whose quoted fields hold newlines, or that is UTF-16/32, is
 read as one partition, since Dask splits files at byte offsets.
 """
 
@@ -29,7 +29,16 @@ from typing import NamedTuple
 import pandas as pd
 
 from data import DataError
-from data.tables import MAX_LINES_PER_RECORD, Header, ends_quoted, kept_lines, pandas_header, sniff_input
+from data.tables import (
+    MAX_LINES_PER_RECORD,
+    Header,
+    closes_then_runs_on,
+    ends_quoted,
+    kept_lines,
+    pandas_header,
+    sniff_input,
+    stray_quote,
+)
 from models.base import EmotionModel
 from scoring.local import (
     OutputLock,
@@ -92,6 +101,11 @@ class _Scan(NamedTuple):
     spaces: bool  # some line holds only spaces or tabs
 
 
+# The largest file the Dask engine reads as one partition (when it cannot split it at line ends): 32 MB of
+# tweets is about 200,000 rows, and one partition of 100,000 took 1.2 GB.
+ONE_PARTITION_LIMIT = 32 * 2**20
+
+
 def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
     """The file read through once with the csv module, as the local engine reads it. Refuses what pandas would
     read otherwise or with a message that names neither file nor line: a row with more fields than the header
@@ -108,7 +122,10 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
         for count, record in enumerate(reader, start=2):
             line, last = last + 1, reader.line_num
             one_line_each = one_line_each and last == count
-            if len(record) > width:
+            if line < last < line + MAX_LINES_PER_RECORD and closes_then_runs_on("".join(list(tail)[line - last - 1:]), delimiter):
+                raise stray_quote(path, line, last)
+            if record and len(record) != width:  # pandas would read a long row into the wrong columns and
+                # fill a short one silently; the local engine marks both
                 raise DataError(f"{path}, line {line}: {len(record)} fields where the header has {width}; the Dask "
                                 f"engine scores only well-formed files: mend the row, or score the file with "
                                 f"--engine local, which marks such rows and goes on")
@@ -153,6 +170,10 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     read = dict(sep=fmt.delimiter, dtype=str, keep_default_na=False, encoding=fmt.encoding, quotechar='"',
                 skip_blank_lines=not scan.spaces)
     if not scan.splittable:
+        if input_path.stat().st_size > ONE_PARTITION_LIMIT:
+            raise DataError(f"{input_path}: quoted fields span lines (or the encoding is UTF-16/32), so Dask would "
+                            f"read the whole file as one partition and hold it in memory (about 0.4 GB per 100,000 "
+                            f"rows); score it with --engine local, which streams it in chunks")
         blocksize = None
         summary.notes.append("dask: quoted fields span lines (or the encoding is UTF-16/32), so the file is read "
                              "as one partition")

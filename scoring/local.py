@@ -63,6 +63,11 @@ def count_failed(scored_frame: pd.DataFrame) -> int:
 
 
 def separator_for(path: Path) -> str:
+    """The output's delimiter, by its extension; an extension of a compressed or spreadsheet format is refused:
+    the output is plain text, and a `.gz` name on it would mislead every reader."""
+    if Path(path).suffix.lower() in (".gz", ".bz2", ".xz", ".zip", ".xlsx", ".xls", ".parquet"):
+        raise DataError(f"{path}: the scored file is plain CSV or TSV text; name it .csv or .tsv (compress it "
+                        f"afterwards if you need to)")
     return delimiter_for(path)
 
 
@@ -144,6 +149,9 @@ def check_columns(columns: list, path: Path, text_column: str | None, image_colu
 
 # OWASP's rule for CSV injection: a cell that starts with one of these is a formula to a spreadsheet.
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+# A cell that is only a number (-3, +1.5e-3) is read as that number, not run: it is left as it is, so that a
+# negative coordinate or score stays a number in the scored file.
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -160,7 +168,7 @@ def _text_cells(frame: pd.DataFrame) -> dict[str, pd.Series]:
 def _escaped(frame: pd.DataFrame, cells: dict[str, pd.Series]) -> pd.DataFrame:
     out = frame.copy()
     for column, text in cells.items():
-        risky = text.str.startswith(FORMULA_LEADS) & frame[column].notna()
+        risky = text.str.startswith(FORMULA_LEADS) & frame[column].notna() & ~text.str.match(_NUMBER)
         if risky.any():
             out[column] = frame[column].where(~risky, "'" + text)
     return out

@@ -67,6 +67,33 @@ def test_a_quote_left_open_in_a_short_file_is_refused_too(tmp_path):
     assert read_table(path).frame["text"].tolist() == ['he said "hi"', 'x "y z', 'two\nlines; "quoted"']
 
 
+def test_files_taken_for_tables_are_refused_saying_what_they_are(tmp_path):
+    import gzip
+
+    (tmp_path / "in.csv.gz").write_bytes(gzip.compress(b"text\nso happy\n"))
+    with pytest.raises(DataError, match=r"in\.csv\.gz: gzip-compressed, not a CSV or TSV text file; decompress it"):
+        sniff_input(tmp_path / "in.csv.gz")
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 40)
+    with pytest.raises(DataError, match=r"book\.xlsx: a ZIP archive \(an Excel \.xlsx workbook is one\)"):
+        sniff_input(tmp_path / "book.xlsx")
+    with pytest.raises(DataError, match=r": a folder, not a file$"):
+        sniff_input(tmp_path)
+    with pytest.raises(DataError, match=r"^-: standard input is not read"):
+        sniff_input("-")
+
+
+def test_a_stray_quote_that_a_later_quote_closes_is_refused_naming_both_lines(tmp_path):
+    """The csv module would read lines 2-4 as one tweet and drop the quotes: one row where the file has three."""
+    path = tmp_path / "stray.csv"
+    path.write_text('id,text\n1,"Best day ever, so happy\n2,fine day\n3,she said "wow" twice\n4,ok\n')
+    with pytest.raises(DataError, match=r"stray\.csv, line 2: a quote opened here closes on line 4 with text after "
+                                        r"it, so lines 2-4 would be read as one field of one row: a stray quote\?"):
+        read_table(path)
+    # On one line it is a cell as spreadsheets and pandas read it; a quoted field may hold lines and a quote
+    path.write_text('id,text\n1,"quoted" trailing words\n2,"two\nlines ""quoted"" inside"\n')
+    assert read_table(path).frame["text"].tolist() == ["quoted trailing words", 'two\nlines "quoted" inside']
+
+
 def test_a_utf8_file_with_a_stray_byte_is_refused_not_read_as_another_encoding(tmp_path):
     """Read as a single-byte encoding, every emoji and accented letter of the file would be garbled."""
     path = tmp_path / "stray.csv"

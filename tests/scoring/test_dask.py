@@ -125,6 +125,28 @@ def test_blank_and_repeated_column_names_are_written_as_given_by_both_engines(mo
     assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
 
 
+@pytest.mark.parametrize("content, message", [
+    ('id,text\n1,"Best day, so happy\n2,fine\n3,she said "wow" twice\n', "line 2: a quote opened here closes on "
+                                                                         "line 4 with text after it"),
+    ("id,text,note\n1,happy day,a\n2,sad day\n", "line 3: 2 fields where the header has 3; the Dask engine scores "
+                                                  "only well-formed files"),
+])
+def test_a_stray_quote_or_a_short_row_is_refused_naming_its_line_as_the_local_engine_marks_it(model, tmp_path,
+                                                                                                content, message):
+    source = tmp_path / "in.csv"
+    source.write_text(content)
+    with pytest.raises(DataError, match=message):
+        score_file_dask(model, source, tmp_path / "out.csv", client=object())
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_file_dask_cannot_split_is_refused_over_its_size_limit(model, tmp_path, monkeypatch):
+    source = _tweets(tmp_path / "in.csv", 0, ["so happy\nsecond line", "plain"] * 20)
+    monkeypatch.setattr("scoring.dask.ONE_PARTITION_LIMIT", 100)
+    with pytest.raises(DataError, match="read the whole file as one partition .* score it with --engine local"):
+        score_file_dask(model, source, tmp_path / "out.csv", client=object())
+
+
 def test_a_missing_column_is_refused_before_the_cluster_starts(model, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("tweet\nhello\n")

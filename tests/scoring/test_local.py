@@ -187,6 +187,14 @@ def test_images_resolve_relative_to_the_csv_and_inside_the_root(run, tmp_path):
     assert status == 0 and out2.exists()
 
 
+def test_an_output_named_as_a_compressed_file_is_refused(run, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text("text\nso happy\n")
+    status, _ = score(run, tmp_path, source, output="out.csv.gz")
+    assert status == 2 and "out.csv.gz: the scored file is plain CSV or TSV text" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
 def test_an_image_path_with_a_nul_byte_fails_its_row_only(run, tmp_path):
     source = tmp_path / "in.csv"
     source.write_bytes(b"text,image\nhappy,a\x00b.png\nsad,\n")

@@ -102,8 +102,9 @@ def test_formula_cells_are_escaped_unless_asked_not_to(tmp_path, capsys):
     assert cli.main(["score", "--input", str(source), "--output", str(tmp_path / "raw.csv"), "--quiet",
                      "--no-escape-formulas"]) == 0
     assert pd.read_csv(tmp_path / "raw.csv", keep_default_na=False)["text"].tolist() == FORMULAS + ["plain text"]
-    numbers = escape_formulas(pd.DataFrame({"prob": [-0.5], "text": ["-0.5"]}))
-    assert numbers["prob"].tolist() == [-0.5] and numbers["text"].tolist() == ["'-0.5"]  # only text cells
+    # A text cell that is only a number is read as that number, not run: a negative coordinate stays a number.
+    numbers = escape_formulas(pd.DataFrame({"prob": [-0.5] * 4, "text": ["-0.5", "-122.41", "+1e-3", "-2+3"]}))
+    assert numbers["prob"].tolist() == [-0.5] * 4 and numbers["text"].tolist() == ["-0.5", "-122.41", "+1e-3", "'-2+3"]
 
 
 @pytest.mark.parametrize("arguments, message", [
