@@ -326,14 +326,40 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def cmd_score(args) -> int:
-    from data.tables import DELIMITERS
-    from models.registry import load_model
-    from scoring.local import parts_folder, temporary_paths
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`docker stop`, Kubernetes, `timeout`) during `score`, raised where Ctrl-C raises KeyboardInterrupt so
+    that the same clean-up runs; the exit status says which signal it was."""
 
-    delimiter = {name: d for d, name in DELIMITERS.items()}.get(args.delimiter)
-    model = load_model(args.model_dir)
+
+def _terminated(signum, frame):
+    raise Terminated()
+
+
+def _interrupt_status(exc: KeyboardInterrupt) -> int:
+    """What a shell reports for a process ended by the signal: 128 + 15 for SIGTERM, 128 + 2 for Ctrl-C."""
+    return 143 if isinstance(exc, Terminated) else 130
+
+
+def cmd_score(args) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        return _score(args)
+    before = signal.signal(signal.SIGTERM, _terminated)
     try:
+        return _score(args)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _score(args) -> int:
+    try:  # the imports and the model's loading (a second or two) too: Ctrl-C there is the same one line
+        from data.tables import DELIMITERS
+        from models.registry import load_model
+
+        delimiter = {name: d for d, name in DELIMITERS.items()}.get(args.delimiter)
+        model = load_model(args.model_dir)
         if args.engine == "dask":
             from scoring.dask import score_file_dask
 
@@ -348,12 +374,15 @@ def cmd_score(args) -> int:
                                  args.images_root, chunk_rows=args.chunk_rows, encoding=args.encoding,
                                  delimiter=delimiter, resume=args.resume, progress=not args.quiet,
                                  jobs=args.jobs or os.cpu_count() or 1, formulas_escaped=not args.no_escape_formulas)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (`Terminated`): one line; the lock is released
+        from scoring.local import parts_folder, temporary_paths
+
         part, _ = temporary_paths(args.output)
         kept = part.exists() or parts_folder(args.output).exists()
-        print(f"interrupted; {args.output} was not written{' (rerun with --resume to continue)' if kept else ''}",
+        what = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        print(f"{what}; {args.output} was not written{' (rerun with --resume to continue)' if kept else ''}",
               file=sys.stderr)
-        return 130
+        return _interrupt_status(exc)
     for note in summary.notes:
         print(note, file=sys.stderr)
     resumed = f" ({summary.resumed_rows} from the interrupted run)" if summary.resumed_rows else ""
@@ -414,6 +443,14 @@ def cmd_train_zoo(args) -> int:
 
 
 def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as exc:  # Ctrl-C where no command says more (`score` and `train` do): one line
+        print("terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted", file=sys.stderr)
+        return _interrupt_status(exc)
+
+
+def _main(argv=None) -> int:
     args = parser().parse_args(argv)
     from models.store import ModelLoadError
 

@@ -18,6 +18,7 @@ read as one partition, since Dask splits files at byte offsets.
 from __future__ import annotations
 
 import collections
+import contextlib
 import csv
 import json
 import os
@@ -41,10 +42,13 @@ from data.tables import (
 )
 from models.base import EmotionModel
 from scoring.local import (
+    DISK_FULL,
     OutputLock,
     ScoreSummary,
     check_columns,
     check_output,
+    clear_other_engine,
+    disk_full_message,
     journal_key,
     parts_folder,
     read_journal,
@@ -85,12 +89,18 @@ def _write_partition(frame: pd.DataFrame, token: str, settings: tuple, target: s
     data, rows, failed = render(model, frame, settings, header)
     target = Path(target)
     staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    with open(staging, "w", encoding="utf-8", newline="") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
     counts = {"rows": rows, "failed": failed}
-    target.with_suffix(".json").write_text(json.dumps(counts))
+    try:
+        with open(staging, "w", encoding="utf-8", newline="") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        target.with_suffix(".json").write_text(json.dumps(counts))
+    except OSError as exc:  # a full disk: said once by the client, not as a failed task in every worker's log
+        if exc.errno not in DISK_FULL:
+            raise
+        staging.unlink(missing_ok=True)
+        return {"disk_full": [exc.errno, exc.strerror]}
     os.replace(staging, target)
     return counts
 
@@ -185,13 +195,16 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     with OutputLock(output_path):
         part, _ = temporary_paths(output_path)
         parts_dir = parts_folder(output_path)
+        clear_other_engine(output_path, "dask", resume, summary)
         done = _resume_point(parts_dir, key, summary) if resume else _start_over(parts_dir, summary)
-        (parts_dir / "journal.json").write_text(json.dumps({"key": key}, indent=1))
         token = uuid.uuid4().hex
         opened = None
-        discard_parts = False
+        futures: list = []
+        discard_parts = quiet = False  # quiet: the run ends on an interruption or a full disk
         try:
-            client, cluster = opened = _connect(client, scheduler, n_workers)
+            (parts_dir / "journal.json").write_text(json.dumps({"key": key}, indent=1))
+            with _ctrl_c_left_to_this_process(client is None and not scheduler):
+                client, cluster = opened = _connect(client, scheduler, n_workers)
             client.register_plugin(ModelPlugin(token, model))
             try:  # read_csv parses a sample of the file at once (an unclosed quote fails there), the rest below
                 partitions = dd.read_csv(str(input_path), blocksize=blocksize, **read).to_delayed()
@@ -201,7 +214,10 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
                 write = dask.delayed(_write_partition, pure=False)
                 tasks = [write(partitions[i], token, settings, str(targets[i]), i == 0)
                          for i in range(len(targets)) if targets[i].name not in done]
-                dask.compute(*tasks)
+                futures = client.compute(tasks)  # kept, to cancel them if interrupted
+                full = [c["disk_full"] for c in client.gather(futures) if "disk_full" in c]
+                if full:
+                    raise OSError(*full[0])
             except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
                 raise DataError(f"{input_path}: the Dask reader could not parse it ({exc}); score it with "
                                 f"--engine local, which marks bad rows and goes on") from None
@@ -222,12 +238,23 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         except DataError:
             discard_parts = True  # nothing to resume: the input or the scheduler is at fault
             raise
+        except OSError as exc:  # a full disk, on a worker writing a part or here joining them
+            if exc.errno not in DISK_FULL:
+                raise
+            quiet = True  # the workers' warnings about the tasks cancelled with the cluster: not worth a line
+            part.unlink(missing_ok=True)
+            finished = [p for p in parts_dir.glob("*.csv") if p.with_suffix(".json").is_file()]
+            rows = sum(json.loads(p.with_suffix(".json").read_text())["rows"] for p in finished)
+            raise DataError(disk_full_message(exc, output_path, [parts_dir] if finished else [], rows)) from None
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the finished parts stay for --resume
+            quiet = True
+            raise
         finally:
             part.unlink(missing_ok=True)
             if discard_parts or not any(parts_dir.glob("*.csv")):
                 shutil.rmtree(parts_dir, ignore_errors=True)
             if opened:
-                _disconnect(*opened, token)
+                _disconnect(*opened, token, futures, quiet=quiet)
     return summary
 
 
@@ -249,7 +276,53 @@ def _connect(client, scheduler: str | None, n_workers: int | None):
     return Client(cluster), cluster
 
 
-def _disconnect(client, cluster, token: str) -> None:
+@contextlib.contextmanager
+def _ctrl_c_left_to_this_process(starting_processes: bool):
+    """While a LocalCluster starts its worker processes, Ctrl-C is ignored, and so stays ignored in them (an ignored
+    signal survives their exec; Python then leaves it so): a terminal sends Ctrl-C to every process of the group,
+    and each worker would print its own traceback. This process handles it, as the local engine's does; one
+    pressed in these few seconds is lost."""
+    import signal
+    import threading
+
+    if not starting_processes or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _quiet_logs() -> dict:
+    """Silences distributed's warnings about the tasks an interruption cancels, and asyncio's about the futures it
+    leaves unread: noise after the one line that says what happened. Returns the levels they had."""
+    import logging
+
+    loggers = [logging.getLogger(name) for name in ("distributed", "asyncio", "tornado")]
+    levels = {logger: logger.level for logger in loggers}
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    return levels
+
+
+def _quiet_worker_logs() -> None:
+    _quiet_logs()
+
+
+def _disconnect(client, cluster, token: str, futures=(), quiet: bool = False) -> None:
+    """Unregisters the model's plugin and closes what this run opened. `quiet` (an interrupted run): cancels the
+    run's tasks and silences the logs of this process (and of the workers, when the cluster is this run's)
+    first, so that the interruption is one line."""
+    levels = _quiet_logs() if quiet else {}
+    if quiet:
+        try:
+            if cluster is not None and cluster is not False:  # this run's LocalCluster: its workers log here
+                client.run(_quiet_worker_logs)
+            client.cancel(futures)
+        except Exception:  # the cluster may already be gone
+            pass
     try:
         client.unregister_worker_plugin(f"emotion-model-{token}")
     except Exception:  # the cluster may already be gone; nothing is left to clean then
@@ -258,6 +331,12 @@ def _disconnect(client, cluster, token: str) -> None:
         client.close()
         if cluster is not None:
             cluster.close()
+    if quiet:
+        import gc
+
+        gc.collect()  # asyncio reports an unread future when it is collected: here, while its logger is quiet
+    for logger, level in levels.items():
+        logger.setLevel(level)
 
 
 def _start_over(parts_dir: Path, summary: ScoreSummary) -> set:

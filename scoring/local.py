@@ -18,6 +18,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -212,34 +213,68 @@ def check_output(input_path: Path, output_path: Path) -> None:
 
 
 class OutputLock:
-    """One writer per output: `<output>.lock` holds the writer's pid and host. A second run refuses with one
-    line; a lock left by a run that died (its pid is gone on this host) is taken over. Taking it creates the
-    output's folder; a folder that cannot be written is refused with one line."""
+    """One writer per output: the writer holds an exclusive `flock` on `<output>.lock`, which also says its pid and
+    host for people to read. The kernel frees the lock when the process ends, however it ends (SIGKILL, `docker
+    stop`), so a lock file left behind is taken over even when its pid now belongs to another process (a
+    container's PID 1) or its host name changed (a new pod); a second run while the first holds it refuses with
+    one line that names the lock file. On a file system without locks (`flock` fails) the pid is checked instead:
+    a lock whose pid is gone on this host is taken over. Taking it creates the output's folder; a folder that
+    cannot be written is refused with one line."""
 
     def __init__(self, output_path: Path):
+        self.output = output_path
         self.path = output_path.with_name(output_path.name + ".lock")
+        self.descriptor: int | None = None
 
     def __enter__(self):
+        import fcntl
+
         me = f"{os.getpid()} {socket.gethostname()}"
-        for _ in range(2):
+        for _ in range(5):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = self.path.read_text(errors="replace").strip() if self.path.exists() else ""
-                if self._alive(holder):
-                    raise DataError(f"{self.path.with_suffix('')}: another run (pid and host: {holder}) is writing "
-                                    f"this output; wait for it or choose another output path") from None
-                self.path.unlink(missing_ok=True)  # its writer is gone
-                continue
+                descriptor = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
             except OSError as exc:  # no new file in an existing folder: a read-only one, or one such as /proc
                 why = "it takes no new files" if exc.errno == errno.ENOENT else exc.strerror
                 raise DataError(f"{self.path.parent}: cannot write the output there ({why}); choose a folder you can "
                                 f"write to") from None
-            with os.fdopen(descriptor, "w") as handle:
-                handle.write(me)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # a live process holds it
+                holder = os.read(descriptor, 200).decode(errors="replace").strip()
+                os.close(descriptor)
+                raise DataError(self._refusal(holder)) from None
+            except OSError:  # no locks on this file system: the pid in the file is all there is to go by
+                holder = os.read(descriptor, 200).decode(errors="replace").strip()
+                if holder != me and self._alive(holder):
+                    os.close(descriptor)
+                    raise DataError(self._refusal(holder)) from None
+            try:  # the file is still the one at the path (the last holder unlinks it before letting go)
+                current = os.stat(self.path).st_ino == os.fstat(descriptor).st_ino
+            except FileNotFoundError:
+                current = False
+            if not current:
+                os.close(descriptor)
+                continue
+            try:  # for people to read; the flock is the lock, so a full disk does not stop the run here
+                os.ftruncate(descriptor, 0)
+                os.write(descriptor, me.encode())
+            except OSError:
+                pass
+            self.descriptor = descriptor
             return self
-        raise DataError(f"{self.path}: cannot take the output's lock")
+        raise DataError(f"{self.path}: cannot take the output's lock (other runs keep replacing it); try again")
+
+    def _refusal(self, holder: str) -> str:
+        parts = holder.split()
+        if len(parts) == 2 and parts[0].isdigit():
+            pid, host = parts
+            who, check = f"pid {pid} on host {host}", f"`ps -p {pid}` on {host} shows no scoring run"
+        else:
+            who, check = "its lock file is unreadable", "no other scoring run is going on"
+        return (f"{self.output}: another run ({who}) is writing this output, and holds {self.path}; wait for it to "
+                f"end or choose another output path. The lock is freed when that run ends; if {check}, the lock is "
+                f"stale: remove {self.path} and run again")
 
     @staticmethod
     def _alive(holder: str) -> bool:
@@ -255,7 +290,11 @@ class OutputLock:
         return True
 
     def __exit__(self, *exc):
+        # Unlink before letting go: a run waiting on this file then finds it is no longer the one at the path.
         self.path.unlink(missing_ok=True)
+        if self.descriptor is not None:
+            os.close(self.descriptor)
+            self.descriptor = None
 
 
 def temporary_paths(output_path: Path) -> tuple[Path, Path]:
@@ -267,6 +306,56 @@ def temporary_paths(output_path: Path) -> tuple[Path, Path]:
 def parts_folder(output_path: Path) -> Path:
     """The hidden sibling folder where the Dask engine keeps an output's finished partitions and its journal."""
     return output_path.with_name(f".{output_path.name}.dask-parts")
+
+
+# A write that fails for want of room: the disk or the quota is full, or the file is over the size limit.
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _size(paths: list[Path]) -> int:
+    """Bytes held by files and folders (one level deep, as the parts folder is)."""
+    total = 0
+    for path in paths:
+        for item in ([path] if path.is_file() else path.iterdir() if path.is_dir() else []):
+            total += item.stat().st_size if item.is_file() else 0
+    return total
+
+
+def disk_full_message(exc: OSError, output_path: Path, kept: list[Path], rows: int) -> str:
+    """One line for a write that failed for want of room: which output, and what is left behind (`kept`: the
+    partial output and its journal, or the Dask parts folder, holding `rows` scored rows) and what to do."""
+    where = f"{exc.strerror or os.strerror(exc.errno)} in {output_path.absolute().parent}"
+    if not kept:
+        return f"{output_path}: cannot be written ({where}); nothing of this run was kept: free some space and run again"
+    names = " and ".join(str(p) for p in kept)
+    return (f"{output_path}: cannot be written ({where}); the {rows:,} rows scored so far are kept in {names} "
+            f"({_size(kept) / 1e6:.1f} MB): free some space and rerun with --resume to continue, or remove "
+            f"{'them' if len(kept) > 1 else 'it'}")
+
+
+def clear_other_engine(output_path: Path, engine: str, resume: bool, summary: ScoreSummary) -> None:
+    """Removes what an interrupted run of the other engine left for the same output (the local engine's partial
+    file and journal, the Dask engine's parts folder), which this engine cannot resume, with a note; as each
+    engine removes its own leftovers when not resuming. With `resume`, when only the other engine's are there,
+    refuses instead, naming the engine that can resume them."""
+    part, journal = temporary_paths(output_path)
+    folder = parts_folder(output_path)
+    mine, theirs, other = ([journal], [folder], "dask") if engine == "local" else ([folder], [journal], "local")
+    theirs = [p for p in theirs if p.exists()]
+    if engine == "dask" and part.exists():  # a local run's partial file, or a Dask run's join killed halfway
+        theirs.append(part)
+    if not theirs:
+        return
+    names = " and ".join(str(p) for p in theirs)
+    if resume and not any(p.exists() for p in mine) and (engine == "local" or journal.exists()):
+        raise DataError(f"cannot resume: the interrupted run of {output_path} was an --engine {other} run ({names}); "
+                        f"resume it with --engine {other} --resume, or run without --resume to remove what it left "
+                        f"and start over")
+    size = _size(theirs)
+    for path in theirs:
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    summary.notes.append(f"removed {names} ({size / 1e6:.1f} MB), left by an interrupted run of this output that "
+                         f"--engine {engine} cannot resume")
 
 
 def journal_key(model: EmotionModel, input_path: Path, fmt, text_column: str, image_column: str | None,
@@ -346,8 +435,10 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
     `formulas_escaped`: text cells that a spreadsheet would run as formulas get a leading `'` (`escape_formulas`).
 
     Raises `DataError` when the file cannot be read at all (the message names the file and the byte offset or
-    line), when the output is the input or not a regular file, or when another run is writing the same output.
-    On an interruption the partial output and its journal stay for `resume=True`."""
+    line), when the output is the input or not a regular file, when another run is writing the same output, or
+    when the disk is full (naming the output and what is kept). On an interruption the partial output and its
+    journal stay for `resume=True`. What an interrupted Dask run left for the output is removed (see
+    `clear_other_engine`)."""
     input_path, output_path = Path(input_path), Path(output_path)
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
@@ -360,6 +451,7 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
         summary.notes.append(f"encoding: {fmt.note}")
     with OutputLock(output_path):
         part, journal_path = temporary_paths(output_path)
+        clear_other_engine(output_path, "local", resume, summary)
         key = journal_key(model, input_path, fmt, text_column, image_column, root, output_path, formulas_escaped,
                           chunk_rows=chunk_rows)
         done_chunks, part_bytes = 0, 0
@@ -385,8 +477,9 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
                     out.flush()
                     os.fsync(out.fileno())
                     summary.add(rows, failed)
-                    journal.update(chunks_done=index + 1, part_bytes=out.tell(), **summary.counts())
-                    _write_journal(journal_path, journal)
+                    written = {**journal, "chunks_done": index + 1, "part_bytes": out.tell(), **summary.counts()}
+                    _write_journal(journal_path, written)
+                    journal = written  # what the journal file says, once it says it
                     bar.update(summary, rows, bytes_read)
                     if on_chunk:
                         on_chunk(summary)
@@ -399,6 +492,15 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
             part.unlink(missing_ok=True)
             journal_path.unlink(missing_ok=True)
             raise
+        except OSError as exc:
+            if exc.errno not in DISK_FULL:
+                raise
+            journal_path.with_name(journal_path.name + ".tmp").unlink(missing_ok=True)
+            kept = journal["chunks_done"] > 0
+            if kept:  # give back the room a half-written chunk takes; --resume would drop it anyway
+                os.truncate(part, journal["part_bytes"])
+            raise DataError(disk_full_message(exc, output_path, [part, journal_path] if kept else [],
+                                              journal["rows"])) from None
         finally:
             bar.close()
             if not finished and journal.get("chunks_done", 0) == 0:
@@ -433,6 +535,8 @@ def _worker_start(model: EmotionModel, parent: int) -> None:
     import torch
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it keeps what is done
+    # and SIGTERM ends a worker (the parent's handler, inherited at the fork, would raise in the worker's task)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:  # Linux: die with the parent, so a killed run leaves no orphan workers behind
         import ctypes
 
@@ -510,4 +614,4 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
 
 __all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "resolve_image", "check_columns",
            "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "scored_header", "check_output", "OutputLock", "parts_folder",
-           "journal_key", "read_journal", "render"]
+           "journal_key", "read_journal", "render", "clear_other_engine", "disk_full_message", "DISK_FULL"]

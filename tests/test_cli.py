@@ -417,3 +417,47 @@ def test_ctrl_c_says_what_is_left_in_the_output_folder(run, tmp_path, monkeypatc
     assert (run / "config.json").read_bytes() == before
     assert cli.main(["train", "--data", "wassa", "--out", str(tmp_path / "new")]) == 130
     assert capsys.readouterr().err == f"interrupted after the run was saved to {tmp_path / 'new'}\n"
+
+
+def test_ctrl_c_while_the_model_loads_is_the_scoring_line(files, tmp_path, monkeypatch, capsys):
+    """It printed the traceback of wherever the model's loading was (the first second or two) and died by SIGINT."""
+    import models.registry
+
+    def interrupted(folder=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(models.registry, "load_model", interrupted)
+    out = tmp_path / "out.csv"
+    assert cli.main(["score", "--input", str(files / "train.csv"), "--output", str(out), "--quiet"]) == 130
+    assert capsys.readouterr().err == f"interrupted; {out} was not written\n"
+
+
+def test_ctrl_c_in_any_command_is_one_line(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_compare", interrupted)
+    assert cli.main(["compare"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_sigterm_while_scoring_is_one_line_and_exits_143(files, tmp_path, monkeypatch, capsys):
+    """`docker stop`, Kubernetes and `timeout` send SIGTERM: it ended the process with no word, its lock left behind.
+    Here it comes while the model loads; tests/scoring/test_local.py sends it to a running `score`."""
+    import os
+    import signal
+    import time
+
+    import models.registry
+
+    def terminated(folder=None):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(10)  # the handler runs in this thread, at once
+        raise AssertionError("SIGTERM was not handled")
+
+    monkeypatch.setattr(models.registry, "load_model", terminated)
+    before = signal.getsignal(signal.SIGTERM)
+    out = tmp_path / "out.csv"
+    assert cli.main(["score", "--input", str(files / "train.csv"), "--output", str(out), "--quiet"]) == 143
+    assert capsys.readouterr().err == f"terminated (SIGTERM); {out} was not written\n"
+    assert signal.getsignal(signal.SIGTERM) is before  # `score` puts the handler back

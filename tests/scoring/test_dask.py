@@ -15,7 +15,7 @@ from data.bundled import load_wassa
 from data.labelled import DataError
 from models.registry import load_model
 from scoring.dask import ModelPlugin, _scan, score_file_dask
-from scoring.local import score_file
+from scoring.local import score_file, scored_header
 
 distributed = pytest.importorskip("distributed")
 
@@ -214,3 +214,114 @@ def test_an_unreachable_scheduler_is_one_line_and_leaves_nothing(run, tmp_path):
     assert process.stderr.strip().splitlines() == [process.stderr.strip()]
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in process.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_ctrl_c_is_one_line_and_keeps_the_parts(run, tmp_path):
+    """It printed some 25 `Task exception was never retrieved ... AllExit` tracebacks, and with Ctrl-C sent as a
+    terminal sends it, to the whole process group, each worker's own traceback too."""
+    source = _tweets(tmp_path / "in.csv", 40_000)
+    out = tmp_path / "out.csv"
+    parts = tmp_path / ".out.csv.dask-parts"
+    child = subprocess.Popen([sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source),
+                              "--output", str(out), "--engine", "dask", "--workers", "2", "--blocksize", "20000",
+                              "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and child.poll() is None and len(list(parts.glob("*.csv"))) < 2:
+            time.sleep(0.01)
+        assert child.poll() is None, "the run finished before it could be interrupted"
+        os.killpg(child.pid, signal.SIGINT)
+        assert child.wait(120) == 130
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+    lines = child.stderr.read().splitlines()
+    # distributed warns, at the start, when port 8787 is taken (another cluster running): not this test's business
+    lines = lines[4:] if lines and lines[0].endswith("UserWarning: Port 8787 is already in use.") else lines
+    assert lines == [f"interrupted; {out} was not written (rerun with --resume to continue)"]
+    assert parts.is_dir() and not out.exists() and not out.with_name("out.csv.lock").exists()
+
+
+class _FullDisk:
+    """A file on a full disk: every write raises ENOSPC."""
+
+    def __init__(self, handle):
+        self.handle = handle
+
+    def write(self, data):
+        raise OSError(28, os.strerror(28))
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
+def test_a_full_disk_names_the_output_and_what_is_kept(model, client, tmp_path, monkeypatch):
+    import builtins
+    import errno
+
+    import scoring.dask
+
+    source = _tweets(tmp_path / "in.csv", 50)
+    out = tmp_path / "out.csv"
+    parts = tmp_path / ".out.csv.dask-parts"
+    real_write_text = Path.write_text
+
+    def full(self, *args, **kwargs):  # the journal, the first file a run writes
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(DataError, match=f"^{out}: cannot be written \\(No space left on device in {tmp_path}\\); "
+                                        f"nothing of this run was kept: free some space and run again$"):
+        score_file_dask(model, source, out, client=client)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]  # it left an empty parts folder
+    monkeypatch.setattr(Path, "write_text", real_write_text)
+
+    def joining(path, mode="r", *args, **kwargs):  # the parts are written; joining them fills the disk
+        handle = builtins.open(path, mode, *args, **kwargs)
+        return _FullDisk(handle) if "w" in mode else handle
+
+    monkeypatch.setattr(scoring.dask, "open", joining, raising=False)
+    with pytest.raises(DataError, match=f"the 50 rows scored so far are kept in {parts} \\(.* MB\\): free some "
+                                        f"space and rerun with --resume to continue, or remove it$"):
+        score_file_dask(model, source, out, client=client, blocksize=800)
+    assert len(list(parts.glob("*.csv"))) > 1 and not out.exists()
+    monkeypatch.undo()
+    assert score_file_dask(model, source, out, client=client, blocksize=800, resume=True).resumed_rows == 50
+    score_file(model, source, tmp_path / "local.csv")
+    assert out.read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+
+def test_a_worker_that_finds_the_disk_full_says_so_once_and_leaves_no_half_part(model, tmp_path, monkeypatch):
+    import builtins
+    import errno
+
+    import scoring.dask
+
+    monkeypatch.setitem(scoring.dask._MODELS, "t1", model)
+    monkeypatch.setattr(scoring.dask, "open", lambda *a, **k: _FullDisk(builtins.open(*a, **k)), raising=False)
+    settings = ("text", None, str(tmp_path), str(tmp_path), ",", True, scored_header(["text"]))
+    counts = scoring.dask._write_partition(pd.DataFrame({"text": ["so happy"]}), "t1", settings,
+                                           str(tmp_path / "000000.csv"), True)
+    assert counts == {"disk_full": [errno.ENOSPC, os.strerror(errno.ENOSPC)]}
+    assert list(tmp_path.iterdir()) == []  # not a task failure in the worker's log, and no staging file left
+
+
+def test_a_dask_run_removes_what_an_interrupted_local_run_left(model, client, tmp_path):
+    source = _tweets(tmp_path / "in.csv", 50)
+    out = tmp_path / "out.csv"
+    part, journal = tmp_path / ".out.csv.part", tmp_path / ".out.csv.journal.json"
+    part.write_bytes(b"x" * 1_000_000)
+    journal.write_text("{}")
+    with pytest.raises(DataError, match="cannot resume: the interrupted run of .* was an --engine local run"):
+        score_file_dask(model, source, out, client=client, resume=True)
+    assert part.exists() and journal.exists()
+    summary = score_file_dask(model, source, out, client=client)
+    assert summary.notes == [f"removed {journal} and {part} (1.0 MB), left by an interrupted run of this output "
+                             f"that --engine dask cannot resume"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]

@@ -273,6 +273,109 @@ def test_ctrl_c_keeps_the_partial_file_for_resume(run, tmp_path, model, capsys):
     assert out.read_bytes() == (tmp_path / "fresh.csv").read_bytes() and fresh.scored == summary.scored
 
 
+def test_sigterm_is_one_line_keeps_the_partial_file_and_frees_the_lock(run, tmp_path):
+    """`docker stop`, Kubernetes and `timeout` send SIGTERM: the run ended by the signal, with no word, and left its
+    lock, which named a pid that a container's next run may have again."""
+    source = _big_input(tmp_path, 6000)
+    out = tmp_path / "out.csv"
+    part, journal = temporary_paths(out)
+    command = [sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source), "--output",
+               str(out), "--chunk-rows", "200", "--quiet"]
+    child = subprocess.Popen(command + ["--jobs", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and child.poll() is None:
+        if journal.exists() and json.loads(journal.read_text())["chunks_done"] >= 2:
+            break
+        time.sleep(0.02)
+    assert child.poll() is None, "the run finished before it could be stopped"
+    workers = psutil.Process(child.pid).children()
+    child.terminate()
+    assert child.wait(60) == 143
+    assert child.stderr.read() == f"terminated (SIGTERM); {out} was not written (rerun with --resume to continue)\n"
+    assert not psutil.wait_procs(workers, timeout=10)[1]
+    assert not out.exists() and part.exists() and not out.with_name("out.csv.lock").exists()
+    assert cli.main(command[2:] + ["--resume"]) == 0
+    assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(tmp_path / "fresh.csv"),
+                     "--chunk-rows", "200", "--quiet"]) == 0
+    assert out.read_bytes() == (tmp_path / "fresh.csv").read_bytes()
+
+
+class _FullDisk:
+    """The partial output's file on a disk that fills up after `room` more bytes: a write takes what fits, then
+    raises ENOSPC, as the kernel does."""
+
+    def __init__(self, handle, room: int):
+        self.handle, self.room = handle, room
+
+    def write(self, data):
+        if len(data) > self.room:
+            self.handle.write(data[:self.room])
+            self.handle.flush()
+            self.room = 0
+            raise OSError(28, os.strerror(28))
+        self.room -= len(data)
+        return self.handle.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
+@pytest.mark.parametrize("room_chunks", [0, 3])
+def test_a_full_disk_names_the_output_and_what_is_kept(model, tmp_path, monkeypatch, room_chunks):
+    """It said `[Errno 28] No space left on device`, naming no file and not the partial file that kept the room."""
+    import builtins
+
+    import scoring.local
+
+    source = _big_input(tmp_path, 1000)
+    out = tmp_path / "out.csv"
+    part, journal = temporary_paths(out)
+    fresh = score_file(model, source, tmp_path / "fresh.csv", chunk_rows=100)
+    chunk = len((tmp_path / "fresh.csv").read_bytes()) // 10
+    monkeypatch.setattr(scoring.local, "open", lambda *a, **k: _FullDisk(builtins.open(*a, **k),
+                                                                         room_chunks * chunk + chunk // 2),
+                        raising=False)
+    with pytest.raises(DataError) as full:
+        score_file(model, source, out, chunk_rows=100)
+    where = f"cannot be written (No space left on device in {tmp_path})"
+    if room_chunks == 0:
+        assert str(full.value) == f"{out}: {where}; nothing of this run was kept: free some space and run again"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "fresh.csv"]
+        return
+    kept = json.loads(journal.read_text())
+    assert str(full.value).startswith(f"{out}: {where}; the {kept['rows']:,} rows scored so far are kept in {part} "
+                                      f"and {journal} (")
+    assert str(full.value).endswith("MB): free some space and rerun with --resume to continue, or remove them")
+    assert kept["chunks_done"] == 3 and part.stat().st_size == kept["part_bytes"]  # the half chunk's room given back
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([part.name, journal.name, "big.csv", "fresh.csv"])
+    monkeypatch.undo()
+    resumed = score_file(model, source, out, chunk_rows=100, resume=True)
+    assert out.read_bytes() == (tmp_path / "fresh.csv").read_bytes() and resumed.scored == fresh.scored
+
+
+def test_a_local_run_removes_what_an_interrupted_dask_run_left(model, tmp_path):
+    source = _big_input(tmp_path, 50)
+    out = tmp_path / "out.csv"
+    parts = tmp_path / ".out.csv.dask-parts"
+    parts.mkdir()
+    (parts / "journal.json").write_text("{}")
+    (parts / "000000.csv").write_bytes(b"x" * 2_000_000)
+    with pytest.raises(DataError, match=f"cannot resume: the interrupted run of {out} was an --engine dask run "
+                                        f"\\({parts}\\); resume it with --engine dask --resume"):
+        score_file(model, source, out, resume=True)
+    assert (parts / "000000.csv").exists()  # kept for the engine that can resume it
+    summary = score_file(model, source, out)
+    assert summary.notes == [f"removed {parts} (2.0 MB), left by an interrupted run of this output that --engine "
+                             f"local cannot resume"]
+    assert not parts.exists() and summary.rows == 50
+
+
 def test_worker_processes_give_the_same_file_and_resume_across_them(model, tmp_path):
     source = _big_input(tmp_path, 700)
     one = score_file(model, source, tmp_path / "one.csv", chunk_rows=100, jobs=1)

@@ -47,19 +47,53 @@ def test_the_output_must_be_a_regular_file(model, tmp_path, kind):
     assert target.is_dir() if kind == "folder" else target.exists() and not target.is_file()
 
 
-def test_a_second_writer_is_refused_and_a_dead_writers_lock_is_taken_over(model, tmp_path):
+def test_a_second_writer_is_refused_naming_the_lock_file(model, tmp_path):
     import socket
 
     out = tmp_path / "out.csv"
     lock = out.with_name("out.csv.lock")
-    lock.write_text(f"{os.getpid()} {socket.gethostname()}")  # a live writer: this process
-    with pytest.raises(DataError, match="another run .* is writing this output"):
-        score_file(model, _input(tmp_path), out)
-    assert not out.exists()
+    with OutputLock(out):  # a live writer: it holds the lock (a flock conflicts with another open, even here)
+        with pytest.raises(DataError) as refused:
+            score_file(model, _input(tmp_path), out)
+    assert str(refused.value) == (
+        f"{out}: another run (pid {os.getpid()} on host {socket.gethostname()}) is writing this output, and holds "
+        f"{lock}; wait for it to end or choose another output path. The lock is freed when that run ends; if "
+        f"`ps -p {os.getpid()}` on {socket.gethostname()} shows no scoring run, the lock is stale: remove {lock} "
+        f"and run again")
+    assert not out.exists() and not lock.exists()
+
+
+@pytest.mark.parametrize("holder", ["dead", "pid 1", "another host", "empty"])
+def test_a_lock_file_no_process_holds_is_taken_over(model, tmp_path, holder):
+    """A run killed by SIGKILL, or stopped in a container whose PID 1 it was, or on a pod since renamed, leaves its
+    lock file: no process holds its flock any more, whatever pid and host it names."""
+    import socket
+
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    lock.write_text(f"{finished.stdout.strip()} {socket.gethostname()}")  # its writer is gone
+    out = tmp_path / "out.csv"
+    lock = out.with_name("out.csv.lock")
+    lock.write_text({"dead": f"{finished.stdout.strip()} {socket.gethostname()}", "pid 1": f"1 {socket.gethostname()}",
+                     "another host": "6449 other-host", "empty": ""}[holder])
     summary = score_file(model, _input(tmp_path), out)
     assert summary.scored == 2 and out.is_file() and not lock.exists()
+
+
+def test_the_lock_of_a_killed_run_is_free_at_once(tmp_path):
+    out = tmp_path / "out.csv"
+    holder = subprocess.Popen([sys.executable, "-c", f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); "
+                               f"from pathlib import Path; from scoring.local import OutputLock; "
+                               f"lock = OutputLock(Path({str(out)!r})).__enter__(); print('held', flush=True); "
+                               f"time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(DataError, match=f"pid {holder.pid} on host"):
+            OutputLock(out).__enter__()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert out.with_name("out.csv.lock").read_text().split()[0] == str(holder.pid)  # left behind by the kill
+    with OutputLock(out):
+        pass
 
 
 @pytest.fixture
