@@ -31,6 +31,7 @@ from models.store import ModelLoadError
 from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
+HEAT_MAP_MARGIN = 150
 MEASURE_SUFFIX = {"macro_f1": "", "none_f1": " · none", "pearson_mean": " · r"}
 
 
@@ -120,13 +121,14 @@ matrix = generalisation_long(table)
 matrix["figure"] = matrix["data_set"] + matrix["measure"].map(MEASURE_SUFFIX)
 # A row per model, so that the map grows down the page with the number of models and every cell keeps room for
 # its figure (with a column per model, 40 models left 15 pixels a cell). Column labels are slanted and never
-# thinned out: level, they overlapped, and Vega then drew only every other one.
+# thinned out: level, they overlapped, and Vega then drew only every other one. The chart is fitted to its height,
+# title and slanted labels included: HEAT_MAP_MARGIN pixels are theirs, 24 each row's.
 cells = alt.Chart(matrix, title="How each model does on every data set").encode(
     y=alt.Y("name:N", title=None, sort=list(dict.fromkeys(matrix["name"])),
             axis=alt.Axis(labelLimit=300, labelOverlap=False)),
     x=alt.X("figure:N", title=None, sort=list(dict.fromkeys(matrix["figure"])),
             axis=alt.Axis(labelAngle=-40, labelLimit=200, labelOverlap=False))
-).properties(height=24 * matrix["name"].nunique())
+).properties(height=HEAT_MAP_MARGIN + 24 * matrix["name"].nunique())
 st.altair_chart(
     cells.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"),
                                              title="score"),

@@ -117,7 +117,7 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
     for layer in heat["layer"]:  # a label for every model and data set, none dropped where they would overlap
         assert layer["encoding"]["x"]["axis"]["labelOverlap"] is False
         assert layer["encoding"]["y"]["field"] == "name" and layer["encoding"]["y"]["axis"]["labelOverlap"] is False
-    assert heat["height"] == 24 * len(at.dataframe[0].value)  # a row per model: it grows with them
+    assert heat["height"] == 150 + 24 * len(at.dataframe[0].value)  # a row per model: it grows with them
     fairness = {title: spec for title, spec in specs.items() if title.startswith(("gender:", "race:"))}
     assert sorted(fairness) == ["gender: female − male · intensity", "gender: female − male · probability",
                                 "race: African-American − European · intensity",
