@@ -176,7 +176,7 @@ def _add_score(sub) -> None:
     p.add_argument("--blocksize", type=_byte_size, default="4MB", help="dask: bytes of input per partition")
     p.add_argument("--no-escape-formulas", action="store_true",
                    help="write text cells as they are, even those a spreadsheet would run as formulas (by default "
-                        "a cell starting with = + - @ or a tab gets a leading ')")
+                        "a cell starting with = + - @, a tab or a carriage return gets a leading ', unless it is only a number)")
 
 
 def _add_compare(sub) -> None:

@@ -169,7 +169,9 @@ def _text_cells(frame: pd.DataFrame) -> dict[str, pd.Series]:
 def _escaped(frame: pd.DataFrame, cells: dict[str, pd.Series]) -> pd.DataFrame:
     out = frame.copy()
     for column, text in cells.items():
-        risky = text.str.startswith(FORMULA_LEADS) & frame[column].notna() & ~text.str.match(_NUMBER)
+        risky = text.str.startswith(FORMULA_LEADS) & frame[column].notna()
+        if risky.any():  # numbers looked for among the few cells that start so, not in every cell
+            risky[risky] = ~text[risky].str.match(_NUMBER)
         if risky.any():
             out[column] = frame[column].where(~risky, "'" + text)
     return out
