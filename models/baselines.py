@@ -4,6 +4,7 @@ lexicon rule the emotion's top Affect Intensity score), so every model fills the
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,14 @@ def _one_vs_rest(base, presence: bool):
     return OneVsRestClassifier(base) if presence else base
 
 
+def _fitted(classifier, matrix, target):
+    """`classifier.fit`, without scikit-learn's warning for an emotion no row has (one-vs-rest then predicts a
+    constant): `EmotionModel.fit` names such emotions in the model card and the command line warns of them."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Label not .* is present in all training examples")
+        return classifier.fit(matrix, target)
+
+
 def _target(train: LabelledData, presence: bool) -> np.ndarray:
     """Presence per emotion (human judgement, else the row's label) for a presence model; else the label."""
     return train.association_targets() if presence else train.labels.argmax(axis=1)
@@ -125,7 +134,8 @@ class FeatureBaseline(FeatureModel):
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
         self.featurizer_ = self._featurizer()
         matrix = self.featurizer_.fit_transform(train).stacked()
-        self.classifier_ = _one_vs_rest(self._classifier(seed), self.presence).fit(matrix, _target(train, self.presence))
+        self.classifier_ = _fitted(_one_vs_rest(self._classifier(seed), self.presence), matrix,
+                                   _target(train, self.presence))
         self.intensity_ = _fit_intensity(matrix, train.intensity)
 
     def predict_blocks(self, blocks):
@@ -188,7 +198,7 @@ class TfidfBaseline(EmotionModel):
         self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)
         matrix = self.vectorizer_.fit_transform(train.texts)
         self.classifier_ = _one_vs_rest(_logistic_regression(self.settings.C), self.presence)
-        self.classifier_.fit(matrix, _target(train, self.presence))
+        _fitted(self.classifier_, matrix, _target(train, self.presence))
         self.intensity_ = _fit_intensity(matrix, train.intensity, alpha=1.0)
 
     def _predict(self, texts, images) -> Prediction:
