@@ -1,4 +1,4 @@
-"""What pushed a prediction: for the network, gradient × input of each emotion's log-probability on the
+"""What pushed a prediction: for the network, gradient × input of each emotion's log-odds on the
 standardised features (a feature at its training mean contributes nothing); for the feature baselines, how much
 each emotion's probability drops when a feature group is set to its training mean (occlusion)."""
 
@@ -18,19 +18,24 @@ def feature_group(name: str) -> str:
 
 
 def network_attributions(model, blocks) -> pd.DataFrame:
-    """Gradient × input of each emotion's log-probability (log-sigmoid for a presence model), one row per
-    standardised feature of one featurised row: columns `value`, `group` and one per emotion."""
+    """Gradient × input of each emotion's log-odds (its logit for a presence model; for a 4-way one, its logit
+    against the log-sum-exp of the others'), one row per standardised feature of one featurised row: columns
+    `value`, `group` and one per emotion. Log-odds, not log-probabilities: the gradient of a log-probability
+    shrinks with 1 - p, so for a confident answer (p = 0.999) every push towards it read as 0.000."""
     text_block = torch.as_tensor(blocks.text, dtype=torch.float32)
     image_block = torch.as_tensor(blocks.image, dtype=torch.float32)
     mask = torch.as_tensor(blocks.mask, dtype=torch.float32)
     net = model.net_.eval()
 
-    def log_probabilities(text_in, image_in):
-        logits, _ = net(text_in, image_in, mask)
-        return (torch.nn.functional.logsigmoid(logits) if model.presence else torch.log_softmax(logits, dim=1))[0]
+    def log_odds(text_in, image_in):
+        logits = net(text_in, image_in, mask)[0][0]
+        if model.presence:
+            return logits
+        others = [torch.cat([logits[:e], logits[e + 1:]]) for e in range(len(EMOTIONS))]
+        return torch.stack([logits[e] - torch.logsumexp(rest, 0) for e, rest in enumerate(others)])
 
     with torch.inference_mode(False):
-        jacobians = torch.autograd.functional.jacobian(log_probabilities, (text_block, image_block))
+        jacobians = torch.autograd.functional.jacobian(log_odds, (text_block, image_block))
     # jacobian of (emotions,) w.r.t. (1, d) inputs: (emotions, 1, d)
     inputs = torch.cat([text_block, image_block], dim=1)[0]
     gradient = torch.cat([j[:, 0, :] for j in jacobians], dim=1)
@@ -71,7 +76,7 @@ def attributions(model, blocks) -> Attributions | None:
         return None
     if hasattr(model, "net_"):
         features = network_attributions(model, blocks)
-        return Attributions("gradient × input of each emotion's log-probability, on the standardised features "
+        return Attributions("gradient × input of each emotion's log-odds, on the standardised features "
                             "(0 = the training mean), summed per feature group",
                             features.groupby("group", sort=False)[list(EMOTIONS)].sum(), features)
     return Attributions("change in each emotion's probability when a feature group is set to its training mean",

@@ -55,8 +55,9 @@ NEGATORS = frozenset(
 )
 _SCOPE_BREAKERS = frozenset("but however although though yet".split())
 NEGATION_WINDOW = 4
-# Every casing a negator is written in, for a quick test of whether a tweet needs the negation pass at all.
-_NEGATOR_FORMS = frozenset(form for word in NEGATORS for form in (word, word.title(), word.upper()))
+# A quick test of whether a tweet needs the negation pass at all: a negator in any casing ("nOt" too, as
+# `is_negator` reads it), searched in the normalised text in one pass.
+_NEGATOR_RE = re.compile(r"(?<!\w)(?:" + "|".join(sorted(NEGATORS, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE)
 _ELONGATED_RE = re.compile(r"([a-z])\1{2,}")
 _SQUEEZE_RE = re.compile(r"(.)\1{2,}")
 
@@ -134,9 +135,9 @@ def negation_scope(tokens: list[str], window: int = NEGATION_WINDOW) -> list[boo
     return negated
 
 
-def _may_need_negation(tokens: list[str], normalised: str) -> bool:
-    """A quick test that lets most tweets skip the negation pass: no negator form and no n't."""
-    return not _NEGATOR_FORMS.isdisjoint(tokens) or ("t" in normalised and _may_have_nt(normalised))
+def _may_need_negation(normalised: str) -> bool:
+    """A quick test that lets most tweets skip the negation pass: no negator in any casing and no n't."""
+    return _NEGATOR_RE.search(normalised) is not None or _may_have_nt(normalised)
 
 
 @dataclass
@@ -259,7 +260,7 @@ class TweetTokenizer(Transformer):
             for text in items:
                 normalised = normalise_tweet(text)
                 tokens = _TOKEN_RE.findall(normalised)
-                yield tokens, negation_scope(tokens, window) if window and _may_need_negation(tokens, normalised) else ()
+                yield tokens, negation_scope(tokens, window) if window and _may_need_negation(normalised) else ()
 
         return _tokenized(read(), len(items))
 

@@ -13,7 +13,8 @@ GROUPS = ["nrc", "learned", "word_vectors", "surface", "valence"]
 
 
 def test_gradient_times_input_is_exact_on_the_wide_path(fused):
-    """With the deep path's head zeroed the logits are W·x + b, so d log p_k / dx = W_k − Σ_j p_j W_j."""
+    """With the deep path's head zeroed the logits are W·x + b, so the gradient of emotion k's log-odds against
+    the others, z_k − log Σ_{j≠k} exp z_j, is W_k − Σ_{j≠k} q_j W_j, q the softmax over the others."""
     model = copy.deepcopy(fused)
     torch.nn.init.zeros_(model.net_.emotion_head.weight)
     torch.nn.init.zeros_(model.net_.emotion_head.bias)
@@ -24,9 +25,13 @@ def test_gradient_times_input_is_exact_on_the_wide_path(fused):
     weights = model.net_.text_linear.weight.detach().numpy()[:4].astype(float)
     bias = model.net_.text_linear.bias.detach().numpy()[:4]
     logits = weights @ x + bias
-    p = np.exp(logits - logits.max())
-    p /= p.sum()
-    expected = (weights - p @ weights) * x
+    expected = []
+    for k in range(4):
+        others = [j for j in range(4) if j != k]
+        q = np.exp(logits[others] - logits[others].max())
+        q /= q.sum()
+        expected.append((weights[k] - q @ weights[others]) * x)
+    expected = np.array(expected)
     np.testing.assert_allclose(frame[list(EMOTIONS)].to_numpy()[: len(x)], expected.T, rtol=1e-4, atol=1e-6)
     assert (frame.loc[frame.group == "image", list(EMOTIONS)] == 0).all().all()  # no image: no image attribution
 
@@ -49,3 +54,15 @@ def test_occlusion_for_a_feature_baseline(tweets):
     np.testing.assert_allclose(frame.sum(axis=1), 0, atol=1e-9)  # probabilities moved from one emotion to others
     assert frame.loc["nrc", "anger"] > 0  # the anger hashtag and words push towards anger
     assert attributions(model, blocks).features is None
+
+
+def test_a_confident_answer_is_explained_by_what_pushed_towards_it():
+    """The gradient of a log-probability vanishes as p nears 1: on the shipped model "I am furious #angry"
+    (p = 0.999) had pushes of 0.000 towards anger, and only the pushes away from the others showed."""
+    from models.registry import load_model
+
+    model = load_model()
+    blocks = model.featurizer_.transform(["I am furious #angry"])
+    assert model.predict_blocks(blocks)[0][0][0] > 0.99
+    towards = attributions(model, blocks).groups["anger"]
+    assert towards.sum() > 5 and towards[["learned", "nrc"]].min() > 1  # the lexicons' anger, seen
