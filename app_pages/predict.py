@@ -14,9 +14,9 @@ EXAMPLES = {
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "gif", "bmp"]
 # Widths in pixels that fit the page's narrowest layout (a 900-pixel window with the sidebar open) unclipped.
 BARS = {"emotion": st.column_config.TextColumn("emotion", width=70),
-        "probability": st.column_config.ProgressColumn("probability", format="%.2f", min_value=0, max_value=1,
+        "probability": st.column_config.ProgressColumn("probability", format="%.3f", min_value=0, max_value=1,
                                                       width=100),
-        "intensity": st.column_config.ProgressColumn("intensity", format="%.2f", min_value=0, max_value=1,
+        "intensity": st.column_config.ProgressColumn("intensity", format="%.3f", min_value=0, max_value=1,
                                                     width=100)}
 
 
@@ -70,7 +70,8 @@ st.caption(f"JPEG, PNG, WebP, GIF (first frame) or BMP, at most {IMAGE_LIMITS.fi
            f"{DEFAULT_MAX_PIXELS // 1_000_000} megapixels. The file is only decoded as an image, never run or "
            "unpickled.")
 
-label, directory = pick_model(st.sidebar, help="The shipped default model, then the runs under runs/.")
+label, directory = pick_model(st.sidebar, help="The shipped default model, the shipped zoo (zoo/…), then your runs "
+                                                 "(runs/…).")
 # Loaded before any input arrives: the widgets above are already on screen, and the first answer is quick.
 directory = str(directory)
 model = model_or_stop(directory)
@@ -100,8 +101,9 @@ strongest = EMOTIONS[int(result.probabilities.argmax())]
 best = EMOTIONS.index(strongest)
 left.metric("Predicted emotion", result.emotion, help=f"answered by {label} ({model.name})")
 if result.emotion == NONE:
+    # Three decimals: 0.7493 is below 0.75, and shown as 0.75 it read as equal to it.
     left.caption(f"no emotion of the four is present: the strongest, {strongest}, has probability "
-                 f"{result.probabilities[best]:.2f}, below this model's {result.none_threshold:.2f}")
+                 f"{result.probabilities[best]:.3f}, below this model's {result.none_threshold:.3f}")
 else:
     left.caption(f"probability {result.probabilities[best]:.2f} · intensity {result.intensities[best]:.2f}")
 with right:
@@ -129,14 +131,18 @@ if result.text is not None:
         if len(table):
             st.dataframe(table, hide_index=True)
         else:
-            st.write("No token hits a lexicon.")
+            st.write("No token hits a bundled lexicon (NRC, emoji, VADER). The lexicons learned in training are not "
+                     "shown token by token: the attributions below show what they added.")
 
 if result.attributions is None:
     st.caption(f"Feature attributions are shown for the network and the feature baselines; {model.name} "
                "reads the words directly.")
 else:
     emotion = st.segmented_control("Features that pushed towards", EMOTIONS, default=strongest, required=True)
-    groups = result.attributions.groups[emotion].rename("push").reset_index()
+    groups = result.attributions.groups[emotion].rename("push")
+    if result.image is None and image is None:  # no image: its group pushes nothing, and its row would say so
+        groups = groups.drop("image", errors="ignore")
+    groups = groups.reset_index()
     st.altair_chart(alt.Chart(groups).mark_bar().encode(
         x=alt.X("push:Q", title=f"push towards {emotion}"), y=alt.Y("group:N", sort="-x", title=None),
         color=alt.condition("datum.push > 0", alt.value(EMOTION_COLOURS[emotion]), alt.value("#999999")),

@@ -189,6 +189,21 @@ def model_or_stop(directory) -> object:
         st.stop()
 
 
+def _grapheme_end(text: str, end: int) -> int:
+    """`end` moved past what belongs to the character before it: variation selectors, skin-tone modifiers and
+    zero-width-joined parts (❤️, 👍🏽, ❤️‍🔥). A token is one code point; cut there, the browser shows ❤ in
+    black and a loose brown square."""
+    while end < len(text):
+        char = text[end]
+        if char in "\ufe0e\ufe0f\u20e3" or "\U0001f3fb" <= char <= "\U0001f3ff":
+            end += 1
+        elif char == "\u200d" and end + 1 < len(text):
+            end += 2
+        else:
+            break
+    return end
+
+
 def highlight_html(explanation) -> str:
     """A `explain.tokens.TextExplanation` as HTML: lexicon hits shaded by emotion (details on hover), negation
     cues in bold, negated words underlined with a wavy line. Every piece of the tweet is HTML-escaped."""
@@ -197,9 +212,11 @@ def highlight_html(explanation) -> str:
     out, position = [], 0
     text = explanation.normalised
     for hit in explanation.tokens:
+        if hit.start < position:  # joined into the emoji before it (❤️‍🔥's 🔥): shown with that one
+            continue
         out.append(html.escape(text[position:hit.start]))
-        position = hit.end
-        token = html.escape(hit.token)
+        position = _grapheme_end(text, hit.end)  # the emoji's selector, skin tone or joined parts go with it
+        token = html.escape(text[hit.start:position])
         style = []
         if hit.emotion:
             colour = EMOTION_COLOURS[hit.emotion]

@@ -73,6 +73,8 @@ def test_no_emotion_is_shown_present_when_the_answer_is_none(page):
     scores = page.dataframe[0].value
     assert scores["probability"].max() < NONE_THRESHOLD and scores["probability"].max() > 0.5
     assert scores["intensity"].isna().all()  # intensities only for present emotions: none is
+    caption = next(c.value for c in page.caption if c.value.startswith("no emotion of the four is present"))
+    assert f"has probability {scores['probability'].max():.3f}, below this model's 0.750" in caption
 
 
 def test_a_non_image_upload_gets_a_message_not_an_exception(page):

@@ -1,6 +1,7 @@
 """What the pages share: the highlighted tweet, the model card."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,13 @@ def test_highlighted_html_escapes_the_tweet():
     html = highlight_html(explain_text('<script>alert("x")</script> so happy'))
     assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert '<span style="background:#E69F0033' in html and ">happy</span>" in html
+
+
+def test_a_highlighted_emoji_keeps_its_selector_skin_tone_and_joined_parts():
+    """Cut at its one code point, ❤️ showed as a black ❤ and 👍🏽 as 👍 and a loose brown square."""
+    html_text = highlight_html(explain_text("love you ❤️ great job 👍🏽 ❤️\u200d🔥 end"))
+    shown = re.sub(r"<span[^>]*>", "[", html_text).replace("</span>", "]")
+    assert shown == "[love] you [❤️] great job [👍🏽] [❤️\u200d🔥] end"
 
 
 def test_a_card_is_made_to_fetch_nothing():
