@@ -23,8 +23,8 @@ LIMITS = [
     "GoEmotions) were added to the default recipe for that reason.",
     "English only; tweets and Reddit comments. Other registers (news, reviews, other languages) are untested.",
     "Four emotions only (anger, fear, joy, sadness); `none` means none of these four, not a neutral tweet.",
-    "A collection unlike every training source costs about 0.10-0.16 macro-F1 on its own texts (README, \"Leave "
-    "one collection out\"; 0.29 in intensity Pearson without WASSA-2017's gold intensities).",
+    "A collection unlike every training source costs about 0.10-0.17 macro-F1 on its own texts (README, \"Leave "
+    "one collection out\"; 0.30 in intensity Pearson without WASSA-2017's gold intensities).",
     IMAGE_LIMIT,
     "Persons: pronouns, gendered nouns and first names (1990 US Census list) are not read as emotion evidence; "
     "names outside that list still are.",
