@@ -4,7 +4,8 @@ Grad-CAM (Selvaraju et al. 2017) explains the *emotion*, not an ImageNet class: 
 differentiably, with the very options the model's extractor was fitted with (backbone, input size, crop, layers,
 pooling): the same decoded pixels (`prepare_views`) → the backbone's feature maps → the extractor's own pooling
 module (`FeatureExtractor`) → the featurizer's standardisation → the
-network with the text mask off → the emotion's log-probability. Its gradient with respect to the output of the
+network with the text mask off → the emotion's logit (its score before the sigmoid or softmax, as Grad-CAM takes
+it: a log-probability's gradient shrinks to nothing for a confident answer). Its gradient with respect to the output of the
 backbone's last convolutional block (`BackboneSpec.gradcam_layer`) weighs that block's channels.
 The cached extractor is traced and frozen (batch norm folded into the convolutions); the eager recomputation here
 matches it to float32 rounding (tests/test_explain.py checks it).
@@ -105,8 +106,7 @@ def explain_image(model, image, emotion: str | None = None) -> ImageExplanation:
         presence = model.presence
         probabilities, intensities = outputs(logits, intensities, presence)
         target = EMOTIONS.index(emotion) if emotion else int(probabilities.argmax())
-        score = torch.nn.functional.logsigmoid(logits) if presence else torch.log_softmax(logits, dim=1)
-        (gradient,) = torch.autograd.grad(score[0, target], maps)
+        (gradient,) = torch.autograd.grad(logits[0, target], maps)
     weights = gradient.mean(dim=(2, 3), keepdim=True)  # Grad-CAM: channel weight = mean gradient over the map
     cam = torch.relu((weights * maps.detach()).sum(dim=1, keepdim=True))
     size = pixels.shape[:2]
