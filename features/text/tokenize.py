@@ -55,9 +55,6 @@ NEGATORS = frozenset(
 )
 _SCOPE_BREAKERS = frozenset("but however although though yet".split())
 NEGATION_WINDOW = 4
-# A quick test of whether a tweet needs the negation pass at all: a negator in any casing ("nOt" too, as
-# `is_negator` reads it), searched in the normalised text in one pass.
-_NEGATOR_RE = re.compile(r"(?<!\w)(?:" + "|".join(sorted(NEGATORS, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE)
 _ELONGATED_RE = re.compile(r"([a-z])\1{2,}")
 _SQUEEZE_RE = re.compile(r"(.)\1{2,}")
 
@@ -135,9 +132,10 @@ def negation_scope(tokens: list[str], window: int = NEGATION_WINDOW) -> list[boo
     return negated
 
 
-def _may_need_negation(normalised: str) -> bool:
-    """A quick test that lets most tweets skip the negation pass: no negator in any casing and no n't."""
-    return _NEGATOR_RE.search(normalised) is not None or _may_have_nt(normalised)
+def _may_need_negation(tokens: list[str], normalised: str) -> bool:
+    """A quick test that lets most tweets skip the negation pass: no negator in any casing ("nOt" too, as
+    `is_negator` reads it) and no n't in any casing."""
+    return not NEGATORS.isdisjoint(map(str.lower, tokens)) or _may_have_nt(normalised)
 
 
 @dataclass
@@ -260,7 +258,7 @@ class TweetTokenizer(Transformer):
             for text in items:
                 normalised = normalise_tweet(text)
                 tokens = _TOKEN_RE.findall(normalised)
-                yield tokens, negation_scope(tokens, window) if window and _may_need_negation(normalised) else ()
+                yield tokens, negation_scope(tokens, window) if window and _may_need_negation(tokens, normalised) else ()
 
         return _tokenized(read(), len(items))
 
