@@ -56,15 +56,14 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
     if job.status == "failed":
         st.error(f"Training failed: {job.error}")
     elif not job.running:
-        best = max((r["valid_macro_f1"] for r in job.log), default=None)
         scored = " · ".join(f"`{k}` {v['macro_f1']:.3f}" for k, v in job.metrics.items())
         what, last = "Finished", job.log[-1] if job.log else None
         if job.status == "stopped":
             what = ("Stopped" + (f" after epoch {last['epoch']}" if last else "")
                     + (f" of network {last['member']} of {members}" if last and members > 1 else ""))
-        st.success(f"{what} in {job.seconds:.0f} s"
-                   + (f" (early stopping's best validation score {best:.3f})"
-                      if best is not None else "")
+        # The kept epoch is the best by validation macro-F1 + intensity Pearson, so its macro-F1 (the `valid`
+        # figure below) need not be the highest on the curve: no "best score" is given beside it.
+        st.success(f"{what} in {job.seconds:.0f} s" + (" (the epoch kept: the best on validation)" if job.log else "")
                    # named as the model picker names it (app_pages.shared.model_choices), not by the server's path
                    + f". Saved as `runs/{job.out.name}`: it is on the Compare page."
                    + (f"  \nMacro-F1: {scored}" if scored else "")

@@ -53,9 +53,11 @@ LIMITS = UploadLimits()
 def check_size(data: bytes, name: str, limits: UploadLimits = LIMITS) -> None:
     if not data:
         raise UploadError(f"{name}: the file is empty")
-    # Streamlit's maxUploadSize counts MB of 2**20 bytes: the same unit here, so no file passes one and fails the other.
-    if len(data) > limits.file_mb * MB:
-        raise UploadError(f"{name}: {len(data) / MB:.1f} MB is over the limit of {limits.file_mb} MB per file")
+    # The browser counts `maxUploadSize` in MB of 10**6 bytes (Streamlit's uploader; 2**20 on Windows only), the
+    # server in MB of 2**20: the smaller is the limit, here too, so a file is refused alike wherever it was sent.
+    if len(data) > limits.file_mb * 10**6:
+        raise UploadError(f"{name}: {len(data) / 10**6:.1f} MB is over the limit of {limits.file_mb} MB "
+                          f"({limits.file_mb * 10**6:,} bytes) per file")
 
 
 def _save(data: bytes, name: str, folder: Path) -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data import DataError
 from data.labelled import LabelledData
 from models.registry import build_model, is_network
 from training.run import run_training, training_notes
@@ -78,7 +79,8 @@ class TrainingJob:
             self.notes = training_notes(model.config)
             self.status = "stopped" if self._stopped_early else "finished"
         except Exception as exc:  # the page shows it; the thread must not die silently
-            self.error = f"{type(exc).__name__}: {exc}"
+            # the project's own refusals are sentences for the user; anything else keeps its exception's name
+            self.error = str(exc) if isinstance(exc, (ValueError, DataError)) else f"{type(exc).__name__}: {exc}"
             self.status = "failed"
             traceback.print_exc()
         finally:
