@@ -16,6 +16,7 @@ from data.labelled import DataError
 from models.registry import load_model
 from scoring.dask import ModelPlugin, _scan, score_file_dask
 from scoring.local import score_file, scored_header
+from tests.full_disk import FullDisk
 
 distributed = pytest.importorskip("distributed")
 
@@ -242,25 +243,6 @@ def test_ctrl_c_is_one_line_and_keeps_the_parts(run, tmp_path):
     assert parts.is_dir() and not out.exists() and not out.with_name("out.csv.lock").exists()
 
 
-class _FullDisk:
-    """A file on a full disk: every write raises ENOSPC."""
-
-    def __init__(self, handle):
-        self.handle = handle
-
-    def write(self, data):
-        raise OSError(28, os.strerror(28))
-
-    def __getattr__(self, name):
-        return getattr(self.handle, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.handle.close()
-
-
 def test_a_full_disk_names_the_output_and_what_is_kept(model, client, tmp_path, monkeypatch):
     import builtins
     import errno
@@ -284,7 +266,7 @@ def test_a_full_disk_names_the_output_and_what_is_kept(model, client, tmp_path, 
 
     def joining(path, mode="r", *args, **kwargs):  # the parts are written; joining them fills the disk
         handle = builtins.open(path, mode, *args, **kwargs)
-        return _FullDisk(handle) if "w" in mode else handle
+        return FullDisk(handle) if "w" in mode else handle
 
     monkeypatch.setattr(scoring.dask, "open", joining, raising=False)
     with pytest.raises(DataError, match=f"the 50 rows scored so far are kept in {parts} \\(.* MB\\): free some "
@@ -304,7 +286,7 @@ def test_a_worker_that_finds_the_disk_full_says_so_once_and_leaves_no_half_part(
     import scoring.dask
 
     monkeypatch.setitem(scoring.dask._MODELS, "t1", model)
-    monkeypatch.setattr(scoring.dask, "open", lambda *a, **k: _FullDisk(builtins.open(*a, **k)), raising=False)
+    monkeypatch.setattr(scoring.dask, "open", lambda *a, **k: FullDisk(builtins.open(*a, **k)), raising=False)
     settings = ("text", None, str(tmp_path), str(tmp_path), ",", True, scored_header(["text"]))
     counts = scoring.dask._write_partition(pd.DataFrame({"text": ["so happy"]}), "t1", settings,
                                            str(tmp_path / "000000.csv"), True)

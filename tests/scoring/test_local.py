@@ -21,6 +21,7 @@ from data.tables import sniff_input
 from models.base import MAX_TEXT_CHARS
 from models.registry import load_model
 from scoring.local import OUTPUT_COLUMNS, score_file, score_frame, temporary_paths
+from tests.full_disk import FullDisk
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBS = ["prob_anger", "prob_fear", "prob_joy", "prob_sadness"]
@@ -215,6 +216,19 @@ def test_score_frame_is_the_per_chunk_function(model, tmp_path):
 # --- atomic output and resume ---------------------------------------------------------------------------------
 
 
+def _started(command: list[str], journal, chunks: int, **popen) -> subprocess.Popen:
+    """`cli.py score` started in a process of its own, returned once its journal records `chunks` chunks done
+    (the run still going, so that a test can kill or stop it there)."""
+    child = subprocess.Popen(command, cwd=ROOT, **popen)
+    deadline = time.time() + 120
+    while time.time() < deadline and child.poll() is None:
+        if journal.exists() and json.loads(journal.read_text())["chunks_done"] >= chunks:
+            break
+        time.sleep(0.02)
+    assert child.poll() is None, "the run finished before the test could stop it"
+    return child
+
+
 def _big_input(folder: Path, rows: int) -> Path:
     pool = load_wassa("train").text.to_numpy()
     source = folder / "big.csv"
@@ -231,13 +245,7 @@ def test_killed_run_leaves_no_output_and_resume_gives_the_same_file(run, tmp_pat
     part, journal = temporary_paths(out)
     command = [sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source), "--output",
                str(out), "--chunk-rows", "200", "--quiet"]
-    child = subprocess.Popen(command + ["--jobs", "2"], cwd=ROOT, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and child.poll() is None:
-        if journal.exists() and json.loads(journal.read_text())["chunks_done"] >= 3:
-            break
-        time.sleep(0.02)
-    assert child.poll() is None, "the run finished before it could be killed"
+    child = _started(command + ["--jobs", "2"], journal, chunks=3, stderr=subprocess.DEVNULL)
     workers = psutil.Process(child.pid).children()
     assert len(workers) == 1  # --jobs 2: this process and one worker
     os.kill(child.pid, signal.SIGKILL)
@@ -281,13 +289,7 @@ def test_sigterm_is_one_line_keeps_the_partial_file_and_frees_the_lock(run, tmp_
     part, journal = temporary_paths(out)
     command = [sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source), "--output",
                str(out), "--chunk-rows", "200", "--quiet"]
-    child = subprocess.Popen(command + ["--jobs", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and child.poll() is None:
-        if journal.exists() and json.loads(journal.read_text())["chunks_done"] >= 2:
-            break
-        time.sleep(0.02)
-    assert child.poll() is None, "the run finished before it could be stopped"
+    child = _started(command + ["--jobs", "2"], journal, chunks=2, stderr=subprocess.PIPE, text=True)
     workers = psutil.Process(child.pid).children()
     child.terminate()
     assert child.wait(60) == 143
@@ -298,32 +300,6 @@ def test_sigterm_is_one_line_keeps_the_partial_file_and_frees_the_lock(run, tmp_
     assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(tmp_path / "fresh.csv"),
                      "--chunk-rows", "200", "--quiet"]) == 0
     assert out.read_bytes() == (tmp_path / "fresh.csv").read_bytes()
-
-
-class _FullDisk:
-    """The partial output's file on a disk that fills up after `room` more bytes: a write takes what fits, then
-    raises ENOSPC, as the kernel does."""
-
-    def __init__(self, handle, room: int):
-        self.handle, self.room = handle, room
-
-    def write(self, data):
-        if len(data) > self.room:
-            self.handle.write(data[:self.room])
-            self.handle.flush()
-            self.room = 0
-            raise OSError(28, os.strerror(28))
-        self.room -= len(data)
-        return self.handle.write(data)
-
-    def __getattr__(self, name):
-        return getattr(self.handle, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.handle.close()
 
 
 @pytest.mark.parametrize("room_chunks", [0, 3])
@@ -338,7 +314,7 @@ def test_a_full_disk_names_the_output_and_what_is_kept(model, tmp_path, monkeypa
     part, journal = temporary_paths(out)
     fresh = score_file(model, source, tmp_path / "fresh.csv", chunk_rows=100)
     chunk = len((tmp_path / "fresh.csv").read_bytes()) // 10
-    monkeypatch.setattr(scoring.local, "open", lambda *a, **k: _FullDisk(builtins.open(*a, **k),
+    monkeypatch.setattr(scoring.local, "open", lambda *a, **k: FullDisk(builtins.open(*a, **k),
                                                                          room_chunks * chunk + chunk // 2),
                         raising=False)
     with pytest.raises(DataError) as full:
