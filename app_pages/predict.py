@@ -75,7 +75,8 @@ label, directory = pick_model(st.sidebar, help="The shipped default model, the s
 # Loaded before any input arrives: the widgets above are already on screen, and the first answer is quick.
 directory = str(directory)
 model = model_or_stop(directory)
-warm_up(directory, model_stamp(directory))
+stamp = model_stamp(directory)  # read once per run of the page; the cached answers below are keyed on it
+warm_up(directory, stamp)
 
 image = picture = None
 if upload is not None:
@@ -88,7 +89,7 @@ if not text.strip() and image is None:
     st.info("Type a tweet, pick an example, or upload an image.")
     st.stop()
 
-result = explained(directory, model_stamp(directory), text, image)
+result = explained(directory, stamp, text, image)
 for note in result.notes:
     st.warning(note)
 if result.error:

@@ -237,6 +237,11 @@ def kept_lines(lines, kept: collections.deque):
         yield line
 
 
+def record_text(kept: collections.deque, line: int, last_line: int) -> str:
+    """The raw text of the record read from `line` to `last_line`, from the last lines `kept_lines` kept."""
+    return "".join(list(kept)[line - last_line - 1:])
+
+
 def ends_quoted(record: str, delimiter: str) -> bool:
     """Whether a record's raw text ends inside a quoted field, read as the csv module reads it: a quote opens a
     field only at its start, and a doubled quote inside one is a quote."""
@@ -307,7 +312,7 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
                 if not record:  # a blank line is not a row
                     continue
                 if 1 < last_line - line + 1 <= MAX_LINES_PER_RECORD and \
-                        closes_then_runs_on("".join(list(tail)[line - last_line - 1:]), fmt.delimiter):
+                        closes_then_runs_on(record_text(tail, line, last_line), fmt.delimiter):
                     raise stray_quote(path, line, last_line)
                 if last_line - line + 1 > MAX_LINES_PER_RECORD:
                     open_quote = (line, last_line - line + 1)
@@ -337,7 +342,7 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
             raise DataError(f"{path}: unreadable CSV after line {last_line}: {exc}") from None
         except UnicodeDecodeError as exc:  # sniff_input checked the bytes; only a file changed meanwhile gets here
             raise DataError(f"{path}: not valid {fmt.encoding} text ({exc.reason})") from None
-        if open_quote is None and ends_in_record and ends_quoted("".join(list(tail)[line - last_line - 1:]), fmt.delimiter):
+        if open_quote is None and ends_in_record and ends_quoted(record_text(tail, line, last_line), fmt.delimiter):
             open_quote = (line, last_line - line + 1)  # the last record runs to the end inside its open quote
         if open_quote is not None:
             after = open_quote[1] - 1

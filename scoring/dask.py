@@ -37,6 +37,7 @@ from data.tables import (
     ends_quoted,
     kept_lines,
     pandas_header,
+    record_text,
     sniff_input,
     stray_quote,
 )
@@ -132,7 +133,7 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
         for count, record in enumerate(reader, start=2):
             line, last = last + 1, reader.line_num
             one_line_each = one_line_each and last == count
-            if line < last < line + MAX_LINES_PER_RECORD and closes_then_runs_on("".join(list(tail)[line - last - 1:]), delimiter):
+            if line < last < line + MAX_LINES_PER_RECORD and closes_then_runs_on(record_text(tail, line, last), delimiter):
                 raise stray_quote(path, line, last)
             if record and len(record) != width:  # pandas would read a long row into the wrong columns and
                 # fill a short one silently; the local engine marks both
@@ -141,7 +142,7 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
                                 f"--engine local, which marks such rows and goes on")
             empty = empty or not record
             spaces = spaces or (len(record) == 1 and record[0] != "" and not record[0].strip())
-    if last - line < MAX_LINES_PER_RECORD and ends_quoted("".join(list(tail)[line - last - 1:]), delimiter):
+    if last - line < MAX_LINES_PER_RECORD and ends_quoted(record_text(tail, line, last), delimiter):
         raise DataError(f"{path}, line {line:,}: a quote opened here is never closed; close it (or double it: \"\") "
                         f"and score the file again")
     if spaces and empty:
