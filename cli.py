@@ -315,13 +315,13 @@ def _train(args) -> int:
 
 def cmd_evaluate(args) -> int:
     from data.labelled import read_labelled
+    from evaluation.metrics import messages_note
     from models.registry import load_model
 
     model = load_model(args.model_dir)
     result = model.evaluate(read_labelled(args.data))
     if result["rows_with_messages"]:
-        print(f"warning: {result['rows_with_messages']} row(s) have a message, {result['rows_not_scored']} of them "
-              f"not scored (the figures leave those out); first: {result['first_messages'][0]}", file=sys.stderr)
+        print(f"warning: {messages_note(result)} {result['first_messages'][0]}", file=sys.stderr)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -27,6 +27,7 @@ from evaluation.comparison import (
     speed_and_quality,
     with_evaluations,
 )
+from evaluation.metrics import messages_note
 from models.store import ModelLoadError
 from scoring.uploads import LIMITS
 
@@ -103,9 +104,7 @@ if uploaded is not None:
                                 unscored))
     flagged = {name: result for name, result in extra.items() if result["rows_with_messages"]}
     for name, result in flagged.items():
-        st.warning(f"{code(name)}: {result['rows_with_messages']} row(s) have a message, "
-                   f"{result['rows_not_scored']} of them not scored (its figures leave those out); first: "
-                   + code(result["first_messages"][0]))  # image errors name the file only (features.image)
+        st.warning(f"{code(name)}: {messages_note(result)} " + code(result["first_messages"][0]))  # image errors name the file only (features.image)
 
 table = with_evaluations(compared, extra)
 st.subheader("Every saved model")

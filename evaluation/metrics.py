@@ -81,6 +81,12 @@ def evaluate_predictions(
     return result
 
 
+def messages_note(result: dict) -> str:
+    """What `evaluate` left out, for a result with `rows_with_messages`: the first message follows it."""
+    return (f"{result['rows_with_messages']} row(s) have a message, {result['rows_not_scored']} of them not scored "
+            f"(the figures leave those out); first:")
+
+
 def choose_none_threshold(presence: np.ndarray, probabilities: np.ndarray) -> float | None:
     """The presence probability below which a model says "none": the one that best separates, on rows judged
     to have at most one emotion of the four, those with none from those with one and tells which (macro-F1 over
