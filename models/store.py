@@ -178,8 +178,12 @@ class OutputFolderError(ValueError):
 
 def check_replaceable(directory: str | Path) -> None:
     """A model may be saved to a folder that does not exist, is empty, or holds a saved model and nothing else
-    (every file named in its config.json); anything else is refused, so that saving never deletes a user's files."""
+    (`saved_model_files`); anything else is refused, so that saving never deletes a user's files. A symbolic link
+    is refused too: saving would replace the link, not the folder it points to."""
     directory = Path(directory)
+    if directory.is_symlink():
+        raise OutputFolderError(f"{directory}: a symbolic link (to {os.readlink(directory)}); saving replaces the "
+                                f"output folder whole: give the folder itself, or another output folder")
     if not directory.exists():
         return
     if not directory.is_dir():
@@ -187,19 +191,30 @@ def check_replaceable(directory: str | Path) -> None:
     entries = sorted(path.name for path in directory.iterdir())
     if not entries:
         return
-    try:
-        config = read_config(directory)
-    except ModelLoadError:
-        config = {}
-    # The current format names its files in config.json; the earlier one (a pickle, converted in place) did not.
-    legacy = "state_sha256" in config and set(LEGACY_FILES)
-    known = set(config.get("files") or legacy or ()) | {"config.json"}
-    others = [name for name in entries if name not in known]
+    known = saved_model_files(directory) | {"config.json"}
+    others = [name for name in entries
+              if name not in known or (directory / name).is_dir() and not (directory / name).is_symlink()]
     if others or len(known) == 1:
         others = others or entries
         shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
         raise OutputFolderError(f"{directory}: exists and is not a saved model folder (it holds {shown}); saving "
                                 f"would replace it whole. Choose a new output folder, or remove this one yourself")
+
+
+def saved_model_files(directory: Path) -> set[str]:
+    """The files besides config.json that a saved model's config.json says its folder holds (empty when it is no
+    saved model's): those named in `files` (current format), or the earlier format's (a pickle, converted in place,
+    whose config.json has `state_sha256`). A config.json of something else may well have a `files` key too: only
+    names a saved model has count."""
+    try:
+        config = read_config(directory)
+    except ModelLoadError:
+        return set()
+    files = config.get("files")
+    if "format" in config:
+        names = set(files) if isinstance(files, dict) else set()
+        return names if names <= set(READ_FILES) else set()
+    return set(LEGACY_FILES) if "state_sha256" in config else set()
 
 
 def save_directory(directory: str | Path, write_files, make_config, metrics: dict, log: list,
@@ -209,10 +224,11 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
     `write_files(staging)` writes the model's own files; `make_config()` is called after it (writing them may
     add to the config); `card(config)` gives MODEL_CARD.md; the SHA-256 of every file but config.json goes into
     the config."""
-    directory = Path(directory)
     check_replaceable(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    # `.` and `..` name no folder of their parent: the staging folder would be made inside the one it replaces
+    target = Path(os.path.abspath(directory))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         write_files(staging)
         write_json(staging / "metrics.json", metrics)
@@ -225,13 +241,13 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
         config["format"] = FORMAT
         config["files"] = {path.name: sha256_file(path) for path in sorted(staging.iterdir())}
         write_json(staging / "config.json", config)
-        if directory.exists():
-            shutil.rmtree(directory)
-        os.replace(staging, directory)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return directory
+    return Path(directory)
 
 
 def check_files(directory: Path, config: dict) -> None:

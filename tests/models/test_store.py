@@ -83,6 +83,36 @@ def test_saving_replaces_a_saved_model_but_no_other_folder(saved, tweets, tmp_pa
         model.save(tmp_path / "file")
 
 
+@pytest.mark.parametrize("config, user_files", [
+    ({"files": ["data.csv"]}, ["data.csv"]),  # another tool's config.json, listing its files
+    ({"files": {"data.csv": "x"}, "format": 2}, ["data.csv"]),  # no file a saved model has
+    ({"files": {"metrics.json": "x"}, "format": 2}, ["metrics.json/mine.csv"]),  # a folder where a model has a file
+])
+def test_a_folder_whose_config_json_names_its_files_is_not_a_saved_model(tweets, tmp_path, config, user_files):
+    folder = tmp_path / "mine"
+    for name in user_files:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("the user's")
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(OutputFolderError, match=f"mine: exists and is not a saved model folder \\(it holds "
+                                                f"{user_files[0].split('/')[0]}\\)"):
+        build_model("lexicon_rule").fit(tweets, seed=0).save(folder)
+    assert all((folder / name).read_text() == "the user's" for name in user_files)
+
+
+def test_saving_to_the_current_folder_or_through_a_link(saved, tweets, tmp_path, monkeypatch):
+    model = build_model("lexicon_rule").fit(tweets, seed=0)
+    here = _copy(saved, tmp_path, "here")
+    monkeypatch.chdir(here)
+    model.save(".")  # the staging folder is made beside it, not inside the folder it replaces
+    assert load_model(here).name == "lexicon_rule" and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link").symlink_to(here)
+    with pytest.raises(OutputFolderError, match="link: a symbolic link .*give the folder itself"):
+        model.save(tmp_path / "link")
+    assert (tmp_path / "link").is_symlink() and load_model(here).name == "lexicon_rule"
+
+
 def test_a_planted_pickle_runs_no_code_and_gets_one_line(saved, tmp_path):
     marker = tmp_path / "ran.txt"
     folder = _copy(saved, tmp_path)
