@@ -211,7 +211,7 @@ class EmotionModel:
         except (ValueError, TypeError) as exc:
             raise store.ModelLoadError(f"{directory}: its settings do not fit this version ({exc}); "
                                        f"{store.RETRAIN}") from None
-        store.check_files(directory, config)
+        store.check_files(directory, config, model.file_limits(config))
         model.config = {k: v for k, v in config.items() if k not in ("feature_names", "files", "format")}
         model.modalities = tuple(config.get("modalities", cls.modalities))
         model._restore(directory)
@@ -221,6 +221,11 @@ class EmotionModel:
         return model
 
     # --- for subclasses -----------------------------------------------------------------------------------
+
+    def file_limits(self, config: dict) -> dict[str, tuple[int, str]]:
+        """Name -> (the most bytes the file of a saved folder of this model may hold, what sets it), checked before it
+        is hashed or read (`models.store.file_limits`); `config`: the folder's config.json."""
+        return store.file_limits()
 
     def feature_names(self) -> list[str]:
         """The model's input columns."""

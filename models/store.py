@@ -60,6 +60,17 @@ MAX_UNPACKED_BYTES = 256 * 2**20
 # The files the loader reads besides config.json: each must be listed, with its checksum, in config.json.
 READ_FILES = (FEATURES_TREE, FEATURES_ARRAYS, WEIGHTS_FILE, SKOPS_FILE, "metrics.json", "training_log.json",
               FAIRNESS_FILE, CARD_FILE)
+TEXT_LIMIT = "a model folder's JSON file or card may hold (models.store.MAX_TEXT_FILE_BYTES)"
+ARCHIVE_LIMIT = "a model folder's archive may hold (models.store.MAX_UNPACKED_BYTES)"
+
+
+def file_limits() -> dict[str, tuple[int, str]]:
+    """Name -> (the most bytes the file may hold, what sets it), checked before a file is hashed or read: a file of
+    zeros packs small, and would be hashed, and model.skops read, whole. An archive never holds much more than it
+    unpacks to. The network adds its weights' limit, from its net_config (`NetworkModel.file_limits`)."""
+    texts = (FEATURES_TREE, "metrics.json", "training_log.json", FAIRNESS_FILE, CARD_FILE)
+    return {**{name: (MAX_TEXT_FILE_BYTES, TEXT_LIMIT) for name in texts},
+            **{name: (MAX_UNPACKED_BYTES, ARCHIVE_LIMIT) for name in (FEATURES_ARRAYS, SKOPS_FILE)}}
 
 
 OUTPUTS = ("presence", "choice")  # what a model's probabilities are (`models.base.Prediction`)
@@ -103,14 +114,19 @@ def open_model_file(path: Path):
     return os.fdopen(fd, "rb")
 
 
-def read_model_bytes(path: Path, limit: int | None = None) -> bytes:
-    """The bytes of a model folder's file (`open_model_file`); with `limit`, refused when it holds more."""
+def read_model_bytes(path: Path, limit: int, why: str = TEXT_LIMIT) -> bytes:
+    """The bytes of a model folder's file (`open_model_file`), refused before reading when it holds more than
+    `limit` (`why`: what sets the limit)."""
     with open_model_file(path) as handle:
-        data = handle.read() if limit is None else handle.read(limit + 1)
-    if limit is not None and len(data) > limit:
-        raise ModelLoadError(f"{path}: more than {limit:,} bytes, the most a model folder's JSON file or card may "
-                             f"hold (models.store.MAX_TEXT_FILE_BYTES); refusing to read it")
+        check_size(path, os.fstat(handle.fileno()).st_size, limit, why)
+        data = handle.read(limit + 1)  # it may have grown since
+    check_size(path, len(data), limit, why)
     return data
+
+
+def check_size(path: Path, size: int, limit: int, why: str) -> None:
+    if size > limit:
+        raise ModelLoadError(f"{path}: {size:,} bytes, more than the {limit:,} {why}; refusing to read it")
 
 
 def _read_json_file(path: Path):
@@ -250,8 +266,10 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
     return Path(directory)
 
 
-def check_files(directory: Path, config: dict) -> None:
-    """A directory of the current format whose files match their checksums in config.json."""
+def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]] | None = None) -> None:
+    """A directory of the current format whose files match their checksums in config.json, each within its size
+    limit (`limits`, default `file_limits()`), checked before it is hashed."""
+    limits = file_limits() if limits is None else limits
     if (directory / LEGACY_STATE).exists() or "format" not in config:
         raise ModelLoadError(convert_hint(directory))
     if config["format"] != FORMAT:
@@ -265,6 +283,8 @@ def check_files(directory: Path, config: dict) -> None:
         if Path(name).name != name or not (path.is_file() or path.is_symlink()):
             raise ModelLoadError(f"{directory}: missing {name}")
         with open_model_file(path) as handle:
+            if name in limits:
+                check_size(path, os.fstat(handle.fileno()).st_size, *limits[name])
             if sha256_of(handle) != digest:
                 raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
     unlisted = [name for name in READ_FILES if name not in files and os.path.lexists(directory / name)]
@@ -360,11 +380,12 @@ def write_weights(directory: Path, weights: dict[str, np.ndarray]) -> None:
     save_file({name: np.ascontiguousarray(value) for name, value in weights.items()}, str(directory / WEIGHTS_FILE))
 
 
-def read_weights(directory: Path) -> dict[str, np.ndarray]:
+def read_weights(directory: Path, limit: tuple[int, str]) -> dict[str, np.ndarray]:
+    """The arrays of `weights.safetensors`, if it holds at most `limit` bytes ((bytes, what sets it))."""
     from safetensors import SafetensorError
     from safetensors.numpy import load
 
-    data = read_model_bytes(directory / WEIGHTS_FILE)
+    data = read_model_bytes(directory / WEIGHTS_FILE, *limit)
     try:
         return load(data)
     except (OSError, SafetensorError) as exc:
@@ -384,7 +405,7 @@ def read_sklearn(directory: Path, trusted: frozenset[str]):
     import skops.io
 
     path = directory / SKOPS_FILE
-    data = read_model_bytes(path)
+    data = read_model_bytes(path, MAX_UNPACKED_BYTES, ARCHIVE_LIMIT)
     try:
         _check_archive(path, io.BytesIO(data), arrays=False)
         untrusted = skops.io.get_untrusted_types(data=data)

@@ -503,3 +503,43 @@ def test_a_skops_file_that_unpacks_to_more_than_the_cap_is_refused(tmp_path, mon
     with pytest.raises(ModelLoadError, match=r"tfidf/model.skops: would unpack to 34,\d{3},\d{3} bytes, more than "
                                              r"the 30,000,000"):
         load_model(folder)
+
+
+def test_a_skops_file_of_zeros_before_its_archive_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    """A ZIP reader finds the archive at the file's end: zeros before it pack small and would be read whole."""
+    from models import store
+
+    folder = Path(shutil.copytree(ROOT / "models" / "zoo" / "logreg", tmp_path / "logreg"))
+    archive = (folder / "model.skops").read_bytes()
+    monkeypatch.setattr(store, "MAX_UNPACKED_BYTES", 2_000_000)  # it unpacks to 0.3 MB
+    (folder / "model.skops").write_bytes(bytes(3_000_000) + archive)
+    _reseal(folder)
+    with pytest.raises(ModelLoadError, match=r"logreg/model.skops: 3,\d{3},\d{3} bytes, more than the 2,000,000 a "
+                                             r"model folder's archive may hold"):
+        load_model(folder)
+
+
+def test_weights_larger_than_their_net_config_implies_are_refused_before_they_are_read(saved, tmp_path):
+    from models.network.config import NetConfig
+    from models.network.model import WEIGHTS_HEADER_BYTES
+
+    folder = _copy(saved, tmp_path)
+    with open(folder / "weights.safetensors", "r+b") as handle:
+        handle.truncate(50_000_000)  # zeros after the weights: read whole, then refused by safetensors
+    _reseal(folder)
+    shapes = NetConfig(**json.loads((folder / "config.json").read_text())["net_config"]).weight_shapes().values()
+    limit = sum(int(np.prod(shape)) for shape in shapes) * 4 + WEIGHTS_HEADER_BYTES
+    with pytest.raises(ModelLoadError, match=f"copy/weights.safetensors: 50,000,000 bytes, more than the {limit:,} "
+                                             f"bytes that the float32 weights of 1 network\\(s\\) of its net_config take"):
+        load_model(folder)
+
+
+def test_weights_of_more_networks_than_its_settings_say_are_refused(saved, tmp_path):
+    def two_networks(weights):
+        for name in list(weights):
+            weights[f"members.0.{name}"] = weights[f"members.1.{name}"] = weights.pop(name)
+
+    folder = _copy(saved, tmp_path)
+    _edit_weights(folder, two_networks)
+    with pytest.raises(ModelLoadError, match="copy: weights.safetensors holds 2 networks; its settings say 1"):
+        load_model(folder)
