@@ -192,14 +192,15 @@ class EmotionModel:
 
     # --- persistence --------------------------------------------------------------------------------------
 
-    def save(self, directory: str | Path) -> Path:
-        """Writes the model directory atomically (see `models.store`)."""
+    def save(self, directory: str | Path, check=None) -> Path:
+        """Writes the model directory atomically (see `models.store`); `check(written)`, if given, must pass before
+        anything in `directory` is replaced."""
         from models.card import model_card
 
         return store.save_directory(directory, self._save,
                                     lambda: dict(self.config, feature_names=self.feature_names()), self.metrics,
                                     self.log, self.fairness,
-                                    card=lambda config: model_card(config, self.metrics, self.fairness))
+                                    card=lambda config: model_card(config, self.metrics, self.fairness), check=check)
 
     def save_metrics(self, directory: str | Path) -> None:
         store.write_json(Path(directory) / "metrics.json", self.metrics)

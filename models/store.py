@@ -234,12 +234,13 @@ def saved_model_files(directory: Path) -> set[str]:
 
 
 def save_directory(directory: str | Path, write_files, make_config, metrics: dict, log: list,
-                   fairness: dict | None = None, card=None) -> Path:
+                   fairness: dict | None = None, card=None, check=None) -> Path:
     """Writes a model directory atomically: into a temporary sibling, renamed into place at the end (replacing a
     saved model there; any other folder is refused, see `check_replaceable`).
     `write_files(staging)` writes the model's own files; `make_config()` is called after it (writing them may
     add to the config); `card(config)` gives MODEL_CARD.md; the SHA-256 of every file but config.json goes into
-    the config."""
+    the config. `check(staging)`, if given, is called on the written folder before it replaces anything: if it
+    raises, nothing is replaced."""
     check_replaceable(directory)
     # `.` and `..` name no folder of their parent: the staging folder would be made inside the one it replaces
     target = Path(os.path.abspath(directory))
@@ -257,6 +258,8 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
         config["format"] = FORMAT
         config["files"] = {path.name: sha256_file(path) for path in sorted(staging.iterdir())}
         write_json(staging / "config.json", config)
+        if check is not None:
+            check(staging)
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
@@ -270,8 +273,12 @@ def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]
     """A directory of the current format whose files match their checksums in config.json, each within its size
     limit (`limits`, default `file_limits()`), checked before it is hashed."""
     limits = file_limits() if limits is None else limits
-    if (directory / LEGACY_STATE).exists() or "format" not in config:
+    if "format" not in config:
         raise ModelLoadError(convert_hint(directory))
+    if os.path.lexists(directory / LEGACY_STATE):  # never read here; but converting it would unpickle it
+        raise ModelLoadError(f"{directory / LEGACY_STATE}: a pickle, which can run code when it is read, in a folder "
+                             f"of format {str(config['format'])[:20]!r}, which never holds one; refusing to load the "
+                             f"folder. Do not convert it: it is not of the old format")
     if config["format"] != FORMAT:
         raise ModelLoadError(f"{directory}: model format {config['format']!r}; this version reads format {FORMAT}; "
                              f"{RETRAIN}")

@@ -117,16 +117,25 @@ def test_a_planted_pickle_runs_no_code_and_gets_one_line(saved, tmp_path):
     marker = tmp_path / "ran.txt"
     folder = _copy(saved, tmp_path)
     (folder / "state.pkl.gz").write_bytes(gzip.compress(pickle.dumps(_Planted(marker))))
+    # as whoever planted it would, so that `convert --trust` finds its checksum
+    _edit_config(folder, lambda c: c.update(state_sha256=sha256_file(folder / "state.pkl.gz")))
     with pytest.raises(ModelLoadError) as caught:
         load_model(folder)
-    assert "old pickle format" in str(caught.value) and "cli.py convert" in str(caught.value)
-    assert "\n" not in str(caught.value) and not marker.exists()
+    # not "saved in the old pickle format ... convert it --trust": the folder is of format 2
+    assert str(caught.value) == (f"{folder}/state.pkl.gz: a pickle, which can run code when it is read, in a folder "
+                                 f"of format '2', which never holds one; refusing to load the folder. Do not convert "
+                                 f"it: it is not of the old format")
+    assert not marker.exists()
 
     result = subprocess.run([sys.executable, "cli.py", "score", "--model-dir", str(folder), "--input",
                              str(ROOT / "data" / "samples" / "tweets_sample.csv"), "--output", str(tmp_path / "o.csv")],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2 and not marker.exists()
-    assert result.stderr.strip().count("\n") == 0 and "--trust" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "--trust" not in result.stderr
+    with pytest.raises(ModelLoadError, match=r"copy: already in the current format \(format 2\); its state.pkl.gz is "
+                                             r"not part of it: refusing to unpickle it"):
+        convert_legacy(folder)
+    assert not marker.exists()
 
 
 def test_a_pickled_array_in_the_features_file_is_refused(saved, tmp_path):
@@ -254,6 +263,24 @@ def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets,
                                model.predict(texts).probabilities, atol=1e-7)
     convert_legacy(tmp_path / "old")  # in place: the old folder is a model folder, replaced by its conversion
     assert not (tmp_path / "old" / "state.pkl.gz").exists() and load_model(tmp_path / "old").name == "text_net"
+
+
+def test_an_old_folder_whose_conversion_does_not_load_is_left_as_it_was(tweets, tmp_path, monkeypatch):
+    from models import convert
+
+    model = build_model("text_net", FAST_NET).fit(tweets, seed=0)
+    _legacy_folder(model, tmp_path / "old")
+    before = {path.name: path.read_bytes() for path in (tmp_path / "old").iterdir()}
+
+    def fails(directory):
+        raise ModelLoadError(f"{directory}: cannot load the model: scoring a test tweet fails (AttributeError: x)")
+
+    monkeypatch.setattr(convert, "load_model", fails)
+    with pytest.raises(ModelLoadError, match=f"old: converted, it does not load, so nothing was written to "
+                                             f"{tmp_path / 'old'} \\({tmp_path / 'old'}: cannot load the model"):
+        convert_legacy(tmp_path / "old")
+    assert {path.name: path.read_bytes() for path in (tmp_path / "old").iterdir()} == before
+    assert [path.name for path in tmp_path.iterdir()] == ["old"]  # no staging folder left
 
 
 def test_the_shipped_default_model_is_in_the_current_format():
