@@ -280,15 +280,15 @@ def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]
                              f"of format {str(config['format'])[:20]!r}, which never holds one; refusing to load the "
                              f"folder. Do not convert it: it is not of the old format")
     if config["format"] != FORMAT:
-        raise ModelLoadError(f"{directory}: model format {config['format']!r}; this version reads format {FORMAT}; "
-                             f"{RETRAIN}")
+        raise ModelLoadError(f"{directory}: model format {str(config['format'])[:20]!r}; this version reads format "
+                             f"{FORMAT}; {RETRAIN}")
     files = config.get("files")
     if not isinstance(files, dict):
         raise ModelLoadError(f"{directory}/config.json: no 'files' checksums")
     for name, digest in files.items():
         path = directory / name
-        if Path(name).name != name or not (path.is_file() or path.is_symlink()):
-            raise ModelLoadError(f"{directory}: missing {name}")
+        if Path(name).name != name or not os.path.lexists(path):  # a folder or FIFO: open_model_file says so
+            raise ModelLoadError(f"{directory}: missing {name[:80]}")
         with open_model_file(path) as handle:
             if name in limits:
                 check_size(path, os.fstat(handle.fileno()).st_size, *limits[name])

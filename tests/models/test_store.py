@@ -4,6 +4,7 @@ folders are converted only on request."""
 import gzip
 import io
 import json
+import os
 import pickle
 import shutil
 import subprocess
@@ -456,6 +457,28 @@ def test_any_other_failure_while_loading_is_one_line_naming_the_folder(tmp_path,
     with pytest.raises(ModelLoadError, match=f"rule: {message}") as caught:
         load_model(folder)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c.update(model=["text_net"]), r"copy/config.json: model is \['text_net'\], not a name; valid names: "
+                                             r"fused_net, "),  # was "unhashable type: 'list'"
+    (lambda c: c.update(format="x" * 1000), r"copy: model format 'x{20}'; this version reads format 2"),
+])
+def test_a_config_json_of_the_wrong_kinds_is_one_short_line(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_config(folder, edit)
+    with pytest.raises(ModelLoadError, match=f"{message}") as caught:
+        load_model(folder)
+    assert len(str(caught.value)) < len(str(folder)) + 200
+
+
+@pytest.mark.parametrize("make", [os.mkfifo, os.mkdir])
+def test_a_listed_file_that_is_a_fifo_or_a_folder_is_named_as_such(saved, tmp_path, make):
+    folder = _copy(saved, tmp_path)
+    (folder / "metrics.json").unlink()
+    make(folder / "metrics.json")
+    with pytest.raises(ModelLoadError, match="copy/metrics.json: not a regular file; refusing to read it"):
+        load_model(folder)  # not "missing metrics.json"
 
 
 def test_a_table_of_the_wrong_kind_deep_in_the_features_is_one_line(saved, tmp_path):
