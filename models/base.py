@@ -192,14 +192,15 @@ class EmotionModel:
 
     # --- persistence --------------------------------------------------------------------------------------
 
-    def save(self, directory: str | Path) -> Path:
-        """Writes the model directory atomically (see `models.store`)."""
+    def save(self, directory: str | Path, check=None) -> Path:
+        """Writes the model directory atomically (see `models.store`); `check(written)`, if given, must pass before
+        anything in `directory` is replaced."""
         from models.card import model_card
 
         return store.save_directory(directory, self._save,
                                     lambda: dict(self.config, feature_names=self.feature_names()), self.metrics,
                                     self.log, self.fairness,
-                                    card=lambda config: model_card(config, self.metrics, self.fairness))
+                                    card=lambda config: model_card(config, self.metrics, self.fairness), check=check)
 
     def save_metrics(self, directory: str | Path) -> None:
         store.write_json(Path(directory) / "metrics.json", self.metrics)
@@ -211,7 +212,7 @@ class EmotionModel:
         except (ValueError, TypeError) as exc:
             raise store.ModelLoadError(f"{directory}: its settings do not fit this version ({exc}); "
                                        f"{store.RETRAIN}") from None
-        store.check_files(directory, config)
+        store.check_files(directory, config, model.file_limits(config))
         model.config = {k: v for k, v in config.items() if k not in ("feature_names", "files", "format")}
         model.modalities = tuple(config.get("modalities", cls.modalities))
         model._restore(directory)
@@ -221,6 +222,11 @@ class EmotionModel:
         return model
 
     # --- for subclasses -----------------------------------------------------------------------------------
+
+    def file_limits(self, config: dict) -> dict[str, tuple[int, str]]:
+        """Name -> (the most bytes the file of a saved folder of this model may hold, what sets it), checked before it
+        is hashed or read (`models.store.file_limits`); `config`: the folder's config.json."""
+        return store.file_limits()
 
     def feature_names(self) -> list[str]:
         """The model's input columns."""

@@ -44,8 +44,10 @@ def convert_legacy(directory: Path, out: Path | None = None) -> Path:
     directory = Path(directory)
     config = store.read_config(directory)
     state_path = directory / store.LEGACY_STATE
-    if not state_path.exists() and "format" in config:
-        raise store.ModelLoadError(f"{directory}: already in the current format (format {config['format']})")
+    if "format" in config:  # a pickle planted in such a folder is no old folder's state: it is never unpickled
+        planted = f"; its {store.LEGACY_STATE} is not part of it: refusing to unpickle it" if state_path.exists() else ""
+        raise store.ModelLoadError(f"{directory}: already in the current format (format "
+                                   f"{str(config['format'])[:20]}){planted}")
     cls = model_class(config.get("model", "?"))
     state = None
     if state_path.exists():
@@ -66,6 +68,13 @@ def convert_legacy(directory: Path, out: Path | None = None) -> Path:
     model.metrics = store.read_json(directory / "metrics.json", {})
     model.log = store.read_json(directory / "training_log.json", [])
     target = Path(out) if out is not None else directory
-    model.save(target)
-    load_model(target)  # the converted folder must load
+
+    def loads(written: Path) -> None:  # before it replaces anything: converting in place keeps the old folder else
+        try:
+            load_model(written)
+        except store.ModelLoadError as exc:
+            raise store.ModelLoadError(f"{directory}: converted, it does not load, so nothing was written to {target} "
+                                       f"({str(exc).replace(str(written), str(target))})") from None
+
+    model.save(target, check=loads)
     return target

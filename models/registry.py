@@ -86,9 +86,13 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
 
 def _load(directory: Path, check_features: bool) -> EmotionModel:
     config = read_config(directory)
+    name = config.get("model", "?")
+    if not isinstance(name, str):  # a list or an object would fail as "unhashable type: 'list'"
+        raise ModelLoadError(f"{directory}/config.json: model is {str(name)[:40]}, not a name; valid names: "
+                             f"{', '.join(MODELS)}")
     try:
-        cls = model_class(config.get("model", "?"))
-    except (TypeError, ValueError) as exc:  # TypeError: a name that is no string
+        cls = model_class(name)
+    except ValueError as exc:
         raise ModelLoadError(f"{directory}: {exc}") from None
     check_config(directory, config, cls.modalities)
     model = cls.restore(directory, config)

@@ -10,6 +10,7 @@ what its `config.json` holds: its settings plus how it was trained (data, seed, 
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -69,7 +70,10 @@ def _type_name(hint) -> str:
 
 
 def in_range(name: str, value, low=None, high=None, low_open: bool = False, high_open: bool = False) -> None:
-    """Raise ValueError unless low ≤ value ≤ high (with `_open`: strictly)."""
+    """Raise ValueError unless low ≤ value ≤ high (with `_open`: strictly); NaN and infinities never are (NaN
+    compares false with every bound, and no setting means anything at infinity)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"setting {name}={value!r}: must be a finite number")
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:

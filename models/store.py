@@ -60,6 +60,17 @@ MAX_UNPACKED_BYTES = 256 * 2**20
 # The files the loader reads besides config.json: each must be listed, with its checksum, in config.json.
 READ_FILES = (FEATURES_TREE, FEATURES_ARRAYS, WEIGHTS_FILE, SKOPS_FILE, "metrics.json", "training_log.json",
               FAIRNESS_FILE, CARD_FILE)
+TEXT_LIMIT = "a model folder's JSON file or card may hold (models.store.MAX_TEXT_FILE_BYTES)"
+ARCHIVE_LIMIT = "a model folder's archive may hold (models.store.MAX_UNPACKED_BYTES)"
+
+
+def file_limits() -> dict[str, tuple[int, str]]:
+    """Name -> (the most bytes the file may hold, what sets it), checked before a file is hashed or read: a file of
+    zeros packs small, and would be hashed, and model.skops read, whole. An archive never holds much more than it
+    unpacks to. The network adds its weights' limit, from its net_config (`NetworkModel.file_limits`)."""
+    texts = (FEATURES_TREE, "metrics.json", "training_log.json", FAIRNESS_FILE, CARD_FILE)
+    return {**{name: (MAX_TEXT_FILE_BYTES, TEXT_LIMIT) for name in texts},
+            **{name: (MAX_UNPACKED_BYTES, ARCHIVE_LIMIT) for name in (FEATURES_ARRAYS, SKOPS_FILE)}}
 
 
 OUTPUTS = ("presence", "choice")  # what a model's probabilities are (`models.base.Prediction`)
@@ -103,14 +114,19 @@ def open_model_file(path: Path):
     return os.fdopen(fd, "rb")
 
 
-def read_model_bytes(path: Path, limit: int | None = None) -> bytes:
-    """The bytes of a model folder's file (`open_model_file`); with `limit`, refused when it holds more."""
+def read_model_bytes(path: Path, limit: int, why: str = TEXT_LIMIT) -> bytes:
+    """The bytes of a model folder's file (`open_model_file`), refused before reading when it holds more than
+    `limit` (`why`: what sets the limit)."""
     with open_model_file(path) as handle:
-        data = handle.read() if limit is None else handle.read(limit + 1)
-    if limit is not None and len(data) > limit:
-        raise ModelLoadError(f"{path}: more than {limit:,} bytes, the most a model folder's JSON file or card may "
-                             f"hold (models.store.MAX_TEXT_FILE_BYTES); refusing to read it")
+        check_size(path, os.fstat(handle.fileno()).st_size, limit, why)
+        data = handle.read(limit + 1)  # it may have grown since
+    check_size(path, len(data), limit, why)
     return data
+
+
+def check_size(path: Path, size: int, limit: int, why: str) -> None:
+    if size > limit:
+        raise ModelLoadError(f"{path}: {size:,} bytes, more than the {limit:,} {why}; refusing to read it")
 
 
 def _read_json_file(path: Path):
@@ -178,8 +194,12 @@ class OutputFolderError(ValueError):
 
 def check_replaceable(directory: str | Path) -> None:
     """A model may be saved to a folder that does not exist, is empty, or holds a saved model and nothing else
-    (every file named in its config.json); anything else is refused, so that saving never deletes a user's files."""
+    (`saved_model_files`); anything else is refused, so that saving never deletes a user's files. A symbolic link
+    is refused too: saving would replace the link, not the folder it points to."""
     directory = Path(directory)
+    if directory.is_symlink():
+        raise OutputFolderError(f"{directory}: a symbolic link (to {os.readlink(directory)}); saving replaces the "
+                                f"output folder whole: give the folder itself, or another output folder")
     if not directory.exists():
         return
     if not directory.is_dir():
@@ -187,14 +207,9 @@ def check_replaceable(directory: str | Path) -> None:
     entries = sorted(path.name for path in directory.iterdir())
     if not entries:
         return
-    try:
-        config = read_config(directory)
-    except ModelLoadError:
-        config = {}
-    # The current format names its files in config.json; the earlier one (a pickle, converted in place) did not.
-    legacy = "state_sha256" in config and set(LEGACY_FILES)
-    known = set(config.get("files") or legacy or ()) | {"config.json"}
-    others = [name for name in entries if name not in known]
+    known = saved_model_files(directory) | {"config.json"}
+    others = [name for name in entries
+              if name not in known or (directory / name).is_dir() and not (directory / name).is_symlink()]
     if others or len(known) == 1:
         others = others or entries
         shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
@@ -202,17 +217,35 @@ def check_replaceable(directory: str | Path) -> None:
                                 f"would replace it whole. Choose a new output folder, or remove this one yourself")
 
 
+def saved_model_files(directory: Path) -> set[str]:
+    """The files besides config.json that a saved model's config.json says its folder holds (empty when it is no
+    saved model's): those named in `files` (current format), or the earlier format's (a pickle, converted in place,
+    whose config.json has `state_sha256`). A config.json of something else may well have a `files` key too: only
+    names a saved model has count."""
+    try:
+        config = read_config(directory)
+    except ModelLoadError:
+        return set()
+    files = config.get("files")
+    if "format" in config:
+        names = set(files) if isinstance(files, dict) else set()
+        return names if names <= set(READ_FILES) else set()
+    return set(LEGACY_FILES) if "state_sha256" in config else set()
+
+
 def save_directory(directory: str | Path, write_files, make_config, metrics: dict, log: list,
-                   fairness: dict | None = None, card=None) -> Path:
+                   fairness: dict | None = None, card=None, check=None) -> Path:
     """Writes a model directory atomically: into a temporary sibling, renamed into place at the end (replacing a
     saved model there; any other folder is refused, see `check_replaceable`).
     `write_files(staging)` writes the model's own files; `make_config()` is called after it (writing them may
     add to the config); `card(config)` gives MODEL_CARD.md; the SHA-256 of every file but config.json goes into
-    the config."""
-    directory = Path(directory)
+    the config. `check(staging)`, if given, is called on the written folder before it replaces anything: if it
+    raises, nothing is replaced."""
     check_replaceable(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    # `.` and `..` name no folder of their parent: the staging folder would be made inside the one it replaces
+    target = Path(os.path.abspath(directory))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         write_files(staging)
         write_json(staging / "metrics.json", metrics)
@@ -225,30 +258,40 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
         config["format"] = FORMAT
         config["files"] = {path.name: sha256_file(path) for path in sorted(staging.iterdir())}
         write_json(staging / "config.json", config)
-        if directory.exists():
-            shutil.rmtree(directory)
-        os.replace(staging, directory)
+        if check is not None:
+            check(staging)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return directory
+    return Path(directory)
 
 
-def check_files(directory: Path, config: dict) -> None:
-    """A directory of the current format whose files match their checksums in config.json."""
-    if (directory / LEGACY_STATE).exists() or "format" not in config:
+def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]] | None = None) -> None:
+    """A directory of the current format whose files match their checksums in config.json, each within its size
+    limit (`limits`, default `file_limits()`), checked before it is hashed."""
+    limits = file_limits() if limits is None else limits
+    if "format" not in config:
         raise ModelLoadError(convert_hint(directory))
+    if os.path.lexists(directory / LEGACY_STATE):  # never read here; but converting it would unpickle it
+        raise ModelLoadError(f"{directory / LEGACY_STATE}: a pickle, which can run code when it is read, in a folder "
+                             f"of format {str(config['format'])[:20]!r}, which never holds one; refusing to load the "
+                             f"folder. Do not convert it: it is not of the old format")
     if config["format"] != FORMAT:
-        raise ModelLoadError(f"{directory}: model format {config['format']!r}; this version reads format {FORMAT}; "
-                             f"{RETRAIN}")
+        raise ModelLoadError(f"{directory}: model format {str(config['format'])[:20]!r}; this version reads format "
+                             f"{FORMAT}; {RETRAIN}")
     files = config.get("files")
     if not isinstance(files, dict):
         raise ModelLoadError(f"{directory}/config.json: no 'files' checksums")
     for name, digest in files.items():
         path = directory / name
-        if Path(name).name != name or not (path.is_file() or path.is_symlink()):
-            raise ModelLoadError(f"{directory}: missing {name}")
+        if Path(name).name != name or not os.path.lexists(path):  # a folder or FIFO: open_model_file says so
+            raise ModelLoadError(f"{directory}: missing {name[:80]}")
         with open_model_file(path) as handle:
+            if name in limits:
+                check_size(path, os.fstat(handle.fileno()).st_size, *limits[name])
             if sha256_of(handle) != digest:
                 raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
     unlisted = [name for name in READ_FILES if name not in files and os.path.lexists(directory / name)]
@@ -344,11 +387,12 @@ def write_weights(directory: Path, weights: dict[str, np.ndarray]) -> None:
     save_file({name: np.ascontiguousarray(value) for name, value in weights.items()}, str(directory / WEIGHTS_FILE))
 
 
-def read_weights(directory: Path) -> dict[str, np.ndarray]:
+def read_weights(directory: Path, limit: tuple[int, str]) -> dict[str, np.ndarray]:
+    """The arrays of `weights.safetensors`, if it holds at most `limit` bytes ((bytes, what sets it))."""
     from safetensors import SafetensorError
     from safetensors.numpy import load
 
-    data = read_model_bytes(directory / WEIGHTS_FILE)
+    data = read_model_bytes(directory / WEIGHTS_FILE, *limit)
     try:
         return load(data)
     except (OSError, SafetensorError) as exc:
@@ -368,7 +412,7 @@ def read_sklearn(directory: Path, trusted: frozenset[str]):
     import skops.io
 
     path = directory / SKOPS_FILE
-    data = read_model_bytes(path)
+    data = read_model_bytes(path, MAX_UNPACKED_BYTES, ARCHIVE_LIMIT)
     try:
         _check_archive(path, io.BytesIO(data), arrays=False)
         untrusted = skops.io.get_untrusted_types(data=data)

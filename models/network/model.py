@@ -7,6 +7,7 @@ Training runs the torch module; the fitted model keeps its weights as numpy arra
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,9 @@ from models.network.inference import forward, split_members
 
 # Text features computed from lexicons learned on the training labels (the "learned" group).
 LEARNED_PREFIX = "learned__"
+# What weights.safetensors may hold beyond its weights: its JSON header of names, shapes and offsets (4 KB for the
+# default model's 12 weights; an ensemble of 32 networks, 100 KB).
+WEIGHTS_HEADER_BYTES = 2**20
 
 
 def learned_columns(text_names: list[str]) -> np.ndarray:
@@ -101,20 +105,37 @@ class NetworkModel(FeatureModel):
         store.write_featurizer(directory, self.featurizer_)
         store.write_weights(directory, self.weights_)
 
+    def file_limits(self, config: dict) -> dict[str, tuple[int, str]]:
+        """Its weights may take what `settings.members` networks of its net_config take, and their header."""
+        limits = super().file_limits(config)
+        try:
+            net = NetConfig.from_saved(config.get("net_config"))
+        except (TypeError, ValueError):
+            return limits  # `_restore` says what is wrong with it
+        members = self.settings.members
+        floats = sum(math.prod(shape) for shape in net.weight_shapes().values())
+        limits[store.WEIGHTS_FILE] = (members * floats * 4 + WEIGHTS_HEADER_BYTES,
+                                      f"bytes that the float32 weights of {members} network(s) of its net_config "
+                                      f"take, with their header")
+        return limits
+
     def _restore(self, directory: Path) -> None:
-        self.featurizer_ = store.read_featurizer(directory)
-        self.weights_ = store.read_weights(directory)
         try:
             config = NetConfig.from_saved(self.config.get("net_config"))
         except (TypeError, ValueError) as exc:
             raise store.ModelLoadError(f"{directory}/config.json: cannot load the network: its net_config "
                                        f"{exc}") from None
+        self.featurizer_ = store.read_featurizer(directory)
+        self.weights_ = store.read_weights(directory, self.file_limits(self.config)[store.WEIGHTS_FILE])
         try:
             members = split_members(self.weights_)
         except ValueError:
             raise store.ModelLoadError(f"{directory}: weights.safetensors has a network not named members.<number>.") from None
         if any(set(member) != set(members[0]) for member in members):
             raise store.ModelLoadError(f"{directory}: the networks in weights.safetensors do not have the same weights")
+        if len(members) > self.settings.members:
+            raise store.ModelLoadError(f"{directory}: weights.safetensors holds {len(members)} networks; its settings "
+                                       f"say {self.settings.members} (members)")
         self._check_weights(directory, config, members)
 
     def _check_weights(self, directory: Path, config: NetConfig, members: list[dict]) -> None:

@@ -33,6 +33,9 @@ def test_an_unknown_or_unused_setting_names_the_valid_ones():
     ({"dropout": 2.0}, r"setting dropout=2.0: must lie in \[0, 1\)"),
     ({"hidden": 100_000_000}, r"setting hidden=100000000: must lie in \[1, 4096\]"),
     ({"hidden": "64"}, r"setting hidden='64': expected int"),
+    ({"lr": float("nan")}, r"setting lr=nan: must be a finite number"),  # NaN compares false with every bound
+    ({"dropout": float("nan")}, r"setting dropout=nan: must be a finite number"),
+    ({"weight_decay": float("inf")}, r"setting weight_decay=inf: must be a finite number"),  # no upper bound
 ])
 def test_values_are_checked_when_the_model_is_built(values, message):
     with pytest.raises(ValueError, match=message):

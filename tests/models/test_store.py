@@ -4,6 +4,7 @@ folders are converted only on request."""
 import gzip
 import io
 import json
+import os
 import pickle
 import shutil
 import subprocess
@@ -83,20 +84,59 @@ def test_saving_replaces_a_saved_model_but_no_other_folder(saved, tweets, tmp_pa
         model.save(tmp_path / "file")
 
 
+@pytest.mark.parametrize("config, user_files", [
+    ({"files": ["data.csv"]}, ["data.csv"]),  # another tool's config.json, listing its files
+    ({"files": {"data.csv": "x"}, "format": 2}, ["data.csv"]),  # no file a saved model has
+    ({"files": {"metrics.json": "x"}, "format": 2}, ["metrics.json/mine.csv"]),  # a folder where a model has a file
+])
+def test_a_folder_whose_config_json_names_its_files_is_not_a_saved_model(tweets, tmp_path, config, user_files):
+    folder = tmp_path / "mine"
+    for name in user_files:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("the user's")
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(OutputFolderError, match=f"mine: exists and is not a saved model folder \\(it holds "
+                                                f"{user_files[0].split('/')[0]}\\)"):
+        build_model("lexicon_rule").fit(tweets, seed=0).save(folder)
+    assert all((folder / name).read_text() == "the user's" for name in user_files)
+
+
+def test_saving_to_the_current_folder_or_through_a_link(saved, tweets, tmp_path, monkeypatch):
+    model = build_model("lexicon_rule").fit(tweets, seed=0)
+    here = _copy(saved, tmp_path, "here")
+    monkeypatch.chdir(here)
+    model.save(".")  # the staging folder is made beside it, not inside the folder it replaces
+    assert load_model(here).name == "lexicon_rule" and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link").symlink_to(here)
+    with pytest.raises(OutputFolderError, match="link: a symbolic link .*give the folder itself"):
+        model.save(tmp_path / "link")
+    assert (tmp_path / "link").is_symlink() and load_model(here).name == "lexicon_rule"
+
+
 def test_a_planted_pickle_runs_no_code_and_gets_one_line(saved, tmp_path):
     marker = tmp_path / "ran.txt"
     folder = _copy(saved, tmp_path)
     (folder / "state.pkl.gz").write_bytes(gzip.compress(pickle.dumps(_Planted(marker))))
+    # as whoever planted it would, so that `convert --trust` finds its checksum
+    _edit_config(folder, lambda c: c.update(state_sha256=sha256_file(folder / "state.pkl.gz")))
     with pytest.raises(ModelLoadError) as caught:
         load_model(folder)
-    assert "old pickle format" in str(caught.value) and "cli.py convert" in str(caught.value)
-    assert "\n" not in str(caught.value) and not marker.exists()
+    # not "saved in the old pickle format ... convert it --trust": the folder is of format 2
+    assert str(caught.value) == (f"{folder}/state.pkl.gz: a pickle, which can run code when it is read, in a folder "
+                                 f"of format '2', which never holds one; refusing to load the folder. Do not convert "
+                                 f"it: it is not of the old format")
+    assert not marker.exists()
 
     result = subprocess.run([sys.executable, "cli.py", "score", "--model-dir", str(folder), "--input",
                              str(ROOT / "data" / "samples" / "tweets_sample.csv"), "--output", str(tmp_path / "o.csv")],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2 and not marker.exists()
-    assert result.stderr.strip().count("\n") == 0 and "--trust" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "--trust" not in result.stderr
+    with pytest.raises(ModelLoadError, match=r"copy: already in the current format \(format 2\); its state.pkl.gz is "
+                                             r"not part of it: refusing to unpickle it"):
+        convert_legacy(folder)
+    assert not marker.exists()
 
 
 def test_a_pickled_array_in_the_features_file_is_refused(saved, tmp_path):
@@ -224,6 +264,24 @@ def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets,
                                model.predict(texts).probabilities, atol=1e-7)
     convert_legacy(tmp_path / "old")  # in place: the old folder is a model folder, replaced by its conversion
     assert not (tmp_path / "old" / "state.pkl.gz").exists() and load_model(tmp_path / "old").name == "text_net"
+
+
+def test_an_old_folder_whose_conversion_does_not_load_is_left_as_it_was(tweets, tmp_path, monkeypatch):
+    from models import convert
+
+    model = build_model("text_net", FAST_NET).fit(tweets, seed=0)
+    _legacy_folder(model, tmp_path / "old")
+    before = {path.name: path.read_bytes() for path in (tmp_path / "old").iterdir()}
+
+    def fails(directory):
+        raise ModelLoadError(f"{directory}: cannot load the model: scoring a test tweet fails (AttributeError: x)")
+
+    monkeypatch.setattr(convert, "load_model", fails)
+    with pytest.raises(ModelLoadError, match=f"old: converted, it does not load, so nothing was written to "
+                                             f"{tmp_path / 'old'} \\({tmp_path / 'old'}: cannot load the model"):
+        convert_legacy(tmp_path / "old")
+    assert {path.name: path.read_bytes() for path in (tmp_path / "old").iterdir()} == before
+    assert [path.name for path in tmp_path.iterdir()] == ["old"]  # no staging folder left
 
 
 def test_the_shipped_default_model_is_in_the_current_format():
@@ -401,6 +459,28 @@ def test_any_other_failure_while_loading_is_one_line_naming_the_folder(tmp_path,
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c.update(model=["text_net"]), r"copy/config.json: model is \['text_net'\], not a name; valid names: "
+                                             r"fused_net, "),  # was "unhashable type: 'list'"
+    (lambda c: c.update(format="x" * 1000), r"copy: model format 'x{20}'; this version reads format 2"),
+])
+def test_a_config_json_of_the_wrong_kinds_is_one_short_line(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_config(folder, edit)
+    with pytest.raises(ModelLoadError, match=f"{message}") as caught:
+        load_model(folder)
+    assert len(str(caught.value)) < len(str(folder)) + 200
+
+
+@pytest.mark.parametrize("make", [os.mkfifo, os.mkdir])
+def test_a_listed_file_that_is_a_fifo_or_a_folder_is_named_as_such(saved, tmp_path, make):
+    folder = _copy(saved, tmp_path)
+    (folder / "metrics.json").unlink()
+    make(folder / "metrics.json")
+    with pytest.raises(ModelLoadError, match="copy/metrics.json: not a regular file; refusing to read it"):
+        load_model(folder)  # not "missing metrics.json"
+
+
 def test_a_table_of_the_wrong_kind_deep_in_the_features_is_one_line(saved, tmp_path):
     folder = _copy(saved, tmp_path)
     _edit_tree(folder, lambda t: t["attributes"]["text_features_"]["attributes"]["groups"][0]["tuple"][1]
@@ -472,4 +552,44 @@ def test_a_skops_file_that_unpacks_to_more_than_the_cap_is_refused(tmp_path, mon
     monkeypatch.setattr(store, "MAX_UNPACKED_BYTES", 30_000_000)  # it unpacks to 35 MB
     with pytest.raises(ModelLoadError, match=r"tfidf/model.skops: would unpack to 34,\d{3},\d{3} bytes, more than "
                                              r"the 30,000,000"):
+        load_model(folder)
+
+
+def test_a_skops_file_of_zeros_before_its_archive_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    """A ZIP reader finds the archive at the file's end: zeros before it pack small and would be read whole."""
+    from models import store
+
+    folder = Path(shutil.copytree(ROOT / "models" / "zoo" / "logreg", tmp_path / "logreg"))
+    archive = (folder / "model.skops").read_bytes()
+    monkeypatch.setattr(store, "MAX_UNPACKED_BYTES", 2_000_000)  # it unpacks to 0.3 MB
+    (folder / "model.skops").write_bytes(bytes(3_000_000) + archive)
+    _reseal(folder)
+    with pytest.raises(ModelLoadError, match=r"logreg/model.skops: 3,\d{3},\d{3} bytes, more than the 2,000,000 a "
+                                             r"model folder's archive may hold"):
+        load_model(folder)
+
+
+def test_weights_larger_than_their_net_config_implies_are_refused_before_they_are_read(saved, tmp_path):
+    from models.network.config import NetConfig
+    from models.network.model import WEIGHTS_HEADER_BYTES
+
+    folder = _copy(saved, tmp_path)
+    with open(folder / "weights.safetensors", "r+b") as handle:
+        handle.truncate(50_000_000)  # zeros after the weights: read whole, then refused by safetensors
+    _reseal(folder)
+    shapes = NetConfig(**json.loads((folder / "config.json").read_text())["net_config"]).weight_shapes().values()
+    limit = sum(int(np.prod(shape)) for shape in shapes) * 4 + WEIGHTS_HEADER_BYTES
+    with pytest.raises(ModelLoadError, match=f"copy/weights.safetensors: 50,000,000 bytes, more than the {limit:,} "
+                                             f"bytes that the float32 weights of 1 network\\(s\\) of its net_config take"):
+        load_model(folder)
+
+
+def test_weights_of_more_networks_than_its_settings_say_are_refused(saved, tmp_path):
+    def two_networks(weights):
+        for name in list(weights):
+            weights[f"members.0.{name}"] = weights[f"members.1.{name}"] = weights.pop(name)
+
+    folder = _copy(saved, tmp_path)
+    _edit_weights(folder, two_networks)
+    with pytest.raises(ModelLoadError, match="copy: weights.safetensors holds 2 networks; its settings say 1"):
         load_model(folder)
