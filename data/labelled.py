@@ -3,8 +3,9 @@
 A labelled file has a `text` column and/or an `image` column (a path, relative to the file), and either a
 `label` column (one emotion name) or the four emotion columns as 0/1 (multi-label), optionally `intensity`
 (the intensity of the labelled emotion; with the four emotion columns, `intensity_<emotion>` columns instead)
-or `intensity_<emotion>` columns. Rows with an image and no text are
-allowed. Every problem raises `DataError` naming the file and, where it applies, the column or the rows.
+or `intensity_<emotion>` columns. Column names are read trimmed and in any case ("Text", " label"); any other
+column is left unread. Rows with an image and no text are allowed. Every problem raises `DataError` naming the
+file and, where it applies, the column or the rows.
 """
 
 from __future__ import annotations
@@ -139,11 +140,31 @@ def _image_digest(image) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+# The columns a labelled file is read by; any other column is kept out of the way (an id, a date, a note).
+COLUMNS = ("text", "image", "label", "intensity", *EMOTIONS, *(f"intensity_{e}" for e in EMOTIONS))
+
+
+def labelled_columns(names: list[str], source: str) -> list[str]:
+    """The header as this module reads it: a column whose name, trimmed and in lower case, is one of `COLUMNS`
+    ("Text", " label", "JOY") gets that name; the others keep theirs. Two columns that would both be read as one
+    ("label" twice, "text" and "Text") are an error naming them: which one holds the labels is for the user to
+    say, not for the reader to guess."""
+    wanted = [name.strip().lower() if name.strip().lower() in COLUMNS else name for name in names]
+    twice = {name: [i for i, other in enumerate(wanted) if other == name] for name in COLUMNS if wanted.count(name) > 1}
+    if twice:
+        name, where = next(iter(twice.items()))
+        given = " and ".join(f"{i + 1} ({names[i].strip()!r})" for i in where)
+        raise DataError(f"{source}: columns {given} are both read as '{name}'; keep one of them (or rename the other)")
+    return wanted
+
+
 def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None) -> LabelledData:
     """Labels, texts and images from a table with the columns described in the module docstring."""
+    frame = frame.set_axis(labelled_columns([str(c) for c in frame.columns], source), axis=1)
     columns = set(frame.columns)
+    found = [str(c) for c in frame.columns]
     if "text" not in columns and "image" not in columns:
-        raise DataError(f"{source}: needs a 'text' or an 'image' column; found {sorted(columns)}")
+        raise DataError(f"{source}: needs a 'text' or an 'image' column; found {found}")
     n = len(frame)
     texts = frame["text"].fillna("").astype(str).tolist() if "text" in columns else [""] * n
     images: list = [None] * n
@@ -156,6 +177,10 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     if empty:
         raise DataError(f"{source}: row(s) {_rows(empty)} have neither text nor image")
     emotion_columns = [e for e in EMOTIONS if e in columns]
+    if "label" in columns and emotion_columns:  # one of them would be silently left unread
+        raise DataError(f"{source}: has both a 'label' column and emotion columns ({', '.join(emotion_columns)}); "
+                        f"keep the 'label' column (one emotion per row) or the four 0/1 emotion columns, and rename "
+                        f"or remove the other")
     if "label" in columns:
         multi_label = False
         raw = frame["label"].astype(str).str.strip().str.lower()
@@ -177,7 +202,7 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     else:
         missing = [e for e in EMOTIONS if e not in columns]
         raise DataError(f"{source}: needs a 'label' column or the four emotion columns {list(EMOTIONS)} "
-                        f"(missing: {missing})")
+                        f"(missing: {missing}); found {found}")
     intensity = np.full((n, len(EMOTIONS)), np.nan)
     if "intensity" in columns and multi_label:  # it would say the intensity of no emotion in particular
         raise DataError(f"{source}: an 'intensity' column rates the emotion of a 'label' column; with the four "
@@ -237,7 +262,8 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
     if table.bad_rows:
         raise DataError(f"{table.name}: {table.bad_rows} row(s) have the wrong number of fields "
                         f"(first: {table.first_bad_row()})")
-    return frame_to_labelled(table.frame, table.name, base=path.parent if base is None else base)
+    frame = table.frame.set_axis(table.given_columns, axis=1)  # as the header has them: a repeat is seen as one
+    return frame_to_labelled(frame, table.name, base=path.parent if base is None else base)
 
 
 def _rows(positions) -> str:

@@ -44,11 +44,24 @@ def test_multi_label_tsv(tmp_path):
         ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields \(first: line 3: 3 fields"),
         ("text,image,label\nhi,a.png,joy\nho,a\x00b.png,joy\n", r"column 'image', row\(s\) 2: a path cannot hold a NUL"),
         ("text,anger,fear,joy,sadness,intensity\nhi,0,0,1,0,0.5\n", r"an 'intensity' column rates the emotion of a 'label'"),
+        ("text,label,label\nhi,joy,anger\n", r"columns 2 \('label'\) and 3 \('label'\) are both read as 'label'; keep one"),
+        ("text,Text,label\nhi,ho,joy\n", r"columns 1 \('text'\) and 2 \('Text'\) are both read as 'text'"),
+        ("text,label,anger,fear,joy,sadness\nhi,joy,1,0,0,1\n",
+         r"has both a 'label' column and emotion columns \(anger, fear, joy, sadness\); keep the 'label' column"),
+        ("text,mood\nhi,joy\n", r"needs a 'label' column or .*; found \['text', 'mood'\]"),
     ],
 )
 def test_bad_files_are_named_with_column_and_rows(tmp_path, content, message):
     with pytest.raises(DataError, match=r"d\.csv: " + message):
         read_labelled(write(tmp_path, "d.csv", content))
+
+
+def test_column_names_are_read_whatever_their_case_and_surrounding_spaces(tmp_path):
+    path = write(tmp_path, "d.csv", "ID, Text ,LABEL,Intensity\n7,so happy,joy,0.5\n")
+    data = read_labelled(path)
+    assert data.texts == ["so happy"] and data.label_names == ["joy"] and data.intensity[0, 2] == 0.5
+    multi = read_labelled(write(tmp_path, "e.csv", "text,Anger,FEAR,Joy,Sadness\nugh,1,0,0,1\n"))
+    assert multi.multi_label and multi.labels.tolist() == [[1, 0, 0, 1]]
 
 
 def test_missing_file(tmp_path):
