@@ -192,13 +192,12 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
         labels = one_hot(raw)
     elif len(emotion_columns) == len(EMOTIONS):
         multi_label = True
-        labels = np.column_stack([pd.to_numeric(frame[e].astype(str).str.strip(), errors="coerce") for e in EMOTIONS])
-        bad = ~np.isin(labels, (0, 1))
-        if bad.any():
-            column = EMOTIONS[int(np.flatnonzero(bad.any(axis=0))[0])]
-            rows = np.flatnonzero(bad[:, EMOTIONS.index(column)])
-            raise DataError(f"{source}: column '{column}' must hold 0 or 1 (row(s) {_rows(rows)}; all-zero rows "
-                            f"mean no emotion of the four)")
+        read = {e: _presence(frame[e]) for e in EMOTIONS}
+        bad = [f"column '{e}' {problem}" for e, (_, problem) in read.items() if problem]
+        if bad:  # every column named at once: a file is fixed in one go, not one column per run
+            raise DataError(f"{source}: the emotion columns must hold 0 or 1 (or true/false, yes/no; all zeros in a "
+                            f"row: no emotion of the four): {'; '.join(bad)}")
+        labels = np.column_stack([values for values, _ in read.values()])
     else:
         missing = [e for e in EMOTIONS if e not in columns]
         raise DataError(f"{source}: needs a 'label' column or the four emotion columns {list(EMOTIONS)} "
@@ -217,6 +216,23 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
         column = "intensity" if "intensity" in columns else "intensity_<emotion>"
         raise DataError(f"{source}: intensities must lie in [0, 1] (column '{column}', row(s) {_rows(outside)})")
     return LabelledData(texts, images, labels, intensity, multi_label, source)
+
+
+# How a spreadsheet or pandas may write a 0/1 column (pandas writes a bool column as True/False).
+_PRESENCE_WORDS = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0}
+
+
+def _presence(cells: pd.Series) -> tuple[np.ndarray, str]:
+    """A 0/1 emotion column: 0 and 1 as numbers ("1", "1.0", " 0") or words (true/false, yes/no, any case); and
+    what is wrong with its other cells, empty ones too ("" when nothing): their rows and the first of them."""
+    text = cells.astype(str).str.strip()
+    values = pd.to_numeric(text, errors="coerce").fillna(text.str.lower().map(_PRESENCE_WORDS)).to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isin(values, (0, 1)))
+    if not bad.size:
+        return values, ""
+    example = text.iloc[bad[0]]
+    return values, f"row(s) {_rows(bad)} ({'empty' if example in ('', 'nan') else repr(example[:20])}" + \
+        (", …)" if len(set(text.iloc[bad])) > 1 else ")")
 
 
 def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:

@@ -48,6 +48,9 @@ def test_multi_label_tsv(tmp_path):
         ("text,Text,label\nhi,ho,joy\n", r"columns 1 \('text'\) and 2 \('Text'\) are both read as 'text'"),
         ("text,label,anger,fear,joy,sadness\nhi,joy,1,0,0,1\n",
          r"has both a 'label' column and emotion columns \(anger, fear, joy, sadness\); keep the 'label' column"),
+        ("text,anger,fear,joy,sadness\nhi,2,0,0,1\nho,0,,1,0\nha,0,0,1,x\n",
+         r"the emotion columns must hold 0 or 1 .*: column 'anger' row\(s\) 1 \('2'\); column 'fear' row\(s\) 2 "
+         r"\(empty\); column 'sadness' row\(s\) 3 \('x'\)$"),
         ("text,mood\nhi,joy\n", r"needs a 'label' column or .*; found \['text', 'mood'\]"),
     ],
 )
@@ -62,6 +65,11 @@ def test_column_names_are_read_whatever_their_case_and_surrounding_spaces(tmp_pa
     assert data.texts == ["so happy"] and data.label_names == ["joy"] and data.intensity[0, 2] == 0.5
     multi = read_labelled(write(tmp_path, "e.csv", "text,Anger,FEAR,Joy,Sadness\nugh,1,0,0,1\n"))
     assert multi.multi_label and multi.labels.tolist() == [[1, 0, 0, 1]]
+
+
+def test_emotion_columns_may_hold_true_false_and_yes_no_as_pandas_and_spreadsheets_write_them(tmp_path):
+    path = write(tmp_path, "d.csv", "text,anger,fear,joy,sadness\nugh,True,FALSE,no,yes\nmeh, 0 ,0.0,false,0\n")
+    assert read_labelled(path).labels.tolist() == [[1, 0, 0, 1], [0, 0, 0, 0]]
 
 
 def test_missing_file(tmp_path):
