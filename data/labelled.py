@@ -1,7 +1,7 @@
 """Labelled rows for training and evaluation: read from a CSV/TSV file, or built from the bundled data sets.
 
 A labelled file has a `text` column and/or an `image` column (a path, relative to the file), and either a
-`label` column (one emotion name) or the four emotion columns as 0/1 (multi-label), optionally `intensity`
+`label` column (one emotion's name, or none: then every row is a judgement of presence) or the four emotion columns as 0/1 (multi-label), optionally `intensity`
 (the intensity of the labelled emotion; with the four emotion columns, `intensity_<emotion>` columns instead)
 or `intensity_<emotion>` columns. Column names are read trimmed and in any case ("Text", " label"); any other
 column is left unread. Rows with an image and no text are allowed. Every problem raises `DataError` naming the
@@ -19,7 +19,7 @@ import pandas as pd
 
 from data import DataError
 from data.tables import read_table
-from emotions import EMOTION_INDEX, EMOTIONS, one_hot, unknown_labels
+from emotions import EMOTIONS, NONE, answers, one_hot
 
 # Characters that show nothing: a text of only these and white space has nothing to score.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -181,15 +181,12 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
         raise DataError(f"{source}: has both a 'label' column and emotion columns ({', '.join(emotion_columns)}); "
                         f"keep the 'label' column (one emotion per row) or the four 0/1 emotion columns, and rename "
                         f"or remove the other")
+    presence = exclusive = None  # as LabelledData makes them from `labels`, unless a row is labelled none
     if "label" in columns:
         multi_label = False
-        raw = frame["label"].astype(str).str.strip().str.lower()
-        unknown = unknown_labels(raw)
-        if unknown:
-            bad = [i for i, v in enumerate(raw) if v not in EMOTION_INDEX]
-            raise DataError(f"{source}: unknown label(s) {unknown[:5]} in column 'label' (row(s) {_rows(bad)}); "
-                            f"expected one of {list(EMOTIONS)}")
-        labels = one_hot(raw)
+        labels, none = _single_labels(frame["label"], source)
+        if none.any():  # a row with no emotion of the four: every row then says which are present (its label alone)
+            presence, exclusive = labels.copy(), ~none
     elif len(emotion_columns) == len(EMOTIONS):
         multi_label = True
         read = {e: _presence(frame[e]) for e in EMOTIONS}
@@ -207,7 +204,13 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
         raise DataError(f"{source}: an 'intensity' column rates the emotion of a 'label' column; with the four "
                         f"emotion columns give each emotion's as 'intensity_<emotion>' (intensity_joy, …)")
     if "intensity" in columns:
-        intensity[labels.astype(bool)] = _numbers(frame["intensity"], "intensity", source)
+        given = _numbers(frame["intensity"], "intensity", source)
+        rated = labels.any(axis=1)
+        on_none = np.flatnonzero(~rated & np.isfinite(given))
+        if on_none.size:
+            raise DataError(f"{source}: column 'intensity', row(s) {_rows(on_none)}: an intensity on a row labelled "
+                            f"{NONE}, which has no emotion to rate; leave it empty")
+        intensity[rated, labels[rated].argmax(axis=1)] = given[rated]
     for i, emotion in enumerate(EMOTIONS):
         if f"intensity_{emotion}" in columns:
             intensity[:, i] = _numbers(frame[f"intensity_{emotion}"], f"intensity_{emotion}", source)
@@ -215,7 +218,40 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     if outside.size:
         column = "intensity" if "intensity" in columns else "intensity_<emotion>"
         raise DataError(f"{source}: intensities must lie in [0, 1] (column '{column}', row(s) {_rows(outside)})")
-    return LabelledData(texts, images, labels, intensity, multi_label, source)
+    return LabelledData(texts, images, labels, intensity, multi_label, source, presence=presence, exclusive=exclusive)
+
+
+# Words people label emotions with, and the name this reader takes for each: said in the error, never read as it,
+# since "love" or "other" may mean something else in someone's data.
+_SYNONYMS = {
+    **dict.fromkeys(("angry", "mad", "rage", "fury", "annoyed"), "anger"),
+    **dict.fromkeys(("scared", "afraid", "fearful", "fright", "anxious", "anxiety"), "fear"),
+    **dict.fromkeys(("happy", "happiness", "joyful", "joyous"), "joy"),
+    **dict.fromkeys(("sad", "unhappy", "sorrow", "sadden"), "sadness"),
+    **dict.fromkeys(("neutral", "no emotion", "no_emotion", "noemotion", "other", "others", "nothing"), NONE),
+}
+
+
+def _single_labels(cells: pd.Series, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """A `label` column (an emotion's name, or none, in any case) → ((n, 4) 0/1, (n,) whether the row is none)."""
+    raw = cells.astype(str).str.strip().str.lower()
+    empty = np.flatnonzero(raw.isin(("", "nan")).to_numpy())
+    if empty.size:
+        raise DataError(f"{source}: column 'label', row(s) {_rows(empty)}: empty; write one of {', '.join(EMOTIONS)}, "
+                        f"or {NONE} for a text with no emotion of the four")
+    known = raw.isin([*EMOTIONS, NONE]).to_numpy()
+    if not known.all():
+        unknown = sorted(set(raw[~known]))
+        hints = [f"{_SYNONYMS[label]} for {label!r}" for label in unknown if label in _SYNONYMS]
+        hint = (f"; did you mean {', '.join(hints[:5])}? Write them so in the file" if hints else
+                "; labels are names, not numbers" if all(label.isdigit() for label in unknown) else "")
+        raise DataError(f"{source}: unknown label(s) {unknown[:5]} in column 'label' (row(s) "
+                        f"{_rows(np.flatnonzero(~known))}); expected one of {list(EMOTIONS)} or {NONE!r} (no emotion "
+                        f"of the four){hint}")
+    none = (raw == NONE).to_numpy()
+    labels = np.zeros((len(raw), len(EMOTIONS)))
+    labels[~none] = one_hot(raw[~none])
+    return labels, none
 
 
 # How a spreadsheet or pandas may write a 0/1 column (pandas writes a bool column as True/False).
@@ -252,15 +288,15 @@ def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
 
 def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tuple[LabelledData, LabelledData]:
     """A stratified (train, valid) split, for data without its own validation set; rows keep their order.
-    Stratified by `by(data)` (default: each row's first labelled emotion)."""
+    Stratified by `by(data)` (default: each row's first labelled emotion, or none)."""
     from sklearn.model_selection import train_test_split
 
-    strata = by(data) if by is not None else data.labels.argmax(axis=1)
+    strata = by(data) if by is not None else answers(data.labels)  # a row with no emotion is its own stratum
     try:
         keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed, stratify=strata)
     except ValueError:  # too few rows of some answer to put one on each side
         values, counts = np.unique(strata, return_counts=True)
-        names = [EMOTIONS[v] if by is None else str(v) for v in values]
+        names = [(*EMOTIONS, NONE)[v] if by is None else str(v) for v in values]
         rarest = min(zip(counts, names))
         raise DataError(f"{data.source}: too few rows to hold out a validation tenth with every emotion on both "
                         f"sides ({len(data)} rows; {rarest[1]} has {rarest[0]}); give a validation file or more "

@@ -32,6 +32,13 @@ def test_multi_label_tsv(tmp_path):
     [
         ("text,label\nhi,joy\nho,surprise\n", r"unknown label\(s\) \['surprise'\] in column 'label' \(row\(s\) 2\)"),
         ("text,mood\nhi,joy\n", r"needs a 'label' column or the four emotion columns"),
+        ("text,label\nhi,joy\nho,\n", r"column 'label', row\(s\) 2: empty; write one of anger, fear, joy, sadness, or none"),
+        ("text,label\nhi,Happy\nho,neutral\nhm,love\n",
+         r"unknown label\(s\) \['happy', 'love', 'neutral'\] .* or 'none' \(no emotion of the four\); did you mean joy "
+         r"for 'happy', none for 'neutral'\? Write them so in the file"),
+        ("text,label\nhi,0\nho,3\n", r"unknown label\(s\) \['0', '3'\] .*; labels are names, not numbers"),
+        ("text,label,intensity\nhi,joy,0.5\nho,none,0.3\n", r"column 'intensity', row\(s\) 2: an intensity on a row "
+         r"labelled none, which has no emotion to rate"),
         ("words,label\nhi,joy\n", r"needs a 'text' or an 'image' column"),
         ("text,label\nhi,joy\n,joy\n", r"row\(s\) 2 have neither text nor image"),
         ("text,label,intensity\nhi,joy,1.5\n", r"intensities must lie in \[0, 1\] \(column 'intensity', row\(s\) 1\)"),
@@ -70,6 +77,25 @@ def test_column_names_are_read_whatever_their_case_and_surrounding_spaces(tmp_pa
 def test_emotion_columns_may_hold_true_false_and_yes_no_as_pandas_and_spreadsheets_write_them(tmp_path):
     path = write(tmp_path, "d.csv", "text,anger,fear,joy,sadness\nugh,True,FALSE,no,yes\nmeh, 0 ,0.0,false,0\n")
     assert read_labelled(path).labels.tolist() == [[1, 0, 0, 1], [0, 0, 0, 0]]
+
+
+def test_a_label_column_may_say_none_and_its_rows_are_then_judgements_of_presence(tmp_path):
+    """The product's answer for a tweet with no emotion of the four is 'none'; a label file may give it. Every
+    row then says which emotions are present (its label alone), so a model learns to say none."""
+    data = read_labelled(write(tmp_path, "d.csv", "text,label,intensity\nhi,joy,0.5\nho,None ,\nhm,fear,0.2\n"))
+    assert data.labels.tolist() == [[0, 0, 1, 0], [0, 0, 0, 0], [0, 1, 0, 0]] and not data.multi_label
+    assert data.presence.tolist() == data.labels.tolist() and data.exclusive.tolist() == [True, False, True]
+    assert data.intensity[0, 2] == 0.5 and data.intensity[2, 1] == 0.2 and np.isnan(data.intensity[1]).all()
+    only_emotions = read_labelled(write(tmp_path, "e.csv", "text,label\nhi,joy\nho,fear\n"))
+    assert not only_emotions.has_presence and only_emotions.exclusive.all()  # a 4-way choice, as before
+
+
+def test_a_held_out_tenth_keeps_rows_with_no_emotion_on_both_sides(tmp_path):
+    from data.labelled import hold_out
+
+    rows = "".join(f"t{i},{label}\n" for i in range(10) for label in ("joy", "fear", "none"))
+    train, valid = hold_out(read_labelled(write(tmp_path, "d.csv", "text,label\n" + rows)), seed=0)
+    assert (~valid.labels.any(axis=1)).sum() == 1 and (~train.labels.any(axis=1)).sum() == 9
 
 
 def test_missing_file(tmp_path):
