@@ -305,17 +305,25 @@ def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tupl
 
 
 def read_labelled(path: str | Path, max_rows: int | None = None, name: str | None = None,
-                  base: Path | None = None) -> LabelledData:
+                  base: Path | None = None, check_images: bool = True) -> LabelledData:
     """A labelled CSV/TSV file, read by the one table reader (`data.tables.read_table`: any encoding it accepts,
     the delimiter sniffed). A row with the wrong number of fields is refused here: a label must not shift.
-    Image paths are relative to `base` (default: the file's folder)."""
+    Image paths are relative to `base` (default: the file's folder); with `check_images`, a path that is no file
+    is refused with its rows (a model would otherwise train on the row without its image, or on nothing)."""
     path = Path(path)
     table = read_table(path, max_rows=max_rows, name=name)
     if table.bad_rows:
         raise DataError(f"{table.name}: {table.bad_rows} row(s) have the wrong number of fields "
                         f"(first: {table.first_bad_row()})")
     frame = table.frame.set_axis(table.given_columns, axis=1)  # as the header has them: a repeat is seen as one
-    return frame_to_labelled(frame, table.name, base=path.parent if base is None else base)
+    base = path.parent if base is None else base
+    data = frame_to_labelled(frame, table.name, base=base)
+    missing = [i for i, image in enumerate(data.images) if image is not None and not Path(image).is_file()]
+    if check_images and missing:
+        first = data.images[missing[0]]
+        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: no such file (first: {first}); image "
+                        f"paths are read relative to {base}")
+    return data
 
 
 def _rows(positions) -> str:

@@ -12,6 +12,8 @@ def write(tmp_path, name, text):
 
 
 def test_single_label_csv_with_intensity_and_images(tmp_path):
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "a.jpg").write_bytes(b"\xff\xd8")
     path = write(tmp_path, "d.csv", "text,image,label,intensity\nso happy,,joy,0.8\n,pics/a.jpg,Anger,\n")
     data = read_labelled(path)
     assert data.texts == ["so happy", ""]
@@ -96,6 +98,17 @@ def test_a_held_out_tenth_keeps_rows_with_no_emotion_on_both_sides(tmp_path):
     rows = "".join(f"t{i},{label}\n" for i in range(10) for label in ("joy", "fear", "none"))
     train, valid = hold_out(read_labelled(write(tmp_path, "d.csv", "text,label\n" + rows)), seed=0)
     assert (~valid.labels.any(axis=1)).sum() == 1 and (~train.labels.any(axis=1)).sum() == 9
+
+
+def test_an_image_path_that_is_no_file_is_refused_with_its_rows(tmp_path):
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "a.jpg").write_bytes(b"\xff\xd8")
+    rows = "".join(f"t{i},{'pics/a.jpg' if i % 2 else ''},joy\n" for i in range(4)) + ",pics/b.jpg,fear\n,pics,joy\n"
+    path = write(tmp_path, "d.csv", "text,image,label\n" + rows)
+    with pytest.raises(DataError, match=rf"d\.csv: column 'image', row\(s\) 5, 6: no such file \(first: "
+                                        rf"{tmp_path}/pics/b\.jpg\); image paths are read relative to {tmp_path}"):
+        read_labelled(path)
+    assert read_labelled(path, check_images=False).images[4] == str(tmp_path / "pics/b.jpg")
 
 
 def test_missing_file(tmp_path):
