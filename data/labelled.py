@@ -203,21 +203,25 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     if "intensity" in columns and multi_label:  # it would say the intensity of no emotion in particular
         raise DataError(f"{source}: an 'intensity' column rates the emotion of a 'label' column; with the four "
                         f"emotion columns give each emotion's as 'intensity_<emotion>' (intensity_joy, …)")
+    given = {column: _numbers(frame[column], column, source)
+             for column in ("intensity", *(f"intensity_{e}" for e in EMOTIONS)) if column in columns}
+    outside = {column: np.flatnonzero((values < 0) | (values > 1)) for column, values in given.items()}
+    outside = {column: rows for column, rows in outside.items() if rows.size}
+    if outside:
+        shown = "; ".join(f"column '{column}', row(s) {_rows(rows)} ({given[column][rows[0]]:g})"
+                          for column, rows in outside.items())
+        raise DataError(f"{source}: intensities must lie in [0, 1]: {shown}"
+                        f"{'; on a scale of 0 to 100? Divide them by 100' if _percentages(given, outside) else ''}")
     if "intensity" in columns:
-        given = _numbers(frame["intensity"], "intensity", source)
         rated = labels.any(axis=1)
-        on_none = np.flatnonzero(~rated & np.isfinite(given))
+        on_none = np.flatnonzero(~rated & np.isfinite(given["intensity"]))
         if on_none.size:
             raise DataError(f"{source}: column 'intensity', row(s) {_rows(on_none)}: an intensity on a row labelled "
                             f"{NONE}, which has no emotion to rate; leave it empty")
-        intensity[rated, labels[rated].argmax(axis=1)] = given[rated]
+        intensity[rated, labels[rated].argmax(axis=1)] = given["intensity"][rated]
     for i, emotion in enumerate(EMOTIONS):
         if f"intensity_{emotion}" in columns:
-            intensity[:, i] = _numbers(frame[f"intensity_{emotion}"], f"intensity_{emotion}", source)
-    outside = np.flatnonzero(((intensity < 0) | (intensity > 1)).any(axis=1))
-    if outside.size:
-        column = "intensity" if "intensity" in columns else "intensity_<emotion>"
-        raise DataError(f"{source}: intensities must lie in [0, 1] (column '{column}', row(s) {_rows(outside)})")
+            intensity[:, i] = given[f"intensity_{emotion}"]
     return LabelledData(texts, images, labels, intensity, multi_label, source, presence=presence, exclusive=exclusive)
 
 
@@ -271,6 +275,14 @@ def _presence(cells: pd.Series) -> tuple[np.ndarray, str]:
         (", …)" if len(set(text.iloc[bad])) > 1 else ")")
 
 
+def _percentages(given: dict, outside: dict) -> bool:
+    """Whether the columns with intensities above 1 look written on a 0-100 scale: most of their values above 1,
+    none above 100 or below 0."""
+    known = [given[column][np.isfinite(given[column])] for column in outside]
+    return all(values.min() >= 0 and values.max() <= 100 and (values > 1).mean() > 0.5 and (values > 1).sum() > 1
+               for values in known)
+
+
 def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
     """A column of numbers, empty cells (or NaN, NA, none, null) NaN: not given; any other cell that is not a
     number (a decimal comma, a word) is an error naming its rows, not an intensity silently dropped."""
@@ -280,7 +292,8 @@ def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
     bad = np.flatnonzero(np.isnan(values) & ~missing)
     if bad.size:
         example = text.iloc[bad[0]]
-        hint = "; write decimals with a point" if "," in example else ""
+        hint = "; write decimals with a point" if "," in example else \
+            "; write a share without %: 0.8, not 80%" if example.endswith("%") else ""
         raise DataError(f"{source}: column '{column}' must hold numbers (row(s) {_rows(bad)}: {example[:20]!r}"
                         f"{hint})")
     return values
