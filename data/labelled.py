@@ -1,9 +1,9 @@
 """Labelled rows for training and evaluation: read from a CSV/TSV file, or built from the bundled data sets.
 
 A labelled file has a `text` column and/or an `image` column (a path, relative to the file), and either a
-`label` column (one emotion's name, or none: then every row is a judgement of presence) or the four emotion columns as 0/1 (multi-label), optionally `intensity`
-(the intensity of the labelled emotion; with the four emotion columns, `intensity_<emotion>` columns instead)
-or `intensity_<emotion>` columns. Column names are read trimmed and in any case ("Text", " label"); any other
+`label` column (one emotion's name, or none: then every row is a judgement of presence) or the four emotion
+columns as 0/1 (multi-label), optionally `intensity` (the intensity of the labelled emotion; with the four
+emotion columns, `intensity_<emotion>` columns instead) or `intensity_<emotion>` columns. Column names are read trimmed and in any case ("Text", " label"); any other
 column is left unread. Rows with an image and no text are allowed. Every problem raises `DataError` naming the
 file and, where it applies, the column or the rows.
 """
