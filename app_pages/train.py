@@ -88,7 +88,7 @@ if source == "Bundled data":
                              + "; ".join(f"{n}: {s.supervises}" for n, s in SOURCES.items()))
     upload = zip_upload = valid_upload = None
 else:
-    st.caption("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy, sadness) "
+    st.caption("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy, sadness, or none) "
                "or the four emotion columns as 0/1; 10% is held out for validation unless you give a validation "
                f"file. Limits: {LIMITS.describe()}.")
     upload = st.file_uploader("Labelled CSV or TSV", type=["csv", "tsv", "txt"], key="train_labelled")

@@ -1,10 +1,11 @@
 """Labelled rows for training and evaluation: read from a CSV/TSV file, or built from the bundled data sets.
 
 A labelled file has a `text` column and/or an `image` column (a path, relative to the file), and either a
-`label` column (one emotion name) or the four emotion columns as 0/1 (multi-label), optionally `intensity`
-(the intensity of the labelled emotion; with the four emotion columns, `intensity_<emotion>` columns instead)
-or `intensity_<emotion>` columns. Rows with an image and no text are
-allowed. Every problem raises `DataError` naming the file and, where it applies, the column or the rows.
+`label` column (one emotion's name, or none: then every row is a judgement of presence) or the four emotion
+columns as 0/1 (multi-label), optionally `intensity` (the intensity of the labelled emotion; with the four
+emotion columns, `intensity_<emotion>` columns instead) or `intensity_<emotion>` columns. Column names are read trimmed and in any case ("Text", " label"); any other
+column is left unread. Rows with an image and no text are allowed. Every problem raises `DataError` naming the
+file and, where it applies, the column or the rows.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 
 from data import DataError
 from data.tables import read_table
-from emotions import EMOTION_INDEX, EMOTIONS, one_hot, unknown_labels
+from emotions import EMOTIONS, NONE, answers, one_hot
 
 # Characters that show nothing: a text of only these and white space has nothing to score.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -139,11 +140,31 @@ def _image_digest(image) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+# The columns a labelled file is read by; any other column is kept out of the way (an id, a date, a note).
+COLUMNS = ("text", "image", "label", "intensity", *EMOTIONS, *(f"intensity_{e}" for e in EMOTIONS))
+
+
+def labelled_columns(names: list[str], source: str) -> list[str]:
+    """The header as this module reads it: a column whose name, trimmed and in lower case, is one of `COLUMNS`
+    ("Text", " label", "JOY") gets that name; the others keep theirs. Two columns that would both be read as one
+    ("label" twice, "text" and "Text") are an error naming them: which one holds the labels is for the user to
+    say, not for the reader to guess."""
+    wanted = [name.strip().lower() if name.strip().lower() in COLUMNS else name for name in names]
+    twice = {name: [i for i, other in enumerate(wanted) if other == name] for name in COLUMNS if wanted.count(name) > 1}
+    if twice:
+        name, where = next(iter(twice.items()))
+        given = " and ".join(f"{i + 1} ({names[i].strip()!r})" for i in where)
+        raise DataError(f"{source}: columns {given} are both read as '{name}'; keep one of them (or rename the other)")
+    return wanted
+
+
 def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None) -> LabelledData:
     """Labels, texts and images from a table with the columns described in the module docstring."""
+    frame = frame.set_axis(labelled_columns([str(c) for c in frame.columns], source), axis=1)
     columns = set(frame.columns)
+    found = [str(c) for c in frame.columns]
     if "text" not in columns and "image" not in columns:
-        raise DataError(f"{source}: needs a 'text' or an 'image' column; found {sorted(columns)}")
+        raise DataError(f"{source}: needs a 'text' or an 'image' column; found {found}")
     n = len(frame)
     texts = frame["text"].fillna("").astype(str).tolist() if "text" in columns else [""] * n
     images: list = [None] * n
@@ -156,42 +177,110 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     if empty:
         raise DataError(f"{source}: row(s) {_rows(empty)} have neither text nor image")
     emotion_columns = [e for e in EMOTIONS if e in columns]
+    if "label" in columns and emotion_columns:  # one of them would be silently left unread
+        raise DataError(f"{source}: has both a 'label' column and emotion columns ({', '.join(emotion_columns)}); "
+                        f"keep the 'label' column (one emotion per row) or the four 0/1 emotion columns, and rename "
+                        f"or remove the other")
+    presence = exclusive = None  # as LabelledData makes them from `labels`, unless a row is labelled none
     if "label" in columns:
         multi_label = False
-        raw = frame["label"].astype(str).str.strip().str.lower()
-        unknown = unknown_labels(raw)
-        if unknown:
-            bad = [i for i, v in enumerate(raw) if v not in EMOTION_INDEX]
-            raise DataError(f"{source}: unknown label(s) {unknown[:5]} in column 'label' (row(s) {_rows(bad)}); "
-                            f"expected one of {list(EMOTIONS)}")
-        labels = one_hot(raw)
+        labels, none = _single_labels(frame["label"], source)
+        if none.any():  # a row with no emotion of the four: every row then says which are present (its label alone)
+            presence, exclusive = labels.copy(), ~none
     elif len(emotion_columns) == len(EMOTIONS):
         multi_label = True
-        labels = np.column_stack([pd.to_numeric(frame[e].astype(str).str.strip(), errors="coerce") for e in EMOTIONS])
-        bad = ~np.isin(labels, (0, 1))
-        if bad.any():
-            column = EMOTIONS[int(np.flatnonzero(bad.any(axis=0))[0])]
-            rows = np.flatnonzero(bad[:, EMOTIONS.index(column)])
-            raise DataError(f"{source}: column '{column}' must hold 0 or 1 (row(s) {_rows(rows)}; all-zero rows "
-                            f"mean no emotion of the four)")
+        read = {e: _presence(frame[e]) for e in EMOTIONS}
+        bad = [f"column '{e}' {problem}" for e, (_, problem) in read.items() if problem]
+        if bad:  # every column named at once: a file is fixed in one go, not one column per run
+            raise DataError(f"{source}: the emotion columns must hold 0 or 1 (or true/false, yes/no; all zeros in a "
+                            f"row: no emotion of the four): {'; '.join(bad)}")
+        labels = np.column_stack([values for values, _ in read.values()])
     else:
         missing = [e for e in EMOTIONS if e not in columns]
         raise DataError(f"{source}: needs a 'label' column or the four emotion columns {list(EMOTIONS)} "
-                        f"(missing: {missing})")
+                        f"(missing: {missing}); found {found}")
     intensity = np.full((n, len(EMOTIONS)), np.nan)
     if "intensity" in columns and multi_label:  # it would say the intensity of no emotion in particular
         raise DataError(f"{source}: an 'intensity' column rates the emotion of a 'label' column; with the four "
                         f"emotion columns give each emotion's as 'intensity_<emotion>' (intensity_joy, …)")
+    given = {column: _numbers(frame[column], column, source)
+             for column in ("intensity", *(f"intensity_{e}" for e in EMOTIONS)) if column in columns}
+    outside = {column: np.flatnonzero((values < 0) | (values > 1)) for column, values in given.items()}
+    outside = {column: rows for column, rows in outside.items() if rows.size}
+    if outside:
+        shown = "; ".join(f"column '{column}', row(s) {_rows(rows)} ({given[column][rows[0]]:g})"
+                          for column, rows in outside.items())
+        raise DataError(f"{source}: intensities must lie in [0, 1]: {shown}"
+                        f"{'; on a scale of 0 to 100? Divide them by 100' if _percentages(given, outside) else ''}")
     if "intensity" in columns:
-        intensity[labels.astype(bool)] = _numbers(frame["intensity"], "intensity", source)
+        rated = labels.any(axis=1)
+        on_none = np.flatnonzero(~rated & np.isfinite(given["intensity"]))
+        if on_none.size:
+            raise DataError(f"{source}: column 'intensity', row(s) {_rows(on_none)}: an intensity on a row labelled "
+                            f"{NONE}, which has no emotion to rate; leave it empty")
+        intensity[rated, labels[rated].argmax(axis=1)] = given["intensity"][rated]
     for i, emotion in enumerate(EMOTIONS):
         if f"intensity_{emotion}" in columns:
-            intensity[:, i] = _numbers(frame[f"intensity_{emotion}"], f"intensity_{emotion}", source)
-    outside = np.flatnonzero(((intensity < 0) | (intensity > 1)).any(axis=1))
-    if outside.size:
-        column = "intensity" if "intensity" in columns else "intensity_<emotion>"
-        raise DataError(f"{source}: intensities must lie in [0, 1] (column '{column}', row(s) {_rows(outside)})")
-    return LabelledData(texts, images, labels, intensity, multi_label, source)
+            intensity[:, i] = given[f"intensity_{emotion}"]
+    return LabelledData(texts, images, labels, intensity, multi_label, source, presence=presence, exclusive=exclusive)
+
+
+# Words people label emotions with, and the name this reader takes for each: said in the error, never read as it,
+# since "love" or "other" may mean something else in someone's data.
+_SYNONYMS = {
+    **dict.fromkeys(("angry", "mad", "rage", "fury", "annoyed"), "anger"),
+    **dict.fromkeys(("scared", "afraid", "fearful", "fright", "anxious", "anxiety"), "fear"),
+    **dict.fromkeys(("happy", "happiness", "joyful", "joyous"), "joy"),
+    **dict.fromkeys(("sad", "unhappy", "sorrow", "sadden"), "sadness"),
+    **dict.fromkeys(("neutral", "no emotion", "no_emotion", "noemotion", "other", "others", "nothing"), NONE),
+}
+
+
+def _single_labels(cells: pd.Series, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """A `label` column (an emotion's name, or none, in any case) → ((n, 4) 0/1, (n,) whether the row is none)."""
+    raw = cells.astype(str).str.strip().str.lower()
+    empty = np.flatnonzero(raw.isin(("", "nan")).to_numpy())
+    if empty.size:
+        raise DataError(f"{source}: column 'label', row(s) {_rows(empty)}: empty; write one of {', '.join(EMOTIONS)}, "
+                        f"or {NONE} for a text with no emotion of the four")
+    known = raw.isin([*EMOTIONS, NONE]).to_numpy()
+    if not known.all():
+        unknown = sorted(set(raw[~known]))
+        hints = [f"{_SYNONYMS[label]} for {label!r}" for label in unknown if label in _SYNONYMS]
+        hint = (f"; did you mean {', '.join(hints[:5])}? Write them so in the file" if hints else
+                "; labels are names, not numbers" if all(label.isdigit() for label in unknown) else "")
+        raise DataError(f"{source}: unknown label(s) {unknown[:5]} in column 'label' (row(s) "
+                        f"{_rows(np.flatnonzero(~known))}); expected one of {list(EMOTIONS)} or {NONE!r} (no emotion "
+                        f"of the four){hint}")
+    none = (raw == NONE).to_numpy()
+    labels = np.zeros((len(raw), len(EMOTIONS)))
+    labels[~none] = one_hot(raw[~none])
+    return labels, none
+
+
+# How a spreadsheet or pandas may write a 0/1 column (pandas writes a bool column as True/False).
+_PRESENCE_WORDS = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0}
+
+
+def _presence(cells: pd.Series) -> tuple[np.ndarray, str]:
+    """A 0/1 emotion column: 0 and 1 as numbers ("1", "1.0", " 0") or words (true/false, yes/no, any case); and
+    what is wrong with its other cells, empty ones too ("" when nothing): their rows and the first of them."""
+    text = cells.astype(str).str.strip()
+    values = pd.to_numeric(text, errors="coerce").fillna(text.str.lower().map(_PRESENCE_WORDS)).to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isin(values, (0, 1)))
+    if not bad.size:
+        return values, ""
+    example = text.iloc[bad[0]]
+    return values, f"row(s) {_rows(bad)} ({'empty' if example in ('', 'nan') else repr(example[:20])}" + \
+        (", …)" if len(set(text.iloc[bad])) > 1 else ")")
+
+
+def _percentages(given: dict, outside: dict) -> bool:
+    """Whether the columns with intensities above 1 look written on a 0-100 scale: most of their values above 1,
+    none above 100 or below 0."""
+    known = [given[column][np.isfinite(given[column])] for column in outside]
+    return all(values.min() >= 0 and values.max() <= 100 and (values > 1).mean() > 0.5 and (values > 1).sum() > 1
+               for values in known)
 
 
 def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
@@ -203,7 +292,8 @@ def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
     bad = np.flatnonzero(np.isnan(values) & ~missing)
     if bad.size:
         example = text.iloc[bad[0]]
-        hint = "; write decimals with a point" if "," in example else ""
+        hint = "; write decimals with a point" if "," in example else \
+            "; write a share without %: 0.8, not 80%" if example.endswith("%") else ""
         raise DataError(f"{source}: column '{column}' must hold numbers (row(s) {_rows(bad)}: {example[:20]!r}"
                         f"{hint})")
     return values
@@ -211,15 +301,15 @@ def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
 
 def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tuple[LabelledData, LabelledData]:
     """A stratified (train, valid) split, for data without its own validation set; rows keep their order.
-    Stratified by `by(data)` (default: each row's first labelled emotion)."""
+    Stratified by `by(data)` (default: each row's first labelled emotion, or none)."""
     from sklearn.model_selection import train_test_split
 
-    strata = by(data) if by is not None else data.labels.argmax(axis=1)
+    strata = by(data) if by is not None else answers(data.labels)  # a row with no emotion is its own stratum
     try:
         keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed, stratify=strata)
     except ValueError:  # too few rows of some answer to put one on each side
         values, counts = np.unique(strata, return_counts=True)
-        names = [EMOTIONS[v] if by is None else str(v) for v in values]
+        names = [(*EMOTIONS, NONE)[v] if by is None else str(v) for v in values]
         rarest = min(zip(counts, names))
         raise DataError(f"{data.source}: too few rows to hold out a validation tenth with every emotion on both "
                         f"sides ({len(data)} rows; {rarest[1]} has {rarest[0]}); give a validation file or more "
@@ -228,16 +318,25 @@ def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tupl
 
 
 def read_labelled(path: str | Path, max_rows: int | None = None, name: str | None = None,
-                  base: Path | None = None) -> LabelledData:
+                  base: Path | None = None, check_images: bool = True) -> LabelledData:
     """A labelled CSV/TSV file, read by the one table reader (`data.tables.read_table`: any encoding it accepts,
     the delimiter sniffed). A row with the wrong number of fields is refused here: a label must not shift.
-    Image paths are relative to `base` (default: the file's folder)."""
+    Image paths are relative to `base` (default: the file's folder); with `check_images`, a path that is no file
+    is refused with its rows (a model would otherwise train on the row without its image, or on nothing)."""
     path = Path(path)
     table = read_table(path, max_rows=max_rows, name=name)
     if table.bad_rows:
         raise DataError(f"{table.name}: {table.bad_rows} row(s) have the wrong number of fields "
                         f"(first: {table.first_bad_row()})")
-    return frame_to_labelled(table.frame, table.name, base=path.parent if base is None else base)
+    frame = table.frame.set_axis(table.given_columns, axis=1)  # as the header has them: a repeat is seen as one
+    base = path.parent if base is None else base
+    data = frame_to_labelled(frame, table.name, base=base)
+    missing = [i for i, image in enumerate(data.images) if image is not None and not Path(image).is_file()]
+    if check_images and missing:
+        first = data.images[missing[0]]
+        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: no such file (first: {first}); image "
+                        f"paths are read relative to {base}")
+    return data
 
 
 def _rows(positions) -> str:

@@ -73,7 +73,9 @@ def evaluate_predictions(
 
         for i, emotion in enumerate(EMOTIONS):
             known = np.isfinite(intensity_true[:, i]) & np.isfinite(intensity_pred[:, i])
-            if known.sum() >= 3 and np.ptp(intensity_pred[known, i]) > 0:
+            # undefined (NaN, which is no JSON number) when either side is constant: a file that rates every
+            # tweet 1, or a model that gives one intensity
+            if known.sum() >= 3 and np.ptp(intensity_pred[known, i]) > 0 and np.ptp(intensity_true[known, i]) > 0:
                 pearson[emotion] = float(pearsonr(intensity_true[known, i], intensity_pred[known, i])[0])
         if pearson:
             result["pearson"] = pearson

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data import DataError
 from data.labelled import LabelledData
 from emotions import EMOTIONS
 from features.text.lookup import Lexicon
@@ -114,7 +115,12 @@ class Featurizer:
             self.text_mean_, self.text_scale_ = _scaler(text_block)
         if self.use_image:
             self.image_names_ = np.asarray(self.image_extractor.get_feature_names_out(), dtype=str)
-        return self._assemble(data.texts, data.images, text_rows, text_block, fit=True)
+        blocks = self._assemble(data.texts, data.images, text_rows, text_block, fit=True)
+        unreadable = [error for error in blocks.errors if error]
+        if unreadable:  # the row would be learned without its image, or, with no text, from nothing at all
+            raise DataError(f"{data.source}: {len(unreadable)} training row(s) have an image that cannot be read "
+                            f"(first: {unreadable[0]}); fix or remove them: nothing was trained")
+        return blocks
 
     def transform(self, texts: list, images: list | None = None, tweets: list[Tweet] | None = None) -> FeatureBlocks:
         """The blocks of rows of optional text and optional image. `tweets`: the texts already read with

@@ -189,7 +189,8 @@ def read_labelled_upload(data: bytes, name: str, folder: Path, images: UnpackedI
     path = _save(data, name, folder)
     root = images.folder.resolve() if images is not None else None
     try:
-        labelled = read_labelled(path, max_rows=limits.rows, name=name, base=root or Path(folder))
+        # its image paths are checked below, against the ZIP
+        labelled = read_labelled(path, max_rows=limits.rows, name=name, base=root or Path(folder), check_images=False)
     except DataError as exc:
         raise UploadError(str(exc)) from None
     named = [i for i, image in enumerate(labelled.images) if image is not None]

@@ -68,6 +68,20 @@ def test_train_refuses_an_output_folder_that_is_not_a_model_before_training(file
     assert (mine / "sub" / "notes.txt").read_text() == "keep me" and (mine / "train.csv").exists()
 
 
+def test_a_label_file_with_none_rows_trains_a_model_that_says_none(files, capsys):
+    rows = load_wassa("train").sample(200, random_state=2)[["text", "label"]]
+    plain = pd.DataFrame({"text": [f"the bus leaves at {h} from platform {h % 7}" for h in range(60)], "label": "none"})
+    pd.concat([rows, plain]).to_csv(files / "with_none.csv", index=False)
+    out = files / "with_none"
+    assert cli.main(["train", "--model", "tfidf_logreg", "--train", str(files / "with_none.csv"), "--out", str(out),
+                     "--no-bundled-eval"]) == 0
+    assert json.loads((out / "config.json").read_text())["outputs"] == "presence"
+    capsys.readouterr()
+    assert cli.main(["evaluate", "--model-dir", str(out), "--data", str(files / "with_none.csv")]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["none_rows"] == 60 and result["none_f1"] > 0.9
+
+
 def test_evaluate_prints_one_json_object(run, files, capsys):
     assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(files / "dev.tsv")]) == 0
     result = json.loads(capsys.readouterr().out)

@@ -12,6 +12,8 @@ def write(tmp_path, name, text):
 
 
 def test_single_label_csv_with_intensity_and_images(tmp_path):
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "a.jpg").write_bytes(b"\xff\xd8")
     path = write(tmp_path, "d.csv", "text,image,label,intensity\nso happy,,joy,0.8\n,pics/a.jpg,Anger,\n")
     data = read_labelled(path)
     assert data.texts == ["so happy", ""]
@@ -32,9 +34,22 @@ def test_multi_label_tsv(tmp_path):
     [
         ("text,label\nhi,joy\nho,surprise\n", r"unknown label\(s\) \['surprise'\] in column 'label' \(row\(s\) 2\)"),
         ("text,mood\nhi,joy\n", r"needs a 'label' column or the four emotion columns"),
+        ("text,label\nhi,joy\nho,\n", r"column 'label', row\(s\) 2: empty; write one of anger, fear, joy, sadness, or none"),
+        ("text,label\nhi,Happy\nho,neutral\nhm,love\n",
+         r"unknown label\(s\) \['happy', 'love', 'neutral'\] .* or 'none' \(no emotion of the four\); did you mean joy "
+         r"for 'happy', none for 'neutral'\? Write them so in the file"),
+        ("text,label\nhi,0\nho,3\n", r"unknown label\(s\) \['0', '3'\] .*; labels are names, not numbers"),
+        ("text,label,intensity\nhi,joy,0.5\nho,none,0.3\n", r"column 'intensity', row\(s\) 2: an intensity on a row "
+         r"labelled none, which has no emotion to rate"),
         ("words,label\nhi,joy\n", r"needs a 'text' or an 'image' column"),
         ("text,label\nhi,joy\n,joy\n", r"row\(s\) 2 have neither text nor image"),
-        ("text,label,intensity\nhi,joy,1.5\n", r"intensities must lie in \[0, 1\] \(column 'intensity', row\(s\) 1\)"),
+        ("text,label,intensity\nhi,joy,1.5\n", r"intensities must lie in \[0, 1\]: column 'intensity', row\(s\) 1 \(1\.5\)$"),
+        ("text,anger,fear,joy,sadness,intensity_joy,intensity_fear\nhi,0,1,1,0,80,-1\nho,0,0,1,0,65,\n",
+         r"intensities must lie in \[0, 1\]: column 'intensity_fear', row\(s\) 1 \(-1\); column 'intensity_joy', "
+         r"row\(s\) 1, 2 \(80\)$"),
+        ("text,label,intensity\nhi,joy,80\nho,fear,55\nha,fear,0.5\n",
+         r"intensities must lie in \[0, 1\]: column 'intensity', row\(s\) 1, 2 \(80\); on a scale of 0 to 100\? Divide them by 100"),
+        ("text,label,intensity\nhi,joy,80%\n", r"column 'intensity' must hold numbers \(row\(s\) 1: '80%'; write a share without %: 0\.8, not 80%"),
         ("text;label;intensity\nhi;joy;0,8\nho;anger;\n",
          r"column 'intensity' must hold numbers \(row\(s\) 1: '0,8'; write decimals with a point\)"),
         ("text,label,intensity_joy\nhi,joy,NA\nho,joy,high\n", r"column 'intensity_joy' must hold numbers \(row\(s\) 2: 'high'\)"),
@@ -44,11 +59,62 @@ def test_multi_label_tsv(tmp_path):
         ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields \(first: line 3: 3 fields"),
         ("text,image,label\nhi,a.png,joy\nho,a\x00b.png,joy\n", r"column 'image', row\(s\) 2: a path cannot hold a NUL"),
         ("text,anger,fear,joy,sadness,intensity\nhi,0,0,1,0,0.5\n", r"an 'intensity' column rates the emotion of a 'label'"),
+        ("text,label,label\nhi,joy,anger\n", r"columns 2 \('label'\) and 3 \('label'\) are both read as 'label'; keep one"),
+        ("text,Text,label\nhi,ho,joy\n", r"columns 1 \('text'\) and 2 \('Text'\) are both read as 'text'"),
+        ("text,label,anger,fear,joy,sadness\nhi,joy,1,0,0,1\n",
+         r"has both a 'label' column and emotion columns \(anger, fear, joy, sadness\); keep the 'label' column"),
+        ("text,anger,fear,joy,sadness\nhi,2,0,0,1\nho,0,,1,0\nha,0,0,1,x\n",
+         r"the emotion columns must hold 0 or 1 .*: column 'anger' row\(s\) 1 \('2'\); column 'fear' row\(s\) 2 "
+         r"\(empty\); column 'sadness' row\(s\) 3 \('x'\)$"),
+        ("text,mood\nhi,joy\n", r"needs a 'label' column or .*; found \['text', 'mood'\]"),
     ],
 )
 def test_bad_files_are_named_with_column_and_rows(tmp_path, content, message):
     with pytest.raises(DataError, match=r"d\.csv: " + message):
         read_labelled(write(tmp_path, "d.csv", content))
+
+
+def test_column_names_are_read_whatever_their_case_and_surrounding_spaces(tmp_path):
+    path = write(tmp_path, "d.csv", "ID, Text ,LABEL,Intensity\n7,so happy,joy,0.5\n")
+    data = read_labelled(path)
+    assert data.texts == ["so happy"] and data.label_names == ["joy"] and data.intensity[0, 2] == 0.5
+    multi = read_labelled(write(tmp_path, "e.csv", "text,Anger,FEAR,Joy,Sadness\nugh,1,0,0,1\n"))
+    assert multi.multi_label and multi.labels.tolist() == [[1, 0, 0, 1]]
+
+
+def test_emotion_columns_may_hold_true_false_and_yes_no_as_pandas_and_spreadsheets_write_them(tmp_path):
+    path = write(tmp_path, "d.csv", "text,anger,fear,joy,sadness\nugh,True,FALSE,no,yes\nmeh, 0 ,0.0,false,0\n")
+    assert read_labelled(path).labels.tolist() == [[1, 0, 0, 1], [0, 0, 0, 0]]
+
+
+def test_a_label_column_may_say_none_and_its_rows_are_then_judgements_of_presence(tmp_path):
+    """The product's answer for a tweet with no emotion of the four is 'none'; a label file may give it. Every
+    row then says which emotions are present (its label alone), so a model learns to say none."""
+    data = read_labelled(write(tmp_path, "d.csv", "text,label,intensity\nhi,joy,0.5\nho,None ,\nhm,fear,0.2\n"))
+    assert data.labels.tolist() == [[0, 0, 1, 0], [0, 0, 0, 0], [0, 1, 0, 0]] and not data.multi_label
+    assert data.presence.tolist() == data.labels.tolist() and data.exclusive.tolist() == [True, False, True]
+    assert data.intensity[0, 2] == 0.5 and data.intensity[2, 1] == 0.2 and np.isnan(data.intensity[1]).all()
+    only_emotions = read_labelled(write(tmp_path, "e.csv", "text,label\nhi,joy\nho,fear\n"))
+    assert not only_emotions.has_presence and only_emotions.exclusive.all()  # a 4-way choice, as before
+
+
+def test_a_held_out_tenth_keeps_rows_with_no_emotion_on_both_sides(tmp_path):
+    from data.labelled import hold_out
+
+    rows = "".join(f"t{i},{label}\n" for i in range(10) for label in ("joy", "fear", "none"))
+    train, valid = hold_out(read_labelled(write(tmp_path, "d.csv", "text,label\n" + rows)), seed=0)
+    assert (~valid.labels.any(axis=1)).sum() == 1 and (~train.labels.any(axis=1)).sum() == 9
+
+
+def test_an_image_path_that_is_no_file_is_refused_with_its_rows(tmp_path):
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "a.jpg").write_bytes(b"\xff\xd8")
+    rows = "".join(f"t{i},{'pics/a.jpg' if i % 2 else ''},joy\n" for i in range(4)) + ",pics/b.jpg,fear\n,pics,joy\n"
+    path = write(tmp_path, "d.csv", "text,image,label\n" + rows)
+    with pytest.raises(DataError, match=rf"d\.csv: column 'image', row\(s\) 5, 6: no such file \(first: "
+                                        rf"{tmp_path}/pics/b\.jpg\); image paths are read relative to {tmp_path}"):
+        read_labelled(path)
+    assert read_labelled(path, check_images=False).images[4] == str(tmp_path / "pics/b.jpg")
 
 
 def test_missing_file(tmp_path):

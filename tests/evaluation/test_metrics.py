@@ -28,6 +28,14 @@ def test_pearson_per_emotion_uses_only_known_intensities():
     assert result["pearson_mean"] == result["pearson"]["joy"]
 
 
+def test_no_pearson_for_gold_intensities_that_are_all_the_same():
+    """Undefined, so left out: NaN made `evaluate`'s output and metrics.json invalid JSON."""
+    labels = np.eye(4)[[2, 2, 2, 2]]
+    gold = np.where(labels == 1, 0.7, np.nan)
+    predicted = np.tile([[0.1], [0.4], [0.5], [0.9]], (1, 4))
+    assert "pearson" not in evaluate_predictions(labels, labels, gold, predicted)
+
+
 def test_multi_label_scores_each_emotion_at_one_half():
     labels = np.array([[1, 0, 0, 1], [0, 1, 0, 0]])
     probabilities = np.array([[0.9, 0.1, 0.2, 0.4], [0.1, 0.8, 0.1, 0.1]])
