@@ -49,11 +49,15 @@ def test_table_names_every_run_and_adds_an_evaluated_data_set(runs):
     by_name = table.set_index("name")
     assert by_name.loc["runs/lexicon_rule", "upload_macro_f1"] == round(upload["runs/lexicon_rule"]["macro_f1"], 4)
     assert np.isnan(by_name.loc["runs/tfidf_logreg", "upload_macro_f1"])
-    long = generalisation_long(table)
+    long = generalisation_long(table, leave_out=())
     f1 = long[long.measure == "macro_f1"]
     assert len(f1) == 3 and set(f1["data_set"]) == {"valid", "upload"}
     pearson = long[long.measure == "pearson_mean"]
     assert set(pearson["name"]) == {"runs/lexicon_rule", "runs/tfidf_logreg"} and "valid_f1_joy" not in set(long.data_set)
+    # Each run's own validation rows are other data for every run: the matrix compares models on shared data only.
+    shared = generalisation_long(table)
+    assert shared[["name", "data_set", "measure"]].values.tolist() == [["runs/lexicon_rule", "upload", "macro_f1"],
+                                                                        ["runs/lexicon_rule", "upload", "pearson_mean"]]
 
 
 def test_table_of_no_runs_is_empty(tmp_path):
