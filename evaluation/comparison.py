@@ -140,6 +140,72 @@ def speed_and_quality(table: pd.DataFrame) -> pd.DataFrame:
     return frame.dropna(subset=["tweets_per_s", "away"]).reset_index(drop=True)
 
 
+class Pick(NamedTuple):
+    """One answer of `which_model`: the model, the figure that makes it the answer, the runner-up's, and notes."""
+    question: str
+    name: str
+    figure: float
+    runner_up: str | None
+    runner_up_figure: float | None
+    notes: tuple[tuple[str, str, float], ...]  # (what, name, figure): what else the reader should weigh
+
+
+# The questions of `which_model`: key → (question, column of the table or of `speed_and_quality`, higher is better).
+QUESTIONS = {
+    "wassa": ("best on tweets like WASSA-2017's", "wassa_test_macro_f1", True),
+    "away": ("best on other collections", "away", True),
+    "fastest": ("fastest", "tweets_per_s", True),
+    "fairest": ("fairest", "largest_mean_gap", False),
+    "upload": ("best on your data", "upload_macro_f1", True),
+}
+
+
+def which_model(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, Pick]:
+    """key → the model that answers that question of `QUESTIONS`, from the comparison table and the fairness
+    audits (name → `fairness.json`), with the runner-up; a question no model has the figure for is left out.
+    `wassa`: highest WASSA-2017 test macro-F1, noting its mean away from WASSA; `away`: highest mean macro-F1 over
+    `AWAY_FROM_WASSA` (`speed_and_quality`'s `away`, the sets every model was scored on), noting the best on each
+    of those sets; `fastest`: most tweets per second, noting its `away`; `fairest`: smallest largest |mean gap|
+    of the audit (ties: smaller largest gap), noting its emotion-word accuracy; `upload`: highest macro-F1 on the
+    user's labelled data, when there is one."""
+    frame = table[["name"]].copy()
+    for column in ("wassa_test_macro_f1", "tweets_per_s", "upload_macro_f1"):
+        if column in table.columns:
+            frame[column] = pd.to_numeric(table[column], errors="coerce")
+    away = [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
+    if away:
+        frame["away"] = table[away].mean(axis=1, skipna=False)  # a model missing one of the sets is not ranked
+    fairness = fairness_summary(reports).set_index("name")
+    frame = frame.join(fairness[["largest_mean_gap", "largest_gap", "emotion_word_accuracy"]], on="name")
+    picks = {}
+    for key, (question, column, higher) in QUESTIONS.items():
+        if column not in frame.columns:
+            continue
+        ranked = frame.dropna(subset=[column])
+        if ranked.empty:
+            continue
+        by = [column, "largest_gap"] if key == "fairest" else [column]
+        ranked = ranked.sort_values(by, ascending=[not higher] + [True] * (len(by) - 1), kind="stable")
+        best = ranked.iloc[0]
+        second = ranked.iloc[1] if len(ranked) > 1 else None
+        notes = []
+        if key in ("wassa", "fastest") and "away" in frame.columns and pd.notna(best.get("away")):
+            notes.append(("away from WASSA-2017", best["name"], float(best["away"])))
+        if key == "away":
+            for column_away in away:
+                figures = pd.to_numeric(table[column_away], errors="coerce").dropna()
+                if len(figures):
+                    top = table.loc[figures.idxmax()]
+                    notes.append((column_away.removesuffix("_macro_f1"), top["name"], float(top[column_away])))
+        if key == "fairest":
+            notes.append(("largest gap", best["name"], float(best["largest_gap"])))
+            notes.append(("emotion-word accuracy", best["name"], float(best["emotion_word_accuracy"])))
+        picks[key] = Pick(question, best["name"], float(best[column]),
+                          None if second is None else second["name"],
+                          None if second is None else float(second[column]), tuple(notes))
+    return picks
+
+
 # The figures of the generalisation matrix: per data set, macro-F1 (4-way, or presence for E-c), the F1 of
 # saying "none", and the intensity Pearson.
 MATRIX_MEASURES = ("macro_f1", "none_f1", "pearson_mean")

@@ -1,6 +1,7 @@
 import os
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from data.bundled import load_wassa
@@ -12,6 +13,7 @@ from evaluation.comparison import (
     fairness_reports,
     fairness_summary,
     generalisation_long,
+    which_model,
 )
 from evaluation.runs import RunError, find_runs, read_json
 from models.base import Prediction
@@ -130,3 +132,43 @@ def test_disagreements_name_none_for_rows_and_answers_with_no_emotion():
     assert pair.disagreements[["row", "label", "A", "B"]].to_dict("list") == {
         "row": [1], "label": ["none"], "A": ["none"], "B": ["sadness"]}
     assert pair.confusion_long()["count"].sum() == 2  # the matrices judge the one labelled row, once per model
+
+
+def audit_with(mean_gap: float, largest_gap: float, accuracy: float = 0.9) -> dict:
+    """A fairness audit whose one figure anywhere is `mean_gap` (and `largest_gap`)."""
+    figures = {"mean_gap": mean_gap, "largest_gap": largest_gap, "p_value": 0.5}
+    return {"emotion_word_accuracy": accuracy,
+            **{attribute: {"comparison": "a − b", **{e: {"probability": figures, "intensity": figures}
+                                                      for e in ("anger", "fear", "joy", "sadness")}}
+               for attribute in ("gender", "race")}}
+
+
+def test_which_model_answers_each_question_with_its_figure_and_the_runner_up():
+    table = pd.DataFrame({
+        "name": ["specialist", "broad", "quick", "images"],
+        "wassa_test_macro_f1": [0.83, 0.64, 0.56, np.nan],
+        "goemotions_dev_macro_f1": [0.33, 0.73, 0.71, np.nan],
+        "ec_dev_macro_f1": [0.52, 0.73, 0.63, np.nan],
+        "everyday_check_macro_f1": [0.55, 0.69, np.nan, np.nan],  # `quick` lacks one: not ranked away from WASSA
+        "tweets_per_s": [14000, 14200, 53000, 900],
+    })
+    reports = {"specialist": audit_with(-0.01, 0.03), "broad": audit_with(0.005, 0.02, 0.88),
+               "quick": audit_with(0.005, 0.01, 0.67)}  # `images` has no audit; `quick` wins the tie on its gap
+    picks = which_model(table, reports)
+    assert list(picks) == ["wassa", "away", "fastest", "fairest"]  # no upload: no such question
+    assert picks["wassa"][1:5] == ("specialist", 0.83, "broad", 0.64)
+    assert picks["wassa"].notes == (("away from WASSA-2017", "specialist", pytest.approx(0.4667, abs=1e-4)),)
+    assert picks["away"][1:5] == ("broad", pytest.approx(0.7167, abs=1e-4), "specialist",
+                                  pytest.approx(0.4667, abs=1e-4))
+    assert picks["away"].notes == (("goemotions_dev", "broad", 0.73), ("ec_dev", "broad", 0.73),
+                                   ("everyday_check", "broad", 0.69))
+    assert picks["fastest"][1:5] == ("quick", 53000, "broad", 14200) and picks["fastest"].notes == ()
+    assert picks["fairest"][1:5] == ("quick", 0.005, "broad", 0.005)
+    assert picks["fairest"].notes == (("largest gap", "quick", 0.01), ("emotion-word accuracy", "quick", 0.67))
+    table["upload_macro_f1"] = [0.5, np.nan, 0.9, np.nan]
+    assert which_model(table, reports)["upload"][1:5] == ("quick", 0.9, "specialist", 0.5)
+
+
+def test_which_model_of_one_model_has_no_runner_up_and_skips_what_it_lacks():
+    picks = which_model(pd.DataFrame({"name": ["only"], "wassa_test_macro_f1": [0.7]}), {})
+    assert list(picks) == ["wassa"] and picks["wassa"][1:5] == ("only", 0.7, None, None)
