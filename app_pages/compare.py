@@ -25,6 +25,7 @@ from evaluation.comparison import (
     fairness_summary,
     generalisation_long,
     speed_and_quality,
+    which_model,
     with_evaluations,
 )
 from evaluation.metrics import messages_note
@@ -34,6 +35,12 @@ from scoring.uploads import LIMITS
 UPLOAD = "upload"
 HEAT_MAP_MARGIN = 150
 MEASURE_SUFFIX = {"macro_f1": "", "none_f1": " · none", "pearson_mean": " · r"}
+# How each answer of `which_model` shows its figure: in full, then short (beside the runner-up).
+PICK_FIGURES = {"wassa": ("macro-F1 {:.3f} on WASSA-2017 test", "{:.3f}"),
+                "away": ("mean macro-F1 {:.3f} over GoEmotions dev, E-c dev and the everyday check", "{:.3f}"),
+                "fastest": ("{:,.0f} tweets per second", "{:,.0f}"),
+                "fairest": ("largest mean gap {:.4f} in the fairness audit (0 is fair)", "{:.4f}"),
+                "upload": ("macro-F1 {:.3f} on your data", "{:.3f}")}
 
 
 def code(text: str) -> str:
@@ -42,6 +49,21 @@ def code(text: str) -> str:
     text = " ".join(str(text).split())
     fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
     return f"{fence} {text} {fence}"
+
+
+def answer_line(key: str, pick) -> str:
+    """One answer of `evaluation.comparison.which_model` as a line of Markdown: the model, its figure, the
+    runner-up's, and what else to weigh."""
+    full, short = PICK_FIGURES[key]
+    line = f"**{pick.question[0].upper()}{pick.question[1:]}**: {code(pick.name)}, {full.format(pick.figure)}"
+    if pick.runner_up is not None:
+        line += f" (next: {code(pick.runner_up)} {short.format(pick.runner_up_figure)})"
+    if key == "away":
+        line += "; best on each: " + ", ".join(f"`{what}` {code(name)} {figure:.3f}" for what, name, figure in pick.notes)
+    elif pick.notes:
+        line += "; " + ", ".join(f"{what}: {figure:.4f}" if what == "largest gap" else f"{what}: {figure:.3f}"
+                                 for what, _, figure in pick.notes)
+    return line + "."
 
 
 def skipped_note(what: str, skipped: dict[str, str]) -> str:
@@ -107,6 +129,16 @@ if uploaded is not None:
         st.warning(f"{code(name)}: {messages_note(result)} " + code(result["first_messages"][0]))  # image errors name the file only (features.image)
 
 table = with_evaluations(compared, extra)
+reports, unread = fairness_reports(choices)
+picks = which_model(table, reports)
+if picks:
+    st.subheader("Which model for what")
+    for key, pick in picks.items():
+        st.markdown(f"- {answer_line(key, pick)}")
+    st.caption("From the figures below (the heat map, speed against quality, the fairness audit); each model's card, "
+               "further down, has its own. Of the other collections, E-c dev and the 64-tweet everyday check are "
+               "trained on by no model; GoEmotions dev is the held-out part of a collection most models learned "
+               "from. For your own tweets, add some of them, labelled, above: they get a line here.")
 st.subheader("Every saved model")
 st.caption(f"{len(choices)} models: " + ", ".join(choices)
            + (f"; {len(skipped)} skipped (see above): " + ", ".join(skipped) if skipped else "")
@@ -156,7 +188,6 @@ if len(fast):
                "the batch CLI adds worker processes). Up and right is better.")
 
 st.subheader("Fairness")
-reports, unread = fairness_reports(choices)
 if unread:
     st.warning(skipped_note(f"Not shown: the fairness audit of {len(unread)} model{'s' * (len(unread) > 1)}, which "
                             f"cannot be read", unread))

@@ -43,6 +43,18 @@ def test_a_fresh_clone_compares_the_shipped_default_and_zoo(monkeypatch, tmp_pat
             "train_seconds", "tweets_per_s", "size_mb"} <= set(table.columns)
     assert table["tweets_per_s"].notna().all()
     assert len(at.get("vega_lite_chart")) >= 2  # the heat map, speed against quality (and the audits)
+    # The four questions a newcomer brings, answered at the top of the page from the shipped models' figures (the
+    # README's "Reading it" under The model zoo), each with its figure and the runner-up.
+    answers = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert [a.split(":", 1)[0] for a in answers] == ["- **Best on tweets like WASSA-2017's**",
+                                                    "- **Best on other collections**", "- **Fastest**",
+                                                    "- **Fairest**"]
+    assert answers[0].startswith("- **Best on tweets like WASSA-2017's**: ` zoo/wassa_specialist `, macro-F1 0.829 "
+                                 "on WASSA-2017 test (next: ` zoo/every_query_word ` 0.757)")
+    assert answers[1].startswith("- **Best on other collections**: ` default (shipped) `, mean macro-F1 0.716")
+    assert "(next: ` zoo/logreg ` 0.705)" in answers[1]
+    assert answers[2].startswith("- **Fastest**: ` zoo/tfidf_logreg `, 53,345 tweets per second")
+    assert answers[3].startswith("- **Fairest**: ` zoo/text_net `, largest mean gap 0.0042")
 
 
 def test_two_runs_side_by_side_with_their_disagreements(monkeypatch, runs):
