@@ -34,7 +34,7 @@ from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
 HEAT_MAP_MARGIN = 150
-MEASURE_SUFFIX = {"macro_f1": "", "none_f1": " · none", "pearson_mean": " · r"}
+MEASURE_TABS = {"macro_f1": "Macro-F1", "none_f1": "F1 of saying none", "pearson_mean": "Intensity (Pearson r)"}
 # How each answer of `which_model` shows its figure: in full, then short (beside the runner-up).
 PICK_FIGURES = {"wassa": ("macro-F1 {:.3f} on WASSA-2017 test", "{:.3f}"),
                 "away": ("mean macro-F1 {:.3f} over GoEmotions dev, E-c dev and the everyday check", "{:.3f}"),
@@ -49,6 +49,29 @@ def code(text: str) -> str:
     text = " ".join(str(text).split())
     fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
     return f"{fence} {text} {fence}"
+
+
+def heat_map(matrix, title: str, names: list[str]) -> alt.LayerChart:
+    """One measure of `generalisation_long` as a heat map, a figure in each cell, a row for each of `names` (a model
+    without the measure, one that never says none, keeps its row, blank, in every map).
+
+    A row per model, so that the map grows down the page with the number of models and every cell keeps room for
+    its figure (with a column per model, 40 models left 15 pixels a cell); one map per measure (in tabs), so that
+    at 900 pixels a cell still holds its figure (the 17 columns of all three measures left 18 pixels at that width,
+    and the figures ran into each other). No colour legend: the figure is in the cell. Column labels are slanted and
+    never thinned out: level, they overlapped, and Vega then drew only every other one. The chart is fitted to its
+    height, title and slanted labels included: HEAT_MAP_MARGIN pixels are theirs, 24 each row's."""
+    cells = alt.Chart(matrix, title=title).encode(
+        y=alt.Y("name:N", title=None, scale=alt.Scale(domain=names), axis=alt.Axis(labelLimit=300, labelOverlap=False)),
+        x=alt.X("data_set:N", title=None, sort=list(dict.fromkeys(matrix["data_set"])),
+                axis=alt.Axis(labelAngle=-40, labelLimit=200, labelOverlap=False))
+    ).properties(height=HEAT_MAP_MARGIN + 24 * len(names))
+    return (cells.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"),
+                                                     legend=None),
+                                     tooltip=["name", "data_set", "measure", alt.Tooltip("value:Q", format=".3f")])
+            + cells.mark_text(fontSize=11).encode(text=alt.Text("value:Q", format=".2f"),
+                                                  color=alt.condition("datum.value > 0.6", alt.value("black"),
+                                                                      alt.value("white"))))
 
 
 def answer_line(key: str, pick) -> str:
@@ -139,6 +162,18 @@ if picks:
                "further down, has its own. Of the other collections, E-c dev and the 64-tweet everyday check are "
                "trained on by no model; GoEmotions dev is the held-out part of a collection most models learned "
                "from. For your own tweets, add some of them, labelled, above: they get a line here.")
+st.subheader("How each model does on every data set")
+matrix = generalisation_long(table)  # not `valid`: each run's own validation rows, other data for every model
+measures = [m for m in MEASURE_TABS if m in set(matrix["measure"])]
+for tab, measure in zip(st.tabs([MEASURE_TABS[m] for m in measures]) if measures else [], measures):
+    tab.altair_chart(heat_map(matrix[matrix["measure"] == measure], MEASURE_TABS[measure], list(table["name"])),
+                     width="stretch")
+st.caption("Macro-F1: 4-way (E-c dev: presence of each emotion). F1 of saying none, judged against the rows with "
+           "none of the four emotions (GoEmotions' neutral comments, E-c tweets with other emotions only). "
+           "Intensity: Pearson's r with the gold intensities. Only WASSA-2017 test is a test split; the others are dev sets and checks "
+           "from other collections. A blank cell: the model does not read that data (images) or does not say "
+           "none.")
+
 st.subheader("Every saved model")
 st.caption(f"{len(choices)} models: " + ", ".join(choices)
            + (f"; {len(skipped)} skipped (see above): " + ", ".join(skipped) if skipped else "")
@@ -148,29 +183,6 @@ st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, sp
            + "; `valid` the run's own validation data. Click a header to sort; the table's toolbar downloads it "
            "as CSV.")
 st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
-matrix = generalisation_long(table)
-matrix["figure"] = matrix["data_set"] + matrix["measure"].map(MEASURE_SUFFIX)
-# A row per model, so that the map grows down the page with the number of models and every cell keeps room for
-# its figure (with a column per model, 40 models left 15 pixels a cell). Column labels are slanted and never
-# thinned out: level, they overlapped, and Vega then drew only every other one. The chart is fitted to its height,
-# title and slanted labels included: HEAT_MAP_MARGIN pixels are theirs, 24 each row's.
-cells = alt.Chart(matrix, title="How each model does on every data set").encode(
-    y=alt.Y("name:N", title=None, sort=list(dict.fromkeys(matrix["name"])),
-            axis=alt.Axis(labelLimit=300, labelOverlap=False)),
-    x=alt.X("figure:N", title=None, sort=list(dict.fromkeys(matrix["figure"])),
-            axis=alt.Axis(labelAngle=-40, labelLimit=200, labelOverlap=False))
-).properties(height=HEAT_MAP_MARGIN + 24 * matrix["name"].nunique())
-st.altair_chart(
-    cells.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"),
-                                             title="score"),
-                             tooltip=["name", "data_set", "measure", alt.Tooltip("value:Q", format=".3f")])
-    + cells.mark_text(fontSize=11).encode(text=alt.Text("value:Q", format=".2f"),
-                                          color=alt.condition("datum.value > 0.6", alt.value("black"),
-                                                              alt.value("white"))),
-    width="stretch")
-st.caption("Macro-F1 (4-way; E-c dev: presence of each emotion), `· none`: F1 of saying no emotion (GoEmotions "
-           "neutral comments), `· r`: intensity Pearson. Only WASSA-2017 test is a test split; the others are dev "
-           "sets and checks from other collections.")
 
 fast = speed_and_quality(table)
 if len(fast):

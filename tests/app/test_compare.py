@@ -125,11 +125,21 @@ def charts(at) -> dict:
 def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
     at = open_page(monkeypatch, tmp_path)  # the shipped default model and the zoo: 8 models
     specs = charts(at)
-    heat = specs["How each model does on every data set"]
-    for layer in heat["layer"]:  # a label for every model and data set, none dropped where they would overlap
-        assert layer["encoding"]["x"]["axis"]["labelOverlap"] is False
-        assert layer["encoding"]["y"]["field"] == "name" and layer["encoding"]["y"]["axis"]["labelOverlap"] is False
-    assert heat["height"] == 150 + 24 * len(at.dataframe[0].value)  # a row per model: it grows with them
+    # One heat map per measure (in tabs): all 17 columns in one left 18 pixels a cell in a 900-pixel window.
+    heat_maps = [specs[title] for title in ("Macro-F1", "F1 of saying none", "Intensity (Pearson r)")]
+    for heat in heat_maps:
+        for layer in heat["layer"]:  # a label for every model and data set, none dropped where they would overlap
+            assert layer["encoding"]["x"]["axis"]["labelOverlap"] is False
+            assert layer["encoding"]["y"]["field"] == "name"  # a row for every model, in the table's order
+            assert layer["encoding"]["y"]["scale"]["domain"] == list(at.dataframe[0].value["name"])
+            assert layer["encoding"]["y"]["axis"]["labelOverlap"] is False
+        assert heat["layer"][0]["encoding"]["color"]["legend"] is None  # the figure is in the cell
+        assert heat["height"] == 150 + 24 * len(at.dataframe[0].value)  # a row per model: it grows with them
+        shown = convert_arrow_bytes_to_pandas_df(next(
+            chart.proto.datasets[0].data.data for chart in at.get("vega_lite_chart")
+            if json.loads(chart.proto.spec) == heat))
+        assert "valid" not in set(shown["data_set"])  # each run's own validation rows: other data for each model
+    assert len(set(convert_arrow_bytes_to_pandas_df(heat_map_data(at))["data_set"])) == 8  # the bundled sets
     fairness = {title: spec for title, spec in specs.items() if title.startswith(("gender:", "race:"))}
     assert sorted(fairness) == ["gender: female − male · intensity", "gender: female − male · probability",
                                 "race: African-American − European · intensity",
@@ -139,6 +149,12 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
         assert "facet" not in spec and "column" not in spec["encoding"]  # a facet cannot follow the page's width
         assert spec["autosize"]["type"] == "fit"  # as wide as the page, legend included
         assert spec["height"] >= 90 + 18 * models  # tall enough for a legend of every model
+
+
+def heat_map_data(at) -> bytes:
+    """The data of the macro-F1 heat map, as Arrow bytes."""
+    return next(chart.proto.datasets[0].data.data for chart in at.get("vega_lite_chart")
+                if json.loads(chart.proto.spec)["layer"][0].get("title") == "Macro-F1")
 
 
 def messages(at) -> list[str]:
@@ -153,9 +169,7 @@ def test_a_malformed_run_is_named_and_the_rest_of_the_page_still_shows(monkeypat
     name, part, note = f"runs/{case}", CASES[case].part, CASES[case].note
     table = at.dataframe[0].value
     assert {"default (shipped)", "zoo/text_net", "zoo/logreg"} <= set(table["name"])
-    heat_map = next(chart for chart in at.get("vega_lite_chart")
-                    if json.loads(chart.proto.spec)["layer"][0].get("title") == "How each model does on every data set")
-    mapped = set(convert_arrow_bytes_to_pandas_df(heat_map.proto.datasets[0].data.data)["name"])
+    mapped = set(convert_arrow_bytes_to_pandas_df(heat_map_data(at))["name"])
     assert {"default (shipped)", "zoo/text_net"} <= mapped
     fairness = at.dataframe[1].value
     assert {"default (shipped)", "zoo/text_net"} <= set(fairness["name"])
