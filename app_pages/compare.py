@@ -192,7 +192,10 @@ if len(fast):
         y=alt.Y("away:Q", title="mean macro-F1: GoEmotions, E-c, everyday"),
         # Every name in the legend (it showed the first 16): the chart grows with them, as the fairness charts do.
         color=alt.Color("name:N", legend=alt.Legend(symbolLimit=0, labelLimit=260)),
-        size=alt.Size("size_mb:Q", title="size (MB)"),
+        # Two sizes in the legend, the smallest and the largest (Vega's own five or six ran past the chart's foot),
+        # and no dot too small to see (the lexicon rule's 0.02 MB was a pixel).
+        size=alt.Size("size_mb:Q", title="size (MB)", scale=alt.Scale(range=[40, 600]),
+                      legend=alt.Legend(values=sorted({fast["size_mb"].min(), fast["size_mb"].max()}), format=".2~f")),
         tooltip=["name", alt.Tooltip("tweets_per_s:Q", format=",.0f"), alt.Tooltip("away:Q", format=".3f"),
                  alt.Tooltip("wassa_test:Q", format=".3f", title="WASSA-2017 test"), "size_mb"])
         .properties(height=max(320, 200 + 18 * fast["name"].nunique())), width="stretch")  # names + sizes
@@ -260,23 +263,31 @@ st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; the matr
            "label and leave out rows with none of the four; the disagreements include them, with `none`.")
 
 confusion = pair.confusion_long()
+# Each model's name as the title and its figures as the subtitle: in one title, at 900 pixels the figures were cut
+# off ("default (shipped): ma…"). Counts in white on the darker half of the cells (black was unreadable there).
 for column, name in zip(st.columns(2), pair.names):
     result = pair.results[name]
-    heat = alt.Chart(confusion[confusion["model"] == name]).encode(
-        x=alt.X("predicted:N", sort=list(EMOTIONS)), y=alt.Y("true:N", sort=list(EMOTIONS)))
+    part = confusion[confusion["model"] == name]
+    heat = alt.Chart(part).encode(x=alt.X("predicted:N", sort=list(EMOTIONS)), y=alt.Y("true:N", sort=list(EMOTIONS)))
     column.altair_chart(
         (heat.mark_rect().encode(color=alt.Color("count:Q", legend=None), tooltip=["true", "predicted", "count"])
-         + heat.mark_text().encode(text="count:Q"))
-        .properties(title=f"{name}: macro-F1 {result['macro_f1']:.3f}, accuracy {result['accuracy']:.3f}"),
+         + heat.mark_text().encode(text="count:Q", color=alt.condition(
+             f"datum.count > {part['count'].max() / 2}", alt.value("white"), alt.value("black"))))
+        .properties(title=alt.TitleParams(name, subtitle=f"macro-F1 {result['macro_f1']:.3f} · accuracy "
+                                                         f"{result['accuracy']:.3f}", anchor="start")),
         width="stretch")
 
-scores = pair.precision_recall().melt(id_vars=["model", "emotion"], value_vars=["precision", "recall"],
-                                      var_name="measure")
-st.altair_chart(
-    alt.Chart(scores, title="Precision and recall per emotion").mark_bar().encode(
-        x=alt.X("emotion:N", title=None), xOffset="model:N", y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])),
-        color="model:N", column=alt.Column("measure:N", title=None),
-        tooltip=["model", "emotion", "measure", alt.Tooltip("value:Q", format=".3f")]).properties(height=220))
+# Precision, then recall, each chart as wide as the page with its legend (as the fairness charts): as one chart
+# faceted by measure (a facet cannot follow the page's width), at 900 pixels it ran past the page, legend and all.
+scores = pair.precision_recall()
+for measure in ("precision", "recall"):
+    st.altair_chart(
+        alt.Chart(scores, title=f"{measure.capitalize()} per emotion").mark_bar().encode(
+            x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="model:N",
+            y=alt.Y(f"{measure}:Q", title=measure, scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("model:N", title=None, legend=alt.Legend(labelLimit=260)),
+            tooltip=["model", "emotion", alt.Tooltip(f"{measure}:Q", format=".3f")]).properties(height=200),
+        width="stretch")
 
 st.markdown(f"**Where they disagree**: {len(pair.disagreements):,} of {pair.rows:,} rows")
 st.dataframe(pair.disagreements, hide_index=True)

@@ -119,7 +119,8 @@ def test_a_bad_labelled_upload_gets_a_message(monkeypatch, runs):
 def charts(at) -> dict:
     """Title → Vega-Lite spec of every chart on the page."""
     specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
-    return {spec.get("title") or spec.get("layer", [{}])[0].get("title", ""): spec for spec in specs}
+    titles = [spec.get("title") or spec.get("layer", [{}])[0].get("title", "") for spec in specs]
+    return {title["text"] if isinstance(title, dict) else title: spec for title, spec in zip(titles, specs)}
 
 
 def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
@@ -140,6 +141,19 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
             if json.loads(chart.proto.spec) == heat))
         assert "valid" not in set(shown["data_set"])  # each run's own validation rows: other data for each model
     assert len(set(convert_arrow_bytes_to_pandas_df(heat_map_data(at))["data_set"])) == 8  # the bundled sets
+    speed = next(spec for spec in specs.values() if "size" in spec.get("encoding", {}))
+    sizes = sorted(at.dataframe[0].value["size_mb"])
+    assert speed["encoding"]["size"]["legend"]["values"] == [sizes[0], sizes[-1]]  # Vega's own ran past the foot
+    assert speed["encoding"]["size"]["scale"]["range"][0] >= 40  # 0.02 MB was a dot of one pixel
+    # Two models side by side (the first two of the picker, on WASSA-2017 test): each matrix titled by its model,
+    # its figures beneath (in the title, at 900 pixels they were cut off); precision and recall in charts that
+    # follow the page's width (faceted, they ran past it at 900 pixels, legend and all).
+    matrices = [spec for spec in specs.values() if isinstance(spec.get("title"), dict)]
+    assert [m["title"]["text"] for m in matrices] == ["default (shipped)", "zoo/every_query_word"]
+    assert all(m["title"]["subtitle"].startswith("macro-F1 0.") for m in matrices)
+    for title in ("Precision per emotion", "Recall per emotion"):
+        assert "facet" not in specs[title] and "column" not in specs[title]["encoding"]
+        assert specs[title]["autosize"]["type"] == "fit"
     fairness = {title: spec for title, spec in specs.items() if title.startswith(("gender:", "race:"))}
     assert sorted(fairness) == ["gender: female − male · intensity", "gender: female − male · probability",
                                 "race: African-American − European · intensity",
