@@ -18,6 +18,7 @@ from data import DataError
 from data.registry import EVALUATION_SETS, evaluation_set
 from emotions import EMOTIONS
 from evaluation.comparison import (
+    QUESTIONS,
     compare_pair,
     comparison_table,
     fairness_long,
@@ -25,6 +26,7 @@ from evaluation.comparison import (
     fairness_summary,
     generalisation_long,
     speed_and_quality,
+    standings,
     which_model,
     with_evaluations,
 )
@@ -87,6 +89,22 @@ def answer_line(key: str, pick) -> str:
         line += "; " + ", ".join(f"{what}: {figure:.4f}" if what == "largest gap" else f"{what}: {figure:.3f}"
                                  for what, _, figure in pick.notes)
     return line + "."
+
+
+def ordinal(place: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
+    suffix = "th" if 10 <= place % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
+    return f"{place}{suffix}"
+
+
+def standing_note(places) -> str | None:
+    """Where a model stands on each question of `which_model` (`evaluation.comparison.standings`), as the first
+    line of its card on this page."""
+    if not places:
+        return None
+    return "On this page: " + "; ".join(
+        f"{QUESTIONS[key][0]}: {ordinal(place)} of {of} ({PICK_FIGURES[key][1].format(figure)})"
+        for key, place, of, figure in places) + "."
 
 
 def skipped_note(what: str, skipped: dict[str, str]) -> str:
@@ -226,9 +244,10 @@ elif reports:
                                          alt.Tooltip("largest_gap:Q", format=".4f"),
                                          alt.Tooltip("p_value:Q", format=".1e")])
                         .properties(height=max(200, 90 + 18 * part["name"].nunique())), width="stretch")
+places = standings(table, reports)
 for name, directory in choices.items():
     try:
-        show_model_card(st, directory, name)
+        show_model_card(st, directory, name, standing_note(places.get(name)))
     except (OSError, ValueError) as exc:  # a card that is not UTF-8 (UnicodeDecodeError is a ValueError)
         if isinstance(exc, OSError):
             why = f"MODEL_CARD.md: {exc.strerror}"  # not str(exc): no server path on the page

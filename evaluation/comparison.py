@@ -168,24 +168,11 @@ def which_model(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, Pick
     of those sets; `fastest`: most tweets per second, noting its `away`; `fairest`: smallest largest |mean gap|
     of the audit (ties: smaller largest gap), noting its emotion-word accuracy; `upload`: highest macro-F1 on the
     user's labelled data, when there is one."""
-    frame = table[["name"]].copy()
-    for column in ("wassa_test_macro_f1", "tweets_per_s", "upload_macro_f1"):
-        if column in table.columns:
-            frame[column] = pd.to_numeric(table[column], errors="coerce")
+    frame, rankings = _rankings(table, reports)
     away = [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
-    if away:
-        frame["away"] = table[away].mean(axis=1, skipna=False)  # a model missing one of the sets is not ranked
-    fairness = fairness_summary(reports).set_index("name")
-    frame = frame.join(fairness[["largest_mean_gap", "largest_gap", "emotion_word_accuracy"]], on="name")
     picks = {}
-    for key, (question, column, higher) in QUESTIONS.items():
-        if column not in frame.columns:
-            continue
-        ranked = frame.dropna(subset=[column])
-        if ranked.empty:
-            continue
-        by = [column, "largest_gap"] if key == "fairest" else [column]
-        ranked = ranked.sort_values(by, ascending=[not higher] + [True] * (len(by) - 1), kind="stable")
+    for key, ranked in rankings.items():
+        question, column, _ = QUESTIONS[key]
         best = ranked.iloc[0]
         second = ranked.iloc[1] if len(ranked) > 1 else None
         notes = []
@@ -204,6 +191,40 @@ def which_model(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, Pick
                           None if second is None else second["name"],
                           None if second is None else float(second[column]), tuple(notes))
     return picks
+
+
+def _rankings(table: pd.DataFrame, reports: dict[str, dict]) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The figures of every question of `QUESTIONS` by model (one row each), and key → the models that have that
+    question's figure, best first (see `which_model`)."""
+    frame = table[["name"]].copy()
+    for column in ("wassa_test_macro_f1", "tweets_per_s", "upload_macro_f1"):
+        if column in table.columns:
+            frame[column] = pd.to_numeric(table[column], errors="coerce")
+    away = [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
+    if away:
+        frame["away"] = table[away].mean(axis=1, skipna=False)  # a model missing one of the sets is not ranked
+    fairness = fairness_summary(reports).set_index("name")
+    frame = frame.join(fairness[["largest_mean_gap", "largest_gap", "emotion_word_accuracy"]], on="name")
+    rankings = {}
+    for key, (_, column, higher) in QUESTIONS.items():
+        if column not in frame.columns or frame[column].isna().all():
+            continue
+        by = [column, "largest_gap"] if key == "fairest" else [column]
+        rankings[key] = frame.dropna(subset=[column]).sort_values(
+            by, ascending=[not higher] + [True] * (len(by) - 1), kind="stable").reset_index(drop=True)
+    return frame, rankings
+
+
+def standings(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, list[tuple[str, int, int, float]]]:
+    """name → (key of `QUESTIONS`, place, out of how many, figure) for each question that the model has the figure
+    for, ranked as `which_model` ranks them: where each model stands, beside its card."""
+    _, rankings = _rankings(table, reports)
+    places = {name: [] for name in table["name"]}
+    for key, ranked in rankings.items():
+        column = QUESTIONS[key][1]
+        for place, (name, figure) in enumerate(zip(ranked["name"], ranked[column]), start=1):
+            places[name].append((key, place, len(ranked), float(figure)))
+    return places
 
 
 # The figures of the generalisation matrix: per data set, macro-F1 (4-way, or presence for E-c), the F1 of

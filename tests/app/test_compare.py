@@ -55,6 +55,11 @@ def test_a_fresh_clone_compares_the_shipped_default_and_zoo(monkeypatch, tmp_pat
     assert "(next: ` zoo/logreg ` 0.705)" in answers[1]
     assert answers[2].startswith("- **Fastest**: ` zoo/tfidf_logreg `, 53,345 tweets per second")
     assert answers[3].startswith("- **Fairest**: ` zoo/text_net `, largest mean gap 0.0042")
+    # Each card opens with where its model stands on those questions: why one would pick it, or not.
+    card = next(e for e in at.expander if e.label == "Model card: zoo/wassa_specialist")
+    assert [i.value for i in card.info] == [
+        "On this page: best on tweets like WASSA-2017's: 1st of 8 (0.829); best on other collections: 8th of 8 "
+        "(0.468); fastest: 5th of 8 (14,302); fairest: 6th of 8 (0.0100)."]
 
 
 def test_two_runs_side_by_side_with_their_disagreements(monkeypatch, runs):

@@ -13,6 +13,7 @@ from evaluation.comparison import (
     fairness_reports,
     fairness_summary,
     generalisation_long,
+    standings,
     which_model,
 )
 from evaluation.runs import RunError, find_runs, read_json
@@ -167,6 +168,10 @@ def test_which_model_answers_each_question_with_its_figure_and_the_runner_up():
     assert picks["fairest"].notes == (("largest gap", "quick", 0.01), ("emotion-word accuracy", "quick", 0.67))
     table["upload_macro_f1"] = [0.5, np.nan, 0.9, np.nan]
     assert which_model(table, reports)["upload"][1:5] == ("quick", 0.9, "specialist", 0.5)
+    places = standings(table, reports)
+    assert places["specialist"] == [("wassa", 1, 3, 0.83), ("away", 2, 2, pytest.approx(0.4667, abs=1e-4)),
+                                    ("fastest", 3, 4, 14000), ("fairest", 3, 3, 0.01), ("upload", 2, 2, 0.5)]
+    assert places["images"] == [("fastest", 4, 4, 900)]  # only what it has a figure for
 
 
 def test_which_model_of_one_model_has_no_runner_up_and_skips_what_it_lacks():
