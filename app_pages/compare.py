@@ -80,7 +80,10 @@ def answer_line(key: str, pick) -> str:
     """One answer of `evaluation.comparison.which_model` as a line of Markdown: the model, its figure, the
     runner-up's, and what else to weigh."""
     full, short = PICK_FIGURES[key]
-    line = f"**{pick.question[0].upper()}{pick.question[1:]}**: {code(pick.name)}, {full.format(pick.figure)}"
+    line = f"**{pick.question[0].upper()}{pick.question[1:]}**: {code(pick.name)}"
+    if pick.tied:
+        line += f" tied with {', '.join(code(name) for name in pick.tied)}"
+    line += f", {full.format(pick.figure)}"
     if pick.runner_up is not None:
         line += f" (next: {code(pick.runner_up)} {short.format(pick.runner_up_figure)})"
     if key == "away":

@@ -148,6 +148,7 @@ class Pick(NamedTuple):
     runner_up: str | None
     runner_up_figure: float | None
     notes: tuple[tuple[str, str, float], ...]  # (what, name, figure): what else the reader should weigh
+    tied: tuple[str, ...] = ()  # the other models with the very same figures: none of them is better
 
 
 # The questions of `which_model`: key → (question, column of the table or of `speed_and_quality`, higher is better).
@@ -174,6 +175,9 @@ def which_model(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, Pick
     for key, ranked in rankings.items():
         question, column, _ = QUESTIONS[key]
         best = ranked.iloc[0]
+        by = [column, "largest_gap"] if key == "fairest" else [column]
+        tied = ranked[(ranked[by] == best[by]).all(axis=1)]["name"].iloc[1:]
+        ranked = ranked.drop(tied.index)  # the runner-up is the first one behind the best and those tied with it
         second = ranked.iloc[1] if len(ranked) > 1 else None
         notes = []
         if key in ("wassa", "fastest") and "away" in frame.columns and pd.notna(best.get("away")):
@@ -189,7 +193,7 @@ def which_model(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, Pick
             notes.append(("emotion-word accuracy", best["name"], float(best["emotion_word_accuracy"])))
         picks[key] = Pick(question, best["name"], float(best[column]),
                           None if second is None else second["name"],
-                          None if second is None else float(second[column]), tuple(notes))
+                          None if second is None else float(second[column]), tuple(notes), tuple(tied))
     return picks
 
 

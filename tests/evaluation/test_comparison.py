@@ -166,6 +166,7 @@ def test_which_model_answers_each_question_with_its_figure_and_the_runner_up():
     assert picks["fastest"][1:5] == ("quick", 53000, "broad", 14200) and picks["fastest"].notes == ()
     assert picks["fairest"][1:5] == ("quick", 0.005, "broad", 0.005)
     assert picks["fairest"].notes == (("largest gap", "quick", 0.01), ("emotion-word accuracy", "quick", 0.67))
+    assert all(pick.tied == () for pick in picks.values())
     table["upload_macro_f1"] = [0.5, np.nan, 0.9, np.nan]
     assert which_model(table, reports)["upload"][1:5] == ("quick", 0.9, "specialist", 0.5)
     places = standings(table, reports)
@@ -177,3 +178,10 @@ def test_which_model_answers_each_question_with_its_figure_and_the_runner_up():
 def test_which_model_of_one_model_has_no_runner_up_and_skips_what_it_lacks():
     picks = which_model(pd.DataFrame({"name": ["only"], "wassa_test_macro_f1": [0.7]}), {})
     assert list(picks) == ["wassa"] and picks["wassa"][1:5] == ("only", 0.7, None, None)
+
+
+def test_which_model_names_the_models_tied_with_the_best_and_passes_over_them_for_the_runner_up():
+    """Eight easy tweets of one's own: most models score 1.0 on them, and none of them is the best alone."""
+    table = pd.DataFrame({"name": ["a", "b", "c", "d"], "upload_macro_f1": [1.0, 0.56, 1.0, 1.0]})
+    pick = which_model(table, {})["upload"]
+    assert pick[1:5] == ("a", 1.0, "b", 0.56) and pick.tied == ("c", "d")
