@@ -184,6 +184,8 @@ def _add_compare(sub) -> None:
                  "Find every saved model under --runs and print its metrics, best first.")
     p.add_argument("--runs", type=Path, default=Path("runs"), help="folder holding run directories")
     p.add_argument("--with-default", action="store_true", help="include the shipped default model")
+    p.add_argument("--with-zoo", action="store_true",
+                   help="include the shipped zoo (models/zoo/), as the dashboard's Compare page does")
 
 
 def _add_convert(sub) -> None:
@@ -396,10 +398,16 @@ def cmd_compare(args) -> int:
     from evaluation.runs import find_runs, runs_table
     from models.registry import DEFAULT_MODEL_DIR
 
-    folders = [args.runs] + ([DEFAULT_MODEL_DIR] if args.with_default else [])
+    shipped = {"the shipped default model": DEFAULT_MODEL_DIR} if args.with_default else {}
+    if args.with_zoo:
+        from training.zoo import ZOO_DIR
+
+        shipped["the shipped zoo"] = ZOO_DIR
+    folders = [args.runs, *shipped.values()]
     missing = None if args.runs.is_dir() else "not a folder" if args.runs.exists() else "no such folder"
-    if missing and args.with_default:
-        print(f"note: {args.runs}: {missing}; only the shipped default model is compared", file=sys.stderr)
+    if missing and shipped:
+        print(f"note: {args.runs}: {missing}; only {' and '.join(shipped)} {'are' if len(shipped) > 1 else 'is'} "
+              f"compared", file=sys.stderr)
     table, skipped = runs_table(find_runs(*folders))
     for run, why in skipped.items():  # one bad run is named and left out; the others are still compared
         print(f"skipped {run}: {why}", file=sys.stderr)

@@ -18,6 +18,7 @@ from data import DataError
 from data.registry import EVALUATION_SETS, evaluation_set
 from emotions import EMOTIONS
 from evaluation.comparison import (
+    QUESTIONS,
     compare_pair,
     comparison_table,
     fairness_long,
@@ -25,6 +26,8 @@ from evaluation.comparison import (
     fairness_summary,
     generalisation_long,
     speed_and_quality,
+    standings,
+    which_model,
     with_evaluations,
 )
 from evaluation.metrics import messages_note
@@ -33,7 +36,13 @@ from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
 HEAT_MAP_MARGIN = 150
-MEASURE_SUFFIX = {"macro_f1": "", "none_f1": " · none", "pearson_mean": " · r"}
+MEASURE_TABS = {"macro_f1": "Macro-F1", "none_f1": "F1 of saying none", "pearson_mean": "Intensity (Pearson r)"}
+# How each answer of `which_model` shows its figure: in full, then short (beside the runner-up).
+PICK_FIGURES = {"wassa": ("macro-F1 {:.3f} on WASSA-2017 test", "{:.3f}"),
+                "away": ("mean macro-F1 {:.3f} over GoEmotions dev, E-c dev and the everyday check", "{:.3f}"),
+                "fastest": ("{:,.0f} tweets per second", "{:,.0f}"),
+                "fairest": ("largest mean gap {:.4f} in the fairness audit (0 is fair)", "{:.4f}"),
+                "upload": ("macro-F1 {:.3f} on your data", "{:.3f}")}
 
 
 def code(text: str) -> str:
@@ -42,6 +51,63 @@ def code(text: str) -> str:
     text = " ".join(str(text).split())
     fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
     return f"{fence} {text} {fence}"
+
+
+def heat_map(matrix, title: str, names: list[str]) -> alt.LayerChart:
+    """One measure of `generalisation_long` as a heat map, a figure in each cell, a row for each of `names` (a model
+    without the measure, one that never says none, keeps its row, blank, in every map).
+
+    A row per model, so that the map grows down the page with the number of models and every cell keeps room for
+    its figure (with a column per model, 40 models left 15 pixels a cell); one map per measure (in tabs), so that
+    at 900 pixels a cell still holds its figure (the 17 columns of all three measures left 18 pixels at that width,
+    and the figures ran into each other). No colour legend: the figure is in the cell. Column labels are slanted and
+    never thinned out: level, they overlapped, and Vega then drew only every other one. The chart is fitted to its
+    height, title and slanted labels included: HEAT_MAP_MARGIN pixels are theirs, 24 each row's."""
+    cells = alt.Chart(matrix, title=title).encode(
+        y=alt.Y("name:N", title=None, scale=alt.Scale(domain=names), axis=alt.Axis(labelLimit=300, labelOverlap=False)),
+        x=alt.X("data_set:N", title=None, sort=list(dict.fromkeys(matrix["data_set"])),
+                axis=alt.Axis(labelAngle=-40, labelLimit=200, labelOverlap=False))
+    ).properties(height=HEAT_MAP_MARGIN + 24 * len(names))
+    return (cells.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"),
+                                                     legend=None),
+                                     tooltip=["name", "data_set", "measure", alt.Tooltip("value:Q", format=".3f")])
+            + cells.mark_text(fontSize=11).encode(text=alt.Text("value:Q", format=".2f"),
+                                                  color=alt.condition("datum.value > 0.6", alt.value("black"),
+                                                                      alt.value("white"))))
+
+
+def answer_line(key: str, pick) -> str:
+    """One answer of `evaluation.comparison.which_model` as a line of Markdown: the model, its figure, the
+    runner-up's, and what else to weigh."""
+    full, short = PICK_FIGURES[key]
+    line = f"**{pick.question[0].upper()}{pick.question[1:]}**: {code(pick.name)}"
+    if pick.tied:
+        line += f" tied with {', '.join(code(name) for name in pick.tied)}"
+    line += f", {full.format(pick.figure)}"
+    if pick.runner_up is not None:
+        line += f" (next: {code(pick.runner_up)} {short.format(pick.runner_up_figure)})"
+    if key == "away":
+        line += "; best on each: " + ", ".join(f"`{what}` {code(name)} {figure:.3f}" for what, name, figure in pick.notes)
+    elif pick.notes:
+        line += "; " + ", ".join(f"{what}: {figure:.4f}" if what == "largest gap" else f"{what}: {figure:.3f}"
+                                 for what, _, figure in pick.notes)
+    return line + "."
+
+
+def ordinal(place: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
+    suffix = "th" if 10 <= place % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
+    return f"{place}{suffix}"
+
+
+def standing_note(places) -> str | None:
+    """Where a model stands on each question of `which_model` (`evaluation.comparison.standings`), as the first
+    line of its card on this page."""
+    if not places:
+        return None
+    return "On this page: " + "; ".join(
+        f"{QUESTIONS[key][0]}: {ordinal(place)} of {of} ({PICK_FIGURES[key][1].format(figure)})"
+        for key, place, of, figure in places) + "."
 
 
 def skipped_note(what: str, skipped: dict[str, str]) -> str:
@@ -107,6 +173,28 @@ if uploaded is not None:
         st.warning(f"{code(name)}: {messages_note(result)} " + code(result["first_messages"][0]))  # image errors name the file only (features.image)
 
 table = with_evaluations(compared, extra)
+reports, unread = fairness_reports(choices)
+picks = which_model(table, reports)
+if picks:
+    st.subheader("Which model for what")
+    for key, pick in picks.items():
+        st.markdown(f"- {answer_line(key, pick)}")
+    st.caption("From the figures below (the heat map, speed against quality, the fairness audit); each model's card, "
+               "further down, has its own. Of the other collections, E-c dev and the 64-tweet everyday check are "
+               "trained on by no model; GoEmotions dev is the held-out part of a collection most models learned "
+               "from. For your own tweets, add some of them, labelled, above: they get a line here.")
+st.subheader("How each model does on every data set")
+matrix = generalisation_long(table)  # not `valid`: each run's own validation rows, other data for every model
+measures = [m for m in MEASURE_TABS if m in set(matrix["measure"])]
+for tab, measure in zip(st.tabs([MEASURE_TABS[m] for m in measures]) if measures else [], measures):
+    tab.altair_chart(heat_map(matrix[matrix["measure"] == measure], MEASURE_TABS[measure], list(table["name"])),
+                     width="stretch")
+st.caption("Macro-F1: 4-way (E-c dev: presence of each emotion). F1 of saying none, judged against the rows with "
+           "none of the four emotions (GoEmotions' neutral comments, E-c tweets with other emotions only). "
+           "Intensity: Pearson's r with the gold intensities. Only WASSA-2017 test is a test split; the others are dev sets and checks "
+           "from other collections. A blank cell: the model does not read that data (images) or does not say "
+           "none.")
+
 st.subheader("Every saved model")
 st.caption(f"{len(choices)} models: " + ", ".join(choices)
            + (f"; {len(skipped)} skipped (see above): " + ", ".join(skipped) if skipped else "")
@@ -116,29 +204,6 @@ st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, sp
            + "; `valid` the run's own validation data. Click a header to sort; the table's toolbar downloads it "
            "as CSV.")
 st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
-matrix = generalisation_long(table)
-matrix["figure"] = matrix["data_set"] + matrix["measure"].map(MEASURE_SUFFIX)
-# A row per model, so that the map grows down the page with the number of models and every cell keeps room for
-# its figure (with a column per model, 40 models left 15 pixels a cell). Column labels are slanted and never
-# thinned out: level, they overlapped, and Vega then drew only every other one. The chart is fitted to its height,
-# title and slanted labels included: HEAT_MAP_MARGIN pixels are theirs, 24 each row's.
-cells = alt.Chart(matrix, title="How each model does on every data set").encode(
-    y=alt.Y("name:N", title=None, sort=list(dict.fromkeys(matrix["name"])),
-            axis=alt.Axis(labelLimit=300, labelOverlap=False)),
-    x=alt.X("figure:N", title=None, sort=list(dict.fromkeys(matrix["figure"])),
-            axis=alt.Axis(labelAngle=-40, labelLimit=200, labelOverlap=False))
-).properties(height=HEAT_MAP_MARGIN + 24 * matrix["name"].nunique())
-st.altair_chart(
-    cells.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"),
-                                             title="score"),
-                             tooltip=["name", "data_set", "measure", alt.Tooltip("value:Q", format=".3f")])
-    + cells.mark_text(fontSize=11).encode(text=alt.Text("value:Q", format=".2f"),
-                                          color=alt.condition("datum.value > 0.6", alt.value("black"),
-                                                              alt.value("white"))),
-    width="stretch")
-st.caption("Macro-F1 (4-way; E-c dev: presence of each emotion), `· none`: F1 of saying no emotion (GoEmotions "
-           "neutral comments), `· r`: intensity Pearson. Only WASSA-2017 test is a test split; the others are dev "
-           "sets and checks from other collections.")
 
 fast = speed_and_quality(table)
 if len(fast):
@@ -148,7 +213,10 @@ if len(fast):
         y=alt.Y("away:Q", title="mean macro-F1: GoEmotions, E-c, everyday"),
         # Every name in the legend (it showed the first 16): the chart grows with them, as the fairness charts do.
         color=alt.Color("name:N", legend=alt.Legend(symbolLimit=0, labelLimit=260)),
-        size=alt.Size("size_mb:Q", title="size (MB)"),
+        # Two sizes in the legend, the smallest and the largest (Vega's own five or six ran past the chart's foot),
+        # and no dot too small to see (the lexicon rule's 0.02 MB was a pixel).
+        size=alt.Size("size_mb:Q", title="size (MB)", scale=alt.Scale(range=[40, 600]),
+                      legend=alt.Legend(values=sorted({fast["size_mb"].min(), fast["size_mb"].max()}), format=".2~f")),
         tooltip=["name", alt.Tooltip("tweets_per_s:Q", format=",.0f"), alt.Tooltip("away:Q", format=".3f"),
                  alt.Tooltip("wassa_test:Q", format=".3f", title="WASSA-2017 test"), "size_mb"])
         .properties(height=max(320, 200 + 18 * fast["name"].nunique())), width="stretch")  # names + sizes
@@ -156,7 +224,6 @@ if len(fast):
                "the batch CLI adds worker processes). Up and right is better.")
 
 st.subheader("Fairness")
-reports, unread = fairness_reports(choices)
 if unread:
     st.warning(skipped_note(f"Not shown: the fairness audit of {len(unread)} model{'s' * (len(unread) > 1)}, which "
                             f"cannot be read", unread))
@@ -180,9 +247,10 @@ elif reports:
                                          alt.Tooltip("largest_gap:Q", format=".4f"),
                                          alt.Tooltip("p_value:Q", format=".1e")])
                         .properties(height=max(200, 90 + 18 * part["name"].nunique())), width="stretch")
+places = standings(table, reports)
 for name, directory in choices.items():
     try:
-        show_model_card(st, directory, name)
+        show_model_card(st, directory, name, standing_note(places.get(name)))
     except (OSError, ValueError) as exc:  # a card that is not UTF-8 (UnicodeDecodeError is a ValueError)
         if isinstance(exc, OSError):
             why = f"MODEL_CARD.md: {exc.strerror}"  # not str(exc): no server path on the page
@@ -217,23 +285,31 @@ st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; the matr
            "label and leave out rows with none of the four; the disagreements include them, with `none`.")
 
 confusion = pair.confusion_long()
+# Each model's name as the title and its figures as the subtitle: in one title, at 900 pixels the figures were cut
+# off ("default (shipped): ma…"). Counts in white on the darker half of the cells (black was unreadable there).
 for column, name in zip(st.columns(2), pair.names):
     result = pair.results[name]
-    heat = alt.Chart(confusion[confusion["model"] == name]).encode(
-        x=alt.X("predicted:N", sort=list(EMOTIONS)), y=alt.Y("true:N", sort=list(EMOTIONS)))
+    part = confusion[confusion["model"] == name]
+    heat = alt.Chart(part).encode(x=alt.X("predicted:N", sort=list(EMOTIONS)), y=alt.Y("true:N", sort=list(EMOTIONS)))
     column.altair_chart(
         (heat.mark_rect().encode(color=alt.Color("count:Q", legend=None), tooltip=["true", "predicted", "count"])
-         + heat.mark_text().encode(text="count:Q"))
-        .properties(title=f"{name}: macro-F1 {result['macro_f1']:.3f}, accuracy {result['accuracy']:.3f}"),
+         + heat.mark_text().encode(text="count:Q", color=alt.condition(
+             f"datum.count > {part['count'].max() / 2}", alt.value("white"), alt.value("black"))))
+        .properties(title=alt.TitleParams(name, subtitle=f"macro-F1 {result['macro_f1']:.3f} · accuracy "
+                                                         f"{result['accuracy']:.3f}", anchor="start")),
         width="stretch")
 
-scores = pair.precision_recall().melt(id_vars=["model", "emotion"], value_vars=["precision", "recall"],
-                                      var_name="measure")
-st.altair_chart(
-    alt.Chart(scores, title="Precision and recall per emotion").mark_bar().encode(
-        x=alt.X("emotion:N", title=None), xOffset="model:N", y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])),
-        color="model:N", column=alt.Column("measure:N", title=None),
-        tooltip=["model", "emotion", "measure", alt.Tooltip("value:Q", format=".3f")]).properties(height=220))
+# Precision, then recall, each chart as wide as the page with its legend (as the fairness charts): as one chart
+# faceted by measure (a facet cannot follow the page's width), at 900 pixels it ran past the page, legend and all.
+scores = pair.precision_recall()
+for measure in ("precision", "recall"):
+    st.altair_chart(
+        alt.Chart(scores, title=f"{measure.capitalize()} per emotion").mark_bar().encode(
+            x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="model:N",
+            y=alt.Y(f"{measure}:Q", title=measure, scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("model:N", title=None, legend=alt.Legend(labelLimit=260)),
+            tooltip=["model", "emotion", alt.Tooltip(f"{measure}:Q", format=".3f")]).properties(height=200),
+        width="stretch")
 
 st.markdown(f"**Where they disagree**: {len(pair.disagreements):,} of {pair.rows:,} rows")
 st.dataframe(pair.disagreements, hide_index=True)

@@ -75,10 +75,11 @@ def saved_models_or_stop() -> dict[str, Path]:
     return choices
 
 
-def show_model_card(where, directory, label: str) -> None:
+def show_model_card(where, directory, label: str, note: str | None = None) -> None:
     """The model's MODEL_CARD.md in an expander (its YAML front matter left out), once its checksum matches the one
     in config.json (`models.store.read_card`) and made inert (`inert_markdown`); else one line saying why not.
-    The label, a folder's name, is made inert too (a label shows Markdown images)."""
+    The label, a folder's name, is made inert too (a label shows Markdown images). `note`, Markdown of the page's
+    own, opens the expander (Compare: where the model stands among the others)."""
     from models.store import ModelLoadError, read_card
 
     try:
@@ -94,6 +95,8 @@ def show_model_card(where, directory, label: str) -> None:
     if text.startswith("---\n"):
         text = text.split("\n---\n", 1)[-1]
     with where.expander(inert_markdown(f"Model card: {label}")):
+        if note:
+            st.info(note)
         st.markdown(inert_markdown(text))
 
 

@@ -140,17 +140,114 @@ def speed_and_quality(table: pd.DataFrame) -> pd.DataFrame:
     return frame.dropna(subset=["tweets_per_s", "away"]).reset_index(drop=True)
 
 
+class Pick(NamedTuple):
+    """One answer of `which_model`: the model, the figure that makes it the answer, the runner-up's, and notes."""
+    question: str
+    name: str
+    figure: float
+    runner_up: str | None
+    runner_up_figure: float | None
+    notes: tuple[tuple[str, str, float], ...]  # (what, name, figure): what else the reader should weigh
+    tied: tuple[str, ...] = ()  # the other models with the very same figures: none of them is better
+
+
+# The questions of `which_model`: key → (question, column of the table or of `speed_and_quality`, higher is better).
+QUESTIONS = {
+    "wassa": ("best on tweets like WASSA-2017's", "wassa_test_macro_f1", True),
+    "away": ("best on other collections", "away", True),
+    "fastest": ("fastest", "tweets_per_s", True),
+    "fairest": ("fairest", "largest_mean_gap", False),
+    "upload": ("best on your data", "upload_macro_f1", True),
+}
+
+
+def which_model(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, Pick]:
+    """key → the model that answers that question of `QUESTIONS`, from the comparison table and the fairness
+    audits (name → `fairness.json`), with the runner-up; a question no model has the figure for is left out.
+    `wassa`: highest WASSA-2017 test macro-F1, noting its mean away from WASSA; `away`: highest mean macro-F1 over
+    `AWAY_FROM_WASSA` (`speed_and_quality`'s `away`, the sets every model was scored on), noting the best on each
+    of those sets; `fastest`: most tweets per second, noting its `away`; `fairest`: smallest largest |mean gap|
+    of the audit (ties: smaller largest gap), noting its emotion-word accuracy; `upload`: highest macro-F1 on the
+    user's labelled data, when there is one."""
+    frame, rankings = _rankings(table, reports)
+    away = [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
+    picks = {}
+    for key, ranked in rankings.items():
+        question, column, _ = QUESTIONS[key]
+        best = ranked.iloc[0]
+        by = [column, "largest_gap"] if key == "fairest" else [column]
+        tied = ranked[(ranked[by] == best[by]).all(axis=1)]["name"].iloc[1:]
+        ranked = ranked.drop(tied.index)  # the runner-up is the first one behind the best and those tied with it
+        second = ranked.iloc[1] if len(ranked) > 1 else None
+        notes = []
+        if key in ("wassa", "fastest") and "away" in frame.columns and pd.notna(best.get("away")):
+            notes.append(("away from WASSA-2017", best["name"], float(best["away"])))
+        if key == "away":
+            for column_away in away:
+                figures = pd.to_numeric(table[column_away], errors="coerce").dropna()
+                if len(figures):
+                    top = table.loc[figures.idxmax()]
+                    notes.append((column_away.removesuffix("_macro_f1"), top["name"], float(top[column_away])))
+        if key == "fairest":
+            notes.append(("largest gap", best["name"], float(best["largest_gap"])))
+            notes.append(("emotion-word accuracy", best["name"], float(best["emotion_word_accuracy"])))
+        picks[key] = Pick(question, best["name"], float(best[column]),
+                          None if second is None else second["name"],
+                          None if second is None else float(second[column]), tuple(notes), tuple(tied))
+    return picks
+
+
+def _rankings(table: pd.DataFrame, reports: dict[str, dict]) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The figures of every question of `QUESTIONS` by model (one row each), and key → the models that have that
+    question's figure, best first (see `which_model`)."""
+    frame = table[["name"]].copy()
+    for column in ("wassa_test_macro_f1", "tweets_per_s", "upload_macro_f1"):
+        if column in table.columns:
+            frame[column] = pd.to_numeric(table[column], errors="coerce")
+    away = [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
+    if away:
+        frame["away"] = table[away].mean(axis=1, skipna=False)  # a model missing one of the sets is not ranked
+    fairness = fairness_summary(reports).set_index("name")
+    frame = frame.join(fairness[["largest_mean_gap", "largest_gap", "emotion_word_accuracy"]], on="name")
+    rankings = {}
+    for key, (_, column, higher) in QUESTIONS.items():
+        if column not in frame.columns or frame[column].isna().all():
+            continue
+        by = [column, "largest_gap"] if key == "fairest" else [column]
+        rankings[key] = frame.dropna(subset=[column]).sort_values(
+            by, ascending=[not higher] + [True] * (len(by) - 1), kind="stable").reset_index(drop=True)
+    return frame, rankings
+
+
+def standings(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, list[tuple[str, int, int, float]]]:
+    """name → (key of `QUESTIONS`, place, out of how many, figure) for each question that the model has the figure
+    for, ranked as `which_model` ranks them: where each model stands, beside its card."""
+    _, rankings = _rankings(table, reports)
+    places = {name: [] for name in table["name"]}
+    for key, ranked in rankings.items():
+        column = QUESTIONS[key][1]
+        for place, (name, figure) in enumerate(zip(ranked["name"], ranked[column]), start=1):
+            places[name].append((key, place, len(ranked), float(figure)))
+    return places
+
+
 # The figures of the generalisation matrix: per data set, macro-F1 (4-way, or presence for E-c), the F1 of
 # saying "none", and the intensity Pearson.
 MATRIX_MEASURES = ("macro_f1", "none_f1", "pearson_mean")
 
 
-def generalisation_long(table: pd.DataFrame, measures=MATRIX_MEASURES) -> pd.DataFrame:
-    """(name, data_set, measure, value) rows of a comparison table: every saved model × every evaluation set,
-    for a heat map."""
+# Each run's own validation rows: other data for every model (6,702 rows of the default recipe, 2,361 of the WASSA
+# specialist's), so its figures compare no two models and the matrix leaves them out (the table keeps them).
+NOT_SHARED = ("valid",)
+
+
+def generalisation_long(table: pd.DataFrame, measures=MATRIX_MEASURES, leave_out=NOT_SHARED) -> pd.DataFrame:
+    """(name, data_set, measure, value) rows of a comparison table: every saved model × every data set that all
+    of them are scored on (not those of `leave_out`), for a heat map."""
     frames = []
     for measure in measures:
-        columns = [c for c in table.columns if c.endswith(f"_{measure}")]
+        columns = [c for c in table.columns
+                   if c.endswith(f"_{measure}") and c.removesuffix(f"_{measure}") not in leave_out]
         long = table.melt(id_vars="name", value_vars=columns, var_name="data_set", value_name="value")
         long["data_set"] = long["data_set"].str.removesuffix(f"_{measure}")
         frames.append(long.assign(measure=measure))

@@ -182,6 +182,17 @@ def test_compare_says_the_runs_folder_is_missing(tmp_path, capsys):
     assert capsys.readouterr().err == f"no saved runs under {missing} (no such folder)\n"
 
 
+def test_compare_with_the_zoo_lists_every_model_the_dashboard_compares(tmp_path, capsys):
+    """On a fresh clone (no runs/), the README's `compare` line lists what Compare shows: the default and the zoo."""
+    missing = tmp_path / "no_runs"
+    assert cli.main(["compare", "--runs", str(missing), "--with-default", "--with-zoo"]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"note: {missing}: no such folder; only the shipped default model and the shipped zoo are compared\n"
+    listed = [line.split()[0] for line in out.splitlines()[1:]]
+    assert len(listed) == 8 and str(DEFAULT_MODEL_DIR) in listed
+    assert listed[0].endswith("zoo/wassa_specialist")  # best first, by WASSA-2017 test macro-F1
+
+
 def test_bad_training_file_is_named(files, capsys):
     bad = files / "bad.csv"
     bad.write_text("text,label\nhi,happy\n")

@@ -1,6 +1,7 @@
 """The Compare page, run by Streamlit's AppTest: the shipped default model and two tiny runs made here."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,23 @@ def test_a_fresh_clone_compares_the_shipped_default_and_zoo(monkeypatch, tmp_pat
             "train_seconds", "tweets_per_s", "size_mb"} <= set(table.columns)
     assert table["tweets_per_s"].notna().all()
     assert len(at.get("vega_lite_chart")) >= 2  # the heat map, speed against quality (and the audits)
+    # The four questions a newcomer brings, answered at the top of the page from the shipped models' figures (the
+    # README's "Reading it" under The model zoo), each with its figure and the runner-up.
+    answers = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert [a.split(":", 1)[0] for a in answers] == ["- **Best on tweets like WASSA-2017's**",
+                                                    "- **Best on other collections**", "- **Fastest**",
+                                                    "- **Fairest**"]
+    assert answers[0].startswith("- **Best on tweets like WASSA-2017's**: ` zoo/wassa_specialist `, macro-F1 0.829 "
+                                 "on WASSA-2017 test (next: ` zoo/every_query_word ` 0.757)")
+    assert answers[1].startswith("- **Best on other collections**: ` default (shipped) `, mean macro-F1 0.716")
+    assert "(next: ` zoo/logreg ` 0.705)" in answers[1]
+    assert answers[2].startswith("- **Fastest**: ` zoo/tfidf_logreg `, 53,345 tweets per second")
+    assert answers[3].startswith("- **Fairest**: ` zoo/text_net `, largest mean gap 0.0042")
+    # Each card opens with where its model stands on those questions: why one would pick it, or not.
+    card = next(e for e in at.expander if e.label == "Model card: zoo/wassa_specialist")
+    assert [i.value for i in card.info] == [
+        "On this page: best on tweets like WASSA-2017's: 1st of 8 (0.829); best on other collections: 8th of 8 "
+        "(0.468); fastest: 5th of 8 (14,302); fairest: 6th of 8 (0.0100)."]
 
 
 def test_two_runs_side_by_side_with_their_disagreements(monkeypatch, runs):
@@ -69,6 +87,12 @@ def test_a_labelled_upload_becomes_a_column_and_a_data_set(monkeypatch, runs):
     table = at.dataframe[0].value.set_index("name")
     assert table["upload_macro_f1"].notna().all() and table.loc["runs/tfidf_logreg", "upload_accuracy"] >= 0
     assert at.selectbox[2].value == "upload"
+    # The answers gain a line for this data; on six easy rows the models that get them all right are all named.
+    answer = next(m.value for m in at.markdown if m.value.startswith("- **Best on your data**"))
+    best = table["upload_macro_f1"].max()
+    tied = sorted(table.index[table["upload_macro_f1"] == best])
+    assert sorted(re.findall("` ([^`]+) `", answer.split(", macro-F1")[0])) == tied
+    assert f"macro-F1 {best:.3f} on your data" in answer
 
 
 def test_an_upload_leaves_out_by_name_the_runs_that_cannot_load_or_read_it(monkeypatch, tmp_path):
@@ -107,17 +131,41 @@ def test_a_bad_labelled_upload_gets_a_message(monkeypatch, runs):
 def charts(at) -> dict:
     """Title → Vega-Lite spec of every chart on the page."""
     specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
-    return {spec.get("title") or spec.get("layer", [{}])[0].get("title", ""): spec for spec in specs}
+    titles = [spec.get("title") or spec.get("layer", [{}])[0].get("title", "") for spec in specs]
+    return {title["text"] if isinstance(title, dict) else title: spec for title, spec in zip(titles, specs)}
 
 
 def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
     at = open_page(monkeypatch, tmp_path)  # the shipped default model and the zoo: 8 models
     specs = charts(at)
-    heat = specs["How each model does on every data set"]
-    for layer in heat["layer"]:  # a label for every model and data set, none dropped where they would overlap
-        assert layer["encoding"]["x"]["axis"]["labelOverlap"] is False
-        assert layer["encoding"]["y"]["field"] == "name" and layer["encoding"]["y"]["axis"]["labelOverlap"] is False
-    assert heat["height"] == 150 + 24 * len(at.dataframe[0].value)  # a row per model: it grows with them
+    # One heat map per measure (in tabs): all 17 columns in one left 18 pixels a cell in a 900-pixel window.
+    heat_maps = [specs[title] for title in ("Macro-F1", "F1 of saying none", "Intensity (Pearson r)")]
+    for heat in heat_maps:
+        for layer in heat["layer"]:  # a label for every model and data set, none dropped where they would overlap
+            assert layer["encoding"]["x"]["axis"]["labelOverlap"] is False
+            assert layer["encoding"]["y"]["field"] == "name"  # a row for every model, in the table's order
+            assert layer["encoding"]["y"]["scale"]["domain"] == list(at.dataframe[0].value["name"])
+            assert layer["encoding"]["y"]["axis"]["labelOverlap"] is False
+        assert heat["layer"][0]["encoding"]["color"]["legend"] is None  # the figure is in the cell
+        assert heat["height"] == 150 + 24 * len(at.dataframe[0].value)  # a row per model: it grows with them
+        shown = convert_arrow_bytes_to_pandas_df(next(
+            chart.proto.datasets[0].data.data for chart in at.get("vega_lite_chart")
+            if json.loads(chart.proto.spec) == heat))
+        assert "valid" not in set(shown["data_set"])  # each run's own validation rows: other data for each model
+    assert len(set(convert_arrow_bytes_to_pandas_df(heat_map_data(at))["data_set"])) == 8  # the bundled sets
+    speed = next(spec for spec in specs.values() if "size" in spec.get("encoding", {}))
+    sizes = sorted(at.dataframe[0].value["size_mb"])
+    assert speed["encoding"]["size"]["legend"]["values"] == [sizes[0], sizes[-1]]  # Vega's own ran past the foot
+    assert speed["encoding"]["size"]["scale"]["range"][0] >= 40  # 0.02 MB was a dot of one pixel
+    # Two models side by side (the first two of the picker, on WASSA-2017 test): each matrix titled by its model,
+    # its figures beneath (in the title, at 900 pixels they were cut off); precision and recall in charts that
+    # follow the page's width (faceted, they ran past it at 900 pixels, legend and all).
+    matrices = [spec for spec in specs.values() if isinstance(spec.get("title"), dict)]
+    assert [m["title"]["text"] for m in matrices] == ["default (shipped)", "zoo/every_query_word"]
+    assert all(m["title"]["subtitle"].startswith("macro-F1 0.") for m in matrices)
+    for title in ("Precision per emotion", "Recall per emotion"):
+        assert "facet" not in specs[title] and "column" not in specs[title]["encoding"]
+        assert specs[title]["autosize"]["type"] == "fit"
     fairness = {title: spec for title, spec in specs.items() if title.startswith(("gender:", "race:"))}
     assert sorted(fairness) == ["gender: female − male · intensity", "gender: female − male · probability",
                                 "race: African-American − European · intensity",
@@ -127,6 +175,12 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
         assert "facet" not in spec and "column" not in spec["encoding"]  # a facet cannot follow the page's width
         assert spec["autosize"]["type"] == "fit"  # as wide as the page, legend included
         assert spec["height"] >= 90 + 18 * models  # tall enough for a legend of every model
+
+
+def heat_map_data(at) -> bytes:
+    """The data of the macro-F1 heat map, as Arrow bytes."""
+    return next(chart.proto.datasets[0].data.data for chart in at.get("vega_lite_chart")
+                if json.loads(chart.proto.spec)["layer"][0].get("title") == "Macro-F1")
 
 
 def messages(at) -> list[str]:
@@ -141,9 +195,7 @@ def test_a_malformed_run_is_named_and_the_rest_of_the_page_still_shows(monkeypat
     name, part, note = f"runs/{case}", CASES[case].part, CASES[case].note
     table = at.dataframe[0].value
     assert {"default (shipped)", "zoo/text_net", "zoo/logreg"} <= set(table["name"])
-    heat_map = next(chart for chart in at.get("vega_lite_chart")
-                    if json.loads(chart.proto.spec)["layer"][0].get("title") == "How each model does on every data set")
-    mapped = set(convert_arrow_bytes_to_pandas_df(heat_map.proto.datasets[0].data.data)["name"])
+    mapped = set(convert_arrow_bytes_to_pandas_df(heat_map_data(at))["name"])
     assert {"default (shipped)", "zoo/text_net"} <= mapped
     fairness = at.dataframe[1].value
     assert {"default (shipped)", "zoo/text_net"} <= set(fairness["name"])

@@ -1,6 +1,7 @@
 import os
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from data.bundled import load_wassa
@@ -12,6 +13,8 @@ from evaluation.comparison import (
     fairness_reports,
     fairness_summary,
     generalisation_long,
+    standings,
+    which_model,
 )
 from evaluation.runs import RunError, find_runs, read_json
 from models.base import Prediction
@@ -49,11 +52,15 @@ def test_table_names_every_run_and_adds_an_evaluated_data_set(runs):
     by_name = table.set_index("name")
     assert by_name.loc["runs/lexicon_rule", "upload_macro_f1"] == round(upload["runs/lexicon_rule"]["macro_f1"], 4)
     assert np.isnan(by_name.loc["runs/tfidf_logreg", "upload_macro_f1"])
-    long = generalisation_long(table)
+    long = generalisation_long(table, leave_out=())
     f1 = long[long.measure == "macro_f1"]
     assert len(f1) == 3 and set(f1["data_set"]) == {"valid", "upload"}
     pearson = long[long.measure == "pearson_mean"]
     assert set(pearson["name"]) == {"runs/lexicon_rule", "runs/tfidf_logreg"} and "valid_f1_joy" not in set(long.data_set)
+    # Each run's own validation rows are other data for every run: the matrix compares models on shared data only.
+    shared = generalisation_long(table)
+    assert shared[["name", "data_set", "measure"]].values.tolist() == [["runs/lexicon_rule", "upload", "macro_f1"],
+                                                                        ["runs/lexicon_rule", "upload", "pearson_mean"]]
 
 
 def test_table_of_no_runs_is_empty(tmp_path):
@@ -126,3 +133,55 @@ def test_disagreements_name_none_for_rows_and_answers_with_no_emotion():
     assert pair.disagreements[["row", "label", "A", "B"]].to_dict("list") == {
         "row": [1], "label": ["none"], "A": ["none"], "B": ["sadness"]}
     assert pair.confusion_long()["count"].sum() == 2  # the matrices judge the one labelled row, once per model
+
+
+def audit_with(mean_gap: float, largest_gap: float, accuracy: float = 0.9) -> dict:
+    """A fairness audit whose one figure anywhere is `mean_gap` (and `largest_gap`)."""
+    figures = {"mean_gap": mean_gap, "largest_gap": largest_gap, "p_value": 0.5}
+    return {"emotion_word_accuracy": accuracy,
+            **{attribute: {"comparison": "a − b", **{e: {"probability": figures, "intensity": figures}
+                                                      for e in ("anger", "fear", "joy", "sadness")}}
+               for attribute in ("gender", "race")}}
+
+
+def test_which_model_answers_each_question_with_its_figure_and_the_runner_up():
+    table = pd.DataFrame({
+        "name": ["specialist", "broad", "quick", "images"],
+        "wassa_test_macro_f1": [0.83, 0.64, 0.56, np.nan],
+        "goemotions_dev_macro_f1": [0.33, 0.73, 0.71, np.nan],
+        "ec_dev_macro_f1": [0.52, 0.73, 0.63, np.nan],
+        "everyday_check_macro_f1": [0.55, 0.69, np.nan, np.nan],  # `quick` lacks one: not ranked away from WASSA
+        "tweets_per_s": [14000, 14200, 53000, 900],
+    })
+    reports = {"specialist": audit_with(-0.01, 0.03), "broad": audit_with(0.005, 0.02, 0.88),
+               "quick": audit_with(0.005, 0.01, 0.67)}  # `images` has no audit; `quick` wins the tie on its gap
+    picks = which_model(table, reports)
+    assert list(picks) == ["wassa", "away", "fastest", "fairest"]  # no upload: no such question
+    assert picks["wassa"][1:5] == ("specialist", 0.83, "broad", 0.64)
+    assert picks["wassa"].notes == (("away from WASSA-2017", "specialist", pytest.approx(0.4667, abs=1e-4)),)
+    assert picks["away"][1:5] == ("broad", pytest.approx(0.7167, abs=1e-4), "specialist",
+                                  pytest.approx(0.4667, abs=1e-4))
+    assert picks["away"].notes == (("goemotions_dev", "broad", 0.73), ("ec_dev", "broad", 0.73),
+                                   ("everyday_check", "broad", 0.69))
+    assert picks["fastest"][1:5] == ("quick", 53000, "broad", 14200) and picks["fastest"].notes == ()
+    assert picks["fairest"][1:5] == ("quick", 0.005, "broad", 0.005)
+    assert picks["fairest"].notes == (("largest gap", "quick", 0.01), ("emotion-word accuracy", "quick", 0.67))
+    assert all(pick.tied == () for pick in picks.values())
+    table["upload_macro_f1"] = [0.5, np.nan, 0.9, np.nan]
+    assert which_model(table, reports)["upload"][1:5] == ("quick", 0.9, "specialist", 0.5)
+    places = standings(table, reports)
+    assert places["specialist"] == [("wassa", 1, 3, 0.83), ("away", 2, 2, pytest.approx(0.4667, abs=1e-4)),
+                                    ("fastest", 3, 4, 14000), ("fairest", 3, 3, 0.01), ("upload", 2, 2, 0.5)]
+    assert places["images"] == [("fastest", 4, 4, 900)]  # only what it has a figure for
+
+
+def test_which_model_of_one_model_has_no_runner_up_and_skips_what_it_lacks():
+    picks = which_model(pd.DataFrame({"name": ["only"], "wassa_test_macro_f1": [0.7]}), {})
+    assert list(picks) == ["wassa"] and picks["wassa"][1:5] == ("only", 0.7, None, None)
+
+
+def test_which_model_names_the_models_tied_with_the_best_and_passes_over_them_for_the_runner_up():
+    """Eight easy tweets of one's own: most models score 1.0 on them, and none of them is the best alone."""
+    table = pd.DataFrame({"name": ["a", "b", "c", "d"], "upload_macro_f1": [1.0, 0.56, 1.0, 1.0]})
+    pick = which_model(table, {})["upload"]
+    assert pick[1:5] == ("a", 1.0, "b", 0.56) and pick.tied == ("c", "d")
