@@ -17,10 +17,12 @@ _SOURCE_NAMES = {"wassa2017": "wassa", "relabels": "relabels", "wassa_agreed": "
 # A limit only of a model that reads images.
 IMAGE_LIMIT = ("The bundled data has no tweet with an image: the fusion of text and image was trained on tweets alone, "
                "faces alone and random same-label pairs; FER2013 faces are 48x48 greyscale, unlike tweet photos.")
+WASSA_LABELS = ("WASSA-2017's labels are the query words its tweets were collected with (#angry, #scared, ...), not "
+                "what readers perceive")
+# Sources of human judgements of which emotions a text carries.
+JUDGED = {"relabels", "wassa_agreed", "goemotions"}
 LIMITS = [
-    "WASSA-2017's labels are the query words its tweets were collected with (#angry, #scared, ...), not what "
-    "readers perceive: a model trained on them learns those words; human judgements (SemEval-2018 E-c relabels, "
-    "GoEmotions) were added to the default recipe for that reason.",
+    WASSA_LABELS,
     "English only; tweets and Reddit comments. Other registers (news, reviews, other languages) are untested.",
     "Four emotions only (anger, fear, joy, sadness); `none` means none of these four, not a neutral tweet.",
     "A collection unlike every training source costs about 0.10-0.17 macro-F1 on its own texts (README, \"Leave "
@@ -40,6 +42,19 @@ def _sources(train_source: str) -> list[tuple[str, str, str]]:
         found.append((name, source.description, source.terms) if source else
                      (part, "the user's own data", "the user's own terms"))
     return found
+
+
+def _wassa_limit(sources: list[tuple[str, str, str]]) -> str:
+    """What WASSA-2017's query-word labels mean for this model, by what it was trained on."""
+    names = {name for name, _, _ in sources}
+    if not names & {"wassa", "wassa_agreed"}:
+        return f"{WASSA_LABELS}: its figures on WASSA-2017 test measure agreement with those words."
+    if names & JUDGED:
+        return (f"{WASSA_LABELS}: a model trained on them learns those words, so this one was also trained on "
+                f"human judgements ({', '.join(sorted(names & JUDGED))}).")
+    return (f"{WASSA_LABELS}: this model was trained on them and no human judgement, so it reads those words more "
+            f"than emotion and does far worse on other collections (README, \"The model zoo\"); the default model "
+            f"adds human judgements.")
 
 
 def _figure(value) -> str:
@@ -103,7 +118,8 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
                 lines.append(f"| {part['comparison']} | {kind} | " + " | ".join(cells) + " |")
     else:
         lines.append("Not audited (the model reads no text, or it was trained without the bundled evaluation).")
-    limits = [limit for limit in LIMITS if limit is not IMAGE_LIMIT or "image" in config.get("modalities", [])]
+    limits = [_wassa_limit(sources) if limit is WASSA_LABELS else limit for limit in LIMITS
+              if limit is not IMAGE_LIMIT or "image" in config.get("modalities", [])]
     if config.get("emotions_unseen"):
         unseen = config["emotions_unseen"]
         limits.insert(0, f"Its training data had no example of {' or '.join(unseen)}: it may never say "

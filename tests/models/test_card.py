@@ -111,3 +111,17 @@ def test_a_model_trained_without_an_emotion_or_a_none_row_says_so_and_loads(tmp_
     assert "`none` below 0.5 (0.5, not chosen: no validation row had none of the four emotions" in card
     assert "- Its training data had no example of sadness: it may never say it." in card
     assert load_model(tmp_path / "run").predict(["so happy"]).emotions == ["joy"]
+
+
+def test_the_limit_of_wassas_query_words_says_what_this_model_was_trained_on():
+    """The WASSA specialist's card once said human judgements "were added to the default recipe", read as if of it."""
+    from models.card import model_card
+
+    def limit(train_source: str) -> str:
+        card = model_card({"train_source": train_source, "modalities": ["text"]}, {}, {})
+        return next(line for line in card.splitlines() if "query words" in line)
+
+    assert "trained on them and no human judgement" in limit("wassa2017/train+fer2013/train")
+    assert "also trained on human judgements (goemotions, wassa_agreed)" in limit(
+        "wassa_agreed/train+goemotions/train+fer2013/train")
+    assert "measure agreement with those words" in limit("goemotions/train")
