@@ -55,6 +55,13 @@ NEGATORS = frozenset(
 )
 _SCOPE_BREAKERS = frozenset("but however although though yet".split())
 NEGATION_WINDOW = 4
+# Idioms in which a negation cue negates no emotion: followed by one of these words it negates that word alone
+# ("can't wait", "can't stop smiling", "not only", "no doubt", "no wonder", "can't help laughing"), and in the
+# amplifiers "never (been) so/this/happier" and "couldn't be happier/more proud" nothing (VADER reads "never so"
+# alike).
+_NOT_NEGATING_NEXT = frozenset("wait stop only doubt wonder help".split())
+_LINKING_VERBS = frozenset("be been felt feel was seen had".split())
+_AMPLIFIERS = frozenset("so this such more better worse prouder sadder madder gladder".split())
 _ELONGATED_RE = re.compile(r"([a-z])\1{2,}")
 _SQUEEZE_RE = re.compile(r"(.)\1{2,}")
 
@@ -119,6 +126,22 @@ def is_elongated(token: str) -> bool:
     return bool(_ELONGATED_RE.search(lookup_key(token)))
 
 
+def _is_amplifier(key: str) -> bool:
+    return key in _AMPLIFIERS or (key.endswith("ier") and len(key) > 5)  # happier, angrier, scarier
+
+
+def _scope_length(tokens: list[str], i: int, window: int) -> int:
+    """How many words the negation cue at i negates: `window`; only the next word in "can't wait", "no doubt"
+    and the like; none in the amplifiers above."""
+    after = [lookup_key(token) for token in tokens[i + 1:i + 3]]
+    if not after or after[0] in _NOT_NEGATING_NEXT:
+        return 1 if after else window
+    if lookup_key(tokens[i]) == "never":  # never (been) so happy, never happier
+        return 0 if _is_amplifier(after[-1] if after[0] in _LINKING_VERBS else after[0]) else window
+    amplified = after[0] == "be" and len(after) > 1 and after[1] not in ("so", "this") and _is_amplifier(after[1])
+    return 0 if amplified else window
+
+
 def negation_scope(tokens: list[str], window: int = NEGATION_WINDOW) -> list[bool]:
     """Per token: whether it falls inside a negation scope (see NEGATORS for what opens and ends one)."""
     negated = [False] * len(tokens)
@@ -128,7 +151,7 @@ def negation_scope(tokens: list[str], window: int = NEGATION_WINDOW) -> list[boo
             negated[i] = True
             left -= 1
         else:
-            left = window if is_negator(token) else 0
+            left = _scope_length(tokens, i, window) if is_negator(token) else 0
     return negated
 
 

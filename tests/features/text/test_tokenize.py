@@ -52,6 +52,20 @@ def test_negation_reads_any_casing_the_same_in_a_batch_and_alone(text):
     assert batch == sorted({t for t, negated in zip(alone.tokens, alone.negated) if negated})
 
 
+@pytest.mark.parametrize("text, negated", [
+    ("I've never been happier", []), ("never felt so alone", []), ("I have never been so happy", []),
+    ("couldn't be happier", []), ("I could not be more proud", []),
+    ("can't wait to see you", ["wait"]), ("I can't stop smiling", ["stop"]), ("no doubt the best day", ["doubt"]),
+    ("I am not so happy about it", ["so", "happy", "about", "it"]), ("I'll never be happy again", ["be", "happy", "again"]),
+    ("I could not be happy", ["be", "happy"]), ("never smile", ["smile"]), ("not", []),
+])
+def test_idioms_whose_negation_negates_no_emotion(text, negated):
+    """ "Never been happier" said sadness 0.81 and "can't stop smiling" sadness 0.81 when negation covered the next
+    four words whatever they were."""
+    tweet = read_tweet(text)
+    assert [token for token, inside in zip(tweet.tokens, tweet.negated) if inside] == negated
+
+
 def test_negation_window_limits_the_scope():
     tokens = TweetTokenizer(negation_window=2).fit_transform(["never ever going to be happy"])
     assert sorted(tokens.vocab[j] for j in tokens.negated[0].indices) == ["ever", "going"]
