@@ -2,13 +2,13 @@
 
     python cli.py train [--model NAME] (--train PATH [--valid PATH] | --data SOURCES [--weights S=W,...]
                         | --preset NAME [--weights S=W,...]) --out DIR [--seed N]
-    python cli.py evaluate --model-dir DIR --data PATH
+    python cli.py evaluate [--model-dir DIR] --data PATH
     python cli.py score [--model-dir DIR] --input IN --output OUT [--text-column text] [--image-column image]
                         [--resume] [--quiet] [--engine local|dask [--scheduler ADDRESS]]
-    python cli.py compare --runs DIR
+    python cli.py compare [--runs DIR] [--with-default] [--with-zoo]
     python cli.py convert --model-dir DIR --trust [--out DIR]
     python cli.py audit [--model-dir DIR]
-    python cli.py train-zoo [--only NAMES] [--out models/zoo]
+    python cli.py train-zoo [--only NAMES] [--out models/zoo] [--seed N]
 """
 
 from __future__ import annotations

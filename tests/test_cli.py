@@ -1,4 +1,6 @@
+import argparse
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -204,6 +206,19 @@ def test_bad_training_file_is_named(files, capsys):
 def test_every_command_explains_its_options(command):
     result = subprocess.run([sys.executable, "cli.py", command, "--help"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0 and "--" in result.stdout and "show this help message" in result.stdout
+
+
+def test_the_usage_summary_names_real_options_and_all_of_a_short_command():
+    commands = next(a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    summary = {block.split()[2]: set(re.findall(r"--[a-z-]+", block))
+               for block in re.split(r"\n\s+(?=python cli\.py )", cli.__doc__) if block.startswith("python cli.py ")}
+    assert set(summary) == set(commands)
+    for name, command in commands.items():
+        options = {flag for action in command._actions for flag in action.option_strings
+                   if flag.startswith("--") and flag != "--help"}
+        assert summary[name] <= options, name
+        if name not in ("train", "score"):  # these two name their main options; `--help` gives them all
+            assert summary[name] == options, name
 
 
 @pytest.mark.parametrize("options, message", [

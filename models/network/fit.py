@@ -109,6 +109,20 @@ def train_network(
     the training data has human presence judgements, else a 4-way choice (softmax).
 
     on_epoch(record) is called after each epoch (for live curves); should_stop() ends training early."""
+    threads = torch.get_num_threads()
+    # One thread, as scoring/local.py's workers: with two on a 2-core machine where another process held a core,
+    # their spinning made the default recipe take 669 s against 61 s with one (58 s with two on a quiet machine),
+    # and text_net on WASSA-2017 20-47 s against 7 s; the weights are the same byte for byte either way.
+    torch.set_num_threads(1)
+    try:
+        return _train_network(config, settings, train_blocks, train, valid_blocks, valid, seed, on_epoch,
+                              should_stop, learned_columns)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_network(config, settings, train_blocks, train, valid_blocks, valid, seed, on_epoch, should_stop,
+                   learned_columns):
     seed_everything(seed)
     rng = np.random.default_rng(seed)
     net = EmotionNet(config)
