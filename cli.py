@@ -302,7 +302,7 @@ def _train(args) -> int:
             return 2
 
     def report(record):
-        print(f"network {record['member']}  epoch {record['epoch']:3d}  loss {record['train_loss']:.4f}  valid macro-F1 {record['valid_macro_f1']:.4f}",
+        print(f"network {record['member']}  epoch {record['epoch']:3d}  loss {record['train_loss']:.4f}  valid F1 (early stopping) {record['valid_macro_f1']:.4f}",
               file=sys.stderr)
 
     metrics = run_training(model, train, valid, seed=args.seed, out=args.out, bundled_eval=not args.no_bundled_eval,

@@ -1,4 +1,4 @@
-"""Train: pick data, a model and its settings, watch the loss and validation macro-F1 epoch by epoch, stop
+"""Train: pick data, a model and its settings, watch the loss and validation F1 epoch by epoch, stop
 when you like; the run is saved under the runs folder and appears on the Compare page."""
 
 import re
@@ -50,9 +50,13 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
             x=x, y=alt.Y("train_loss:Q", title="loss"), detail="member:N",
             tooltip=["member", "epoch", "train_loss"]).interactive(),
             width="stretch")
-        f1.altair_chart(alt.Chart(curves, title="Validation macro-F1").mark_line(point=True, color="#2ca02c").encode(
-            x=x, y=alt.Y("valid_macro_f1:Q", title="macro-F1", scale=alt.Scale(domain=[0, 1])), detail="member:N",
+        f1.altair_chart(alt.Chart(curves, title="Validation F1 (what early stopping watches)").mark_line(
+            point=True, color="#2ca02c").encode(
+            x=x, y=alt.Y("valid_macro_f1:Q", title="F1", scale=alt.Scale(domain=[0, 1])), detail="member:N",
             tooltip=["member", "epoch", alt.Tooltip("valid_macro_f1:Q", format=".3f")]).interactive(), width="stretch")
+        f1.caption("4-way macro-F1 on the validation rows that choose one emotion, presence F1 on those with human "
+                   "judgements, their mean where there are both; the run's `valid` figure below scores every row one way, "
+                   "as `cli.py evaluate` does, so it differs.")
     if job.status == "failed":
         st.error(f"Training failed: {job.error}")
     elif not job.running:
@@ -75,7 +79,7 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
 
 
 st.title("Train")
-st.write("Train a model and watch it learn: the training loss and the validation macro-F1 after every epoch. "
+st.write("Train a model and watch it learn: the training loss and the validation F1 after every epoch. "
          "Small data and a small network learn in seconds.")
 
 job = st.session_state.get("train_job")
