@@ -403,6 +403,9 @@ def cmd_compare(args) -> int:
         from training.zoo import ZOO_DIR
 
         shipped["the shipped zoo"] = ZOO_DIR
+    here = Path.cwd()  # models/default, as the README names it, not the absolute path
+    shipped = {what: folder.relative_to(here) if folder.is_relative_to(here) else folder
+               for what, folder in shipped.items()}
     folders = [args.runs, *shipped.values()]
     missing = None if args.runs.is_dir() else "not a folder" if args.runs.exists() else "no such folder"
     if missing and shipped:

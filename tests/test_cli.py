@@ -10,7 +10,6 @@ import pytest
 
 import cli
 from data.bundled import load_wassa
-from models.registry import DEFAULT_MODEL_DIR
 from tests.malformed_runs import CASES, good_run, make_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,7 +178,7 @@ def test_compare_says_the_runs_folder_is_missing(tmp_path, capsys):
     assert cli.main(["compare", "--runs", str(missing), "--with-default"]) == 0
     out, err = capsys.readouterr()
     assert err == f"note: {missing}: no such folder; only the shipped default model is compared\n"
-    assert [line.split()[0] for line in out.splitlines()[1:]] == [str(DEFAULT_MODEL_DIR)]
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["models/default"]  # as README names it
     assert cli.main(["compare", "--runs", str(missing)]) == 1
     assert capsys.readouterr().err == f"no saved runs under {missing} (no such folder)\n"
 
@@ -191,8 +190,8 @@ def test_compare_with_the_zoo_lists_every_model_the_dashboard_compares(tmp_path,
     out, err = capsys.readouterr()
     assert err == f"note: {missing}: no such folder; only the shipped default model and the shipped zoo are compared\n"
     listed = [line.split()[0] for line in out.splitlines()[1:]]
-    assert len(listed) == 8 and str(DEFAULT_MODEL_DIR) in listed
-    assert listed[0].endswith("zoo/wassa_specialist")  # best first, by WASSA-2017 test macro-F1
+    assert len(listed) == 8 and "models/default" in listed
+    assert listed[0] == "models/zoo/wassa_specialist"  # best first, by WASSA-2017 test macro-F1
 
 
 def test_bad_training_file_is_named(files, capsys):
