@@ -50,17 +50,26 @@ def test_a_fresh_clone_compares_the_shipped_default_and_zoo(monkeypatch, tmp_pat
     assert [a.split(":", 1)[0] for a in answers] == ["- **Best on tweets like WASSA-2017's**",
                                                     "- **Best on other collections**", "- **Fastest**",
                                                     "- **Fairest**"]
-    assert answers[0].startswith("- **Best on tweets like WASSA-2017's**: ` zoo/wassa_specialist `, macro-F1 0.829 "
-                                 "on WASSA-2017 test (next: ` zoo/every_query_word ` 0.757)")
-    assert answers[1].startswith("- **Best on other collections**: ` default (shipped) `, mean macro-F1 0.716")
-    assert "(next: ` zoo/logreg ` 0.705)" in answers[1]
-    assert answers[2].startswith("- **Fastest**: ` zoo/tfidf_logreg `, 53,345 tweets per second")
-    assert answers[3].startswith("- **Fairest**: ` zoo/text_net `, largest mean gap 0.0042")
+    # The figures are the shipped models' own (they change when the zoo is retrained); which model answers which
+    # question is what the README's "Reading it" says.
+    wassa = table["wassa_test_macro_f1"].sort_values(ascending=False)
+    assert answers[0].startswith(f"- **Best on tweets like WASSA-2017's**: ` zoo/wassa_specialist `, macro-F1 "
+                                 f"{wassa.iloc[0]:.3f} on WASSA-2017 test (next: ` {wassa.index[1]} ` {wassa.iloc[1]:.3f})")
+    away = table[["goemotions_dev_macro_f1", "ec_dev_macro_f1", "everyday_check_macro_f1"]].mean(axis=1)
+    away = away.sort_values(ascending=False)
+    assert answers[1].startswith(f"- **Best on other collections**: ` default (shipped) `, mean macro-F1 "
+                                 f"{away.iloc[0]:.3f}")
+    assert f"(next: ` {away.index[1]} ` {away.iloc[1]:.3f})" in answers[1]
+    fastest = table["tweets_per_s"].sort_values(ascending=False)
+    assert answers[2].startswith(f"- **Fastest**: ` zoo/tfidf_logreg `, {fastest.iloc[0]:,.0f} tweets per second")
+    gaps = at.dataframe[1].value.set_index("name")["largest_mean_gap"].sort_values()
+    assert answers[3].startswith(f"- **Fairest**: ` {gaps.index[0]} `, largest mean gap {gaps.iloc[0]:.4f}")
     # Each card opens with where its model stands on those questions: why one would pick it, or not.
     card = next(e for e in at.expander if e.label == "Model card: zoo/wassa_specialist")
-    assert [i.value for i in card.info] == [
-        "On this page: best on tweets like WASSA-2017's: 1st of 8 (0.829); best on other collections: 8th of 8 "
-        "(0.468); fastest: 5th of 8 (14,302); fairest: 6th of 8 (0.0100)."]
+    standing = [i.value for i in card.info]
+    assert len(standing) == 1 and standing[0].startswith(
+        f"On this page: best on tweets like WASSA-2017's: 1st of {len(table)} ({wassa.iloc[0]:.3f}); best on other "
+        f"collections: {len(table)}th of {len(table)} ")
 
 
 def test_two_runs_side_by_side_with_their_disagreements(monkeypatch, runs):
