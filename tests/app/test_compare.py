@@ -134,7 +134,8 @@ def test_a_bad_labelled_upload_gets_a_message(monkeypatch, runs):
     at.file_uploader[0].set_value(("mine.csv", b"text,label\nhello,bored\n", "text/csv")).run()
     assert not at.exception
     assert [e.value for e in at.error] == ["mine.csv: unknown label(s) ['bored'] in column 'label' (row(s) 1); "
-                                           "expected one of ['anger', 'fear', 'joy', 'sadness']"]
+                                           "expected one of ['anger', 'fear', 'joy', 'sadness'] or 'none' (no "
+                                           "emotion of the four)"]
 
 
 def charts(at) -> dict:
