@@ -221,13 +221,16 @@ def _rankings(table: pd.DataFrame, reports: dict[str, dict]) -> tuple[pd.DataFra
 
 def standings(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, list[tuple[str, int, int, float]]]:
     """name → (key of `QUESTIONS`, place, out of how many, figure) for each question that the model has the figure
-    for, ranked as `which_model` ranks them: where each model stands, beside its card."""
+    for, ranked as `which_model` ranks them: where each model stands, beside its card. Models tied on the figures
+    that rank them share the place of the first of them (1, 1, 1, 4), as `which_model` names them tied."""
     _, rankings = _rankings(table, reports)
     places = {name: [] for name in table["name"]}
     for key, ranked in rankings.items():
         column = QUESTIONS[key][1]
-        for place, (name, figure) in enumerate(zip(ranked["name"], ranked[column]), start=1):
-            places[name].append((key, place, len(ranked), float(figure)))
+        by = [column, "largest_gap"] if key == "fairest" else [column]
+        first = ranked.groupby(by, sort=False, dropna=False).cumcount()  # how many tied with it come before it
+        for row, (name, figure) in enumerate(zip(ranked["name"], ranked[column])):
+            places[name].append((key, row + 1 - int(first.iloc[row]), len(ranked), float(figure)))
     return places
 
 

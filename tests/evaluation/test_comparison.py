@@ -187,3 +187,15 @@ def test_which_model_names_the_models_tied_with_the_best_and_passes_over_them_fo
     table = pd.DataFrame({"name": ["a", "b", "c", "d"], "upload_macro_f1": [1.0, 0.56, 1.0, 1.0]})
     pick = which_model(table, {})["upload"]
     assert pick[1:5] == ("a", 1.0, "b", 0.56) and pick.tied == ("c", "d")
+
+
+def test_standings_give_models_tied_with_each_other_one_place():
+    """which_model names c and d tied with a for the best; their cards said 2nd and 3rd of 4."""
+    table = pd.DataFrame({"name": ["a", "b", "c", "d"], "upload_macro_f1": [1.0, 0.56, 1.0, 1.0]})
+    places = standings(table, {})
+    assert {name: places[name] for name in "abcd"} == {
+        "a": [("upload", 1, 4, 1.0)], "b": [("upload", 4, 4, 0.56)], "c": [("upload", 1, 4, 1.0)],
+        "d": [("upload", 1, 4, 1.0)]}
+    reports = {"a": audit_with(0.005, 0.02), "b": audit_with(0.005, 0.01), "c": audit_with(0.005, 0.02)}
+    fairest = {name: places[0] for name, places in standings(table, reports).items() if places[1:]}
+    assert fairest == {"a": ("fairest", 2, 3, 0.005), "b": ("fairest", 1, 3, 0.005), "c": ("fairest", 2, 3, 0.005)}
