@@ -206,13 +206,24 @@ class EmotionModel:
         store.write_json(Path(directory) / "metrics.json", self.metrics)
 
     @classmethod
-    def restore(cls, directory: Path, config: dict) -> "EmotionModel":
+    def check_folder(cls, directory: Path, config: dict) -> "EmotionModel":
+        """A model of this class built from the settings of `config` (the folder's config.json), once every file of
+        the folder passes `models.store.check_files` within this model's `file_limits`; else ModelLoadError."""
         try:
             model = cls(config.get("settings", {}))
         except (ValueError, TypeError) as exc:
             raise store.ModelLoadError(f"{directory}: its settings do not fit this version ({exc}); "
                                        f"{store.RETRAIN}") from None
-        store.check_files(directory, config, model.file_limits(config))
+        try:
+            limits = model.file_limits(config)
+        except ValueError as exc:  # a file's limit that config.json cannot give
+            raise store.ModelLoadError(f"{directory}/config.json: {exc}") from None
+        store.check_files(directory, config, limits)
+        return model
+
+    @classmethod
+    def restore(cls, directory: Path, config: dict) -> "EmotionModel":
+        model = cls.check_folder(directory, config)
         model.config = {k: v for k, v in config.items() if k not in ("feature_names", "files", "format")}
         model.modalities = tuple(config.get("modalities", cls.modalities))
         model._restore(directory)
@@ -225,7 +236,8 @@ class EmotionModel:
 
     def file_limits(self, config: dict) -> dict[str, tuple[int, str]]:
         """Name -> (the most bytes the file of a saved folder of this model may hold, what sets it), checked before it
-        is hashed or read (`models.store.file_limits`); `config`: the folder's config.json."""
+        is hashed or read (`models.store.file_limits`); a file not named here is refused. `config`: the folder's
+        config.json; ValueError when it cannot say a file's limit."""
         return store.file_limits()
 
     def feature_names(self) -> list[str]:

@@ -271,7 +271,8 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
 
 def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]] | None = None) -> None:
     """A directory of the current format whose files match their checksums in config.json, each within its size
-    limit (`limits`, default `file_limits()`), checked before it is hashed."""
+    limit (`limits`, default `file_limits()`), checked before it is hashed; a listed file without a limit is
+    refused."""
     limits = file_limits() if limits is None else limits
     if "format" not in config:
         raise ModelLoadError(convert_hint(directory))
@@ -289,9 +290,11 @@ def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]
         path = directory / name
         if Path(name).name != name or not os.path.lexists(path):  # a folder or FIFO: open_model_file says so
             raise ModelLoadError(f"{directory}: missing {name[:80]}")
+        if name not in limits:  # it would be hashed whole, however large: a listed file of zeros
+            raise ModelLoadError(f"{path}: config.json lists it, but a model folder of this kind holds no such file; "
+                                 f"refusing to read it")
         with open_model_file(path) as handle:
-            if name in limits:
-                check_size(path, os.fstat(handle.fileno()).st_size, *limits[name])
+            check_size(path, os.fstat(handle.fileno()).st_size, *limits[name])
             if sha256_of(handle) != digest:
                 raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
     unlisted = [name for name in READ_FILES if name not in files and os.path.lexists(directory / name)]

@@ -106,12 +106,13 @@ class NetworkModel(FeatureModel):
         store.write_weights(directory, self.weights_)
 
     def file_limits(self, config: dict) -> dict[str, tuple[int, str]]:
-        """Its weights may take what `settings.members` networks of its net_config take, and their header."""
+        """Its weights may take what `settings.members` networks of its net_config take, and their header; without a
+        net_config this code builds, no limit can be given (ValueError): the weights are never hashed unbounded."""
         limits = super().file_limits(config)
         try:
             net = NetConfig.from_saved(config.get("net_config"))
-        except (TypeError, ValueError):
-            return limits  # `_restore` says what is wrong with it
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"cannot load the network: its net_config {exc}") from None
         members = self.settings.members
         floats = sum(math.prod(shape) for shape in net.weight_shapes().values())
         limits[store.WEIGHTS_FILE] = (members * floats * 4 + WEIGHTS_HEADER_BYTES,

@@ -125,3 +125,21 @@ def test_the_limit_of_wassas_query_words_says_what_this_model_was_trained_on():
     assert "also trained on human judgements (goemotions, wassa_agreed)" in limit(
         "wassa_agreed/train+goemotions/train+fer2013/train")
     assert "measure agreement with those words" in limit("goemotions/train")
+
+
+def test_rewrite_card_checks_a_networks_weights_within_their_limit(tmp_path):
+    """rewrite_card checked the folder with the limits of no model, so a network's weights were hashed whole."""
+    import shutil
+
+    import pytest
+
+    from models.card import rewrite_card
+    from models.store import ModelLoadError
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "text_net", tmp_path / "net")
+    rewrite_card(folder)  # the shipped weights are within their limit
+    with open(folder / "weights.safetensors", "r+b") as handle:
+        handle.truncate(50_000_000)
+    with pytest.raises(ModelLoadError, match="weights.safetensors: 50,000,000 bytes, more than the"):
+        rewrite_card(folder)

@@ -593,3 +593,26 @@ def test_weights_of_more_networks_than_its_settings_say_are_refused(saved, tmp_p
     _edit_weights(folder, two_networks)
     with pytest.raises(ModelLoadError, match="copy: weights.safetensors holds 2 networks; its settings say 1"):
         load_model(folder)
+
+
+def test_a_listed_file_that_no_model_folder_holds_is_refused_before_it_is_hashed(saved, tmp_path):
+    """Any name config.json listed was hashed whole, whatever its size: a file of zeros listed as `zeros.bin`."""
+    folder = _copy(saved, tmp_path)
+    with open(folder / "zeros.bin", "wb") as handle:
+        handle.truncate(50_000_000)
+    _edit_config(folder, lambda c: c["files"].update({"zeros.bin": "0" * 64}))
+    with pytest.raises(ModelLoadError, match="copy/zeros.bin: config.json lists it, but a model folder of this kind "
+                                             "holds no such file; refusing to read it"):
+        load_model(folder)
+
+
+def test_weights_beside_a_net_config_that_gives_no_limit_are_not_hashed(saved, tmp_path):
+    """Without a net_config to set the weights' limit, weights of zeros were hashed whole before the net_config
+    was named (the error said their checksum differs)."""
+    folder = _copy(saved, tmp_path)
+    with open(folder / "weights.safetensors", "r+b") as handle:
+        handle.truncate(50_000_000)
+    _edit_config(folder, lambda c: c["net_config"].update(hidden=0))
+    with pytest.raises(ModelLoadError, match=r"copy/config.json: cannot load the network: its net_config hidden=0: "
+                                             r"must be a whole number in \[1, 4096\]"):
+        load_model(folder)
