@@ -4,7 +4,9 @@ same-label pairing for the fusion, early stopping on validation macro-F1, a seed
 from __future__ import annotations
 
 import copy
+import threading
 import time
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -109,16 +111,34 @@ def train_network(
     the training data has human presence judgements, else a 4-way choice (softmax).
 
     on_epoch(record) is called after each epoch (for live curves); should_stop() ends training early."""
-    threads = torch.get_num_threads()
-    # One thread, as scoring/local.py's workers: with two on a 2-core machine where another process held a core,
-    # their spinning made the default recipe take 669 s against 61 s with one (58 s with two on a quiet machine),
-    # and text_net on WASSA-2017 20-47 s against 7 s; the weights are the same byte for byte either way.
-    torch.set_num_threads(1)
-    try:
+    with _one_thread():
         return _train_network(config, settings, train_blocks, train, valid_blocks, valid, seed, on_epoch,
                               should_stop, learned_columns)
+
+
+# Torch's thread count is the process's: trainings that overlap (the dashboard trains in threads) share one count
+# of running trainings, and the last to end gives the threads back (each restoring its own left the process on one).
+_RUNNING = {"count": 0, "threads": 0}
+_RUNNING_LOCK = threading.Lock()
+
+
+@contextmanager
+def _one_thread():
+    """One torch thread while training, as scoring/local.py's workers: with two on a 2-core machine where another
+    process held a core, their spinning made the default recipe take 669 s against 61 s with one (58 s with two
+    on a quiet machine), and text_net on WASSA-2017 20-47 s against 7 s; the weights are the same byte for byte."""
+    with _RUNNING_LOCK:
+        if not _RUNNING["count"]:
+            _RUNNING["threads"] = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _RUNNING["count"] += 1
+    try:
+        yield
     finally:
-        torch.set_num_threads(threads)
+        with _RUNNING_LOCK:
+            _RUNNING["count"] -= 1
+            if not _RUNNING["count"]:
+                torch.set_num_threads(_RUNNING["threads"])
 
 
 def _train_network(config, settings, train_blocks, train, valid_blocks, valid, seed, on_epoch, should_stop,

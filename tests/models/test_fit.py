@@ -43,3 +43,31 @@ def test_the_threads_are_given_back_when_training_fails(two_threads):
     with pytest.raises(RuntimeError, match="stopped by the test"):
         train_network(config, NetworkSettings(epochs=3), blocks, data, blocks, data, seed=0, on_epoch=fail)
     assert torch.get_num_threads() == 2
+
+
+def test_overlapping_trainings_in_threads_give_the_threads_back():
+    """The dashboard trains in threads, and torch's thread count is the process's: when each training restored
+    the count it found, the second (started while the first held one thread) left the process on one. In a
+    process of its own, as a server's: a count set by earlier tests would hide it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = """
+import threading, time, torch
+from tests.models.test_fit import tiny
+from models.network.config import NetworkSettings
+from models.network.fit import train_network
+torch.set_num_threads(2)
+config, blocks, data = tiny()
+def train(epochs, wait):
+    time.sleep(wait)
+    train_network(config, NetworkSettings(epochs=epochs, patience=50), blocks, data, blocks, data, seed=0,
+                  on_epoch=lambda record: time.sleep(0.3))
+runs = [threading.Thread(target=train, args=(2, 0.0)), threading.Thread(target=train, args=(6, 0.2))]
+[run.start() for run in runs]; [run.join() for run in runs]
+print(torch.get_num_threads())
+"""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "2", done.stderr[-2000:]
