@@ -126,9 +126,10 @@ if result.text is not None:
                       f"{emotion}</span>" for emotion, colour in EMOTION_COLOURS.items())
     st.markdown(f'<div style="font-size:1.25em;line-height:2">{highlight_html(result.text)}</div>',
                 unsafe_allow_html=True)
-    st.caption(f"Lexicon hits by emotion: {legend} · **bold**: a negation cue · wavy underline: in its scope, "
-               "counted apart from plain hits. Hover a word for its scores. The tweet is shown as the features "
-               "read it (links and @mentions removed, camel-case hashtags split).", unsafe_allow_html=True)
+    st.caption(f"Lexicon hits by emotion: {legend} · **bold**: a negation cue (not in idioms that negate nothing, "
+               "as never in 'never been happier') · wavy underline: in its scope, counted apart from plain hits. "
+               "Hover a word for its scores. The tweet is shown as the features read it (links and @mentions "
+               "removed, camel-case hashtags split).", unsafe_allow_html=True)
     if not hasattr(model, "featurizer_"):
         st.caption(f"{model.name} does not read the lexicon features; the highlights show the bundled lexicons.")
     with st.expander("Lexicon hits, token by token"):
