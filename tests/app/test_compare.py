@@ -187,6 +187,8 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
         assert "facet" not in spec and "column" not in spec["encoding"]  # a facet cannot follow the page's width
         assert spec["autosize"]["type"] == "fit"  # as wide as the page, legend included
         assert spec["height"] >= 90 + 18 * models  # tall enough for a legend of every model
+        # one colour per model in every chart, whichever models a chart has bars for
+        assert spec["encoding"]["color"]["scale"]["domain"] == sorted(at.dataframe[1].value["name"])
 
 
 def heat_map_data(at) -> bytes:
