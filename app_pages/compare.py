@@ -192,8 +192,8 @@ for tab, measure in zip(st.tabs([MEASURE_TABS[m] for m in measures]) if measures
 st.caption("Macro-F1: 4-way (E-c dev: presence of each emotion). F1 of saying none, judged against the rows with "
            "none of the four emotions (GoEmotions' neutral comments, E-c tweets with other emotions only). "
            "Intensity: Pearson's r with the gold intensities. Only WASSA-2017 test is a test split; the others are dev sets and checks "
-           "from other collections. A blank cell: the model does not read that data (images) or does not say "
-           "none.")
+           "from other collections. A blank cell: the model does not read that data (images), does not say "
+           "none, or gives no intensity (trained on labels alone).")
 
 st.subheader("Every saved model")
 st.caption(f"{len(choices)} models: " + ", ".join(choices)
@@ -238,15 +238,18 @@ elif reports:
     # One chart per attribute and score, each as wide as the page and tall enough for every name in its legend: a
     # faceted chart cannot follow the page's width, and at 20 px a bar (4 emotions × every model × 2 scores) it ran
     # far past it, legend and all.
+    # Every model in every chart's colour domain: a model with no intensity gaps (trained on labels alone) is
+    # missing from the intensity charts, and the colours of the others shifted between charts.
+    audited = sorted(reports)
     for (attribute, score), part in fairness_long(reports).groupby(["attribute", "score"], sort=False):
         st.altair_chart(alt.Chart(part, title=f"{attribute}: {part['comparison'].iloc[0]} · {score}").mark_bar()
                         .encode(x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="name:N",
-                                color=alt.Color("name:N", title=None),
+                                color=alt.Color("name:N", title=None, scale=alt.Scale(domain=audited)),
                                 y=alt.Y("mean_gap:Q", title=f"mean gap in {score}"),
                                 tooltip=["name", "emotion", "score", alt.Tooltip("mean_gap:Q", format="+.4f"),
                                          alt.Tooltip("largest_gap:Q", format=".4f"),
                                          alt.Tooltip("p_value:Q", format=".1e")])
-                        .properties(height=max(200, 90 + 18 * part["name"].nunique())), width="stretch")
+                        .properties(height=max(200, 90 + 18 * len(audited))), width="stretch")
 places = standings(table, reports)
 for name, directory in choices.items():
     try:

@@ -49,6 +49,7 @@ text = st.text_area("Tweet", key="tweet", max_chars=1000, placeholder="Type or p
 # Imported only now that the tweet box is on screen: the model code pulls in torch and scikit-learn, 3-4 s on a
 # busy 2-core machine (python -X importtime); later runs find them in sys.modules.
 import altair as alt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from app_pages.shared import (  # noqa: E402
@@ -106,7 +107,10 @@ if result.emotion == NONE:
     left.caption(f"no emotion of the four is present: the strongest, {strongest}, has probability "
                  f"{result.probabilities[best]:.3f}, below this model's {result.none_threshold:.3f}")
 else:
-    left.caption(f"probability {result.probabilities[best]:.2f} · intensity {result.intensities[best]:.2f}")
+    # A model trained on labels alone (no intensities in its data) predicts no intensity: NaN, shown as "nan".
+    left.caption(f"probability {result.probabilities[best]:.2f} · "
+                 + (f"intensity {result.intensities[best]:.2f}" if np.isfinite(result.intensities[best]) else
+                    "no intensity: this model's training data had none"))
 with right:
     scores_table(result.probabilities, result.shown_intensities())
     if result.none_threshold is not None:
@@ -122,9 +126,10 @@ if result.text is not None:
                       f"{emotion}</span>" for emotion, colour in EMOTION_COLOURS.items())
     st.markdown(f'<div style="font-size:1.25em;line-height:2">{highlight_html(result.text)}</div>',
                 unsafe_allow_html=True)
-    st.caption(f"Lexicon hits by emotion: {legend} · **bold**: a negation cue · wavy underline: in its scope, "
-               "counted apart from plain hits. Hover a word for its scores. The tweet is shown as the features "
-               "read it (links and @mentions removed, camel-case hashtags split).", unsafe_allow_html=True)
+    st.caption(f"Lexicon hits by emotion: {legend} · **bold**: a negation cue (not in idioms that negate nothing, "
+               "as never in 'never been happier') · wavy underline: in its scope, counted apart from plain hits. "
+               "Hover a word for its scores. The tweet is shown as the features read it (links and @mentions "
+               "removed, camel-case hashtags split).", unsafe_allow_html=True)
     if not hasattr(model, "featurizer_"):
         st.caption(f"{model.name} does not read the lexicon features; the highlights show the bundled lexicons.")
     with st.expander("Lexicon hits, token by token"):

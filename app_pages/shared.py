@@ -226,7 +226,7 @@ def highlight_html(explanation) -> str:
             style.append(f"background:{colour}33;border-bottom:3px solid {colour};padding:0 2px;border-radius:3px")
         if hit.negated:
             style.append("text-decoration:underline wavy #555")
-        if hit.negator:
+        if hit.negator and not hit.idiom:  # "never" in "never been happier" negates nothing: not shown as a cue
             style.append("font-weight:bold")
         if style:
             token = f'<span style="{";".join(style)}" title="{html.escape(tooltip(hit))}">{token}</span>'

@@ -97,7 +97,8 @@ def fairness_report(directory: Path) -> dict | None:
             if unknown:
                 raise RunError(f"{where}{attribute}.{emotion}: {', '.join(unknown)} not a score the audit compares "
                                f"({', '.join(SCORES)})")
-            for score in SCORES:
+            field(scores, "probability", f"{where}{attribute}.{emotion}.probability")
+            for score in (s for s in SCORES if s in scores):  # no intensity: a model trained without its labels
                 name = f"{where}{attribute}.{emotion}.{score}"
                 summary = mapping(field(scores, score, name), name)
                 for figure, low, high in (("mean_gap", -1.0, 1.0), ("largest_gap", 0.0, 1.0), ("p_value", 0.0, 1.0)):

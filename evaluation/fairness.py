@@ -50,8 +50,11 @@ def audit_scores(eec: pd.DataFrame, probabilities: np.ndarray, intensities: np.n
             rows = frame[frame["emotion"] == emotion]
             if rows.empty:  # the corpus has every emotion; a part of it may not
                 continue
+            # A model trained without intensity labels predicts none (NaN): it has no intensity gap to report,
+            # and a NaN gap made fairness.json one the Compare page refuses to read.
             part[emotion] = {kind: _summary(_gaps(rows, attribute, values, f"{prefix}_{emotion}"))
-                             for kind, prefix in SCORES.items()}
+                             for kind, prefix in SCORES.items()
+                             if kind == "probability" or np.isfinite(rows[f"{prefix}_{emotion}"]).any()}
         result[attribute] = part
     return result
 
@@ -72,7 +75,7 @@ def largest_gaps(report: dict) -> dict:
     means, largest = [], []
     for attribute in ATTRIBUTES:
         for emotion in (e for e in EMOTIONS if e in report[attribute]):
-            for kind in SCORES:
+            for kind in (k for k in SCORES if k in report[attribute][emotion]):
                 figures = report[attribute][emotion][kind]
                 means.append(abs(figures["mean_gap"]))
                 largest.append(figures["largest_gap"])

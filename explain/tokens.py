@@ -13,7 +13,7 @@ import pandas as pd
 from emotions import EMOTIONS
 from features.text.lookup import Lexicon, token_scores
 from features.text.pipeline import make_text_features
-from features.text.tokenize import Tweet, is_negator
+from features.text.tokenize import Tweet, is_negator, negates_nothing
 
 # The lexicons that decide a token's highlight colour, most telling first: Affect Intensity is graded, the emoji
 # map is hand-made, the NRC hashtag lexicon is read for #hashtags only (it also scores common words such as
@@ -32,6 +32,7 @@ class TokenHit:
     negated: bool  # in a negation scope: EmoLex/Affect Intensity count it apart, the other lexicons skip it
     scores: dict[str, np.ndarray] = field(default_factory=dict)  # lexicon → score per emotion, lexicons with a hit
     emotion: str | None = None  # highlight colour: the top emotion of the first of COLOUR_LEXICONS that has it
+    idiom: bool = False  # a negation cue that negates nothing here ("never been happier", "couldn't be happier")
 
 
 @dataclass
@@ -62,6 +63,7 @@ def explain_tokens(tweet: Tweet, lexicons: list[Lexicon]) -> TextExplanation:
     hits = []
     for i, (token, (start, end)) in enumerate(zip(tweet.tokens, tweet.spans)):
         hit = TokenHit(token, start, end, is_negator(token), tweet.negated[i])
+        hit.idiom = hit.negator and negates_nothing(tweet.tokens, i)
         for lexicon, scores in per_lexicon:
             if scores[i].any() and (lexicon.scores_negated or not hit.negated):
                 hit.scores[lexicon.name] = scores[i]
@@ -80,9 +82,13 @@ def explain_text(text: str, featurizer=None) -> TextExplanation:
     return explain_tokens(featurizer.read_tweets([text])[0], featurizer.lexicons())
 
 
+# What a cue that negates nothing is called on hover and in the hits table.
+IDIOM = "negation word in an idiom: negates nothing here"
+
+
 def tooltip(hit: TokenHit) -> str:
     """What a token's highlight says on hover."""
-    lines = ["negation cue"] if hit.negator else []
+    lines = [IDIOM if hit.idiom else "negation cue"] if hit.negator else []
     if hit.negated:
         lines.append("negated: counted apart, not as a plain hit")
     for name, scores in hit.scores.items():
@@ -98,8 +104,8 @@ def hits_table(explanation: TextExplanation) -> pd.DataFrame:
     """One row per highlighted, negated or negating token: its lexicon scores per emotion."""
     rows = []
     for hit in explanation.hits():
-        row = {"token": hit.token, "emotion": hit.emotion or "", "negation": "cue" if hit.negator else
-               "negated" if hit.negated else ""}
+        row = {"token": hit.token, "emotion": hit.emotion or "",
+               "negation": IDIOM if hit.idiom else "cue" if hit.negator else "negated" if hit.negated else ""}
         for name, scores in hit.scores.items():
             row[name] = _scores(scores)
         rows.append(row)

@@ -113,8 +113,8 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
         for attribute in ("gender", "race"):
             part = fairness[attribute]
             for kind in ("probability", "intensity"):
-                cells = [f"{part[e][kind]['mean_gap']:+.3f} / {part[e][kind]['largest_gap']:.3f}" if e in part else "–"
-                         for e in EMOTIONS]
+                cells = [f"{part[e][kind]['mean_gap']:+.3f} / {part[e][kind]['largest_gap']:.3f}"
+                         if kind in part.get(e, {}) else "–" for e in EMOTIONS]
                 lines.append(f"| {part['comparison']} | {kind} | " + " | ".join(cells) + " |")
     else:
         lines.append("Not audited (the model reads no text, or it was trained without the bundled evaluation).")

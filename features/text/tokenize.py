@@ -142,6 +142,12 @@ def _scope_length(tokens: list[str], i: int, window: int) -> int:
     return 0 if amplified else window
 
 
+def negates_nothing(tokens: list[str], i: int) -> bool:
+    """Whether token i is a negation cue that negates nothing here: "never" in "never been happier", "couldn't" in
+    "couldn't be happier" (the amplifier idioms above)."""
+    return is_negator(tokens[i]) and i + 1 < len(tokens) and _scope_length(tokens, i, NEGATION_WINDOW) == 0
+
+
 def negation_scope(tokens: list[str], window: int = NEGATION_WINDOW) -> list[bool]:
     """Per token: whether it falls inside a negation scope (see NEGATORS for what opens and ends one)."""
     negated = [False] * len(tokens)

@@ -44,6 +44,8 @@ def test_a_fresh_clone_compares_the_shipped_default_and_zoo(monkeypatch, tmp_pat
             "train_seconds", "tweets_per_s", "size_mb"} <= set(table.columns)
     assert table["tweets_per_s"].notna().all()
     assert len(at.get("vega_lite_chart")) >= 2  # the heat map, speed against quality (and the audits)
+    # A run trained on labels alone has a blank intensity row: the caption said only images or none left blanks.
+    assert any("or gives no intensity (trained on labels alone)" in c.value for c in at.caption)
     # The four questions a newcomer brings, answered at the top of the page from the shipped models' figures (the
     # README's "Reading it" under The model zoo), each with its figure and the runner-up.
     answers = [m.value for m in at.markdown if m.value.startswith("- **")]
@@ -185,6 +187,8 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
         assert "facet" not in spec and "column" not in spec["encoding"]  # a facet cannot follow the page's width
         assert spec["autosize"]["type"] == "fit"  # as wide as the page, legend included
         assert spec["height"] >= 90 + 18 * models  # tall enough for a legend of every model
+        # one colour per model in every chart, whichever models a chart has bars for
+        assert spec["encoding"]["color"]["scale"]["domain"] == sorted(at.dataframe[1].value["name"])
 
 
 def heat_map_data(at) -> bytes:

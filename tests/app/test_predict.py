@@ -129,3 +129,21 @@ def test_the_image_alone_reading_has_room_for_its_numbers(page):
     # Beside the pictures, in a third of the page, the bars kept their width and the numbers were cut to "0.":
     # the reading is laid out at the page's width, and only the pictures share a row.
     assert not any(table is reading for column in page.columns for table in column.dataframe)
+
+
+def test_a_model_trained_without_intensities_says_so_instead_of_nan(page, tmp_path):
+    """Train page, labels only (a `label` column, no intensity): the caption read 'intensity nan'."""
+    import pandas as pd
+
+    from data.labelled import frame_to_labelled
+
+    train = wassa("train").subset(range(0, 3600, 12))
+    labels = [EMOTIONS[i] for i in train.labels.argmax(axis=1)]
+    build_model("logreg").fit(frame_to_labelled(pd.DataFrame({"text": train.texts, "label": labels}),
+                                                "labels.csv")).save(tmp_path / "labels-only")
+    page.run()
+    page.sidebar.selectbox[0].select("runs/labels-only").run()
+    page.text_area(key="tweet").input("Got the job!!! so happy, life is good #blessed").run()
+    assert not page.exception and page.metric[0].value != "none"
+    shown = [c.value for c in page.caption if c.value.startswith("probability ")]
+    assert shown and shown[0].endswith("· no intensity: this model's training data had none"), shown

@@ -126,3 +126,8 @@ def test_a_run_replaced_in_its_folder_is_loaded_anew(tmp_path):
     shutil.copytree(ROOT / "models" / "zoo" / "lexicon_rule", run)
     assert model_stamp(run) != stamp and cached_model(run).name == "lexicon_rule"
     assert model_stamp(tmp_path / "gone") == "unreadable"
+
+
+def test_a_negation_word_that_negates_nothing_is_not_bold_and_a_cue_is():
+    assert "font-weight:bold" not in highlight_html(explain_text("I've never been happier"))
+    assert re.search(r'font-weight:bold[^>]*>not<', highlight_html(explain_text("I'm not happy")))

@@ -7,6 +7,7 @@ import pytest
 
 from data.bundled import load_wassa
 from data.labelled import LabelledData, frame_to_labelled
+from emotions import EMOTIONS
 from evaluation.comparison import (
     compare_pair,
     comparison_table,
@@ -199,3 +200,31 @@ def test_standings_give_models_tied_with_each_other_one_place():
     reports = {"a": audit_with(0.005, 0.02), "b": audit_with(0.005, 0.01), "c": audit_with(0.005, 0.02)}
     fairest = {name: places[0] for name, places in standings(table, reports).items() if places[1:]}
     assert fairest == {"a": ("fairest", 2, 3, 0.005), "b": ("fairest", 1, 3, 0.005), "c": ("fairest", 2, 3, 0.005)}
+
+
+def test_an_audit_without_intensity_gaps_is_read_and_shown(tmp_path):
+    """The audit of a model that predicts no intensity (a baseline trained on labels alone) has probability gaps
+    only: it is read, summarised and charted, and its card shows a dash for the intensity gaps."""
+    from models.card import model_card
+
+    directory = good_run(tmp_path)
+    report = json.loads((directory / "fairness.json").read_text())
+    for attribute in ("gender", "race"):
+        for emotion in EMOTIONS:
+            report[attribute].get(emotion, {}).pop("intensity", None)
+    (directory / "fairness.json").write_text(json.dumps(report))
+    reports, unread = fairness_reports({"runs/labels-only": directory})
+    assert unread == {} and list(reports) == ["runs/labels-only"]
+    assert set(fairness_long(reports)["score"]) == {"probability"}
+    assert fairness_summary(reports)["largest_mean_gap"].notna().all()
+    card = model_card({"model": "logreg"}, {}, report)
+    assert "| female − male | intensity | – | – | – | – |" in card
+
+
+def test_an_audit_without_probability_gaps_is_refused(tmp_path):
+    directory = good_run(tmp_path)
+    report = json.loads((directory / "fairness.json").read_text())
+    report["gender"]["joy"].pop("probability")
+    (directory / "fairness.json").write_text(json.dumps(report))
+    assert fairness_reports({"runs/x": directory}).skipped == {
+        "runs/x": "fairness.json: gender.joy.probability is missing"}

@@ -51,3 +51,15 @@ def test_a_model_that_reads_no_text_is_not_audited(tmp_path, capsys):
     build_model("image_net", epochs=2).fit(faces, faces, seed=0).save(tmp_path / "faces")
     assert cli.main(["audit", "--model-dir", str(tmp_path / "faces")]) == 2
     assert "image_net reads image, not text: the audit's sentences are text only" in capsys.readouterr().err
+
+
+def test_a_model_without_intensities_has_no_intensity_gaps_and_its_worst_gaps_are_its_probabilities():
+    """A baseline trained on labels alone predicts no intensity (NaN): its audit had NaN gaps, which made
+    fairness.json one the Compare page refused to read ('intensity.mean_gap is NaN')."""
+    frame = _frame()
+    probabilities = np.full((len(frame), 4), 0.5)
+    probabilities[:, EMOTIONS.index("joy")] = np.where(frame.gender == "female", 0.8, 0.6)
+    report = audit_scores(frame, probabilities, np.full((len(frame), 4), np.nan), ["joy"] * len(frame))
+    assert list(report["gender"]["joy"]) == ["probability"] and list(report["race"]["joy"]) == ["probability"]
+    assert largest_gaps(report) == {"largest_mean_gap": pytest.approx(0.2), "largest_gap": pytest.approx(0.2),
+                                    "emotion_word_accuracy": 1.0}

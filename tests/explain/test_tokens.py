@@ -55,3 +55,21 @@ def test_hits_add_up_to_the_models_lexicon_features(fused):
         assert total(explanation.tokens, "emoji") == features[f"surface__emoji_{emotion}"]
     learned = dict(pipeline.groups)["learned"].association_table_
     np.testing.assert_array_equal(explanation.tokens[0].scores["learned association"], learned["so"])  # the model's
+
+
+@pytest.mark.parametrize("text, idiom", [("I've never been happier", "never"), ("couldn't be happier", "couldn't"),
+                                         ("never so happy", "never")])
+def test_a_negation_word_in_an_idiom_that_negates_nothing_is_not_called_a_cue(text, idiom):
+    """The page said 'never' was a negation cue (bold, 'cue' in the table) while nothing after it was negated."""
+    explanation = explain_text(text)
+    assert not any(t.negated for t in explanation.tokens)
+    [word] = [t for t in explanation.tokens if t.negator]
+    assert word.token == idiom and word.idiom
+    assert hits_table(explanation).set_index("token").loc[idiom, "negation"] == "negation word in an idiom: negates nothing here"
+
+
+@pytest.mark.parametrize("text", ["I'm not happy", "can't wait for the weekend", "never happy"])
+def test_a_negation_cue_that_negates_a_word_is_still_a_cue(text):
+    explanation = explain_text(text)
+    assert [t.idiom for t in explanation.tokens if t.negator] == [False]
+    assert any(t.negated for t in explanation.tokens)
