@@ -18,6 +18,7 @@ from data import DataError
 from data.registry import EVALUATION_SETS, evaluation_set
 from emotions import EMOTIONS
 from evaluation.comparison import (
+    AWAY_FROM_WASSA,
     QUESTIONS,
     compare_pair,
     comparison_table,
@@ -39,7 +40,7 @@ HEAT_MAP_MARGIN = 150
 MEASURE_TABS = {"macro_f1": "Macro-F1", "none_f1": "F1 of saying none", "pearson_mean": "Intensity (Pearson r)"}
 # How each answer of `which_model` shows its figure: in full, then short (beside the runner-up).
 PICK_FIGURES = {"wassa": ("macro-F1 {:.3f} on WASSA-2017 test", "{:.3f}"),
-                "away": ("mean macro-F1 {:.3f} over GoEmotions dev, E-c dev and the everyday check", "{:.3f}"),
+                "away": ("mean macro-F1 {:.3f} over " + ", ".join(f"`{name}`" for name in AWAY_FROM_WASSA), "{:.3f}"),
                 "fastest": ("{:,.0f} tweets per second", "{:,.0f}"),
                 "fairest": ("largest mean gap {:.4f} in the fairness audit (0 is fair)", "{:.4f}"),
                 "upload": ("macro-F1 {:.3f} on your data", "{:.3f}")}
