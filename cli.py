@@ -342,6 +342,11 @@ def _interrupt_status(exc: KeyboardInterrupt) -> int:
     return 143 if isinstance(exc, Terminated) else 130
 
 
+def _interrupt_word(exc: KeyboardInterrupt) -> str:
+    """How the one line that ends an interrupted command names what ended it."""
+    return "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+
+
 def cmd_score(args) -> int:
     import signal
     import threading
@@ -381,8 +386,7 @@ def _score(args) -> int:
 
         part, _ = temporary_paths(args.output)
         kept = part.exists() or parts_folder(args.output).exists()
-        what = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
-        print(f"{what}; {args.output} was not written{' (rerun with --resume to continue)' if kept else ''}",
+        print(f"{_interrupt_word(exc)}; {args.output} was not written{' (rerun with --resume to continue)' if kept else ''}",
               file=sys.stderr)
         return _interrupt_status(exc)
     for note in summary.notes:
@@ -457,7 +461,7 @@ def main(argv=None) -> int:
     try:
         return _main(argv)
     except KeyboardInterrupt as exc:  # Ctrl-C where no command says more (`score` and `train` do): one line
-        print("terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted", file=sys.stderr)
+        print(_interrupt_word(exc), file=sys.stderr)
         return _interrupt_status(exc)
 
 
