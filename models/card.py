@@ -134,14 +134,10 @@ def rewrite_card(directory: str | Path) -> Path:
     For a card written by an older version of this module, or a config corrected by hand. The folder must pass
     its checksums first."""
     directory = Path(directory)
-    from models.registry import model_class
+    from models.registry import saved_model_class
 
     config = store.read_config(directory)
-    try:
-        cls = model_class(config.get("model", "?"))
-    except (TypeError, ValueError) as exc:  # TypeError: a name that is no string
-        raise store.ModelLoadError(f"{directory}: {exc}") from None
-    cls.check_folder(directory, config)  # within the limits of its model's files (the weights' are its own)
+    saved_model_class(directory, config).check_folder(directory, config)  # within the limits of its model's files (the weights' are its own)
     described = {k: v for k, v in config.items() if k not in ("files", "format")}  # as `save` hands it to the card
     card = model_card(described, store.read_json(directory / "metrics.json", {}),
                       store.read_json(directory / store.FAIRNESS_FILE, {}))

@@ -84,16 +84,21 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
     return model
 
 
-def _load(directory: Path, check_features: bool) -> EmotionModel:
-    config = read_config(directory)
+def saved_model_class(directory: Path, config: dict) -> type[EmotionModel]:
+    """The class of the model a folder's config.json names; ModelLoadError when it names none."""
     name = config.get("model", "?")
     if not isinstance(name, str):  # a list or an object would fail as "unhashable type: 'list'"
         raise ModelLoadError(f"{directory}/config.json: model is {str(name)[:40]}, not a name; valid names: "
                              f"{', '.join(MODELS)}")
     try:
-        cls = model_class(name)
+        return model_class(name)
     except ValueError as exc:
         raise ModelLoadError(f"{directory}: {exc}") from None
+
+
+def _load(directory: Path, check_features: bool) -> EmotionModel:
+    config = read_config(directory)
+    cls = saved_model_class(directory, config)
     check_config(directory, config, cls.modalities)
     model = cls.restore(directory, config)
     if check_features:
