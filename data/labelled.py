@@ -331,8 +331,9 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
     frame = table.frame.set_axis(table.given_columns, axis=1)  # as the header has them: a repeat is seen as one
     base = path.parent if base is None else base
     data = frame_to_labelled(frame, table.name, base=base)
-    missing = [i for i, image in enumerate(data.images) if image is not None and not Path(image).is_file()]
-    if check_images and missing:
+    missing = [i for i, image in enumerate(data.images)
+               if image is not None and not Path(image).is_file()] if check_images else []
+    if missing:
         first = data.images[missing[0]]
         raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: no such file (first: {first}); image "
                         f"paths are read relative to {base}")
