@@ -121,11 +121,7 @@ class NetworkModel(FeatureModel):
         return limits
 
     def _restore(self, directory: Path) -> None:
-        try:
-            config = NetConfig.from_saved(self.config.get("net_config"))
-        except (TypeError, ValueError) as exc:
-            raise store.ModelLoadError(f"{directory}/config.json: cannot load the network: its net_config "
-                                       f"{exc}") from None
+        config = NetConfig.from_saved(self.config.get("net_config"))  # `file_limits` refused a bad one already
         self.featurizer_ = store.read_featurizer(directory)
         self.weights_ = store.read_weights(directory, self.file_limits(self.config)[store.WEIGHTS_FILE])
         try:
