@@ -130,10 +130,15 @@ def fairness_summary(reports: dict[str, dict]) -> pd.DataFrame:
 AWAY_FROM_WASSA = ("goemotions_dev", "ec_dev", "everyday_check")
 
 
+def away_columns(table: pd.DataFrame) -> list[str]:
+    """The macro-F1 columns of `AWAY_FROM_WASSA` that the comparison table has."""
+    return [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
+
+
 def speed_and_quality(table: pd.DataFrame) -> pd.DataFrame:
     """(name, tweets_per_s, size_mb, wassa_test, away) of the models that have a measured speed: `away` is the
     mean macro-F1 over `AWAY_FROM_WASSA` (the sets a model was scored on)."""
-    columns = [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
+    columns = away_columns(table)
     if "tweets_per_s" not in table.columns or not columns:
         return pd.DataFrame(columns=["name", "tweets_per_s", "size_mb", "wassa_test", "away"])
     frame = table[["name", "tweets_per_s", "size_mb"]].assign(
@@ -171,7 +176,7 @@ def which_model(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, Pick
     of the audit (ties: smaller largest gap), noting its emotion-word accuracy; `upload`: highest macro-F1 on the
     user's labelled data, when there is one."""
     frame, rankings = _rankings(table, reports)
-    away = [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
+    away = away_columns(table)
     picks = {}
     for key, ranked in rankings.items():
         question, column, _ = QUESTIONS[key]
@@ -205,7 +210,7 @@ def _rankings(table: pd.DataFrame, reports: dict[str, dict]) -> tuple[pd.DataFra
     for column in ("wassa_test_macro_f1", "tweets_per_s", "upload_macro_f1"):
         if column in table.columns:
             frame[column] = pd.to_numeric(table[column], errors="coerce")
-    away = [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
+    away = away_columns(table)
     if away:
         frame["away"] = table[away].mean(axis=1, skipna=False)  # a model missing one of the sets is not ranked
     fairness = fairness_summary(reports).set_index("name")
