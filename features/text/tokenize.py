@@ -145,7 +145,7 @@ def _scope_length(tokens: list[str], i: int, window: int) -> int:
 def negates_nothing(tokens: list[str], i: int) -> bool:
     """Whether token i is a negation cue that negates nothing here: "never" in "never been happier", "couldn't" in
     "couldn't be happier" (the amplifier idioms above)."""
-    return is_negator(tokens[i]) and i + 1 < len(tokens) and _scope_length(tokens, i, NEGATION_WINDOW) == 0
+    return is_negator(tokens[i]) and _scope_length(tokens, i, NEGATION_WINDOW) == 0
 
 
 def negation_scope(tokens: list[str], window: int = NEGATION_WINDOW) -> list[bool]:
