@@ -1,0 +1,78 @@
+"""How far WASSA-2017's query-word labels can be met by a model that reads emotion as readers do.
+
+    python bench/query_words.py [--model-dir DIR ...]
+
+SemEval-2018 E-c re-annotated 97 % of the WASSA-2017 train and dev tweets (`data/semeval2018/SOURCES.md`). Per
+split it prints how often readers found the query word's emotion present (agreed), found none of the four
+(none judged), or found others but not it (disowned), and the best 4-way macro-F1 against the query words that a
+model can reach without ever naming an emotion readers judged absent: it names the query word's emotion
+wherever readers allow it (agreed or none judged) and one that readers found present elsewhere. Then, per saved
+model (default: the default model, `every_query_word` and the WASSA specialist), its 4-way accuracy against the
+query word on the judged WASSA-2017 dev tweets, agreed, none judged and disowned apart, and its macro-F1 on
+them.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import _path  # noqa: F401
+import numpy as np
+from sklearn.metrics import f1_score
+
+from data.registry import wassa_relabelled
+from emotions import EMOTIONS
+from models.registry import load_model
+
+MODELS = ("models/default", "models/zoo/every_query_word", "models/zoo/wassa_specialist")
+
+
+def judged(split: str):
+    """The split's tweets readers judged, their query words (indices) and the judgements (0/1)."""
+    data = wassa_relabelled(split)
+    data = data.subset(np.flatnonzero(np.isfinite(data.presence).all(axis=1)))
+    return data, data.labels.argmax(axis=1), data.presence.astype(int)
+
+
+def reader_bound(query: np.ndarray, presence: np.ndarray) -> dict:
+    """Shares of agreed / none judged / disowned tweets and the best macro-F1 against the query words of a model
+    that never names an emotion readers judged absent."""
+    rows = np.arange(len(query))
+    agreed = presence[rows, query] == 1
+    none_judged = presence.sum(axis=1) == 0
+    best = np.where(agreed | none_judged, query, presence.argmax(axis=1))
+    return {"tweets": len(query), "agreed": agreed.mean(), "none_judged": none_judged.mean(),
+            "disowned": (~agreed & ~none_judged).mean(),
+            "best_macro_f1": f1_score(query, best, average="macro", labels=range(len(EMOTIONS)))}
+
+
+def model_figures(model_dir: str, data, query: np.ndarray, presence: np.ndarray) -> dict:
+    chosen = load_model(model_dir).predict(data.texts, [None] * len(data)).probabilities.argmax(axis=1)
+    agreed = presence[np.arange(len(query)), query] == 1
+    none_judged = presence.sum(axis=1) == 0
+    right = chosen == query
+    return {"agreed": right[agreed].mean(), "none_judged": right[none_judged].mean(),
+            "disowned": right[~agreed & ~none_judged].mean(), "all": right.mean(),
+            "macro_f1": f1_score(query, chosen, average="macro", labels=range(len(EMOTIONS)))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model-dir", action="append", help="a saved model (repeatable)")
+    args = parser.parse_args()
+    print("split  tweets  agreed  none judged  disowned  best macro-F1 never contradicting readers")
+    for split in ("train", "dev"):
+        bound = reader_bound(*judged(split)[1:])
+        print(f"{split:<6} {bound['tweets']:>6}  {bound['agreed']:.3f}   {bound['none_judged']:.3f}        "
+              f"{bound['disowned']:.3f}     {bound['best_macro_f1']:.3f}")
+    data, query, presence = judged("dev")
+    print("\nWASSA-2017 dev, judged tweets: 4-way accuracy against the query word")
+    print(f"{'model':<30} agreed  none judged  disowned  all    macro-F1")
+    for model_dir in args.model_dir or MODELS:
+        result = model_figures(model_dir, data, query, presence)
+        print(f"{model_dir:<30} {result['agreed']:.3f}   {result['none_judged']:.3f}        "
+              f"{result['disowned']:.3f}     {result['all']:.3f}  {result['macro_f1']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

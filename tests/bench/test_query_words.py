@@ -1,0 +1,41 @@
+"""bench/query_words.py: the best macro-F1 against query words of a model that never contradicts readers."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture(scope="module")
+def query_words():
+    sys.path.insert(0, str(BENCH))  # the script imports `_path`, as every bench script does
+    try:
+        spec = importlib.util.spec_from_file_location("bench_query_words", BENCH / "query_words.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH))
+    return module
+
+
+def test_the_bound_names_the_query_word_only_where_readers_allow_it(query_words):
+    # query words: anger, fear, joy, sadness, anger; readers: agreed, none of the four, disowned (sadness, not
+    # joy), agreed, disowned (fear, not anger)
+    query = np.array([0, 1, 2, 3, 0])
+    presence = np.array([[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 1], [0, 1, 0, 0]])
+    bound = query_words.reader_bound(query, presence)
+    assert (bound["agreed"], bound["none_judged"], bound["disowned"]) == (0.4, 0.2, 0.4)
+    # best choices: anger, fear, sadness, sadness, fear → per-class F1 anger 2/3, fear 2/3, joy 0, sadness 2/3
+    assert bound["best_macro_f1"] == pytest.approx(0.5)
+
+
+def test_on_wassa_dev_the_shares_add_up_and_the_bound_is_below_perfect(query_words):
+    data, query, presence = query_words.judged("dev")
+    bound = query_words.reader_bound(query, presence)
+    assert bound["tweets"] == len(data) > 300
+    assert bound["agreed"] + bound["none_judged"] + bound["disowned"] == pytest.approx(1.0)
+    assert 0.5 < bound["best_macro_f1"] < 1.0
