@@ -26,6 +26,7 @@ from evaluation.comparison import (
     fairness_reports,
     fairness_summary,
     generalisation_long,
+    rankings,
     speed_and_quality,
     standings,
     which_model,
@@ -175,7 +176,8 @@ if uploaded is not None:
 
 table = with_evaluations(compared, extra)
 reports, unread = fairness_reports(choices)
-picks = which_model(table, reports)
+ranks = rankings(table, reports)  # once: the answers at the top and each card's standing read them
+picks = which_model(table, reports, ranks)
 if picks:
     st.subheader("Which model for what")
     for key, pick in picks.items():
@@ -251,7 +253,7 @@ elif reports:
                                          alt.Tooltip("largest_gap:Q", format=".4f"),
                                          alt.Tooltip("p_value:Q", format=".1e")])
                         .properties(height=max(200, 90 + 18 * len(audited))), width="stretch")
-places = standings(table, reports)
+places = standings(table, reports, ranks)
 for name, directory in choices.items():
     try:
         show_model_card(st, directory, name, standing_note(places.get(name)))

@@ -167,18 +167,19 @@ QUESTIONS = {
 }
 
 
-def which_model(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, Pick]:
+def which_model(table: pd.DataFrame, reports: dict[str, dict], ranks: Rankings | None = None) -> dict[str, Pick]:
     """key → the model that answers that question of `QUESTIONS`, from the comparison table and the fairness
     audits (name → `fairness.json`), with the runner-up; a question no model has the figure for is left out.
     `wassa`: highest WASSA-2017 test macro-F1, noting its mean away from WASSA; `away`: highest mean macro-F1 over
     `AWAY_FROM_WASSA` (`speed_and_quality`'s `away`, the sets every model was scored on), noting the best on each
     of those sets; `fastest`: most tweets per second, noting its `away`; `fairest`: smallest largest |mean gap|
     of the audit (ties: smaller largest gap), noting its emotion-word accuracy; `upload`: highest macro-F1 on the
-    user's labelled data, when there is one."""
-    frame, rankings = _rankings(table, reports)
+    user's labelled data, when there is one. `ranks`: `rankings(table, reports)`, when the caller has it already
+    (the Compare page shows `standings` too)."""
+    frame, by_question = ranks if ranks is not None else rankings(table, reports)
     away = away_columns(table)
     picks = {}
-    for key, ranked in rankings.items():
+    for key, ranked in by_question.items():
         question, column, _ = QUESTIONS[key]
         best = ranked.iloc[0]
         by = [column, "largest_gap"] if key == "fairest" else [column]
@@ -203,9 +204,14 @@ def which_model(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, Pick
     return picks
 
 
-def _rankings(table: pd.DataFrame, reports: dict[str, dict]) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """The figures of every question of `QUESTIONS` by model (one row each), and key → the models that have that
-    question's figure, best first (see `which_model`)."""
+class Rankings(NamedTuple):
+    figures: pd.DataFrame  # the figures of every question of `QUESTIONS` by model, one row each
+    by_question: dict[str, pd.DataFrame]  # key → the models that have that question's figure, best first
+
+
+def rankings(table: pd.DataFrame, reports: dict[str, dict]) -> Rankings:
+    """The models ranked on each question of `QUESTIONS`, as `which_model` and `standings` read them (a page that
+    shows both computes them once and hands them to each)."""
     frame = table[["name"]].copy()
     for column in ("wassa_test_macro_f1", "tweets_per_s", "upload_macro_f1"):
         if column in table.columns:
@@ -215,23 +221,25 @@ def _rankings(table: pd.DataFrame, reports: dict[str, dict]) -> tuple[pd.DataFra
         frame["away"] = table[away].mean(axis=1, skipna=False)  # a model missing one of the sets is not ranked
     fairness = fairness_summary(reports).set_index("name")
     frame = frame.join(fairness[["largest_mean_gap", "largest_gap", "emotion_word_accuracy"]], on="name")
-    rankings = {}
+    by_question = {}
     for key, (_, column, higher) in QUESTIONS.items():
         if column not in frame.columns or frame[column].isna().all():
             continue
         by = [column, "largest_gap"] if key == "fairest" else [column]
-        rankings[key] = frame.dropna(subset=[column]).sort_values(
+        by_question[key] = frame.dropna(subset=[column]).sort_values(
             by, ascending=[not higher] + [True] * (len(by) - 1), kind="stable").reset_index(drop=True)
-    return frame, rankings
+    return Rankings(frame, by_question)
 
 
-def standings(table: pd.DataFrame, reports: dict[str, dict]) -> dict[str, list[tuple[str, int, int, float]]]:
+def standings(table: pd.DataFrame, reports: dict[str, dict],
+              ranks: Rankings | None = None) -> dict[str, list[tuple[str, int, int, float]]]:
     """name → (key of `QUESTIONS`, place, out of how many, figure) for each question that the model has the figure
     for, ranked as `which_model` ranks them: where each model stands, beside its card. Models tied on the figures
-    that rank them share the place of the first of them (1, 1, 1, 4), as `which_model` names them tied."""
-    _, rankings = _rankings(table, reports)
+    that rank them share the place of the first of them (1, 1, 1, 4), as `which_model` names them tied.
+    `ranks`: `rankings(table, reports)`, when the caller has it already."""
+    _, by_question = ranks if ranks is not None else rankings(table, reports)
     places = {name: [] for name in table["name"]}
-    for key, ranked in rankings.items():
+    for key, ranked in by_question.items():
         column = QUESTIONS[key][1]
         by = [column, "largest_gap"] if key == "fairest" else [column]
         first = ranked.groupby(by, sort=False, dropna=False).cumcount()  # how many tied with it come before it

@@ -74,6 +74,18 @@ def test_a_fresh_clone_compares_the_shipped_default_and_zoo(monkeypatch, tmp_pat
         f"collections: {len(table)}th of {len(table)} ")
 
 
+def test_the_page_ranks_the_models_once_for_its_answers_and_the_cards(monkeypatch, tmp_path):
+    from evaluation import comparison
+
+    calls = []
+    rank = comparison.rankings
+    monkeypatch.setattr(comparison, "rankings", lambda *args: calls.append(1) or rank(*args))
+    at = open_page(monkeypatch, tmp_path)
+    assert len(calls) == 1  # which_model and standings each ranked them again
+    assert any(m.value.startswith("- **Fastest**") for m in at.markdown)
+    assert any(i.value.startswith("On this page: best on tweets like WASSA-2017's") for e in at.expander for i in e.info)
+
+
 def test_two_runs_side_by_side_with_their_disagreements(monkeypatch, runs):
     at = open_page(monkeypatch, runs)
     assert {"default (shipped)", "runs/lexicon_rule", "runs/tfidf_logreg"} <= set(at.dataframe[0].value["name"])

@@ -202,6 +202,25 @@ def test_standings_give_models_tied_with_each_other_one_place():
     assert fairest == {"a": ("fairest", 2, 3, 0.005), "b": ("fairest", 1, 3, 0.005), "c": ("fairest", 2, 3, 0.005)}
 
 
+def test_which_model_and_standings_read_rankings_handed_to_them_as_they_would_compute_them(monkeypatch):
+    """The Compare page shows both: it ranks the models once and hands the rankings to each."""
+    from evaluation import comparison
+
+    table = pd.DataFrame({"name": ["a", "b", "c"], "wassa_test_macro_f1": [0.6, 0.8, 0.7],
+                          "upload_macro_f1": [1.0, 0.5, 1.0]})
+    reports = {"a": audit_with(0.005, 0.02), "b": audit_with(0.01, 0.01)}
+    picks, places = which_model(table, reports), standings(table, reports)
+    ranks = comparison.rankings(table, reports)
+
+    def again(*_):
+        raise AssertionError("ranked again")
+
+    monkeypatch.setattr(comparison, "rankings", again)
+    assert which_model(table, reports, ranks) == picks and standings(table, reports, ranks) == places
+    assert picks["upload"].tied == ("c",) and places["b"] == [("wassa", 1, 3, 0.8), ("fairest", 2, 2, 0.01),
+                                                              ("upload", 3, 3, 0.5)]
+
+
 def test_an_audit_without_intensity_gaps_is_read_and_shown(tmp_path):
     """The audit of a model that predicts no intensity (a baseline trained on labels alone) has probability gaps
     only: it is read, summarised and charted, and its card shows a dash for the intensity gaps."""
