@@ -61,6 +61,27 @@ def _figure(value) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+def _outputs(config: dict) -> str:
+    """What the model's scored columns mean; the intensities only of the emotions it gives one for (`no_intensity`
+    in its config: those it was trained with too few gold intensities of, which score as empty cells)."""
+    if config.get("outputs") == "presence":
+        line = ("independent presence probabilities `prob_<e>` (two can be high), `emotion` = the strongest present "
+                f"emotion or `none` below {config.get('none_threshold')}"
+                + (f" ({config['none_threshold_note']})" if config.get("none_threshold_note") else "") + ", ")
+        intensity = "`intensity_<e>` = P(present) × strength, near 0 for an absent emotion."
+    else:
+        line = "a 4-way choice: `prob_<e>` sum to 1, `emotion` is the largest, "
+        intensity = "`intensity_<e>` is the strength of each."
+    missing = [e for e in EMOTIONS if e in config.get("no_intensity", [])]
+    why = "its training data had too few gold intensities to learn one from"
+    if len(missing) == len(EMOTIONS):
+        return line + f"and no intensity: every `intensity_<e>` is empty ({why})."
+    if missing:
+        columns = ", ".join(f"`intensity_{e}`" for e in missing)
+        return line + intensity + f" None for {' or '.join(missing)}: {columns} empty ({why})."
+    return line + intensity
+
+
 def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     """The card's Markdown."""
     name = config.get("model", "?")
@@ -70,14 +91,7 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
              f"model_name: {name}", "---", "", f"# Model card: `{name}`", "",
              "## Model details", "",
              f"- **Model**: `{name}`; reads {' and '.join(config.get('modalities', []))}.",
-             "- **Outputs**: " + ("independent presence probabilities `prob_<e>` (two can be high), `emotion` = "
-                                   f"the strongest present emotion or `none` below {config.get('none_threshold')}"
-                                   + (f" ({config['none_threshold_note']})" if config.get("none_threshold_note") else "")
-                                   + ", "
-                                   "`intensity_<e>` = P(present) × strength, near 0 for an absent emotion."
-                                   if config.get("outputs") == "presence" else
-                                   "a 4-way choice: `prob_<e>` sum to 1, `emotion` is the largest, `intensity_<e>` "
-                                   "is the strength of each."),
+             f"- **Outputs**: {_outputs(config)}",
              *([f"- **Calibration**: after training, each emotion's logit was shifted by "
                 f"{', '.join(f'{e} {-o:+.2f}' for e, o in zip(EMOTIONS, config['presence_offsets']))} "
                 "(`presence_calibration` × its F1-best threshold on the validation rows)."]

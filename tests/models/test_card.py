@@ -2,6 +2,7 @@
 
 import json
 
+from models.card import model_card
 from models.registry import DEFAULT_MODEL_DIR
 
 
@@ -143,3 +144,37 @@ def test_rewrite_card_checks_a_networks_weights_within_their_limit(tmp_path):
         handle.truncate(50_000_000)
     with pytest.raises(ModelLoadError, match="weights.safetensors: 50,000,000 bytes, more than the"):
         rewrite_card(folder)
+
+
+def test_a_model_trained_on_labels_alone_says_it_gives_no_intensity(tmp_path):
+    """A baseline trained without gold intensities scores them as NaN (the Predict page: "no intensity"; the
+    scored file: empty cells); its card described `intensity_<e>` as for any other model."""
+    import numpy as np
+
+    from data.labelled import LabelledData
+    from data.registry import wassa
+    from models.registry import build_model, load_model
+
+    tweets = wassa("train").subset(range(0, 3600, 6))
+    labels_only = LabelledData(tweets.texts, tweets.images, tweets.labels, np.full((len(tweets), 4), np.nan),
+                               source="mine.csv")
+    model = build_model("tfidf_logreg").fit(labels_only, seed=0)
+    assert model.config["no_intensity"] == ["anger", "fear", "joy", "sadness"]
+    model.save(tmp_path / "run")
+    card = (tmp_path / "run" / "MODEL_CARD.md").read_text()
+    assert ("- **Outputs**: a 4-way choice: `prob_<e>` sum to 1, `emotion` is the largest, and no intensity: every "
+            "`intensity_<e>` is empty (its training data had too few gold intensities to learn one from).\n" in card)
+    assert not np.isfinite(load_model(tmp_path / "run").predict(["so happy today"]).intensities).any()
+
+    # Gold intensities of some emotions only: the others are named.
+    some = tweets.intensity.copy()
+    some[:, [1, 3]] = np.nan
+    partly = build_model("tfidf_logreg").fit(
+        LabelledData(tweets.texts, tweets.images, tweets.labels, some, source="mine.csv"), seed=0)
+    assert partly.config["no_intensity"] == ["fear", "sadness"]
+    assert np.isfinite(partly.predict(["so happy today"]).intensities[0]).tolist() == [True, False, True, False]
+    assert ("`intensity_<e>` is the strength of each. None for fear or sadness: `intensity_fear`, "
+            "`intensity_sadness` empty (its training data had too few gold intensities to learn one from)."
+            in model_card(partly.config, {}, {}))
+    # A model with every intensity: no such key, and its card as before (the shipped cards' test checks them all).
+    assert "no_intensity" not in build_model("tfidf_logreg").fit(tweets, seed=0).config
