@@ -205,3 +205,22 @@ def test_every_page_in_a_real_browser(server, browser, tmp_path):
     wait_for(browser, idle)
     screenshot(browser, "compare")
     print(f"browser test: {time.monotonic() - started:.0f} s from the first page to the last screenshot")
+
+
+# Labels Streamlit shortens with "…" when their column is too narrow for them (a checkbox's, for one).
+CUT_OFF = """return Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stMarkdownContainer"]'))
+    .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth)
+    .map(e => e.innerText.trim())"""
+
+
+def test_no_label_of_the_train_page_is_cut_off(server, browser):
+    """A browser pass found "Score on the bundled test sets whe…" beside the seed, in a 1280-pixel window."""
+    try:
+        for width in (WIDTH, 900):  # 900: the narrowest window the pages are laid out for, the sidebar open
+            browser.set_window_size(width, HEIGHT)
+            browser.get(f"{server}/train")
+            wait_for(browser, lambda d: "Seed" in texts(d, '[data-testid="stWidgetLabel"]'), what="the settings")
+            wait_for(browser, idle)
+            assert browser.execute_script(CUT_OFF) == [], f"cut off in a {width}-pixel window"
+    finally:
+        browser.set_window_size(WIDTH, HEIGHT)

@@ -25,7 +25,7 @@ def settings(at, epochs, name):
     next(s for s in at.slider if s.label == "Epochs (at most)").set_value(epochs)
     next(s for s in at.select_slider if s.label == "Hidden units per branch").set_value(16)
     at.text_input[0].set_value(name)
-    next(c for c in at.checkbox if c.label.startswith("Score on the bundled")).set_value(False)
+    next(c for c in at.checkbox if c.label == "Score test sets").set_value(False)
 
 
 def test_a_network_trains_with_live_curves_and_appears_on_compare(page, tmp_path):
@@ -78,7 +78,7 @@ def test_a_model_that_cannot_stop_early_offers_no_stop_and_says_it_finished(page
     monkeypatch.setattr(LexiconRuleBaseline, "_fit", slow_fit)
     page.selectbox[1].set_value("lexicon_rule").run()
     page.text_input[0].set_value("rule")
-    next(c for c in page.checkbox if c.label.startswith("Score on the bundled")).set_value(False)
+    next(c for c in page.checkbox if c.label == "Score test sets").set_value(False)
     page.button[0].click().run()
     job = page.session_state["train_job"]
     try:
@@ -120,7 +120,7 @@ def test_a_small_upload_trains_with_a_validation_file(page, tmp_path):
         ("check.csv", b"text,label\nso glad,joy\nfurious,anger\nscared,fear\n", "text/csv"))
     page.selectbox[0].set_value("lexicon_rule").run()
     page.text_input[0].set_value("small")
-    next(c for c in page.checkbox if c.label.startswith("Score on the bundled")).set_value(False)
+    next(c for c in page.checkbox if c.label == "Score test sets").set_value(False)
     page.button[0].click().run()
     assert not page.error, page.error[0].value
     job = page.session_state["train_job"]
@@ -136,7 +136,7 @@ def test_a_baseline_trains_on_uploaded_labelled_data(page, tmp_path):
     page.selectbox[0].set_value("tfidf_logreg").run()
     assert not page.slider  # no epochs for a baseline
     page.text_input[0].set_value("from-upload")
-    next(c for c in page.checkbox if c.label.startswith("Score on the bundled")).set_value(False)
+    next(c for c in page.checkbox if c.label == "Score test sets").set_value(False)
     page.button[0].click().run()
     job = page.session_state["train_job"]
     assert job.wait(timeout=300) and job.status == "finished", job.error
@@ -152,7 +152,7 @@ def test_the_run_name_typed_is_the_one_saved_even_a_second_later(page, tmp_path)
     page.selectbox[0].set_value("lexicon_rule").run()
     page.text_input[0].set_value("my_named_run").run()
     time.sleep(1.1)
-    next(c for c in page.checkbox if c.label.startswith("Score on the bundled")).set_value(False).run()
+    next(c for c in page.checkbox if c.label == "Score test sets").set_value(False).run()
     assert page.text_input[0].value == "my_named_run"
     page.button[0].click().run()
     job = page.session_state["train_job"]
