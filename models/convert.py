@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from models import store
-from models.registry import load_model, model_class
+from models.registry import load_model, saved_model_class
 
 
 def _modern_featurizer(featurizer):
@@ -48,7 +48,7 @@ def convert_legacy(directory: Path, out: Path | None = None) -> Path:
         planted = f"; its {store.LEGACY_STATE} is not part of it: refusing to unpickle it" if state_path.exists() else ""
         raise store.ModelLoadError(f"{directory}: already in the current format (format "
                                    f"{str(config['format'])[:20]}){planted}")
-    cls = model_class(config.get("model", "?"))
+    cls = saved_model_class(directory, config)  # before anything is unpickled: a folder of no known model is refused
     state = None
     if state_path.exists():
         if store.sha256_file(state_path) != config.get("state_sha256"):

@@ -19,7 +19,7 @@ import torch
 from data.registry import wassa
 from features.state import decode, encode
 from models.convert import convert_legacy
-from models.registry import DEFAULT_MODEL_DIR, build_model, load_model
+from models.registry import DEFAULT_MODEL_DIR, MODELS, build_model, load_model
 from models.store import ModelLoadError, OutputFolderError, sha256_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -282,6 +282,25 @@ def test_an_old_folder_whose_conversion_does_not_load_is_left_as_it_was(tweets, 
         convert_legacy(tmp_path / "old")
     assert {path.name: path.read_bytes() for path in (tmp_path / "old").iterdir()} == before
     assert [path.name for path in tmp_path.iterdir()] == ["old"]  # no staging folder left
+
+
+def test_an_old_folder_of_no_known_model_is_refused_by_name_before_its_pickle_is_read(tmp_path):
+    """The folder named in the message, as loading names it; a model that is no name is no TypeError."""
+    marker = tmp_path / "ran.txt"
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "state.pkl.gz").write_bytes(gzip.compress(pickle.dumps(_Planted(marker))))
+    config = {"model": "cnn", "settings": {}, "state_sha256": sha256_file(folder / "state.pkl.gz")}
+    (folder / "config.json").write_text(json.dumps(config))
+    result = subprocess.run([sys.executable, "cli.py", "convert", "--model-dir", str(folder), "--trust"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr == (f"error: {folder}: unknown model 'cnn'; valid names: "
+                                                        f"{', '.join(MODELS)}\n")
+    (folder / "config.json").write_text(json.dumps(dict(config, model=["text_net"])))
+    with pytest.raises(ModelLoadError, match=r"old/config.json: model is \['text_net'\], not a name; valid names: "
+                                             r"fused_net, "):
+        convert_legacy(folder)
+    assert not marker.exists()
 
 
 def test_the_shipped_default_model_is_in_the_current_format():
