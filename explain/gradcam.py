@@ -31,7 +31,7 @@ from models.network.module import outputs
 class ImageExplanation:
     pixels: np.ndarray  # (s, s, 3) uint8: the crop the CNN saw
     probabilities: np.ndarray  # (4,) the image branch's own reading: the network with the text mask off
-    intensities: np.ndarray  # (4,)
+    intensities: np.ndarray  # (4,); NaN for an emotion the model gives no intensity for
     emotion: str  # the emotion the heat map explains
     heatmap: np.ndarray  # (s, s) in [0, 1]
 
@@ -112,5 +112,7 @@ def explain_image(model, image, emotion: str | None = None) -> ImageExplanation:
     size = pixels.shape[:2]
     cam = torch.nn.functional.interpolate(cam, size=size, mode="bilinear", align_corners=False)[0, 0].numpy()
     heatmap = cam / cam.max() if cam.max() > 0 else np.zeros(size)
-    return ImageExplanation(pixels, probabilities[0].detach().numpy().astype(float),
-                            intensities[0].detach().numpy().astype(float), EMOTIONS[target], heatmap)
+    # As the model's own scoring: no intensity (NaN) for an emotion its strength head had too few gold intensities of.
+    intensities = model.without_untrained(intensities.detach().numpy().astype(float))
+    return ImageExplanation(pixels, probabilities[0].detach().numpy().astype(float), intensities[0],
+                            EMOTIONS[target], heatmap)

@@ -22,6 +22,12 @@ from models.settings import FeatureSettings, ModelSettings
 # A text longer than this is scored on its first MAX_TEXT_CHARS characters, and its row says so: a tweet has at
 # most 280, and a cell this long is mostly a file split wrongly, whose whole would cost memory and time for nothing.
 MAX_TEXT_CHARS = 100_000
+# The fewest gold intensities of an emotion a model learns its intensity from; with fewer it gives none for that
+# emotion (NaN: an empty cell, "no intensity" on the Predict page, `no_intensity` on the card). A few rows (stray
+# cells in a file of labels) are too few to learn a strength from, and what the model then said would read as a
+# learned intensity. One rule for every model kind (the baselines' ridge regressions, the network's strength head):
+# the same training data gives the same intensity columns, or leaves the same ones empty, whatever the model.
+MIN_GOLD_INTENSITIES = 10
 
 
 @dataclass

@@ -20,7 +20,7 @@ from emotions import EMOTIONS
 from features.text.nrc_lexicons import NrcLexiconFeatures
 from features.text.tokenize import TweetTokenizer
 from models import store
-from models.base import EmotionModel, FeatureModel, Prediction
+from models.base import MIN_GOLD_INTENSITIES, EmotionModel, FeatureModel, Prediction
 from models.settings import FeatureSettings, ModelSettings, in_range
 
 # The types `model.skops` may name beyond those skops trusts by default (scikit-learn's public estimators and
@@ -36,11 +36,13 @@ TRUSTED_TYPES = frozenset({
 
 
 def _fit_intensity(matrix, intensity: np.ndarray, alpha: float = 10.0) -> list:
-    """One ridge regression per emotion, on the rows whose intensity for it is known (None where none is)."""
+    """One ridge regression per emotion, on the rows whose intensity for it is known (None where fewer than
+    `MIN_GOLD_INTENSITIES` are)."""
     regressors = []
     for i in range(len(EMOTIONS)):
         known = np.flatnonzero(np.isfinite(intensity[:, i]))
-        regressors.append(Ridge(alpha=alpha).fit(matrix[known], intensity[known, i]) if len(known) >= 10 else None)
+        regressors.append(Ridge(alpha=alpha).fit(matrix[known], intensity[known, i])
+                          if len(known) >= MIN_GOLD_INTENSITIES else None)
     return regressors
 
 

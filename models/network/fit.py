@@ -65,6 +65,14 @@ def presence_balance(train: LabelledData, power: float) -> np.ndarray:
     return (np.maximum(absent, 1e-9) / np.maximum(present, 1e-9)) ** power if power else np.ones(len(present))
 
 
+def gold_intensity_rows(train: LabelledData, text_mask: np.ndarray) -> np.ndarray:
+    """Per emotion, how many training rows the strength head learns its intensity from: those `_losses` gives a
+    squared error, a finite gold intensity on a row with text (`text_mask`, the featurised rows' mask column 0)
+    and a weight above 0."""
+    rows = (np.asarray(text_mask) > 0) & (train.weight > 0)
+    return (np.isfinite(train.intensity) & rows[:, None]).sum(axis=0)
+
+
 def _losses(logits, intensity, rows: np.ndarray, train: LabelledData, gold: np.ndarray, text_mask, class_weight,
             pos_weight, settings):
     """The loss of one batch, each part over what its rows know, weighted by row: a 4-way cross-entropy for rows

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from data.labelled import LabelledData
+from emotions import EMOTIONS
 from models import store
-from models.base import FeatureModel
+from models.base import MIN_GOLD_INTENSITIES, FeatureModel
 from models.network.config import NetConfig, NetworkSettings
 from models.network.inference import forward, split_members
 
@@ -23,6 +24,10 @@ LEARNED_PREFIX = "learned__"
 # What weights.safetensors may hold beyond its weights: its JSON header of names, shapes and offsets (4 KB for the
 # default model's 12 weights; an ensemble of 32 networks, 100 KB).
 WEIGHTS_HEADER_BYTES = 2**20
+
+
+# config.json's list of the emotions the network gives no intensity for (see `NetworkModel.without_untrained`).
+UNTRAINED_KEY = "untrained_intensity"
 
 
 def learned_columns(text_names: list[str]) -> np.ndarray:
@@ -40,7 +45,7 @@ class NetworkModel(FeatureModel):
         blocks = self.featurizer_.fit_transform(train)
         valid_blocks = self.featurizer_.transform(valid.texts, valid.images)
         config = NetConfig.for_features(blocks.text.shape[1], blocks.image.shape[1], self.settings)
-        from models.network.fit import train_network  # training only: inference never imports it
+        from models.network.fit import gold_intensity_rows, train_network  # training only: inference never imports it
         from models.network.module import EnsembleNet
 
         columns = learned_columns(self.featurizer_.feature_names()[:blocks.text.shape[1]])
@@ -60,6 +65,12 @@ class NetworkModel(FeatureModel):
         net = nets[0] if len(nets) == 1 else EnsembleNet(nets)
         self.weights_ = {name: value.detach().numpy().copy() for name, value in net.state_dict().items()}
         self.config["net_config"] = config.to_dict()
+        # The strength head learns an emotion's intensity only from the rows with a gold one (`fit._losses`); from
+        # fewer than MIN_GOLD_INTENSITIES it learns next to nothing (README, Models), and the model gives no
+        # intensity for that emotion (`UNTRAINED_KEY`). Recorded even when empty: a folder saved before the record
+        # lacks the key and gives every intensity, as it always did.
+        rows = gold_intensity_rows(train, blocks.mask[:, 0])
+        self.config[UNTRAINED_KEY] = [e for e, n in zip(EMOTIONS, rows) if n < MIN_GOLD_INTENSITIES]
         self._net = net.eval()
 
     def _calibrate(self, checked: LabelledData, probabilities: np.ndarray) -> bool:
@@ -83,8 +94,19 @@ class NetworkModel(FeatureModel):
         return True
 
     def predict_blocks(self, blocks):
-        return forward(self.weights_, NetConfig(**self.config["net_config"]), blocks.text, blocks.image, blocks.mask,
-                       self.presence)
+        probabilities, intensities = forward(self.weights_, NetConfig(**self.config["net_config"]), blocks.text,
+                                             blocks.image, blocks.mask, self.presence)
+        return probabilities, self.without_untrained(intensities)
+
+    def without_untrained(self, intensities: np.ndarray) -> np.ndarray:
+        """`intensities` (n, 4) with NaN for the emotions whose strength head had too few gold intensities to learn
+        from (`UNTRAINED_KEY` in config; none in a folder saved before it was recorded); the same array if none."""
+        untrained = [EMOTIONS.index(e) for e in self.config.get(UNTRAINED_KEY, [])]
+        if not untrained:
+            return intensities
+        intensities = np.array(intensities, dtype=float)
+        intensities[:, untrained] = np.nan
+        return intensities
 
     @property
     def net_(self):
@@ -122,6 +144,13 @@ class NetworkModel(FeatureModel):
 
     def _restore(self, directory: Path) -> None:
         config = NetConfig.from_saved(self.config.get("net_config"))  # `file_limits` refused a bad one already
+        untrained = self.config.get(UNTRAINED_KEY, [])
+        if (not isinstance(untrained, list) or not all(isinstance(e, str) and e in EMOTIONS for e in untrained)
+                or len(set(untrained)) != len(untrained)):
+            shown = repr(untrained)
+            raise store.ModelLoadError(f"{directory}/config.json: cannot load the network: {UNTRAINED_KEY} is "
+                                       f"{shown if len(shown) <= 80 else shown[:77] + '...'}, not a list of "
+                                       f"distinct emotions of {', '.join(EMOTIONS)}")
         self.featurizer_ = store.read_featurizer(directory)
         self.weights_ = store.read_weights(directory, self.file_limits(self.config)[store.WEIGHTS_FILE])
         try:

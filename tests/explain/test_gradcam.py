@@ -47,3 +47,15 @@ def test_image_explanation_refuses_what_it_cannot_explain(tweets):
 def test_unreadable_image_raises_a_decode_error(fused):
     with pytest.raises(ImageDecodeError, match="not a supported image"):
         explain_image(fused, b"GIF89a but not really")
+
+
+def test_the_image_reading_gives_no_intensity_where_the_model_gives_none(fused, faces, monkeypatch):
+    """A network whose strength head had too few gold intensities of fear (`untrained_intensity`) scores no fear
+    intensity; the image branch's own reading on the Predict page says the same."""
+    monkeypatch.setitem(fused.config, "untrained_intensity", ["fear"])
+    image = faces.images[9]
+    explained = explain_image(fused, image)
+    expected = fused.predict([""], [image]).intensities[0]
+    assert np.isnan(explained.intensities[1]) and np.isnan(expected[1])
+    assert np.isfinite(explained.intensities[[0, 2, 3]]).all()
+    np.testing.assert_allclose(explained.intensities, expected, atol=1e-5)
