@@ -144,10 +144,11 @@ def balanced(data: LabelledData, power: float = 0.5) -> LabelledData:
 
 def _wassa(judged: bool, labelled: bool, agreed: bool = False):
     train, valid = (wassa_relabelled(s) if judged else wassa(s) for s in ("train", "dev"))
-    if not labelled:  # the human judgements alone, without the query word
+    if not labelled:  # the human judgements alone, without the query word and the intensity of its emotion
         train, valid = (d.subset(np.flatnonzero(np.isfinite(d.presence).all(axis=1))) for d in (train, valid))
         for d in (train, valid):
             d.exclusive[:] = False
+            d.intensity[:] = np.nan
     if agreed:  # validation keeps every query word: early stopping reads WASSA-2017 dev as before
         train = where_readers_agree(train)
     return train, valid

@@ -48,6 +48,7 @@ def test_sources_declare_what_they_supervise_and_combine_into_one_set():
     assert np.isfinite(train.intensity).sum() == 3613
     relabels, _ = training_set("relabels")
     assert len(relabels) == 3490 and not relabels.exclusive.any() and relabels.has_presence
+    assert not np.isfinite(relabels.intensity).any()  # WASSA's intensities come with the query word ("wassa")
 
 
 def test_wassa_agreed_keeps_a_query_word_only_where_readers_found_its_emotion():
