@@ -44,4 +44,9 @@ def training_notes(config: dict) -> list[str]:
                      f"never say {'them' if len(config['emotions_unseen']) > 1 else 'it'} (its card says so too)")
     if config.get("none_threshold_note"):
         notes.append(f"none threshold {config['none_threshold_note']}")
+    if config.get("no_intensity"):
+        missing = config["no_intensity"]
+        notes.append(f"no intensity for {' or '.join(missing)}: the training data had too few gold intensities of "
+                     f"{'them' if len(missing) > 1 else 'it'}, so {'those' if len(missing) > 1 else 'that'} "
+                     f"intensity_<e> column{'s stay' if len(missing) > 1 else ' stays'} empty (its card says so too)")
     return notes

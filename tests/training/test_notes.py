@@ -1,0 +1,11 @@
+"""What the command line and the Train page tell a user after training (`training.run.training_notes`)."""
+
+from training.run import training_notes
+
+
+def test_a_model_without_an_intensity_is_announced_after_training():
+    assert training_notes({}) == []
+    (one,) = training_notes({"no_intensity": ["fear"]})
+    assert one.startswith("no intensity for fear:") and "intensity_<e> column stays empty" in one
+    (both,) = training_notes({"no_intensity": ["fear", "sadness"]})
+    assert both.startswith("no intensity for fear or sadness:") and "columns stay empty" in both
