@@ -82,6 +82,31 @@ def _outputs(config: dict) -> str:
     return line + intensity
 
 
+def _percent(share: float, below_half: bool = False) -> str:
+    """A share as a whole percentage; one below half (`below_half`) is never rounded up to 50 %."""
+    value = round(share * 100)
+    return f"{min(value, 49) if below_half else value} %"
+
+
+def _misread_words(fairness: dict) -> list[str]:
+    """The card's lines on the emotion words the model misreads (`misread_words` of the audit); none for an audit
+    saved before it reported them."""
+    if "misread_words" not in fairness:
+        return []
+    words = fairness["misread_words"]
+    if not words:
+        return ["", "Emotion words it misreads: none (it names every word's emotion in at least half of its "
+                "sentences)."]
+    lines = ["", "Emotion words it misreads (named as their emotion in the corpus in fewer than half of their "
+             "sentences), worst first:", "", "| word | its emotion | named it in | most common other answer |",
+             "|---|---|---|---|"]
+    for item in words:
+        answer = item["answer"] or "no answer"
+        lines.append(f"| {item['word']} | {item['emotion']} | {_percent(item['named'], below_half=True)} of "
+                     f"{item['sentences']} | {answer} ({_percent(item['answer_share'])}) |")
+    return lines
+
+
 def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     """The card's Markdown."""
     name = config.get("model", "?")
@@ -130,6 +155,7 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
                 cells = [f"{part[e][kind]['mean_gap']:+.3f} / {part[e][kind]['largest_gap']:.3f}"
                          if kind in part.get(e, {}) else "–" for e in EMOTIONS]
                 lines.append(f"| {part['comparison']} | {kind} | " + " | ".join(cells) + " |")
+        lines += _misread_words(fairness)
     else:
         lines.append("Not audited (the model reads no text, or it was trained without the bundled evaluation).")
     limits = [_wassa_limit(sources) if limit is WASSA_LABELS else limit for limit in LIMITS
