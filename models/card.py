@@ -168,19 +168,24 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     return "\n".join(lines)
 
 
-def rewrite_card(directory: str | Path) -> Path:
+def rewrite_card(directory: str | Path, fairness: dict | None = None) -> Path:
     """Writes a saved model's `MODEL_CARD.md` again from what its folder holds (config, metrics, fairness audit),
     and the card's new checksum into `config.json`; no other file is touched, so the weights stay as they are.
-    For a card written by an older version of this module, or a config corrected by hand. The folder must pass
-    its checksums first."""
+    For a card written by an older version of this module, or a config corrected by hand. With `fairness` (a new
+    audit, as `python cli.py audit --save` makes it), that audit replaces `fairness.json`, its checksum goes into
+    `config.json` too, and the card is written from it. The folder must pass its checksums first; each file is
+    replaced whole (`_replace`), config.json last, once the card is made."""
     directory = Path(directory)
     from models.registry import saved_model_class
 
     config = store.read_config(directory)
     saved_model_class(directory, config).check_folder(directory, config)  # within the limits of its model's files (the weights' are its own)
     described = {k: v for k, v in config.items() if k not in ("files", "format")}  # as `save` hands it to the card
-    card = model_card(described, store.read_json(directory / "metrics.json", {}),
-                      store.read_json(directory / store.FAIRNESS_FILE, {}))
+    audit = store.read_json(directory / store.FAIRNESS_FILE, {}) if fairness is None else fairness
+    card = model_card(described, store.read_json(directory / "metrics.json", {}), audit)
+    if fairness is not None:
+        _replace(directory / store.FAIRNESS_FILE, lambda path: store.write_json(path, fairness))
+        config["files"][store.FAIRNESS_FILE] = store.sha256_file(directory / store.FAIRNESS_FILE)
     _replace(directory / store.CARD_FILE, lambda path: path.write_text(card, encoding="utf-8"))
     config["files"][store.CARD_FILE] = store.sha256_file(directory / store.CARD_FILE)
     _replace(directory / "config.json", lambda path: store.write_json(path, config))

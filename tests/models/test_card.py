@@ -203,3 +203,27 @@ def test_an_audit_saved_before_it_named_misread_words_gives_the_card_it_gave():
     card = model_card({"model": "fused_net"}, {}, fairness)
     assert "misread" not in card and "| African-American − European | intensity |" in card
     assert card.split("## Fairness")[1].split("\n\n## Known limits")[0].endswith(" |")  # the gaps' table ends it
+
+
+def test_rewrite_card_with_a_new_audit_stores_it_only_in_a_folder_that_passes_its_checksums(tmp_path):
+    import shutil
+
+    import pytest
+
+    from models.card import rewrite_card
+    from models.registry import load_model
+    from models.store import ModelLoadError
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
+    report = json.loads((folder / "fairness.json").read_text())
+    report["misread_words"] = []
+    rewrite_card(folder, fairness=report)
+    assert json.loads((folder / "fairness.json").read_text()) == report
+    assert load_model(folder).fairness == report  # its checksum in config.json
+    assert "Emotion words it misreads: none" in (folder / "MODEL_CARD.md").read_text()
+    (folder / "metrics.json").write_text("{}")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(ModelLoadError, match="metrics.json: checksum differs"):
+        rewrite_card(folder, fairness={**report, "misread_words": [{"word": "x"}]})
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
