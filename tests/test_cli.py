@@ -513,12 +513,15 @@ def test_audit_prints_the_audit_and_with_save_stores_it_with_the_model(tmp_path,
     folder still loads and passes its checks. Without it, nothing is written."""
     import shutil
 
-    from models.card import model_card
+    from models.card import model_card, rewrite_card
     from models.registry import load_model
     from models.store import read_card
     from training.zoo import ZOO_DIR
 
     folder = Path(shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule"))
+    older = json.loads((folder / "fairness.json").read_text())
+    older.pop("misread_words", None)
+    rewrite_card(folder, fairness=older)  # as audited before the audit named misread words
     before, config_before = _digests(folder), json.loads((folder / "config.json").read_text())
     assert cli.main(["audit", "--model-dir", str(folder)]) == 0
     printed = json.loads(capsys.readouterr().out)
@@ -530,6 +533,7 @@ def test_audit_prints_the_audit_and_with_save_stores_it_with_the_model(tmp_path,
     assert {name for name in before if before[name] != after[name]} == {"fairness.json", "MODEL_CARD.md", "config.json"}
     assert set(after) == set(before) and f"saved → {folder}" in err
     assert json.loads(out) == printed == json.loads((folder / "fairness.json").read_text())
+    assert {k: v for k, v in printed.items() if k != "misread_words"} == older  # every other figure as it was
     config = json.loads((folder / "config.json").read_text())
     assert {k: v for k, v in config.items() if k != "files"} == {k: v for k, v in config_before.items() if k != "files"}
     assert config["files"] == {**config_before["files"], "fairness.json": after["fairness.json"],
