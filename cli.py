@@ -7,7 +7,7 @@
                         [--resume] [--quiet] [--engine local|dask [--scheduler ADDRESS]]
     python cli.py compare [--runs DIR] [--with-default] [--with-zoo]
     python cli.py convert --model-dir DIR --trust [--out DIR]
-    python cli.py audit [--model-dir DIR]
+    python cli.py audit [--model-dir DIR] [--save]
     python cli.py train-zoo [--only NAMES] [--out models/zoo] [--seed N]
 """
 
@@ -198,11 +198,16 @@ def _add_convert(sub) -> None:
 
 
 def _add_audit(sub) -> None:
-    _command(sub, "audit", "fairness audit on the Equity Evaluation Corpus",
-             "Score the bundled Equity Evaluation Corpus and print one JSON object: for gender (female − male) and "
-             "race (African-American − European names), per emotion, the mean and largest gap in prob_<e> and "
-             "intensity_<e> between sentences that differ only in the person, with a paired t-test's p-value; and "
-             "the share of emotion-word sentences whose emotion the model names.", model_dir=True)
+    p = _command(sub, "audit", "fairness audit on the Equity Evaluation Corpus",
+                 "Score the bundled Equity Evaluation Corpus and print one JSON object: for gender (female − male) "
+                 "and race (African-American − European names), per emotion, the mean and largest gap in prob_<e> "
+                 "and intensity_<e> between sentences that differ only in the person, with a paired t-test's "
+                 "p-value; the share of emotion-word sentences whose emotion the model names; and the emotion words "
+                 "it names as their emotion in fewer than half of their sentences (misread_words).", model_dir=True)
+    p.add_argument("--save", action="store_true",
+                   help="also store the audit with the model: fairness.json and MODEL_CARD.md rewritten and their "
+                        "checksums in config.json (the weights are not touched; a folder that fails its checksums "
+                        "is refused and left as it is)")
 
 
 def _add_train_zoo(sub) -> None:
@@ -442,9 +447,17 @@ def cmd_convert(args) -> int:
 def cmd_audit(args) -> int:
     from data.bundled import load_eec
     from evaluation.fairness import audit
-    from models.registry import load_model
+    from models.card import rewrite_card
+    from models.registry import DEFAULT_MODEL_DIR, load_model
 
-    print(json.dumps(audit(load_model(args.model_dir), load_eec()), indent=2))
+    directory = args.model_dir or DEFAULT_MODEL_DIR
+    report = audit(load_model(directory), load_eec())  # loading checks the folder's checksums
+    if args.save:  # checks them again, then replaces fairness.json and the card, and config.json last
+        rewrite_card(directory, fairness=report)
+    print(json.dumps(report, indent=2))
+    if args.save:
+        print(f"saved → {directory}: fairness.json, MODEL_CARD.md and their checksums in config.json",
+              file=sys.stderr)
     return 0
 
 

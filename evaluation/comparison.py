@@ -12,7 +12,7 @@ import pandas as pd
 
 from data.labelled import LabelledData
 from emotions import EMOTIONS, NONE, answers
-from evaluation.fairness import ATTRIBUTES, SCORES, largest_gaps
+from evaluation.fairness import ATTRIBUTES, MISREAD_BELOW, SCORES, largest_gaps
 from evaluation.metrics import evaluate_predictions
 from evaluation.runs import (
     RunError,
@@ -77,7 +77,8 @@ def fairness_reports(choices: dict[str, Path]) -> FairnessReports:
 def fairness_report(directory: Path) -> dict | None:
     """A model's fairness audit, None when it has none; `RunError` naming the field if a figure that the
     summary and the charts show is missing, of the wrong type or out of its range (gaps between two
-    probabilities lie in [-1, 1], the largest gap and the p-value in [0, 1])."""
+    probabilities lie in [-1, 1], the largest gap and the p-value in [0, 1]), or if its misread words (which the
+    card lists; an older audit has none) are not laid out as the audit writes them."""
     path = Path(directory) / FAIRNESS_FILE
     if not path.exists():
         return None
@@ -85,6 +86,8 @@ def fairness_report(directory: Path) -> dict | None:
     where = f"{FAIRNESS_FILE}: "
     number(field(report, "emotion_word_accuracy", f"{where}emotion_word_accuracy"), f"{where}emotion_word_accuracy",
            0.0, 1.0)
+    if "misread_words" in report:  # an audit saved before it reported them has none
+        _check_misread_words(report["misread_words"], f"{where}misread_words")
     emotions = 0
     for attribute in ATTRIBUTES:
         part = mapping(field(report, attribute, f"{where}{attribute}"), f"{where}{attribute}")
@@ -108,6 +111,35 @@ def fairness_report(directory: Path) -> dict | None:
     if not emotions:
         raise RunError(f"{where}no emotion's gaps under {' or '.join(ATTRIBUTES)}")
     return report
+
+
+def _check_misread_words(words, where: str) -> None:
+    """`misread_words` as `evaluation.fairness.misread_words` writes it: an array of objects, each a word of one of
+    the four emotions, named as it in fewer than `MISREAD_BELOW` of its sentences, with its most common other answer
+    and that answer's share; `RunError` naming the field otherwise."""
+    if not isinstance(words, list):
+        raise RunError(f"{where} is {json_type(words)}, not an array")
+    for i, item in enumerate(words):
+        at = f"{where}[{i}]"
+        item = mapping(item, at)
+        word = field(item, "word", f"{at}.word")
+        if not isinstance(word, str) or not word.strip():
+            raise RunError(f"{at}.word is {shown(word)}, not a word")
+        emotion = field(item, "emotion", f"{at}.emotion")
+        if emotion not in EMOTIONS:
+            raise RunError(f"{at}.emotion is {shown(emotion)}, not one of {', '.join(EMOTIONS)}")
+        sentences = number(field(item, "sentences", f"{at}.sentences"), f"{at}.sentences", 1, 10**9)
+        if not isinstance(sentences, int):
+            raise RunError(f"{at}.sentences is {shown(sentences)}, not a whole number")
+        named = number(field(item, "named", f"{at}.named"), f"{at}.named", 0.0, 1.0)
+        if named >= MISREAD_BELOW:
+            raise RunError(f"{at}.named is {shown(named)}, not below {MISREAD_BELOW}: not a misread word")
+        answer = field(item, "answer", f"{at}.answer")
+        if answer not in (*EMOTIONS, NONE, "") or answer == emotion:
+            raise RunError(f"{at}.answer is {shown(answer)}, not {NONE} or an emotion other than {emotion}")
+        share = number(field(item, "answer_share", f"{at}.answer_share"), f"{at}.answer_share", 0.0, 1.0)
+        if named + share > 1.0 + 1e-3:  # both rounded to 4 places
+            raise RunError(f"{at}: named {shown(named)} and answer_share {shown(share)} add up to more than 1")
 
 
 def fairness_long(reports: dict[str, dict]) -> pd.DataFrame:

@@ -5,7 +5,8 @@ emotion word ("<person> feels furious."). For an attribute (gender: female − m
 African-American − European), a group's gap is the mean score of its sentences with one value minus the mean of
 those with the other; per emotion e, over the groups whose emotion word is one of e's, the audit reports the mean
 gap, the largest gap (in absolute value) and the p-value of a paired t-test, for `prob_<e>` and `intensity_<e>`.
-It also reports the share of emotion-word sentences whose answer (`emotion`) is the word's emotion.
+It also reports the share of emotion-word sentences whose answer (`emotion`) is the word's emotion, and the words
+the model misreads (`misread_words`): those it names as their emotion in fewer than half of their sentences.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from emotions import EMOTIONS
 
 ATTRIBUTES = {"gender": ("female", "male"), "race": ("African-American", "European")}
 SCORES = {"probability": "prob", "intensity": "intensity"}  # what is compared → its output column's prefix
+MISREAD_BELOW = 0.5  # a word named as its emotion in fewer than this share of its sentences is misread
 
 
 def _gaps(frame: pd.DataFrame, column: str, values: tuple[str, str], score: str) -> np.ndarray:
@@ -33,6 +35,26 @@ def _summary(gaps: np.ndarray) -> dict:
             "p_value": p_value, "groups": int(len(gaps))}
 
 
+def misread_words(eec: pd.DataFrame, emotions: list[str]) -> list[dict]:
+    """The emotion words that the answers (`emotions`, in the rows' order) name as the word's emotion in fewer than
+    `MISREAD_BELOW` of the word's sentences, worst first (then by word): each with its emotion, its sentences, the
+    share named (`named`), and the most common of its other answers (`answer`: `none` or an emotion; "" for rows
+    the model gave no answer) with its share of the word's sentences (`answer_share`)."""
+    frame = pd.DataFrame({"emotion": eec["emotion"].to_numpy(), "word": eec["emotion_word"].to_numpy(),
+                          "answer": np.asarray(emotions, dtype=object)})
+    frame = frame[frame["emotion"] != ""]
+    misread = []
+    for (word, emotion), rows in frame.groupby(["word", "emotion"], sort=True):
+        named = float((rows["answer"] == emotion).mean())
+        if named >= MISREAD_BELOW:
+            continue
+        others = rows.loc[rows["answer"] != emotion, "answer"].value_counts()
+        answer = min(others.index, key=lambda a: (-others[a], a))  # the most common; a tie by name, to be repeatable
+        misread.append({"word": word, "emotion": emotion, "sentences": int(len(rows)), "named": round(named, 4),
+                        "answer": answer, "answer_share": round(float(others[answer] / len(rows)), 4)})
+    return sorted(misread, key=lambda item: (item["named"], item["word"]))
+
+
 def audit_scores(eec: pd.DataFrame, probabilities: np.ndarray, intensities: np.ndarray, emotions: list[str]) -> dict:
     """The audit of a model's outputs on the EEC rows (`probabilities`, `intensities` (n, 4), `emotions` the
     answers, in the rows' order)."""
@@ -43,7 +65,8 @@ def audit_scores(eec: pd.DataFrame, probabilities: np.ndarray, intensities: np.n
     worded = frame["emotion"] != ""
     result = {"sentences": int(len(frame)),
               "emotion_word_accuracy": round(float((np.asarray(emotions)[worded.to_numpy()]
-                                                    == frame.loc[worded, "emotion"].to_numpy()).mean()), 4)}
+                                                    == frame.loc[worded, "emotion"].to_numpy()).mean()), 4),
+              "misread_words": misread_words(frame, emotions)}
     for attribute, values in ATTRIBUTES.items():
         part = {"comparison": f"{values[0]} − {values[1]}"}
         for emotion in EMOTIONS:

@@ -82,6 +82,31 @@ def _outputs(config: dict) -> str:
     return line + intensity
 
 
+def _percent(share: float, below_half: bool = False) -> str:
+    """A share as a whole percentage; one below half (`below_half`) is never rounded up to 50 %."""
+    value = round(share * 100)
+    return f"{min(value, 49) if below_half else value} %"
+
+
+def _misread_words(fairness: dict) -> list[str]:
+    """The card's lines on the emotion words the model misreads (`misread_words` of the audit); none for an audit
+    saved before it reported them."""
+    if "misread_words" not in fairness:
+        return []
+    words = fairness["misread_words"]
+    if not words:
+        return ["", "Emotion words it misreads: none (it names every word's emotion in at least half of its "
+                "sentences)."]
+    lines = ["", "Emotion words it misreads (named as their emotion in the corpus in fewer than half of their "
+             "sentences), worst first:", "", "| word | its emotion | named it in | most common other answer |",
+             "|---|---|---|---|"]
+    for item in words:
+        answer = item["answer"] or "no answer"
+        lines.append(f"| {item['word']} | {item['emotion']} | {_percent(item['named'], below_half=True)} of "
+                     f"{item['sentences']} | {answer} ({_percent(item['answer_share'])}) |")
+    return lines
+
+
 def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     """The card's Markdown."""
     name = config.get("model", "?")
@@ -130,6 +155,7 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
                 cells = [f"{part[e][kind]['mean_gap']:+.3f} / {part[e][kind]['largest_gap']:.3f}"
                          if kind in part.get(e, {}) else "–" for e in EMOTIONS]
                 lines.append(f"| {part['comparison']} | {kind} | " + " | ".join(cells) + " |")
+        lines += _misread_words(fairness)
     else:
         lines.append("Not audited (the model reads no text, or it was trained without the bundled evaluation).")
     limits = [_wassa_limit(sources) if limit is WASSA_LABELS else limit for limit in LIMITS
@@ -142,19 +168,24 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     return "\n".join(lines)
 
 
-def rewrite_card(directory: str | Path) -> Path:
+def rewrite_card(directory: str | Path, fairness: dict | None = None) -> Path:
     """Writes a saved model's `MODEL_CARD.md` again from what its folder holds (config, metrics, fairness audit),
     and the card's new checksum into `config.json`; no other file is touched, so the weights stay as they are.
-    For a card written by an older version of this module, or a config corrected by hand. The folder must pass
-    its checksums first."""
+    For a card written by an older version of this module, or a config corrected by hand. With `fairness` (a new
+    audit, as `python cli.py audit --save` makes it), that audit replaces `fairness.json`, its checksum goes into
+    `config.json` too, and the card is written from it. The folder must pass its checksums first; each file is
+    replaced whole (`_replace`), config.json last, once the card is made."""
     directory = Path(directory)
     from models.registry import saved_model_class
 
     config = store.read_config(directory)
     saved_model_class(directory, config).check_folder(directory, config)  # within the limits of its model's files (the weights' are its own)
     described = {k: v for k, v in config.items() if k not in ("files", "format")}  # as `save` hands it to the card
-    card = model_card(described, store.read_json(directory / "metrics.json", {}),
-                      store.read_json(directory / store.FAIRNESS_FILE, {}))
+    audit = store.read_json(directory / store.FAIRNESS_FILE, {}) if fairness is None else fairness
+    card = model_card(described, store.read_json(directory / "metrics.json", {}), audit)
+    if fairness is not None:
+        _replace(directory / store.FAIRNESS_FILE, lambda path: store.write_json(path, fairness))
+        config["files"][store.FAIRNESS_FILE] = store.sha256_file(directory / store.FAIRNESS_FILE)
     _replace(directory / store.CARD_FILE, lambda path: path.write_text(card, encoding="utf-8"))
     config["files"][store.CARD_FILE] = store.sha256_file(directory / store.CARD_FILE)
     _replace(directory / "config.json", lambda path: store.write_json(path, config))

@@ -500,3 +500,73 @@ def test_sigterm_while_scoring_is_one_line_and_exits_143(files, tmp_path, monkey
     assert cli.main(["score", "--input", str(files / "train.csv"), "--output", str(out), "--quiet"]) == 143
     assert capsys.readouterr().err == f"terminated (SIGTERM); {out} was not written\n"
     assert signal.getsignal(signal.SIGTERM) is before  # `score` puts the handler back
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_audit_prints_the_audit_and_with_save_stores_it_with_the_model(tmp_path, capsys):
+    """`--save`: fairness.json and the card rewritten, their checksums in config.json, nothing else touched; the
+    folder still loads and passes its checks. Without it, nothing is written."""
+    import shutil
+
+    from models.card import model_card, rewrite_card
+    from models.registry import load_model
+    from models.store import read_card
+    from training.zoo import ZOO_DIR
+
+    folder = Path(shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule"))
+    older = json.loads((folder / "fairness.json").read_text())
+    older.pop("misread_words", None)
+    rewrite_card(folder, fairness=older)  # as audited before the audit named misread words
+    before, config_before = _digests(folder), json.loads((folder / "config.json").read_text())
+    assert cli.main(["audit", "--model-dir", str(folder)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert _digests(folder) == before and "misread_words" in printed
+
+    assert cli.main(["audit", "--model-dir", str(folder), "--save"]) == 0
+    out, err = capsys.readouterr()
+    after = _digests(folder)
+    assert {name for name in before if before[name] != after[name]} == {"fairness.json", "MODEL_CARD.md", "config.json"}
+    assert set(after) == set(before) and f"saved → {folder}" in err
+    assert json.loads(out) == printed == json.loads((folder / "fairness.json").read_text())
+    assert {k: v for k, v in printed.items() if k != "misread_words"} == older  # every other figure as it was
+    config = json.loads((folder / "config.json").read_text())
+    assert {k: v for k, v in config.items() if k != "files"} == {k: v for k, v in config_before.items() if k != "files"}
+    assert config["files"] == {**config_before["files"], "fairness.json": after["fairness.json"],
+                               "MODEL_CARD.md": after["MODEL_CARD.md"]}
+    model = load_model(folder)  # every checksum checked
+    described = {k: v for k, v in config.items() if k not in ("files", "format")}
+    assert read_card(folder) == model_card(described, model.metrics, printed)
+    assert "| discouraged | fear | 0 % of 240 | joy (98 %) |" in read_card(folder)  # lexicon_rule's worst word
+
+
+def test_audit_save_adds_the_audit_to_a_run_trained_without_one(run, tmp_path, capsys):
+    import shutil
+
+    from models.registry import load_model
+
+    folder = Path(shutil.copytree(run, tmp_path / "run"))
+    assert not (folder / "fairness.json").exists() and "Not audited" in (folder / "MODEL_CARD.md").read_text()
+    assert cli.main(["audit", "--model-dir", str(folder), "--save"]) == 0
+    capsys.readouterr()
+    assert "fairness.json" in json.loads((folder / "config.json").read_text())["files"]
+    assert load_model(folder).fairness["sentences"] == 8640
+    assert "Not audited" not in (folder / "MODEL_CARD.md").read_text()
+
+
+def test_audit_save_refuses_a_folder_that_fails_its_checksums_and_leaves_it_untouched(tmp_path, capsys):
+    import shutil
+
+    from training.zoo import ZOO_DIR
+
+    folder = Path(shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule"))
+    (folder / "metrics.json").write_text("{}")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert cli.main(["audit", "--model-dir", str(folder), "--save"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "metrics.json: checksum differs from config.json" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no staging file left either

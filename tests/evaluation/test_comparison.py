@@ -247,3 +247,50 @@ def test_an_audit_without_probability_gaps_is_refused(tmp_path):
     (directory / "fairness.json").write_text(json.dumps(report))
     assert fairness_reports({"runs/x": directory}).skipped == {
         "runs/x": "fairness.json: gender.joy.probability is missing"}
+
+
+MISREAD = [{"word": "vexing", "emotion": "anger", "sentences": 180, "named": 0.0, "answer": "none", "answer_share": 1.0},
+           {"word": "discouraged", "emotion": "fear", "sentences": 240, "named": 0.25, "answer": "sadness",
+            "answer_share": 0.75}]
+
+
+@pytest.mark.parametrize("change, note", [
+    (lambda words: None, None),  # as the audit writes them
+    ("absent", None),  # an audit saved before it named them
+    (lambda words: words.clear(), None),  # no word misread
+    ({}, 'fairness.json: misread_words is an object, not an array'),
+    (lambda words: words.append("vexing"), 'fairness.json: misread_words[2] is a string, not an object'),
+    (lambda words: words[0].pop("word"), "fairness.json: misread_words[0].word is missing"),
+    (lambda words: words[0].update(word=""), 'fairness.json: misread_words[0].word is "", not a word'),
+    (lambda words: words[1].update(emotion="love"),
+     'fairness.json: misread_words[1].emotion is "love", not one of anger, fear, joy, sadness'),
+    (lambda words: words[0].update(sentences=2.5), "fairness.json: misread_words[0].sentences is 2.5, not a whole number"),
+    (lambda words: words[0].update(sentences=0), "fairness.json: misread_words[0].sentences is 0, outside [1, 1,000,000,000]"),
+    (lambda words: words[1].update(named=0.5),
+     "fairness.json: misread_words[1].named is 0.5, not below 0.5: not a misread word"),
+    (lambda words: words[1].update(named="low"), 'fairness.json: misread_words[1].named is "low", not a number'),
+    (lambda words: words[0].update(answer="anger"),
+     'fairness.json: misread_words[0].answer is "anger", not none or an emotion other than anger'),
+    (lambda words: words[0].update(answer="happy"),
+     'fairness.json: misread_words[0].answer is "happy", not none or an emotion other than anger'),
+    (lambda words: words[0].update(answer_share=1.5), "fairness.json: misread_words[0].answer_share is 1.5, outside [0, 1]"),
+    (lambda words: words[1].update(answer_share=0.9),
+     "fairness.json: misread_words[1]: named 0.25 and answer_share 0.9 add up to more than 1"),
+])
+def test_misread_words_are_read_when_laid_out_as_the_audit_writes_them_and_refused_naming_the_field_otherwise(
+        tmp_path, change, note):
+    directory = good_run(tmp_path)
+    report = json.loads((directory / "fairness.json").read_text())
+    words = json.loads(json.dumps(MISREAD))
+    if callable(change):
+        change(words)
+    else:
+        words = change
+    report["misread_words"] = words
+    if change == "absent":
+        del report["misread_words"]
+    (directory / "fairness.json").write_text(json.dumps(report))
+    reports, unread = fairness_reports({"runs/x": directory})
+    assert unread == ({} if note is None else {"runs/x": note})
+    assert list(reports) == ([] if note else ["runs/x"])
+

@@ -63,3 +63,33 @@ def test_a_model_without_intensities_has_no_intensity_gaps_and_its_worst_gaps_ar
     assert list(report["gender"]["joy"]) == ["probability"] and list(report["race"]["joy"]) == ["probability"]
     assert largest_gaps(report) == {"largest_mean_gap": pytest.approx(0.2), "largest_gap": pytest.approx(0.2),
                                     "emotion_word_accuracy": 1.0}
+
+
+def test_misread_words_are_those_named_as_their_emotion_in_fewer_than_half_of_their_sentences_worst_first():
+    """"vexing" never named anger (mostly `none`), "discouraged" once of four (sadness), "anxious" named half the
+    time (not misread), "happy" always; sentences without an emotion word are no word's."""
+    words = [("anger", "vexing")] * 4 + [("fear", "discouraged")] * 4 + [("fear", "anxious")] * 2 + \
+        [("joy", "happy")] * 2 + [("", "")] * 2
+    eec = pd.DataFrame(words, columns=["emotion", "emotion_word"])
+    answers = ["none", "none", "none", "fear", "fear", "sadness", "sadness", "joy", "fear", "none", "joy", "joy",
+               "anger", "anger"]
+    from evaluation.fairness import misread_words
+
+    assert misread_words(eec, answers) == [
+        {"word": "vexing", "emotion": "anger", "sentences": 4, "named": 0.0, "answer": "none", "answer_share": 0.75},
+        {"word": "discouraged", "emotion": "fear", "sentences": 4, "named": 0.25, "answer": "sadness",
+         "answer_share": 0.5}]
+    # A tie between two other answers goes to the first by name, so that the same answers give the same report.
+    assert misread_words(eec.iloc[:4], ["sadness", "none", "sadness", "none"])[0]["answer"] == "none"
+    assert misread_words(eec.iloc[:2], ["joy", "none"])[0]["answer"] == "joy"
+
+
+def test_the_audit_reports_its_misread_words_beside_its_accuracy():
+    frame = _frame()
+    probabilities = np.full((len(frame), 4), 0.5)
+    answers = ["joy"] * 3 + ["sadness"] * 5  # "happy": 3 of its 8 sentences named joy
+    report = audit_scores(frame, probabilities, probabilities, answers)
+    assert report["emotion_word_accuracy"] == 0.375
+    assert report["misread_words"] == [{"word": "happy", "emotion": "joy", "sentences": 8, "named": 0.375,
+                                        "answer": "sadness", "answer_share": 0.625}]
+    assert list(report)[:3] == ["sentences", "emotion_word_accuracy", "misread_words"]

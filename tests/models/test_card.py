@@ -178,3 +178,52 @@ def test_a_model_trained_on_labels_alone_says_it_gives_no_intensity(tmp_path):
             in model_card(partly.config, {}, {}))
     # A model with every intensity: no such key, and its card as before (the shipped cards' test checks them all).
     assert "no_intensity" not in build_model("tfidf_logreg").fit(tweets, seed=0).config
+
+
+def test_the_fairness_section_lists_the_words_the_model_misreads_or_says_there_are_none():
+    fairness = json.loads((DEFAULT_MODEL_DIR / "fairness.json").read_text())
+    fairness["misread_words"] = [
+        {"word": "vexing", "emotion": "anger", "sentences": 180, "named": 0.0, "answer": "none", "answer_share": 1.0},
+        {"word": "shocking", "emotion": "fear", "sentences": 180, "named": 0.0, "answer": "none",
+         "answer_share": 0.9167},
+        {"word": "enraged", "emotion": "anger", "sentences": 240, "named": 0.4979, "answer": "", "answer_share": 0.5}]
+    section = model_card({"model": "fused_net"}, {}, fairness).split("## Fairness")[1].split("## Known limits")[0]
+    assert ("\nEmotion words it misreads (named as their emotion in the corpus in fewer than half of their sentences), "
+            "worst first:\n\n| word | its emotion | named it in | most common other answer |\n|---|---|---|---|\n"
+            "| vexing | anger | 0 % of 180 | none (100 %) |\n| shocking | fear | 0 % of 180 | none (92 %) |\n"
+            "| enraged | anger | 49 % of 240 | no answer (50 %) |\n") in section  # 49.79 %: below half, never "50 %"
+    fairness["misread_words"] = []
+    assert ("\nEmotion words it misreads: none (it names every word's emotion in at least half of its sentences).\n"
+            in model_card({"model": "fused_net"}, {}, fairness))
+
+
+def test_an_audit_saved_before_it_named_misread_words_gives_the_card_it_gave():
+    fairness = json.loads((DEFAULT_MODEL_DIR / "fairness.json").read_text())
+    fairness.pop("misread_words", None)
+    card = model_card({"model": "fused_net"}, {}, fairness)
+    assert "misread" not in card and "| African-American − European | intensity |" in card
+    assert card.split("## Fairness")[1].split("\n\n## Known limits")[0].endswith(" |")  # the gaps' table ends it
+
+
+def test_rewrite_card_with_a_new_audit_stores_it_only_in_a_folder_that_passes_its_checksums(tmp_path):
+    import shutil
+
+    import pytest
+
+    from models.card import rewrite_card
+    from models.registry import load_model
+    from models.store import ModelLoadError
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
+    report = json.loads((folder / "fairness.json").read_text())
+    report["misread_words"] = []
+    rewrite_card(folder, fairness=report)
+    assert json.loads((folder / "fairness.json").read_text()) == report
+    assert load_model(folder).fairness == report  # its checksum in config.json
+    assert "Emotion words it misreads: none" in (folder / "MODEL_CARD.md").read_text()
+    (folder / "metrics.json").write_text("{}")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(ModelLoadError, match="metrics.json: checksum differs"):
+        rewrite_card(folder, fairness={**report, "misread_words": [{"word": "x"}]})
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
