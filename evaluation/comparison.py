@@ -153,9 +153,12 @@ def fairness_long(reports: dict[str, dict]) -> pd.DataFrame:
 
 
 def fairness_summary(reports: dict[str, dict]) -> pd.DataFrame:
-    """One row per audited model: its worst gaps and its emotion-word accuracy (`evaluation.fairness.largest_gaps`)."""
-    return pd.DataFrame([{"name": name, **largest_gaps(report)} for name, report in reports.items()],
-                        columns=["name", "largest_mean_gap", "largest_gap", "emotion_word_accuracy"])
+    """One row per audited model: its worst gaps and its emotion-word accuracy (`evaluation.fairness.largest_gaps`),
+    and the emotion words it misreads, worst first (empty for an audit made before they were reported)."""
+    return pd.DataFrame([{"name": name, **largest_gaps(report),
+                          "misread_words": ", ".join(item["word"] for item in report.get("misread_words", []))}
+                         for name, report in reports.items()],
+                        columns=["name", "largest_mean_gap", "largest_gap", "emotion_word_accuracy", "misread_words"])
 
 
 # Macro-F1 on the collections unlike WASSA-2017's (its test set is the in-collection figure).

@@ -1,5 +1,6 @@
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -294,3 +295,15 @@ def test_misread_words_are_read_when_laid_out_as_the_audit_writes_them_and_refus
     assert unread == ({} if note is None else {"runs/x": note})
     assert list(reports) == ([] if note else ["runs/x"])
 
+
+
+def test_the_fairness_table_names_the_words_a_model_misreads():
+    """The shipped default model's audit lists its misread words; an audit made before they were reported has none."""
+    from models.store import FAIRNESS_FILE
+
+    report = json.loads((Path(DEFAULT_MODEL_DIR) / FAIRNESS_FILE).read_text())
+    older = {key: value for key, value in report.items() if key != "misread_words"}
+    summary = fairness_summary({"default": report, "older": older}).set_index("name")
+    assert summary.loc["default", "misread_words"] == ", ".join(item["word"] for item in report["misread_words"])
+    assert "vexing" in summary.loc["default", "misread_words"].split(", ")
+    assert summary.loc["older", "misread_words"] == ""
