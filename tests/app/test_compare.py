@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
@@ -177,6 +178,16 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
             if json.loads(chart.proto.spec) == heat))
         assert "valid" not in set(shown["data_set"])  # each run's own validation rows: other data for each model
     assert len(set(convert_arrow_bytes_to_pandas_df(heat_map_data(at))["data_set"])) == 8  # the bundled sets
+    # WASSA-2017 against the rest: every model a point, the frontier a dashed line through those no other beats
+    frontier = next(chart for chart in at.get("vega_lite_chart")
+                    if json.loads(chart.proto.spec).get("title") == "WASSA-2017 against the other collections")
+    frontier_spec = json.loads(frontier.proto.spec)
+    assert frontier_spec["layer"][0]["mark"]["type"] == "line"
+    assert frontier_spec["layer"][0]["encoding"]["x"]["field"] == "wassa_test"
+    assert frontier_spec["layer"][1]["encoding"]["y"]["field"] == "away"
+    placed = pd.concat(convert_arrow_bytes_to_pandas_df(d.data.data) for d in frontier.proto.datasets)
+    assert set(placed["name"]) == set(at.dataframe[0].value["name"])
+    assert {"zoo/wassa_specialist", "default (shipped)"} <= set(placed.loc[placed["on_frontier"], "name"])
     speed = next(spec for spec in specs.values() if "size" in spec.get("encoding", {}))
     sizes = sorted(at.dataframe[0].value["size_mb"])
     assert speed["encoding"]["size"]["legend"]["values"] == [sizes[0], sizes[-1]]  # Vega's own ran past the foot

@@ -307,3 +307,19 @@ def test_the_fairness_table_names_the_words_a_model_misreads():
     assert summary.loc["default", "misread_words"] == ", ".join(item["word"] for item in report["misread_words"])
     assert "vexing" in summary.loc["default", "misread_words"].split(", ")
     assert summary.loc["older", "misread_words"] == ""
+
+
+def test_the_frontier_is_the_models_no_other_beats_on_both():
+    from evaluation.comparison import wassa_frontier
+
+    table = pd.DataFrame({"name": ["specialist", "default", "beaten", "tied", "unscored"],
+                          "wassa_test_macro_f1": [0.83, 0.64, 0.62, 0.64, np.nan],
+                          "goemotions_dev_macro_f1": [0.33, 0.73, 0.70, 0.73, 0.9],
+                          "ec_dev_macro_f1": [0.52, 0.72, 0.70, 0.72, 0.9],
+                          "everyday_check_macro_f1": [0.55, 0.71, 0.69, 0.71, 0.9]})
+    frontier = wassa_frontier(table).set_index("name")
+    assert list(frontier.index) == ["specialist", "default", "beaten", "tied"]  # no WASSA figure: not placed
+    assert frontier.loc["default", "away"] == pytest.approx((0.73 + 0.72 + 0.71) / 3)
+    # a model equal to another on both is not beaten by it; one lower on both is
+    assert frontier["on_frontier"].to_dict() == {"specialist": True, "default": True, "beaten": False, "tied": True}
+    assert wassa_frontier(table.drop(columns=["wassa_test_macro_f1"])).empty
