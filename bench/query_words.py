@@ -22,9 +22,12 @@ from sklearn.metrics import f1_score
 
 from data.registry import wassa_relabelled
 from emotions import EMOTIONS
-from models.registry import load_model
+from models.registry import DEFAULT_MODEL_DIR, load_model
 
-MODELS = ("models/default", "models/zoo/every_query_word", "models/zoo/wassa_specialist")
+# The shipped models, found from the package (not the working directory), shown as the README names them.
+MODELS = {"models/default": DEFAULT_MODEL_DIR,
+          **{f"models/zoo/{name}": DEFAULT_MODEL_DIR.parent / "zoo" / name
+             for name in ("every_query_word", "wassa_specialist")}}
 
 
 def judged(split: str):
@@ -69,9 +72,9 @@ def main() -> None:
     data, query, presence = judged("dev")
     print("\nWASSA-2017 dev, judged tweets: 4-way accuracy against the query word")
     print(f"{'model':<30} agreed  none judged  disowned  all    macro-F1")
-    for model_dir in args.model_dir or MODELS:
+    for shown, model_dir in ({d: d for d in args.model_dir} if args.model_dir else MODELS).items():
         result = model_figures(model_dir, data, query, presence)
-        print(f"{model_dir:<30} {result['agreed']:.3f}   {result['none_judged']:.3f}        "
+        print(f"{shown:<30} {result['agreed']:.3f}   {result['none_judged']:.3f}        "
               f"{result['disowned']:.3f}     {result['all']:.3f}  {result['macro_f1']:.3f}")
     print(f"best_macro_f1_agreeing_with_readers_dev={bounds['dev']['best_macro_f1']:.3f}")
 

@@ -39,3 +39,12 @@ def test_on_wassa_dev_the_shares_add_up_and_the_bound_is_below_perfect(query_wor
     assert bound["tweets"] == len(data) > 300
     assert bound["agreed"] + bound["none_judged"] + bound["disowned"] == pytest.approx(1.0)
     assert 0.5 < bound["best_macro_f1"] < 1.0
+
+
+def test_the_default_models_are_found_from_any_working_directory(query_words, tmp_path, monkeypatch):
+    """`python bench/query_words.py` run from outside the repository stopped at "models/default: not a saved
+    model": the shipped models were named relative to the working directory."""
+    monkeypatch.chdir(tmp_path)
+    assert list(query_words.MODELS) == ["models/default", "models/zoo/every_query_word", "models/zoo/wassa_specialist"]
+    for directory in query_words.MODELS.values():
+        assert (directory / "config.json").is_file(), directory
