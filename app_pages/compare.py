@@ -197,7 +197,7 @@ st.caption("Macro-F1: 4-way (E-c dev: presence of each emotion). F1 of saying no
            "none of the four emotions (GoEmotions' neutral comments, E-c tweets with other emotions only). "
            "Intensity: Pearson's r with the gold intensities. Only WASSA-2017 test is a test split; the others are dev sets and checks "
            "from other collections. A blank cell: the model does not read that data (images), does not say "
-           "none, or gives no intensity (trained on labels alone).")
+           "none, or gives no intensity (trained with too few gold intensities).")
 
 st.subheader("Every saved model")
 st.caption(f"{len(choices)} models: " + ", ".join(choices)

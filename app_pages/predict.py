@@ -107,10 +107,11 @@ if result.emotion == NONE:
     left.caption(f"no emotion of the four is present: the strongest, {strongest}, has probability "
                  f"{result.probabilities[best]:.3f}, below this model's {result.none_threshold:.3f}")
 else:
-    # A model trained on labels alone (no intensities in its data) predicts no intensity: NaN, shown as "nan".
+    # A model trained with fewer than MIN_GOLD_INTENSITIES gold intensities of an emotion (none, for one trained on
+    # labels alone) predicts no intensity for it: NaN, shown as "nan".
     left.caption(f"probability {result.probabilities[best]:.2f} · "
                  + (f"intensity {result.intensities[best]:.2f}" if np.isfinite(result.intensities[best]) else
-                    "no intensity: this model's training data had none"))
+                    f"no intensity: this model's training data had too few gold intensities of {strongest}"))
 with right:
     scores_table(result.probabilities, result.shown_intensities())
     if result.none_threshold is not None:

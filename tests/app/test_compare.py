@@ -46,7 +46,7 @@ def test_a_fresh_clone_compares_the_shipped_default_and_zoo(monkeypatch, tmp_pat
     assert table["tweets_per_s"].notna().all()
     assert len(at.get("vega_lite_chart")) >= 2  # the heat map, speed against quality (and the audits)
     # A run trained on labels alone has a blank intensity row: the caption said only images or none left blanks.
-    assert any("or gives no intensity (trained on labels alone)" in c.value for c in at.caption)
+    assert any("or gives no intensity (trained with too few gold intensities)" in c.value for c in at.caption)
     # The four questions a newcomer brings, answered at the top of the page from the shipped models' figures (the
     # README's "Reading it" under The model zoo), each with its figure and the runner-up.
     answers = [m.value for m in at.markdown if m.value.startswith("- **")]

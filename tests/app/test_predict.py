@@ -146,4 +146,6 @@ def test_a_model_trained_without_intensities_says_so_instead_of_nan(page, tmp_pa
     page.text_area(key="tweet").input("Got the job!!! so happy, life is good #blessed").run()
     assert not page.exception and page.metric[0].value != "none"
     shown = [c.value for c in page.caption if c.value.startswith("probability ")]
-    assert shown and shown[0].endswith("· no intensity: this model's training data had none"), shown
+    # "had none" was wrong for a model trained with a few (fewer than MIN_GOLD_INTENSITIES) of that emotion
+    assert shown and shown[0].endswith("· no intensity: this model's training data had too few gold intensities "
+                                       f"of {page.metric[0].value}"), shown
