@@ -25,8 +25,9 @@ MAX_TEXT_CHARS = 100_000
 # The fewest gold intensities of an emotion a model learns its intensity from; with fewer it gives none for that
 # emotion (NaN: an empty cell, "no intensity" on the Predict page, `no_intensity` on the card). A few rows (stray
 # cells in a file of labels) are too few to learn a strength from, and what the model then said would read as a
-# learned intensity. One rule for every model kind (the baselines' ridge regressions, the network's strength head):
-# the same training data gives the same intensity columns, or leaves the same ones empty, whatever the model.
+# learned intensity. One rule for every model that learns its intensity (the baselines' ridge regressions, the
+# network's strength head): the same training data gives the same intensity columns, or leaves the same ones empty.
+# The lexicon rule learns none: its intensity is Affect Intensity's score, whatever the training data.
 MIN_GOLD_INTENSITIES = 10
 
 
