@@ -1,31 +1,17 @@
 """bench/behaviour.py on a few cases per capability with the shipped default model: the report's structure only
 (its failure rates are what the script measures, not what a test holds a model to)."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from models.registry import load_model
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
 
 @pytest.fixture(scope="module")
-def behaviour():
-    import sys
-
-    sys.path.insert(0, str(BENCH))  # the script imports `_path`, as every bench script does
-    try:
-        spec = importlib.util.spec_from_file_location("bench_behaviour", BENCH / "behaviour.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # its dataclasses look their module up while being built
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
+def behaviour(bench_script):
+    return bench_script("behaviour")
 
 
 @pytest.fixture(scope="module")

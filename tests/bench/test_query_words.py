@@ -1,25 +1,12 @@
 """bench/query_words.py: the best macro-F1 against query words of a model that never contradicts readers."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
 
 @pytest.fixture(scope="module")
-def query_words():
-    sys.path.insert(0, str(BENCH))  # the script imports `_path`, as every bench script does
-    try:
-        spec = importlib.util.spec_from_file_location("bench_query_words", BENCH / "query_words.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
+def query_words(bench_script):
+    return bench_script("query_words")
 
 
 def test_the_bound_names_the_query_word_only_where_readers_allow_it(query_words):
