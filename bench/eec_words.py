@@ -40,10 +40,10 @@ def main() -> None:
         print(f"{label}: {', '.join(sorted(set(eec.loc[part, 'emotion_word'])))}")
     print(f"\n{'model':<30} {'filed':>7} {'not filed':>10} {'all':>7}")
     outside = []
-    for model_dir in args.model_dir or [str(DEFAULT_MODEL_DIR)]:
+    for name, model_dir in ([(d, d) for d in args.model_dir] if args.model_dir else [("default", DEFAULT_MODEL_DIR)]):
         named = np.asarray(load_model(model_dir).predict(eec["text"].tolist()).emotions) == eec["emotion"].to_numpy()
         outside.append(named[~inside].mean())
-        print(f"{model_dir:<30} {named[inside].mean():>7.3f} {named[~inside].mean():>10.3f} {named.mean():>7.3f}")
+        print(f"{name:<30} {named[inside].mean():>7.3f} {named[~inside].mean():>10.3f} {named.mean():>7.3f}")
     print(f"emotion_word_accuracy_not_filed={outside[0]:.3f}")
 
 
