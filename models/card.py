@@ -4,6 +4,8 @@ from what the model directory holds: its config, its evaluation figures and its 
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from pathlib import Path
 
 from data.registry import EVALUATION_SETS, SOURCES
@@ -193,8 +195,19 @@ def rewrite_card(directory: str | Path, fairness: dict | None = None) -> Path:
 
 
 def _replace(path: Path, write) -> None:
-    """`write(staging)` into a hidden sibling, then renamed over `path`: a reader sees the old file or the new one."""
-    staging = path.with_name(f".{path.name}.new")
+    """`write(staging)` into a new hidden sibling, then renamed over `path`: a reader sees the old file or the new
+    one. The sibling is made by `mkstemp` (a new file of a name no one chose): a fixed name could be a link a
+    folder was handed over with, which writing follows, to any file of the user's."""
+    try:
+        descriptor, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    except OSError as exc:  # named by the folder, not by a random name of a file that was never made
+        raise OSError(exc.errno, f"cannot write a file in this model folder ({exc.strerror})",
+                      str(path.parent)) from None
+    staging = Path(staging)
+    try:  # mkstemp's file is the owner's alone: the new one keeps the permissions of the one it replaces
+        os.fchmod(descriptor, stat.S_IMODE(os.stat(path).st_mode) if path.exists() else 0o644)
+    finally:
+        os.close(descriptor)
     try:
         write(staging)
         os.replace(staging, path)
