@@ -182,14 +182,15 @@ def speed_and_quality(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def wassa_frontier(table: pd.DataFrame) -> pd.DataFrame:
-    """(name, wassa_test, away, on_frontier) of the models scored on WASSA-2017 test and away from it (`away` as in
-    `speed_and_quality`): WASSA-2017's query words against what readers find elsewhere, the two pulling apart
-    (README, "The frontier"). `on_frontier`: no other model is at least as good on both and better on one."""
+    """(name, wassa_test, away, on_frontier) of the models scored on WASSA-2017 test and on every set away from it
+    (`away`, their mean, as `rankings` has it: a model missing one of them is not placed, as it is not ranked):
+    WASSA-2017's query words against what readers find elsewhere, the two pulling apart (README, "The frontier").
+    `on_frontier`: no other model is at least as good on both and better on one."""
     columns = away_columns(table)
     if "wassa_test_macro_f1" not in table.columns or not columns:
         return pd.DataFrame(columns=["name", "wassa_test", "away", "on_frontier"])
     frame = pd.DataFrame({"name": table["name"], "wassa_test": table["wassa_test_macro_f1"],
-                          "away": table[columns].mean(axis=1)}).dropna().reset_index(drop=True)
+                          "away": table[columns].mean(axis=1, skipna=False)}).dropna().reset_index(drop=True)
     points = frame[["wassa_test", "away"]].to_numpy(dtype=float)
     beaten = [bool(((points >= point).all(axis=1) & (points > point).any(axis=1)).any()) for point in points]
     return frame.assign(on_frontier=[not b for b in beaten])

@@ -323,3 +323,16 @@ def test_the_frontier_is_the_models_no_other_beats_on_both():
     # a model equal to another on both is not beaten by it; one lower on both is
     assert frontier["on_frontier"].to_dict() == {"specialist": True, "default": True, "beaten": False, "tied": True}
     assert wassa_frontier(table.drop(columns=["wassa_test_macro_f1"])).empty
+
+
+def test_the_frontier_places_no_model_by_the_mean_of_only_some_collections():
+    """A run scored on some of the collections away from WASSA-2017 (saved before E-c was evaluated) was placed by
+    the mean of those it has, and took the frontier's top, above the model "Best on other collections" names."""
+    from evaluation.comparison import wassa_frontier
+
+    table = pd.DataFrame({"name": ["default", "older run"], "wassa_test_macro_f1": [0.64, 0.70],
+                          "goemotions_dev_macro_f1": [0.73, np.nan], "ec_dev_macro_f1": [0.72, np.nan],
+                          "everyday_check_macro_f1": [0.71, 0.80]})
+    assert which_model(table, {})["away"].name == "default"
+    frontier = wassa_frontier(table)
+    assert frontier["name"].tolist() == ["default"] and frontier["on_frontier"].all()
