@@ -255,7 +255,8 @@ elif reports:
                "Mean gap per emotion (bars) between female and male persons and between African-American and "
                "European names; 0 is fair. The table gives the largest gaps, how often the model names the "
                "emotion word's emotion, and the words it names in fewer than half of their sentences (its card "
-               "says what it answers instead).")
+               "says what it answers instead; blank: none; None: audited before the audit named them, which "
+               "`python cli.py audit --model-dir DIR --save` adds).")
     st.dataframe(fairness_summary(reports), hide_index=True)
     # One chart per attribute and score, each as wide as the page and tall enough for every name in its legend: a
     # faceted chart cannot follow the page's width, and at 20 px a bar (4 emotions × every model × 2 scores) it ran

@@ -154,9 +154,11 @@ def fairness_long(reports: dict[str, dict]) -> pd.DataFrame:
 
 def fairness_summary(reports: dict[str, dict]) -> pd.DataFrame:
     """One row per audited model: its worst gaps and its emotion-word accuracy (`evaluation.fairness.largest_gaps`),
-    and the emotion words it misreads, worst first (empty for an audit made before they were reported)."""
+    and the emotion words it misreads, worst first: "" when it misreads none, missing (NaN) for an audit made
+    before they were reported (which says nothing of them)."""
     return pd.DataFrame([{"name": name, **largest_gaps(report),
-                          "misread_words": ", ".join(item["word"] for item in report.get("misread_words", []))}
+                          "misread_words": ", ".join(item["word"] for item in report["misread_words"])
+                          if "misread_words" in report else None}
                          for name, report in reports.items()],
                         columns=["name", "largest_mean_gap", "largest_gap", "emotion_word_accuracy", "misread_words"])
 
