@@ -39,6 +39,9 @@ from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
 HEAT_MAP_MARGIN = 150
+# The colours of the models in the charts that tell them apart by colour alone: Vega's default has 10, and the
+# shipped eight and three runs of one's own gave two models one colour (the default and the WASSA specialist).
+MODEL_COLOURS = "tableau20"
 MEASURE_TABS = {"macro_f1": "Macro-F1", "none_f1": "F1 of saying none", "pearson_mean": "Intensity (Pearson r)"}
 # How each answer of `which_model` shows its figure: in full, then short (beside the runner-up).
 PICK_FIGURES = {"wassa": ("macro-F1 {:.3f} on WASSA-2017 test", "{:.3f}"),
@@ -216,7 +219,8 @@ if len(fast):
         x=alt.X("tweets_per_s:Q", scale=alt.Scale(type="log"), title="tweets per second (one process)"),
         y=alt.Y("away:Q", title="mean macro-F1: GoEmotions, E-c, everyday"),
         # Every name in the legend (it showed the first 16): the chart grows with them, as the fairness charts do.
-        color=alt.Color("name:N", legend=alt.Legend(symbolLimit=0, labelLimit=260)),
+        color=alt.Color("name:N", scale=alt.Scale(scheme=MODEL_COLOURS),
+                        legend=alt.Legend(symbolLimit=0, labelLimit=260)),
         # Two sizes in the legend, the smallest and the largest (Vega's own five or six ran past the chart's foot),
         # and no dot too small to see (the lexicon rule's 0.02 MB was a pixel).
         size=alt.Size("size_mb:Q", title="size (MB)", scale=alt.Scale(range=[40, 600]),
@@ -233,7 +237,8 @@ if len(frontier) > 1:
             "y": alt.Y("away:Q", scale=alt.Scale(zero=False), title="mean macro-F1: GoEmotions, E-c, everyday")}
     line = alt.Chart(frontier[frontier["on_frontier"]]).mark_line(color="gray", strokeDash=[4, 3]).encode(**axes)
     points = alt.Chart(frontier).mark_circle(size=140).encode(
-        **axes, color=alt.Color("name:N", legend=alt.Legend(symbolLimit=0, labelLimit=260)),
+        **axes, color=alt.Color("name:N", scale=alt.Scale(scheme=MODEL_COLOURS),
+                                legend=alt.Legend(symbolLimit=0, labelLimit=260)),
         tooltip=["name", alt.Tooltip("wassa_test:Q", format=".3f", title="WASSA-2017 test"),
                  alt.Tooltip("away:Q", format=".3f", title="away from WASSA"), "on_frontier"])
     st.altair_chart((line + points).properties(title="WASSA-2017 against the other collections",
@@ -256,7 +261,8 @@ elif reports:
                "Mean gap per emotion (bars) between female and male persons and between African-American and "
                "European names; 0 is fair. The table gives the largest gaps, how often the model names the "
                "emotion word's emotion, and the words it names in fewer than half of their sentences (its card "
-               "says what it answers instead).")
+               "says what it answers instead; blank: none; None: audited before the audit named them, which "
+               "`python cli.py audit --model-dir DIR --save` adds).")
     st.dataframe(fairness_summary(reports), hide_index=True)
     # One chart per attribute and score, each as wide as the page and tall enough for every name in its legend: a
     # faceted chart cannot follow the page's width, and at 20 px a bar (4 emotions × every model × 2 scores) it ran
@@ -267,7 +273,8 @@ elif reports:
     for (attribute, score), part in fairness_long(reports).groupby(["attribute", "score"], sort=False):
         st.altair_chart(alt.Chart(part, title=f"{attribute}: {part['comparison'].iloc[0]} · {score}").mark_bar()
                         .encode(x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="name:N",
-                                color=alt.Color("name:N", title=None, scale=alt.Scale(domain=audited)),
+                                color=alt.Color("name:N", title=None,
+                                              scale=alt.Scale(domain=audited, scheme=MODEL_COLOURS)),
                                 y=alt.Y("mean_gap:Q", title=f"mean gap in {score}"),
                                 tooltip=["name", "emotion", "score", alt.Tooltip("mean_gap:Q", format="+.4f"),
                                          alt.Tooltip("largest_gap:Q", format=".4f"),

@@ -64,6 +64,7 @@ from app_pages.shared import (  # noqa: E402
 from explain.explanation import explain  # noqa: E402
 from explain.tokens import hits_table  # noqa: E402
 from features.image.decode import DEFAULT_MAX_PIXELS  # noqa: E402
+from models.base import MIN_GOLD_INTENSITIES  # noqa: E402
 from scoring.uploads import IMAGE_LIMITS, UploadError, read_image_upload  # noqa: E402
 
 upload = st.file_uploader("Image (optional)", type=IMAGE_TYPES, max_upload_size=IMAGE_LIMITS.file_mb)
@@ -107,11 +108,12 @@ if result.emotion == NONE:
     left.caption(f"no emotion of the four is present: the strongest, {strongest}, has probability "
                  f"{result.probabilities[best]:.3f}, below this model's {result.none_threshold:.3f}")
 else:
-    # A model trained with fewer than MIN_GOLD_INTENSITIES gold intensities of an emotion (none, for one trained on
-    # labels alone) predicts no intensity for it: NaN, shown as "nan".
+    # A model trained with too few gold intensities of an emotion (none: labels alone) predicts no intensity for
+    # it: NaN, shown as "nan". Its data may have had a few, and other emotions' ("had none" said otherwise).
     left.caption(f"probability {result.probabilities[best]:.2f} · "
                  + (f"intensity {result.intensities[best]:.2f}" if np.isfinite(result.intensities[best]) else
-                    f"no intensity: this model's training data had too few gold intensities of {strongest}"))
+                    f"no intensity: this model was trained with fewer than {MIN_GOLD_INTENSITIES} gold intensities "
+                    f"of {strongest}"))
 with right:
     scores_table(result.probabilities, result.shown_intensities())
     if result.none_threshold is not None:

@@ -24,11 +24,10 @@ from sklearn.metrics import f1_score
 from data.registry import wassa_relabelled
 from emotions import EMOTIONS
 from models.registry import DEFAULT_MODEL_DIR, load_model
+from models.store import ModelLoadError
 
-# The shipped models, found from the package (not the working directory), shown as the README names them.
-MODELS = {"models/default": DEFAULT_MODEL_DIR,
-          **{f"models/zoo/{name}": DEFAULT_MODEL_DIR.parent / "zoo" / name
-             for name in ("every_query_word", "wassa_specialist")}}
+ROOT = DEFAULT_MODEL_DIR.parent.parent
+MODELS = ("models/default", "models/zoo/every_query_word", "models/zoo/wassa_specialist")  # of the repository
 
 
 def judged(split: str):
@@ -50,8 +49,20 @@ def reader_bound(query: np.ndarray, presence: np.ndarray) -> dict:
             "best_macro_f1": f1_score(query, best, average="macro", labels=range(len(EMOTIONS)))}
 
 
-def model_figures(model_dir: str, data, query: np.ndarray, presence: np.ndarray) -> dict:
-    chosen = load_model(model_dir).predict(data.texts, [None] * len(data)).probabilities.argmax(axis=1)
+def text_model(model_dir):
+    """The saved model, which must read text (the judged tweets have no image); ValueError naming the folder."""
+    try:
+        model = load_model(model_dir)
+    except ModelLoadError as exc:
+        raise ValueError(str(exc)) from None
+    if "text" not in model.modalities:
+        raise ValueError(f"{model_dir}: {model.name} reads {' and '.join(model.modalities)}, not text: the judged "
+                         f"tweets are text only")
+    return model
+
+
+def model_figures(model, data, query: np.ndarray, presence: np.ndarray) -> dict:
+    chosen = model.predict(data.texts, [None] * len(data)).probabilities.argmax(axis=1)
     agreed = presence[np.arange(len(query)), query] == 1
     none_judged = presence.sum(axis=1) == 0
     right = chosen == query
@@ -60,10 +71,15 @@ def model_figures(model_dir: str, data, query: np.ndarray, presence: np.ndarray)
             "macro_f1": f1_score(query, chosen, average="macro", labels=range(len(EMOTIONS)))}
 
 
-def main() -> None:
+def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model-dir", action="append", help="a saved model (repeatable)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    names = args.model_dir or MODELS
+    try:  # each one first: a folder that cannot be read is one line, before any figure
+        models = {name: text_model(name if args.model_dir else ROOT / name) for name in names}
+    except ValueError as exc:
+        parser.exit(2, f"error: {exc}\n")
     print("split  tweets  agreed  none judged  disowned  best macro-F1 agreeing with readers")
     bounds = {}
     for split in ("train", "dev"):
@@ -73,9 +89,9 @@ def main() -> None:
     data, query, presence = judged("dev")
     print("\nWASSA-2017 dev, judged tweets: 4-way accuracy against the query word")
     print(f"{'model':<30} agreed  none judged  disowned  all    macro-F1")
-    for shown, model_dir in ({d: d for d in args.model_dir} if args.model_dir else MODELS).items():
-        result = model_figures(model_dir, data, query, presence)
-        print(f"{shown:<30} {result['agreed']:.3f}   {result['none_judged']:.3f}        "
+    for model_dir, model in models.items():
+        result = model_figures(model, data, query, presence)
+        print(f"{model_dir:<30} {result['agreed']:.3f}   {result['none_judged']:.3f}        "
               f"{result['disowned']:.3f}     {result['all']:.3f}  {result['macro_f1']:.3f}")
     print(f"best_macro_f1_agreeing_with_readers_dev={bounds['dev']['best_macro_f1']:.3f}")
 

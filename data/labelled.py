@@ -236,9 +236,15 @@ _SYNONYMS = {
 }
 
 
+def _cell_text(cells: pd.Series) -> pd.Series:
+    """A column's cells as trimmed text, a missing value (NaN, None, NA: a frame handed over from Python) as an
+    empty cell: pandas 3's astype(str) keeps it missing, and a float where text belongs failed as a TypeError."""
+    return cells.astype(object).fillna("").astype(str).str.strip()
+
+
 def _single_labels(cells: pd.Series, source: str) -> tuple[np.ndarray, np.ndarray]:
     """A `label` column (an emotion's name, or none, in any case) → ((n, 4) 0/1, (n,) whether the row is none)."""
-    raw = cells.astype(str).str.strip().str.lower()
+    raw = _cell_text(cells).str.lower()
     empty = np.flatnonzero(raw.isin(("", "nan")).to_numpy())
     if empty.size:
         raise DataError(f"{source}: column 'label', row(s) {_rows(empty)}: empty; write one of {', '.join(EMOTIONS)}, "
@@ -265,7 +271,7 @@ _PRESENCE_WORDS = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0}
 def _presence(cells: pd.Series) -> tuple[np.ndarray, str]:
     """A 0/1 emotion column: 0 and 1 as numbers ("1", "1.0", " 0") or words (true/false, yes/no, any case); and
     what is wrong with its other cells, empty ones too ("" when nothing): their rows and the first of them."""
-    text = cells.astype(str).str.strip()
+    text = _cell_text(cells)
     values = pd.to_numeric(text, errors="coerce").fillna(text.str.lower().map(_PRESENCE_WORDS)).to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isin(values, (0, 1)))
     if not bad.size:
@@ -286,7 +292,7 @@ def _percentages(given: dict, outside: dict) -> bool:
 def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
     """A column of numbers, empty cells (or NaN, NA, none, null) NaN: not given; any other cell that is not a
     number (a decimal comma, a word) is an error naming its rows, not an intensity silently dropped."""
-    text = cells.astype(str).str.strip()
+    text = _cell_text(cells)
     values = pd.to_numeric(text.replace("", np.nan), errors="coerce").to_numpy(dtype=float)
     missing = text.str.lower().isin(("", "nan", "na", "n/a", "none", "null")).to_numpy()
     bad = np.flatnonzero(np.isnan(values) & ~missing)

@@ -154,9 +154,11 @@ def fairness_long(reports: dict[str, dict]) -> pd.DataFrame:
 
 def fairness_summary(reports: dict[str, dict]) -> pd.DataFrame:
     """One row per audited model: its worst gaps and its emotion-word accuracy (`evaluation.fairness.largest_gaps`),
-    and the emotion words it misreads, worst first (empty for an audit made before they were reported)."""
+    and the emotion words it misreads, worst first: "" when it misreads none, missing (NaN) for an audit made
+    before they were reported (which says nothing of them)."""
     return pd.DataFrame([{"name": name, **largest_gaps(report),
-                          "misread_words": ", ".join(item["word"] for item in report.get("misread_words", []))}
+                          "misread_words": ", ".join(item["word"] for item in report["misread_words"])
+                          if "misread_words" in report else None}
                          for name, report in reports.items()],
                         columns=["name", "largest_mean_gap", "largest_gap", "emotion_word_accuracy", "misread_words"])
 
@@ -182,14 +184,15 @@ def speed_and_quality(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def wassa_frontier(table: pd.DataFrame) -> pd.DataFrame:
-    """(name, wassa_test, away, on_frontier) of the models scored on WASSA-2017 test and away from it (`away` as in
-    `speed_and_quality`): WASSA-2017's query words against what readers find elsewhere, the two pulling apart
-    (README, "The frontier"). `on_frontier`: no other model is at least as good on both and better on one."""
+    """(name, wassa_test, away, on_frontier) of the models scored on WASSA-2017 test and on every set away from it
+    (`away`, their mean, as `rankings` has it: a model missing one of them is not placed, as it is not ranked):
+    WASSA-2017's query words against what readers find elsewhere, the two pulling apart (README, "The frontier").
+    `on_frontier`: no other model is at least as good on both and better on one."""
     columns = away_columns(table)
     if "wassa_test_macro_f1" not in table.columns or not columns:
         return pd.DataFrame(columns=["name", "wassa_test", "away", "on_frontier"])
     frame = pd.DataFrame({"name": table["name"], "wassa_test": table["wassa_test_macro_f1"],
-                          "away": table[columns].mean(axis=1)}).dropna().reset_index(drop=True)
+                          "away": table[columns].mean(axis=1, skipna=False)}).dropna().reset_index(drop=True)
     points = frame[["wassa_test", "away"]].to_numpy(dtype=float)
     beaten = [bool(((points >= point).all(axis=1) & (points > point).any(axis=1)).any()) for point in points]
     return frame.assign(on_frontier=[not b for b in beaten])

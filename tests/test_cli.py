@@ -570,3 +570,24 @@ def test_audit_save_refuses_a_folder_that_fails_its_checksums_and_leaves_it_unto
     out, err = capsys.readouterr()
     assert out == "" and "metrics.json: checksum differs from config.json" in err
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no staging file left either
+
+
+def test_audit_save_into_a_folder_it_cannot_write_names_the_folder(tmp_path, capsys, monkeypatch):
+    """A read-only model folder: the error named a hidden staging file (`.fairness.json.new: Permission denied`)."""
+    import errno
+    import shutil
+    import tempfile
+
+    from training.zoo import ZOO_DIR
+
+    folder = Path(shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule"))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def read_only(prefix, suffix, dir):  # as mkstemp fails in a folder without write permission (root ignores it)
+        raise PermissionError(errno.EACCES, "Permission denied", str(Path(dir) / f"{prefix}abc{suffix}"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    assert cli.main(["audit", "--model-dir", str(folder), "--save"]) == 2
+    out, err = capsys.readouterr()
+    assert err == f"error: {folder}: cannot write a file in this model folder (Permission denied)\n" and out == ""
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

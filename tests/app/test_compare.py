@@ -251,3 +251,21 @@ def test_a_malformed_run_is_named_and_the_rest_of_the_page_still_shows(monkeypat
     else:  # its card: in the table, and the card's trouble named (here or by the card's own widget)
         assert name in set(table["name"]) and name in set(fairness["name"])
         assert any(name in m and "card" in m.lower() for m in messages(at))
+
+
+def test_eleven_models_get_eleven_colours_in_the_charts_that_tell_them_apart_by_colour(monkeypatch, tmp_path):
+    """The shipped eight and three runs: Vega's ten colours gave the default model and the WASSA specialist, the two
+    ends of the frontier, one colour (and the speed chart and the fairness bars two models each)."""
+    import shutil
+
+    from training.zoo import ZOO_DIR
+
+    for name in ("a", "b", "c"):
+        shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / name)
+    at = open_page(monkeypatch, tmp_path)
+    assert len(at.dataframe[0].value) == 11
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    coloured = [layer["encoding"]["color"] for spec in specs for layer in (spec.get("layer") or [spec])
+                if layer.get("encoding", {}).get("color", {}).get("field") == "name"]
+    assert len(coloured) == 2 + 4  # speed, the frontier's points, and the four fairness charts
+    assert all(colour["scale"]["scheme"] == "tableau20" for colour in coloured)

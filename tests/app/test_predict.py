@@ -4,6 +4,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
@@ -146,6 +147,30 @@ def test_a_model_trained_without_intensities_says_so_instead_of_nan(page, tmp_pa
     page.text_area(key="tweet").input("Got the job!!! so happy, life is good #blessed").run()
     assert not page.exception and page.metric[0].value != "none"
     shown = [c.value for c in page.caption if c.value.startswith("probability ")]
-    # "had none" was wrong for a model trained with a few (fewer than MIN_GOLD_INTENSITIES) of that emotion
-    assert shown and shown[0].endswith("· no intensity: this model's training data had too few gold intensities "
-                                       f"of {page.metric[0].value}"), shown
+    assert shown and shown[0].endswith("· no intensity: this model was trained with fewer than 10 gold intensities "
+                                       "of joy"), shown
+
+
+def test_a_model_trained_with_too_few_intensities_of_one_emotion_does_not_say_it_had_none(page, tmp_path):
+    """Intensities for every tweet but nine joyful ones: the caption said the training data had none."""
+    import pandas as pd
+
+    from data.labelled import frame_to_labelled
+
+    train = wassa("train").subset(range(0, 3600, 12))
+    labels = [EMOTIONS[i] for i in train.labels.argmax(axis=1)]
+    gold = np.nanmax(train.intensity, axis=1)
+    joyful = np.flatnonzero(np.array(labels) == "joy")
+    gold[joyful[9:]] = np.nan  # nine joy intensities, one short of MIN_GOLD_INTENSITIES
+    model = build_model("logreg").fit(frame_to_labelled(pd.DataFrame({"text": train.texts, "label": labels,
+                                                                      "intensity": gold}), "labels.csv"))
+    assert model.config["no_intensity"] == ["joy"]
+    model.save(tmp_path / "nine-joys")
+    page.run()
+    page.sidebar.selectbox[0].select("runs/nine-joys").run()
+    page.text_area(key="tweet").input("Got the job!!! so happy, life is good #blessed").run()
+    assert not page.exception and page.metric[0].value == "joy"
+    shown = [c.value for c in page.caption if c.value.startswith("probability ")]
+    assert shown and shown[0].endswith("· no intensity: this model was trained with fewer than 10 gold intensities "
+                                       "of joy"), shown
+    assert page.dataframe[0].value["intensity"].notna().sum() == 3  # the other emotions' intensities

@@ -1,4 +1,5 @@
-"""bench/query_words.py: the best macro-F1 against query words of a model that never contradicts readers."""
+"""bench/query_words.py: the best macro-F1 against query words of a model that agrees with readers."""
+
 
 import numpy as np
 import pytest
@@ -28,10 +29,29 @@ def test_on_wassa_dev_the_shares_add_up_and_the_bound_is_below_perfect(query_wor
     assert 0.5 < bound["best_macro_f1"] < 1.0
 
 
-def test_the_default_models_are_found_from_any_working_directory(query_words, tmp_path, monkeypatch):
-    """`python bench/query_words.py` run from outside the repository stopped at "models/default: not a saved
-    model": the shipped models were named relative to the working directory."""
-    monkeypatch.chdir(tmp_path)
-    assert list(query_words.MODELS) == ["models/default", "models/zoo/every_query_word", "models/zoo/wassa_specialist"]
-    for directory in query_words.MODELS.values():
-        assert (directory / "config.json").is_file(), directory
+def test_a_model_it_cannot_read_the_tweets_with_is_one_line_not_a_traceback(query_words, capsys, monkeypatch):
+    """A missing folder was a ModelLoadError traceback; an image-only model printed figures (every tweet unscored,
+    its NaN probabilities read as anger); a 4-way model is fine."""
+    from models.registry import DEFAULT_MODEL_DIR
+    from training.zoo import ZOO_DIR
+
+    with pytest.raises(SystemExit) as exited:
+        query_words.main(["--model-dir", str(ZOO_DIR / "wassa_specialist"), "--model-dir", "no/such/folder"])
+    out, err = capsys.readouterr()
+    assert exited.value.code == 2 and out == "" and err == "error: no/such/folder: not a saved model (no config.json)\n"
+
+    class ImageOnly:
+        name, modalities = "image_net", ("image",)
+
+    monkeypatch.setattr(query_words, "load_model", lambda directory: ImageOnly())
+    with pytest.raises(SystemExit) as exited:
+        query_words.main(["--model-dir", str(DEFAULT_MODEL_DIR)])
+    assert exited.value.code == 2 and capsys.readouterr().err == (
+        f"error: {DEFAULT_MODEL_DIR}: image_net reads image, not text: the judged tweets are text only\n")
+
+
+def test_the_default_models_are_found_from_any_folder(query_words, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # they were looked for under the working folder: `models/default: not a saved model`
+    query_words.main([])
+    out = capsys.readouterr().out
+    assert all(f"\n{name:<30} " in out for name in query_words.MODELS) and "best_macro_f1_agreeing_with_readers_dev=" in out

@@ -1,8 +1,9 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from data import DataError
-from data.labelled import read_labelled
+from data.labelled import frame_to_labelled, read_labelled
 
 
 def write(tmp_path, name, text):
@@ -162,3 +163,19 @@ def test_the_fingerprint_tells_apart_data_that_differ_only_in_their_intensities(
     same = read_labelled(write(tmp_path, "b.csv", "text,label,intensity\nhi,joy,0.5\nho,fear,0.2\n"))
     other = read_labelled(write(tmp_path, "c.csv", "text,label,intensity\nhi,joy,0.9\nho,fear,0.2\n"))
     assert first.fingerprint() == same.fingerprint() != other.fingerprint()
+
+
+def test_a_frame_with_missing_values_reads_them_as_empty_cells():
+    """A DataFrame handed to frame_to_labelled (pandas 3 keeps NaN through astype(str)): an intensity left NaN or
+    None stopped with a TypeError instead of being not given, and a missing label or 0/1 cell with a TypeError or
+    AttributeError instead of the error naming its row."""
+    frame = pd.DataFrame({"text": ["so happy", "so angry"], "label": ["joy", "anger"], "intensity": [0.5, np.nan]})
+    np.testing.assert_array_equal(frame_to_labelled(frame, "mine").intensity,
+                                  [[np.nan, np.nan, 0.5, np.nan], [np.nan] * 4])
+    frame["intensity"] = frame["intensity"].astype(object).where(frame["intensity"].notna(), None)
+    assert np.isnan(frame_to_labelled(frame, "mine").intensity[1]).all()
+    with pytest.raises(DataError, match="mine: column 'label', row\\(s\\) 2: empty"):
+        frame_to_labelled(frame.assign(label=["joy", None]), "mine")
+    judged = pd.DataFrame({"text": ["a", "b"], "anger": [1, np.nan], "fear": 0, "joy": [0, 1], "sadness": 0})
+    with pytest.raises(DataError, match="column 'anger' row\\(s\\) 2 \\(empty\\)"):
+        frame_to_labelled(judged, "mine")

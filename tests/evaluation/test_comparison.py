@@ -298,15 +298,18 @@ def test_misread_words_are_read_when_laid_out_as_the_audit_writes_them_and_refus
 
 
 def test_the_fairness_table_names_the_words_a_model_misreads():
-    """The shipped default model's audit lists its misread words; an audit made before they were reported has none."""
+    """The shipped default model's audit lists its misread words; a model that misreads none has an empty cell, and
+    an audit made before they were reported none at all (it was empty too, as if that model misread no word)."""
     from models.store import FAIRNESS_FILE
 
     report = json.loads((Path(DEFAULT_MODEL_DIR) / FAIRNESS_FILE).read_text())
     older = {key: value for key, value in report.items() if key != "misread_words"}
-    summary = fairness_summary({"default": report, "older": older}).set_index("name")
+    perfect = {**report, "misread_words": []}
+    summary = fairness_summary({"default": report, "older": older, "perfect": perfect}).set_index("name")
     assert summary.loc["default", "misread_words"] == ", ".join(item["word"] for item in report["misread_words"])
     assert "vexing" in summary.loc["default", "misread_words"].split(", ")
-    assert summary.loc["older", "misread_words"] == ""
+    assert summary.loc["perfect", "misread_words"] == ""
+    assert pd.isna(summary.loc["older", "misread_words"])
 
 
 def test_the_frontier_is_the_models_no_other_beats_on_both():
@@ -323,3 +326,16 @@ def test_the_frontier_is_the_models_no_other_beats_on_both():
     # a model equal to another on both is not beaten by it; one lower on both is
     assert frontier["on_frontier"].to_dict() == {"specialist": True, "default": True, "beaten": False, "tied": True}
     assert wassa_frontier(table.drop(columns=["wassa_test_macro_f1"])).empty
+
+
+def test_the_frontier_places_no_model_by_the_mean_of_only_some_collections():
+    """A run scored on some of the collections away from WASSA-2017 (saved before E-c was evaluated) was placed by
+    the mean of those it has, and took the frontier's top, above the model "Best on other collections" names."""
+    from evaluation.comparison import wassa_frontier
+
+    table = pd.DataFrame({"name": ["default", "older run"], "wassa_test_macro_f1": [0.64, 0.70],
+                          "goemotions_dev_macro_f1": [0.73, np.nan], "ec_dev_macro_f1": [0.72, np.nan],
+                          "everyday_check_macro_f1": [0.71, 0.80]})
+    assert which_model(table, {})["away"].name == "default"
+    frontier = wassa_frontier(table)
+    assert frontier["name"].tolist() == ["default"] and frontier["on_frontier"].all()

@@ -227,3 +227,63 @@ def test_rewrite_card_with_a_new_audit_stores_it_only_in_a_folder_that_passes_it
     with pytest.raises(ModelLoadError, match="metrics.json: checksum differs"):
         rewrite_card(folder, fairness={**report, "misread_words": [{"word": "x"}]})
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_rewrite_card_writes_no_file_through_a_link_planted_where_it_stages(tmp_path):
+    """A folder handed over with `.MODEL_CARD.md.new` linking to a file of the user's: `audit --save` wrote the card
+    into that file (the staging name was fixed, and writing it followed the link), then left the folder unloadable."""
+    import shutil
+
+    from models.card import rewrite_card
+    from models.registry import load_model
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
+    mine = {name: tmp_path / f"mine-{name}" for name in ("MODEL_CARD.md", "fairness.json", "config.json")}
+    for name, target in mine.items():
+        target.write_text("the user's own file\n")
+        (folder / f".{name}.new").symlink_to(target)
+    (folder / "MODEL_CARD.md").chmod(0o640)
+    modes = {name: (folder / name).stat().st_mode for name in mine}
+    report = json.loads((folder / "fairness.json").read_text())
+    rewrite_card(folder, fairness={**report, "misread_words": []})
+    assert all(target.read_text() == "the user's own file\n" for target in mine.values())
+    assert {name: (folder / name).stat().st_mode for name in mine} == modes  # each as readable as it was
+    assert load_model(folder).fairness["misread_words"] == []  # every checksum matches
+    assert "Emotion words it misreads: none" in (folder / "MODEL_CARD.md").read_text()
+
+
+def test_two_rewrites_at_once_leave_a_folder_that_passes_its_checksums(tmp_path, monkeypatch):
+    """Two `audit --save` runs on one folder, each having checked it: the one writing its fairness.json second had
+    its config.json replaced by the other's, which held the checksum of the first fairness.json; the folder no
+    longer loaded. The second now waits for the first, and checks the folder as the first left it."""
+    import shutil
+    import threading
+
+    from models import card
+    from models.registry import load_model
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
+    report = json.loads((folder / "fairness.json").read_text())
+    other = {**report, "misread_words": []}
+    replace, first = card._replace, threading.current_thread()
+    second = threading.Thread(target=card.rewrite_card, args=(folder,), kwargs={"fairness": other})
+    second_checked, first_wrote_its_audit = threading.Event(), threading.Event()
+
+    def interleaved(path, write):  # first: its audit; second: its audit, card and config; first: card and config
+        if threading.current_thread() is first and path.name == "fairness.json":
+            second.start()
+            second_checked.wait(timeout=0.5)  # unless the second waits for the first to finish
+        elif threading.current_thread() is first:
+            first_wrote_its_audit.set()
+            second.join(timeout=0.5)
+        elif path.name == "fairness.json":
+            second_checked.set()
+            first_wrote_its_audit.wait(timeout=5)
+        replace(path, write)
+
+    monkeypatch.setattr(card, "_replace", interleaved)
+    card.rewrite_card(folder, fairness=report)
+    second.join()
+    assert load_model(folder).fairness == other  # the second one's audit, whole, with its checksums
