@@ -452,10 +452,9 @@ def cmd_audit(args) -> int:
 
     directory = args.model_dir or DEFAULT_MODEL_DIR
     report = audit(load_model(directory), load_eec())  # loading checks the folder's checksums
+    print(json.dumps(report, indent=2), flush=True)  # first: a save that fails does not lose the audit
     if args.save:  # checks them again, then replaces fairness.json and the card, and config.json last
         rewrite_card(directory, fairness=report)
-    print(json.dumps(report, indent=2))
-    if args.save:
         print(f"saved → {directory}: fairness.json, MODEL_CARD.md and their checksums in config.json",
               file=sys.stderr)
     return 0

@@ -118,7 +118,9 @@ with right:
     scores_table(result.probabilities, result.shown_intensities())
     if result.none_threshold is not None:
         st.caption("Each probability is that of the emotion being present (two can be high); intensities are shown "
-                   f"for the emotions that are: those at or above this model's {result.none_threshold:.2f}.")
+                   f"for the emotions that are: those at or above this model's {result.none_threshold:.2f}"
+                   + ("." if np.isfinite(result.intensities).any() else
+                      ", but this model gives none (it was trained with too few gold intensities)."))
 
 st.caption(f"Answered by **{label}** (`{model.name}`; pick another in the sidebar).")
 show_model_card(st, directory, label)

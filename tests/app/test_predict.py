@@ -174,3 +174,22 @@ def test_a_model_trained_with_too_few_intensities_of_one_emotion_does_not_say_it
     assert shown and shown[0].endswith("· no intensity: this model was trained with fewer than 10 gold intensities "
                                        "of joy"), shown
     assert page.dataframe[0].value["intensity"].notna().sum() == 3  # the other emotions' intensities
+
+
+def test_a_presence_model_without_intensities_does_not_promise_them(page, tmp_path):
+    """Judgements only (the four 0/1 columns, as GoEmotions): the table's caption said intensities were shown."""
+    import pandas as pd
+
+    from data.labelled import frame_to_labelled
+
+    train = wassa("train").subset(range(0, 3600, 12))
+    frame = pd.DataFrame({"text": train.texts, **{e: train.labels[:, i].astype(int) for i, e in enumerate(EMOTIONS)}})
+    model = build_model("logreg").fit(frame_to_labelled(frame, "judged.csv"))
+    assert model.presence and model.config["no_intensity"] == list(EMOTIONS)
+    model.save(tmp_path / "judged")
+    page.run()
+    page.sidebar.selectbox[0].select("runs/judged").run()
+    page.text_area(key="tweet").input("Got the job!!! so happy, life is good #blessed").run()
+    assert not page.exception
+    (caption,) = [c.value for c in page.caption if c.value.startswith("Each probability is that of the emotion")]
+    assert caption.endswith(", but this model gives none (it was trained with too few gold intensities)."), caption

@@ -1,6 +1,5 @@
 """bench/query_words.py: the best macro-F1 against query words of a model that agrees with readers."""
 
-
 import numpy as np
 import pytest
 
