@@ -160,8 +160,8 @@ def convert_hint(directory: Path) -> str:
 def check_config(directory: Path, config: dict, modalities: tuple[str, ...]) -> None:
     """What config.json says that scoring reads as it is, checked: `outputs` one of OUTPUTS (absent in folders
     saved before presence models: a 4-way choice), a presence model's `none_threshold` a number in [0, 1], its
-    `presence_offsets` (if any) one finite number per emotion, the emotions this version's, and `modalities` some
-    of those the model class reads."""
+    `presence_offsets` (if any) one finite number per emotion, the emotions this version's, `no_intensity` (if any)
+    distinct emotions, and `modalities` some of those the model class reads."""
     def refuse(what: str):
         raise ModelLoadError(f"{directory}/config.json: cannot load the model: {what}")
 
@@ -182,6 +182,10 @@ def check_config(directory: Path, config: dict, modalities: tuple[str, ...]) -> 
         refuse(f"presence_offsets is {shown(offsets)}, not {len(EMOTIONS)} numbers")
     if config.get("emotions", list(EMOTIONS)) != list(EMOTIONS):
         refuse(f"its emotions are {shown(config['emotions'])}; this version's are {', '.join(EMOTIONS)}")
+    missing = config.get("no_intensity", [])  # the card and the training notes read it
+    if (not isinstance(missing, list) or not all(isinstance(e, str) and e in EMOTIONS for e in missing)
+            or len(set(missing)) != len(missing)):
+        refuse(f"no_intensity is {shown(missing)}, not a list of distinct emotions of {', '.join(EMOTIONS)}")
     saved = config.get("modalities", list(modalities))
     if (not isinstance(saved, list) or not saved or not all(isinstance(m, str) for m in saved)
             or len(set(saved)) != len(saved) or not set(saved) <= set(modalities)):

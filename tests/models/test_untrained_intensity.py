@@ -69,6 +69,10 @@ def test_a_network_trained_without_gold_intensities_gives_none(tmp_path):
         config_path.write_text(json.dumps({**saved, "untrained_intensity": bad}))
         with pytest.raises(ModelLoadError, match=r"config.json: cannot load the network: untrained_intensity is "):
             load_model(tmp_path / "run")
+    for bad in ("fear", ["fear", "fear"], ["Fear"], [None]):  # what the card says, checked as well
+        config_path.write_text(json.dumps({**saved, "no_intensity": bad}))
+        with pytest.raises(ModelLoadError, match=r"config.json: cannot load the model: no_intensity is "):
+            load_model(tmp_path / "run")
 
 
 def test_only_the_emotions_without_enough_gold_intensities_lose_theirs():
