@@ -248,7 +248,11 @@ if len(frontier) > 1:
                "judged absent in 37–39 % of them: a model that agrees with readers cannot reach 0.80 there "
                "(README, \"How far WASSA's labels can be met while agreeing with readers\"). The dashed line "
                "joins the models no other beats on both: the frontier. For your own tweets, up matters more than "
-               "right.")
+               "right."
+               + ("" if len(frontier) == len(table) else
+                  " Not placed (no figure on WASSA-2017 test or on one of the three other sets, e.g. an image "
+                  "model): " + ", ".join(code(name) for name in table["name"] if name not in set(frontier["name"]))
+                  + "."))
 
 st.subheader("Fairness")
 if unread:

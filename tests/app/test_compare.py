@@ -142,6 +142,10 @@ def test_an_upload_leaves_out_by_name_the_runs_that_cannot_load_or_read_it(monke
     table = at.dataframe[0].value.set_index("name")
     assert table.loc[["default (shipped)", "runs/text_net"], "upload_macro_f1"].notna().all()
     assert table.loc[["runs/faces"], "upload_macro_f1"].isna().all()
+    # The frontier chart says which models it could not place (the image model has no text figures)
+    note = next(c.value for c in at.caption if c.value.startswith("WASSA-2017's labels are the query words"))
+    unplaced = note.split(" Not placed ", 1)[1]
+    assert "runs/faces" in unplaced and "default (shipped)" not in unplaced and "zoo/" not in unplaced
 
 
 def test_a_bad_labelled_upload_gets_a_message(monkeypatch, runs):
