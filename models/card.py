@@ -3,10 +3,6 @@ from what the model directory holds: its config, its evaluation figures and its 
 
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 from data.registry import EVALUATION_SETS, SOURCES
@@ -177,64 +173,22 @@ def rewrite_card(directory: str | Path, fairness: dict | None = None) -> Path:
     For a card written by an older version of this module, or a config corrected by hand. With `fairness` (a new
     audit, as `python cli.py audit --save` makes it), that audit replaces `fairness.json`, its checksum goes into
     `config.json` too, and the card is written from it. The folder must pass its checksums first; each file is
-    replaced whole (`_replace`), config.json last, once the card is made. One rewrite at a time per folder
-    (`_folder_lock`): two at once each wrote their files in turn, and config.json could end with the checksum of
-    the other's fairness.json."""
+    replaced whole (`store.replace_file`), config.json last, once the card is made. One rewrite at a time per
+    folder (`store.folder_lock`): two at once each wrote their files in turn, and config.json could end with the
+    checksum of the other's fairness.json."""
     directory = Path(directory)
     from models.registry import saved_model_class
 
-    with _folder_lock(directory):
+    with store.folder_lock(directory):
         config = store.read_config(directory)
         saved_model_class(directory, config).check_folder(directory, config)  # within the limits of its model's files (the weights' are its own)
         described = {k: v for k, v in config.items() if k not in ("files", "format")}  # as `save` hands it to the card
         audit = store.read_json(directory / store.FAIRNESS_FILE, {}) if fairness is None else fairness
         card = model_card(described, store.read_json(directory / "metrics.json", {}), audit)
         if fairness is not None:
-            _replace(directory / store.FAIRNESS_FILE, lambda path: store.write_json(path, fairness))
+            store.replace_file(directory / store.FAIRNESS_FILE, lambda path: store.write_json(path, fairness))
             config["files"][store.FAIRNESS_FILE] = store.sha256_file(directory / store.FAIRNESS_FILE)
-        _replace(directory / store.CARD_FILE, lambda path: path.write_text(card, encoding="utf-8"))
+        store.replace_file(directory / store.CARD_FILE, lambda path: path.write_text(card, encoding="utf-8"))
         config["files"][store.CARD_FILE] = store.sha256_file(directory / store.CARD_FILE)
-        _replace(directory / "config.json", lambda path: store.write_json(path, config))
+        store.replace_file(directory / "config.json", lambda path: store.write_json(path, config))
     return directory / store.CARD_FILE
-
-
-@contextmanager
-def _folder_lock(directory: Path):
-    """An exclusive `flock` on the model folder itself (no lock file left in it), waited for; the kernel frees it
-    however the holder ends. On a file system without locks, none."""
-    import fcntl
-
-    try:
-        descriptor = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:  # no such folder: reading its config.json says so, in the words of a model folder
-        yield
-        return
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        except OSError:  # no locks on this file system
-            pass
-        yield
-    finally:
-        os.close(descriptor)  # lets go of the lock
-
-
-def _replace(path: Path, write) -> None:
-    """`write(staging)` into a new hidden sibling, then renamed over `path`: a reader sees the old file or the new
-    one. The sibling is made by `mkstemp` (a new file of a name no one chose): a fixed name could be a link a
-    folder was handed over with, which writing follows, to any file of the user's."""
-    try:
-        descriptor, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
-    except OSError as exc:  # named by the folder, not by a random name of a file that was never made
-        raise OSError(exc.errno, f"cannot write a file in this model folder ({exc.strerror})",
-                      str(path.parent)) from None
-    staging = Path(staging)
-    try:  # mkstemp's file is the owner's alone: the new one keeps the permissions of the one it replaces
-        os.fchmod(descriptor, stat.S_IMODE(os.stat(path).st_mode) if path.exists() else 0o644)
-    finally:
-        os.close(descriptor)
-    try:
-        write(staging)
-        os.replace(staging, path)
-    finally:
-        staging.unlink(missing_ok=True)

@@ -33,6 +33,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -457,3 +458,45 @@ def _json_default(value):
     if isinstance(value, tuple):
         return list(value)
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+@contextmanager
+def folder_lock(directory: Path):
+    """An exclusive `flock` on the model folder itself (no lock file left in it), waited for; the kernel frees it
+    however the holder ends. On a file system without locks, none."""
+    import fcntl
+
+    try:
+        descriptor = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # no such folder: reading its config.json says so, in the words of a model folder
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except OSError:  # no locks on this file system
+            pass
+        yield
+    finally:
+        os.close(descriptor)  # lets go of the lock
+
+
+def replace_file(path: Path, write) -> None:
+    """`write(staging)` into a new hidden sibling, then renamed over `path`: a reader sees the old file or the new
+    one. The sibling is made by `mkstemp` (a new file of a name no one chose): a fixed name could be a link a
+    folder was handed over with, which writing follows, to any file of the user's."""
+    try:
+        descriptor, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    except OSError as exc:  # named by the folder, not by a random name of a file that was never made
+        raise OSError(exc.errno, f"cannot write a file in this model folder ({exc.strerror})",
+                      str(path.parent)) from None
+    staging = Path(staging)
+    try:  # mkstemp's file is the owner's alone: the new one keeps the permissions of the one it replaces
+        os.fchmod(descriptor, stat.S_IMODE(os.stat(path).st_mode) if path.exists() else 0o644)
+    finally:
+        os.close(descriptor)
+    try:
+        write(staging)
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)

@@ -260,14 +260,14 @@ def test_two_rewrites_at_once_leave_a_folder_that_passes_its_checksums(tmp_path,
     import shutil
     import threading
 
-    from models import card
+    from models import card, store
     from models.registry import load_model
     from training.zoo import ZOO_DIR
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
     report = json.loads((folder / "fairness.json").read_text())
     other = {**report, "misread_words": []}
-    replace, first = card._replace, threading.current_thread()
+    replace, first = store.replace_file, threading.current_thread()
     second = threading.Thread(target=card.rewrite_card, args=(folder,), kwargs={"fairness": other})
     second_checked, first_wrote_its_audit = threading.Event(), threading.Event()
 
@@ -283,7 +283,7 @@ def test_two_rewrites_at_once_leave_a_folder_that_passes_its_checksums(tmp_path,
             first_wrote_its_audit.wait(timeout=5)
         replace(path, write)
 
-    monkeypatch.setattr(card, "_replace", interleaved)
+    monkeypatch.setattr(store, "replace_file", interleaved)
     card.rewrite_card(folder, fairness=report)
     second.join()
     assert load_model(folder).fairness == other  # the second one's audit, whole, with its checksums
