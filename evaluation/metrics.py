@@ -77,9 +77,14 @@ def evaluate_predictions(
             # tweet 1, or a model that gives one intensity
             if known.sum() >= 3 and np.ptp(intensity_pred[known, i]) > 0 and np.ptp(intensity_true[known, i]) > 0:
                 pearson[emotion] = float(pearsonr(intensity_true[known, i], intensity_pred[known, i])[0])
+        # A model that gives no intensity for an emotion the data rates (too few gold intensities of it in its
+        # training) has no mean: one over the other emotions would not compare with other models' means.
+        unanswered = [e for i, e in enumerate(EMOTIONS)
+                      if np.isfinite(intensity_true[:, i]).sum() >= 3 and not np.isfinite(intensity_pred[:, i]).any()]
         if pearson:
             result["pearson"] = pearson
-            result["pearson_mean"] = float(np.mean(list(pearson.values())))
+            if not unanswered:
+                result["pearson_mean"] = float(np.mean(list(pearson.values())))
     return result
 
 

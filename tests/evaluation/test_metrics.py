@@ -28,6 +28,22 @@ def test_pearson_per_emotion_uses_only_known_intensities():
     assert result["pearson_mean"] == result["pearson"]["joy"]
 
 
+def test_no_mean_pearson_when_the_model_gives_no_intensity_for_a_rated_emotion():
+    """A model without an intensity for fear (too few gold ones in its training): a mean over joy alone would be
+    compared with other models' means over both."""
+    labels = np.eye(4)[[1, 1, 1, 2, 2, 2]]
+    gold = np.full((6, 4), np.nan)
+    gold[:3, 1], gold[3:, 2] = [0.2, 0.5, 0.9], [0.1, 0.6, 0.8]
+    predicted = np.full((6, 4), 0.5)
+    predicted[:, 1] = np.nan
+    predicted[3:, 2] = [0.2, 0.5, 0.7]
+    result = evaluate_predictions(labels, labels, gold, predicted)
+    assert list(result["pearson"]) == ["joy"] and "pearson_mean" not in result
+    predicted[:3, 1] = [0.3, 0.4, 0.8]  # with one, the mean is back
+    assert evaluate_predictions(labels, labels, gold, predicted)["pearson_mean"] == pytest.approx(
+        np.mean(list(evaluate_predictions(labels, labels, gold, predicted)["pearson"].values())))
+
+
 def test_no_pearson_for_gold_intensities_that_are_all_the_same():
     """Undefined, so left out: NaN made `evaluate`'s output and metrics.json invalid JSON."""
     labels = np.eye(4)[[2, 2, 2, 2]]
