@@ -54,3 +54,17 @@ def test_the_default_models_are_found_from_any_folder(query_words, capsys, monke
     query_words.main([])
     out = capsys.readouterr().out
     assert all(f"\n{name:<30} " in out for name in query_words.MODELS) and "best_macro_f1_agreeing_with_readers_dev=" in out
+
+
+def test_gold_intensities_gated_by_readers_correlate_fully_only_where_readers_agree(query_words):
+    from types import SimpleNamespace
+
+    query = np.repeat(np.arange(4), 3)
+    presence = np.eye(4, dtype=int)[query]  # readers found every query word's emotion
+    gold = np.zeros((12, 4))
+    gold[np.arange(12), query] = np.tile([0.2, 0.5, 0.9], 4)
+    data = SimpleNamespace(intensity=gold)
+    assert query_words.gated_gold_pearson(data, query, presence) == pytest.approx(1.0)
+    presence[1] = 0  # the 0.5 anger tweet: readers found no anger
+    gated = np.corrcoef([0.2, 0.0, 0.9], [0.2, 0.5, 0.9])[0, 1]
+    assert query_words.gated_gold_pearson(data, query, presence) == pytest.approx((gated + 3) / 4)
