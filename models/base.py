@@ -114,7 +114,7 @@ class EmotionModel:
                 self.config["none_threshold_note"] = ("0.5, not chosen: no validation row had none of the four "
                                                       "emotions to choose it on")
             self.config["none_threshold"] = threshold
-        missing = self._emotions_without_intensity(train)
+        missing = self.emotions_without_intensity()
         if missing:
             self.config["no_intensity"] = missing
         self.config |= {
@@ -131,17 +131,11 @@ class EmotionModel:
         }
         return self
 
-    def _emotions_without_intensity(self, train: LabelledData, rows: int = 50) -> list[str]:
-        """The emotions whose intensity this fitted model gives as NaN on the scored rows of the first `rows` of
-        its training data: none learned (a baseline trained on labels alone). The test is the Predict page's and
-        the fairness audit's (a finite intensity or not); the card says which emotions it gives none for."""
-        sample = train.subset(range(min(len(train), rows)))
-        prediction = self.predict(sample.texts, sample.images)
-        scored = np.isfinite(prediction.probabilities).all(axis=1)
-        if not scored.any():
-            return []  # nothing to judge by: the card describes the intensities as it always did
-        given = np.isfinite(prediction.intensities[scored]).any(axis=0)
-        return [emotion for emotion, some in zip(EMOTIONS, given) if not some]
+    def emotions_without_intensity(self) -> list[str]:
+        """The emotions this fitted model gives no intensity for (NaN in every row: fewer than
+        MIN_GOLD_INTENSITIES to learn one from); `no_intensity` in its config, which the card reads. A model that
+        learns no intensity (the lexicon rule) gives one for every emotion."""
+        return []
 
     def _usable_rows(self, data: LabelledData) -> np.ndarray:
         usable = np.zeros(len(data), dtype=bool)

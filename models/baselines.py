@@ -46,6 +46,11 @@ def _fit_intensity(matrix, intensity: np.ndarray, alpha: float = 10.0) -> list:
     return regressors
 
 
+def _without_intensity(regressors: list) -> list[str]:
+    """The emotions `_fit_intensity` fitted no regression for."""
+    return [emotion for emotion, regressor in zip(EMOTIONS, regressors) if regressor is None]
+
+
 def _predict_intensity(regressors: list, matrix) -> np.ndarray:
     out = np.full((matrix.shape[0], len(EMOTIONS)), np.nan)
     for i, regressor in enumerate(regressors):
@@ -140,6 +145,9 @@ class FeatureBaseline(FeatureModel):
                                    _target(train, self.presence))
         self.intensity_ = _fit_intensity(matrix, train.intensity)
 
+    def emotions_without_intensity(self) -> list[str]:
+        return _without_intensity(self.intensity_)
+
     def predict_blocks(self, blocks):
         """(probabilities, intensities) of featurised rows, as `NetworkModel.predict_blocks` gives them."""
         matrix = blocks.stacked()
@@ -202,6 +210,9 @@ class TfidfBaseline(EmotionModel):
         self.classifier_ = _one_vs_rest(_logistic_regression(self.settings.C), self.presence)
         _fitted(self.classifier_, matrix, _target(train, self.presence))
         self.intensity_ = _fit_intensity(matrix, train.intensity, alpha=1.0)
+
+    def emotions_without_intensity(self) -> list[str]:
+        return _without_intensity(self.intensity_)
 
     def _predict(self, texts, images) -> Prediction:
         matrix = self.vectorizer_.transform(texts)

@@ -98,6 +98,9 @@ class NetworkModel(FeatureModel):
                                              blocks.image, blocks.mask, self.presence)
         return probabilities, self.without_untrained(intensities)
 
+    def emotions_without_intensity(self) -> list[str]:
+        return list(self.config.get(UNTRAINED_KEY, []))
+
     def without_untrained(self, intensities: np.ndarray) -> np.ndarray:
         """`intensities` (n, 4) with NaN for the emotions whose strength head had too few gold intensities to learn
         from (`UNTRAINED_KEY` in config; none in a folder saved before it was recorded); the same array if none."""
