@@ -158,6 +158,18 @@ def convert_hint(directory: Path) -> str:
             f"python cli.py convert --model-dir {directory} --trust")
 
 
+def shown_value(value) -> str:
+    """A config.json value as an error message shows it: its repr, cut at 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def is_emotion_list(value) -> bool:
+    """A list of distinct emotion names (config.json's `no_intensity`, a network's `untrained_intensity`)."""
+    return (isinstance(value, list) and all(isinstance(e, str) and e in EMOTIONS for e in value)
+            and len(set(value)) == len(value))
+
+
 def check_config(directory: Path, config: dict, modalities: tuple[str, ...]) -> None:
     """What config.json says that scoring reads as it is, checked: `outputs` one of OUTPUTS (absent in folders
     saved before presence models: a 4-way choice), a presence model's `none_threshold` a number in [0, 1], its
@@ -166,31 +178,26 @@ def check_config(directory: Path, config: dict, modalities: tuple[str, ...]) -> 
     def refuse(what: str):
         raise ModelLoadError(f"{directory}/config.json: cannot load the model: {what}")
 
-    def shown(value) -> str:
-        text = repr(value)
-        return text if len(text) <= 80 else f"{text[:77]}..."
-
     outputs = config.get("outputs", "choice")
     if outputs not in OUTPUTS:
-        refuse(f"outputs is {shown(outputs)}, not one of {', '.join(OUTPUTS)}")
+        refuse(f"outputs is {shown_value(outputs)}, not one of {', '.join(OUTPUTS)}")
     threshold = config.get("none_threshold")
     if outputs == "presence" or threshold is not None:  # NaN is in no range: it would turn `none` off
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
-            refuse(f"none_threshold is {shown(threshold)}, not a number in [0, 1]")
+            refuse(f"none_threshold is {shown_value(threshold)}, not a number in [0, 1]")
     offsets = config.get("presence_offsets", [0.0] * len(EMOTIONS))  # the card shows them
     if (not isinstance(offsets, list) or len(offsets) != len(EMOTIONS)
             or not all(isinstance(o, (int, float)) and not isinstance(o, bool) and np.isfinite(o) for o in offsets)):
-        refuse(f"presence_offsets is {shown(offsets)}, not {len(EMOTIONS)} numbers")
+        refuse(f"presence_offsets is {shown_value(offsets)}, not {len(EMOTIONS)} numbers")
     if config.get("emotions", list(EMOTIONS)) != list(EMOTIONS):
-        refuse(f"its emotions are {shown(config['emotions'])}; this version's are {', '.join(EMOTIONS)}")
+        refuse(f"its emotions are {shown_value(config['emotions'])}; this version's are {', '.join(EMOTIONS)}")
     missing = config.get("no_intensity", [])  # the card and the training notes read it
-    if (not isinstance(missing, list) or not all(isinstance(e, str) and e in EMOTIONS for e in missing)
-            or len(set(missing)) != len(missing)):
-        refuse(f"no_intensity is {shown(missing)}, not a list of distinct emotions of {', '.join(EMOTIONS)}")
+    if not is_emotion_list(missing):
+        refuse(f"no_intensity is {shown_value(missing)}, not a list of distinct emotions of {', '.join(EMOTIONS)}")
     saved = config.get("modalities", list(modalities))
     if (not isinstance(saved, list) or not saved or not all(isinstance(m, str) for m in saved)
             or len(set(saved)) != len(saved) or not set(saved) <= set(modalities)):
-        refuse(f"modalities is {shown(saved)}; this model reads {' and '.join(modalities)}")
+        refuse(f"modalities is {shown_value(saved)}; this model reads {' and '.join(modalities)}")
 
 
 class OutputFolderError(ValueError):

@@ -148,12 +148,10 @@ class NetworkModel(FeatureModel):
     def _restore(self, directory: Path) -> None:
         config = NetConfig.from_saved(self.config.get("net_config"))  # `file_limits` refused a bad one already
         untrained = self.config.get(UNTRAINED_KEY, [])
-        if (not isinstance(untrained, list) or not all(isinstance(e, str) and e in EMOTIONS for e in untrained)
-                or len(set(untrained)) != len(untrained)):
-            shown = repr(untrained)
+        if not store.is_emotion_list(untrained):
             raise store.ModelLoadError(f"{directory}/config.json: cannot load the network: {UNTRAINED_KEY} is "
-                                       f"{shown if len(shown) <= 80 else shown[:77] + '...'}, not a list of "
-                                       f"distinct emotions of {', '.join(EMOTIONS)}")
+                                       f"{store.shown_value(untrained)}, not a list of distinct emotions of "
+                                       f"{', '.join(EMOTIONS)}")
         self.featurizer_ = store.read_featurizer(directory)
         self.weights_ = store.read_weights(directory, self.file_limits(self.config)[store.WEIGHTS_FILE])
         try:
