@@ -172,6 +172,12 @@ def away_columns(table: pd.DataFrame) -> list[str]:
     return [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
 
 
+def away_mean(table: pd.DataFrame) -> pd.Series:
+    """Per model, the mean of `away_columns`; NaN for a model missing one of them, which is neither ranked nor
+    placed on the frontier (a mean of only some sets would not compare)."""
+    return table[away_columns(table)].mean(axis=1, skipna=False)
+
+
 def speed_and_quality(table: pd.DataFrame) -> pd.DataFrame:
     """(name, tweets_per_s, size_mb, wassa_test, away) of the models that have a measured speed: `away` is the
     mean macro-F1 over `AWAY_FROM_WASSA` (the sets a model was scored on)."""
@@ -192,7 +198,7 @@ def wassa_frontier(table: pd.DataFrame) -> pd.DataFrame:
     if "wassa_test_macro_f1" not in table.columns or not columns:
         return pd.DataFrame(columns=["name", "wassa_test", "away", "on_frontier"])
     frame = pd.DataFrame({"name": table["name"], "wassa_test": table["wassa_test_macro_f1"],
-                          "away": table[columns].mean(axis=1, skipna=False)}).dropna().reset_index(drop=True)
+                          "away": away_mean(table)}).dropna().reset_index(drop=True)
     points = frame[["wassa_test", "away"]].to_numpy(dtype=float)
     beaten = [bool(((points >= point).all(axis=1) & (points > point).any(axis=1)).any()) for point in points]
     return frame.assign(on_frontier=[not b for b in beaten])
@@ -219,6 +225,12 @@ QUESTIONS = {
 }
 
 
+def _ranked_by(key: str) -> list[str]:
+    """The columns that rank the models on a question of `QUESTIONS`: its own, and for the fairest, ties broken by
+    the smaller largest gap."""
+    return [QUESTIONS[key][1], "largest_gap"] if key == "fairest" else [QUESTIONS[key][1]]
+
+
 def which_model(table: pd.DataFrame, reports: dict[str, dict], ranks: Rankings | None = None) -> dict[str, Pick]:
     """key → the model that answers that question of `QUESTIONS`, from the comparison table and the fairness
     audits (name → `fairness.json`), with the runner-up; a question no model has the figure for is left out.
@@ -234,7 +246,7 @@ def which_model(table: pd.DataFrame, reports: dict[str, dict], ranks: Rankings |
     for key, ranked in by_question.items():
         question, column, _ = QUESTIONS[key]
         best = ranked.iloc[0]
-        by = [column, "largest_gap"] if key == "fairest" else [column]
+        by = _ranked_by(key)
         tied = ranked[(ranked[by] == best[by]).all(axis=1)]["name"].iloc[1:]
         ranked = ranked.drop(tied.index)  # the runner-up is the first one behind the best and those tied with it
         second = ranked.iloc[1] if len(ranked) > 1 else None
@@ -268,16 +280,15 @@ def rankings(table: pd.DataFrame, reports: dict[str, dict]) -> Rankings:
     for column in ("wassa_test_macro_f1", "tweets_per_s", "upload_macro_f1"):
         if column in table.columns:
             frame[column] = pd.to_numeric(table[column], errors="coerce")
-    away = away_columns(table)
-    if away:
-        frame["away"] = table[away].mean(axis=1, skipna=False)  # a model missing one of the sets is not ranked
+    if away_columns(table):
+        frame["away"] = away_mean(table)
     fairness = fairness_summary(reports).set_index("name")
     frame = frame.join(fairness[["largest_mean_gap", "largest_gap", "emotion_word_accuracy"]], on="name")
     by_question = {}
     for key, (_, column, higher) in QUESTIONS.items():
         if column not in frame.columns or frame[column].isna().all():
             continue
-        by = [column, "largest_gap"] if key == "fairest" else [column]
+        by = _ranked_by(key)
         by_question[key] = frame.dropna(subset=[column]).sort_values(
             by, ascending=[not higher] + [True] * (len(by) - 1), kind="stable").reset_index(drop=True)
     return Rankings(frame, by_question)
@@ -293,7 +304,7 @@ def standings(table: pd.DataFrame, reports: dict[str, dict],
     places = {name: [] for name in table["name"]}
     for key, ranked in by_question.items():
         column = QUESTIONS[key][1]
-        by = [column, "largest_gap"] if key == "fairest" else [column]
+        by = _ranked_by(key)
         first = ranked.groupby(by, sort=False, dropna=False).cumcount()  # how many tied with it come before it
         for row, (name, figure) in enumerate(zip(ranked["name"], ranked[column])):
             places[name].append((key, row + 1 - int(first.iloc[row]), len(ranked), float(figure)))
