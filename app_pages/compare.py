@@ -42,6 +42,9 @@ HEAT_MAP_MARGIN = 150
 # The colours of the models in the charts that tell them apart by colour alone: Vega's default has 10, and the
 # shipped eight and three runs of one's own gave two models one colour (the default and the WASSA specialist).
 MODEL_COLOURS = "tableau20"
+# A model per colour, every name in the legend (it showed the first 16): the charts grow with them.
+MODEL_COLOUR = alt.Color("name:N", scale=alt.Scale(scheme=MODEL_COLOURS),
+                         legend=alt.Legend(symbolLimit=0, labelLimit=260))
 MEASURE_TABS = {"macro_f1": "Macro-F1", "none_f1": "F1 of saying none", "pearson_mean": "Intensity (Pearson r)"}
 # How each answer of `which_model` shows its figure: in full, then short (beside the runner-up).
 PICK_FIGURES = {"wassa": ("macro-F1 {:.3f} on WASSA-2017 test", "{:.3f}"),
@@ -218,9 +221,7 @@ if len(fast):
     st.altair_chart(alt.Chart(fast).mark_circle().encode(
         x=alt.X("tweets_per_s:Q", scale=alt.Scale(type="log"), title="tweets per second (one process)"),
         y=alt.Y("away:Q", title="mean macro-F1: GoEmotions, E-c, everyday"),
-        # Every name in the legend (it showed the first 16): the chart grows with them, as the fairness charts do.
-        color=alt.Color("name:N", scale=alt.Scale(scheme=MODEL_COLOURS),
-                        legend=alt.Legend(symbolLimit=0, labelLimit=260)),
+        color=MODEL_COLOUR,
         # Two sizes in the legend, the smallest and the largest (Vega's own five or six ran past the chart's foot),
         # and no dot too small to see (the lexicon rule's 0.02 MB was a pixel).
         size=alt.Size("size_mb:Q", title="size (MB)", scale=alt.Scale(range=[40, 600]),
@@ -237,8 +238,7 @@ if len(frontier) > 1:
             "y": alt.Y("away:Q", scale=alt.Scale(zero=False), title="mean macro-F1: GoEmotions, E-c, everyday")}
     line = alt.Chart(frontier[frontier["on_frontier"]]).mark_line(color="gray", strokeDash=[4, 3]).encode(**axes)
     points = alt.Chart(frontier).mark_circle(size=140).encode(
-        **axes, color=alt.Color("name:N", scale=alt.Scale(scheme=MODEL_COLOURS),
-                                legend=alt.Legend(symbolLimit=0, labelLimit=260)),
+        **axes, color=MODEL_COLOUR,
         tooltip=["name", alt.Tooltip("wassa_test:Q", format=".3f", title="WASSA-2017 test"),
                  alt.Tooltip("away:Q", format=".3f", title="away from WASSA"), "on_frontier"])
     st.altair_chart((line + points).properties(title="WASSA-2017 against the other collections",
@@ -251,7 +251,7 @@ if len(frontier) > 1:
                "right."
                + ("" if len(frontier) == len(table) else
                   " Not placed (no figure on WASSA-2017 test or on one of the three other sets, e.g. an image "
-                  "model): " + ", ".join(code(name) for name in table["name"] if name not in set(frontier["name"]))
+                  "model): " + ", ".join(code(name) for name in table["name"][~table["name"].isin(frontier["name"])])
                   + "."))
 
 st.subheader("Fairness")
