@@ -179,13 +179,12 @@ def away_mean(table: pd.DataFrame) -> pd.Series:
 
 
 def speed_and_quality(table: pd.DataFrame) -> pd.DataFrame:
-    """(name, tweets_per_s, size_mb, wassa_test, away) of the models that have a measured speed: `away` is the
-    mean macro-F1 over `AWAY_FROM_WASSA` (the sets a model was scored on)."""
-    columns = away_columns(table)
-    if "tweets_per_s" not in table.columns or not columns:
+    """(name, tweets_per_s, size_mb, wassa_test, away) of the models that have a measured speed and every set away
+    from WASSA-2017: `away` is their mean (`away_mean`), as the models are ranked and placed on the frontier."""
+    if "tweets_per_s" not in table.columns or not away_columns(table):
         return pd.DataFrame(columns=["name", "tweets_per_s", "size_mb", "wassa_test", "away"])
     frame = table[["name", "tweets_per_s", "size_mb"]].assign(
-        wassa_test=table.get("wassa_test_macro_f1"), away=table[columns].mean(axis=1))
+        wassa_test=table.get("wassa_test_macro_f1"), away=away_mean(table))
     return frame.dropna(subset=["tweets_per_s", "away"]).reset_index(drop=True)
 
 
@@ -235,7 +234,7 @@ def which_model(table: pd.DataFrame, reports: dict[str, dict], ranks: Rankings |
     """key → the model that answers that question of `QUESTIONS`, from the comparison table and the fairness
     audits (name → `fairness.json`), with the runner-up; a question no model has the figure for is left out.
     `wassa`: highest WASSA-2017 test macro-F1, noting its mean away from WASSA; `away`: highest mean macro-F1 over
-    `AWAY_FROM_WASSA` (`speed_and_quality`'s `away`, the sets every model was scored on), noting the best on each
+    `AWAY_FROM_WASSA` (`away_mean`: a model missing one of them is not ranked), noting the best on each
     of those sets; `fastest`: most tweets per second, noting its `away`; `fairest`: smallest largest |mean gap|
     of the audit (ties: smaller largest gap), noting its emotion-word accuracy; `upload`: highest macro-F1 on the
     user's labelled data, when there is one. `ranks`: `rankings(table, reports)`, when the caller has it already

@@ -339,3 +339,17 @@ def test_the_frontier_places_no_model_by_the_mean_of_only_some_collections():
     assert which_model(table, {})["away"].name == "default"
     frontier = wassa_frontier(table)
     assert frontier["name"].tolist() == ["default"] and frontier["on_frontier"].all()
+
+
+def test_the_speed_chart_shows_no_model_by_the_mean_of_only_some_collections():
+    """The speed chart averaged the sets a model had, where ranking and the frontier need all three: a run scored on
+    the everyday tweets alone stood above the default model on the chart and was not ranked at all."""
+    from evaluation.comparison import speed_and_quality
+
+    table = pd.DataFrame({"name": ["default", "older run"], "wassa_test_macro_f1": [0.64, 0.70],
+                          "goemotions_dev_macro_f1": [0.73, np.nan], "ec_dev_macro_f1": [0.72, np.nan],
+                          "everyday_check_macro_f1": [0.71, 0.80], "tweets_per_s": [13000.0, 15000.0],
+                          "size_mb": [2.3, 2.3]})
+    fast = speed_and_quality(table)
+    assert fast["name"].tolist() == ["default"]
+    assert fast.loc[0, "away"] == pytest.approx((0.73 + 0.72 + 0.71) / 3)
