@@ -93,6 +93,19 @@ def test_an_uploaded_face_gets_the_image_branchs_reading_and_a_heat_map(page):
     assert reading["probability"].between(0, 1).all()
 
 
+@pytest.mark.parametrize("model, size", [("default (shipped)", (5000, 1)),  # shown as wide as its column
+                                         ("zoo/logreg", (400, 1))])  # shown 320 pixels wide
+def test_a_very_wide_image_is_shown_not_a_crash(page, model, size):
+    """Streamlit scales a shown image to its width, and a height that rounds to 0 pixels raised ValueError: the
+    page broke after the answer was shown."""
+    page.sidebar.selectbox[0].set_value(model).run()
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    page.file_uploader[0].set_value(("strip.png", buffer.getvalue(), "image/png")).run()
+    assert not page.exception and not page.error
+    assert "The image" in [s.value for s in page.subheader] and page.get("image")
+
+
 def test_a_text_only_model_without_attributions_says_so(page, tmp_path):
     build_model("lexicon_rule").fit(wassa("train").subset(range(0, 3600, 72))).save(tmp_path / "rule")  # all four
     page.run()
