@@ -78,6 +78,15 @@ def test_no_emotion_is_shown_present_when_the_answer_is_none(page):
     assert f"has probability {scores['probability'].max():.3f}, below this model's 0.750" in caption
 
 
+@pytest.mark.parametrize("text", ["", "  \n\t ", "\u200b\u200d\ufeff", " \u2060 "])
+def test_a_tweet_that_shows_nothing_asks_for_one(page, text):
+    """Zero-width characters (pasted from a web page) were sent to the model, and the page answered with an error
+    about "the row" it reads from a file."""
+    page.text_area(key="tweet").input(text).run()
+    assert not page.exception and not page.error
+    assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
+
+
 def test_a_non_image_upload_gets_a_message_not_an_exception(page):
     page.file_uploader[0].set_value(("notes.png", b"a text file renamed to .png", "image/png")).run()
     assert not page.exception
