@@ -320,33 +320,37 @@ if pair.rows == 0:
     st.stop()
 st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; the matrices judge each row on its (first) "
            "label and leave out rows with none of the four; the disagreements include them, with `none`.")
+if pair.judged:
+    confusion = pair.confusion_long()
+    # Each model's name as the title and its figures as the subtitle: in one title, at 900 pixels the figures were
+    # cut off ("default (shipped): ma…"). Counts in white on the darker half of the cells (black was unreadable).
+    for column, name in zip(st.columns(2), pair.names):
+        result = pair.results[name]
+        part = confusion[confusion["model"] == name]
+        heat = alt.Chart(part).encode(x=alt.X("predicted:N", sort=list(EMOTIONS)),
+                                      y=alt.Y("true:N", sort=list(EMOTIONS)))
+        column.altair_chart(
+            (heat.mark_rect().encode(color=alt.Color("count:Q", legend=None), tooltip=["true", "predicted", "count"])
+             + heat.mark_text().encode(text="count:Q", color=alt.condition(
+                 f"datum.count > {part['count'].max() / 2}", alt.value("white"), alt.value("black"))))
+            .properties(title=alt.TitleParams(name, subtitle=f"macro-F1 {result['macro_f1']:.3f} · accuracy "
+                                                             f"{result['accuracy']:.3f}", anchor="start")),
+            width="stretch")
 
-confusion = pair.confusion_long()
-# Each model's name as the title and its figures as the subtitle: in one title, at 900 pixels the figures were cut
-# off ("default (shipped): ma…"). Counts in white on the darker half of the cells (black was unreadable there).
-for column, name in zip(st.columns(2), pair.names):
-    result = pair.results[name]
-    part = confusion[confusion["model"] == name]
-    heat = alt.Chart(part).encode(x=alt.X("predicted:N", sort=list(EMOTIONS)), y=alt.Y("true:N", sort=list(EMOTIONS)))
-    column.altair_chart(
-        (heat.mark_rect().encode(color=alt.Color("count:Q", legend=None), tooltip=["true", "predicted", "count"])
-         + heat.mark_text().encode(text="count:Q", color=alt.condition(
-             f"datum.count > {part['count'].max() / 2}", alt.value("white"), alt.value("black"))))
-        .properties(title=alt.TitleParams(name, subtitle=f"macro-F1 {result['macro_f1']:.3f} · accuracy "
-                                                         f"{result['accuracy']:.3f}", anchor="start")),
-        width="stretch")
-
-# Precision, then recall, each chart as wide as the page with its legend (as the fairness charts): as one chart
-# faceted by measure (a facet cannot follow the page's width), at 900 pixels it ran past the page, legend and all.
-scores = pair.precision_recall()
-for measure in ("precision", "recall"):
-    st.altair_chart(
-        alt.Chart(scores, title=f"{measure.capitalize()} per emotion").mark_bar().encode(
-            x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="model:N",
-            y=alt.Y(f"{measure}:Q", title=measure, scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("model:N", title=None, legend=alt.Legend(labelLimit=260)),
-            tooltip=["model", "emotion", alt.Tooltip(f"{measure}:Q", format=".3f")]).properties(height=200),
-        width="stretch")
+    # Precision, then recall, each chart as wide as the page with its legend (as the fairness charts): as one
+    # chart faceted by measure (a facet cannot follow the page's width), at 900 pixels it ran past the page.
+    scores = pair.precision_recall()
+    for measure in ("precision", "recall"):
+        st.altair_chart(
+            alt.Chart(scores, title=f"{measure.capitalize()} per emotion").mark_bar().encode(
+                x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="model:N",
+                y=alt.Y(f"{measure}:Q", title=measure, scale=alt.Scale(domain=[0, 1])),
+                color=alt.Color("model:N", title=None, legend=alt.Legend(labelLimit=260)),
+                tooltip=["model", "emotion", alt.Tooltip(f"{measure}:Q", format=".3f")]).properties(height=200),
+            width="stretch")
+else:  # an upload labelled none throughout: nothing for the matrices to judge
+    st.warning(f"None of the {pair.rows:,} rows both models scored has an emotion of the four (their labels are all "
+               "none): no confusion matrices or precision and recall, only where the two disagree.")
 
 st.markdown(f"**Where they disagree**: {len(pair.disagreements):,} of {pair.rows:,} rows")
 st.dataframe(pair.disagreements, hide_index=True)

@@ -61,6 +61,7 @@ from app_pages.shared import (  # noqa: E402
     pick_model,
     show_model_card,
 )
+from data.labelled import is_blank  # noqa: E402
 from explain.explanation import explain  # noqa: E402
 from explain.tokens import hits_table  # noqa: E402
 from features.image.decode import DEFAULT_MAX_PIXELS  # noqa: E402
@@ -87,7 +88,7 @@ if upload is not None:
         image = upload.getvalue()
     except UploadError as exc:
         st.error(f"This image cannot be used: {exc}")
-if not text.strip() and image is None:
+if is_blank(text) and image is None:  # zero-width characters alone show nothing either
     st.info("Type a tweet, pick an example, or upload an image.")
     st.stop()
 

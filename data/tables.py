@@ -176,9 +176,9 @@ def _detect(path: Path, offset: int) -> str | None:
 
 def _sniff_delimiter(path: Path, encoding: str) -> str:
     """The extension's delimiter if the header line has it; else whichever of comma, tab and semicolon the
-    header line has most of; else the extension's."""
+    header line has most of; else the extension's. The header line is the first that is not blank."""
     with open(path, encoding=encoding, newline="") as handle:
-        header = handle.readline()
+        header = next((line for line in handle if line.strip("\r\n")), "")
     default = delimiter_for(path)
     # Ignore quoted parts of the header: a quoted column name may hold any character.
     unquoted = "".join(header.split('"')[::2])
@@ -289,10 +289,10 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
         text = io.TextIOWrapper(binary, encoding=fmt.encoding, newline="")
         tail = collections.deque(maxlen=MAX_LINES_PER_RECORD)  # the last lines read: the last record's own
         reader = csv.reader(kept_lines(text, tail), delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
-        try:
-            names = next(reader)
-        except StopIteration:
-            raise DataError(f"{path}: the file is empty") from None
+        # The header is the first record: blank lines before it are skipped, as blank lines between rows are.
+        names = next((record for record in reader if record), None)
+        if names is None:
+            raise DataError(f"{path}: the file is empty")
         if len(names) > MAX_COLUMNS:
             raise DataError(f"{path}: the header has {len(names):,} columns, over the limit of {MAX_COLUMNS:,}")
         header = pandas_header(names)

@@ -338,7 +338,8 @@ def generalisation_long(table: pd.DataFrame, measures=MATRIX_MEASURES, leave_out
 class PairComparison:
     names: tuple[str, str]
     rows: int  # rows both models scored (the comparison uses only these)
-    results: dict  # name → evaluation on those rows
+    judged: int  # of those, the rows with an emotion of the four: what the matrices judge
+    results: dict  # name → evaluation on those rows; empty when none is judged
     disagreements: pd.DataFrame
 
     def confusion_long(self) -> pd.DataFrame:
@@ -359,11 +360,15 @@ def compare_pair(data: LabelledData, predictions: dict[str, Prediction]) -> Pair
     """Two models' predictions on `data`, compared on the rows both could score: the matrices judge each row on
     its single label (the first labelled emotion of a multi-label row; rows with none of the four are left out),
     the disagreements are the rows whose answers (`Prediction.emotions`, `none` included) differ, beside the
-    label (`none` for a row with no emotion of the four)."""
+    label (`none` for a row with no emotion of the four). With no row to judge, there are no matrices
+    (`results` is empty): the rows both scored may all be labelled none, or there may be none (a text model and an
+    image model on faces)."""
     (name_a, a), (name_b, b) = predictions.items()
     both = np.isfinite(a.probabilities).all(axis=1) & np.isfinite(b.probabilities).all(axis=1)
     rows = np.flatnonzero(both)
-    results = {name: evaluate_predictions(data.labels[rows], p.probabilities[rows]) for name, p in predictions.items()}
+    judged = int(data.labels[rows].any(axis=1).sum())
+    results = {name: evaluate_predictions(data.labels[rows], p.probabilities[rows])
+               for name, p in predictions.items()} if judged else {}
     # What each model answers, as `emotion` in a scored file: `none` below a presence model's threshold.
     said_a, said_b = np.array(a.emotions, dtype=object), np.array(b.emotions, dtype=object)
     differ = rows[said_a[rows] != said_b[rows]]
@@ -377,7 +382,7 @@ def compare_pair(data: LabelledData, predictions: dict[str, Prediction]) -> Pair
         name_b: said_b[differ],
         f"{name_b} probability": b.probabilities[differ].max(axis=1).round(3),
     })
-    return PairComparison((name_a, name_b), len(rows), results, disagreements)
+    return PairComparison((name_a, name_b), len(rows), judged, results, disagreements)
 
 
 def _image_name(image) -> str:

@@ -122,15 +122,19 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
     read otherwise or with a message that names neither file nor line: a row with more fields than the header
     (the first row's extra fields become an index), a quote left open to the end of the file, and a file with
     both empty lines and lines of only spaces (the local engine skips the first and scores the second)."""
-    one_line_each, spaces, empty, line = True, False, False, 1
+    one_line_each, spaces, line = True, False, 1
     tail = collections.deque(maxlen=MAX_LINES_PER_RECORD)
     with open(path, encoding=encoding, newline="") as handle:
         reader = csv.reader(kept_lines(handle, tail), delimiter=delimiter)
-        names = next(reader, None)
-        if names is None:
+        skipped = 0  # blank lines before the header, skipped by both engines
+        for names in reader:
+            if names:
+                break
+            skipped += 1
+        else:
             raise DataError(f"{path}: the file is empty")
-        width, last = len(names), reader.line_num
-        for count, record in enumerate(reader, start=2):
+        width, last, empty = len(names), reader.line_num, skipped > 0
+        for count, record in enumerate(reader, start=2 + skipped):
             line, last = last + 1, reader.line_num
             one_line_each = one_line_each and last == count
             if line < last < line + MAX_LINES_PER_RECORD and closes_then_runs_on(record_text(tail, line, last), delimiter):

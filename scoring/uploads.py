@@ -216,15 +216,34 @@ def label_counts(data: LabelledData) -> pd.Series:
 # Per image, below the dashboard's 50 MB per file: phone photos are 2-8 MB, and one image is decoded per click.
 IMAGE_LIMITS = UploadLimits(file_mb=10)
 DISPLAY_SIZE = 480  # an uploaded JPEG is decoded at no less than this (DCT scaling), enough to show it
+# A picture to show is at most this many times as wide as it is tall: Streamlit scales a shown image down to its
+# width (320 pixels, or 1,460 for a column's width), and a height that rounds to 0 pixels raises ValueError there.
+SHOWN_ASPECT = 20
+SHOWN_WIDTH = 1460  # Streamlit's widest: a wider strip is narrowed to this before it is padded
 
 
 def read_image_upload(data: bytes, name: str, limits: UploadLimits = IMAGE_LIMITS,
                       max_pixels: int = DEFAULT_MAX_PIXELS):
     """Check an uploaded image the way the image features will read it, and return it decoded (RGB PIL image).
-    Raises `UploadError` saying why it cannot be used: empty, too large, not a supported image, corrupt."""
+    Raises `UploadError` saying why it cannot be used: empty, too large, not a supported image, corrupt.
+    The picture returned is for showing: a strip wider than `SHOWN_ASPECT` times its height is padded with white
+    (`showable`); the model reads the uploaded bytes."""
     check_size(data, name, limits)
     try:
-        return decode_rgb(data, size=DISPLAY_SIZE, max_pixels=max_pixels, crop_fraction=1.0)
+        return showable(decode_rgb(data, size=DISPLAY_SIZE, max_pixels=max_pixels, crop_fraction=1.0))
     except ImageDecodeError as exc:
         raise UploadError(f"{name}: {exc}") from None
+
+
+def showable(image: Image.Image) -> Image.Image:
+    """`image` as it can be shown at any width Streamlit gives it: one more than `SHOWN_ASPECT` times as wide as
+    it is tall (a 5000 × 1 strip) narrowed to at most `SHOWN_WIDTH` pixels and centred on white of that aspect."""
+    width, height = image.size
+    if width <= SHOWN_ASPECT * height:
+        return image
+    shown = min(width, SHOWN_WIDTH)
+    strip = image.resize((shown, max(1, round(height * shown / width))), Image.Resampling.BILINEAR)
+    canvas = Image.new("RGB", (shown, -(-shown // SHOWN_ASPECT)), "white")
+    canvas.paste(strip, (0, (canvas.height - strip.height) // 2))
+    return canvas
 

@@ -91,6 +91,15 @@ def test_bad_uploads_get_a_message_not_a_crash(page, data, zip_data, message):
     assert any(message in e for e in messages(page, "error")), messages(page, "error")
 
 
+def test_a_file_with_blank_lines_before_its_header_scores(page):
+    """The blank first line was read as a header of no columns, and the page broke choosing a text column."""
+    upload(page, "mine.csv", b"\n\ntext,id\nI am furious,1\n")
+    assert not page.exception and not page.error
+    assert page.selectbox[1].value == "text"
+    page.button[0].click().run()
+    assert messages(page, "metric") == ["1", "1", "0", "0"]
+
+
 def test_a_zip_entry_that_is_not_an_image_is_named(page):
     upload(page, "mine.csv", b"text,image\nhi,a.png\n", zipped({"a.png": b"not a picture"}))
     assert any("1 file(s) in the ZIP are not images (a.png: cannot identify image file" in w

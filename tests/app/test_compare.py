@@ -157,6 +157,28 @@ def test_a_bad_labelled_upload_gets_a_message(monkeypatch, runs):
                                            "emotion of the four)"]
 
 
+def test_an_upload_labelled_none_throughout_is_named_not_a_crash(monkeypatch, runs):
+    """Every model failed scoring it with scikit-learn's "Found empty input array", and the page broke."""
+    at = open_page(monkeypatch, runs)
+    at.file_uploader[0].set_value(("mine.csv", b"text,label\nmeh,none\njust a tuesday,none\n", "text/csv")).run()
+    assert not at.exception and not at.error
+    warning = next(str(w.value) for w in at.warning if "Not scored on your data" in str(w.value))
+    assert "mine.csv: none of the 2 rows tfidf_logreg scored has an emotion of the four" in warning
+    assert at.selectbox[2].value == "upload"  # the two models side by side on it: no matrices, the disagreements
+    assert any("None of the 2 rows both models scored has an emotion of the four" in str(w.value) for w in at.warning)
+    assert any(m.value.startswith("**Where they disagree**") for m in at.markdown)
+
+
+def test_a_text_model_and_an_image_model_on_faces_are_said_to_share_no_row(monkeypatch, tmp_path):
+    """The page's own message for this case was never reached: the comparison broke first."""
+    at = open_page(monkeypatch, tmp_path)  # the shipped default and zoo
+    at.selectbox[1].set_value("zoo/text_net").run()
+    at.selectbox[2].set_value("fer_public_test").run()
+    assert not at.exception
+    assert any(str(w.value).startswith("The two models have no row of this data set they can both read")
+               for w in at.warning)
+
+
 def charts(at) -> dict:
     """Title → Vega-Lite spec of every chart on the page."""
     specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]

@@ -78,6 +78,15 @@ def test_no_emotion_is_shown_present_when_the_answer_is_none(page):
     assert f"has probability {scores['probability'].max():.3f}, below this model's 0.750" in caption
 
 
+@pytest.mark.parametrize("text", ["", "  \n\t ", "\u200b\u200d\ufeff", " \u2060 "])
+def test_a_tweet_that_shows_nothing_asks_for_one(page, text):
+    """Zero-width characters (pasted from a web page) were sent to the model, and the page answered with an error
+    about "the row" it reads from a file."""
+    page.text_area(key="tweet").input(text).run()
+    assert not page.exception and not page.error
+    assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
+
+
 def test_a_non_image_upload_gets_a_message_not_an_exception(page):
     page.file_uploader[0].set_value(("notes.png", b"a text file renamed to .png", "image/png")).run()
     assert not page.exception
@@ -91,6 +100,19 @@ def test_an_uploaded_face_gets_the_image_branchs_reading_and_a_heat_map(page):
     assert len(page.get("image")) == 2  # the upload and its Grad-CAM overlay
     reading = page.dataframe[-1].value
     assert reading["probability"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("model, size", [("default (shipped)", (5000, 1)),  # shown as wide as its column
+                                         ("zoo/logreg", (400, 1))])  # shown 320 pixels wide
+def test_a_very_wide_image_is_shown_not_a_crash(page, model, size):
+    """Streamlit scales a shown image to its width, and a height that rounds to 0 pixels raised ValueError: the
+    page broke after the answer was shown."""
+    page.sidebar.selectbox[0].set_value(model).run()
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    page.file_uploader[0].set_value(("strip.png", buffer.getvalue(), "image/png")).run()
+    assert not page.exception and not page.error
+    assert "The image" in [s.value for s in page.subheader] and page.get("image")
 
 
 def test_a_text_only_model_without_attributions_says_so(page, tmp_path):

@@ -129,6 +129,26 @@ def test_a_small_upload_trains_with_a_validation_file(page, tmp_path):
     assert config["train_rows"] == 2 and job.metrics["valid"]["n"] == 3
 
 
+def test_a_validation_file_labelled_none_throughout_is_refused_before_training(page, tmp_path):
+    """It trained to the end and then failed with scikit-learn's "Found empty input array"."""
+    page.radio[0].set_value("Upload labelled data").run()
+    uploads = {u.label: u for u in page.file_uploader}
+    uploads["Labelled CSV or TSV"].set_value(("mine.csv", b"text,label\nhappy,joy\nangry,anger\n", "text/csv"))
+    uploads["Validation CSV or TSV (optional)"].set_value(("check.csv", b"text,label\nmeh,none\nok,none\n",
+                                                          "text/csv"))
+    page.text_input[0].set_value("none_valid")
+    next(c for c in page.checkbox if c.label == "Score test sets").set_value(False)
+    page.button[0].click().run()
+    job = page.session_state["train_job"]
+    assert job.wait(timeout=300) and job.status == "failed" and not job.log  # not one epoch
+    page.run()
+    assert not page.exception
+    assert page.error[0].value == ("Training failed: check.csv: none of the 2 validation rows has an emotion of the "
+                                   "four (their labels are all none): the run could not be scored on them; add rows "
+                                   "with an emotion, or train without a validation file")
+    assert not (tmp_path / "none_valid").exists()
+
+
 def test_a_baseline_trains_on_uploaded_labelled_data(page, tmp_path):
     page.radio[0].set_value("Upload labelled data").run()
     sample = (Path(__file__).resolve().parents[2] / "data" / "samples" / "tweets_sample.csv").read_bytes()

@@ -34,6 +34,23 @@ def test_the_header_is_kept_as_given_beside_the_names_columns_are_picked_by(tmp_
     assert table.frame.columns.tolist() == table.columns
 
 
+def test_blank_lines_before_the_header_are_skipped_as_blank_lines_between_rows_are(tmp_path):
+    """The first line was taken for the header even when blank: a table of no columns, every row refused, and the
+    Batch page broke on it."""
+    source = tmp_path / "in.csv"
+    source.write_text("\n\r\n\ntext;id\nhi;1\nthere;2;3\n")  # the delimiter is sniffed from the header too
+    table = read_table(source)
+    assert (table.columns, table.given_columns, table.rows) == (["text", "id"], ["text", "id"], 2)
+    assert table.frame.text.tolist() == ["hi", "there"]
+    assert table.first_bad_row().startswith("line 6: 3 fields where the header has 2")  # lines counted as in the file
+    source.write_text("\n\n \n")  # a line of a space is a header of one blank name; no row under it
+    with pytest.raises(DataError, match="a header line but no rows"):
+        read_table(source)
+    source.write_text("\n\n\n")
+    with pytest.raises(DataError, match="the file is empty"):
+        read_table(source)
+
+
 def test_a_whole_table_names_the_file_as_the_user_knows_it(tmp_path):
     source = tmp_path / "upload.csv"
     source.write_text("text\n" + "hi\n" * 6)

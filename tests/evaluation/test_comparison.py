@@ -139,6 +139,24 @@ def test_disagreements_name_none_for_rows_and_answers_with_no_emotion():
     assert pair.confusion_long()["count"].sum() == 2  # the matrices judge the one labelled row, once per model
 
 
+def test_two_models_with_no_row_to_judge_in_common_are_compared_without_matrices():
+    """No row both scored (a text model and an image model on faces), or none of them with an emotion of the four
+    (an upload labelled none throughout): scikit-learn's "Found empty input array" broke the Compare page."""
+    labels = np.array([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
+    data = LabelledData(["meh", "ok", "so so"], [None] * 3, labels, np.full((3, 4), np.nan))
+    said = Prediction(np.array([[.1, .2, .1, .3], [.1, .1, .9, .1], [.1, .1, .1, .2]]), np.zeros((3, 4)), [None] * 3,
+                      none_threshold=0.5)
+    unread = Prediction(np.full((3, 4), np.nan), np.full((3, 4), np.nan), ["nothing to score"] * 3)
+    pair = compare_pair(data, {"A": said, "B": unread})
+    assert (pair.rows, pair.judged, pair.results, len(pair.disagreements)) == (0, 0, {}, 0)
+    other = Prediction(np.array([[.1, .2, .1, .3], [.1, .1, .1, .1], [.1, .1, .1, .2]]), np.zeros((3, 4)), [None] * 3,
+                       none_threshold=0.5)
+    pair = compare_pair(data, {"A": said, "B": other})
+    assert (pair.rows, pair.judged, pair.results) == (3, 0, {})
+    assert pair.disagreements[["row", "label", "A", "B"]].to_dict("list") == {
+        "row": [2], "label": ["none"], "A": ["joy"], "B": ["none"]}
+
+
 def audit_with(mean_gap: float, largest_gap: float, accuracy: float = 0.9) -> dict:
     """A fairness audit whose one figure anywhere is `mean_gap` (and `largest_gap`)."""
     figures = {"mean_gap": mean_gap, "largest_gap": largest_gap, "p_value": 0.5}

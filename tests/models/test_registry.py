@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from data import DataError
+from data.labelled import LabelledData
 from data.registry import fer, wassa
 from models.registry import MODELS, build_model, load_model
 from models.store import ModelLoadError
@@ -40,6 +41,27 @@ def test_training_rows_that_all_say_one_thing_are_refused(name, tweets):
     joy = tweets.subset(np.flatnonzero(tweets.labels[:, 2]))
     with pytest.raises(DataError, match="every training row says joy; a model needs at least two answers"):
         build_model(name, FAST_NET if name == "text_net" else {}).fit(joy, seed=0)
+
+
+def none_only(texts=("meh", "just a tuesday", "ok then")) -> LabelledData:
+    return LabelledData(list(texts), [None] * len(texts), np.zeros((len(texts), 4)),
+                        np.full((len(texts), 4), np.nan), source="none.csv")
+
+
+def test_evaluating_rows_that_all_say_none_is_one_line_naming_the_file():
+    """A labelled file whose labels are all `none` failed with scikit-learn's "Found empty input array" (the
+    Compare page broke, `cli.py evaluate` printed it): 4-way macro-F1 needs a row with an emotion."""
+    with pytest.raises(DataError, match=r"^none\.csv: none of the 3 rows fused_net scored has an emotion of the four "
+                                        r"\(their labels are all none\)"):
+        load_model().evaluate(none_only())
+
+
+@pytest.mark.parametrize("name", ["logreg", "text_net"])
+def test_a_validation_file_whose_rows_all_say_none_is_refused_before_training(name, tweets):
+    """Training ran to its end and then failed scoring such a file, with scikit-learn's words."""
+    model = build_model(name, FAST_NET if name == "text_net" else {})
+    with pytest.raises(DataError, match=r"^none\.csv: none of the 3 validation rows has an emotion of the four"):
+        model.fit(tweets, none_only(), seed=0, on_epoch=lambda record: pytest.fail("training started"))
 
 
 def test_a_single_string_of_images_is_refused(tweets):

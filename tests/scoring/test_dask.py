@@ -116,6 +116,18 @@ def test_a_line_of_only_spaces_is_a_row_as_in_the_local_engine(model, client, tm
         score_file_dask(model, source, tmp_path / "out3.csv", client=object())
 
 
+def test_blank_lines_before_the_header_are_skipped_as_in_the_local_engine(model, client, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("\n\ntext,id\nhello,1\nbye,2\n")
+    summary = score_file_dask(model, source, tmp_path / "out.csv", client=client)
+    reference = score_file(model, source, tmp_path / "reference.csv")
+    assert (summary.rows, summary.failed) == (reference.rows, reference.failed) == (2, 0)
+    assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
+    source.write_text("\ntext\nhello\n \n")  # an empty line and a line of spaces: refused, as between rows
+    with pytest.raises(DataError, match="both empty lines and lines of only spaces"):
+        score_file_dask(model, source, tmp_path / "out2.csv", client=object())
+
+
 def test_blank_and_repeated_column_names_are_written_as_given_by_both_engines(model, client, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("id,text,note,note,\n1,so happy,a,b,c\n2,so sad,d,e,f\n")

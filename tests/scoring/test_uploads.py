@@ -206,6 +206,15 @@ def test_image_uploads_are_checked_before_use():
         read_image_upload(wide, "wide.png", max_pixels=5_000_000)
 
 
+@pytest.mark.parametrize("size, shown", [((5000, 1), (1460, 73)), ((400, 1), (400, 20)), ((40_000, 2), (1460, 73)),
+                                         ((48, 48), (48, 48)), ((1, 5000), (1, 5000)), ((200, 10), (200, 10))])
+def test_an_uploaded_strip_is_shown_padded_to_a_shape_streamlit_can_scale(size, shown):
+    """A 5000 × 1 image broke the Predict page: Streamlit scaled it to 0 pixels high."""
+    picture = read_image_upload(image_png(Image.new("RGB", size, (200, 30, 30))), "strip.png")
+    assert picture.size == shown
+    assert picture.width <= 20 * picture.height
+
+
 def image_png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
