@@ -173,7 +173,8 @@ if uploaded is not None:
             extra[name] = evaluation(str(directory), model_stamp(directory), fingerprint, uploaded)
         except (ModelLoadError, DataError) as exc:
             unscored[name] = as_in_the_picker(str(exc), directory)
-    st.caption(f"Your data: {len(uploaded):,} rows from {labelled_file.name}, in the `upload_…` columns.")
+    st.caption(f"Your data: {len(uploaded):,} row{'s' * (len(uploaded) != 1)} from {labelled_file.name}"
+               + (", in the `upload_…` columns." if extra else "; no model could be scored on it."))
     if unscored:
         st.warning(skipped_note(f"Not scored on your data: {len(unscored)} model{'s' * (len(unscored) > 1)}",
                                 unscored))
