@@ -201,14 +201,19 @@ def test_bad_training_file_is_named(files, capsys):
     assert "unknown label(s) ['happy']" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["train", "evaluate", "score", "compare"])
+COMMANDS = next(a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
 def test_every_command_explains_its_options(command):
     result = subprocess.run([sys.executable, "cli.py", command, "--help"], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0 and "--" in result.stdout and "show this help message" in result.stdout
+    assert result.returncode == 0 and "show this help message" in result.stdout
+    for action in COMMANDS[command]._actions:  # every option listed, each with a line that explains it
+        assert action.help and any(flag in result.stdout for flag in action.option_strings), action.option_strings
 
 
 def test_the_usage_summary_names_real_options_and_all_of_a_short_command():
-    commands = next(a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    commands = COMMANDS
     summary = {block.split()[2]: set(re.findall(r"--[a-z-]+", block))
                for block in re.split(r"\n\s+(?=python cli\.py )", cli.__doc__) if block.startswith("python cli.py ")}
     assert set(summary) == set(commands)
@@ -246,6 +251,8 @@ def test_evaluate_reads_what_score_reads(run, files, capsys):
     assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(source)]) == 0
     assert json.loads(capsys.readouterr().out)["n"] == 60
     assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(files / "s.csv")]) == 0
+    scored = pd.read_csv(files / "s.csv", keep_default_na=False)
+    assert len(scored) == 60 and scored.text.str.endswith(" – café").all() and (scored.error == "").all()
 
 
 def test_train_on_bundled_sources_with_weights(files, capsys):
