@@ -205,13 +205,13 @@ def test_an_unreachable_scheduler_is_one_line_and_leaves_nothing(run, tmp_path):
     import dask
 
     source = _tweets(tmp_path / "in.csv", 5)
-    started = time.time()
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         process = subprocess.run([sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source),
                                   "--output", str(tmp_path / "out.csv"), "--engine", "dask", "--scheduler",
                                   "tcp://127.0.0.1:9"], cwd=ROOT, capture_output=True, text=True,
-                                 env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
-    assert process.returncode != 0 and time.time() - started < 60
+                                 env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"},
+                                 timeout=120)  # gives up rather than waits: a hang fails here
+    assert process.returncode != 0
     assert process.stderr.strip().splitlines() == [process.stderr.strip()]
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in process.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
