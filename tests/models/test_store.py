@@ -249,7 +249,9 @@ def _legacy_folder(model, folder: Path) -> None:
         (folder / name).unlink()
 
 
-def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets, tmp_path):
+def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets, tmp_path, capsys):
+    import cli
+
     model = build_model("text_net", FAST_NET).fit(tweets, seed=0)
     _legacy_folder(model, tmp_path / "old")
     with pytest.raises(ModelLoadError, match="convert --model-dir .* --trust"):
@@ -262,8 +264,12 @@ def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets,
     texts = tweets.texts[:100]
     np.testing.assert_allclose(load_model(tmp_path / "new").predict(texts).probabilities,
                                model.predict(texts).probabilities, atol=1e-7)
-    convert_legacy(tmp_path / "old")  # in place: the old folder is a model folder, replaced by its conversion
+    # in place, by the command line: the old folder is a model folder, replaced by its conversion
+    assert cli.main(["convert", "--model-dir", str(tmp_path / "old"), "--trust"]) == 0
+    assert capsys.readouterr().err == f"converted → {tmp_path / 'old'}\n"
     assert not (tmp_path / "old" / "state.pkl.gz").exists() and load_model(tmp_path / "old").name == "text_net"
+    np.testing.assert_allclose(load_model(tmp_path / "old").predict(texts).probabilities,
+                               model.predict(texts).probabilities, atol=1e-7)
 
 
 def test_an_old_folder_whose_conversion_does_not_load_is_left_as_it_was(tweets, tmp_path, monkeypatch):
