@@ -272,19 +272,15 @@ def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets,
                                model.predict(texts).probabilities, atol=1e-7)
 
 
-def test_an_old_folder_whose_conversion_does_not_load_is_left_as_it_was(tweets, tmp_path, monkeypatch):
-    from models import convert
-
+def test_an_old_folder_whose_conversion_does_not_load_is_left_as_it_was(tweets, tmp_path):
     model = build_model("text_net", FAST_NET).fit(tweets, seed=0)
     _legacy_folder(model, tmp_path / "old")
+    _edit_config(tmp_path / "old", lambda c: c["net_config"].update(embed=9))  # its weights.pt has embed 8
     before = {path.name: path.read_bytes() for path in (tmp_path / "old").iterdir()}
-
-    def fails(directory):
-        raise ModelLoadError(f"{directory}: cannot load the model: scoring a test tweet fails (AttributeError: x)")
-
-    monkeypatch.setattr(convert, "load_model", fails)
     with pytest.raises(ModelLoadError, match=f"old: converted, it does not load, so nothing was written to "
-                                             f"{tmp_path / 'old'} \\({tmp_path / 'old'}: cannot load the model"):
+                                             f"{tmp_path / 'old'} \\({tmp_path / 'old'}: cannot load the network: "
+                                             f"weights.safetensors: text.4.weight has shape \\(8, 16\\); "
+                                             f"net_config and the features imply \\(9, 16\\)\\)$"):
         convert_legacy(tmp_path / "old")
     assert {path.name: path.read_bytes() for path in (tmp_path / "old").iterdir()} == before
     assert [path.name for path in tmp_path.iterdir()] == ["old"]  # no staging folder left
