@@ -5,6 +5,7 @@ import sys
 import time
 from pathlib import Path
 
+import distributed
 import numpy as np
 import pandas as pd
 import psutil
@@ -17,9 +18,6 @@ from models.registry import load_model
 from scoring.dask import ModelPlugin, _scan, score_file_dask
 from scoring.local import score_file, scored_header
 from tests.full_disk import FullDisk
-
-distributed = pytest.importorskip("distributed")
-
 
 ROOT = Path(__file__).resolve().parents[2]
 
