@@ -11,6 +11,7 @@ import pytest
 import cli
 from data.bundled import load_wassa
 from tests.malformed_runs import CASES, good_run, make_run
+from tests.terminal import AS_FROM_A_TERMINAL
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ["emotion", "prob_anger", "prob_fear", "prob_joy", "prob_sadness", "intensity_anger", "intensity_fear",
@@ -431,8 +432,8 @@ def test_ctrl_c_while_training_is_one_line_and_leaves_nothing_behind(tmp_path):
     import signal
 
     out = tmp_path / "runs" / "interrupted"
-    process = subprocess.Popen([sys.executable, "cli.py", "train", "--model", "text_net", "--data", "wassa", "--out",
-                                str(out), "--no-bundled-eval"], cwd=ROOT, stdout=subprocess.PIPE,
+    process = subprocess.Popen([sys.executable, *AS_FROM_A_TERMINAL, "cli.py", "train", "--model", "text_net", "--data",
+                                "wassa", "--out", str(out), "--no-bundled-eval"], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         lines = []

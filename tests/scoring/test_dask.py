@@ -18,6 +18,7 @@ from models.registry import load_model
 from scoring.dask import ModelPlugin, _scan, score_file_dask
 from scoring.local import score_file, scored_header
 from tests.full_disk import FullDisk
+from tests.terminal import AS_FROM_A_TERMINAL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -221,9 +222,10 @@ def test_ctrl_c_is_one_line_and_keeps_the_parts(run, tmp_path):
     source = _tweets(tmp_path / "in.csv", 40_000)
     out = tmp_path / "out.csv"
     parts = tmp_path / ".out.csv.dask-parts"
-    child = subprocess.Popen([sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source),
-                              "--output", str(out), "--engine", "dask", "--workers", "2", "--blocksize", "20000",
-                              "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    child = subprocess.Popen([sys.executable, *AS_FROM_A_TERMINAL, "cli.py", "score", "--model-dir", str(run),
+                              "--input", str(source), "--output", str(out), "--engine", "dask", "--workers", "2",
+                              "--blocksize", "20000", "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
     try:
         deadline = time.time() + 120
         while time.time() < deadline and child.poll() is None and len(list(parts.glob("*.csv"))) < 2:
