@@ -219,7 +219,7 @@ def _add_train_zoo(sub) -> None:
                  "save each, with its metrics, fairness audit and model card, under --out.")
     p.add_argument("--out", type=Path, default=ZOO_DIR, help="folder of the zoo")
     p.add_argument("--only", default=None, help=f"comma-separated names (default: all of {', '.join(ZOO)})")
-    p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the held-out splits and of every model: the same seed gives the same zoo")
 
 
 def parser() -> argparse.ArgumentParser:

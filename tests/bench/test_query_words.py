@@ -28,10 +28,11 @@ def test_on_wassa_dev_the_shares_add_up_and_the_bound_is_below_perfect(query_wor
     assert 0.5 < bound["best_macro_f1"] < 1.0
 
 
-def test_a_model_it_cannot_read_the_tweets_with_is_one_line_not_a_traceback(query_words, capsys, monkeypatch):
+def test_a_model_it_cannot_read_the_tweets_with_is_one_line_not_a_traceback(query_words, capsys, tmp_path):
     """A missing folder was a ModelLoadError traceback; an image-only model printed figures (every tweet unscored,
     its NaN probabilities read as anger); a 4-way model is fine."""
-    from models.registry import DEFAULT_MODEL_DIR
+    from data.registry import fer
+    from models.registry import build_model
     from training.zoo import ZOO_DIR
 
     with pytest.raises(SystemExit) as exited:
@@ -39,14 +40,12 @@ def test_a_model_it_cannot_read_the_tweets_with_is_one_line_not_a_traceback(quer
     out, err = capsys.readouterr()
     assert exited.value.code == 2 and out == "" and err == "error: no/such/folder: not a saved model (no config.json)\n"
 
-    class ImageOnly:
-        name, modalities = "image_net", ("image",)
-
-    monkeypatch.setattr(query_words, "load_model", lambda directory: ImageOnly())
+    faces = fer("train_sample").subset(range(0, 2000, 25))  # a real image-only model, small
+    build_model("image_net", epochs=2).fit(faces, faces, seed=0).save(tmp_path / "faces")
     with pytest.raises(SystemExit) as exited:
-        query_words.main(["--model-dir", str(DEFAULT_MODEL_DIR)])
+        query_words.main(["--model-dir", str(tmp_path / "faces")])
     assert exited.value.code == 2 and capsys.readouterr().err == (
-        f"error: {DEFAULT_MODEL_DIR}: image_net reads image, not text: the judged tweets are text only\n")
+        f"error: {tmp_path / 'faces'}: image_net reads image, not text: the judged tweets are text only\n")
 
 
 def test_the_default_models_are_found_from_any_folder(query_words, capsys, monkeypatch, tmp_path):

@@ -249,7 +249,9 @@ def _legacy_folder(model, folder: Path) -> None:
         (folder / name).unlink()
 
 
-def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets, tmp_path):
+def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets, tmp_path, capsys):
+    import cli
+
     model = build_model("text_net", FAST_NET).fit(tweets, seed=0)
     _legacy_folder(model, tmp_path / "old")
     with pytest.raises(ModelLoadError, match="convert --model-dir .* --trust"):
@@ -262,23 +264,23 @@ def test_an_old_folder_converts_only_with_trust_and_then_scores_the_same(tweets,
     texts = tweets.texts[:100]
     np.testing.assert_allclose(load_model(tmp_path / "new").predict(texts).probabilities,
                                model.predict(texts).probabilities, atol=1e-7)
-    convert_legacy(tmp_path / "old")  # in place: the old folder is a model folder, replaced by its conversion
+    # in place, by the command line: the old folder is a model folder, replaced by its conversion
+    assert cli.main(["convert", "--model-dir", str(tmp_path / "old"), "--trust"]) == 0
+    assert capsys.readouterr().err == f"converted → {tmp_path / 'old'}\n"
     assert not (tmp_path / "old" / "state.pkl.gz").exists() and load_model(tmp_path / "old").name == "text_net"
+    np.testing.assert_allclose(load_model(tmp_path / "old").predict(texts).probabilities,
+                               model.predict(texts).probabilities, atol=1e-7)
 
 
-def test_an_old_folder_whose_conversion_does_not_load_is_left_as_it_was(tweets, tmp_path, monkeypatch):
-    from models import convert
-
+def test_an_old_folder_whose_conversion_does_not_load_is_left_as_it_was(tweets, tmp_path):
     model = build_model("text_net", FAST_NET).fit(tweets, seed=0)
     _legacy_folder(model, tmp_path / "old")
+    _edit_config(tmp_path / "old", lambda c: c["net_config"].update(embed=9))  # its weights.pt has embed 8
     before = {path.name: path.read_bytes() for path in (tmp_path / "old").iterdir()}
-
-    def fails(directory):
-        raise ModelLoadError(f"{directory}: cannot load the model: scoring a test tweet fails (AttributeError: x)")
-
-    monkeypatch.setattr(convert, "load_model", fails)
     with pytest.raises(ModelLoadError, match=f"old: converted, it does not load, so nothing was written to "
-                                             f"{tmp_path / 'old'} \\({tmp_path / 'old'}: cannot load the model"):
+                                             f"{tmp_path / 'old'} \\({tmp_path / 'old'}: cannot load the network: "
+                                             f"weights.safetensors: text.4.weight has shape \\(8, 16\\); "
+                                             f"net_config and the features imply \\(9, 16\\)\\)$"):
         convert_legacy(tmp_path / "old")
     assert {path.name: path.read_bytes() for path in (tmp_path / "old").iterdir()} == before
     assert [path.name for path in tmp_path.iterdir()] == ["old"]  # no staging folder left

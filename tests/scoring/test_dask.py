@@ -5,6 +5,7 @@ import sys
 import time
 from pathlib import Path
 
+import distributed
 import numpy as np
 import pandas as pd
 import psutil
@@ -17,9 +18,7 @@ from models.registry import load_model
 from scoring.dask import ModelPlugin, _scan, score_file_dask
 from scoring.local import score_file, scored_header
 from tests.full_disk import FullDisk
-
-distributed = pytest.importorskip("distributed")
-
+from tests.terminal import AS_FROM_A_TERMINAL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -217,13 +216,13 @@ def test_an_unreachable_scheduler_is_one_line_and_leaves_nothing(run, tmp_path):
     import dask
 
     source = _tweets(tmp_path / "in.csv", 5)
-    started = time.time()
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         process = subprocess.run([sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source),
                                   "--output", str(tmp_path / "out.csv"), "--engine", "dask", "--scheduler",
                                   "tcp://127.0.0.1:9"], cwd=ROOT, capture_output=True, text=True,
-                                 env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
-    assert process.returncode != 0 and time.time() - started < 60
+                                 env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"},
+                                 timeout=120)  # gives up rather than waits: a hang fails here
+    assert process.returncode != 0
     assert process.stderr.strip().splitlines() == [process.stderr.strip()]
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in process.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
@@ -235,9 +234,10 @@ def test_ctrl_c_is_one_line_and_keeps_the_parts(run, tmp_path):
     source = _tweets(tmp_path / "in.csv", 40_000)
     out = tmp_path / "out.csv"
     parts = tmp_path / ".out.csv.dask-parts"
-    child = subprocess.Popen([sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source),
-                              "--output", str(out), "--engine", "dask", "--workers", "2", "--blocksize", "20000",
-                              "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    child = subprocess.Popen([sys.executable, *AS_FROM_A_TERMINAL, "cli.py", "score", "--model-dir", str(run),
+                              "--input", str(source), "--output", str(out), "--engine", "dask", "--workers", "2",
+                              "--blocksize", "20000", "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
     try:
         deadline = time.time() + 120
         while time.time() < deadline and child.poll() is None and len(list(parts.glob("*.csv"))) < 2:

@@ -61,8 +61,13 @@ def test_empty_and_emoji_only_tweets_get_well_defined_rows(fitted):
 
 
 def test_a_100k_character_tweet_is_handled(fitted):
-    out = fitted.transform(["so angry " * 11_112])
-    assert out.shape == (1, len(EXPECTED_NAMES)) and np.isfinite(out).all()
+    """"so angry " 11,112 times: each mean, max and share is that of "so angry", each count and sum 11,112 times it."""
+    long, short = fitted.transform(["so angry " * 11_112, "so angry"])
+    assert long.shape == (len(EXPECTED_NAMES),) and np.isfinite(long).all()
+    counted = np.array(["_sum" in name or "_count" in name for name in EXPECTED_NAMES])
+    np.testing.assert_allclose(long[counted], 11_112 * short[counted], rtol=1e-9)
+    np.testing.assert_allclose(long[~counted], short[~counted], rtol=1e-9)
+    assert long[EXPECTED_NAMES.index("surface__token_count")] == 22_224 and short[counted].any()
 
 
 def test_pickle_round_trip_gives_identical_output(fitted, wassa_train):
