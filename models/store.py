@@ -248,7 +248,8 @@ def saved_model_files(directory: Path) -> set[str]:
 def save_directory(directory: str | Path, write_files, make_config, metrics: dict, log: list,
                    fairness: dict | None = None, card=None, check=None) -> Path:
     """Writes a model directory atomically: into a temporary sibling, renamed into place at the end (replacing a
-    saved model there; any other folder is refused, see `check_replaceable`).
+    saved model there, which is renamed aside first and deleted last: a save stopped at any point leaves the old
+    model or the new one whole; any other folder is refused, see `check_replaceable`).
     `write_files(staging)` writes the model's own files; `make_config()` is called after it (writing them may
     add to the config); `card(config)` gives MODEL_CARD.md; the SHA-256 of every file but config.json goes into
     the config. `check(staging)`, if given, is called on the written folder before it replaces anything: if it
@@ -272,9 +273,17 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
         write_json(staging / "config.json", config)
         if check is not None:
             check(staging)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
+        if target.exists():  # set aside whole in one step, removed only once the new folder is in its place
+            retired = staging.with_name(staging.name + ".old")
+            os.rename(target, retired)
+            try:
+                os.replace(staging, target)
+            except BaseException:
+                os.rename(retired, target)
+                raise
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -84,6 +84,30 @@ def test_saving_replaces_a_saved_model_but_no_other_folder(saved, tweets, tmp_pa
         model.save(tmp_path / "file")
 
 
+def test_a_save_stopped_as_it_replaces_a_model_leaves_that_model_whole(saved, tweets, tmp_path, monkeypatch):
+    """Replacing a saved model deleted it first and then moved the new folder in: a save stopped between the two
+    (Ctrl-C, a kill) left neither. Now the old folder is set aside in one rename and deleted only at the end."""
+    from models import store
+
+    folder = _copy(saved, tmp_path)
+    model = build_model("lexicon_rule").fit(tweets, seed=0)
+    moved = os.replace
+
+    def stopped(source, target):  # the new folder about to take the old one's place
+        if Path(target) == folder:
+            raise KeyboardInterrupt
+        return moved(source, target)
+
+    monkeypatch.setattr(store.os, "replace", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        model.save(folder)
+    assert load_model(folder).name == "text_net"  # the old model, every checksum as it was
+    assert [p.name for p in tmp_path.iterdir()] == ["copy"]  # no staging or set-aside folder left beside it
+    monkeypatch.undo()
+    assert load_model(model.save(folder)).name == "lexicon_rule"
+    assert [p.name for p in tmp_path.iterdir()] == ["copy"]
+
+
 @pytest.mark.parametrize("config, user_files", [
     ({"files": ["data.csv"]}, ["data.csv"]),  # another tool's config.json, listing its files
     ({"files": {"data.csv": "x"}, "format": 2}, ["data.csv"]),  # no file a saved model has
