@@ -86,6 +86,17 @@ class LabelledData:
         """Whether any row has a human judgement of which emotions are present."""
         return bool(np.isfinite(self.presence).any())
 
+    def check_names_an_emotion(self, rows=None, which: str = "row") -> None:
+        """Refuses single-label rows (`rows`, default all) that are every one labelled none: accuracy, macro-F1 and
+        the confusion matrix judge which of the four emotions a model names on rows labelled with one, and there
+        are none (scikit-learn failed on the empty arrays, naming no file). `which` says which rows, in the
+        message."""
+        labels = self.labels if rows is None else self.labels[rows]
+        if not self.multi_label and len(labels) and not labels.any():
+            raise DataError(f"{self.source}: every {which} is labelled {NONE}; evaluating needs rows labelled with "
+                            f"one of {', '.join(EMOTIONS[:-1])} or {EMOTIONS[-1]} (accuracy and macro-F1 judge which "
+                            f"emotion a model names): add some")
+
     def association_targets(self) -> np.ndarray:
         """(n, 4) 0/1 per row for learning which terms go with which emotion: the row's label where it is one
         emotion to choose, else the human judgement of presence (all zeros: none)."""

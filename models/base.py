@@ -195,6 +195,7 @@ class EmotionModel:
             first = next((f"; row {i + 1}: {e}" for i, e in enumerate(prediction.errors) if e), "")
             raise DataError(f"{data.source}: {self.name} reads {' and '.join(self.modalities)}, and none of the "
                             f"{len(data):,} rows could be scored{first}")
+        data.check_names_an_emotion(scored, "row" if len(scored) == len(data) else "row that could be scored")
         result = evaluate_predictions(data.labels[scored], prediction.probabilities[scored],
                                       data.intensity[scored], prediction.intensities[scored],
                                       multi_label=data.multi_label, threshold=self.none_threshold)

@@ -102,6 +102,26 @@ def test_evaluate_names_the_rows_it_leaves_out_or_scores_without_their_image(fil
     assert "2 row(s) have a message, 1 of them not scored" in captured.err and "first: row 2: notes.png" in captured.err
 
 
+def test_evaluate_refuses_a_file_whose_every_row_is_labelled_none(run, files, capsys):
+    """Accuracy and macro-F1 are over rows labelled with an emotion: with none, scikit-learn failed on empty arrays
+    with a message naming no file."""
+    source = files / "all_none.csv"
+    source.write_text("text,label\nthe bus leaves at nine,none\nthe sky,NONE\n")
+    assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(source)]) == 2
+    assert f"error: {source}: every row is labelled none; evaluating needs rows labelled with one of anger, fear, " \
+           f"joy or sadness" in capsys.readouterr().err
+
+
+def test_train_refuses_a_validation_file_labelled_none_before_training(files, capsys):
+    source = files / "valid_none.csv"
+    source.write_text("text,label\nthe bus leaves at nine,none\nthe sky,none\n")
+    out = files / "never_trained"
+    assert cli.main(["train", "--model", "tfidf_logreg", "--train", str(files / "train.csv"), "--valid", str(source),
+                     "--out", str(out), "--no-bundled-eval"]) == 2
+    assert f"error: {source}: every row is labelled none" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_score_keeps_every_input_column_and_adds_the_outputs(run, files):
     source = files / "in.csv"
     pd.DataFrame({"id": [1, 2, 3], "text": ["so happy", "", "scared, \"quoted\"\nand multi-line"]}).to_csv(source, index=False)

@@ -18,6 +18,8 @@ def run_training(model: EmotionModel, train: LabelledData, valid: LabelledData |
                  out: str | Path, bundled_eval: bool = True, on_epoch=None, should_stop=None) -> dict:
     """Fits the model, fills `model.metrics` ({data set: evaluation}) and, with `bundled_eval`, `model.fairness`
     (the audit on the Equity Evaluation Corpus, for a model that reads text), and saves it to `out`."""
+    if valid is not None:  # before the fit, not after it: evaluating a file that names no emotion fails
+        valid.check_names_an_emotion()
     model.fit(train, valid, seed=seed, on_epoch=on_epoch, should_stop=should_stop)
     metrics = {}
     if valid is not None:
