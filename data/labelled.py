@@ -294,9 +294,9 @@ def _presence(cells: pd.Series) -> tuple[np.ndarray, str]:
 
 def _percentages(given: dict, outside: dict) -> bool:
     """Whether the columns with intensities above 1 look written on a 0-100 scale: most of their values above 1,
-    none above 100 or below 0."""
+    none above 100 or below 0 (a column whose only values out of range are infinite has no such scale)."""
     known = [given[column][np.isfinite(given[column])] for column in outside]
-    return all(values.min() >= 0 and values.max() <= 100 and (values > 1).mean() > 0.5 and (values > 1).sum() > 1
+    return all(values.size and values.min() >= 0 and values.max() <= 100 and (values > 1).mean() > 0.5 and (values > 1).sum() > 1
                for values in known)
 
 

@@ -50,6 +50,11 @@ def test_multi_label_tsv(tmp_path):
          r"row\(s\) 1, 2 \(80\)$"),
         ("text,label,intensity\nhi,joy,80\nho,fear,55\nha,fear,0.5\n",
          r"intensities must lie in \[0, 1\]: column 'intensity', row\(s\) 1, 2 \(80\); on a scale of 0 to 100\? Divide them by 100"),
+        # infinite and no finite value beside it: numpy's min of nothing raised, naming no file
+        ("text,label,intensity\nhi,joy,nan\nho,anger,inf\n",
+         r"intensities must lie in \[0, 1\]: column 'intensity', row\(s\) 2 \(inf\)$"),
+        ("text,anger,fear,joy,sadness,intensity_joy\nhi,0,0,1,0,-inf\nho,0,0,1,0,\n",
+         r"intensities must lie in \[0, 1\]: column 'intensity_joy', row\(s\) 1 \(-inf\)$"),
         ("text,label,intensity\nhi,joy,80%\n", r"column 'intensity' must hold numbers \(row\(s\) 1: '80%'; write a share without %: 0\.8, not 80%"),
         ("text;label;intensity\nhi;joy;0,8\nho;anger;\n",
          r"column 'intensity' must hold numbers \(row\(s\) 1: '0,8'; write decimals with a point\)"),
