@@ -135,6 +135,25 @@ def test_score_keeps_every_input_column_and_adds_the_outputs(run, files):
     assert abs(scored.loc[0, ["prob_anger", "prob_fear", "prob_joy", "prob_sadness"]].astype(float).sum() - 1) < 1e-5
 
 
+@pytest.mark.parametrize("encoding, message", [
+    ("rot13", "error: 'rot13' is not a text encoding; name the one the file is written in"),
+    ("base64", "error: 'base64' is not a text encoding"),
+    ("zlib", "error: 'zlib' is not a text encoding"),
+    ("utf-16", "plain.csv: not valid utf-16 text (UTF-16 stream does not start with BOM); is that the encoding"),
+])
+def test_score_refuses_an_encoding_that_cannot_read_the_file_naming_it(run, files, capsys, encoding, message):
+    """Codecs that are no text encoding, and decoders that refuse without a byte offset, were one line naming
+    neither the file nor the encoding ("TypeError: descriptor 'translate' ...", "Incorrect padding")."""
+    source = files / "plain.csv"
+    source.write_text("text\nso happy\n")
+    out = files / f"never_{encoding}.csv"
+    assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(out), "--encoding",
+                     encoding]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "rerun with --debug" not in err
+    assert not out.exists() and not list(files.glob(f".{out.name}.*"))
+
+
 def test_score_refuses_a_missing_column_and_leaves_no_file(run, files, capsys):
     source = files / "wrong.csv"
     source.write_text("tweet\nhello\n")
