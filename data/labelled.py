@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
-from data.tables import read_table
+from data.tables import read_table, shown_names, shown_text
 from emotions import EMOTIONS, NONE, answers, one_hot
 
 # Characters that show nothing: a text of only these and white space has nothing to score.
@@ -173,7 +173,7 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     """Labels, texts and images from a table with the columns described in the module docstring."""
     frame = frame.set_axis(labelled_columns([str(c) for c in frame.columns], source), axis=1)
     columns = set(frame.columns)
-    found = [str(c) for c in frame.columns]
+    found = shown_names(frame.columns)
     if "text" not in columns and "image" not in columns:
         raise DataError(f"{source}: needs a 'text' or an 'image' column; found {found}")
     n = len(frame)
@@ -266,7 +266,7 @@ def _single_labels(cells: pd.Series, source: str) -> tuple[np.ndarray, np.ndarra
         hints = [f"{_SYNONYMS[label]} for {label!r}" for label in unknown if label in _SYNONYMS]
         hint = (f"; did you mean {', '.join(hints[:5])}? Write them so in the file" if hints else
                 "; labels are names, not numbers" if all(label.isdigit() for label in unknown) else "")
-        raise DataError(f"{source}: unknown label(s) {unknown[:5]} in column 'label' (row(s) "
+        raise DataError(f"{source}: unknown label(s) {shown_names(unknown[:5])} in column 'label' (row(s) "
                         f"{_rows(np.flatnonzero(~known))}); expected one of {list(EMOTIONS)} or {NONE!r} (no emotion "
                         f"of the four){hint}")
     none = (raw == NONE).to_numpy()
@@ -352,8 +352,8 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
                if image is not None and not Path(image).is_file()] if check_images else []
     if missing:
         first = data.images[missing[0]]
-        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: no such file (first: {first}); image "
-                        f"paths are read relative to {base}")
+        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: no such file (first: "
+                        f"{shown_text(first, 300)}); image paths are read relative to {base}")
     return data
 
 

@@ -211,6 +211,25 @@ class Header(NamedTuple):
     given: list[str]
 
 
+# How many names, and how many characters of each, a message quotes: a header line of megabytes (a JSON file, a
+# file without line ends) or a label cell holding a whole text must not become an error of megabytes.
+SHOWN_NAMES, SHOWN_CHARS = 50, 60
+
+
+def shown_text(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A cell, name or path as a message quotes it: cut at `limit` characters, with … when cut."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def shown_names(names) -> str:
+    """Column names (or labels) as a message quotes them: a list of their reprs, each cut at SHOWN_CHARS
+    characters, at most SHOWN_NAMES of them, with how many more there are."""
+    names = [str(name) for name in names]
+    cut = [repr(name[:SHOWN_CHARS]) + ("…" if len(name) > SHOWN_CHARS else "") for name in names[:SHOWN_NAMES]]
+    more = f" and {len(names) - SHOWN_NAMES:,} more" if len(names) > SHOWN_NAMES else ""
+    return f"[{', '.join(cut)}]{more}"
+
+
 def pandas_header(names: list[str]) -> list[str]:
     """Column names as pandas gives them: blank → `Unnamed: i`, repeats → `name.1`, `name.2`."""
     seen: dict[str, int] = {}

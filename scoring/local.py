@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
-from data.tables import Chunk, delimiter_for, read_chunks, sniff_input
+from data.tables import Chunk, delimiter_for, read_chunks, shown_names, sniff_input
 from emotions import EMOTIONS, strongest
 from features.text.tokenize import as_texts
 from models.base import EmotionModel
@@ -137,9 +137,9 @@ def _join(first: str | None, second: str | None) -> str | None:
 
 def check_columns(columns: list, path: Path, text_column: str | None, image_column: str | None) -> None:
     if image_column and image_column not in columns:
-        raise DataError(f"{path}: no image column {image_column!r}; columns are {columns}")
+        raise DataError(f"{path}: no image column {image_column!r}; columns are {shown_names(columns)}")
     if text_column not in columns and not image_column:
-        raise DataError(f"{path}: no text column {text_column!r}; columns are {columns}")
+        raise DataError(f"{path}: no text column {text_column!r}; columns are {shown_names(columns)}")
     clash = [c for c in OUTPUT_COLUMNS if c in columns]
     if clash:
         raise DataError(f"{path}: already has output column(s) {clash}; rename them before scoring")

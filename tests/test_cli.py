@@ -154,6 +154,19 @@ def test_score_refuses_an_encoding_that_cannot_read_the_file_naming_it(run, file
     assert not out.exists() and not list(files.glob(f".{out.name}.*"))
 
 
+def test_a_missing_column_message_quotes_a_huge_header_cut_short(run, files, capsys):
+    """A file without line ends (or a JSON file) has a header line of megabytes: the message quoted it whole."""
+    source = files / "one_line.csv"
+    source.write_text("x" * 1_000_000 + "\ny\n")
+    assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(files / "n.csv")]) == 2
+    err = capsys.readouterr().err
+    assert f"no text column 'text'; columns are ['{'x' * 60}'…]" in err and len(err) < 500
+    many = files / "many.csv"
+    many.write_text(",".join(f"c{i}" for i in range(80)) + "\n" + ",".join("v" * 80) + "\n")
+    assert cli.main(["score", "--model-dir", str(run), "--input", str(many), "--output", str(files / "n.csv")]) == 2
+    assert "columns are ['c0', 'c1', " in (err := capsys.readouterr().err) and "'c49'] and 30 more" in err
+
+
 def test_score_refuses_a_missing_column_and_leaves_no_file(run, files, capsys):
     source = files / "wrong.csv"
     source.write_text("tweet\nhello\n")

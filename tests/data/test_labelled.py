@@ -80,6 +80,17 @@ def test_bad_files_are_named_with_column_and_rows(tmp_path, content, message):
         read_labelled(write(tmp_path, "d.csv", content))
 
 
+def test_messages_quote_a_huge_label_or_column_name_cut_short(tmp_path):
+    """A label cell holding a whole text (a shifted column), or a header cell of megabytes, was quoted whole."""
+    with pytest.raises(DataError, match=r"d\.csv: unknown label\(s\) \['" + "sad" * 20 + r"'…\] in column 'label' "
+                       r"\(row\(s\) 1\); expected one of \['anger', 'fear', 'joy', 'sadness'\] or 'none' \(no "
+                       r"emotion of the four\)$"):
+        read_labelled(write(tmp_path, "d.csv", "text,label\nhi," + "sad" * 100_000 + "\n"))
+    with pytest.raises(DataError, match=r"d\.csv: needs a 'text' or an 'image' column; found \['tweet', '" + "y" * 60 +
+                       r"'…\]$"):
+        read_labelled(write(tmp_path, "d.csv", "tweet," + "y" * 100_000 + "\nhi,joy\n"))
+
+
 def test_column_names_are_read_whatever_their_case_and_surrounding_spaces(tmp_path):
     path = write(tmp_path, "d.csv", "ID, Text ,LABEL,Intensity\n7,so happy,joy,0.5\n")
     data = read_labelled(path)
