@@ -69,6 +69,19 @@ def test_train_refuses_an_output_folder_that_is_not_a_model_before_training(file
     assert (mine / "sub" / "notes.txt").read_text() == "keep me" and (mine / "train.csv").exists()
 
 
+@pytest.mark.parametrize("where, message", [
+    ("under_a_file", "train.csv is a file, not a folder; choose another output folder"),
+    ("/proc/run", "/proc/run: cannot save there: /proc cannot be written (it takes no new folders)"),
+])
+def test_train_refuses_an_output_it_cannot_save_to_before_training(files, capsys, where, message):
+    """Found only when saving, after the whole fit: "train.csv: File exists", or a hidden staging folder's path."""
+    out = files / "train.csv" / "run" if where == "under_a_file" else Path(where)
+    assert cli.main(["train", "--model", "text_net", "--epochs", "1", "--train", str(files / "train.csv"), "--out",
+                     str(out), "--no-bundled-eval"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "epoch" not in err
+
+
 def test_a_label_file_with_none_rows_trains_a_model_that_says_none(files, capsys):
     rows = load_wassa("train").sample(200, random_state=2)[["text", "label"]]
     plain = pd.DataFrame({"text": [f"the bus leaves at {h} from platform {h % 7}" for h in range(60)], "label": "none"})
