@@ -1,5 +1,6 @@
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -420,6 +421,11 @@ def test_scoring_opens_no_network_connection(tmp_path):
     (["score", "--jobs", "-3"], "argument --jobs: must be at least 1, got -3"),
     (["score", "--jobs", "two"], "argument --jobs: not a whole number: 'two'"),
     (["score", "--workers", "0"], "argument --workers: must be at least 1, got 0"),
+    # thousands of forked copies of the model: the machine ground to a halt, and SIGTERM waited on them
+    (["score", "--jobs", "10000"], f"argument --jobs: at most {4 * (os.cpu_count() or 1)} on this machine (4 per CPU "
+                                   f"core: more processes only compete for the cores), got 10000"),
+    (["score", "--workers", "10000"], f"argument --workers: at most {4 * (os.cpu_count() or 1)} on this machine (4 "
+                                      f"per CPU core: more processes only compete for the cores), got 10000"),
     (["score", "--chunk-rows", "-1"], "argument --chunk-rows: must be at least 1, got -1"),
     (["score", "--blocksize", "0"], "argument --blocksize: must be at least 1 byte, got '0'"),
     (["score", "--blocksize", "0.5B"], "argument --blocksize: must be at least 1 byte, got '0.5B'"),
