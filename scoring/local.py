@@ -200,8 +200,16 @@ def scored_header(given: list[str]) -> list[str]:
 
 
 def check_output(input_path: Path, output_path: Path) -> None:
-    """Refuses an output that is the input, that exists and is not a regular file (a folder, a device), or whose
-    path goes through a file."""
+    """Refuses an output that is the input, that exists and is not a regular file (a folder, a device), whose
+    path goes through a file, that is a symbolic link (the finished file is renamed over the link, not written to
+    what it points to: `--output /dev/stdout` with stdout sent to a file replaced the system's /dev/stdout link),
+    or that is `-` (standard output, which is not written: the output appears only when complete)."""
+    if str(output_path) == "-":
+        raise DataError("-: standard output is not written (the scored file appears only when complete); give a file "
+                        "path")
+    if output_path.is_symlink():
+        raise DataError(f"{output_path}: a symbolic link (to {os.readlink(output_path)}); the scored file would "
+                        f"replace the link, not write to what it points to: give a file path")
     folder = next(p for p in output_path.absolute().parents if p.exists())
     if not folder.is_dir():
         raise DataError(f"{output_path}: {folder} is a file, not a folder; choose an output path in a folder")
