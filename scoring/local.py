@@ -21,6 +21,7 @@ import os
 import shutil
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,8 +244,11 @@ class OutputLock:
         for _ in range(5):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                descriptor = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+                descriptor = os.open(self.path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o644)
             except OSError as exc:  # no new file in an existing folder: a read-only one, or one such as /proc
+                if exc.errno == errno.ELOOP:  # never truncated and written through: a link planted beside the output
+                    raise DataError(f"{self.path}: a symbolic link, where this run keeps the output's lock; remove "
+                                    f"it and run again") from None
                 why = "it takes no new files" if exc.errno == errno.ENOENT else exc.strerror
                 raise DataError(f"{self.path.parent}: cannot write the output there ({why}); choose a folder you can "
                                 f"write to") from None
@@ -311,6 +315,22 @@ def temporary_paths(output_path: Path) -> tuple[Path, Path]:
     """(partial output, journal) for an output file: hidden siblings, found again by `--resume`."""
     return (output_path.with_name(f".{output_path.name}.part"),
             output_path.with_name(f".{output_path.name}.journal.json"))
+
+
+def open_partial(path: Path, resume: bool):
+    """The partial output (`temporary_paths`), opened to continue it (`resume`) or created anew, never through a
+    symbolic link: a link planted at its fixed name beside the output had the scored rows written into the file it
+    points to, and then renamed to the output's name."""
+    if not resume:
+        path.unlink(missing_ok=True)  # a link, or a file left by another run: removed, not written through
+    try:  # "xb": created, never an existing file; the opener adds O_NOFOLLOW
+        return open(path, "r+b" if resume else "xb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW,
+                                                                                        0o666))
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise DataError(f"{path}: a symbolic link, where this run keeps the partial output; remove it and run "
+                        f"again") from None
 
 
 def parts_folder(output_path: Path) -> Path:
@@ -401,9 +421,15 @@ def model_identity(model: EmotionModel) -> str:
 
 
 def _write_journal(path: Path, journal: dict) -> None:
-    staging = path.with_name(path.name + ".tmp")
-    staging.write_text(json.dumps(journal, indent=1))
-    os.replace(staging, path)
+    # a new file of a random name, never one a link planted at a fixed name could point elsewhere
+    descriptor, staging = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(json.dumps(journal, indent=1))
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
 
 
 class _Progress:
@@ -474,7 +500,7 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
         bar = _Progress(progress, fmt.size)
         finished = False
         try:
-            with open(part, "r+b" if done_chunks else "wb") as out:
+            with open_partial(part, resume=bool(done_chunks)) as out:
                 out.truncate(part_bytes)  # drop whatever an interrupted chunk had half-written
                 out.seek(part_bytes)
                 chunks = read_chunks(input_path, fmt, chunk_rows)
