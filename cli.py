@@ -87,6 +87,20 @@ def _positive(value: str) -> int:
     return _whole(value, 1)
 
 
+# Processes a run may start on this machine per CPU core (--jobs, --workers): more only compete for the cores, each
+# holding its chunk in memory (--jobs 10000 forked thousands of copies of the model, and SIGTERM waited on them).
+PROCESSES_PER_CORE = 4
+
+
+def _processes(value: str) -> int:
+    number = _positive(value)
+    most = PROCESSES_PER_CORE * (os.cpu_count() or 1)
+    if number > most:
+        raise argparse.ArgumentTypeError(f"at most {most} on this machine ({PROCESSES_PER_CORE} per CPU core: more "
+                                         f"processes only compete for the cores), got {number}")
+    return number
+
+
 def _seed(value: str) -> int:
     return _whole(value, 0, 2**32 - 1)  # what NumPy and scikit-learn accept as a seed
 
@@ -160,8 +174,9 @@ def _add_score(sub) -> None:
                         "else detected; a file that is none of these is refused with the bad byte's offset)")
     p.add_argument("--delimiter", choices=["comma", "tab", "semicolon"], default=None,
                    help="input field delimiter (default: by extension, or sniffed from the header line)")
-    p.add_argument("--jobs", type=_positive, default=None,
-                   help="local: worker processes scoring chunks side by side (default: one per CPU core)")
+    p.add_argument("--jobs", type=_processes, default=None,
+                   help="local: worker processes scoring chunks side by side (default: one per CPU core; at most "
+                        f"{PROCESSES_PER_CORE} per core)")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run of the same input, options and model into the same output "
                         "(local: the same --chunk-rows; dask: the same --blocksize)")
@@ -171,8 +186,9 @@ def _add_score(sub) -> None:
     p.add_argument("--scheduler", default=None,
                    help="dask: address of an existing scheduler, e.g. tcp://10.0.0.5:8786 "
                         "(default: start a LocalCluster on this machine)")
-    p.add_argument("--workers", type=_positive, default=None,
-                   help="dask LocalCluster: worker processes (default: one per CPU core)")
+    p.add_argument("--workers", type=_processes, default=None,
+                   help=f"dask LocalCluster: worker processes (default: one per CPU core; at most {PROCESSES_PER_CORE} "
+                        f"per core)")
     p.add_argument("--blocksize", type=_byte_size, default="4MB", help="dask: bytes of input per partition")
     p.add_argument("--no-escape-formulas", action="store_true",
                    help="write text cells as they are, even those a spreadsheet would run as formulas (by default "

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
-from data.tables import read_table
+from data.tables import read_table, shown_names, shown_text
 from emotions import EMOTIONS, NONE, answers, one_hot
 
 # Characters that show nothing: a text of only these and white space has nothing to score.
@@ -85,6 +85,17 @@ class LabelledData:
     def has_presence(self) -> bool:
         """Whether any row has a human judgement of which emotions are present."""
         return bool(np.isfinite(self.presence).any())
+
+    def check_names_an_emotion(self, rows=None, which: str = "row") -> None:
+        """Refuses single-label rows (`rows`, default all) that are every one labelled none: accuracy, macro-F1 and
+        the confusion matrix judge which of the four emotions a model names on rows labelled with one, and there
+        are none (scikit-learn failed on the empty arrays, naming no file). `which` says which rows, in the
+        message."""
+        labels = self.labels if rows is None else self.labels[rows]
+        if not self.multi_label and len(labels) and not labels.any():
+            raise DataError(f"{self.source}: every {which} is labelled {NONE}; evaluating needs rows labelled with "
+                            f"one of {', '.join(EMOTIONS[:-1])} or {EMOTIONS[-1]} (accuracy and macro-F1 judge which "
+                            f"emotion a model names): add some")
 
     def association_targets(self) -> np.ndarray:
         """(n, 4) 0/1 per row for learning which terms go with which emotion: the row's label where it is one
@@ -162,7 +173,7 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     """Labels, texts and images from a table with the columns described in the module docstring."""
     frame = frame.set_axis(labelled_columns([str(c) for c in frame.columns], source), axis=1)
     columns = set(frame.columns)
-    found = [str(c) for c in frame.columns]
+    found = shown_names(frame.columns)
     if "text" not in columns and "image" not in columns:
         raise DataError(f"{source}: needs a 'text' or an 'image' column; found {found}")
     n = len(frame)
@@ -255,7 +266,7 @@ def _single_labels(cells: pd.Series, source: str) -> tuple[np.ndarray, np.ndarra
         hints = [f"{_SYNONYMS[label]} for {label!r}" for label in unknown if label in _SYNONYMS]
         hint = (f"; did you mean {', '.join(hints[:5])}? Write them so in the file" if hints else
                 "; labels are names, not numbers" if all(label.isdigit() for label in unknown) else "")
-        raise DataError(f"{source}: unknown label(s) {unknown[:5]} in column 'label' (row(s) "
+        raise DataError(f"{source}: unknown label(s) {shown_names(unknown[:5])} in column 'label' (row(s) "
                         f"{_rows(np.flatnonzero(~known))}); expected one of {list(EMOTIONS)} or {NONE!r} (no emotion "
                         f"of the four){hint}")
     none = (raw == NONE).to_numpy()
@@ -283,9 +294,9 @@ def _presence(cells: pd.Series) -> tuple[np.ndarray, str]:
 
 def _percentages(given: dict, outside: dict) -> bool:
     """Whether the columns with intensities above 1 look written on a 0-100 scale: most of their values above 1,
-    none above 100 or below 0."""
+    none above 100 or below 0 (a column whose only values out of range are infinite has no such scale)."""
     known = [given[column][np.isfinite(given[column])] for column in outside]
-    return all(values.min() >= 0 and values.max() <= 100 and (values > 1).mean() > 0.5 and (values > 1).sum() > 1
+    return all(values.size and values.min() >= 0 and values.max() <= 100 and (values > 1).mean() > 0.5 and (values > 1).sum() > 1
                for values in known)
 
 
@@ -341,8 +352,8 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
                if image is not None and not Path(image).is_file()] if check_images else []
     if missing:
         first = data.images[missing[0]]
-        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: no such file (first: {first}); image "
-                        f"paths are read relative to {base}")
+        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: no such file (first: "
+                        f"{shown_text(first, 300)}); image paths are read relative to {base}")
     return data
 
 

@@ -81,9 +81,12 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
         elif (wide := _utf16_without_bom(head)) is not None:
             encoding, note = wide, f"{wide} (detected: no byte-order mark, every other byte zero)"
     try:
-        codecs.lookup(encoding)
+        codec = codecs.lookup(encoding)
     except LookupError:
         raise DataError(f"unknown encoding {encoding!r}") from None
+    if not getattr(codec, "_is_text_encoding", True):  # base64, hex, zlib, rot13: bytes to bytes, or text to text
+        raise DataError(f"{encoding!r} is not a text encoding; name the one the file is written in, such as utf-8, "
+                        f"cp1252 or utf-16")
     digest, size, bad = _check_decodes(path, encoding)
     if bad is not None:
         offset, byte = bad
@@ -137,6 +140,9 @@ def _check_decodes(path: Path, encoding: str) -> tuple[str, int, tuple[int, int]
                 pending = len(exc.object) - len(block)
                 position = offset - pending + exc.start
                 return digest.hexdigest(), position, (position, exc.object[exc.start])
+            except UnicodeError as exc:  # a decoder's own refusal, with no offset ("UTF-16 stream does not start with BOM")
+                raise DataError(f"{path}: not valid {_label(encoding)} text ({exc}); is that the encoding it is "
+                                f"written in?") from None
             if final:
                 return digest.hexdigest(), offset, None
             offset += len(block)
@@ -203,6 +209,25 @@ class Header(NamedTuple):
 
     names: list[str]
     given: list[str]
+
+
+# How many names, and how many characters of each, a message quotes: a header line of megabytes (a JSON file, a
+# file without line ends) or a label cell holding a whole text must not become an error of megabytes.
+SHOWN_NAMES, SHOWN_CHARS = 50, 60
+
+
+def shown_text(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A cell, name or path as a message quotes it: cut at `limit` characters, with … when cut."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def shown_names(names) -> str:
+    """Column names (or labels) as a message quotes them: a list of their reprs, each cut at SHOWN_CHARS
+    characters, at most SHOWN_NAMES of them, with how many more there are."""
+    names = [str(name) for name in names]
+    cut = [repr(name[:SHOWN_CHARS]) + ("…" if len(name) > SHOWN_CHARS else "") for name in names[:SHOWN_NAMES]]
+    more = f" and {len(names) - SHOWN_NAMES:,} more" if len(names) > SHOWN_NAMES else ""
+    return f"[{', '.join(cut)}]{more}"
 
 
 def pandas_header(names: list[str]) -> list[str]:
@@ -340,8 +365,8 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
                     records, errors, bad = [], [], []
         except csv.Error as exc:
             raise DataError(f"{path}: unreadable CSV after line {last_line}: {exc}") from None
-        except UnicodeDecodeError as exc:  # sniff_input checked the bytes; only a file changed meanwhile gets here
-            raise DataError(f"{path}: not valid {fmt.encoding} text ({exc.reason})") from None
+        except UnicodeError as exc:  # sniff_input checked the bytes; only a file changed meanwhile gets here
+            raise DataError(f"{path}: not valid {fmt.encoding} text ({getattr(exc, 'reason', exc)})") from None
         if open_quote is None and ends_in_record and ends_quoted(record_text(tail, line, last_line), fmt.delimiter):
             open_quote = (line, last_line - line + 1)  # the last record runs to the end inside its open quote
         if open_quote is not None:

@@ -94,10 +94,7 @@ class EmotionModel:
         self.modalities = tuple(m for m in self.modalities if present[m])
         if valid is not None:
             valid = valid.subset(self._usable_rows(valid))
-            if len(valid) and not valid.multi_label and not valid.labels.any():  # `evaluate` would refuse it at the end
-                raise DataError(f"{valid.source}: none of the {len(valid):,} validation rows has an emotion of the four "
-                                f"(their labels are all none): the run could not be scored on them; add rows with an "
-                                f"emotion, or train without a validation file")
+            valid.check_names_an_emotion(which="validation row")  # `evaluate` would refuse it after the fit
         if (valid is None or not len(valid)) and self.needs_validation:
             train, valid = hold_out(train, seed)
         started = time.perf_counter()
@@ -199,9 +196,7 @@ class EmotionModel:
             first = next((f"; row {i + 1}: {e}" for i, e in enumerate(prediction.errors) if e), "")
             raise DataError(f"{data.source}: {self.name} reads {' and '.join(self.modalities)}, and none of the "
                             f"{len(data):,} rows could be scored{first}")
-        if not data.multi_label and not data.labels[scored].any():  # nothing for the 4-way figures to judge
-            raise DataError(f"{data.source}: none of the {len(scored):,} rows {self.name} scored has an emotion of the "
-                            f"four (their labels are all none); its macro-F1 and accuracy need rows with one")
+        data.check_names_an_emotion(scored, "row" if len(scored) == len(data) else "row that could be scored")
         result = evaluate_predictions(data.labels[scored], prediction.probabilities[scored],
                                       data.intensity[scored], prediction.intensities[scored],
                                       multi_label=data.multi_label, threshold=self.none_threshold)

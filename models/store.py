@@ -207,11 +207,23 @@ class OutputFolderError(ValueError):
 def check_replaceable(directory: str | Path) -> None:
     """A model may be saved to a folder that does not exist, is empty, or holds a saved model and nothing else
     (`saved_model_files`); anything else is refused, so that saving never deletes a user's files. A symbolic link
-    is refused too: saving would replace the link, not the folder it points to."""
+    is refused too: saving would replace the link, not the folder it points to. So is a folder that cannot be made
+    or written beside (its path goes through a file; a read-only folder, or one such as /proc): found by making and
+    removing an empty folder where saving stages its files, before minutes of training, not after them."""
     directory = Path(directory)
     if directory.is_symlink():
         raise OutputFolderError(f"{directory}: a symbolic link (to {os.readlink(directory)}); saving replaces the "
                                 f"output folder whole: give the folder itself, or another output folder")
+    parent = Path(os.path.abspath(directory)).parent
+    existing = next(folder for folder in (parent, *parent.parents) if folder.exists())
+    if not existing.is_dir():
+        raise OutputFolderError(f"{directory}: {existing} is a file, not a folder; choose another output folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".write-check.", dir=existing))
+    except OSError as exc:
+        why = "it takes no new folders" if exc.errno == errno.ENOENT else exc.strerror
+        raise OutputFolderError(f"{directory}: cannot save there: {existing} cannot be written ({why}); choose a "
+                                f"folder you can write to") from None
     if not directory.exists():
         return
     if not directory.is_dir():

@@ -197,7 +197,8 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
                       blocksize=blocksize)
     separator = key["output_delimiter"]
 
-    with OutputLock(output_path):
+    finishing = _Finishing()  # left last: after the lock is released
+    with finishing, OutputLock(output_path):
         part, _ = temporary_paths(output_path)
         parts_dir = parts_folder(output_path)
         clear_other_engine(output_path, "dask", resume, summary)
@@ -238,6 +239,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
                 os.fsync(out.fileno())
             if summary.rows == 0:
                 raise DataError(f"{input_path}: no rows to score")
+            finishing.start()  # from here the run ends with its output written, a Ctrl-C or SIGTERM or not
             os.replace(part, output_path)
             discard_parts = True
         except DataError:
@@ -260,7 +262,43 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
                 shutil.rmtree(parts_dir, ignore_errors=True)
             if opened:
                 _disconnect(*opened, token, futures, quiet=quiet)
+    if finishing.signals:
+        summary.notes.append("a stop signal came while the run was finishing (closing the Dask cluster); the output "
+                             "was written whole")
     return summary
+
+
+class _Finishing:
+    """Ctrl-C and SIGTERM noted, not raised, from `start()` (just before the output is renamed into place) until the
+    context is left: the clean-up after it (removing the parts, closing the LocalCluster: a moment, seconds under
+    load) would otherwise end the run as interrupted, "OUTPUT was not written" with exit status 130 or 143, beside
+    the complete output."""
+
+    KINDS = ("SIGINT", "SIGTERM")
+
+    def __init__(self):
+        self.signals: list = []
+        self.before: dict = {}
+
+    def __enter__(self):
+        return self
+
+    def start(self) -> None:
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+            return
+        for name in self.KINDS:
+            kind = getattr(signal, name)
+            self.before[kind] = signal.signal(kind, lambda signum, frame: self.signals.append(signum))
+
+    def __exit__(self, *exc):
+        import signal
+
+        for kind, handler in self.before.items():
+            signal.signal(kind, handler)
+        self.before = {}
 
 
 def _connect(client, scheduler: str | None, n_workers: int | None):

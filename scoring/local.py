@@ -21,6 +21,7 @@ import os
 import shutil
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
-from data.tables import Chunk, delimiter_for, read_chunks, sniff_input
+from data.tables import Chunk, delimiter_for, read_chunks, shown_names, sniff_input
 from emotions import EMOTIONS, strongest
 from features.text.tokenize import as_texts
 from models.base import EmotionModel
@@ -137,9 +138,9 @@ def _join(first: str | None, second: str | None) -> str | None:
 
 def check_columns(columns: list, path: Path, text_column: str | None, image_column: str | None) -> None:
     if image_column and image_column not in columns:
-        raise DataError(f"{path}: no image column {image_column!r}; columns are {columns}")
+        raise DataError(f"{path}: no image column {image_column!r}; columns are {shown_names(columns)}")
     if text_column not in columns and not image_column:
-        raise DataError(f"{path}: no text column {text_column!r}; columns are {columns}")
+        raise DataError(f"{path}: no text column {text_column!r}; columns are {shown_names(columns)}")
     clash = [c for c in OUTPUT_COLUMNS if c in columns]
     if clash:
         raise DataError(f"{path}: already has output column(s) {clash}; rename them before scoring")
@@ -200,8 +201,16 @@ def scored_header(given: list[str]) -> list[str]:
 
 
 def check_output(input_path: Path, output_path: Path) -> None:
-    """Refuses an output that is the input, that exists and is not a regular file (a folder, a device), or whose
-    path goes through a file."""
+    """Refuses an output that is the input, that exists and is not a regular file (a folder, a device), whose
+    path goes through a file, that is a symbolic link (the finished file is renamed over the link, not written to
+    what it points to: `--output /dev/stdout` with stdout sent to a file replaced the system's /dev/stdout link),
+    or that is `-` (standard output, which is not written: the output appears only when complete)."""
+    if str(output_path) == "-":
+        raise DataError("-: standard output is not written (the scored file appears only when complete); give a file "
+                        "path")
+    if output_path.is_symlink():
+        raise DataError(f"{output_path}: a symbolic link (to {os.readlink(output_path)}); the scored file would "
+                        f"replace the link, not write to what it points to: give a file path")
     folder = next(p for p in output_path.absolute().parents if p.exists())
     if not folder.is_dir():
         raise DataError(f"{output_path}: {folder} is a file, not a folder; choose an output path in a folder")
@@ -235,8 +244,11 @@ class OutputLock:
         for _ in range(5):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                descriptor = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+                descriptor = os.open(self.path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o644)
             except OSError as exc:  # no new file in an existing folder: a read-only one, or one such as /proc
+                if exc.errno == errno.ELOOP:  # never truncated and written through: a link planted beside the output
+                    raise DataError(f"{self.path}: a symbolic link, where this run keeps the output's lock; remove "
+                                    f"it and run again") from None
                 why = "it takes no new files" if exc.errno == errno.ENOENT else exc.strerror
                 raise DataError(f"{self.path.parent}: cannot write the output there ({why}); choose a folder you can "
                                 f"write to") from None
@@ -303,6 +315,22 @@ def temporary_paths(output_path: Path) -> tuple[Path, Path]:
     """(partial output, journal) for an output file: hidden siblings, found again by `--resume`."""
     return (output_path.with_name(f".{output_path.name}.part"),
             output_path.with_name(f".{output_path.name}.journal.json"))
+
+
+def open_partial(path: Path, resume: bool):
+    """The partial output (`temporary_paths`), opened to continue it (`resume`) or created anew, never through a
+    symbolic link: a link planted at its fixed name beside the output had the scored rows written into the file it
+    points to, and then renamed to the output's name."""
+    if not resume:
+        path.unlink(missing_ok=True)  # a link, or a file left by another run: removed, not written through
+    try:  # "xb": created, never an existing file; the opener adds O_NOFOLLOW
+        return open(path, "r+b" if resume else "xb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW,
+                                                                                        0o666))
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise DataError(f"{path}: a symbolic link, where this run keeps the partial output; remove it and run "
+                        f"again") from None
 
 
 def parts_folder(output_path: Path) -> Path:
@@ -393,9 +421,15 @@ def model_identity(model: EmotionModel) -> str:
 
 
 def _write_journal(path: Path, journal: dict) -> None:
-    staging = path.with_name(path.name + ".tmp")
-    staging.write_text(json.dumps(journal, indent=1))
-    os.replace(staging, path)
+    # a new file of a random name, never one a link planted at a fixed name could point elsewhere
+    descriptor, staging = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(json.dumps(journal, indent=1))
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
 
 
 class _Progress:
@@ -466,7 +500,7 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
         bar = _Progress(progress, fmt.size)
         finished = False
         try:
-            with open(part, "r+b" if done_chunks else "wb") as out:
+            with open_partial(part, resume=bool(done_chunks)) as out:
                 out.truncate(part_bytes)  # drop whatever an interrupted chunk had half-written
                 out.seek(part_bytes)
                 chunks = read_chunks(input_path, fmt, chunk_rows)

@@ -1,5 +1,6 @@
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -70,6 +71,19 @@ def test_train_refuses_an_output_folder_that_is_not_a_model_before_training(file
     assert (mine / "sub" / "notes.txt").read_text() == "keep me" and (mine / "train.csv").exists()
 
 
+@pytest.mark.parametrize("where, message", [
+    ("under_a_file", "train.csv is a file, not a folder; choose another output folder"),
+    ("/proc/run", "/proc/run: cannot save there: /proc cannot be written (it takes no new folders)"),
+])
+def test_train_refuses_an_output_it_cannot_save_to_before_training(files, capsys, where, message):
+    """Found only when saving, after the whole fit: "train.csv: File exists", or a hidden staging folder's path."""
+    out = files / "train.csv" / "run" if where == "under_a_file" else Path(where)
+    assert cli.main(["train", "--model", "text_net", "--epochs", "1", "--train", str(files / "train.csv"), "--out",
+                     str(out), "--no-bundled-eval"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "epoch" not in err
+
+
 def test_a_label_file_with_none_rows_trains_a_model_that_says_none(files, capsys):
     rows = load_wassa("train").sample(200, random_state=2)[["text", "label"]]
     plain = pd.DataFrame({"text": [f"the bus leaves at {h} from platform {h % 7}" for h in range(60)], "label": "none"})
@@ -103,6 +117,26 @@ def test_evaluate_names_the_rows_it_leaves_out_or_scores_without_their_image(fil
     assert "2 row(s) have a message, 1 of them not scored" in captured.err and "first: row 2: notes.png" in captured.err
 
 
+def test_evaluate_refuses_a_file_whose_every_row_is_labelled_none(run, files, capsys):
+    """Accuracy and macro-F1 are over rows labelled with an emotion: with none, scikit-learn failed on empty arrays
+    with a message naming no file."""
+    source = files / "all_none.csv"
+    source.write_text("text,label\nthe bus leaves at nine,none\nthe sky,NONE\n")
+    assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(source)]) == 2
+    assert f"error: {source}: every row is labelled none; evaluating needs rows labelled with one of anger, fear, " \
+           f"joy or sadness" in capsys.readouterr().err
+
+
+def test_train_refuses_a_validation_file_labelled_none_before_training(files, capsys):
+    source = files / "valid_none.csv"
+    source.write_text("text,label\nthe bus leaves at nine,none\nthe sky,none\n")
+    out = files / "never_trained"
+    assert cli.main(["train", "--model", "tfidf_logreg", "--train", str(files / "train.csv"), "--valid", str(source),
+                     "--out", str(out), "--no-bundled-eval"]) == 2
+    assert f"error: {source}: every validation row is labelled none" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_score_keeps_every_input_column_and_adds_the_outputs(run, files):
     source = files / "in.csv"
     pd.DataFrame({"id": [1, 2, 3], "text": ["so happy", "", "scared, \"quoted\"\nand multi-line"]}).to_csv(source, index=False)
@@ -114,6 +148,38 @@ def test_score_keeps_every_input_column_and_adds_the_outputs(run, files):
     assert scored.error[1].startswith("nothing to score") and scored.emotion[1] == ""
     assert scored.error[0] == "" and scored.emotion[0] in ("anger", "fear", "joy", "sadness")
     assert abs(scored.loc[0, ["prob_anger", "prob_fear", "prob_joy", "prob_sadness"]].astype(float).sum() - 1) < 1e-5
+
+
+@pytest.mark.parametrize("encoding, message", [
+    ("rot13", "error: 'rot13' is not a text encoding; name the one the file is written in"),
+    ("base64", "error: 'base64' is not a text encoding"),
+    ("zlib", "error: 'zlib' is not a text encoding"),
+    ("utf-16", "plain.csv: not valid utf-16 text (UTF-16 stream does not start with BOM); is that the encoding"),
+])
+def test_score_refuses_an_encoding_that_cannot_read_the_file_naming_it(run, files, capsys, encoding, message):
+    """Codecs that are no text encoding, and decoders that refuse without a byte offset, were one line naming
+    neither the file nor the encoding ("TypeError: descriptor 'translate' ...", "Incorrect padding")."""
+    source = files / "plain.csv"
+    source.write_text("text\nso happy\n")
+    out = files / f"never_{encoding}.csv"
+    assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(out), "--encoding",
+                     encoding]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "rerun with --debug" not in err
+    assert not out.exists() and not list(files.glob(f".{out.name}.*"))
+
+
+def test_a_missing_column_message_quotes_a_huge_header_cut_short(run, files, capsys):
+    """A file without line ends (or a JSON file) has a header line of megabytes: the message quoted it whole."""
+    source = files / "one_line.csv"
+    source.write_text("x" * 1_000_000 + "\ny\n")
+    assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(files / "n.csv")]) == 2
+    err = capsys.readouterr().err
+    assert f"no text column 'text'; columns are ['{'x' * 60}'…]" in err and len(err) < 500
+    many = files / "many.csv"
+    many.write_text(",".join(f"c{i}" for i in range(80)) + "\n" + ",".join("v" * 80) + "\n")
+    assert cli.main(["score", "--model-dir", str(run), "--input", str(many), "--output", str(files / "n.csv")]) == 2
+    assert "columns are ['c0', 'c1', " in (err := capsys.readouterr().err) and "'c49'] and 30 more" in err
 
 
 def test_score_refuses_a_missing_column_and_leaves_no_file(run, files, capsys):
@@ -345,6 +411,11 @@ def test_scoring_opens_no_network_connection(tmp_path):
     (["score", "--jobs", "-3"], "argument --jobs: must be at least 1, got -3"),
     (["score", "--jobs", "two"], "argument --jobs: not a whole number: 'two'"),
     (["score", "--workers", "0"], "argument --workers: must be at least 1, got 0"),
+    # thousands of forked copies of the model: the machine ground to a halt, and SIGTERM waited on them
+    (["score", "--jobs", "10000"], f"argument --jobs: at most {4 * (os.cpu_count() or 1)} on this machine (4 per CPU "
+                                   f"core: more processes only compete for the cores), got 10000"),
+    (["score", "--workers", "10000"], f"argument --workers: at most {4 * (os.cpu_count() or 1)} on this machine (4 "
+                                      f"per CPU core: more processes only compete for the cores), got 10000"),
     (["score", "--chunk-rows", "-1"], "argument --chunk-rows: must be at least 1, got -1"),
     (["score", "--blocksize", "0"], "argument --blocksize: must be at least 1 byte, got '0'"),
     (["score", "--blocksize", "0.5B"], "argument --blocksize: must be at least 1 byte, got '0.5B'"),

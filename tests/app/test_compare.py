@@ -156,7 +156,7 @@ def test_an_upload_labelled_none_throughout_is_named_not_a_crash(monkeypatch, ru
     at.file_uploader[0].set_value(("mine.csv", b"text,label\nmeh,none\njust a tuesday,none\n", "text/csv")).run()
     assert not at.exception and not at.error
     warning = next(str(w.value) for w in at.warning if "Not scored on your data" in str(w.value))
-    assert "mine.csv: none of the 2 rows tfidf_logreg scored has an emotion of the four" in warning
+    assert "mine.csv: every row is labelled none; evaluating needs rows labelled with one of" in warning
     assert "Your data: 2 rows from mine.csv; no model could be scored on it." in [c.value for c in at.caption]
     assert at.selectbox[2].value == "upload"  # the two models side by side on it: no matrices, the disagreements
     assert any("None of the 2 rows both models scored has an emotion of the four" in str(w.value) for w in at.warning)

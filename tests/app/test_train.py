@@ -143,9 +143,8 @@ def test_a_validation_file_labelled_none_throughout_is_refused_before_training(p
     assert job.wait(timeout=300) and job.status == "failed" and not job.log  # not one epoch
     page.run()
     assert not page.exception
-    assert page.error[0].value == ("Training failed: check.csv: none of the 2 validation rows has an emotion of the "
-                                   "four (their labels are all none): the run could not be scored on them; add rows "
-                                   "with an emotion, or train without a validation file")
+    assert page.error[0].value.startswith("Training failed: check.csv: every validation row is labelled none; "
+                                          "evaluating needs rows labelled with one of anger, fear, joy or sadness")
     assert not (tmp_path / "none_valid").exists()
 
 

@@ -50,6 +50,11 @@ def test_multi_label_tsv(tmp_path):
          r"row\(s\) 1, 2 \(80\)$"),
         ("text,label,intensity\nhi,joy,80\nho,fear,55\nha,fear,0.5\n",
          r"intensities must lie in \[0, 1\]: column 'intensity', row\(s\) 1, 2 \(80\); on a scale of 0 to 100\? Divide them by 100"),
+        # infinite and no finite value beside it: numpy's min of nothing raised, naming no file
+        ("text,label,intensity\nhi,joy,nan\nho,anger,inf\n",
+         r"intensities must lie in \[0, 1\]: column 'intensity', row\(s\) 2 \(inf\)$"),
+        ("text,anger,fear,joy,sadness,intensity_joy\nhi,0,0,1,0,-inf\nho,0,0,1,0,\n",
+         r"intensities must lie in \[0, 1\]: column 'intensity_joy', row\(s\) 1 \(-inf\)$"),
         ("text,label,intensity\nhi,joy,80%\n", r"column 'intensity' must hold numbers \(row\(s\) 1: '80%'; write a share without %: 0\.8, not 80%"),
         ("text;label;intensity\nhi;joy;0,8\nho;anger;\n",
          r"column 'intensity' must hold numbers \(row\(s\) 1: '0,8'; write decimals with a point\)"),
@@ -73,6 +78,17 @@ def test_multi_label_tsv(tmp_path):
 def test_bad_files_are_named_with_column_and_rows(tmp_path, content, message):
     with pytest.raises(DataError, match=r"d\.csv: " + message):
         read_labelled(write(tmp_path, "d.csv", content))
+
+
+def test_messages_quote_a_huge_label_or_column_name_cut_short(tmp_path):
+    """A label cell holding a whole text (a shifted column), or a header cell of megabytes, was quoted whole."""
+    with pytest.raises(DataError, match=r"d\.csv: unknown label\(s\) \['" + "sad" * 20 + r"'…\] in column 'label' "
+                       r"\(row\(s\) 1\); expected one of \['anger', 'fear', 'joy', 'sadness'\] or 'none' \(no "
+                       r"emotion of the four\)$"):
+        read_labelled(write(tmp_path, "d.csv", "text,label\nhi," + "sad" * 100_000 + "\n"))
+    with pytest.raises(DataError, match=r"d\.csv: needs a 'text' or an 'image' column; found \['tweet', '" + "y" * 60 +
+                       r"'…\]$"):
+        read_labelled(write(tmp_path, "d.csv", "tweet," + "y" * 100_000 + "\nhi,joy\n"))
 
 
 def test_column_names_are_read_whatever_their_case_and_surrounding_spaces(tmp_path):

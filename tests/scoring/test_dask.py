@@ -255,6 +255,30 @@ def test_ctrl_c_is_one_line_and_keeps_the_parts(run, tmp_path):
     assert parts.is_dir() and not out.exists() and not out.with_name("out.csv.lock").exists()
 
 
+def test_sigterm_while_the_cluster_closes_after_the_output_is_written_is_no_failure(run, tmp_path):
+    """The LocalCluster closes after the output is renamed into place; a SIGTERM (or Ctrl-C) then said `OUTPUT was
+    not written` and exited 143 beside the complete file."""
+    source = _tweets(tmp_path / "in.csv", 200)
+    out = tmp_path / "out.csv"
+    child = subprocess.Popen([sys.executable, "cli.py", "score", "--model-dir", str(run), "--input", str(source),
+                              "--output", str(out), "--engine", "dask", "--workers", "1", "--quiet"], cwd=ROOT,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and child.poll() is None and not out.exists():
+            time.sleep(0.002)
+        assert child.poll() is None, "the run ended before the signal could be sent"
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(120) == 0
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+    err = child.stderr.read()
+    assert "a stop signal came while the run was finishing (closing the Dask cluster); the output was written whole" in err
+    assert f"scored 200 of 200 rows, 0 failed → {out}" in err and "not written" not in err
+    assert len(pd.read_csv(out)) == 200
+
+
 def test_a_full_disk_names_the_output_and_what_is_kept(model, client, tmp_path, monkeypatch):
     import builtins
     import errno

@@ -47,6 +47,54 @@ def test_the_output_must_be_a_regular_file(model, tmp_path, kind):
     assert target.is_dir() if kind == "folder" else target.exists() and not target.is_file()
 
 
+@pytest.mark.parametrize("points_to", ["a file", "nothing"])
+def test_an_output_that_is_a_symbolic_link_is_refused_and_left_as_it_is(tmp_path, points_to, capsys):
+    """The finished file is renamed over the link: `--output /dev/stdout`, with stdout sent to a file, replaced the
+    system's /dev/stdout link with the scored CSV (as root)."""
+    source = _input(tmp_path)
+    target = tmp_path / "target.csv"
+    if points_to == "a file":
+        target.write_text("mine\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert cli.main(["score", "--input", str(source), "--output", str(link)]) == 2
+    assert f"error: {link}: a symbolic link (to {target}); the scored file would replace the link" in \
+        capsys.readouterr().err
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert (target.read_text() == "mine\n") if points_to == "a file" else not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "link.csv", *(["target.csv"] * (points_to == "a file"))]
+
+
+def test_the_output_may_not_be_standard_output(tmp_path, capsys, monkeypatch):
+    """Refused as `--input -` is: it wrote a file named `-`."""
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["score", "--input", str(_input(tmp_path)), "--output", "-"]) == 2
+    assert "error: -: standard output is not written" in capsys.readouterr().err
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+@pytest.mark.parametrize("planted", ["out.csv.lock", ".out.csv.part"])
+def test_a_link_planted_at_a_name_the_run_writes_is_never_written_through(tmp_path, planted, engine, capsys):
+    """The lock and the partial output have fixed names beside the output: a link planted there in a shared folder
+    had the file it points to truncated and overwritten (with the lock's pid, or the scored rows, the link then
+    renamed to the output's name)."""
+    source = _input(tmp_path)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n")
+    (tmp_path / planted).symlink_to(precious)
+    out = tmp_path / "out.csv"
+    status = cli.main(["score", "--input", str(source), "--output", str(out), "--engine", engine, "--workers", "1"])
+    err = capsys.readouterr().err
+    assert precious.read_text() == "keep me\n"
+    if planted.endswith(".lock"):  # the lock is another run's to explain: refused, nothing written
+        assert status == 2 and f"{tmp_path / planted}: a symbolic link, where this run keeps the output's lock" in err
+        assert not out.exists()
+    else:  # a partial output of no run: removed, and the output written anew
+        assert status == 0 and not out.is_symlink() and len(pd.read_csv(out)) == 2
+        assert not (tmp_path / planted).exists()
+
+
 def test_a_second_writer_is_refused_naming_the_lock_file(model, tmp_path):
     import socket
 
