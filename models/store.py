@@ -145,6 +145,10 @@ def write_json(path: Path, value) -> None:
 def read_config(directory: Path) -> dict:
     config_path = Path(directory) / "config.json"
     if not config_path.is_file() and not config_path.is_symlink():
+        if not os.path.lexists(directory):
+            raise ModelLoadError(f"{directory}: no such folder")
+        if not Path(directory).is_dir():
+            raise ModelLoadError(f"{directory}: a file, not a model folder")
         raise ModelLoadError(f"{directory}: not a saved model (no config.json)")
     config = _read_json_file(config_path)
     if not isinstance(config, dict):

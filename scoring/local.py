@@ -18,6 +18,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -29,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
-from data.tables import Chunk, delimiter_for, read_chunks, shown_names, sniff_input
+from data.tables import Chunk, delimiter_for, read_chunks, shown_names, shown_text, sniff_input
 from emotions import EMOTIONS, strongest
 from features.text.tokenize import as_texts
 from models.base import EmotionModel
@@ -79,6 +80,8 @@ def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None
         return None, None
     if "\x00" in str(value):
         return None, f"image {value!r}: a path cannot hold a NUL byte"
+    if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", str(value).strip()):
+        return None, f"image {shown_text(str(value).strip())!r}: a URL; images are read from files, never fetched"
     path, root = (Path(base) / str(value).strip()).resolve(), Path(root).resolve()
     if not path.is_relative_to(root):
         return None, f"image {value!r} resolves outside the images folder {root}"
@@ -531,7 +534,6 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
         except OSError as exc:
             if exc.errno not in DISK_FULL:
                 raise
-            journal_path.with_name(journal_path.name + ".tmp").unlink(missing_ok=True)
             kept = journal["chunks_done"] > 0
             if kept:  # give back the room a half-written chunk takes; --resume would drop it anyway
                 os.truncate(part, journal["part_bytes"])

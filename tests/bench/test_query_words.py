@@ -38,7 +38,7 @@ def test_a_model_it_cannot_read_the_tweets_with_is_one_line_not_a_traceback(quer
     with pytest.raises(SystemExit) as exited:
         query_words.main(["--model-dir", str(ZOO_DIR / "wassa_specialist"), "--model-dir", "no/such/folder"])
     out, err = capsys.readouterr()
-    assert exited.value.code == 2 and out == "" and err == "error: no/such/folder: not a saved model (no config.json)\n"
+    assert exited.value.code == 2 and out == "" and err == "error: no/such/folder: no such folder\n"
 
     faces = fer("train_sample").subset(range(0, 2000, 25))  # a real image-only model, small
     build_model("image_net", epochs=2).fit(faces, faces, seed=0).save(tmp_path / "faces")

@@ -166,5 +166,9 @@ def test_loading_checks_checksum_and_feature_names(tweets, tmp_path):
     (renamed / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelLoadError, match=r"features differ .*saved only: \['nrc__old_name'\]"):
         load_model(renamed)
-    with pytest.raises(ModelLoadError, match="not a saved model"):
+    with pytest.raises(ModelLoadError, match=r"not a saved model \(no config\.json\)$"):
         load_model(tmp_path)
+    with pytest.raises(ModelLoadError, match=r"missing: no such folder$"):  # said "not a saved model (no config.json)"
+        load_model(tmp_path / "missing")
+    with pytest.raises(ModelLoadError, match=r"config\.json: a file, not a model folder$"):
+        load_model(renamed / "config.json")

@@ -188,6 +188,16 @@ def test_images_resolve_relative_to_the_csv_and_inside_the_root(run, tmp_path):
     assert status == 0 and out2.exists()
 
 
+def test_an_image_cell_that_is_a_url_says_images_are_never_fetched(run, tmp_path):
+    """It said "a.jpg: file not found (…/http:/example.com/a.jpg)", the URL read as a folder path."""
+    source = tmp_path / "in.csv"
+    source.write_text("text,image\nhappy,https://example.com/a.jpg\nsad,\n")
+    status, out = score(run, tmp_path, source, "--image-column", "image")
+    scored = read(out)
+    assert scored.error[0] == "image 'https://example.com/a.jpg': a URL; images are read from files, never fetched"
+    assert scored.emotion[0] != "" and scored.error[1] == "" and status == 0  # its text is scored all the same
+
+
 def test_an_output_named_as_a_compressed_file_is_refused(run, tmp_path, capsys):
     source = tmp_path / "in.csv"
     source.write_text("text\nso happy\n")
