@@ -251,9 +251,9 @@ def cmd_train(args) -> int:
     before = _saved_config(args.out)
     try:
         return _train(args)
-    except KeyboardInterrupt:  # Ctrl-C: one line, as `score` does, saying what is left in --out
-        print(_interrupted(args.out, before), file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: one line, as `score` does, saying what is left in --out
+        print(_interrupted(args.out, before, _interrupt_word(exc)), file=sys.stderr)
+        return _interrupt_status(exc)
 
 
 def _saved_config(out: Path) -> bytes | None:
@@ -263,17 +263,17 @@ def _saved_config(out: Path) -> bytes | None:
         return None
 
 
-def _interrupted(out: Path, before: bytes | None) -> str:
+def _interrupted(out: Path, before: bytes | None, word: str = "interrupted") -> str:
     """What an interrupted `train` left in `out` (`before`: its config.json then). Saving writes a hidden staging
     folder beside `out`, removed if interrupted, and renames it into place: `out` is as it was or the new run."""
     after = _saved_config(out)
     if after is not None and after != before:
-        return f"interrupted after the run was saved to {out}"
+        return f"{word} after the run was saved to {out}"
     if before is None:
-        return f"interrupted; nothing was saved to {out}"
-    if after is None:  # between removing the model that was there and renaming the new one into place
-        return f"interrupted; nothing was saved to {out}, and the model that was there was removed while being replaced"
-    return f"interrupted; nothing was saved to {out}: it holds the model it held before"
+        return f"{word}; nothing was saved to {out}"
+    if after is None:  # between setting the model that was there aside and renaming the new one into place
+        return f"{word}; nothing was saved to {out}, and the model that was there was set aside while being replaced (a hidden folder beside it, .{out.name}.*.old)"
+    return f"{word}; nothing was saved to {out}: it holds the model it held before"
 
 
 def _train(args) -> int:
@@ -350,8 +350,9 @@ def cmd_evaluate(args) -> int:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM (`docker stop`, Kubernetes, `timeout`) during `score`, raised where Ctrl-C raises KeyboardInterrupt so
-    that the same clean-up runs; the exit status says which signal it was."""
+    """SIGTERM (`docker stop`, Kubernetes, `timeout`) during any command, raised where Ctrl-C raises
+    KeyboardInterrupt so that the same clean-up runs (a `score` output or a `train` staging folder is not left
+    half-written); the exit status says which signal it was."""
 
 
 def _terminated(signum, frame):
@@ -369,19 +370,6 @@ def _interrupt_word(exc: KeyboardInterrupt) -> str:
 
 
 def cmd_score(args) -> int:
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
-        return _score(args)
-    before = signal.signal(signal.SIGTERM, _terminated)
-    try:
-        return _score(args)
-    finally:
-        signal.signal(signal.SIGTERM, before)
-
-
-def _score(args) -> int:
     try:  # the imports and the model's loading (a second or two) too: Ctrl-C there is the same one line
         from data.tables import DELIMITERS
         from models.registry import load_model
@@ -486,9 +474,22 @@ def cmd_train_zoo(args) -> int:
 
 
 def main(argv=None) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        return _interruptible(argv)
+    before = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _interruptible(argv)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _interruptible(argv) -> int:
     try:
         return _main(argv)
-    except KeyboardInterrupt as exc:  # Ctrl-C where no command says more (`score` and `train` do): one line
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM where no command says more (`score` and `train` do)
         print(_interrupt_word(exc), file=sys.stderr)
         return _interrupt_status(exc)
 

@@ -478,9 +478,12 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     assert process.stderr.read() == b""
 
 
-def test_ctrl_c_while_training_is_one_line_and_leaves_nothing_behind(tmp_path):
-    """It printed torch's 36-line traceback. Here the signal comes as a terminal sends it, to the process group,
-    after the first epoch: early stopping waits at least 8 more epochs, so training is still running."""
+@pytest.mark.parametrize("stop, status, word", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated (SIGTERM)")])
+def test_ctrl_c_or_sigterm_while_training_is_one_line_and_leaves_nothing_behind(tmp_path, stop, status, word):
+    """Ctrl-C printed torch's 36-line traceback; SIGTERM (`docker stop`, `timeout`) ended the process where it was,
+    with no clean-up (a staging folder being written stayed). Here the signal comes as a terminal or `kill` sends
+    it, to the process group, after the first epoch: early stopping waits at least 8 more epochs, so training is
+    still running."""
     import os
     import signal
 
@@ -493,13 +496,13 @@ def test_ctrl_c_while_training_is_one_line_and_leaves_nothing_behind(tmp_path):
         while not lines or "epoch" not in lines[-1]:
             lines.append(process.stderr.readline())
             assert lines[-1], "".join(lines)  # the process ended before its first epoch
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, getattr(signal, stop))
         stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 130 and stdout == ""
-    assert stderr == f"interrupted; nothing was saved to {out}\n"
+    assert process.returncode == status and stdout == ""
+    assert stderr == f"{word}; nothing was saved to {out}\n"
     assert not out.parent.exists() or list(out.parent.iterdir()) == []  # no hidden staging folder either
 
 
