@@ -51,6 +51,7 @@ from scoring.local import (
     clear_other_engine,
     disk_full_message,
     journal_key,
+    open_partial,
     parts_folder,
     read_journal,
     render,
@@ -227,7 +228,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
             except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
                 raise DataError(f"{input_path}: the Dask reader could not parse it ({exc}); score it with "
                                 f"--engine local, which marks bad rows and goes on") from None
-            with open(part, "wb") as out:
+            with open_partial(part, resume=False) as out:  # never written through a link planted there
                 for target in targets:
                     with open(target, "rb") as handle:
                         shutil.copyfileobj(handle, out, 1 << 20)

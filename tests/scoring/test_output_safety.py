@@ -75,18 +75,22 @@ def test_the_output_may_not_be_standard_output(tmp_path, capsys, monkeypatch):
 
 @pytest.mark.parametrize("engine", ["local", "dask"])
 @pytest.mark.parametrize("planted", ["out.csv.lock", ".out.csv.part"])
-def test_a_link_planted_at_a_name_the_run_writes_is_never_written_through(tmp_path, planted, engine, capsys):
+@pytest.mark.parametrize("points_to", ["a file", "nothing"])
+def test_a_link_planted_at_a_name_the_run_writes_is_never_written_through(tmp_path, planted, engine, points_to,
+                                                                          capsys):
     """The lock and the partial output have fixed names beside the output: a link planted there in a shared folder
     had the file it points to truncated and overwritten (with the lock's pid, or the scored rows, the link then
-    renamed to the output's name)."""
+    renamed to the output's name). A link to nothing had that file made, by the Dask engine too: the scored rows
+    were written there and the output was left a link to it."""
     source = _input(tmp_path)
     precious = tmp_path / "precious.txt"
-    precious.write_text("keep me\n")
+    if points_to == "a file":
+        precious.write_text("keep me\n")
     (tmp_path / planted).symlink_to(precious)
     out = tmp_path / "out.csv"
     status = cli.main(["score", "--input", str(source), "--output", str(out), "--engine", engine, "--workers", "1"])
     err = capsys.readouterr().err
-    assert precious.read_text() == "keep me\n"
+    assert (precious.read_text() == "keep me\n") if points_to == "a file" else not precious.exists()
     if planted.endswith(".lock"):  # the lock is another run's to explain: refused, nothing written
         assert status == 2 and f"{tmp_path / planted}: a symbolic link, where this run keeps the output's lock" in err
         assert not out.exists()
