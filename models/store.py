@@ -295,7 +295,10 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
             try:
                 os.replace(staging, target)
             except BaseException:
-                os.rename(retired, target)
+                if staging.exists():  # not moved in: the old model goes back
+                    os.rename(retired, target)
+                else:  # moved in, then a Ctrl-C or SIGTERM before this block was left: the old one is not needed
+                    shutil.rmtree(retired, ignore_errors=True)
                 raise
             shutil.rmtree(retired, ignore_errors=True)
         else:

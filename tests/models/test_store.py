@@ -108,6 +108,29 @@ def test_a_save_stopped_as_it_replaces_a_model_leaves_that_model_whole(saved, tw
     assert [p.name for p in tmp_path.iterdir()] == ["copy"]
 
 
+def test_a_save_stopped_just_after_the_new_model_moved_in_keeps_it_and_removes_the_old(saved, tweets, tmp_path,
+                                                                                       monkeypatch):
+    """A Ctrl-C or SIGTERM just after the new folder took the old one's place: putting the old one back failed
+    ("Directory not empty"), an OSError instead of the interruption, and the old model was left beside it."""
+    from models import store
+
+    folder = _copy(saved, tmp_path)
+    model = build_model("lexicon_rule").fit(tweets, seed=0)
+    moved = os.replace
+
+    def stopped_after(source, target):
+        moved(source, target)
+        if Path(target) == folder:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.os, "replace", stopped_after)
+    with pytest.raises(KeyboardInterrupt):
+        model.save(folder)
+    monkeypatch.undo()
+    assert load_model(folder).name == "lexicon_rule"
+    assert [p.name for p in tmp_path.iterdir()] == ["copy"]  # no staging or set-aside folder left beside it
+
+
 @pytest.mark.parametrize("config, user_files", [
     ({"files": ["data.csv"]}, ["data.csv"]),  # another tool's config.json, listing its files
     ({"files": {"data.csv": "x"}, "format": 2}, ["data.csv"]),  # no file a saved model has
