@@ -145,7 +145,7 @@ def write_json(path: Path, value) -> None:
 def read_config(directory: Path) -> dict:
     config_path = Path(directory) / "config.json"
     if not config_path.is_file() and not config_path.is_symlink():
-        if not os.path.lexists(directory):
+        if not os.path.exists(directory):  # a link to nothing too: it is no file
             raise ModelLoadError(f"{directory}: no such folder")
         if not Path(directory).is_dir():
             raise ModelLoadError(f"{directory}: a file, not a model folder")

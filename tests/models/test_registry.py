@@ -172,3 +172,6 @@ def test_loading_checks_checksum_and_feature_names(tweets, tmp_path):
         load_model(tmp_path / "missing")
     with pytest.raises(ModelLoadError, match=r"config\.json: a file, not a model folder$"):
         load_model(renamed / "config.json")
+    (tmp_path / "link").symlink_to(tmp_path / "missing")
+    with pytest.raises(ModelLoadError, match=r"link: no such folder$"):  # said "a file, not a model folder"
+        load_model(tmp_path / "link")
