@@ -265,7 +265,9 @@ def _saved_config(out: Path) -> bytes | None:
 
 def _interrupted(out: Path, before: bytes | None, word: str = "interrupted") -> str:
     """What an interrupted `train` left in `out` (`before`: its config.json then). Saving writes a hidden staging
-    folder beside `out`, removed if interrupted, and renames it into place: `out` is as it was or the new run."""
+    folder beside `out`, removed if interrupted, and renames it into place: `out` is as it was or the new run, but
+    for a stop between setting the model there aside and renaming the new one in (`models.store.save_directory`).
+    `word`: how the run was stopped (`_interrupt_word`)."""
     after = _saved_config(out)
     if after is not None and after != before:
         return f"{word} after the run was saved to {out}"
