@@ -236,8 +236,9 @@ def read_image_upload(data: bytes, name: str, limits: UploadLimits = IMAGE_LIMIT
 
 
 def showable(image: Image.Image) -> Image.Image:
-    """`image` as it can be shown at any width Streamlit gives it: one more than `SHOWN_ASPECT` times as wide as
-    it is tall (a 5000 × 1 strip) narrowed to at most `SHOWN_WIDTH` pixels and centred on white of that aspect."""
+    """`image` as it can be shown at any width Streamlit gives it: an image more than `SHOWN_ASPECT` times as wide
+    as it is tall (a 5000 × 1 strip) is narrowed to at most `SHOWN_WIDTH` pixels and centred on white that is
+    `SHOWN_ASPECT` times as wide as it is tall; any other is returned as it is."""
     width, height = image.size
     if width <= SHOWN_ASPECT * height:
         return image
