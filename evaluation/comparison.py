@@ -214,7 +214,8 @@ class Pick(NamedTuple):
     tied: tuple[str, ...] = ()  # the other models with the very same figures: none of them is better
 
 
-# The questions of `which_model`: key → (question, column of the table or of `speed_and_quality`, higher is better).
+# The questions of `which_model`: key → (question, column of the table or of `rankings` (`away`: `away_mean`),
+# higher is better).
 QUESTIONS = {
     "wassa": ("best on tweets like WASSA-2017's", "wassa_test_macro_f1", True),
     "away": ("best on other collections", "away", True),
