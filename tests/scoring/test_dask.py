@@ -283,7 +283,7 @@ def test_a_full_disk_names_the_output_and_what_is_kept(model, client, tmp_path, 
     import builtins
     import errno
 
-    import scoring.dask
+    import scoring.local
 
     source = _tweets(tmp_path / "in.csv", 50)
     out = tmp_path / "out.csv"
@@ -302,9 +302,10 @@ def test_a_full_disk_names_the_output_and_what_is_kept(model, client, tmp_path, 
 
     def joining(path, mode="r", *args, **kwargs):  # the parts are written; joining them fills the disk
         handle = builtins.open(path, mode, *args, **kwargs)
-        return FullDisk(handle) if "w" in mode else handle
+        return FullDisk(handle) if "w" in mode or "x" in mode else handle
 
-    monkeypatch.setattr(scoring.dask, "open", joining, raising=False)
+    # the partial output is opened by scoring.local.open_partial, as the local engine opens its own
+    monkeypatch.setattr(scoring.local, "open", joining, raising=False)
     with pytest.raises(DataError, match=f"the 50 rows scored so far are kept in {parts} \\(.* MB\\): free some "
                                         f"space and rerun with --resume to continue, or remove it$"):
         score_file_dask(model, source, out, client=client, blocksize=800)
