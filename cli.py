@@ -274,7 +274,7 @@ def _interrupted(out: Path, before: bytes | None, word: str = "interrupted") -> 
     if before is None:
         return f"{word}; nothing was saved to {out}"
     if after is None:  # between setting the model that was there aside and renaming the new one into place
-        return f"{word}; nothing was saved to {out}, and the model that was there was set aside while being replaced (a hidden folder beside it, .{out.name}.*.old)"
+        return f"{word}; nothing was saved to {out}, and the model that was there was set aside while being replaced (a hidden folder beside it, .{Path(os.path.abspath(out)).name}.*.old)"
     return f"{word}; nothing was saved to {out}: it holds the model it held before"
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
-from data.tables import read_table, shown_names, shown_text
+from data.tables import is_url, read_table, shown_names, shown_text
 from emotions import EMOTIONS, NONE, answers, one_hot
 
 # Characters that show nothing: a text of only these and white space has nothing to score.
@@ -86,16 +86,16 @@ class LabelledData:
         """Whether any row has a human judgement of which emotions are present."""
         return bool(np.isfinite(self.presence).any())
 
-    def check_names_an_emotion(self, rows=None, which: str = "row") -> None:
+    def check_names_an_emotion(self, rows=None, which: str = "row", advice: str = "add some") -> None:
         """Refuses single-label rows (`rows`, default all) that are every one labelled none: accuracy, macro-F1 and
         the confusion matrix judge which of the four emotions a model names on rows labelled with one, and there
         are none (scikit-learn failed on the empty arrays, naming no file). `which` says which rows, in the
-        message."""
+        message, and `advice` what to do."""
         labels = self.labels if rows is None else self.labels[rows]
         if not self.multi_label and len(labels) and not labels.any():
             raise DataError(f"{self.source}: every {which} is labelled {NONE}; evaluating needs rows labelled with "
                             f"one of {', '.join(EMOTIONS[:-1])} or {EMOTIONS[-1]} (accuracy and macro-F1 judge which "
-                            f"emotion a model names): add some")
+                            f"emotion a model names): {advice}")
 
     def association_targets(self) -> np.ndarray:
         """(n, 4) 0/1 per row for learning which terms go with which emotion: the row's label where it is one
@@ -184,6 +184,11 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
         nul = [i for i, image in enumerate(images) if image is not None and "\x00" in image]
         if nul:
             raise DataError(f"{source}: column 'image', row(s) {_rows(nul)}: a path cannot hold a NUL byte")
+        urls = [i for i, cell in enumerate(frame["image"].fillna("")) if is_url(cell)]
+        if urls:
+            raise DataError(f"{source}: column 'image', row(s) {_rows(urls)}: a URL (first: "
+                            f"{shown_text(str(frame['image'].iloc[urls[0]]).strip())}); images are read from files, "
+                            f"never fetched")
     empty = [i for i in range(n) if is_blank(texts[i]) and images[i] is None]
     if empty:
         raise DataError(f"{source}: row(s) {_rows(empty)} have neither text nor image")

@@ -221,6 +221,12 @@ def shown_text(text: str, limit: int = SHOWN_CHARS) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…"
 
 
+def is_url(cell) -> bool:
+    """Whether a cell of an image column is a URL (`https://…`, `s3://…`): images are read from files, never
+    fetched, and a URL read as a path names a folder `https:` that is not there."""
+    return re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", str(cell).strip()) is not None
+
+
 def shown_names(names) -> str:
     """Column names (or labels) as a message quotes them: a list of their reprs, each cut at SHOWN_CHARS
     characters, at most SHOWN_NAMES of them, with how many more there are."""

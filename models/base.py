@@ -94,7 +94,8 @@ class EmotionModel:
         self.modalities = tuple(m for m in self.modalities if present[m])
         if valid is not None:
             valid = valid.subset(self._usable_rows(valid))
-            valid.check_names_an_emotion(which="validation row")  # `evaluate` would refuse it after the fit
+            valid.check_names_an_emotion(  # `evaluate` would refuse it after the fit
+                which="validation row", advice="add rows with one, or train without a validation file")
         if (valid is None or not len(valid)) and self.needs_validation:
             train, valid = hold_out(train, seed)
         started = time.perf_counter()

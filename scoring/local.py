@@ -18,7 +18,6 @@ import errno
 import hashlib
 import json
 import os
-import re
 import shutil
 import socket
 import sys
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
-from data.tables import Chunk, delimiter_for, read_chunks, shown_names, shown_text, sniff_input
+from data.tables import Chunk, delimiter_for, is_url, read_chunks, shown_names, shown_text, sniff_input
 from emotions import EMOTIONS, strongest
 from features.text.tokenize import as_texts
 from models.base import EmotionModel
@@ -79,12 +78,12 @@ def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None
     if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
         return None, None
     if "\x00" in str(value):
-        return None, f"image {value!r}: a path cannot hold a NUL byte"
-    if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", str(value).strip()):
+        return None, f"image {shown_text(str(value))!r}: a path cannot hold a NUL byte"
+    if is_url(value):
         return None, f"image {shown_text(str(value).strip())!r}: a URL; images are read from files, never fetched"
     path, root = (Path(base) / str(value).strip()).resolve(), Path(root).resolve()
     if not path.is_relative_to(root):
-        return None, f"image {value!r} resolves outside the images folder {root}"
+        return None, f"image {shown_text(str(value).strip())!r} resolves outside the images folder {root}"
     return str(path), None
 
 

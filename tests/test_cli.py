@@ -2,6 +2,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -520,6 +521,13 @@ def test_ctrl_c_says_what_is_left_in_the_output_folder(run, tmp_path, monkeypatc
     assert (run / "config.json").read_bytes() == before
     assert cli.main(["train", "--data", "wassa", "--out", str(tmp_path / "new")]) == 130
     assert capsys.readouterr().err == f"interrupted after the run was saved to {tmp_path / 'new'}\n"
+    # the old model set aside, the new one not yet in: the hidden folder is named by the output folder's name,
+    # also when the output is given as "." (whose name is empty)
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert cli._interrupted(Path("."), before, "terminated (SIGTERM)") == (
+        "terminated (SIGTERM); nothing was saved to ., and the model that was there was set aside while being "
+        "replaced (a hidden folder beside it, .here.*.old)")
 
 
 def test_ctrl_c_while_the_model_loads_is_the_scoring_line(files, tmp_path, monkeypatch, capsys):

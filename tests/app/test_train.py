@@ -145,6 +145,7 @@ def test_a_validation_file_labelled_none_throughout_is_refused_before_training(p
     assert not page.exception
     assert page.error[0].value.startswith("Training failed: check.csv: every validation row is labelled none; "
                                           "evaluating needs rows labelled with one of anger, fear, joy or sadness")
+    assert page.error[0].value.endswith(": add rows with one, or train without a validation file")
     assert not (tmp_path / "none_valid").exists()
 
 

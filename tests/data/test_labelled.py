@@ -64,6 +64,9 @@ def test_multi_label_tsv(tmp_path):
         ("text,label\n", "a header line but no rows"),
         ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields \(first: line 3: 3 fields"),
         ("text,image,label\nhi,a.png,joy\nho,a\x00b.png,joy\n", r"column 'image', row\(s\) 2: a path cannot hold a NUL"),
+        # a URL was read as a path: "no such file (first: …/https:/example.com/a.jpg)"
+        ("text,image,label\nhi,,joy\nho,https://example.com/a.jpg,joy\n",
+         r"column 'image', row\(s\) 2: a URL \(first: https://example\.com/a\.jpg\); images are read from files, never"),
         ("text,anger,fear,joy,sadness,intensity\nhi,0,0,1,0,0.5\n", r"an 'intensity' column rates the emotion of a 'label'"),
         ("text,label,label\nhi,joy,anger\n", r"columns 2 \('label'\) and 3 \('label'\) are both read as 'label'; keep one"),
         ("text,Text,label\nhi,ho,joy\n", r"columns 1 \('text'\) and 2 \('Text'\) are both read as 'text'"),
