@@ -105,6 +105,14 @@ def _seed(value: str) -> int:
     return _whole(value, 0, 2**32 - 1)  # what NumPy and scikit-learn accept as a seed
 
 
+def _names(value: str) -> list[str]:
+    """Names joined by commas, each trimmed, each once; at least one (an empty `--only "$NAMES"` meant all of them)."""
+    names = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected names joined by commas, e.g. logreg,text_net; got {value!r}")
+    return names
+
+
 def _weights(value: str) -> dict[str, float]:
     """SOURCE=WEIGHT pairs joined by commas (the sources and the weights' range are checked with the data)."""
     weights = {}
@@ -234,7 +242,7 @@ def _add_train_zoo(sub) -> None:
                  "default on their own presets' data) and "
                  "save each, with its metrics, fairness audit and model card, under --out.")
     p.add_argument("--out", type=Path, default=ZOO_DIR, help="folder of the zoo")
-    p.add_argument("--only", default=None, help=f"comma-separated names (default: all of {', '.join(ZOO)})")
+    p.add_argument("--only", type=_names, default=None, help=f"comma-separated names (default: all of {', '.join(ZOO)})")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the held-out splits and of every model: the same seed gives the same zoo")
 
 
@@ -469,7 +477,7 @@ def cmd_audit(args) -> int:
 def cmd_train_zoo(args) -> int:
     from training.zoo import train_zoo
 
-    seconds = train_zoo(args.out, args.only.split(",") if args.only else None, seed=args.seed,
+    seconds = train_zoo(args.out, args.only, seed=args.seed,
                         report=lambda line: print(line, file=sys.stderr))
     print(json.dumps({"zoo": str(args.out), "seconds": seconds, "total_seconds": round(sum(seconds.values()), 1)}))
     return 0

@@ -147,7 +147,9 @@ def run_row(directory: Path) -> dict:
     config = mapping(read_json(directory / "config.json"), "config.json")
     metrics_path = directory / "metrics.json"
     metrics = mapping(read_json(metrics_path), "metrics.json") if metrics_path.exists() else {}
-    model = config.get("model", "?")
+    if "model" not in config:  # another tool's config.json (a runs folder holding a checkout): listed as model "?"
+        raise RunError("config.json names no model: not a saved model's folder")
+    model = config["model"]
     if not isinstance(model, str) or not model.strip():
         raise RunError(f"config.json: model is {shown(model)}, not a model's name")
     seed = config.get("seed")

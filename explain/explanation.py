@@ -11,6 +11,8 @@ from emotions import strongest
 from explain.attributions import Attributions, attributions
 from explain.gradcam import ImageExplanation
 from explain.tokens import TextExplanation, explain_tokens, read_with_bundled_lexicons
+from features.text.tokenize import as_texts
+from models.base import MAX_TEXT_CHARS
 
 
 @dataclass
@@ -52,8 +54,15 @@ def present(probabilities, none_threshold: float | None) -> list[bool]:
 
 
 def explain(model, text: str, image=None) -> Explanation:
-    """The model's prediction for one tweet and optional image, and the reasons behind it."""
+    """The model's prediction for one tweet and optional image, and the reasons behind it. The text is read as
+    `predict` reads it (None is no text; a text over `MAX_TEXT_CHARS` is read on its first that many characters, and
+    a note says so); `error` is set only when nothing could be scored: an unusable image beside a text is a note,
+    and the text's reasons are given."""
     notes = []
+    text = as_texts([text])[0]
+    if len(text) > MAX_TEXT_CHARS:
+        notes.append(f"text of {len(text):,} characters: read on its first {MAX_TEXT_CHARS:,}")
+        text = text[:MAX_TEXT_CHARS]
     if image is not None and "image" not in model.modalities:
         notes.append(f"{model.name} reads text only: the image is not used.")
         image = None
@@ -68,9 +77,13 @@ def explain(model, text: str, image=None) -> Explanation:
         prediction = model.predict_featurized([text], [image], blocks)
     else:
         prediction = model.predict([text], [image])
-    result = Explanation(prediction.probabilities[0], prediction.intensities[0], prediction.errors[0], notes,
+    scored = bool(np.isfinite(prediction.probabilities[0]).all())
+    message = prediction.errors[0]
+    if scored and message is not None:  # scored all the same (on the text, the image being unusable): said
+        notes.append(message)
+    result = Explanation(prediction.probabilities[0], prediction.intensities[0], None if scored else message, notes,
                          none_threshold=model.none_threshold)
-    if result.error is not None:
+    if not scored:
         return result
     if text.strip():
         if tweet is None:
@@ -79,7 +92,7 @@ def explain(model, text: str, image=None) -> Explanation:
             lexicons = featurizer.lexicons()
         result.text = explain_tokens(tweet, lexicons)
     result.attributions = attributions(model, blocks) if blocks is not None else None
-    if image is not None and hasattr(model, "net_"):
+    if image is not None and hasattr(model, "net_") and blocks is not None and blocks.mask[0, 1]:
         from explain.gradcam import explain_image
 
         result.image = explain_image(model, image)

@@ -31,7 +31,7 @@ import pandas as pd
 from data import DataError
 from data.tables import Chunk, delimiter_for, is_url, read_chunks, shown_names, shown_text, sniff_input
 from emotions import EMOTIONS, strongest
-from features.text.tokenize import as_texts
+from features.text.tokenize import as_texts, is_missing
 from models.base import EmotionModel
 
 OUTPUT_COLUMNS = (["emotion"] + [f"prob_{e}" for e in EMOTIONS] + [f"intensity_{e}" for e in EMOTIONS] + ["error"])
@@ -75,7 +75,7 @@ def separator_for(path: Path) -> str:
 
 def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None]:
     """(path, error) of an image cell: relative to `base`, and refused if it resolves outside `root`."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
+    if is_missing(value) or not str(value).strip():
         return None, None
     if "\x00" in str(value):
         return None, f"image {shown_text(str(value))!r}: a path cannot hold a NUL byte"

@@ -67,6 +67,8 @@ CASES = {
                          "metrics.json: valid.pearson_mean is true, not a number"),
     "model_an_object": Case(_json("config.json", lambda c: c.update(model={"a": 1})), "run",
                             "config.json: model is {'a': 1}, not a model's name"),
+    "config_of_another_tool": Case(_write("config.json", '{"name": "my-app", "version": 2}'), "run",
+                                   "config.json names no model: not a saved model's folder"),
     "train_seconds_a_string": Case(_json("config.json", lambda c: c.update(train_seconds="x")), "run",
                                    'config.json: train_seconds is "x", not a number'),
     "tweets_per_s_an_array": Case(_json("config.json", lambda c: c.update(tweets_per_s=[1])), "run",

@@ -427,6 +427,10 @@ def test_scoring_opens_no_network_connection(tmp_path):
                                            "wassa=0.5"),
     (["train", "--weights", "wassa=1,wassa=2"], "argument --weights: wassa is given two weights; give each source one"),
     (["train-zoo", "--seed", str(2**32)], "argument --seed: must be between 0 and 4294967295, got 4294967296"),
+    # An empty --only (an unset variable) trained the whole zoo, 10 minutes, where the user meant some of it.
+    (["train-zoo", "--only", ""], "argument --only: expected names joined by commas, e.g. logreg,text_net; got ''"),
+    (["train-zoo", "--only", " , "], "argument --only: expected names joined by commas, e.g. logreg,text_net; "
+                                     "got ' , '"),
 ])
 def test_the_parser_refuses_bad_option_values_with_one_line(options, message, files, capsys):
     command, *rest = options

@@ -43,6 +43,7 @@ SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
 RESIZE_METHOD = "pil-draft+exif+crop{crop}+bicubic"  # part of the cache identity; bump if the geometry changes
 
 _SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+_ORIENTATION = 0x0112  # the EXIF tag that `ImageOps.exif_transpose` reads
 
 
 class ImageDecodeError(ValueError):
@@ -119,13 +120,24 @@ def read_source(item, index: int) -> ImageSource | None:
     if isinstance(item, (bytes, bytearray, memoryview)):
         return _from_bytes(bytes(item), f"<bytes #{index}>")
     if isinstance(item, Image.Image):
-        h = hashlib.sha256()
-        h.update(f"{item.mode}|{item.size}|".encode())
-        h.update(item.tobytes())
-        return ImageSource(f"<PIL image #{index}>", item, "pil-" + h.hexdigest())
+        return ImageSource(f"<PIL image #{index}>", item, "pil-" + _pil_digest(item))
     raise TypeError(
         f"image #{index}: expected a file path, bytes, a PIL image or None, got {type(item).__name__}"
     )
+
+
+def _pil_digest(im: Image.Image) -> str:
+    """SHA-256 of everything decoding reads of a PIL image: its pixels, and what gives them their colours (a palette
+    image's palette, a transparent colour) and their orientation (EXIF). The features are cached and shared under
+    it: with the pixels alone, a red and a blue palette image of the same indices got the same features."""
+    h = hashlib.sha256()
+    h.update(f"{im.mode}|{im.size}|".encode())
+    h.update(im.tobytes())  # loads the image: its palette is read by then
+    if im.palette is not None:
+        h.update(f"|palette {im.palette.mode}|".encode())
+        h.update(im.palette.tobytes())
+    h.update(f"|transparency {im.info.get('transparency')!r}|orientation {im.getexif().get(_ORIENTATION)}".encode())
+    return h.hexdigest()
 
 
 def _from_bytes(data: bytes, label: str) -> ImageSource:

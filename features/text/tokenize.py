@@ -14,6 +14,7 @@ import html
 import math
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -186,12 +187,30 @@ def read_tweet(text: str, negation_window: int = NEGATION_WINDOW) -> Tweet:
     return Tweet(normalised, tokens, [match.span() for match in matches], negated)
 
 
+def is_missing(value) -> bool:
+    """Whether a cell is missing: None, or a missing-value scalar of numpy or pandas (NaN of any float type,
+    `pd.NA`, `NaT`). pandas' string columns hold `pd.NA`, which `str` made the tweet "<NA>"."""
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes)):
+        return False
+    if isinstance(value, float):
+        return math.isnan(value)
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
+
+
 def as_texts(values) -> list[str]:
-    """Cells of a text column as strings: None and NaN (a missing cell) become ""."""
+    """Cells of a text column as strings: a missing cell (`is_missing`) becomes "", bytes are read as UTF-8 (an
+    invalid byte as U+FFFD), anything else is `str` of it (a number)."""
     if isinstance(values, (str, bytes)):  # would be read as one text per character
         raise TypeError("expected a list of texts, got a single string; wrap it in a list")
-    return ["" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-            for value in values]
+    if isinstance(values, (pd.DataFrame, Mapping)):  # would be read as its column names, or its keys
+        raise TypeError(f"expected a list of texts, got a {type(values).__name__}; pass one column, e.g. "
+                        f"frame['text']")
+    return [value if type(value) is str else  # the common case first
+            "" if is_missing(value) else
+            bytes(value).decode("utf-8", errors="replace") if isinstance(value, (bytes, bytearray)) else
+            str(value) for value in values]
 
 
 @dataclass

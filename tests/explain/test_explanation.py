@@ -56,3 +56,29 @@ def test_present_follows_the_rule_that_names_the_emotion():
     assert low.emotion == "sadness" and low.present == [False, True, False, True]
     choice = Explanation(np.array([0.1, 0.2, 0.3, 0.4]), np.zeros(4))  # a 4-way model: no "none"
     assert choice.emotion == "sadness" and choice.present == [True] * 4
+
+
+def test_a_text_beside_an_unusable_image_is_explained_and_the_image_noted(fused, tweets):
+    """The row is scored on its text, but the image's message was taken for "nothing could be scored": the page
+    showed it as an error and stopped, with the text's reasons dropped."""
+    result = explain(fused, "terrified #scared", b"not an image")
+    expected = fused.predict(["terrified #scared"], [b"not an image"])
+    np.testing.assert_allclose(result.probabilities, expected.probabilities[0])
+    assert result.error is None and result.notes == [expected.errors[0]] and "not a supported image" in result.notes[0]
+    assert [t.token for t in result.text.hits()] == ["terrified", "#scared"]
+    assert result.attributions is not None and result.image is None
+
+    assert explain(fused, None).error.startswith("nothing to score")  # as predict reads None: no text
+
+
+def test_a_long_text_is_explained_as_predict_reads_it(fused, tweets):
+    """A feature model's explanation read the whole text (unlike predict, which reads its first MAX_TEXT_CHARS); the
+    baselines' predict said it had cut it, which was taken for an error and dropped the reasons."""
+    from models.base import MAX_TEXT_CHARS
+
+    text = "so terrified " * (MAX_TEXT_CHARS // 13) + "so happy " * 2000
+    note = f"text of {len(text):,} characters: read on its first {MAX_TEXT_CHARS:,}"
+    for model in (fused, build_model("tfidf_logreg").fit(tweets, seed=0)):
+        result = explain(model, text)
+        np.testing.assert_allclose(result.probabilities, model.predict([text]).probabilities[0])
+        assert result.error is None and result.notes == [note] and result.text.hits()

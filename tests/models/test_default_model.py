@@ -2,6 +2,8 @@
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from emotions import EMOTIONS, NONE
@@ -33,3 +35,29 @@ def test_default_model_records_its_provenance_and_metrics():
     metrics = json.loads((DEFAULT_MODEL_DIR / "metrics.json").read_text())
     assert {"wassa_test", "fer_public_test", "paired_test", "valid"} <= set(metrics)
     assert len(json.loads((DEFAULT_MODEL_DIR / "training_log.json").read_text())) >= 1
+
+
+def test_missing_cells_of_any_kind_are_no_text_and_no_image():
+    """pandas' string columns hold pd.NA, and numpy's float32 NaN is no Python float: both were scored as the tweets
+    "<NA>" and "nan" (an emotion, no error); a NaN or pd.NA image cell failed the whole batch with a TypeError."""
+    model = load_model()
+    texts = pd.Series(["I am so furious right now", None, None, None], dtype="string").tolist()
+    texts[2], texts[3] = np.float32("nan"), pd.NaT
+    prediction = model.predict(texts, images=pd.Series([None, np.nan, pd.NA, " "], dtype=object))
+    assert prediction.emotions == ["anger", "", "", ""]
+    assert all(error.startswith("nothing to score") for error in prediction.errors[1:])
+    assert prediction.errors[0] is None
+
+
+def test_bytes_are_read_as_utf8_text_and_a_frame_is_refused():
+    """Bytes were scored as their repr ("b'I am so happy'"; b"\\xff\\xfe" as fear 0.78); a DataFrame as one tweet per
+    column name."""
+    model = load_model()
+    as_bytes = model.predict([b"I am so furious right now", b"\xff"])
+    as_text = model.predict(["I am so furious right now", "\ufffd"])
+    assert np.array_equal(as_bytes.probabilities, as_text.probabilities, equal_nan=True)
+    frame = pd.DataFrame({"text": ["I am so happy", "so sad"]})
+    with pytest.raises(TypeError, match=r"got a DataFrame; pass one column, e\.g\. frame\['text'\]"):
+        model.predict(frame)
+    with pytest.raises(TypeError, match=r"list of images, got a DataFrame"):
+        model.predict(frame["text"], images=frame)

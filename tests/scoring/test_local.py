@@ -457,3 +457,12 @@ def test_any_text_gets_four_finite_probabilities(model, texts):
     probabilities = scored[PROBS].to_numpy(dtype=float)
     assert probabilities.shape == (len(texts), 4) and np.isfinite(probabilities).all()
     assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-4) and (scored.emotion != "").all()
+
+
+def test_score_frame_reads_pandas_missing_cells_as_empty(tmp_path):
+    """A frame with pandas' string dtype holds pd.NA in its empty cells: the text was scored as "<NA>", and the image
+    cell looked for a file named "<NA>"."""
+    frame = pd.DataFrame({"text": ["I am so furious right now", None], "image": [None, None]}, dtype="string")
+    scored = score_frame(load_model(), frame, "text", "image", tmp_path, tmp_path)
+    assert scored["emotion"].tolist() == ["anger", ""]
+    assert scored["error"].tolist() == ["", "nothing to score: this model reads text or image, and the row has none"]

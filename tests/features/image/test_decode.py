@@ -196,3 +196,23 @@ def test_a_deep_image_has_a_smaller_pixel_limit(tmp_path):
     with pytest.raises(ImageDecodeError, match=r"over the limit of 5000000 for its mode \(I;16\)"):
         open_checked(path.read_bytes(), 40_000_000)
     open_checked(path.read_bytes(), 9_000_000 * HIGH_DEPTH_FACTOR)  # within the limit for its depth
+
+
+def test_pil_images_that_differ_only_in_palette_transparency_or_orientation_hash_apart():
+    """The hash keys the feature cache and the batch's distinct images: a red and a blue palette image of the same
+    indices hashed alike, and the second was given the first's features."""
+    def palette_image(colour, **info):
+        image = Image.new("P", (8, 8), 0)
+        image.putpalette(list(colour) * 256)
+        image.info.update(info)
+        return image
+
+    red, blue = palette_image((255, 0, 0)), palette_image((0, 0, 255))
+    assert decode_rgb(red, 8).getpixel((0, 0)) != decode_rgb(blue, 8).getpixel((0, 0))
+    digests = {read_source(image, 0).sha256 for image in (red, blue, palette_image((255, 0, 0), transparency=0))}
+    upright, turned = solid("RGB", (4, 2), 0), solid("RGB", (4, 2), 0)
+    turned.getexif()[0x0112] = 6  # rotated 90°: decoded 2 × 4
+    assert decode_rgb(turned, 8).size != decode_rgb(upright, 8).size
+    digests |= {read_source(image, 0).sha256 for image in (upright, turned)}
+    assert len(digests) == 5
+    assert read_source(palette_image((255, 0, 0)), 0).sha256 == read_source(red, 0).sha256
