@@ -287,6 +287,7 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
         config["format"] = FORMAT
         config["files"] = {path.name: sha256_file(path) for path in sorted(staging.iterdir())}
         write_json(staging / "config.json", config)
+        _usual_modes(staging)
         if check is not None:
             check(staging)
         if target.exists():  # set aside whole in one step, removed only once the new folder is in its place
@@ -307,6 +308,27 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Path(directory)
+
+
+def _usual_modes(folder: Path) -> None:
+    """The folder and its files readable as any folder and file the user writes (0777 and 0666 less the umask):
+    `mkdtemp` makes the staging folder 0700 and safetensors writes its file 0600, so a model saved by one user
+    could not be loaded by another (a shared runs folder, a dashboard run as a service user)."""
+    mask = _umask()
+    os.chmod(folder, 0o777 & ~mask)
+    for path in folder.iterdir():
+        os.chmod(path, 0o666 & ~mask)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux), else set and put back."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1], 8) for line in status if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return mask
 
 
 def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]] | None = None) -> None:

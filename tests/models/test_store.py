@@ -131,6 +131,23 @@ def test_a_save_stopped_just_after_the_new_model_moved_in_keeps_it_and_removes_t
     assert [p.name for p in tmp_path.iterdir()] == ["copy"]  # no staging or set-aside folder left beside it
 
 
+def test_a_saved_folder_is_as_readable_as_any_folder_the_user_writes(tweets, tmp_path):
+    """The folder was 0700 (mkdtemp's staging) and weights.safetensors 0600: a run saved by one user could not be
+    loaded by another (a shared runs folder, a dashboard run as a service user). Now 0777 and 0666 less the umask."""
+    import stat
+
+    model = build_model("text_net", FAST_NET).fit(tweets, seed=0)
+    before = os.umask(0o027)
+    try:
+        folder = model.save(tmp_path / "run")
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o750
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == dict.fromkeys(
+        [p.name for p in folder.iterdir()], 0o640)
+    assert "weights.safetensors" in {p.name for p in folder.iterdir()}
+
+
 @pytest.mark.parametrize("config, user_files", [
     ({"files": ["data.csv"]}, ["data.csv"]),  # another tool's config.json, listing its files
     ({"files": {"data.csv": "x"}, "format": 2}, ["data.csv"]),  # no file a saved model has
