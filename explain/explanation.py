@@ -12,7 +12,7 @@ from explain.attributions import Attributions, attributions
 from explain.gradcam import ImageExplanation
 from explain.tokens import TextExplanation, explain_tokens, read_with_bundled_lexicons
 from features.text.tokenize import as_texts
-from models.base import MAX_TEXT_CHARS
+from models.base import MAX_TEXT_CHARS, cut_long_texts
 
 
 @dataclass
@@ -59,10 +59,9 @@ def explain(model, text: str, image=None) -> Explanation:
     a note says so); `error` is set only when nothing could be scored: an unusable image beside a text is a note,
     and the text's reasons are given."""
     notes = []
-    text = as_texts([text])[0]
-    if len(text) > MAX_TEXT_CHARS:
-        notes.append(f"text of {len(text):,} characters: read on its first {MAX_TEXT_CHARS:,}")
-        text = text[:MAX_TEXT_CHARS]
+    (text,), long_rows = cut_long_texts(as_texts([text]))
+    if long_rows:
+        notes.append(f"text of {long_rows[0]:,} characters: read on its first {MAX_TEXT_CHARS:,}")
     if image is not None and "image" not in model.modalities:
         notes.append(f"{model.name} reads text only: the image is not used.")
         image = None

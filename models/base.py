@@ -24,6 +24,13 @@ from models.settings import FeatureSettings, ModelSettings
 # A text longer than this is scored on its first MAX_TEXT_CHARS characters, and its row says so: a tweet has at
 # most 280, and a cell this long is mostly a file split wrongly, whose whole would cost memory and time for nothing.
 MAX_TEXT_CHARS = 100_000
+
+
+def cut_long_texts(texts: list[str]) -> tuple[list[str], dict[int, int]]:
+    """The texts as a model reads them, each over `MAX_TEXT_CHARS` cut to its first that many characters, and
+    row → length of those cut (for the note each row gets)."""
+    long_rows = {i: len(text) for i, text in enumerate(texts) if len(text) > MAX_TEXT_CHARS}
+    return [text[:MAX_TEXT_CHARS] if i in long_rows else text for i, text in enumerate(texts)], long_rows
 # The fewest gold intensities of an emotion a model learns its intensity from; with fewer it gives none for that
 # emotion (NaN: an empty cell, "no intensity" on the Predict page, `no_intensity` on the card). A few rows (stray
 # cells in a file of labels) are too few to learn a strength from, and what the model then said would read as a
@@ -174,8 +181,7 @@ class EmotionModel:
                   for image in images] if images is not None else [None] * len(texts)
         if len(images) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(images)} images")
-        long_rows = {i: len(text) for i, text in enumerate(texts) if len(text) > MAX_TEXT_CHARS}
-        texts = [text[:MAX_TEXT_CHARS] if i in long_rows else text for i, text in enumerate(texts)]
+        texts, long_rows = cut_long_texts(texts)
         prediction = self._predict(texts, images)
         prediction.none_threshold = self.none_threshold
         for i, length in long_rows.items():

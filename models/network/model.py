@@ -104,7 +104,7 @@ class NetworkModel(FeatureModel):
     def without_untrained(self, intensities: np.ndarray) -> np.ndarray:
         """`intensities` (n, 4) with NaN for the emotions whose strength head had too few gold intensities to learn
         from (`UNTRAINED_KEY` in config; none in a folder saved before it was recorded); the same array if none."""
-        untrained = [EMOTIONS.index(e) for e in self.config.get(UNTRAINED_KEY, [])]
+        untrained = [EMOTIONS.index(e) for e in self.emotions_without_intensity()]
         if not untrained:
             return intensities
         intensities = np.array(intensities, dtype=float)
