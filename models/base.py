@@ -7,17 +7,15 @@ the settings and how the model was trained); `save` and `restore` go through `mo
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from data import DataError
 from data.labelled import LabelledData, hold_out, is_blank
 from emotions import EMOTIONS, NONE, answers, strongest
-from features.text.tokenize import as_texts, is_missing
+from features.text.tokenize import as_texts, check_one_column, is_missing
 from models import store
 from models.settings import FeatureSettings, ModelSettings
 
@@ -171,11 +169,7 @@ class EmotionModel:
         """Scores rows of optional text and optional image. A row the model cannot read gets NaN
         probabilities and an error message; the other rows are scored all the same."""
         texts = as_texts(texts)
-        if isinstance(images, (str, bytes)):  # would be read as one image per character
-            raise TypeError("expected a list of images, got a single string; wrap it in a list")
-        if isinstance(images, (pd.DataFrame, Mapping)):  # would be read as its column names, or its keys
-            raise TypeError(f"expected a list of images, got a {type(images).__name__}; pass one column, e.g. "
-                            f"frame['image']")
+        check_one_column(images, "image")
         # A missing cell (NaN, pd.NA: a pandas column with empty cells) or a blank path is no image, as in a scored file.
         images = [None if is_missing(image) or (isinstance(image, str) and not image.strip()) else image
                   for image in images] if images is not None else [None] * len(texts)

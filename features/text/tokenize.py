@@ -199,14 +199,20 @@ def is_missing(value) -> bool:
     return pd.api.types.is_scalar(value) and bool(pd.isna(value))
 
 
+def check_one_column(values, what: str) -> None:
+    """Refuses what would be read as a column of `what`s (texts, images) but is not one: a single string (read as
+    one item per character) or a table (read as its column names, or a dict's keys)."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"expected a list of {what}s, got a single string; wrap it in a list")
+    if isinstance(values, (pd.DataFrame, Mapping)):
+        raise TypeError(f"expected a list of {what}s, got a {type(values).__name__}; pass one column, e.g. "
+                        f"frame['{what}']")
+
+
 def as_texts(values) -> list[str]:
     """Cells of a text column as strings: a missing cell (`is_missing`) becomes "", bytes are read as UTF-8 (an
     invalid byte as U+FFFD), anything else is `str` of it (a number)."""
-    if isinstance(values, (str, bytes)):  # would be read as one text per character
-        raise TypeError("expected a list of texts, got a single string; wrap it in a list")
-    if isinstance(values, (pd.DataFrame, Mapping)):  # would be read as its column names, or its keys
-        raise TypeError(f"expected a list of texts, got a {type(values).__name__}; pass one column, e.g. "
-                        f"frame['text']")
+    check_one_column(values, "text")
     return [value if type(value) is str else  # the common case first
             "" if is_missing(value) else
             bytes(value).decode("utf-8", errors="replace") if isinstance(value, (bytes, bytearray)) else
