@@ -172,8 +172,9 @@ def rewrite_card(directory: str | Path, fairness: dict | None = None) -> Path:
     and the card's new checksum into `config.json`; no other file is touched, so the weights stay as they are.
     For a card written by an older version of this module, or a config corrected by hand. With `fairness` (a new
     audit, as `python cli.py audit --save` makes it), that audit replaces `fairness.json`, its checksum goes into
-    `config.json` too, and the card is written from it. The folder must pass its checksums first; each file is
-    replaced whole (`store.replace_file`), config.json last, once the card is made. One rewrite at a time per
+    `config.json` too, and the card is written from it. The folder must pass its checksums first; the files are
+    replaced in a copy of the folder that then takes its place (`store.rewrite_folder`), so that a stop leaves
+    the folder whole, old or new. One rewrite at a time per
     folder (`store.folder_lock`): two at once each wrote their files in turn, and config.json could end with the
     checksum of the other's fairness.json."""
     directory = Path(directory)
@@ -185,10 +186,14 @@ def rewrite_card(directory: str | Path, fairness: dict | None = None) -> Path:
         described = {k: v for k, v in config.items() if k not in ("files", "format")}  # as `save` hands it to the card
         audit = store.read_json(directory / store.FAIRNESS_FILE, {}) if fairness is None else fairness
         card = model_card(described, store.read_json(directory / "metrics.json", {}), audit)
-        if fairness is not None:
-            store.replace_file(directory / store.FAIRNESS_FILE, lambda path: store.write_json(path, fairness))
-            config["files"][store.FAIRNESS_FILE] = store.sha256_file(directory / store.FAIRNESS_FILE)
-        store.replace_file(directory / store.CARD_FILE, lambda path: path.write_text(card, encoding="utf-8"))
-        config["files"][store.CARD_FILE] = store.sha256_file(directory / store.CARD_FILE)
-        store.replace_file(directory / "config.json", lambda path: store.write_json(path, config))
+
+        def update(copy: Path) -> None:
+            if fairness is not None:
+                store.replace_file(copy / store.FAIRNESS_FILE, lambda path: store.write_json(path, fairness))
+                config["files"][store.FAIRNESS_FILE] = store.sha256_file(copy / store.FAIRNESS_FILE)
+            store.replace_file(copy / store.CARD_FILE, lambda path: path.write_text(card, encoding="utf-8"))
+            config["files"][store.CARD_FILE] = store.sha256_file(copy / store.CARD_FILE)
+            store.replace_file(copy / "config.json", lambda path: store.write_json(path, config))
+
+        store.rewrite_folder(directory, update)
     return directory / store.CARD_FILE

@@ -290,24 +290,69 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
         _usual_modes(staging)
         if check is not None:
             check(staging)
-        if target.exists():  # set aside whole in one step, removed only once the new folder is in its place
-            retired = staging.with_name(staging.name + ".old")
-            os.rename(target, retired)
-            try:
-                os.replace(staging, target)
-            except BaseException:
-                if staging.exists():  # not moved in: the old model goes back
-                    os.rename(retired, target)
-                else:  # moved in, then a Ctrl-C or SIGTERM before this block was left: the old one is not needed
-                    shutil.rmtree(retired, ignore_errors=True)
-                raise
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, target)
+        _move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Path(directory)
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """`staging` renamed to `target`. A folder already there is set aside whole in one rename and removed only
+    once the new one is in its place: a stop at any point leaves the old folder or the new one whole."""
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    retired = staging.with_name(staging.name + ".old")
+    os.rename(target, retired)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        if staging.exists():  # not moved in: the old folder goes back
+            os.rename(retired, target)
+        else:  # moved in, then a Ctrl-C or SIGTERM before this block was left: the old one is not needed
+            shutil.rmtree(retired, ignore_errors=True)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def rewrite_folder(directory: str | Path, update) -> None:
+    """Changes some files of a saved model folder as one step: every entry of the folder is linked (copied where a
+    link cannot be made) into a new hidden sibling, `update(copy)` replaces files there (`replace_file`), and the
+    copy takes the folder's place as a save does (`_move_into_place`). `audit --save` replaced fairness.json, the
+    card and config.json in the folder one after the other: stopped between them, it left a folder whose
+    checksums failed, a model that no longer loaded. Now a stop leaves the folder as it was or as updated."""
+    target = Path(os.path.abspath(directory))
+    if not os.access(target, os.W_OK):  # a folder made read-only stays so, as when its files were replaced in it
+        raise OSError(errno.EACCES, f"cannot write a file in this model folder ({os.strerror(errno.EACCES)})",
+                      str(directory))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write beside this model folder ({exc.strerror})",
+                      str(target.parent)) from None
+    try:
+        for entry in target.iterdir():
+            if entry.is_symlink():  # as it is (never read through: `open_model_file`)
+                os.symlink(os.readlink(entry), staging / entry.name)
+            elif entry.is_dir():
+                shutil.copytree(entry, staging / entry.name, symlinks=True, copy_function=_link_or_copy)
+            else:
+                _link_or_copy(entry, staging / entry.name)
+        update(staging)
+        shutil.copymode(target, staging)  # mkdtemp's 0700, made the folder's own
+        _move_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _link_or_copy(source, destination) -> None:
+    """A hard link (no bytes copied: the weights are most of a folder), or a copy where the file system has none."""
+    try:
+        os.link(source, destination, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, destination, follow_symlinks=False)
 
 
 def _usual_modes(folder: Path) -> None:
@@ -523,19 +568,31 @@ def folder_lock(directory: Path):
     however the holder ends. On a file system without locks, none."""
     import fcntl
 
-    try:
-        descriptor = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:  # no such folder: reading its config.json says so, in the words of a model folder
-        yield
-        return
-    try:
+    while True:
+        try:
+            descriptor = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:  # no such folder: reading its config.json says so, in the words of a model folder
+            yield
+            return
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
         except OSError:  # no locks on this file system
             pass
+        if _same_file(descriptor, directory):
+            break
+        os.close(descriptor)  # the holder put a new folder in its place (`rewrite_folder`): lock that one
+    try:
         yield
     finally:
         os.close(descriptor)  # lets go of the lock
+
+
+def _same_file(descriptor: int, path: Path) -> bool:
+    try:
+        now, held = os.stat(path), os.fstat(descriptor)
+    except OSError:
+        return True  # gone: reading its config.json says so
+    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
 
 
 def replace_file(path: Path, write) -> None:

@@ -648,7 +648,9 @@ def test_audit_save_refuses_a_folder_that_fails_its_checksums_and_leaves_it_unto
 
 
 def test_audit_save_into_a_folder_it_cannot_write_names_the_folder(tmp_path, capsys, monkeypatch):
-    """A read-only model folder: the error named a hidden staging file (`.fairness.json.new: Permission denied`)."""
+    """A read-only model folder: the error named a hidden staging file (`.fairness.json.new: Permission denied`).
+    Its files are now replaced in a copy that takes its place: a folder made read-only is still left as it is.
+    Beside it, a folder that cannot be written: named too."""
     import errno
     import shutil
     import tempfile
@@ -657,13 +659,20 @@ def test_audit_save_into_a_folder_it_cannot_write_names_the_folder(tmp_path, cap
 
     folder = Path(shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule"))
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-
-    def read_only(prefix, suffix, dir):  # as mkstemp fails in a folder without write permission (root ignores it)
-        raise PermissionError(errno.EACCES, "Permission denied", str(Path(dir) / f"{prefix}abc{suffix}"))
-
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    access = os.access  # root may write anywhere: the folder is read-only as `os.access` answers for anyone else
+    monkeypatch.setattr(os, "access", lambda path, mode: access(path, mode) and Path(path) != folder)
     assert cli.main(["audit", "--model-dir", str(folder), "--save"]) == 2
     out, err = capsys.readouterr()
     assert err == f"error: {folder}: cannot write a file in this model folder (Permission denied)\n"
     assert "misread_words" in json.loads(out)  # the audit is printed first: a save that fails does not lose it
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+    def read_only_beside(prefix, dir):  # as mkdtemp fails in a folder without write permission (root ignores it)
+        raise PermissionError(errno.EACCES, "Permission denied", str(Path(dir) / f"{prefix}abc"))
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only_beside)
+    assert cli.main(["audit", "--model-dir", str(folder), "--save"]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path}: cannot write beside this model folder (Permission denied)\n"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before and [*tmp_path.iterdir()] == [folder]
+

@@ -287,3 +287,36 @@ def test_two_rewrites_at_once_leave_a_folder_that_passes_its_checksums(tmp_path,
     card.rewrite_card(folder, fairness=report)
     second.join()
     assert load_model(folder).fairness == other  # the second one's audit, whole, with its checksums
+
+
+def test_a_rewrite_stopped_between_its_files_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    """`audit --save` stopped (Ctrl-C, SIGTERM) after it replaced fairness.json and before config.json held its new
+    checksum left a folder whose checksums failed: the model no longer loaded. The files are now replaced in a copy
+    of the folder, which takes its place whole."""
+    import shutil
+
+    import pytest
+
+    from models import card, store
+    from models.registry import load_model
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
+    report = json.loads((folder / "fairness.json").read_text())
+    replace = store.replace_file
+
+    def stopped_after_the_audit(path, write):
+        replace(path, write)
+        if path.name == "fairness.json":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "replace_file", stopped_after_the_audit)
+    with pytest.raises(KeyboardInterrupt):
+        card.rewrite_card(folder, fairness={**report, "misread_words": []})
+    assert load_model(folder).fairness == report  # the folder as it was, its checksums whole
+    assert [p.name for p in tmp_path.iterdir()] == ["rule"]  # no copy left beside it
+    monkeypatch.setattr(store, "replace_file", replace)
+    inode = folder.stat().st_ino
+    card.rewrite_card(folder, fairness={**report, "misread_words": []})
+    assert load_model(folder).fairness["misread_words"] == [] and folder.stat().st_ino != inode
+    assert [p.name for p in tmp_path.iterdir()] == ["rule"]
