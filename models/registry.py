@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from importlib import import_module
 from pathlib import Path
@@ -74,14 +75,32 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
     columns are checked when the image extractor is first built). Anything wrong with the folder is a
     ModelLoadError naming it, in one line."""
     directory = Path(directory) if directory is not None else DEFAULT_MODEL_DIR
-    try:
-        model = _load(directory, check_features)
-    except ModelLoadError:
-        raise
-    except Exception as exc:  # what a crafted folder makes one of the readers raise, short of memory too
-        raise ModelLoadError(f"{directory}: cannot load the model ({type(exc).__name__}: {exc})") from exc
+    for attempt in range(READ_ATTEMPTS):
+        folder = _folder_identity(directory)
+        try:
+            model = _load(directory, check_features)
+            break
+        except Exception as exc:
+            if attempt + 1 < READ_ATTEMPTS and _folder_identity(directory) != folder:
+                continue  # a save or `audit --save` put a new folder in its place while it was read: read that one
+            if isinstance(exc, ModelLoadError):
+                raise
+            # what a crafted folder makes one of the readers raise, short of memory too
+            raise ModelLoadError(f"{directory}: cannot load the model ({type(exc).__name__}: {exc})") from exc
     _score_trial(model, directory)
     return model
+
+
+READ_ATTEMPTS = 3
+
+
+def _folder_identity(directory: Path) -> tuple[int, int] | None:
+    """Which folder the path names now: a save replaces a model folder by renaming a new one into its place."""
+    try:
+        status = os.stat(directory)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def saved_model_class(directory: Path, config: dict) -> type[EmotionModel]:

@@ -175,3 +175,36 @@ def test_loading_checks_checksum_and_feature_names(tweets, tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "missing")
     with pytest.raises(ModelLoadError, match=r"link: no such folder$"):  # said "a file, not a model folder"
         load_model(tmp_path / "link")
+
+
+def test_a_folder_replaced_while_it_is_read_is_read_again(tmp_path, monkeypatch):
+    """A save (or `audit --save`) renames a new folder into the place of the one being loaded: the reader had the
+    old config.json and the new files, and said the model was damaged (a checksum differs). The folder it names
+    now is read again."""
+    import os
+    import shutil
+
+    from models import registry
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "model")
+    newer = shutil.copytree(ZOO_DIR / "text_net", tmp_path / ".model.new")
+    check, swaps = registry.check_config, []
+
+    def replaced_once_read(directory, config, modalities):
+        if not swaps:  # config.json read from the old folder; the files will be read from the new one
+            os.rename(folder, tmp_path / ".model.old")
+            os.rename(newer, folder)
+            swaps.append(1)
+        return check(directory, config, modalities)
+
+    monkeypatch.setattr(registry, "check_config", replaced_once_read)
+    assert registry.load_model(folder).name == "text_net"
+    monkeypatch.setattr(registry, "READ_ATTEMPTS", 1)  # as before: read once
+    swaps.clear()
+    for old in (folder, tmp_path / ".model.old"):
+        shutil.rmtree(old)
+    shutil.copytree(ZOO_DIR / "lexicon_rule", folder)
+    shutil.copytree(ZOO_DIR / "text_net", newer)
+    with pytest.raises(registry.ModelLoadError, match="checksum differs from config.json"):
+        registry.load_model(folder)
