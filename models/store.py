@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from data.checksums import sha256_file, sha256_of
+from data.tables import shown_text
 from emotions import EMOTIONS
 
 FORMAT = 2
@@ -164,8 +165,7 @@ def convert_hint(directory: Path) -> str:
 
 def shown_value(value) -> str:
     """A config.json value as an error message shows it: its repr, cut at 80 characters."""
-    text = repr(value)
-    return text if len(text) <= 80 else f"{text[:77]}..."
+    return shown_text(repr(value), 80)
 
 
 def is_emotion_list(value) -> bool:
