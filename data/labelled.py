@@ -293,7 +293,7 @@ def _presence(cells: pd.Series) -> tuple[np.ndarray, str]:
     if not bad.size:
         return values, ""
     example = text.iloc[bad[0]]
-    return values, f"row(s) {_rows(bad)} ({'empty' if example in ('', 'nan') else repr(example[:20])}" + \
+    return values, f"row(s) {_rows(bad)} ({'empty' if example in ('', 'nan') else repr(shown_text(example, 20))}" + \
         (", …)" if len(set(text.iloc[bad])) > 1 else ")")
 
 
@@ -316,7 +316,7 @@ def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
         example = text.iloc[bad[0]]
         hint = "; write decimals with a point" if "," in example else \
             "; write a share without %: 0.8, not 80%" if example.endswith("%") else ""
-        raise DataError(f"{source}: column '{column}' must hold numbers (row(s) {_rows(bad)}: {example[:20]!r}"
+        raise DataError(f"{source}: column '{column}' must hold numbers (row(s) {_rows(bad)}: {shown_text(example, 20)!r}"
                         f"{hint})")
     return values
 

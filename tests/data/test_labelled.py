@@ -59,6 +59,9 @@ def test_multi_label_tsv(tmp_path):
         ("text;label;intensity\nhi;joy;0,8\nho;anger;\n",
          r"column 'intensity' must hold numbers \(row\(s\) 1: '0,8'; write decimals with a point\)"),
         ("text,label,intensity_joy\nhi,joy,NA\nho,joy,high\n", r"column 'intensity_joy' must hold numbers \(row\(s\) 2: 'high'\)"),
+        # a long cell is quoted cut, and says so
+        ("text,label,intensity\nhi,joy,\"very high indeed, as high as it gets\"\n",
+         r"column 'intensity' must hold numbers \(row\(s\) 1: 'very high indeed, as…'; write decimals"),
         ("text,label\nhi,joy\n\u200b\u200b,joy\n", r"row\(s\) 2 have neither text nor image"),
         ("", "the file is empty"),
         ("text,label\n", "a header line but no rows"),
