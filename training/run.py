@@ -11,7 +11,7 @@ from data.bundled import load_eec
 from data.labelled import LabelledData
 from data.registry import evaluation_sets
 from evaluation.fairness import audit
-from models.base import EmotionModel
+from models.base import MIN_GOLD_INTENSITIES, EmotionModel
 
 
 def run_training(model: EmotionModel, train: LabelledData, valid: LabelledData | None, seed: int,
@@ -46,7 +46,9 @@ def training_notes(config: dict) -> list[str]:
         notes.append(f"none threshold {config['none_threshold_note']}")
     if config.get("no_intensity"):
         missing = config["no_intensity"]
-        notes.append(f"no intensity for {' or '.join(missing)}: the training data had too few gold intensities of "
-                     f"{'them' if len(missing) > 1 else 'it'}, so {'those' if len(missing) > 1 else 'that'} "
-                     f"intensity_<e> column{'s stay' if len(missing) > 1 else ' stays'} empty (its card says so too)")
+        notes.append(f"no intensity for {' or '.join(missing)}: the rows it trained on had fewer than "
+                     f"{MIN_GOLD_INTENSITIES} gold intensities of {'each' if len(missing) > 1 else 'it'} (without a "
+                     f"validation file, a tenth of the rows is held out to validate on), so "
+                     f"{'those' if len(missing) > 1 else 'that'} intensity_<e> "
+                     f"column{'s stay' if len(missing) > 1 else ' stays'} empty (its card says so too)")
     return notes
