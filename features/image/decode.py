@@ -209,6 +209,8 @@ def to_rgb(im: Image.Image) -> Image.Image:
         im = Image.fromarray(np.clip(np.rint(np.asarray(im)), 0, 255).astype(np.uint8), "L")
     if im.mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif im.mode == "La":  # premultiplied grey and alpha: Pillow converts it only to LA
+        im = im.convert("LA")
     elif im.mode in ("L", "RGB") and "transparency" in im.info:
         im = im.convert("RGBA")
     if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):

@@ -86,6 +86,11 @@ def test_alpha_is_composited_on_white():
     pal = im.convert("P")  # palette with a transparent index
     b = np.asarray(decode_rgb(encode(pal, "PNG"), 8))
     assert (b[:, 5:] == 255).all()
+    # premultiplied grey (an image handed to the Python API; no file decodes to it): Pillow refused it as RGBA
+    grey = Image.merge("La", (Image.new("L", (10, 10), 60), Image.new("L", (10, 10), 255)))
+    grey.paste((0, 0), (5, 0, 10, 10))
+    c = np.asarray(decode_rgb(grey, 8))
+    assert (c[:, :5] == 60).all() and (c[:, 5:] == 255).all()
 
 
 def test_jpeg_is_dct_downscaled_but_never_below_what_the_crop_needs():
