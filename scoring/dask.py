@@ -384,7 +384,9 @@ def _disconnect(client, cluster, token: str, futures=(), quiet: bool = False) ->
 
 
 def _start_over(parts_dir: Path, summary: ScoreSummary) -> set:
-    if parts_dir.exists():
+    if parts_dir.is_symlink() or parts_dir.is_file():  # no run of this engine left it: removed, never followed
+        parts_dir.unlink()
+    elif parts_dir.exists():
         size = sum(p.stat().st_size for p in parts_dir.iterdir() if p.is_file())
         shutil.rmtree(parts_dir)
         summary.notes.append(f"removed the parts of an interrupted run ({size / 1e6:.1f} MB); --resume would "
@@ -395,6 +397,9 @@ def _start_over(parts_dir: Path, summary: ScoreSummary) -> set:
 
 def _resume_point(parts_dir: Path, key: dict, summary: ScoreSummary) -> set:
     """Names of the part files an interrupted run finished, once its journal matches this run."""
+    if parts_dir.is_symlink():  # its parts and journal are another folder's: never read or written through
+        raise DataError(f"{parts_dir}: a symbolic link, where this run keeps its finished partitions; remove it and "
+                        f"run again")
     journal = parts_dir / "journal.json"
     if not journal.is_file():
         summary.notes.append("resume: no interrupted run of this output; starting from the beginning")

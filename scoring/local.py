@@ -348,7 +348,7 @@ def _size(paths: list[Path]) -> int:
     """Bytes held by files and folders (one level deep, as the parts folder is)."""
     total = 0
     for path in paths:
-        for item in ([path] if path.is_file() else path.iterdir() if path.is_dir() else []):
+        for item in ([] if path.is_symlink() else [path] if path.is_file() else path.iterdir() if path.is_dir() else []):
             total += item.stat().st_size if item.is_file() else 0
     return total
 
@@ -384,8 +384,8 @@ def clear_other_engine(output_path: Path, engine: str, resume: bool, summary: Sc
                         f"resume it with --engine {other} --resume, or run without --resume to remove what it left "
                         f"and start over")
     size = _size(theirs)
-    for path in theirs:
-        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    for path in theirs:  # a link planted at one of these names is removed, never followed
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink(missing_ok=True)
     summary.notes.append(f"removed {names} ({size / 1e6:.1f} MB), left by an interrupted run of this output that "
                          f"--engine {engine} cannot resume")
 

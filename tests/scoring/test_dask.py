@@ -348,3 +348,19 @@ def test_a_dask_run_removes_what_an_interrupted_local_run_left(model, client, tm
     assert summary.notes == [f"removed {journal} and {part} (1.0 MB), left by an interrupted run of this output "
                              f"that --engine dask cannot resume"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_a_link_planted_where_the_parts_are_kept_is_never_followed(model, client, tmp_path):
+    """`.out.csv.dask-parts` a link to a folder of someone else's: a fresh run failed on it ("Cannot call rmtree on
+    a symbolic link"), and --resume read its journal and wrote the scored partitions into that folder."""
+    source = _tweets(tmp_path / "in.csv", 50)
+    out, elsewhere = tmp_path / "out.csv", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "theirs.txt").write_text("kept")
+    parts = tmp_path / ".out.csv.dask-parts"
+    parts.symlink_to(elsewhere)
+    with pytest.raises(DataError, match=f"{parts}: a symbolic link, where this run keeps its finished partitions"):
+        score_file_dask(model, source, out, client=client, resume=True)
+    assert score_file_dask(model, source, out, client=client).rows == 50
+    assert not parts.exists() and not parts.is_symlink() and out.is_file()
+    assert [p.name for p in elsewhere.iterdir()] == ["theirs.txt"]

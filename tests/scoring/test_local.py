@@ -360,6 +360,12 @@ def test_a_local_run_removes_what_an_interrupted_dask_run_left(model, tmp_path):
     assert summary.notes == [f"removed {parts} (2.0 MB), left by an interrupted run of this output that --engine "
                              f"local cannot resume"]
     assert not parts.exists() and summary.rows == 50
+    elsewhere = tmp_path / "elsewhere"  # a link planted at that name is removed, not what it points to
+    elsewhere.mkdir()
+    (elsewhere / "theirs.csv").write_text("kept")
+    parts.symlink_to(elsewhere)
+    assert score_file(model, source, out).rows == 50
+    assert not parts.is_symlink() and [p.name for p in elsewhere.iterdir()] == ["theirs.csv"]
 
 
 def test_worker_processes_give_the_same_file_and_resume_across_them(model, tmp_path):
