@@ -44,6 +44,7 @@ from data.tables import (
 from models.base import EmotionModel
 from scoring.local import (
     DISK_FULL,
+    Finishing,
     OutputLock,
     ScoreSummary,
     check_columns,
@@ -198,7 +199,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
                       blocksize=blocksize)
     separator = key["output_delimiter"]
 
-    finishing = _Finishing()  # left last: after the lock is released
+    finishing = Finishing()  # left last: after the lock is released
     with finishing, OutputLock(output_path):
         part, _ = temporary_paths(output_path)
         parts_dir = parts_folder(output_path)
@@ -264,42 +265,8 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
             if opened:
                 _disconnect(*opened, token, futures, quiet=quiet)
     if finishing.signals:
-        summary.notes.append("a stop signal came while the run was finishing (closing the Dask cluster); the output "
-                             "was written whole")
+        summary.notes.append(f"{finishing.NOTE} (closing the Dask cluster); the output was written whole")
     return summary
-
-
-class _Finishing:
-    """Ctrl-C and SIGTERM noted, not raised, from `start()` (just before the output is renamed into place) until the
-    context is left: the clean-up after it (removing the parts, closing the LocalCluster: a moment, seconds under
-    load) would otherwise end the run as interrupted, "OUTPUT was not written" with exit status 130 or 143, beside
-    the complete output."""
-
-    KINDS = ("SIGINT", "SIGTERM")
-
-    def __init__(self):
-        self.signals: list = []
-        self.before: dict = {}
-
-    def __enter__(self):
-        return self
-
-    def start(self) -> None:
-        import signal
-        import threading
-
-        if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
-            return
-        for name in self.KINDS:
-            kind = getattr(signal, name)
-            self.before[kind] = signal.signal(kind, lambda signum, frame: self.signals.append(signum))
-
-    def __exit__(self, *exc):
-        import signal
-
-        for kind, handler in self.before.items():
-            signal.signal(kind, handler)
-        self.before = {}
 
 
 def _connect(client, scheduler: str | None, n_workers: int | None):

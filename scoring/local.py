@@ -459,6 +459,41 @@ class _Progress:
             self.bar.close()
 
 
+class Finishing:
+    """Ctrl-C and SIGTERM noted, not raised, from `start()` (just before the output is renamed into place) until the
+    context is left: the clean-up after it (the journal, the lock; for the Dask engine the parts and the
+    LocalCluster: seconds under load) would otherwise end the run as interrupted, "OUTPUT was not written" with
+    exit status 130 or 143, beside the complete output. Both engines use it."""
+
+    KINDS = ("SIGINT", "SIGTERM")
+    NOTE = "a stop signal came while the run was finishing"
+
+    def __init__(self):
+        self.signals: list = []
+        self.before: dict = {}
+
+    def __enter__(self):
+        return self
+
+    def start(self) -> None:
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+            return
+        for name in self.KINDS:
+            kind = getattr(signal, name)
+            self.before[kind] = signal.signal(kind, lambda signum, frame: self.signals.append(signum))
+
+    def __exit__(self, *exc):
+        import signal
+
+        for kind, handler in self.before.items():
+            signal.signal(kind, handler)
+        self.before = {}
+
+
+
 def score_file(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
                image_column: str | None = None, images_root: str | Path | None = None,
                chunk_rows: int = DEFAULT_CHUNK_ROWS, on_chunk=None, encoding: str | None = None,
@@ -487,7 +522,8 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
     summary = ScoreSummary()
     if fmt.note:
         summary.notes.append(f"encoding: {fmt.note}")
-    with OutputLock(output_path):
+    finishing = Finishing()  # left last: after the lock is released
+    with finishing, OutputLock(output_path):
         part, journal_path = temporary_paths(output_path)
         clear_other_engine(output_path, "local", resume, summary)
         key = journal_key(model, input_path, fmt, text_column, image_column, root, output_path, formulas_escaped,
@@ -523,6 +559,7 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
                         on_chunk(summary)
             if summary.rows == 0:
                 raise DataError(f"{input_path}: no rows to score")
+            finishing.start()  # from here the run ends with its output written, a Ctrl-C or SIGTERM or not
             os.replace(part, output_path)
             journal_path.unlink(missing_ok=True)
             finished = True
@@ -543,7 +580,9 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
             if not finished and journal.get("chunks_done", 0) == 0:
                 part.unlink(missing_ok=True)
                 journal_path.unlink(missing_ok=True)
-        return summary
+    if finishing.signals:
+        summary.notes.append(f"{finishing.NOTE}; the output was written whole")
+    return summary
 
 
 def render(model: EmotionModel, frame: pd.DataFrame, settings: tuple, header: bool, row_errors: list | None = None,

@@ -472,3 +472,29 @@ def test_score_frame_reads_pandas_missing_cells_as_empty(tmp_path):
     scored = score_frame(load_model(), frame, "text", "image", tmp_path, tmp_path)
     assert scored["emotion"].tolist() == ["anger", ""]
     assert scored["error"].tolist() == ["", "nothing to score: this model reads text or image, and the row has none"]
+
+
+@pytest.mark.parametrize("kind", ["SIGINT", "SIGTERM"])
+def test_a_stop_signal_once_the_output_is_in_place_is_no_interruption(model, tmp_path, monkeypatch, kind):
+    """A Ctrl-C or SIGTERM just after the output was renamed into place (the journal and the lock still to clear)
+    ended the run as interrupted: `cli.py score` said "OUTPUT was not written" beside the complete file."""
+    import signal
+
+    source = _big_input(tmp_path, 30)
+    out = tmp_path / "out.csv"
+    replace, stop = os.replace, getattr(signal, kind)
+
+    def then_a_signal(src, dst, *args, **kwargs):
+        replace(src, dst, *args, **kwargs)
+        if Path(dst) == out:
+            os.kill(os.getpid(), stop)
+
+    monkeypatch.setattr(os, "replace", then_a_signal)
+    before = signal.signal(stop, signal.default_int_handler)  # SIGTERM as `cli.main` makes it: a KeyboardInterrupt
+    try:
+        summary = score_file(model, source, out)
+        assert signal.getsignal(stop) is signal.default_int_handler  # put back
+    finally:
+        signal.signal(stop, before)
+    assert summary.rows == 30 and len(pd.read_csv(out)) == 30
+    assert summary.notes == ["a stop signal came while the run was finishing; the output was written whole"]
