@@ -288,4 +288,26 @@ def test_eleven_models_get_eleven_colours_in_the_charts_that_tell_them_apart_by_
     coloured = [layer["encoding"]["color"] for spec in specs for layer in (spec.get("layer") or [spec])
                 if layer.get("encoding", {}).get("color", {}).get("field") == "name"]
     assert len(coloured) == 2 + 4  # speed, the frontier's points, and the four fairness charts
-    assert all(colour["scale"]["scheme"] == "tableau20" for colour in coloured)
+    assert all(len(set(colour["scale"]["range"])) == 20 for colour in coloured)
+
+
+def test_the_shipped_models_get_colours_of_different_hues(monkeypatch, tmp_path):
+    """In Vega's tableau20 order each colour is followed by a lighter one of the same hue: the default model and
+    `zoo/every_query_word`, side by side in the speed chart, were two blues, `zoo/logreg` and `zoo/text_net` two
+    greens."""
+    import colorsys
+
+    at = open_page(monkeypatch, tmp_path)  # the shipped eight
+    names = sorted(at.dataframe[0].value["name"])  # a nominal scale's domain: its names in order
+    for spec in (json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")):
+        for layer in spec.get("layer") or [spec]:
+            colour = layer.get("encoding", {}).get("color", {})
+            if colour.get("field") != "name":
+                continue
+            hues = []
+            for code in colour["scale"]["range"][:len(names)]:
+                h, _, saturation = colorsys.rgb_to_hls(*(int(code[i:i + 2], 16) / 255 for i in (1, 3, 5)))
+                if saturation > 0.2:  # a grey has no hue to confuse
+                    hues.append(h * 360)
+            closest = min(min(abs(a - b), 360 - abs(a - b)) for i, a in enumerate(hues) for b in hues[i + 1:])
+            assert closest > 15, colour["scale"]["range"][:len(names)]
