@@ -51,7 +51,10 @@ def with_evaluations(table: pd.DataFrame, extra: dict[str, dict], extra_name: st
     for name, result in extra.items():
         for column, value in metric_columns(extra_name, result).items():
             table.loc[table["name"] == name, column] = value
-    return table
+    # The figures of `NOT_SHARED` last: each run's own validation rows came first (metrics.json's order), and the
+    # first figures of the table were the ones that compare no two models.
+    own = [c for c in table.columns if c.startswith(tuple(f"{name}_" for name in NOT_SHARED))]
+    return table[[c for c in table.columns if c not in own] + own]
 
 
 class FairnessReports(NamedTuple):

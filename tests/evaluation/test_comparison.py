@@ -66,6 +66,20 @@ def test_table_names_every_run_and_adds_an_evaluated_data_set(runs):
                                                                         ["runs/lexicon_rule", "upload", "pearson_mean"]]
 
 
+def test_each_runs_own_validation_figures_come_last(runs):
+    """They came first (metrics.json's order): a newcomer sorting by the first macro-F1 compared each model on its
+    own validation rows. With the shipped models and an evaluation of one's own (`upload_…`), they stay last."""
+    choices, valid = runs
+    from models.registry import load_model
+
+    upload = {"runs/lexicon_rule": load_model(choices["runs/lexicon_rule"]).evaluate(valid.subset(range(40)))}
+    table, _ = comparison_table({"default (shipped)": DEFAULT_MODEL_DIR, **choices}, upload)
+    columns = list(table.columns)
+    own = [c for c in columns if c.startswith("valid_")]
+    assert own and columns[-len(own):] == own
+    assert columns.index("wassa_test_macro_f1") < columns.index("upload_macro_f1") < columns.index(own[0])
+
+
 def test_table_of_no_runs_is_empty(tmp_path):
     table, skipped = comparison_table({})
     assert table.empty and skipped == {}
