@@ -211,15 +211,17 @@ st.caption("Macro-F1: 4-way (E-c dev: presence of each emotion). F1 of saying no
            "Intensity: Pearson's r with the gold intensities. Only WASSA-2017 test is a test split; the others are dev sets and checks "
            "from other collections. A blank cell: the model does not read that data (images), does not say "
            "none, or gives no intensity (trained with too few gold intensities).")
+# Here, under the first chart that names the data sets by their keys, not under the table further down.
+st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, spec in EVALUATION_SETS.items()) + ".")
 
 st.subheader("Every saved model")
 st.caption(f"{len(choices)} models: " + ", ".join(choices)
            + (f"; {len(skipped)} skipped (see above): " + ", ".join(skipped) if skipped else "")
            + ". `default (shipped)` answers on Predict and Batch unless another is picked; `zoo/…` ship with the "
              "repository (`python cli.py train-zoo`); `runs/…` are your own.")
-st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, spec in EVALUATION_SETS.items())
-           + "; `valid` the run's own validation data. Click a header to sort; the table's toolbar downloads it "
-           "as CSV.")
+st.caption("Data sets as in the heat map above; `valid`, the last columns, is each run's own validation data, "
+           "other rows for every model, so its figures do not compare two models. Click a header to sort; the "
+           "table's toolbar downloads it as CSV.")
 st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
 
 fast = speed_and_quality(table)

@@ -311,3 +311,16 @@ def test_the_shipped_models_get_colours_of_different_hues(monkeypatch, tmp_path)
                     hues.append(h * 360)
             closest = min(min(abs(a - b), 360 - abs(a - b)) for i, a in enumerate(hues) for b in hues[i + 1:])
             assert closest > 15, colour["scale"]["range"][:len(names)]
+
+
+def test_the_data_sets_are_described_under_the_heat_map_that_names_them(monkeypatch, tmp_path):
+    """The heat map's columns are data sets' keys (`paired_test`, `ei_reg_dev`); what they are was said only under
+    the table further down."""
+    at = open_page(monkeypatch, tmp_path)
+    shown = [(type(e).__name__, str(getattr(e, "value", ""))) for e in at.main]
+    described = next(i for i, (_, text) in enumerate(shown) if text.startswith("Data sets: `wassa_test` "))
+    assert "`paired_test` WASSA-2017 test tweets, each with a FER2013 face" in shown[described][1]
+    assert described < shown.index(("Subheader", "Every saved model"))
+    table = next(i for i, (kind, _) in enumerate(shown) if kind == "Dataframe")
+    assert any("`valid`, the last columns, is each run's own validation data" in text
+               for _, text in shown[described + 1:table])
