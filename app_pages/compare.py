@@ -206,7 +206,8 @@ measures = [m for m in MEASURE_TABS if m in set(matrix["measure"])]
 for tab, measure in zip(st.tabs([MEASURE_TABS[m] for m in measures]) if measures else [], measures):
     tab.altair_chart(heat_map(matrix[matrix["measure"] == measure], MEASURE_TABS[measure], list(table["name"])),
                      width="stretch")
-st.caption("Macro-F1: 4-way (E-c dev: presence of each emotion). F1 of saying none, judged against the rows with "
+st.caption("Macro-F1: 4-way, each model's most probable emotion of the four, even where it would answer none "
+           "(E-c dev: presence of each emotion). F1 of saying none, judged against the rows with "
            "none of the four emotions (GoEmotions' neutral comments, E-c tweets with other emotions only). "
            "Intensity: Pearson's r with the gold intensities. Only WASSA-2017 test is a test split; the others are dev sets and checks "
            "from other collections. A blank cell: the model does not read that data (images), does not say "
@@ -328,7 +329,9 @@ if pair.rows == 0:
                "images?); choose another data set.")
     st.stop()
 st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; the matrices judge each row on its (first) "
-           "label and leave out rows with none of the four; the disagreements include them, with `none`.")
+           "label and leave out rows with none of the four; the disagreements include them, with `none`. "
+           "Predicted, in the matrices and in precision and recall: the model's most probable emotion of the four, "
+           "also where it answers `none` (as the macro-F1 above); the disagreements give its answer.")
 if pair.judged:
     confusion = pair.confusion_long()
     # Each model's name as the title and its figures as the subtitle: in one title, at 900 pixels the figures were

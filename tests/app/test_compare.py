@@ -3,6 +3,7 @@
 import json
 import re
 from pathlib import Path
+from unittest.mock import ANY
 
 import pandas as pd
 import pytest
@@ -324,3 +325,20 @@ def test_the_data_sets_are_described_under_the_heat_map_that_names_them(monkeypa
     table = next(i for i, (kind, _) in enumerate(shown) if kind == "Dataframe")
     assert any("`valid`, the last columns, is each run's own validation data" in text
                for _, text in shown[described + 1:table])
+
+
+def test_the_matrices_say_they_count_a_none_answer_as_the_most_probable_emotion(monkeypatch, tmp_path):
+    """The default model answers none on some WASSA-2017 test tweets (the disagreements show it), yet its matrix
+    counts every one of the 3,142 rows in a column of the four: the page did not say where those rows went."""
+    at = open_page(monkeypatch, tmp_path)  # default (shipped) against zoo/every_query_word on WASSA-2017 test
+    disagreements = at.dataframe[-1].value
+    assert (disagreements["default (shipped)"] == "none").any()
+    matrix = convert_arrow_bytes_to_pandas_df(next(
+        chart.proto.datasets[0].data.data for chart in at.get("vega_lite_chart")
+        if json.loads(chart.proto.spec).get("title") == {"text": "default (shipped)", "subtitle": ANY, "anchor": ANY}
+    ))
+    assert matrix["count"].sum() == 3142 and set(matrix["predicted"]) == {"anger", "fear", "joy", "sadness"}
+    assert any("the model's most probable emotion of the four, also where it answers `none`" in c.value
+               for c in at.caption)
+    assert any(c.value.startswith("Macro-F1: 4-way, each model's most probable emotion of the four, even where it "
+                                  "would answer none") for c in at.caption)
