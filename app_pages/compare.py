@@ -104,8 +104,9 @@ def answer_line(key: str, pick) -> str:
     if key == "away":
         line += "; best on each: " + ", ".join(f"`{what}` {code(name)} {figure:.3f}" for what, name, figure in pick.notes)
     elif pick.notes:
-        line += "; " + ", ".join(f"{what}: {figure:.4f}" if what == "largest gap" else f"{what}: {figure:.3f}"
-                                 for what, _, figure in pick.notes)
+        line += "; " + ", ".join(f"{what}: {code(name)} {figure:.4f}" if what == "least fair" else
+                                 f"{what}: {figure:.4f}" if what == "largest gap" else f"{what}: {figure:.3f}"
+                                 for what, name, figure in pick.notes)
     return line + "."
 
 
