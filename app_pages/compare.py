@@ -104,7 +104,8 @@ def answer_line(key: str, pick) -> str:
     if key == "away":
         line += "; best on each: " + ", ".join(f"`{what}` {code(name)} {figure:.3f}" for what, name, figure in pick.notes)
     elif pick.notes:
-        line += "; " + ", ".join(f"{what}: {code(name)} {figure:.4f}" if what == "least fair" else
+        line += "; " + ", ".join(f"its mean macro-F1 {what}: {figure:.3f}" if what == "away from WASSA-2017" else
+                                 f"{what}: {code(name)} {figure:.4f}" if what == "least fair" else
                                  f"{what}: {figure:.4f}" if what == "largest gap" else f"{what}: {figure:.3f}"
                                  for what, name, figure in pick.notes)
     return line + "."
@@ -200,7 +201,10 @@ if picks:
     st.caption("From the figures below (the heat map, speed against quality, the fairness audit); each model's card, "
                "further down, has its own. Of the other collections, E-c dev and the 64-tweet everyday check are "
                "trained on by no model; GoEmotions dev is the held-out part of a collection most models learned "
-               "from. For your own tweets, add some of them, labelled, above: they get a line here.")
+               "from. WASSA-2017's labels are the query words its tweets were collected with (#angry, #scared, …), "
+               "which readers often disown: a model that learns those words does best there, so read the first "
+               "answer with its mean away from WASSA-2017 beside it (and the chart \"WASSA-2017 against the other "
+               "collections\" below). For your own tweets, add some of them, labelled, above: they get a line here.")
 st.subheader("How each model does on every data set")
 matrix = generalisation_long(table)  # not `valid`: each run's own validation rows, other data for every model
 measures = [m for m in MEASURE_TABS if m in set(matrix["measure"])]
@@ -230,7 +234,7 @@ fast = speed_and_quality(table)
 if len(fast):
     st.write("**Speed against quality away from WASSA-2017**")  # a chart title here was half hidden by the caption
     st.altair_chart(alt.Chart(fast).mark_circle().encode(
-        x=alt.X("tweets_per_s:Q", scale=alt.Scale(type="log"), title="tweets per second (one process)"),
+        x=alt.X("tweets_per_s:Q", scale=alt.Scale(type="log"), title="tweets per second (one process; log scale)"),
         y=alt.Y("away:Q", title="mean macro-F1: GoEmotions, E-c, everyday"),
         color=MODEL_COLOUR,
         # Two sizes in the legend, the smallest and the largest (Vega's own five or six ran past the chart's foot),
