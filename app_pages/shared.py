@@ -97,7 +97,28 @@ def show_model_card(where, directory, label: str, note: str | None = None) -> No
     with where.expander(inert_markdown(f"Model card: {label}")):
         if note:
             st.info(note)
-        st.markdown(inert_markdown(text))
+        st.markdown(nested_headings(inert_markdown(text)))
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+
+
+def nested_headings(text: str, below: int = 3) -> str:
+    """Markdown whose headings (`# …` outside fenced code) are `below` levels lower, at most 6: a card shown inside
+    a page. As written, its `# Model card` was as large as the page's title and its `## Fairness` larger than the
+    page's own "Fairness" section (a subheader, level 3), so an open card read as sections of the page."""
+    out, fence = [], None
+    for line in text.split("\n"):
+        opened = _FENCE.match(line)
+        if fence is None and opened:
+            fence = opened.group(1)
+        elif fence is not None and opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+            fence = None
+        elif fence is None:
+            line = _HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + below), line)
+        out.append(line)
+    return "\n".join(out)
 
 
 # Fenced code blocks and code spans, as CommonMark reads them (near enough: what is in them is shown as written).
