@@ -6,6 +6,7 @@ import altair as alt
 import streamlit as st
 
 from app_pages.shared import (
+    MODEL_COLOURS,
     cached_model,
     labelled_upload,
     model_or_stop,
@@ -39,15 +40,6 @@ from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
 HEAT_MAP_MARGIN = 150
-# The colours of the models in the charts that tell them apart by colour alone: Vega's default has 10, and the
-# shipped eight and three runs of one's own gave two models one colour (the default and the WASSA specialist).
-# Vega's "tableau20" in another order: its ten dark colours first, then their light pairs. In its own order each
-# dark colour is followed by its light one, so neighbours in the legend shared a hue (the default model and
-# `zoo/every_query_word` two blues side by side in the speed chart, `zoo/logreg` and `zoo/text_net` two greens).
-_TABLEAU20 = ["#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20", "#f2cf5b", "#439894",
-              "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac", "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9",
-              "#9e765f", "#d8b5a5"]
-MODEL_COLOURS = _TABLEAU20[0::2] + _TABLEAU20[1::2]
 # A model per colour, every name in the legend (it showed the first 16): the charts grow with them.
 MODEL_COLOUR = alt.Color("name:N", scale=alt.Scale(range=MODEL_COLOURS),
                          legend=alt.Legend(symbolLimit=0, labelLimit=260))

@@ -1,5 +1,5 @@
 """What every page shares: the runs folder, the model picker, models loaded once per process, uploads read once,
-and the emotions' colours."""
+and the emotions' and the models' colours."""
 
 from __future__ import annotations
 
@@ -17,6 +17,17 @@ from models.registry import DEFAULT_MODEL_DIR, load_model
 
 # One colour per emotion (colour-blind-safe Okabe–Ito hues), on every page.
 EMOTION_COLOURS = {"anger": "#D55E00", "fear": "#CC79A7", "joy": "#E69F00", "sadness": "#0072B2"}
+
+# The colours of the models in the charts that tell them apart by colour alone (Compare; the browser test keeps
+# them in its screenshots): Vega's default has 10, and the
+# shipped eight and three runs of one's own gave two models one colour (the default and the WASSA specialist).
+# Vega's "tableau20" in another order: its ten dark colours first, then their light pairs. In its own order each
+# dark colour is followed by its light one, so neighbours in the legend shared a hue (the default model and
+# `zoo/every_query_word` two blues side by side in the speed chart, `zoo/logreg` and `zoo/text_net` two greens).
+_TABLEAU20 = ["#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20", "#f2cf5b", "#439894",
+              "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac", "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9",
+              "#9e765f", "#d8b5a5"]
+MODEL_COLOURS = _TABLEAU20[0::2] + _TABLEAU20[1::2]
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS_DIR = ROOT / "runs"  # where the Train page saves runs; git-ignored
