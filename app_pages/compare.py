@@ -6,6 +6,7 @@ import altair as alt
 import streamlit as st
 
 from app_pages.shared import (
+    MODEL_COLOURS,
     cached_model,
     labelled_upload,
     model_or_stop,
@@ -39,11 +40,8 @@ from scoring.uploads import LIMITS
 
 UPLOAD = "upload"
 HEAT_MAP_MARGIN = 150
-# The colours of the models in the charts that tell them apart by colour alone: Vega's default has 10, and the
-# shipped eight and three runs of one's own gave two models one colour (the default and the WASSA specialist).
-MODEL_COLOURS = "tableau20"
 # A model per colour, every name in the legend (it showed the first 16): the charts grow with them.
-MODEL_COLOUR = alt.Color("name:N", scale=alt.Scale(scheme=MODEL_COLOURS),
+MODEL_COLOUR = alt.Color("name:N", scale=alt.Scale(range=MODEL_COLOURS),
                          legend=alt.Legend(symbolLimit=0, labelLimit=260))
 MEASURE_TABS = {"macro_f1": "Macro-F1", "none_f1": "F1 of saying none", "pearson_mean": "Intensity (Pearson r)"}
 # How each answer of `which_model` shows its figure: in full, then short (beside the runner-up).
@@ -98,8 +96,10 @@ def answer_line(key: str, pick) -> str:
     if key == "away":
         line += "; best on each: " + ", ".join(f"`{what}` {code(name)} {figure:.3f}" for what, name, figure in pick.notes)
     elif pick.notes:
-        line += "; " + ", ".join(f"{what}: {figure:.4f}" if what == "largest gap" else f"{what}: {figure:.3f}"
-                                 for what, _, figure in pick.notes)
+        line += "; " + ", ".join(f"its mean macro-F1 {what}: {figure:.3f}" if what == "away from WASSA-2017" else
+                                 f"{what}: {code(name)} {figure:.4f}" if what == "least fair" else
+                                 f"{what}: {figure:.4f}" if what == "largest gap" else f"{what}: {figure:.3f}"
+                                 for what, name, figure in pick.notes)
     return line + "."
 
 
@@ -193,34 +193,40 @@ if picks:
     st.caption("From the figures below (the heat map, speed against quality, the fairness audit); each model's card, "
                "further down, has its own. Of the other collections, E-c dev and the 64-tweet everyday check are "
                "trained on by no model; GoEmotions dev is the held-out part of a collection most models learned "
-               "from. For your own tweets, add some of them, labelled, above: they get a line here.")
+               "from. WASSA-2017's labels are the query words its tweets were collected with (#angry, #scared, …), "
+               "which readers often disown: a model that learns those words does best there, so read the first "
+               "answer with its mean away from WASSA-2017 beside it (and the chart \"WASSA-2017 against the other "
+               "collections\" below). For your own tweets, add some of them, labelled, above: they get a line here.")
 st.subheader("How each model does on every data set")
 matrix = generalisation_long(table)  # not `valid`: each run's own validation rows, other data for every model
 measures = [m for m in MEASURE_TABS if m in set(matrix["measure"])]
 for tab, measure in zip(st.tabs([MEASURE_TABS[m] for m in measures]) if measures else [], measures):
     tab.altair_chart(heat_map(matrix[matrix["measure"] == measure], MEASURE_TABS[measure], list(table["name"])),
                      width="stretch")
-st.caption("Macro-F1: 4-way (E-c dev: presence of each emotion). F1 of saying none, judged against the rows with "
+st.caption("Macro-F1: 4-way, each model's most probable emotion of the four, even where it would answer none "
+           "(E-c dev: presence of each emotion). F1 of saying none, judged against the rows with "
            "none of the four emotions (GoEmotions' neutral comments, E-c tweets with other emotions only). "
            "Intensity: Pearson's r with the gold intensities. Only WASSA-2017 test is a test split; the others are dev sets and checks "
            "from other collections. A blank cell: the model does not read that data (images), does not say "
            "none, or gives no intensity (trained with too few gold intensities).")
+# Here, under the first chart that names the data sets by their keys, not under the table further down.
+st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, spec in EVALUATION_SETS.items()) + ".")
 
 st.subheader("Every saved model")
 st.caption(f"{len(choices)} models: " + ", ".join(choices)
            + (f"; {len(skipped)} skipped (see above): " + ", ".join(skipped) if skipped else "")
            + ". `default (shipped)` answers on Predict and Batch unless another is picked; `zoo/…` ship with the "
              "repository (`python cli.py train-zoo`); `runs/…` are your own.")
-st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, spec in EVALUATION_SETS.items())
-           + "; `valid` the run's own validation data. Click a header to sort; the table's toolbar downloads it "
-           "as CSV.")
+st.caption("Data sets as in the heat map above; `valid`, the last columns, is each run's own validation data, "
+           "other rows for every model, so its figures do not compare two models. Click a header to sort; the "
+           "table's toolbar downloads it as CSV.")
 st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
 
 fast = speed_and_quality(table)
 if len(fast):
     st.write("**Speed against quality away from WASSA-2017**")  # a chart title here was half hidden by the caption
     st.altair_chart(alt.Chart(fast).mark_circle().encode(
-        x=alt.X("tweets_per_s:Q", scale=alt.Scale(type="log"), title="tweets per second (one process)"),
+        x=alt.X("tweets_per_s:Q", scale=alt.Scale(type="log"), title="tweets per second (one process; log scale)"),
         y=alt.Y("away:Q", title="mean macro-F1: GoEmotions, E-c, everyday"),
         color=MODEL_COLOUR,
         # Two sizes in the legend, the smallest and the largest (Vega's own five or six ran past the chart's foot),
@@ -279,7 +285,7 @@ elif reports:
         st.altair_chart(alt.Chart(part, title=f"{attribute}: {part['comparison'].iloc[0]} · {score}").mark_bar()
                         .encode(x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="name:N",
                                 color=alt.Color("name:N", title=None,
-                                              scale=alt.Scale(domain=audited, scheme=MODEL_COLOURS)),
+                                              scale=alt.Scale(domain=audited, range=MODEL_COLOURS)),
                                 y=alt.Y("mean_gap:Q", title=f"mean gap in {score}"),
                                 tooltip=["name", "emotion", "score", alt.Tooltip("mean_gap:Q", format="+.4f"),
                                          alt.Tooltip("largest_gap:Q", format=".4f"),
@@ -320,7 +326,9 @@ if pair.rows == 0:
                "images?); choose another data set.")
     st.stop()
 st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; the matrices judge each row on its (first) "
-           "label and leave out rows with none of the four; the disagreements include them, with `none`.")
+           "label and leave out rows with none of the four; the disagreements include them, with `none`. "
+           "Predicted, in the matrices and in precision and recall: the model's most probable emotion of the four, "
+           "also where it answers `none` (as the macro-F1 above); the disagreements give its answer.")
 if pair.judged:
     confusion = pair.confusion_long()
     # Each model's name as the title and its figures as the subtitle: in one title, at 900 pixels the figures were

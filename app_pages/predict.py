@@ -111,17 +111,24 @@ if result.emotion == NONE:
 else:
     # A model trained with too few gold intensities of an emotion (none: labels alone) predicts no intensity for
     # it: NaN, shown as "nan". Its data may have had a few, and other emotions' ("had none" said otherwise).
-    left.caption(f"probability {result.probabilities[best]:.2f} · "
-                 + (f"intensity {result.intensities[best]:.2f}" if np.isfinite(result.intensities[best]) else
+    # Three decimals, as the table beside it: 0.998 read "1.00", certain, beside the table's 0.998.
+    left.caption(f"probability {result.probabilities[best]:.3f} · "
+                 + (f"intensity {result.intensities[best]:.3f}" if np.isfinite(result.intensities[best]) else
                     f"no intensity: this model was trained with fewer than {MIN_GOLD_INTENSITIES} gold intensities "
                     f"of {strongest}"))
 with right:
     scores_table(result.probabilities, result.shown_intensities())
     if result.none_threshold is not None:
+        # The threshold as the caption beside it gives it: at two decimals logreg's 0.725 read 0.72 here.
         st.caption("Each probability is that of the emotion being present (two can be high); intensities are shown "
-                   f"for the emotions that are: those at or above this model's {result.none_threshold:.2f}"
+                   f"for the emotions that are: those at or above this model's {result.none_threshold:.3f}"
                    + ("." if np.isfinite(result.intensities).any() else
                       ", but this model gives none (it was trained with too few gold intensities)."))
+    else:  # a 4-way model (the WASSA specialist, the lexicon rule): every emotion has an intensity, none is "none"
+        st.caption("This model makes a 4-way choice: the probabilities sum to 1 and it always names one of the four "
+                   "emotions, never `none`, even for a tweet that carries none of them"
+                   + ("; each intensity is how strong that emotion would be." if np.isfinite(result.intensities).any()
+                      else "; it gives no intensity (it was trained with too few gold intensities)."))
 
 st.caption(f"Answered by **{label}** (`{model.name}`; pick another in the sidebar).")
 show_model_card(st, directory, label)

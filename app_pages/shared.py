@@ -1,5 +1,5 @@
 """What every page shares: the runs folder, the model picker, models loaded once per process, uploads read once,
-and the emotions' colours."""
+and the emotions' and the models' colours."""
 
 from __future__ import annotations
 
@@ -17,6 +17,17 @@ from models.registry import DEFAULT_MODEL_DIR, load_model
 
 # One colour per emotion (colour-blind-safe Okabe–Ito hues), on every page.
 EMOTION_COLOURS = {"anger": "#D55E00", "fear": "#CC79A7", "joy": "#E69F00", "sadness": "#0072B2"}
+
+# The colours of the models in the charts that tell them apart by colour alone (Compare; the browser test keeps
+# them in its screenshots): Vega's default has 10, and the
+# shipped eight and three runs of one's own gave two models one colour (the default and the WASSA specialist).
+# Vega's "tableau20" in another order: its ten dark colours first, then their light pairs. In its own order each
+# dark colour is followed by its light one, so neighbours in the legend shared a hue (the default model and
+# `zoo/every_query_word` two blues side by side in the speed chart, `zoo/logreg` and `zoo/text_net` two greens).
+_TABLEAU20 = ["#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20", "#f2cf5b", "#439894",
+              "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac", "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9",
+              "#9e765f", "#d8b5a5"]
+MODEL_COLOURS = _TABLEAU20[0::2] + _TABLEAU20[1::2]
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS_DIR = ROOT / "runs"  # where the Train page saves runs; git-ignored
@@ -97,7 +108,28 @@ def show_model_card(where, directory, label: str, note: str | None = None) -> No
     with where.expander(inert_markdown(f"Model card: {label}")):
         if note:
             st.info(note)
-        st.markdown(inert_markdown(text))
+        st.markdown(nested_headings(inert_markdown(text)))
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+
+
+def nested_headings(text: str, below: int = 3) -> str:
+    """Markdown whose headings (`# …` outside fenced code) are `below` levels lower, at most 6: a card shown inside
+    a page. As written, its `# Model card` was as large as the page's title and its `## Fairness` larger than the
+    page's own "Fairness" section (a subheader, level 3), so an open card read as sections of the page."""
+    out, fence = [], None
+    for line in text.split("\n"):
+        opened = _FENCE.match(line)
+        if fence is None and opened:
+            fence = opened.group(1)
+        elif fence is not None and opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+            fence = None
+        elif fence is None:
+            line = _HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + below), line)
+        out.append(line)
+    return "\n".join(out)
 
 
 # Fenced code blocks and code spans, as CommonMark reads them (near enough: what is in them is shown as written).

@@ -51,7 +51,10 @@ def with_evaluations(table: pd.DataFrame, extra: dict[str, dict], extra_name: st
     for name, result in extra.items():
         for column, value in metric_columns(extra_name, result).items():
             table.loc[table["name"] == name, column] = value
-    return table
+    # The figures of `NOT_SHARED` last: each run's own validation rows came first (metrics.json's order), and the
+    # first figures of the table were the ones that compare no two models.
+    own = [c for c in table.columns if c.startswith(tuple(f"{name}_" for name in NOT_SHARED))]
+    return table[[c for c in table.columns if c not in own] + own]
 
 
 class FairnessReports(NamedTuple):
@@ -237,7 +240,8 @@ def which_model(table: pd.DataFrame, reports: dict[str, dict], ranks: Rankings |
     `wassa`: highest WASSA-2017 test macro-F1, noting its mean away from WASSA; `away`: highest mean macro-F1 over
     `AWAY_FROM_WASSA` (`away_mean`: a model missing one of them is not ranked), noting the best on each
     of those sets; `fastest`: most tweets per second, noting its `away`; `fairest`: smallest largest |mean gap|
-    of the audit (ties: smaller largest gap), noting its emotion-word accuracy; `upload`: highest macro-F1 on the
+    of the audit (ties: smaller largest gap), noting its emotion-word accuracy and the least fair model (when it
+    is neither the fairest, one tied with it, nor the runner-up); `upload`: highest macro-F1 on the
     user's labelled data, when there is one. `ranks`: `rankings(table, reports)`, when the caller has it already
     (the Compare page shows `standings` too)."""
     frame, by_question = ranks if ranks is not None else rankings(table, reports)
@@ -262,6 +266,9 @@ def which_model(table: pd.DataFrame, reports: dict[str, dict], ranks: Rankings |
         if key == "fairest":
             notes.append(("largest gap", best["name"], float(best["largest_gap"])))
             notes.append(("emotion-word accuracy", best["name"], float(best["emotion_word_accuracy"])))
+            # The fairest leads the next by a few thousandths; the model to avoid differs by far more.
+            if len(ranked) > 2:  # behind the runner-up (those tied with the fairest are dropped from `ranked`)
+                notes.append(("least fair", ranked.iloc[-1]["name"], float(ranked.iloc[-1][column])))
         picks[key] = Pick(question, best["name"], float(best[column]),
                           None if second is None else second["name"],
                           None if second is None else float(second[column]), tuple(notes), tuple(tied))

@@ -24,7 +24,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app_pages.shared import RUNS_ENV_VAR
+from app_pages.shared import EMOTION_COLOURS, MODEL_COLOURS, RUNS_ENV_VAR
 from emotions import EMOTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,8 +130,36 @@ def screenshot(driver, name: str) -> Path:
     time.sleep(0.5)  # let the charts lay themselves out again at the new size
     image = Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB")
     driver.set_window_size(WIDTH, HEIGHT)
-    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    with_palette(image).save(path, optimize=True)
     return path
+
+
+# The pages' own colours, and as Vega draws its points (at opacity 0.7, on white).
+SHOWN = [tuple(int(code[i:i + 2], 16) for i in (1, 3, 5)) for code in [*MODEL_COLOURS, *EMOTION_COLOURS.values()]]
+SHOWN += [tuple(round(0.7 * v + 0.3 * 255) for v in colour) for colour in SHOWN]
+
+
+def with_palette(image: Image.Image) -> Image.Image:
+    """`image` in 256 colours: the pages' own (`SHOWN`) and the rest chosen by median cut. Median cut alone (128)
+    spent the palette on the page's greys: in the README's Compare picture the default model's blue and the
+    WASSA specialist's pink came out grey, `zoo/every_query_word`'s orange as `zoo/text_net`'s red."""
+    rest = image.quantize(colors=256 - len(SHOWN), method=Image.Quantize.MEDIANCUT)
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(rest.getpalette()[:3 * (256 - len(SHOWN))] + [v for colour in SHOWN for v in colour])
+    return image.quantize(palette=palette, dither=Image.Dither.NONE)
+
+
+def test_the_screenshots_keep_the_charts_colours():
+    """A page of greys with a dot of each chart colour, as the Compare page is: every colour comes back as it was,
+    but for the few levels Pillow's palette lookup rounds away."""
+    page = Image.new("RGB", (400, 300), "white")
+    for i in range(300):  # the greys of text and grid lines, which median cut favoured
+        page.paste((i % 256,) * 3, (i, 0, i + 1, 250))
+    for i, colour in enumerate(SHOWN):
+        page.paste(colour, (8 * i, 260, 8 * i + 6, 266))
+    kept = with_palette(page).convert("RGB")
+    came_back = [kept.getpixel((8 * i + 2, 262)) for i in range(len(SHOWN))]
+    assert max(abs(a - b) for shown, back in zip(SHOWN, came_back) for a, b in zip(shown, back)) <= 8, came_back
 
 
 def upload(driver, index: int, path: Path) -> None:

@@ -14,6 +14,7 @@ from data.bundled import load_fer
 from data.registry import wassa
 from emotions import EMOTIONS
 from models.registry import DEFAULT_MODEL_DIR, build_model, load_model
+from training.zoo import ZOO_DIR
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 NONE_THRESHOLD = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["none_threshold"]
@@ -212,3 +213,32 @@ def test_a_presence_model_without_intensities_does_not_promise_them(page, tmp_pa
     assert not page.exception
     (caption,) = [c.value for c in page.caption if c.value.startswith("Each probability is that of the emotion")]
     assert caption.endswith(", but this model gives none (it was trained with too few gold intensities)."), caption
+
+
+def test_the_threshold_reads_the_same_in_both_captions(page):
+    """zoo/logreg's `none` threshold is 0.725: the table's caption gave it as 0.72, the caption beside it as 0.725."""
+    threshold = json.loads((ZOO_DIR / "logreg" / "config.json").read_text())["none_threshold"]
+    assert round(threshold, 2) != threshold  # a threshold that two decimals round
+    page.sidebar.selectbox[0].select("zoo/logreg").run()
+    page.text_area(key="tweet").input("The train leaves at 9:40 from platform 2.").run()
+    assert not page.exception and page.metric[0].value == "none"
+    captions = [c.value for c in page.caption if "this model's" in c.value]
+    assert len(captions) == 2 and all(f"this model's {threshold:.3f}" in c for c in captions), captions
+
+
+def test_a_named_emotion_shows_its_probability_as_the_table_does(page):
+    page.text_area(key="tweet").input("I am so furious right now, this is an outrage #angry 😡").run()
+    scores = page.dataframe[0].value
+    (shown,) = [c.value for c in page.caption if c.value.startswith("probability ")]
+    assert shown.startswith(f"probability {scores['probability'][0]:.3f} · intensity {scores['intensity'][0]:.3f}")
+
+
+def test_a_four_way_model_says_it_never_answers_none(page):
+    """The WASSA specialist names an emotion for a timetable and shows all four intensities: the page said nothing
+    of why, where a presence model's table has a caption."""
+    page.sidebar.selectbox[0].select("zoo/wassa_specialist").run()
+    page.text_area(key="tweet").input("The train leaves at 9:40 from platform 2.").run()
+    assert not page.exception and page.metric[0].value in EMOTIONS
+    assert page.dataframe[0].value["intensity"].notna().all()
+    assert any(c.value.startswith("This model makes a 4-way choice") and "never `none`" in c.value
+               and "how strong that emotion would be" in c.value for c in page.caption)

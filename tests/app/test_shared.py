@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.shared import highlight_html, inert_markdown
+from app_pages.shared import highlight_html, inert_markdown, nested_headings
 from explain.tokens import explain_text
 from models.store import sha256_file
 
@@ -69,6 +69,20 @@ def test_the_card_is_shown_once_its_checksum_matches(folder):
     assert not at.warning
 
 
+def test_a_shown_cards_headings_sit_below_the_pages_own(folder):
+    """Open on Compare, a card's "# Model card" was as large as the page's title and its "## Fairness" larger than
+    the page's own Fairness section (a subheader, level 3)."""
+    shown = _shown(folder).markdown[0].value
+    assert shown.startswith("#### Model card: `lexicon_rule`") and "\n##### Fairness\n" in shown
+    assert not re.search(r"^#{1,3} ", shown, re.M)
+
+
+def test_headings_are_nested_outside_code_only():
+    card = "# Card\n\n## Part\n###### deepest\nnot # a heading\n```\n# a comment\n```\n~~~~\n## code\n```\n~~~~\n#tag"
+    assert nested_headings(card) == ("#### Card\n\n##### Part\n###### deepest\nnot # a heading\n```\n# a comment\n```"
+                                     "\n~~~~\n## code\n```\n~~~~\n#tag")
+
+
 def test_a_card_linked_to_another_file_is_not_shown(folder, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
@@ -88,7 +102,7 @@ def test_an_edited_card_is_not_shown_and_a_card_with_an_image_shows_its_text(fol
     config = json.loads((folder / "config.json").read_text())
     config["files"]["MODEL_CARD.md"] = sha256_file(folder / "MODEL_CARD.md")  # as someone crafting a folder would
     (folder / "config.json").write_text(json.dumps(config))
-    assert _shown(folder).markdown[0].value == "# Card\n!\\[pix](http://example.invalid/track.png)"
+    assert _shown(folder).markdown[0].value == "#### Card\n!\\[pix](http://example.invalid/track.png)"
 
 
 def test_a_folder_named_as_an_image_fetches_nothing(tmp_path):

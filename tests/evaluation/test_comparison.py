@@ -66,6 +66,20 @@ def test_table_names_every_run_and_adds_an_evaluated_data_set(runs):
                                                                         ["runs/lexicon_rule", "upload", "pearson_mean"]]
 
 
+def test_each_runs_own_validation_figures_come_last(runs):
+    """They came first (metrics.json's order): a newcomer sorting by the first macro-F1 compared each model on its
+    own validation rows. With the shipped models and an evaluation of one's own (`upload_…`), they stay last."""
+    choices, valid = runs
+    from models.registry import load_model
+
+    upload = {"runs/lexicon_rule": load_model(choices["runs/lexicon_rule"]).evaluate(valid.subset(range(40)))}
+    table, _ = comparison_table({"default (shipped)": DEFAULT_MODEL_DIR, **choices}, upload)
+    columns = list(table.columns)
+    own = [c for c in columns if c.startswith("valid_")]
+    assert own and columns[-len(own):] == own
+    assert columns.index("wassa_test_macro_f1") < columns.index("upload_macro_f1") < columns.index(own[0])
+
+
 def test_table_of_no_runs_is_empty(tmp_path):
     table, skipped = comparison_table({})
     assert table.empty and skipped == {}
@@ -187,7 +201,8 @@ def test_which_model_answers_each_question_with_its_figure_and_the_runner_up():
                                    ("everyday_check", "broad", 0.69))
     assert picks["fastest"][1:5] == ("quick", 53000, "broad", 14200) and picks["fastest"].notes == ()
     assert picks["fairest"][1:5] == ("quick", 0.005, "broad", 0.005)
-    assert picks["fairest"].notes == (("largest gap", "quick", 0.01), ("emotion-word accuracy", "quick", 0.67))
+    assert picks["fairest"].notes == (("largest gap", "quick", 0.01), ("emotion-word accuracy", "quick", 0.67),
+                                      ("least fair", "specialist", 0.01))  # the fairest and the next: 0.005
     assert all(pick.tied == () for pick in picks.values())
     table["upload_macro_f1"] = [0.5, np.nan, 0.9, np.nan]
     assert which_model(table, reports)["upload"][1:5] == ("quick", 0.9, "specialist", 0.5)
@@ -195,6 +210,14 @@ def test_which_model_answers_each_question_with_its_figure_and_the_runner_up():
     assert places["specialist"] == [("wassa", 1, 3, 0.83), ("away", 2, 2, pytest.approx(0.4667, abs=1e-4)),
                                     ("fastest", 3, 4, 14000), ("fairest", 3, 3, 0.01), ("upload", 2, 2, 0.5)]
     assert places["images"] == [("fastest", 4, 4, 900)]  # only what it has a figure for
+
+
+def test_the_fairest_names_the_least_fair_only_behind_the_runner_up():
+    table = pd.DataFrame({"name": ["a", "b", "c"]})
+    two = which_model(table, {"a": audit_with(0.005, 0.02), "b": audit_with(0.03, 0.05)})["fairest"]
+    assert two.runner_up == "b" and [what for what, _, _ in two.notes] == ["largest gap", "emotion-word accuracy"]
+    tied = which_model(table, {name: audit_with(0.005, 0.02) for name in "abc"})["fairest"]
+    assert tied.tied == ("b", "c") and tied.runner_up is None and len(tied.notes) == 2
 
 
 def test_which_model_of_one_model_has_no_runner_up_and_skips_what_it_lacks():
