@@ -65,6 +65,9 @@ class EmotionModel:
     Settings: type[ModelSettings] = ModelSettings
     needs_validation: bool = False  # fit holds out 10% of the training rows when no validation data is given
     reads_presence: bool = True  # False: the model gives a 4-way choice whatever its training data
+    # False: names and pronouns are read as words like any other (no `features.text.persons` filter); the card says so
+    skips_person_words: bool = True
+    learns_from_labels: bool = True  # False: nothing but a fallback is learned (the card's WASSA-2017 limit says so)
 
     def __init__(self, settings: ModelSettings | dict | None = None, **values):
         """`settings`: this model's `Settings`, or a dict of them; `values` override single settings. An unknown

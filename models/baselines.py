@@ -203,6 +203,7 @@ class TfidfBaseline(EmotionModel):
     modalities = ("text",)
     description = "TF-IDF word n-grams + logistic regression (text only)"
     Settings = TfidfSettings
+    skips_person_words = False  # "she", "he" and names are n-grams like any other
 
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
         self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)
@@ -241,6 +242,7 @@ class LexiconRuleBaseline(EmotionModel):
     modalities = ("text",)
     description = "rule: the emotion with the highest lexicon score (text only, nothing learned but the fallback)"
     reads_presence = False  # always a 4-way choice
+    learns_from_labels = False
 
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
         self.fallback_ = int(train.labels.sum(axis=0).argmax())

@@ -27,9 +27,12 @@ LIMITS = [
     "A collection unlike every training source costs about 0.10-0.17 macro-F1 on its own texts (README, \"Leave "
     "one collection out\"; 0.30 in intensity Pearson without WASSA-2017's gold intensities).",
     IMAGE_LIMIT,
-    "Persons: pronouns, gendered nouns and first names (1990 US Census list) are not read as emotion evidence; "
-    "names outside that list still are.",
 ]
+PERSONS_SKIPPED = ("Persons: pronouns, gendered nouns and first names (1990 US Census list) are not read as emotion "
+                   "evidence; names outside that list still are.")
+PERSONS_READ = ("Persons: it reads every word as an n-gram, pronouns, gendered nouns and names too, so two tweets "
+                "that differ only in the person (\"she\" or \"he\", one name or another) can score differently "
+                "(Fairness above); the project's other text models do not read such words.")
 
 
 def _sources(train_source: str) -> list[tuple[str, str, str]]:
@@ -43,9 +46,14 @@ def _sources(train_source: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def _wassa_limit(sources: list[tuple[str, str, str]]) -> str:
-    """What WASSA-2017's query-word labels mean for this model, by what it was trained on."""
+def _wassa_limit(sources: list[tuple[str, str, str]], learns: bool = True) -> str:
+    """What WASSA-2017's query-word labels mean for this model, by what it was trained on (`learns`: whether it
+    learns from its labels more than a fallback)."""
     names = {name for name, _, _ in sources}
+    if not learns:
+        return (f"{WASSA_LABELS}: this model learns nothing from its training data but the emotion it answers when "
+                f"no lexicon word is found (the most frequent), so those words do not shape it; its figures on "
+                f"WASSA-2017 test measure agreement with them.")
     if not names & {"wassa", "wassa_agreed"}:
         return f"{WASSA_LABELS}: its figures on WASSA-2017 test measure agreement with those words."
     if names & JUDGED:
@@ -106,15 +114,27 @@ def _misread_words(fairness: dict) -> list[str]:
     return lines
 
 
+def _model_class(name):
+    """The registered class of a model name; None for a name this version does not know."""
+    from models.registry import model_class
+
+    try:
+        return model_class(name)
+    except ValueError:
+        return None
+
+
 def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     """The card's Markdown."""
     name = config.get("model", "?")
+    cls = _model_class(name)
     settings = config.get("settings", {})
     sources = _sources(config.get("train_source", ""))
     lines = ["---", "language: en", "license: other", "tags: [emotion-classification, tweets, anger, fear, joy, sadness]",
              f"model_name: {name}", "---", "", f"# Model card: `{name}`", "",
              "## Model details", "",
-             f"- **Model**: `{name}`; reads {' and '.join(config.get('modalities', []))}.",
+             f"- **Model**: `{name}`{f', {cls.description}' if cls else ''}; reads "
+             f"{' and '.join(config.get('modalities', []))}.",
              f"- **Outputs**: {_outputs(config)}",
              *([f"- **Calibration**: after training, each emotion's logit was shifted by "
                 f"{', '.join(f'{e} {-o:+.2f}' for e, o in zip(EMOTIONS, config['presence_offsets']))} "
@@ -157,8 +177,10 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
         lines += _misread_words(fairness)
     else:
         lines.append("Not audited (the model reads no text, or it was trained without the bundled evaluation).")
-    limits = [_wassa_limit(sources) if limit is WASSA_LABELS else limit for limit in LIMITS
-              if limit is not IMAGE_LIMIT or "image" in config.get("modalities", [])]
+    limits = [_wassa_limit(sources, cls.learns_from_labels if cls else True) if limit is WASSA_LABELS else limit
+              for limit in LIMITS if limit is not IMAGE_LIMIT or "image" in config.get("modalities", [])]
+    if "text" in config.get("modalities", []):
+        limits.append(PERSONS_READ if cls and not cls.skips_person_words else PERSONS_SKIPPED)
     if config.get("emotions_unseen"):
         unseen = config["emotions_unseen"]
         limits.insert(0, f"Its training data had no example of {' or '.join(unseen)}: it may never say "

@@ -320,3 +320,23 @@ def test_a_rewrite_stopped_between_its_files_leaves_the_folder_as_it_was(tmp_pat
     card.rewrite_card(folder, fairness={**report, "misread_words": []})
     assert load_model(folder).fairness["misread_words"] == [] and folder.stat().st_ino != inode
     assert [p.name for p in tmp_path.iterdir()] == ["rule"]
+
+
+def test_a_card_says_what_its_model_reads_of_persons_and_learns_from_query_words():
+    """Every text model's card said pronouns and first names are not read as emotion evidence: false of TF-IDF +
+    logistic regression, which reads them as n-grams (the zoo's largest fairness gaps); and the lexicon rule's said
+    it "was also trained on human judgements", where it learns nothing but a fallback."""
+    from models.card import PERSONS_READ, PERSONS_SKIPPED, model_card
+
+    config = {"modalities": ["text"], "train_source": "wassa_agreed/train+goemotions/train"}
+
+    def limits(name):
+        return model_card({**config, "model": name}, {}, {}).split("## Known limits")[1]
+
+    assert PERSONS_READ in limits("tfidf_logreg") and PERSONS_SKIPPED not in limits("tfidf_logreg")
+    assert PERSONS_SKIPPED in limits("logreg") and PERSONS_SKIPPED in limits("lexicon_rule")
+    assert "learns nothing from its training data but the emotion it answers" in limits("lexicon_rule")
+    assert "also trained on human judgements (goemotions, wassa_agreed)" in limits("logreg")
+    assert "Persons" not in model_card({**config, "model": "image_net", "modalities": ["image"]}, {}, {})
+    assert "- **Model**: `tfidf_logreg`, TF-IDF word n-grams + logistic regression (text only); reads text." in \
+        model_card({**config, "model": "tfidf_logreg"}, {}, {})
