@@ -53,8 +53,9 @@ class LabelledData:
     exclusive: np.ndarray = field(default=None)  # (n,) bool: the row's label is one emotion to choose
     weight: np.ndarray = field(default=None)  # (n,) float
     origin: np.ndarray = field(default=None)  # (n,) str: the row's collection, as `source` names it
+    row: np.ndarray = field(default=None)  # (n,) int: the row's position in its collection (its file), from 0
 
-    ROW_FIELDS = ("labels", "intensity", "has_text", "presence", "exclusive", "weight", "origin")
+    ROW_FIELDS = ("labels", "intensity", "has_text", "presence", "exclusive", "weight", "origin", "row")
 
     def __post_init__(self):
         n = len(self.texts)
@@ -68,6 +69,8 @@ class LabelledData:
             self.weight = np.ones(n)
         if self.origin is None:
             self.origin = np.full(n, self.source, dtype=object)
+        if self.row is None:
+            self.row = np.arange(n)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -85,6 +88,17 @@ class LabelledData:
     def has_presence(self) -> bool:
         """Whether any row has a human judgement of which emotions are present."""
         return bool(np.isfinite(self.presence).any())
+
+    def rows_named(self, positions, column: str) -> str:
+        """Where the rows at `positions` of this data are, as a message names them: their collection (the file
+        they were read from), the `column` at fault and their 1-based data row numbers there, which a subset (a
+        held-out tenth, the rows a model reads) keeps: "mine.csv: column 'image', row(s) 3, 7", one such part
+        per collection, joined by "; "."""
+        positions = np.asarray(positions, dtype=int)
+        parts = {}
+        for position in positions:
+            parts.setdefault(self.origin[position], []).append(int(self.row[position]))
+        return "; ".join(f"{origin}: column '{column}', row(s) {_rows(rows)}" for origin, rows in parts.items())
 
     def check_names_an_emotion(self, rows=None, which: str = "row", advice: str = "add some") -> None:
         """Refuses single-label rows (`rows`, default all) that are every one labelled none: accuracy, macro-F1 and

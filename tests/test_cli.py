@@ -137,6 +137,46 @@ def test_train_refuses_a_validation_file_labelled_none_before_training(files, ca
     assert not out.exists()
 
 
+def _with_images(folder: Path, name: str, rows: int, bad_row: int | None = None) -> Path:
+    """A labelled file of `rows` tweets, every emotion alike, each third with a real PNG; data row `bad_row`
+    (1-based) names a file that is no image."""
+    from PIL import Image
+
+    Image.new("RGB", (40, 40), "red").save(folder / "face.png")
+    (folder / "notes.png").write_text("not an image")
+    emotions = ["anger", "fear", "joy", "sadness"]
+    lines = ["text,image,label"]
+    for i in range(rows):
+        image = "notes.png" if i + 1 == bad_row else "face.png" if i % 3 == 0 else ""
+        lines.append(f"tweet {i} so {emotions[i % 4]},{image},{emotions[i % 4]}")
+    (folder / name).write_text("\n".join(lines) + "\n")
+    return folder / name
+
+
+@pytest.mark.parametrize("model", ["logreg", "fused_net"])
+def test_a_validation_image_that_cannot_be_read_is_refused_before_training(tmp_path, capsys, model):
+    """It trained to the end: the network stopped early on the row without its image, and `valid` scored it so."""
+    train, valid = _with_images(tmp_path, "train.csv", 40), _with_images(tmp_path, "valid.csv", 12, bad_row=7)
+    out = tmp_path / "never"
+    assert cli.main(["train", "--model", model, "--train", str(train), "--valid", str(valid), "--out", str(out),
+                     "--no-bundled-eval", *(["--epochs", "1"] if model == "fused_net" else [])]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {valid}: column 'image', row(s) 7: an image that cannot be read (first: notes.png: "
+                          f"not a supported image") and err.endswith("fix or remove it: nothing was trained\n")
+    assert "epoch" not in err and not out.exists()
+
+
+def test_an_image_that_cannot_be_read_is_named_by_its_row_in_the_file_wherever_the_hold_out_puts_it(tmp_path,
+                                                                                                      capsys):
+    """The row was named by its place among the rows left after the validation tenth was held out, or not at all."""
+    train = _with_images(tmp_path, "train.csv", 40, bad_row=38)
+    for seed in ("0", "1", "2"):
+        assert cli.main(["train", "--model", "logreg", "--train", str(train), "--out", str(tmp_path / "never"),
+                         "--no-bundled-eval", "--seed", seed]) == 2
+        assert f"error: {train}: column 'image', row(s) 38: an image that cannot be read" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
+
+
 def test_score_keeps_every_input_column_and_adds_the_outputs(run, files):
     source = files / "in.csv"
     pd.DataFrame({"id": [1, 2, 3], "text": ["so happy", "", "scared, \"quoted\"\nand multi-line"]}).to_csv(source, index=False)
