@@ -101,13 +101,17 @@ class LabelledData:
         return "; ".join(f"{origin}: column '{column}', row(s) {_rows(rows)}" for origin, rows in parts.items())
 
     def check_names_an_emotion(self, rows=None, which: str = "row", advice: str = "add some") -> None:
-        """Refuses single-label rows (`rows`, default all) that are every one labelled none: accuracy, macro-F1 and
-        the confusion matrix judge which of the four emotions a model names on rows labelled with one, and there
-        are none (scikit-learn failed on the empty arrays, naming no file). `which` says which rows, in the
-        message, and `advice` what to do."""
+        """Refuses rows (`rows`, default all) of which not one has an emotion of the four: labelled none, or with
+        the four emotion columns all 0. Accuracy, macro-F1 and the confusion matrix judge which of the four
+        emotions a model names on rows that have one, and there are none (scikit-learn failed on the empty arrays
+        of a `label` file, naming no file; the same rows as 0/1 columns got a macro-F1 of 0 for a model right on
+        every row, and a network stopped early on that 0). `which` says which rows, in the message, and `advice`
+        what to do."""
         labels = self.labels if rows is None else self.labels[rows]
-        if not self.multi_label and len(labels) and not labels.any():
-            raise DataError(f"{self.source}: every {which} is labelled {NONE}; evaluating needs rows labelled with "
+        if len(labels) and not labels.any():
+            said = "has none of the four emotions (its emotion columns all 0)" if self.multi_label else \
+                f"is labelled {NONE}"
+            raise DataError(f"{self.source}: every {which} {said}; evaluating needs rows labelled with "
                             f"one of {', '.join(EMOTIONS[:-1])} or {EMOTIONS[-1]} (accuracy and macro-F1 judge which "
                             f"emotion a model names): {advice}")
 

@@ -125,16 +125,29 @@ def test_evaluate_refuses_a_file_whose_every_row_is_labelled_none(run, files, ca
     assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(source)]) == 2
     assert f"error: {source}: every row is labelled none; evaluating needs rows labelled with one of anger, fear, " \
            f"joy or sadness" in capsys.readouterr().err
+    # the same rows as 0/1 columns got a macro-F1 of 0 (with an accuracy of 1 for a model that said none to both)
+    source.write_text("text,anger,fear,joy,sadness\nthe bus leaves at nine,0,0,0,0\nthe sky,0,0,0,0\n")
+    assert cli.main(["evaluate", "--data", str(source)]) == 2
+    assert f"error: {source}: every row has none of the four emotions (its emotion columns all 0); evaluating " \
+           f"needs rows labelled with one of anger, fear, joy or sadness" in capsys.readouterr().err
 
 
-def test_train_refuses_a_validation_file_labelled_none_before_training(files, capsys):
+@pytest.mark.parametrize("model", ["tfidf_logreg", "text_net"])
+@pytest.mark.parametrize("rows, said", [
+    ("text,label\nthe bus leaves at nine,none\nthe sky,none\n", "is labelled none"),
+    # the same rows as 0/1 columns: a network stopped early on a validation F1 of 0 at every epoch
+    ("text,anger,fear,joy,sadness\nthe bus leaves at nine,0,0,0,0\nthe sky,0,0,0,0\n",
+     "has none of the four emotions (its emotion columns all 0)"),
+])
+def test_train_refuses_a_validation_file_labelled_none_before_training(files, capsys, rows, said, model):
     source = files / "valid_none.csv"
-    source.write_text("text,label\nthe bus leaves at nine,none\nthe sky,none\n")
+    source.write_text(rows)
     out = files / "never_trained"
-    assert cli.main(["train", "--model", "tfidf_logreg", "--train", str(files / "train.csv"), "--valid", str(source),
+    assert cli.main(["train", "--model", model, "--train", str(files / "train.csv"), "--valid", str(source),
                      "--out", str(out), "--no-bundled-eval"]) == 2
-    assert f"error: {source}: every validation row is labelled none" in capsys.readouterr().err
-    assert not out.exists()
+    err = capsys.readouterr().err
+    assert f"error: {source}: every validation row {said}; evaluating needs rows labelled with one of" in err
+    assert "epoch" not in err and not out.exists()
 
 
 def _with_images(folder: Path, name: str, rows: int, bad_row: int | None = None) -> Path:
