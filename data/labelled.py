@@ -11,6 +11,7 @@ file and, where it applies, the column or the rows.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -365,9 +366,13 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
     is refused with its rows (a model would otherwise train on the row without its image, or on nothing)."""
     path = Path(path)
     table = read_table(path, max_rows=max_rows, name=name)
-    if table.bad_rows:
-        raise DataError(f"{table.name}: {table.bad_rows} row(s) have the wrong number of fields "
-                        f"(first: {table.first_bad_row()})")
+    if table.bad_rows:  # said as refused: the reader's note is for `score`, which keeps such a row ("not scored")
+        errors = [error for chunk in table.chunks for error in chunk.row_errors]
+        first = next(i for i, error in enumerate(errors) if error)
+        shape = re.sub(r"; (the missing ones read as empty|not scored)", "", errors[first])
+        raise DataError(f"{table.name}: {table.bad_rows} row(s) have the wrong number of fields, so their columns "
+                        f"would not line up (first: row {first + 1}, {shape}); quote a field that holds the delimiter, "
+                        f"and give every row the header's fields")
     frame = table.frame.set_axis(table.given_columns, axis=1)  # as the header has them: a repeat is seen as one
     base = path.parent if base is None else base
     data = frame_to_labelled(frame, table.name, base=base)

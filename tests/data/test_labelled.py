@@ -65,7 +65,13 @@ def test_multi_label_tsv(tmp_path):
         ("text,label\nhi,joy\n\u200b\u200b,joy\n", r"row\(s\) 2 have neither text nor image"),
         ("", "the file is empty"),
         ("text,label\n", "a header line but no rows"),
-        ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields \(first: line 3: 3 fields"),
+        # said as refused, not with `score`'s "not scored" or "the missing ones read as empty"
+        ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields, so their columns would not "
+         r"line up \(first: row 2, line 3: 3 fields where the header has 2 \(fields beyond the last column: 'extra'\)\); "
+         r"quote"),
+        ("text,label,intensity\nhi,joy,0.5\n\"so, so happy\",joy\nho,joy\n", r"2 row\(s\) have the wrong number of "
+         r"fields, so their columns would not line up \(first: row 2, line 3: 2 of 3 fields\); quote a field that holds the "
+         r"delimiter, and give every row the header's fields$"),
         ("text,image,label\nhi,a.png,joy\nho,a\x00b.png,joy\n", r"column 'image', row\(s\) 2: a path cannot hold a NUL"),
         # a URL was read as a path: "no such file (first: …/https:/example.com/a.jpg)"
         ("text,image,label\nhi,,joy\nho,https://example.com/a.jpg,joy\n",
