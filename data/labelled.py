@@ -199,14 +199,16 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     texts = frame["text"].fillna("").astype(str).tolist() if "text" in columns else [""] * n
     images: list = [None] * n
     if "image" in columns:
-        images = [None if not str(v).strip() else str((base / v) if base else Path(v)) for v in frame["image"].fillna("")]
+        # each cell as text: a frame handed over from Python may hold numbers (image ids), which Path refused
+        cells = frame["image"].astype(object).fillna("").astype(str)
+        images = [None if not cell.strip() else str((base / cell) if base else Path(cell)) for cell in cells]
         nul = [i for i, image in enumerate(images) if image is not None and "\x00" in image]
         if nul:
             raise DataError(f"{source}: column 'image', row(s) {_rows(nul)}: a path cannot hold a NUL byte")
-        urls = [i for i, cell in enumerate(frame["image"].fillna("")) if is_url(cell)]
+        urls = [i for i, cell in enumerate(cells) if is_url(cell)]
         if urls:
             raise DataError(f"{source}: column 'image', row(s) {_rows(urls)}: a URL (first: "
-                            f"{shown_text(str(frame['image'].iloc[urls[0]]).strip())}); images are read from files, "
+                            f"{shown_text(cells.iloc[urls[0]].strip())}); images are read from files, "
                             f"never fetched")
     empty = [i for i in range(n) if is_blank(texts[i]) and images[i] is None]
     if empty:

@@ -207,3 +207,12 @@ def test_a_frame_with_missing_values_reads_them_as_empty_cells():
     judged = pd.DataFrame({"text": ["a", "b"], "anger": [1, np.nan], "fear": 0, "joy": [0, 1], "sadness": 0})
     with pytest.raises(DataError, match="column 'anger' row\\(s\\) 2 \\(empty\\)"):
         frame_to_labelled(judged, "mine")
+
+
+def test_a_frame_whose_image_column_holds_numbers_reads_them_as_file_names(tmp_path):
+    """Image ids as numbers, with a missing one (a float column): a TypeError from Path, naming nothing."""
+    frame = pd.DataFrame({"text": ["so happy", "so angry"], "image": [7, None], "label": ["joy", "anger"]})
+    data = frame_to_labelled(frame, "mine", base=tmp_path)
+    assert data.images == [str(tmp_path / "7.0"), None]
+    frame["image"] = pd.Series([7, None], dtype=object)
+    assert frame_to_labelled(frame, "mine", base=tmp_path).images == [str(tmp_path / "7"), None]
