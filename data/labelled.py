@@ -11,6 +11,7 @@ file and, where it applies, the column or the rows.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -350,10 +351,16 @@ def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tupl
     strata = by(data) if by is not None else answers(data.labels)  # a row with no emotion is its own stratum
     try:
         keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed, stratify=strata)
-    except ValueError:  # too few rows of some answer to put one on each side
+    except ValueError:  # too few rows of some answer to put one on each side, or too few rows for every answer
         values, counts = np.unique(strata, return_counts=True)
         names = [(*EMOTIONS, NONE)[v] if by is None else str(v) for v in values]
         rarest = min(zip(counts, names))
+        held = math.ceil(share * len(data))  # as train_test_split counts the rows it holds out
+        if rarest[0] >= 2 and min(held, len(data) - held) < len(values):  # the rarest answer is not to blame
+            raise DataError(f"{data.source}: too few rows to hold out a validation tenth with every emotion on both "
+                            f"sides ({len(data)} rows, so {held} held out, for {len(values)} answers: "
+                            f"{', '.join(names)}); give a validation file or at least "
+                            f"{round((len(values) - 1) / share) + 1} rows") from None
         raise DataError(f"{data.source}: too few rows to hold out a validation tenth with every emotion on both "
                         f"sides ({len(data)} rows; {rarest[1]} has {rarest[0]}); give a validation file or more "
                         f"rows") from None

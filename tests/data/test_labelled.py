@@ -216,3 +216,22 @@ def test_a_frame_whose_image_column_holds_numbers_reads_them_as_file_names(tmp_p
     assert data.images == [str(tmp_path / "7.0"), None]
     frame["image"] = pd.Series([7, None], dtype=object)
     assert frame_to_labelled(frame, "mine", base=tmp_path).images == [str(tmp_path / "7"), None]
+
+
+def test_a_hold_out_too_small_for_every_emotion_says_so_not_that_the_rarest_emotion_is_too_rare():
+    """20 rows, 5 of each emotion: the message blamed anger's 5 rows; a tenth is 2 rows, too few for 4 emotions."""
+    from data.labelled import LabelledData, hold_out
+
+    def data(per_emotion: int) -> LabelledData:
+        labels = np.eye(4)[np.repeat(np.arange(4), per_emotion)]
+        return LabelledData([f"tweet {i}" for i in range(len(labels))], [None] * len(labels), labels,
+                            np.full(labels.shape, np.nan), source="mine.csv")
+
+    with pytest.raises(DataError, match=r"^mine\.csv: too few rows to hold out a validation tenth with every emotion "
+                                        r"on both sides \(20 rows, so 2 held out, for 4 answers: anger, fear, joy, "
+                                        r"sadness\); give a validation file or at least 31 rows$"):
+        hold_out(data(5), seed=0)
+    with pytest.raises(DataError, match=r"\(4 rows; anger has 1\); give a validation file or more rows$"):
+        hold_out(data(1), seed=0)
+    train, valid = hold_out(data(8), seed=0)  # 32 rows: 4 held out, one of each
+    assert sorted(valid.label_names) == ["anger", "fear", "joy", "sadness"] and len(train) == 28
