@@ -56,6 +56,9 @@ class LabelledData:
     weight: np.ndarray = field(default=None)  # (n,) float
     origin: np.ndarray = field(default=None)  # (n,) str: the row's collection, as `source` names it
     row: np.ndarray = field(default=None)  # (n,) int: the row's position in its collection (its file), from 0
+    # what reading the file found that its user should know (the encoding it detected), each naming the file;
+    # for the reader's caller to say, not kept by subsets
+    notes: list = field(default_factory=list)
 
     ROW_FIELDS = ("labels", "intensity", "has_text", "presence", "exclusive", "weight", "origin", "row")
 
@@ -385,6 +388,7 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
     frame = table.frame.set_axis(table.given_columns, axis=1)  # as the header has them: a repeat is seen as one
     base = path.parent if base is None else base
     data = frame_to_labelled(frame, table.name, base=base)
+    data.notes = [f"{table.name}: {note}" for note in table.notes]  # a detected encoding: a guess to be checked
     missing = [i for i, image in enumerate(data.images)
                if image is not None and not Path(image).is_file()] if check_images else []
     if missing:

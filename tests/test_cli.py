@@ -345,13 +345,19 @@ def test_train_help_shows_the_settings_defaults():
 
 
 def test_evaluate_reads_what_score_reads(run, files, capsys):
-    """One table reader: a cp1252 file with a semicolon delimiter is evaluated as `score` would read it."""
+    """One table reader: a cp1252 file with a semicolon delimiter is evaluated as `score` would read it, and the
+    encoding it detected is said, as `score` says it (train and evaluate said nothing of the guess)."""
     frame = load_wassa("dev").head(60)
     source = files / "cp1252.csv"
     source.write_bytes(frame[["text", "label"]].assign(text=frame.text + " – café").to_csv(
         sep=";", index=False).encode("cp1252", errors="replace"))
     assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(source)]) == 0
-    assert json.loads(capsys.readouterr().out)["n"] == 60
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["n"] == 60
+    assert captured.err.startswith(f"note: {source}: encoding: cp1252 (detected: not UTF-8 from byte offset ")
+    assert cli.main(["train", "--model", "lexicon_rule", "--train", str(files / "train.csv"), "--valid", str(source),
+                     "--out", str(files / "from_cp1252"), "--no-bundled-eval"]) == 0
+    assert capsys.readouterr().err.startswith(f"note: {source}: encoding: cp1252 (detected: not UTF-8 from byte ")
     assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(files / "s.csv")]) == 0
     scored = pd.read_csv(files / "s.csv", keep_default_na=False)
     assert len(scored) == 60 and scored.text.str.endswith(" – café").all() and (scored.error == "").all()

@@ -212,3 +212,20 @@ def test_a_validation_upload_whose_image_cannot_be_read_fails_before_training_na
     assert page.error[0].value.startswith("Training failed: check.csv: column 'image', row(s) 2: an image that cannot "
                                           "be read (first: notes.png: not a supported image")
     assert str(tmp_path) not in page.error[0].value and not (tmp_path / "bad_valid_image").exists()
+
+
+def test_the_encoding_detected_in_an_upload_is_said_beside_the_run(page):
+    """The Batch page says it; the Train page trained on the guess without a word."""
+    page.radio[0].set_value("Upload labelled data").run()
+    rows = "".join(f"caf\u00e9 {i} so {e},{e}\n" for i in range(10) for e in ("anger", "fear", "joy", "sadness"))
+    page.file_uploader[0].set_value(("mine.csv", f"text,label\n{rows}".encode("cp1252"), "text/csv"))
+    page.selectbox[0].set_value("lexicon_rule").run()
+    page.text_input[0].set_value("cp1252")
+    next(c for c in page.checkbox if c.label == "Score test sets").set_value(False)
+    page.button[0].click().run()
+    assert not page.error, page.error[0].value
+    job = page.session_state["train_job"]
+    assert job.wait(timeout=300) and job.status == "finished", job.error
+    page.run()
+    assert [c.value for c in page.caption if c.value.startswith("mine.csv: ")] == [
+        "mine.csv: encoding: cp1252 (detected: not UTF-8 from byte offset 14)"]
