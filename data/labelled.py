@@ -393,7 +393,8 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
                if image is not None and not Path(image).is_file()] if check_images else []
     if missing:
         first = data.images[missing[0]]
-        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: no such file (first: "
+        what = "a folder, not an image file" if Path(first).is_dir() else "no such file"
+        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: {what} (first: "
                         f"{shown_text(first, 300)}); image paths are read relative to {base}")
     return data
 

@@ -235,3 +235,21 @@ def test_a_hold_out_too_small_for_every_emotion_says_so_not_that_the_rarest_emot
         hold_out(data(1), seed=0)
     train, valid = hold_out(data(8), seed=0)  # 32 rows: 4 held out, one of each
     assert sorted(valid.label_names) == ["anger", "fear", "joy", "sadness"] and len(train) == 28
+
+
+def test_a_link_loop_an_image_given_for_the_table_and_a_folder_for_an_image_are_each_named_so(tmp_path):
+    """They were "file not found" for a link that exists, "not valid UTF-8 text: byte 0x89 at byte offset 0" for a
+    PNG, and "no such file" for a folder that is there."""
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    with pytest.raises(DataError, match=r"loop\.csv: a symbolic link that leads nowhere \(its target is missing, or "
+                                        r"the link leads back to itself\)$"):
+        read_labelled(tmp_path / "loop.csv")
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "face.png")
+    with pytest.raises(DataError, match=r"face\.png: a PNG image, not a CSV or TSV text file; give the CSV or TSV "
+                                        r"file whose rows name it$"):
+        read_labelled(tmp_path / "face.png")
+    (tmp_path / "faces").mkdir()
+    with pytest.raises(DataError, match=r"d\.csv: column 'image', row\(s\) 2: a folder, not an image file \(first: "):
+        read_labelled(write(tmp_path, "d.csv", "text,image,label\nhi,face.png,joy\nho,faces,joy\n"))
