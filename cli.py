@@ -322,7 +322,10 @@ def _train(args) -> int:
     if args.train:
         train = read_labelled(args.train)
         # Without --valid, every model keeps a tenth of --train for its validation metrics (a network also stops on it)
-        train, valid = (train, read_labelled(args.valid)) if args.valid else hold_out(train, args.seed)
+        valid = read_labelled(args.valid) if args.valid else None
+        for note in train.notes + (valid.notes if valid else []):  # as `score` says it: a guess the user may check
+            print(f"note: {note}", file=sys.stderr)
+        train, valid = (train, valid) if valid else hold_out(train, args.seed)
     else:
         try:  # a preset's sources, with their weights (as `training.presets.preset_data`) and the user's over them
             train, valid = training_set(preset.get("data", args.data), seed=args.seed,
@@ -352,7 +355,10 @@ def cmd_evaluate(args) -> int:
     from models.registry import load_model
 
     model = load_model(args.model_dir)
-    result = model.evaluate(read_labelled(args.data))
+    data = read_labelled(args.data)
+    for note in data.notes:
+        print(f"note: {note}", file=sys.stderr)
+    result = model.evaluate(data)
     if result["rows_with_messages"]:
         print(f"warning: {messages_note(result)} {result['first_messages'][0]}", file=sys.stderr)
     print(json.dumps(result, indent=2))

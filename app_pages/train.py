@@ -136,6 +136,7 @@ run_name = st.text_input("Run name", proposed, key=f"run_name:{model_name}", dis
 
 if st.button("Train", type="primary", disabled=busy):
     out = runs_dir() / run_name
+    notes = []  # what reading an upload found (the encoding it detected), said beside the run
     try:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", run_name):
             raise DataError(f"run name {run_name!r}: use letters, digits, '-', '_' and '.' (at most 100)")
@@ -148,8 +149,11 @@ if st.button("Train", type="primary", disabled=busy):
         elif valid_upload is not None:
             train = labelled_upload(upload, zip_upload, "train-images")
             valid = labelled_upload(valid_upload, zip_upload, "train-images")
+            notes = train.notes + valid.notes
         else:
-            train, valid = hold_out(labelled_upload(upload, zip_upload, "train-images"), int(seed))
+            train = labelled_upload(upload, zip_upload, "train-images")
+            notes = train.notes
+            train, valid = hold_out(train, int(seed))
     except DataError as exc:  # a bad file, or too few rows of an emotion to hold a tenth out
         st.error(str(exc))
     else:
@@ -160,6 +164,7 @@ if st.button("Train", type="primary", disabled=busy):
             st.error(str(exc))
         else:
             st.session_state["train_epochs"] = epochs
+            st.session_state["train_notes"] = notes
             st.session_state["train_members"] = settings.get("members", 1)
             st.session_state["run_names"].pop(model_name)  # the next run gets a name of its own
             del st.session_state[f"run_name:{model_name}"]
@@ -167,6 +172,8 @@ if st.button("Train", type="primary", disabled=busy):
 
 if job is not None:
     st.subheader(f"Run {job.out.name}")
+    for note in st.session_state.get("train_notes", []):  # the encoding detected in an upload, as Batch says it
+        st.caption(note)
 
     @st.fragment(run_every=1.0 if job.running else None)
     def live():

@@ -11,6 +11,8 @@ file and, where it applies, the column or the rows.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,8 +55,12 @@ class LabelledData:
     exclusive: np.ndarray = field(default=None)  # (n,) bool: the row's label is one emotion to choose
     weight: np.ndarray = field(default=None)  # (n,) float
     origin: np.ndarray = field(default=None)  # (n,) str: the row's collection, as `source` names it
+    row: np.ndarray = field(default=None)  # (n,) int: the row's position in its collection (its file), from 0
+    # what reading the file found that its user should know (the encoding it detected), each naming the file;
+    # for the reader's caller to say, not kept by subsets
+    notes: list = field(default_factory=list)
 
-    ROW_FIELDS = ("labels", "intensity", "has_text", "presence", "exclusive", "weight", "origin")
+    ROW_FIELDS = ("labels", "intensity", "has_text", "presence", "exclusive", "weight", "origin", "row")
 
     def __post_init__(self):
         n = len(self.texts)
@@ -68,6 +74,8 @@ class LabelledData:
             self.weight = np.ones(n)
         if self.origin is None:
             self.origin = np.full(n, self.source, dtype=object)
+        if self.row is None:
+            self.row = np.arange(n)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -86,14 +94,29 @@ class LabelledData:
         """Whether any row has a human judgement of which emotions are present."""
         return bool(np.isfinite(self.presence).any())
 
+    def rows_named(self, positions, column: str) -> str:
+        """Where the rows at `positions` of this data are, as a message names them: their collection (the file
+        they were read from), the `column` at fault and their 1-based data row numbers there, which a subset (a
+        held-out tenth, the rows a model reads) keeps: "mine.csv: column 'image', row(s) 3, 7", one such part
+        per collection, joined by "; "."""
+        positions = np.asarray(positions, dtype=int)
+        parts = {}
+        for position in positions:
+            parts.setdefault(self.origin[position], []).append(int(self.row[position]))
+        return "; ".join(f"{origin}: column '{column}', row(s) {_rows(rows)}" for origin, rows in parts.items())
+
     def check_names_an_emotion(self, rows=None, which: str = "row", advice: str = "add some") -> None:
-        """Refuses single-label rows (`rows`, default all) that are every one labelled none: accuracy, macro-F1 and
-        the confusion matrix judge which of the four emotions a model names on rows labelled with one, and there
-        are none (scikit-learn failed on the empty arrays, naming no file). `which` says which rows, in the
-        message, and `advice` what to do."""
+        """Refuses rows (`rows`, default all) of which not one has an emotion of the four: labelled none, or with
+        the four emotion columns all 0. Accuracy, macro-F1 and the confusion matrix judge which of the four
+        emotions a model names on rows that have one, and there are none (scikit-learn failed on the empty arrays
+        of a `label` file, naming no file; the same rows as 0/1 columns got a macro-F1 of 0 for a model right on
+        every row, and a network stopped early on that 0). `which` says which rows, in the message, and `advice`
+        what to do."""
         labels = self.labels if rows is None else self.labels[rows]
-        if not self.multi_label and len(labels) and not labels.any():
-            raise DataError(f"{self.source}: every {which} is labelled {NONE}; evaluating needs rows labelled with "
+        if len(labels) and not labels.any():
+            said = "has none of the four emotions (its emotion columns all 0)" if self.multi_label else \
+                f"is labelled {NONE}"
+            raise DataError(f"{self.source}: every {which} {said}; evaluating needs rows labelled with "
                             f"one of {', '.join(EMOTIONS[:-1])} or {EMOTIONS[-1]} (accuracy and macro-F1 judge which "
                             f"emotion a model names): {advice}")
 
@@ -180,14 +203,16 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     texts = frame["text"].fillna("").astype(str).tolist() if "text" in columns else [""] * n
     images: list = [None] * n
     if "image" in columns:
-        images = [None if not str(v).strip() else str((base / v) if base else Path(v)) for v in frame["image"].fillna("")]
+        # each cell as text: a frame handed over from Python may hold numbers (image ids), which Path refused
+        cells = frame["image"].astype(object).fillna("").astype(str)
+        images = [None if not cell.strip() else str((base / cell) if base else Path(cell)) for cell in cells]
         nul = [i for i, image in enumerate(images) if image is not None and "\x00" in image]
         if nul:
             raise DataError(f"{source}: column 'image', row(s) {_rows(nul)}: a path cannot hold a NUL byte")
-        urls = [i for i, cell in enumerate(frame["image"].fillna("")) if is_url(cell)]
+        urls = [i for i, cell in enumerate(cells) if is_url(cell)]
         if urls:
             raise DataError(f"{source}: column 'image', row(s) {_rows(urls)}: a URL (first: "
-                            f"{shown_text(str(frame['image'].iloc[urls[0]]).strip())}); images are read from files, "
+                            f"{shown_text(cells.iloc[urls[0]].strip())}); images are read from files, "
                             f"never fetched")
     empty = [i for i in range(n) if is_blank(texts[i]) and images[i] is None]
     if empty:
@@ -329,10 +354,16 @@ def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tupl
     strata = by(data) if by is not None else answers(data.labels)  # a row with no emotion is its own stratum
     try:
         keep, held = train_test_split(np.arange(len(data)), test_size=share, random_state=seed, stratify=strata)
-    except ValueError:  # too few rows of some answer to put one on each side
+    except ValueError:  # too few rows of some answer to put one on each side, or too few rows for every answer
         values, counts = np.unique(strata, return_counts=True)
         names = [(*EMOTIONS, NONE)[v] if by is None else str(v) for v in values]
         rarest = min(zip(counts, names))
+        held = math.ceil(share * len(data))  # as train_test_split counts the rows it holds out
+        if rarest[0] >= 2 and min(held, len(data) - held) < len(values):  # the rarest answer is not to blame
+            raise DataError(f"{data.source}: too few rows to hold out a validation tenth with every emotion on both "
+                            f"sides ({len(data)} rows, so {held} held out, for {len(values)} answers: "
+                            f"{', '.join(names)}); give a validation file or at least "
+                            f"{round((len(values) - 1) / share) + 1} rows") from None
         raise DataError(f"{data.source}: too few rows to hold out a validation tenth with every emotion on both "
                         f"sides ({len(data)} rows; {rarest[1]} has {rarest[0]}); give a validation file or more "
                         f"rows") from None
@@ -347,17 +378,23 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
     is refused with its rows (a model would otherwise train on the row without its image, or on nothing)."""
     path = Path(path)
     table = read_table(path, max_rows=max_rows, name=name)
-    if table.bad_rows:
-        raise DataError(f"{table.name}: {table.bad_rows} row(s) have the wrong number of fields "
-                        f"(first: {table.first_bad_row()})")
+    if table.bad_rows:  # said as refused: the reader's note is for `score`, which keeps such a row ("not scored")
+        errors = [error for chunk in table.chunks for error in chunk.row_errors]
+        first = next(i for i, error in enumerate(errors) if error)
+        shape = re.sub(r"; (the missing ones read as empty|not scored)", "", errors[first])
+        raise DataError(f"{table.name}: {table.bad_rows} row(s) have the wrong number of fields, so their columns "
+                        f"would not line up (first: row {first + 1}, {shape}); quote a field that holds the delimiter, "
+                        f"and give every row the header's fields")
     frame = table.frame.set_axis(table.given_columns, axis=1)  # as the header has them: a repeat is seen as one
     base = path.parent if base is None else base
     data = frame_to_labelled(frame, table.name, base=base)
+    data.notes = [f"{table.name}: {note}" for note in table.notes]  # a detected encoding: a guess to be checked
     missing = [i for i, image in enumerate(data.images)
                if image is not None and not Path(image).is_file()] if check_images else []
     if missing:
         first = data.images[missing[0]]
-        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: no such file (first: "
+        what = "a folder, not an image file" if Path(first).is_dir() else "no such file"
+        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: {what} (first: "
                         f"{shown_text(first, 300)}); image paths are read relative to {base}")
     return data
 

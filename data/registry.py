@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -204,11 +205,16 @@ def training_set(name: str, seed: int = 0, weights: dict | None = None) -> tuple
     """(train, valid) of sources joined by "+" or "," (e.g. "wassa+relabels+goemotions"). "wassa" and "relabels"
     together are one set of rows: each WASSA tweet with its query word, intensity and human judgement.
     `weights` scale each source's rows in the loss."""
-    names = [part for part in re.split(r"[+,]", name) if part]
+    names = [part.strip() for part in re.split(r"[+,]", name) if part.strip()]  # "wassa, goemotions" too
     unknown = [part for part in names if part not in SOURCES]
     if unknown or not names:
+        # a file of one's own is not a source: it is trained on alone (`cli.py train --train`, an upload)
+        files = [part for part in unknown if Path(part).suffix.lower() in (".csv", ".tsv", ".tab", ".txt")
+                 or "/" in part or Path(part).is_file()]
+        hint = (f"; {files[0]} is a file: a labelled file of yours is trained on by itself (--train FILE, or an "
+                f"upload on the Train page), not mixed with the bundled sources") if files else ""
         raise ValueError(f"unknown training source(s) {unknown or [name]}; choose from {list(SOURCES)}, joined "
-                         f"with '+' (named sets: {list(TRAINING_SETS)})")
+                         f"with '+' or ',' (named sets: {list(TRAINING_SETS)}){hint}")
     if "wassa_agreed" in names and {"wassa", "relabels"} & set(names):
         raise ValueError("wassa_agreed already holds WASSA-2017's tweets with their judgements; train it without "
                          "wassa and relabels")

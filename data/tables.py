@@ -32,6 +32,10 @@ _PACKED = (
     (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one)", "unzip it, or save the sheet as CSV"),
     (b"\xd0\xcf\x11\xe0", "an old Excel or Office file", "save the sheet as CSV"),
     (b"PAR1", "a Parquet file", "write it out as CSV (pandas: read_parquet, then to_csv)"),
+    # an image given where its table belongs (a file's image column names images; they are not the table)
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", "give the CSV or TSV file whose rows name it"),
+    (b"\xff\xd8\xff", "a JPEG image", "give the CSV or TSV file whose rows name it"),
+    (b"%PDF-", "a PDF document", "save the table as CSV"),
 )
 _BY_EXTENSION = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".txt": "\t"}
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
@@ -67,7 +71,9 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
     if path.is_dir():
         raise DataError(f"{path}: a folder, not a file")
     if not path.is_file():
-        raise DataError(f"{path}: {'not a regular file' if path.exists() else 'file not found'}")
+        what = "not a regular file" if path.exists() else "a symbolic link that leads nowhere (its target is " \
+            "missing, or the link leads back to itself)" if path.is_symlink() else "file not found"
+        raise DataError(f"{path}: {what}")
     with open(path, "rb") as handle:
         head = handle.read(4096)
     for magic, what, advice in _PACKED:

@@ -37,6 +37,17 @@ def _scaler(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(scale > 1e-12, scale, 1.0)
 
 
+def refuse_unreadable_images(data: LabelledData, errors: list) -> None:
+    """A DataError naming the file, the column and the rows of `data` whose image could not be read (`errors`:
+    per row, None or why): such a row would be learned without its image, or, with no text, from nothing at all,
+    and a validation row would be scored on what is left of it."""
+    bad = [i for i, error in enumerate(errors) if error]
+    if bad:
+        raise DataError(f"{data.rows_named(bad, 'image')}: {'an image' if len(bad) == 1 else 'images'} that cannot "
+                        f"be read (first: {errors[bad[0]]}); fix or remove {'it' if len(bad) == 1 else 'them'}: "
+                        f"nothing was trained")
+
+
 class Featurizer:
     """Fits the text feature pipeline on the training rows that have text (labels and, for the learned
     intensity lexicon, gold intensities) and standardises each block on the rows that have it.
@@ -116,11 +127,18 @@ class Featurizer:
         if self.use_image:
             self.image_names_ = np.asarray(self.image_extractor.get_feature_names_out(), dtype=str)
         blocks = self._assemble(data.texts, data.images, text_rows, text_block, fit=True)
-        unreadable = [error for error in blocks.errors if error]
-        if unreadable:  # the row would be learned without its image, or, with no text, from nothing at all
-            raise DataError(f"{data.source}: {len(unreadable)} training row(s) have an image that cannot be read "
-                            f"(first: {unreadable[0]}); fix or remove them: nothing was trained")
+        refuse_unreadable_images(data, blocks.errors)
         return blocks
+
+    def check_images(self, data: LabelledData) -> None:
+        """Refuses `data` (a fitted featurizer's validation rows) if an image of it cannot be read, as
+        `fit_transform` refuses training rows. The images are read as `transform` reads them, into the image
+        cache, so scoring the rows afterwards does not run the CNN on them again."""
+        if not self.use_image or not data.has_image.any():
+            return
+        rows = np.flatnonzero(data.has_image)
+        _, errors = self.image_extractor.transform_with_errors([data.images[i] for i in rows])
+        refuse_unreadable_images(data.subset(rows), errors)
 
     def transform(self, texts: list, images: list | None = None, tweets: list[Tweet] | None = None) -> FeatureBlocks:
         """The blocks of rows of optional text and optional image. `tweets`: the texts already read with

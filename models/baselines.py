@@ -141,6 +141,8 @@ class FeatureBaseline(FeatureModel):
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
         self.featurizer_ = self._featurizer()
         matrix = self.featurizer_.fit_transform(train).stacked()
+        if valid is not None:  # scored after the fit: an image that cannot be read is refused before it
+            self.featurizer_.check_images(valid)
         self.classifier_ = _fitted(_one_vs_rest(self._classifier(seed), self.presence), matrix,
                                    _target(train, self.presence))
         self.intensity_ = _fit_intensity(matrix, train.intensity)

@@ -125,16 +125,69 @@ def test_evaluate_refuses_a_file_whose_every_row_is_labelled_none(run, files, ca
     assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(source)]) == 2
     assert f"error: {source}: every row is labelled none; evaluating needs rows labelled with one of anger, fear, " \
            f"joy or sadness" in capsys.readouterr().err
+    # the same rows as 0/1 columns got a macro-F1 of 0 (with an accuracy of 1 for a model that said none to both)
+    source.write_text("text,anger,fear,joy,sadness\nthe bus leaves at nine,0,0,0,0\nthe sky,0,0,0,0\n")
+    assert cli.main(["evaluate", "--data", str(source)]) == 2
+    assert f"error: {source}: every row has none of the four emotions (its emotion columns all 0); evaluating " \
+           f"needs rows labelled with one of anger, fear, joy or sadness" in capsys.readouterr().err
 
 
-def test_train_refuses_a_validation_file_labelled_none_before_training(files, capsys):
+@pytest.mark.parametrize("model", ["tfidf_logreg", "text_net"])
+@pytest.mark.parametrize("rows, said", [
+    ("text,label\nthe bus leaves at nine,none\nthe sky,none\n", "is labelled none"),
+    # the same rows as 0/1 columns: a network stopped early on a validation F1 of 0 at every epoch
+    ("text,anger,fear,joy,sadness\nthe bus leaves at nine,0,0,0,0\nthe sky,0,0,0,0\n",
+     "has none of the four emotions (its emotion columns all 0)"),
+])
+def test_train_refuses_a_validation_file_labelled_none_before_training(files, capsys, rows, said, model):
     source = files / "valid_none.csv"
-    source.write_text("text,label\nthe bus leaves at nine,none\nthe sky,none\n")
+    source.write_text(rows)
     out = files / "never_trained"
-    assert cli.main(["train", "--model", "tfidf_logreg", "--train", str(files / "train.csv"), "--valid", str(source),
+    assert cli.main(["train", "--model", model, "--train", str(files / "train.csv"), "--valid", str(source),
                      "--out", str(out), "--no-bundled-eval"]) == 2
-    assert f"error: {source}: every validation row is labelled none" in capsys.readouterr().err
-    assert not out.exists()
+    err = capsys.readouterr().err
+    assert f"error: {source}: every validation row {said}; evaluating needs rows labelled with one of" in err
+    assert "epoch" not in err and not out.exists()
+
+
+def _with_images(folder: Path, name: str, rows: int, bad_row: int | None = None) -> Path:
+    """A labelled file of `rows` tweets, every emotion alike, each third with a real PNG; data row `bad_row`
+    (1-based) names a file that is no image."""
+    from PIL import Image
+
+    Image.new("RGB", (40, 40), "red").save(folder / "face.png")
+    (folder / "notes.png").write_text("not an image")
+    emotions = ["anger", "fear", "joy", "sadness"]
+    lines = ["text,image,label"]
+    for i in range(rows):
+        image = "notes.png" if i + 1 == bad_row else "face.png" if i % 3 == 0 else ""
+        lines.append(f"tweet {i} so {emotions[i % 4]},{image},{emotions[i % 4]}")
+    (folder / name).write_text("\n".join(lines) + "\n")
+    return folder / name
+
+
+@pytest.mark.parametrize("model", ["logreg", "fused_net"])
+def test_a_validation_image_that_cannot_be_read_is_refused_before_training(tmp_path, capsys, model):
+    """It trained to the end: the network stopped early on the row without its image, and `valid` scored it so."""
+    train, valid = _with_images(tmp_path, "train.csv", 40), _with_images(tmp_path, "valid.csv", 12, bad_row=7)
+    out = tmp_path / "never"
+    assert cli.main(["train", "--model", model, "--train", str(train), "--valid", str(valid), "--out", str(out),
+                     "--no-bundled-eval", *(["--epochs", "1"] if model == "fused_net" else [])]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {valid}: column 'image', row(s) 7: an image that cannot be read (first: notes.png: "
+                          f"not a supported image") and err.endswith("fix or remove it: nothing was trained\n")
+    assert "epoch" not in err and not out.exists()
+
+
+def test_an_image_that_cannot_be_read_is_named_by_its_row_in_the_file_wherever_the_hold_out_puts_it(tmp_path,
+                                                                                                      capsys):
+    """The row was named by its place among the rows left after the validation tenth was held out, or not at all."""
+    train = _with_images(tmp_path, "train.csv", 40, bad_row=38)
+    for seed in ("0", "1", "2"):
+        assert cli.main(["train", "--model", "logreg", "--train", str(train), "--out", str(tmp_path / "never"),
+                         "--no-bundled-eval", "--seed", seed]) == 2
+        assert f"error: {train}: column 'image', row(s) 38: an image that cannot be read" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
 
 
 def test_score_keeps_every_input_column_and_adds_the_outputs(run, files):
@@ -292,13 +345,19 @@ def test_train_help_shows_the_settings_defaults():
 
 
 def test_evaluate_reads_what_score_reads(run, files, capsys):
-    """One table reader: a cp1252 file with a semicolon delimiter is evaluated as `score` would read it."""
+    """One table reader: a cp1252 file with a semicolon delimiter is evaluated as `score` would read it, and the
+    encoding it detected is said, as `score` says it (train and evaluate said nothing of the guess)."""
     frame = load_wassa("dev").head(60)
     source = files / "cp1252.csv"
     source.write_bytes(frame[["text", "label"]].assign(text=frame.text + " – café").to_csv(
         sep=";", index=False).encode("cp1252", errors="replace"))
     assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(source)]) == 0
-    assert json.loads(capsys.readouterr().out)["n"] == 60
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["n"] == 60
+    assert captured.err.startswith(f"note: {source}: encoding: cp1252 (detected: not UTF-8 from byte offset ")
+    assert cli.main(["train", "--model", "lexicon_rule", "--train", str(files / "train.csv"), "--valid", str(source),
+                     "--out", str(files / "from_cp1252"), "--no-bundled-eval"]) == 0
+    assert capsys.readouterr().err.startswith(f"note: {source}: encoding: cp1252 (detected: not UTF-8 from byte ")
     assert cli.main(["score", "--model-dir", str(run), "--input", str(source), "--output", str(files / "s.csv")]) == 0
     scored = pd.read_csv(files / "s.csv", keep_default_na=False)
     assert len(scored) == 60 and scored.text.str.endswith(" – café").all() and (scored.error == "").all()

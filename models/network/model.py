@@ -14,6 +14,7 @@ import numpy as np
 
 from data.labelled import LabelledData
 from emotions import EMOTIONS
+from features.featurizer import refuse_unreadable_images
 from models import store
 from models.base import MIN_GOLD_INTENSITIES, FeatureModel
 from models.network.config import NetConfig, NetworkSettings
@@ -44,6 +45,7 @@ class NetworkModel(FeatureModel):
         self.featurizer_ = self._featurizer()
         blocks = self.featurizer_.fit_transform(train)
         valid_blocks = self.featurizer_.transform(valid.texts, valid.images)
+        refuse_unreadable_images(valid, valid_blocks.errors)  # early stopping would read such a row without it
         config = NetConfig.for_features(blocks.text.shape[1], blocks.image.shape[1], self.settings)
         from models.network.fit import gold_intensity_rows, train_network  # training only: inference never imports it
         from models.network.module import EnsembleNet

@@ -178,3 +178,54 @@ def test_the_run_name_typed_is_the_one_saved_even_a_second_later(page, tmp_path)
     job = page.session_state["train_job"]
     assert job.wait(timeout=300) and job.out.name == "my_named_run", job.error
     assert page.text_input[0].value != "my_named_run"  # the next run is proposed a name of its own
+
+
+def test_a_validation_upload_whose_image_cannot_be_read_fails_before_training_naming_its_row(page, tmp_path):
+    """The network trained to the end, stopping early on the row read without its image."""
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 40), "red").save(photo, format="PNG")
+    images = io.BytesIO()
+    with zipfile.ZipFile(images, "w") as archive:
+        archive.writestr("face.png", photo.getvalue())
+        archive.writestr("notes.png", b"not an image")
+    emotions = ["anger", "fear", "joy", "sadness"]
+    rows = "".join(f"tweet {i} so {emotions[i % 4]},{'face.png' if i % 3 == 0 else ''},{emotions[i % 4]}\n"
+                   for i in range(12))
+    page.radio[0].set_value("Upload labelled data").run()
+    uploads = {u.label: u for u in page.file_uploader}
+    uploads["Labelled CSV or TSV"].set_value(("mine.csv", f"text,image,label\n{rows}".encode(), "text/csv"))
+    uploads["ZIP of its images (optional)"].set_value(("images.zip", images.getvalue(), "application/zip"))
+    uploads["Validation CSV or TSV (optional)"].set_value(
+        ("check.csv", b"text,image,label\nso glad,face.png,joy\nfurious,notes.png,anger\n", "text/csv"))
+    page.selectbox[0].set_value("fused_net").run()
+    settings(page, 2, "bad_valid_image")
+    page.button[0].click().run()
+    job = page.session_state["train_job"]
+    assert job.wait(timeout=300) and job.status == "failed" and not job.log  # not one epoch
+    page.run()
+    assert not page.exception
+    assert page.error[0].value.startswith("Training failed: check.csv: column 'image', row(s) 2: an image that cannot "
+                                          "be read (first: notes.png: not a supported image")
+    assert str(tmp_path) not in page.error[0].value and not (tmp_path / "bad_valid_image").exists()
+
+
+def test_the_encoding_detected_in_an_upload_is_said_beside_the_run(page):
+    """The Batch page says it; the Train page trained on the guess without a word."""
+    page.radio[0].set_value("Upload labelled data").run()
+    rows = "".join(f"caf\u00e9 {i} so {e},{e}\n" for i in range(10) for e in ("anger", "fear", "joy", "sadness"))
+    page.file_uploader[0].set_value(("mine.csv", f"text,label\n{rows}".encode("cp1252"), "text/csv"))
+    page.selectbox[0].set_value("lexicon_rule").run()
+    page.text_input[0].set_value("cp1252")
+    next(c for c in page.checkbox if c.label == "Score test sets").set_value(False)
+    page.button[0].click().run()
+    assert not page.error, page.error[0].value
+    job = page.session_state["train_job"]
+    assert job.wait(timeout=300) and job.status == "finished", job.error
+    page.run()
+    assert [c.value for c in page.caption if c.value.startswith("mine.csv: ")] == [
+        "mine.csv: encoding: cp1252 (detected: not UTF-8 from byte offset 14)"]

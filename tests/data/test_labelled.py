@@ -65,7 +65,13 @@ def test_multi_label_tsv(tmp_path):
         ("text,label\nhi,joy\n\u200b\u200b,joy\n", r"row\(s\) 2 have neither text nor image"),
         ("", "the file is empty"),
         ("text,label\n", "a header line but no rows"),
-        ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields \(first: line 3: 3 fields"),
+        # said as refused, not with `score`'s "not scored" or "the missing ones read as empty"
+        ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields, so their columns would not "
+         r"line up \(first: row 2, line 3: 3 fields where the header has 2 \(fields beyond the last column: 'extra'\)\); "
+         r"quote"),
+        ("text,label,intensity\nhi,joy,0.5\n\"so, so happy\",joy\nho,joy\n", r"2 row\(s\) have the wrong number of "
+         r"fields, so their columns would not line up \(first: row 2, line 3: 2 of 3 fields\); quote a field that holds the "
+         r"delimiter, and give every row the header's fields$"),
         ("text,image,label\nhi,a.png,joy\nho,a\x00b.png,joy\n", r"column 'image', row\(s\) 2: a path cannot hold a NUL"),
         # a URL was read as a path: "no such file (first: …/https:/example.com/a.jpg)"
         ("text,image,label\nhi,,joy\nho,https://example.com/a.jpg,joy\n",
@@ -201,3 +207,49 @@ def test_a_frame_with_missing_values_reads_them_as_empty_cells():
     judged = pd.DataFrame({"text": ["a", "b"], "anger": [1, np.nan], "fear": 0, "joy": [0, 1], "sadness": 0})
     with pytest.raises(DataError, match="column 'anger' row\\(s\\) 2 \\(empty\\)"):
         frame_to_labelled(judged, "mine")
+
+
+def test_a_frame_whose_image_column_holds_numbers_reads_them_as_file_names(tmp_path):
+    """Image ids as numbers, with a missing one (a float column): a TypeError from Path, naming nothing."""
+    frame = pd.DataFrame({"text": ["so happy", "so angry"], "image": [7, None], "label": ["joy", "anger"]})
+    data = frame_to_labelled(frame, "mine", base=tmp_path)
+    assert data.images == [str(tmp_path / "7.0"), None]
+    frame["image"] = pd.Series([7, None], dtype=object)
+    assert frame_to_labelled(frame, "mine", base=tmp_path).images == [str(tmp_path / "7"), None]
+
+
+def test_a_hold_out_too_small_for_every_emotion_says_so_not_that_the_rarest_emotion_is_too_rare():
+    """20 rows, 5 of each emotion: the message blamed anger's 5 rows; a tenth is 2 rows, too few for 4 emotions."""
+    from data.labelled import LabelledData, hold_out
+
+    def data(per_emotion: int) -> LabelledData:
+        labels = np.eye(4)[np.repeat(np.arange(4), per_emotion)]
+        return LabelledData([f"tweet {i}" for i in range(len(labels))], [None] * len(labels), labels,
+                            np.full(labels.shape, np.nan), source="mine.csv")
+
+    with pytest.raises(DataError, match=r"^mine\.csv: too few rows to hold out a validation tenth with every emotion "
+                                        r"on both sides \(20 rows, so 2 held out, for 4 answers: anger, fear, joy, "
+                                        r"sadness\); give a validation file or at least 31 rows$"):
+        hold_out(data(5), seed=0)
+    with pytest.raises(DataError, match=r"\(4 rows; anger has 1\); give a validation file or more rows$"):
+        hold_out(data(1), seed=0)
+    train, valid = hold_out(data(8), seed=0)  # 32 rows: 4 held out, one of each
+    assert sorted(valid.label_names) == ["anger", "fear", "joy", "sadness"] and len(train) == 28
+
+
+def test_a_link_loop_an_image_given_for_the_table_and_a_folder_for_an_image_are_each_named_so(tmp_path):
+    """They were "file not found" for a link that exists, "not valid UTF-8 text: byte 0x89 at byte offset 0" for a
+    PNG, and "no such file" for a folder that is there."""
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    with pytest.raises(DataError, match=r"loop\.csv: a symbolic link that leads nowhere \(its target is missing, or "
+                                        r"the link leads back to itself\)$"):
+        read_labelled(tmp_path / "loop.csv")
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "face.png")
+    with pytest.raises(DataError, match=r"face\.png: a PNG image, not a CSV or TSV text file; give the CSV or TSV "
+                                        r"file whose rows name it$"):
+        read_labelled(tmp_path / "face.png")
+    (tmp_path / "faces").mkdir()
+    with pytest.raises(DataError, match=r"d\.csv: column 'image', row\(s\) 2: a folder, not an image file \(first: "):
+        read_labelled(write(tmp_path, "d.csv", "text,image,label\nhi,face.png,joy\nho,faces,joy\n"))

@@ -85,6 +85,19 @@ def test_unknown_sources_and_weights_are_named():
         training_set("wassa", weights={"fer": 2.0})
 
 
+def test_sources_are_read_trimmed_and_a_file_among_them_is_said_to_be_one(tmp_path):
+    """" wassa , fer_sample" was refused as the unknown sources ' wassa ' and ' fer_sample'; a file named among the
+    sources was one more unknown source, with no word of how a file of one's own is trained on."""
+    train, valid = training_set(" wassa , fer_sample")
+    assert train.source == "wassa2017/train+fer2013/train_sample" and len(valid) == 347 + 200
+    mine = tmp_path / "mine.csv"
+    mine.write_text("text,label\nhi,joy\n")
+    with pytest.raises(ValueError, match=rf"unknown training source\(s\) \['{re.escape(str(mine))}'\]; choose from .*; "
+                                         rf"{re.escape(str(mine))} is a file: a labelled file of yours is trained on by "
+                                         rf"itself \(--train FILE, or an upload on the Train page\)"):
+        training_set(f"wassa,{mine}")
+
+
 @pytest.mark.parametrize("weight", [0.0, -1.0, float("nan"), float("inf")])
 def test_a_source_weight_must_be_a_positive_number(weight):
     """A zero weight trained on a NaN loss for epochs before failing; a negative one was taken silently."""
