@@ -64,6 +64,7 @@ def _add_train(sub) -> None:
     p.add_argument("--out", type=Path, required=True,
                    help="run directory to write (a saved model there is replaced; any other existing folder is refused)")
     p.add_argument("--seed", type=_seed, default=0, help="seed: the same seed gives the same model")
+    _add_reading(p, "--train and --valid")
     defaults = NetworkSettings.defaults()
     for name, what in NETWORK_OPTIONS.items():
         p.add_argument(f"--{name}", type=type(defaults[name]), default=None,
@@ -158,11 +159,28 @@ def _command(sub, name: str, help: str, description: str, model_dir: bool = Fals
     return p
 
 
+def _add_reading(p, which: str) -> None:
+    """--encoding and --delimiter: how `which` file(s) are read (the one table reader, `data.tables`)."""
+    p.add_argument("--encoding", default=None,
+                   help=f"{which} text encoding (default: UTF-8 with or without BOM, UTF-16/32 with a BOM, "
+                        "else detected; a file that is none of these is refused with the bad byte's offset)")
+    p.add_argument("--delimiter", choices=["comma", "tab", "semicolon"], default=None,
+                   help=f"{which} field delimiter (default: by extension, or sniffed from the header line)")
+
+
+def _delimiter(name: str | None) -> str | None:
+    """The character a --delimiter name stands for."""
+    from data.tables import DELIMITERS
+
+    return {word: character for character, word in DELIMITERS.items()}.get(name)
+
+
 def _add_evaluate(sub) -> None:
     p = _command(sub, "evaluate", "evaluate a saved model on labelled data",
                  "Print one JSON object: macro_f1, accuracy, per_emotion, confusion_matrix, and pearson / "
                  "pearson_mean when the data has intensities.", model_dir=True)
     p.add_argument("--data", type=Path, required=True, help="labelled CSV/TSV")
+    _add_reading(p, "--data")
 
 
 def _add_score(sub) -> None:
@@ -177,11 +195,7 @@ def _add_score(sub) -> None:
                    help="images must resolve inside this folder (default: the input file's folder)")
     p.add_argument("--chunk-rows", type=_positive, default=20_000,
                    help="rows read and scored at a time (memory grows with it; --resume needs the same value)")
-    p.add_argument("--encoding", default=None,
-                   help="input text encoding (default: UTF-8 with or without BOM, UTF-16/32 with a BOM, "
-                        "else detected; a file that is none of these is refused with the bad byte's offset)")
-    p.add_argument("--delimiter", choices=["comma", "tab", "semicolon"], default=None,
-                   help="input field delimiter (default: by extension, or sniffed from the header line)")
+    _add_reading(p, "input")
     p.add_argument("--jobs", type=_processes, default=None,
                    help="local: worker processes scoring chunks side by side (default: one per CPU core; at most "
                         f"{PROCESSES_PER_CORE} per core)")
@@ -305,6 +319,10 @@ def _train(args) -> int:
         print(f"error: --valid goes with --train; --{'preset' if args.preset else 'data'} validates on each "
               f"bundled source's own validation rows", file=sys.stderr)
         return 2
+    if (args.encoding or args.delimiter) and not args.train:
+        print("error: --encoding and --delimiter say how a --train (and --valid) file is read; bundled sources "
+              "need neither", file=sys.stderr)
+        return 2
     check_replaceable(args.out)  # before minutes of training, not after
     preset = PRESETS[args.preset] if args.preset else {}
     name, settings = args.model or preset.get("model", "fused_net"), {}
@@ -320,9 +338,10 @@ def _train(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.train:
-        train = read_labelled(args.train)
+        reading = {"encoding": args.encoding, "delimiter": _delimiter(args.delimiter)}
+        train = read_labelled(args.train, **reading)
         # Without --valid, every model keeps a tenth of --train for its validation metrics (a network also stops on it)
-        valid = read_labelled(args.valid) if args.valid else None
+        valid = read_labelled(args.valid, **reading) if args.valid else None
         for note in train.notes + (valid.notes if valid else []):  # as `score` says it: a guess the user may check
             print(f"note: {note}", file=sys.stderr)
         train, valid = (train, valid) if valid else hold_out(train, args.seed)
@@ -355,7 +374,7 @@ def cmd_evaluate(args) -> int:
     from models.registry import load_model
 
     model = load_model(args.model_dir)
-    data = read_labelled(args.data)
+    data = read_labelled(args.data, encoding=args.encoding, delimiter=_delimiter(args.delimiter))
     for note in data.notes:
         print(f"note: {note}", file=sys.stderr)
     result = model.evaluate(data)
@@ -387,10 +406,9 @@ def _interrupt_word(exc: KeyboardInterrupt) -> str:
 
 def cmd_score(args) -> int:
     try:  # the imports and the model's loading (a second or two) too: Ctrl-C there is the same one line
-        from data.tables import DELIMITERS
         from models.registry import load_model
 
-        delimiter = {name: d for d, name in DELIMITERS.items()}.get(args.delimiter)
+        delimiter = _delimiter(args.delimiter)
         model = load_model(args.model_dir)
         if args.engine == "dask":
             from scoring.dask import score_file_dask

@@ -371,13 +371,14 @@ def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tupl
 
 
 def read_labelled(path: str | Path, max_rows: int | None = None, name: str | None = None,
-                  base: Path | None = None, check_images: bool = True) -> LabelledData:
+                  base: Path | None = None, check_images: bool = True, encoding: str | None = None,
+                  delimiter: str | None = None) -> LabelledData:
     """A labelled CSV/TSV file, read by the one table reader (`data.tables.read_table`: any encoding it accepts,
-    the delimiter sniffed). A row with the wrong number of fields is refused here: a label must not shift.
+    the delimiter sniffed; or the `encoding` and `delimiter` given). A row with the wrong number of fields is refused here: a label must not shift.
     Image paths are relative to `base` (default: the file's folder); with `check_images`, a path that is no file
     is refused with its rows (a model would otherwise train on the row without its image, or on nothing)."""
     path = Path(path)
-    table = read_table(path, max_rows=max_rows, name=name)
+    table = read_table(path, max_rows=max_rows, name=name, encoding=encoding, delimiter=delimiter)
     if table.bad_rows:  # said as refused: the reader's note is for `score`, which keeps such a row ("not scored")
         errors = [error for chunk in table.chunks for error in chunk.row_errors]
         first = next(i for i, error in enumerate(errors) if error)

@@ -99,8 +99,8 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
         detected = _detect(path, offset) if encoding == "utf-8-sig" and not note else None
         if detected is None:
             raise DataError(f"{path}: not valid {_label(encoding)} text: byte 0x{byte:02x} at byte offset {offset} "
-                            f"cannot be decoded; save the file as UTF-8 (or, with `cli.py score`, name its encoding "
-                            f"with --encoding)")
+                            f"cannot be decoded; save the file as UTF-8 (or, with `cli.py score`, `train` or "
+                            f"`evaluate`, name its encoding with --encoding)")
         encoding = detected
         digest, size, again = _check_decodes(path, encoding)
         if again is not None:  # cannot happen for the single-byte encodings detection returns, but be sure

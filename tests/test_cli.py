@@ -363,6 +363,29 @@ def test_evaluate_reads_what_score_reads(run, files, capsys):
     assert len(scored) == 60 and scored.text.str.endswith(" – café").all() and (scored.error == "").all()
 
 
+def test_train_and_evaluate_take_the_encoding_and_delimiter_score_takes(run, files, capsys):
+    """Detecting an encoding is a guess: `score` takes --encoding and --delimiter, and `train` and `evaluate`, whose
+    message on a file whose encoding cannot be detected names --encoding, had neither."""
+    from data.labelled import read_labelled
+
+    frame = load_wassa("dev").sample(60, random_state=0)
+    source = files / "cp1251.csv"
+    source.write_bytes(frame[["text", "label"]].assign(text=frame.text + " привет").to_csv(
+        sep=";", index=False).encode("cp1251", errors="replace"))
+    assert read_labelled(source, encoding="cp1251", delimiter=";").texts[0].endswith(" привет")
+    reading = ["--encoding", "cp1251", "--delimiter", "semicolon"]
+    assert cli.main(["evaluate", "--model-dir", str(run), "--data", str(source), *reading]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["n"] == 60 and "encoding" not in captured.err  # given, not guessed
+    assert cli.main(["train", "--model", "lexicon_rule", "--train", str(source), "--valid", str(source), *reading,
+                     "--out", str(files / "from_cp1251"), "--no-bundled-eval"]) == 0
+    assert "encoding" not in capsys.readouterr().err
+    assert cli.main(["train", "--model", "lexicon_rule", "--data", "wassa", *reading, "--out",
+                     str(files / "never")]) == 2
+    assert capsys.readouterr().err == ("error: --encoding and --delimiter say how a --train (and --valid) file is "
+                                       "read; bundled sources need neither\n")
+
+
 def test_train_on_bundled_sources_with_weights(files, capsys):
     out = files / "runs" / "judged"
     assert cli.main(["train", "--model", "tfidf_logreg", "--data", "wassa,relabels", "--weights", "relabels=0.5",
