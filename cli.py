@@ -2,7 +2,7 @@
 
     python cli.py train [--model NAME] (--train PATH [--valid PATH] | --data SOURCES [--weights S=W,...]
                         | --preset NAME [--weights S=W,...]) --out DIR [--seed N]
-    python cli.py evaluate [--model-dir DIR] --data PATH
+    python cli.py evaluate [--model-dir DIR] --data PATH [--encoding NAME] [--delimiter comma|tab|semicolon]
     python cli.py score [--model-dir DIR] --input IN --output OUT [--text-column text] [--image-column image]
                         [--resume] [--quiet] [--engine local|dask [--scheduler ADDRESS]]
     python cli.py compare [--runs DIR] [--with-default] [--with-zoo]
