@@ -147,6 +147,9 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
              f"- **Settings**: `{settings}`.",
              f"- **Trained**: seed {config.get('seed')}, {config.get('train_rows')} rows, "
              f"{config.get('train_seconds')} s; data fingerprint `{str(config.get('train_fingerprint', ''))[:16]}`.",
+             *([f"- **Speed**: {config['tweets_per_s']:,} tweets/s, text only (the WASSA-2017 test tweets scored in "
+                f"one process when it was trained, the fastest of three runs; the machine's load moves it)."]
+               if isinstance(config.get("tweets_per_s"), int) else []),
              f"- **Versions**: {', '.join(f'{k} {v}' for k, v in config.get('versions', {}).items())}.",
              "", "## Intended use", "",
              "Scoring the emotions of English tweets, one at a time (dashboard) or in batches (`python cli.py score "

@@ -340,3 +340,11 @@ def test_a_card_says_what_its_model_reads_of_persons_and_learns_from_query_words
     assert "Persons" not in model_card({**config, "model": "image_net", "modalities": ["image"]}, {}, {})
     assert "- **Model**: `tfidf_logreg`, TF-IDF word n-grams + logistic regression (text only); reads text." in \
         model_card({**config, "model": "tfidf_logreg"}, {}, {})
+
+
+def test_a_card_gives_the_speed_measured_when_its_model_was_trained():
+    from models.card import model_card
+
+    card = model_card({"model": "logreg", "modalities": ["text"], "tweets_per_s": 12266}, {}, {})
+    assert "- **Speed**: 12,266 tweets/s, text only (the WASSA-2017 test tweets scored in one process" in card
+    assert "Speed" not in model_card({"model": "logreg", "modalities": ["text"]}, {}, {})  # not measured
