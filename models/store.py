@@ -304,12 +304,13 @@ def _move_into_place(staging: Path, target: Path) -> None:
         os.replace(staging, target)
         return
     retired = staging.with_name(staging.name + ".old")
-    os.rename(target, retired)
-    try:
+    try:  # both renames in it: a Ctrl-C or SIGTERM is raised once a call returns, also just after the first one
+        os.rename(target, retired)
         os.replace(staging, target)
     except BaseException:
-        if staging.exists():  # not moved in: the old folder goes back
-            os.rename(retired, target)
+        if staging.exists():  # not moved in: the old folder goes back, if it was set aside
+            if os.path.lexists(retired) and not os.path.lexists(target):
+                os.rename(retired, target)
         else:  # moved in, then a Ctrl-C or SIGTERM before this block was left: the old one is not needed
             shutil.rmtree(retired, ignore_errors=True)
         raise

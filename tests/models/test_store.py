@@ -131,6 +131,29 @@ def test_a_save_stopped_just_after_the_new_model_moved_in_keeps_it_and_removes_t
     assert [p.name for p in tmp_path.iterdir()] == ["copy"]  # no staging or set-aside folder left beside it
 
 
+def test_a_rewrite_stopped_just_after_the_folder_was_set_aside_puts_it_back(tmp_path, monkeypatch):
+    """A Ctrl-C or SIGTERM that comes during the rename setting the old folder aside is raised once that rename
+    has returned: the rename sat outside the block that puts the old folder back, and the new copy was removed
+    with the interruption, so the folder was gone (left as a hidden `.NAME.*.old` beside its place)."""
+    from models import store
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
+    renamed = os.rename
+
+    def stopped_after(source, target):
+        renamed(source, target)
+        if Path(source) == folder:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.os, "rename", stopped_after)
+    with pytest.raises(KeyboardInterrupt):
+        store.rewrite_folder(folder, lambda copy: (copy / "MODEL_CARD.md").unlink())
+    monkeypatch.undo()
+    assert load_model(folder).name == "lexicon_rule" and (folder / "MODEL_CARD.md").is_file()  # as it was
+    assert [p.name for p in tmp_path.iterdir()] == ["rule"]  # no copy or set-aside folder left beside it
+
+
 def test_a_saved_folder_is_as_readable_as_any_folder_the_user_writes(tweets, tmp_path):
     """The folder was 0700 (mkdtemp's staging) and weights.safetensors 0600: a run saved by one user could not be
     loaded by another (a shared runs folder, a dashboard run as a service user). Now 0777 and 0666 less the umask."""
