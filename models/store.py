@@ -322,8 +322,10 @@ def rewrite_folder(directory: str | Path, update) -> None:
     link cannot be made) into a new hidden sibling, `update(copy)` replaces files there (`replace_file`), and the
     copy takes the folder's place as a save does (`_move_into_place`). `audit --save` replaced fairness.json, the
     card and config.json in the folder one after the other: stopped between them, it left a folder whose
-    checksums failed, a model that no longer loaded. Now a stop leaves the folder as it was or as updated."""
-    target = Path(os.path.abspath(directory))
+    checksums failed, a model that no longer loaded. Now a stop leaves the folder as it was or as updated. A link
+    to a model folder is followed: the folder it names is replaced beside itself and the link kept (renamed aside,
+    the link itself was replaced by the new folder and the one it named left as it was)."""
+    target = Path(os.path.realpath(directory))
     if not os.access(target, os.W_OK):  # a folder made read-only stays so, as when its files were replaced in it
         raise OSError(errno.EACCES, f"cannot write a file in this model folder ({os.strerror(errno.EACCES)})",
                       str(directory))

@@ -1,6 +1,7 @@
 """Every saved model carries a model card: what it is, its data and their terms, its figures, its audit, its limits."""
 
 import json
+import os
 
 from models.card import model_card
 from models.registry import DEFAULT_MODEL_DIR
@@ -348,3 +349,21 @@ def test_a_card_gives_the_speed_measured_when_its_model_was_trained():
     card = model_card({"model": "logreg", "modalities": ["text"], "tweets_per_s": 12266}, {}, {})
     assert "- **Speed**: 12,266 tweets/s, text only (the WASSA-2017 test tweets scored in one process" in card
     assert "Speed" not in model_card({"model": "logreg", "modalities": ["text"]}, {}, {})  # not measured
+
+
+def test_a_rewrite_through_a_link_to_a_model_folder_updates_that_folder_and_keeps_the_link(tmp_path):
+    """`audit --save --model-dir LINK`: the link was set aside as if it were the folder and a new folder took its
+    place; the folder it named kept its old audit, and the link was left behind as a hidden `.LINK.*.old`."""
+    import shutil
+
+    from models import card
+    from models.registry import load_model
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
+    (tmp_path / "link").symlink_to("rule")
+    report = json.loads((folder / "fairness.json").read_text())
+    card.rewrite_card(tmp_path / "link", fairness={**report, "misread_words": []})
+    assert (tmp_path / "link").is_symlink() and os.readlink(tmp_path / "link") == "rule"
+    assert load_model(folder).fairness["misread_words"] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "rule"]
