@@ -79,7 +79,6 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
         folder = _folder_identity(directory)
         try:
             model = _load(directory, check_features)
-            break
         except Exception as exc:
             if attempt + 1 < READ_ATTEMPTS and _folder_identity(directory) != folder:
                 continue  # a save or `audit --save` put a new folder in its place while it was read: read that one
@@ -87,6 +86,14 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
                 raise
             # what a crafted folder makes one of the readers raise, short of memory too
             raise ModelLoadError(f"{directory}: cannot load the model ({type(exc).__name__}: {exc})") from exc
+        if _folder_identity(directory) == folder:
+            break
+        # Read without an error, but a new folder took its place meanwhile: its files are checked against
+        # config.json before they are read, not as they are read, so the weights and the audit may be the new
+        # folder's beside the old one's config. Read the new one whole.
+    else:
+        raise ModelLoadError(f"{directory}: replaced by another save each of the {READ_ATTEMPTS} times it was read; "
+                             f"load it again once that save is done")
     _score_trial(model, directory)
     return model
 

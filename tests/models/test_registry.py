@@ -208,3 +208,35 @@ def test_a_folder_replaced_while_it_is_read_is_read_again(tmp_path, monkeypatch)
     shutil.copytree(ZOO_DIR / "text_net", newer)
     with pytest.raises(registry.ModelLoadError, match="checksum differs from config.json"):
         registry.load_model(folder)
+
+
+def test_a_folder_replaced_after_its_checksums_were_checked_is_read_again(tmp_path, monkeypatch):
+    """The files are checked against config.json first and read afterwards: a new folder renamed into place
+    between the two gave a model of the old config.json with the new folder's metrics and audit (and weights),
+    without an error. A read across a replacement is now done again; a folder replaced at every read is refused."""
+    import json
+    import os
+    import shutil
+
+    from models import registry, store
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "model")
+    newer = shutil.copytree(ZOO_DIR / "text_net", tmp_path / ".model.new")
+    read, swaps = store.read_json, []
+
+    def replaced_after_the_check(path, default):
+        if path.name == "metrics.json" and not swaps:  # every checksum checked, config.json read: the old folder's
+            os.rename(folder, tmp_path / ".model.old")
+            os.rename(newer, folder)
+            swaps.append(1)
+        return read(path, default)
+
+    monkeypatch.setattr(store, "read_json", replaced_after_the_check)
+    model = registry.load_model(folder)
+    assert model.name == "text_net" and model.metrics == json.loads((folder / "metrics.json").read_text())
+
+    identities = iter(range(100))
+    monkeypatch.setattr(registry, "_folder_identity", lambda directory: next(identities))  # a new folder each look
+    with pytest.raises(registry.ModelLoadError, match="replaced by another save each of the 3 times it was read"):
+        registry.load_model(folder)
