@@ -290,7 +290,8 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
         _usual_modes(staging)
         if check is not None:
             check(staging)
-        _move_into_place(staging, target)
+        with folder_lock(target):  # not while `audit --save` copies the folder: it would mix the two models' files
+            _move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

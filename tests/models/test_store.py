@@ -724,3 +724,24 @@ def test_weights_beside_a_net_config_that_gives_no_limit_are_not_hashed(saved, t
     with pytest.raises(ModelLoadError, match=r"copy/config.json: cannot load the network: its net_config hidden=0: "
                                              r"must be a whole number in \[1, 4096\]"):
         load_model(folder)
+
+
+def test_a_save_waits_for_a_rewrite_of_the_folder_it_replaces(tmp_path):
+    """`audit --save` copies a model folder while holding its lock; a `train --out` of the same folder finishing
+    meanwhile swapped its model in between, and the rewrite's copy mixed the two models' files (checksums failed)."""
+    import shutil
+    import threading
+
+    from models import store
+    from models.registry import load_model
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "model")
+    newer = load_model(ZOO_DIR / "text_net")
+    saving = threading.Thread(target=newer.save, args=(folder,))
+    with store.folder_lock(folder):
+        saving.start()
+        saving.join(timeout=2)
+        assert saving.is_alive() and load_model(folder).name == "lexicon_rule"  # waits for the lock
+    saving.join(timeout=60)
+    assert load_model(folder).name == "text_net"
