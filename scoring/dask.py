@@ -351,9 +351,10 @@ def _disconnect(client, cluster, token: str, futures=(), quiet: bool = False) ->
 
 
 def _start_over(parts_dir: Path, summary: ScoreSummary) -> set:
-    if parts_dir.is_symlink() or parts_dir.is_file():  # no run of this engine left it: removed, never followed
-        parts_dir.unlink()
+    if parts_dir.is_symlink() or (parts_dir.exists() and not parts_dir.is_dir()):  # a link, a file, a FIFO: no
+        parts_dir.unlink()  # run of this engine left it; removed, never followed
     elif parts_dir.exists():
+        _check_own(parts_dir)
         size = sum(p.stat().st_size for p in parts_dir.iterdir() if p.is_file())
         shutil.rmtree(parts_dir)
         summary.notes.append(f"removed the parts of an interrupted run ({size / 1e6:.1f} MB); --resume would "
@@ -362,11 +363,22 @@ def _start_over(parts_dir: Path, summary: ScoreSummary) -> set:
     return set()
 
 
+def _check_own(parts_dir: Path) -> None:
+    """A parts folder another user made (in a shared folder such as /tmp) is refused: its journal and parts would be
+    written through whatever that user put at their names."""
+    owner, me = parts_dir.stat().st_uid, getattr(os, "getuid", lambda: None)()
+    if me is not None and owner != me:
+        raise DataError(f"{parts_dir}: made by another user (uid {owner}), where this run keeps its finished "
+                        f"partitions; remove it, or write the output in a folder of your own")
+
+
 def _resume_point(parts_dir: Path, key: dict, summary: ScoreSummary) -> set:
     """Names of the part files an interrupted run finished, once its journal matches this run."""
     if parts_dir.is_symlink():  # its parts and journal are another folder's: never read or written through
         raise DataError(f"{parts_dir}: a symbolic link, where this run keeps its finished partitions; remove it and "
                         f"run again")
+    if parts_dir.is_dir():
+        _check_own(parts_dir)
     journal = parts_dir / "journal.json"
     if not journal.is_file():
         summary.notes.append("resume: no interrupted run of this output; starting from the beginning")

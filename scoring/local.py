@@ -483,6 +483,8 @@ class Finishing:
             return
         for name in self.KINDS:
             kind = getattr(signal, name)
+            if signal.getsignal(kind) is signal.SIG_IGN:  # ignored (`nohup`, a parent's choice): left so
+                continue
             self.before[kind] = signal.signal(kind, lambda signum, frame: self.signals.append(signum))
 
     def __exit__(self, *exc):
@@ -491,7 +493,6 @@ class Finishing:
         for kind, handler in self.before.items():
             signal.signal(kind, handler)
         self.before = {}
-
 
 
 def score_file(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",

@@ -364,3 +364,21 @@ def test_a_link_planted_where_the_parts_are_kept_is_never_followed(model, client
     assert score_file_dask(model, source, out, client=client).rows == 50
     assert not parts.exists() and not parts.is_symlink() and out.is_file()
     assert [p.name for p in elsewhere.iterdir()] == ["theirs.txt"]
+
+
+def test_a_parts_folder_of_another_user_is_refused_and_a_fifo_there_removed(model, client, tmp_path):
+    """In a shared folder (/tmp) another user could make `.out.csv.dask-parts` first: --resume wrote the journal and
+    the parts through whatever that user put in it. And a FIFO at that name failed a fresh run ("Not a directory")."""
+    source = _tweets(tmp_path / "in.csv", 50)
+    out, parts = tmp_path / "out.csv", tmp_path / ".out.csv.dask-parts"
+    os.mkfifo(parts)
+    assert score_file_dask(model, source, out, client=client).rows == 50 and not parts.exists()
+    parts.mkdir()
+    try:
+        os.chown(parts, os.getuid() + 1, -1)
+    except PermissionError:
+        pytest.skip("only root can give a folder to another user")
+    for resume in (True, False):
+        with pytest.raises(DataError, match=f"{parts}: made by another user \\(uid {os.getuid() + 1}\\)"):
+            score_file_dask(model, source, out, client=client, resume=resume)
+    assert parts.is_dir()

@@ -498,3 +498,27 @@ def test_a_stop_signal_once_the_output_is_in_place_is_no_interruption(model, tmp
         signal.signal(stop, before)
     assert summary.rows == 30 and len(pd.read_csv(out)) == 30
     assert summary.notes == ["a stop signal came while the run was finishing; the output was written whole"]
+
+
+def test_a_stop_signal_the_process_ignores_stays_ignored_while_the_run_finishes(model, tmp_path, monkeypatch):
+    """`nohup` (or a parent) has the process ignore SIGINT: finishing a run set its own handler and then noted the
+    ignored signal as a stop."""
+    import signal
+
+    source = _big_input(tmp_path, 30)
+    out = tmp_path / "out.csv"
+    replace = os.replace
+
+    def then_a_signal(src, dst, *args, **kwargs):
+        replace(src, dst, *args, **kwargs)
+        if Path(dst) == out:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(os, "replace", then_a_signal)
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        summary = score_file(model, source, out)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert summary.notes == [] and summary.rows == 30
