@@ -344,7 +344,7 @@ def _train(args) -> int:
         valid = read_labelled(args.valid, **reading) if args.valid else None
         for note in train.notes + (valid.notes if valid else []):  # as `score` says it: a guess the user may check
             print(f"note: {note}", file=sys.stderr)
-        train, valid = (train, valid) if valid else hold_out(train, args.seed)
+        train, valid = (train, valid) if valid is not None else hold_out(train, args.seed)
     else:
         try:  # a preset's sources, with their weights (as `training.presets.preset_data`) and the user's over them
             train, valid = training_set(preset.get("data", args.data), seed=args.seed,

@@ -213,7 +213,7 @@ def to_rgb(im: Image.Image) -> Image.Image:
         im = im.convert("LA")
     elif im.mode in ("L", "RGB") and "transparency" in im.info:
         im = im.convert("RGBA")
-    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+    if im.mode in ("RGBA", "LA", "PA", "RGBa"):
         rgba = im.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
