@@ -566,13 +566,16 @@ def _json_default(value):
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
+LOCK_ATTEMPTS = 20
+
+
 @contextmanager
 def folder_lock(directory: Path):
     """An exclusive `flock` on the model folder itself (no lock file left in it), waited for; the kernel frees it
     however the holder ends. On a file system without locks, none."""
     import fcntl
 
-    while True:
+    for attempt in range(LOCK_ATTEMPTS):
         try:
             descriptor = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError:  # no such folder: reading its config.json says so, in the words of a model folder
@@ -582,9 +585,11 @@ def folder_lock(directory: Path):
             fcntl.flock(descriptor, fcntl.LOCK_EX)
         except OSError:  # no locks on this file system
             pass
-        if _same_file(descriptor, directory):
+        # the holder put a new folder in its place (`rewrite_folder`, a save): lock that one; the last try keeps
+        # what it holds (a file system whose stat and fstat disagree would otherwise be asked forever)
+        if _same_file(descriptor, directory) or attempt == LOCK_ATTEMPTS - 1:
             break
-        os.close(descriptor)  # the holder put a new folder in its place (`rewrite_folder`): lock that one
+        os.close(descriptor)
     try:
         yield
     finally:

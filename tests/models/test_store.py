@@ -745,3 +745,38 @@ def test_a_save_waits_for_a_rewrite_of_the_folder_it_replaces(tmp_path):
         assert saving.is_alive() and load_model(folder).name == "lexicon_rule"  # waits for the lock
     saving.join(timeout=60)
     assert load_model(folder).name == "text_net"
+
+
+def test_a_lock_waited_for_while_the_folder_was_replaced_is_taken_on_the_new_folder(tmp_path):
+    """A rewrite waiting for the lock of a folder that the holder then replaced had the lock of the old folder, so a
+    third rewrite could run on the new one beside it."""
+    import fcntl
+    import threading
+
+    from models import store
+
+    folder, newer = tmp_path / "model", tmp_path / ".model.new"
+    folder.mkdir()
+    newer.mkdir()
+    second_holds, second_may_go = threading.Event(), threading.Event()
+
+    def second():
+        with store.folder_lock(folder):
+            second_holds.set()
+            second_may_go.wait(timeout=10)
+
+    waiting = threading.Thread(target=second)
+    with store.folder_lock(folder):
+        waiting.start()
+        assert not second_holds.wait(timeout=0.5)  # waits for the first
+        os.rename(folder, tmp_path / ".model.old")
+        os.rename(newer, folder)
+    assert second_holds.wait(timeout=10)
+    third = os.open(folder, os.O_RDONLY)
+    try:
+        with pytest.raises(BlockingIOError):  # the new folder is the one the second holds
+            fcntl.flock(third, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(third)
+        second_may_go.set()
+        waiting.join()
