@@ -4,6 +4,7 @@ matrix products: the shared machinery of every lexicon feature (NRC and learned)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -11,7 +12,7 @@ import scipy.sparse as sp
 
 from emotions import EMOTIONS
 from features.text.persons import is_person
-from features.text.tokenize import TokenizedTweets, key_variants, lookup_key
+from features.text.tokenize import KEYS_REMEMBERED, TokenizedTweets, key_variants, lookup_key
 
 #: A lexicon as the features and the explanations read it: lookup key → one score per emotion.
 Table = dict[str, np.ndarray]
@@ -22,11 +23,13 @@ def word_key(token: str) -> str:
     return lookup_key(token).lstrip("#")
 
 
+@lru_cache(maxsize=KEYS_REMEMBERED)
 def word_keys(token: str) -> tuple[str, ...]:
     """Keys for a word-level lexicon: the word, then its squeezed elongations."""
     return key_variants(word_key(token))
 
 
+@lru_cache(maxsize=KEYS_REMEMBERED)
 def hashtag_keys(token: str) -> tuple[str, ...]:
     """Keys for a lexicon with #hashtag entries: a hashtag with its # first, then without it."""
     key = lookup_key(token)

@@ -12,7 +12,9 @@ the ordinary word.
 
 from __future__ import annotations
 
-from features.text.tokenize import lookup_key
+from functools import lru_cache
+
+from features.text.tokenize import KEYS_REMEMBERED, lookup_key
 from lexicons import first_names
 
 # Personal pronouns and nouns that name a person by gender, family role or age (after the gender-definitional
@@ -27,6 +29,7 @@ PERSON_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=KEYS_REMEMBERED)
 def is_person(token: str) -> bool:
     """Whether a token only names a person (see the module's docstring)."""
     key = lookup_key(token)
