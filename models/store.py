@@ -31,6 +31,7 @@ import os
 import platform
 import shutil
 import stat
+import sys
 import tempfile
 import zipfile
 from contextlib import contextmanager
@@ -299,10 +300,16 @@ def save_directory(directory: str | Path, write_files, make_config, metrics: dic
 
 
 def _move_into_place(staging: Path, target: Path) -> None:
-    """`staging` renamed to `target`. A folder already there is set aside whole in one rename and removed only
-    once the new one is in its place: a stop at any point leaves the old folder or the new one whole."""
+    """`staging` renamed to `target`. A folder already there is swapped with it in one step where the system can
+    (`_exchange`), then removed: the path names the old folder or the new one at every moment, even if the
+    process is killed outright. Elsewhere it is set aside whole in one rename and removed only once the new one
+    is in its place: a stop at any point leaves the old folder or the new one whole (a kill between the two
+    renames leaves it set aside, as a hidden `.NAME.*.old`). The callers remove `staging` if this raises."""
     if not target.exists():
         os.replace(staging, target)
+        return
+    if _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # the old folder, now under the staging name
         return
     retired = staging.with_name(staging.name + ".old")
     try:  # both renames in it: a Ctrl-C or SIGTERM is raised once a call returns, also just after the first one
@@ -316,6 +323,29 @@ def _move_into_place(staging: Path, target: Path) -> None:
             shutil.rmtree(retired, ignore_errors=True)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swaps two paths atomically (Linux's `renameat2` with RENAME_EXCHANGE, glibc 2.28 on); False where the
+    system, its C library or the file system has no such call, for the caller to do it in two renames."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        call = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if call(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    number = ctypes.get_errno()
+    if number in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # no such call, or not on this file system
+        return False
+    raise OSError(number, os.strerror(number), str(second))
 
 
 def rewrite_folder(directory: str | Path, update) -> None:

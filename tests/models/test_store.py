@@ -98,6 +98,7 @@ def test_a_save_stopped_as_it_replaces_a_model_leaves_that_model_whole(saved, tw
             raise KeyboardInterrupt
         return moved(source, target)
 
+    monkeypatch.setattr(store, "_exchange", lambda first, second: False)  # a system without an atomic exchange
     monkeypatch.setattr(store.os, "replace", stopped)
     with pytest.raises(KeyboardInterrupt):
         model.save(folder)
@@ -123,6 +124,7 @@ def test_a_save_stopped_just_after_the_new_model_moved_in_keeps_it_and_removes_t
         if Path(target) == folder:
             raise KeyboardInterrupt
 
+    monkeypatch.setattr(store, "_exchange", lambda first, second: False)  # a system without an atomic exchange
     monkeypatch.setattr(store.os, "replace", stopped_after)
     with pytest.raises(KeyboardInterrupt):
         model.save(folder)
@@ -146,6 +148,7 @@ def test_a_rewrite_stopped_just_after_the_folder_was_set_aside_puts_it_back(tmp_
         if Path(source) == folder:
             raise KeyboardInterrupt
 
+    monkeypatch.setattr(store, "_exchange", lambda first, second: False)  # a system without an atomic exchange
     monkeypatch.setattr(store.os, "rename", stopped_after)
     with pytest.raises(KeyboardInterrupt):
         store.rewrite_folder(folder, lambda copy: (copy / "MODEL_CARD.md").unlink())
@@ -780,3 +783,42 @@ def test_a_lock_waited_for_while_the_folder_was_replaced_is_taken_on_the_new_fol
         os.close(third)
         second_may_go.set()
         waiting.join()
+
+
+def test_a_folder_is_swapped_in_one_step_where_the_system_can(tmp_path, monkeypatch):
+    """Setting the old folder aside and moving the new one in took two renames: a kill (SIGKILL, power loss)
+    between them left no folder at its path, and a reader between them found none. On Linux the two are swapped
+    in one call (renameat2 RENAME_EXCHANGE); a stop just after it keeps the new folder and removes the old."""
+    from models import store
+    from training.zoo import ZOO_DIR
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "x").write_text("first")
+    if not store._exchange(first, second):
+        pytest.skip("this system or file system has no atomic exchange")
+    assert (second / "x").read_text() == "first" and not (first / "x").exists()  # swapped
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
+    newer = load_model(ZOO_DIR / "text_net")
+
+    def never(*args, **kwargs):  # no rename of the folder, nor a rename over it
+        raise AssertionError("renamed in two steps")
+
+    monkeypatch.setattr(store.os, "rename", never)
+    newer.save(folder)
+    assert load_model(folder).name == "text_net"
+    exchange = store._exchange
+
+    def stopped_after(one, other):
+        exchange(one, other)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "_exchange", stopped_after)
+    with pytest.raises(KeyboardInterrupt):
+        store.rewrite_folder(folder, lambda copy: store.replace_file(copy / "MODEL_CARD.md",
+                                                                     lambda path: path.write_text("changed")))
+    monkeypatch.undo()
+    assert (folder / "MODEL_CARD.md").read_text() == "changed"  # the new folder kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "rule"]  # the old one removed
