@@ -487,12 +487,17 @@ def cmd_audit(args) -> int:
     from evaluation.fairness import audit
     from models.card import rewrite_card
     from models.registry import DEFAULT_MODEL_DIR, load_model
+    from models.store import ModelLoadError, model_files, read_config
 
     directory = args.model_dir or DEFAULT_MODEL_DIR
-    report = audit(load_model(directory), load_eec())  # loading checks the folder's checksums
+    audited = model_files(read_config(directory))  # the model the audit is of: another saved meanwhile is not
+    model = load_model(directory)  # loading checks the folder's checksums
+    if model_files(read_config(directory)) != audited:
+        raise ModelLoadError(f"{directory}: another model was saved here while it was read; run the audit again")
+    report = audit(model, load_eec())
     print(json.dumps(report, indent=2), flush=True)  # first: a save that fails does not lose the audit
     if args.save:  # checks them again, then replaces fairness.json and the card, and config.json last
-        rewrite_card(directory, fairness=report)
+        rewrite_card(directory, fairness=report, audited=audited)
         print(f"saved → {directory}: fairness.json, MODEL_CARD.md and their checksums in config.json",
               file=sys.stderr)
     return 0

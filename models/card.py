@@ -192,7 +192,7 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     return "\n".join(lines)
 
 
-def rewrite_card(directory: str | Path, fairness: dict | None = None) -> Path:
+def rewrite_card(directory: str | Path, fairness: dict | None = None, audited: dict | None = None) -> Path:
     """Writes a saved model's `MODEL_CARD.md` again from what its folder holds (config, metrics, fairness audit),
     and the card's new checksum into `config.json`; no other file is touched, so the weights stay as they are.
     For a card written by an older version of this module, or a config corrected by hand. With `fairness` (a new
@@ -201,13 +201,17 @@ def rewrite_card(directory: str | Path, fairness: dict | None = None) -> Path:
     replaced in a copy of the folder that then takes its place (`store.rewrite_folder`), so that a stop leaves
     the folder whole, old or new. One rewrite at a time per
     folder (`store.folder_lock`): two at once each wrote their files in turn, and config.json could end with the
-    checksum of the other's fairness.json."""
+    checksum of the other's fairness.json. `audited`: the folder's `store.model_files` when the audit was made; a
+    folder whose model has changed since (another model saved there) is refused rather than given that audit."""
     directory = Path(directory)
     from models.registry import saved_model_class
 
     with store.folder_lock(directory):
         config = store.read_config(directory)
         saved_model_class(directory, config).check_folder(directory, config)  # within the limits of its model's files (the weights' are its own)
+        if audited is not None and store.model_files(config) != audited:
+            raise store.ModelLoadError(f"{directory}: another model was saved here since it was audited; audit it "
+                                       f"again")
         described = {k: v for k, v in config.items() if k not in ("files", "format")}  # as `save` hands it to the card
         audit = store.read_json(directory / store.FAIRNESS_FILE, {}) if fairness is None else fairness
         card = model_card(described, store.read_json(directory / "metrics.json", {}), audit)

@@ -246,6 +246,13 @@ def check_replaceable(directory: str | Path) -> None:
                                 f"would replace it whole. Choose a new output folder, or remove this one yourself")
 
 
+def model_files(config: dict) -> dict:
+    """The checksums of a saved model's own files (weights, features, figures), from its config.json: what the card
+    and the fairness audit are written about, without them."""
+    files = config.get("files") if isinstance(config.get("files"), dict) else {}
+    return {name: digest for name, digest in files.items() if name not in (CARD_FILE, FAIRNESS_FILE)}
+
+
 def saved_model_files(directory: Path) -> set[str]:
     """The files besides config.json that a saved model's config.json says its folder holds (empty when it is no
     saved model's): those named in `files` (current format), or the earlier format's (a pickle, converted in place,

@@ -367,3 +367,27 @@ def test_a_rewrite_through_a_link_to_a_model_folder_updates_that_folder_and_keep
     assert (tmp_path / "link").is_symlink() and os.readlink(tmp_path / "link") == "rule"
     assert load_model(folder).fairness["misread_words"] == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "rule"]
+
+
+def test_an_audit_is_not_saved_into_a_folder_where_another_model_was_saved_since(tmp_path):
+    """`audit --save` wrote the audit it had made into the folder as it found it at the end: a `train --out` of the
+    same folder finishing in between got the previous model's audit and card."""
+    import shutil
+
+    import pytest
+
+    from models import store
+    from models.card import rewrite_card
+    from models.registry import load_model
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "model")
+    audited = store.model_files(store.read_config(folder))
+    report = {**json.loads((folder / "fairness.json").read_text()), "misread_words": []}
+    load_model(ZOO_DIR / "text_net").save(folder)  # saved while the audit ran
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(store.ModelLoadError, match="another model was saved here since it was audited"):
+        rewrite_card(folder, fairness=report, audited=audited)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    rewrite_card(folder, fairness=report, audited=store.model_files(store.read_config(folder)))
+    assert load_model(folder).fairness == report
