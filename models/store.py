@@ -382,10 +382,22 @@ def rewrite_folder(directory: str | Path, update) -> None:
                 _link_or_copy(entry, staging / entry.name)
         update(staging)
         shutil.copymode(target, staging)  # mkdtemp's 0700, made the folder's own
+        _keep_owner(target, os.fspath(staging))
         _move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _keep_owner(original: Path, replacement) -> None:
+    """The replacement (a path, or a file descriptor) owned as the original is, where this process may say so
+    (root: a service rewriting a user's model folder left it root's, which its user could no longer change)."""
+    status = os.stat(original)
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and (status.st_uid, status.st_gid) != (0, 0):
+        try:
+            os.chown(replacement, status.st_uid, status.st_gid)
+        except OSError:  # a file system without owners (FAT, some network mounts): as it comes
+            pass
 
 
 def _link_or_copy(source, destination) -> None:
@@ -653,6 +665,8 @@ def replace_file(path: Path, write) -> None:
     staging = Path(staging)
     try:  # mkstemp's file is the owner's alone: the new one keeps the permissions of the one it replaces
         os.fchmod(descriptor, stat.S_IMODE(os.stat(path).st_mode) if path.exists() else 0o644)
+        if path.exists():
+            _keep_owner(path, descriptor)
     finally:
         os.close(descriptor)
     try:

@@ -391,3 +391,23 @@ def test_an_audit_is_not_saved_into_a_folder_where_another_model_was_saved_since
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     rewrite_card(folder, fairness=report, audited=store.model_files(store.read_config(folder)))
     assert load_model(folder).fairness == report
+
+
+def test_a_folder_rewritten_by_root_stays_its_owners(tmp_path):
+    """Rewritten by root (a service auditing users' models), the folder and the files written anew became root's,
+    which their user could no longer change; hard-linked files kept their owner."""
+    import os
+    import shutil
+
+    import pytest
+
+    from models.card import rewrite_card
+    from training.zoo import ZOO_DIR
+
+    if os.geteuid() != 0:
+        pytest.skip("only root can give files to another user")
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "model")
+    for path in [folder, *folder.iterdir()]:
+        os.chown(path, 12345, 12345)
+    rewrite_card(folder, fairness={**json.loads((folder / "fairness.json").read_text()), "misread_words": []})
+    assert {(p.stat().st_uid, p.stat().st_gid) for p in [folder, *folder.iterdir()]} == {(12345, 12345)}
