@@ -114,6 +114,13 @@ def _misread_words(fairness: dict) -> list[str]:
     return lines
 
 
+def _trained_on(sources: list[tuple[str, str, str]]) -> str:
+    """What the title adds to the model's name, so that two models of one kind have two titles: the collections
+    it was trained on ("fused_net on wassa_agreed + goemotions + fer")."""
+    names = [name for name, _, _ in sources if name]
+    return f" on {' + '.join(names)}" if names else ""
+
+
 def _model_class(name):
     """The registered class of a model name; None for a name this version does not know."""
     from models.registry import model_class
@@ -131,7 +138,7 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     settings = config.get("settings", {})
     sources = _sources(config.get("train_source", ""))
     lines = ["---", "language: en", "license: other", "tags: [emotion-classification, tweets, anger, fear, joy, sadness]",
-             f"model_name: {name}", "---", "", f"# Model card: `{name}`", "",
+             f"model_name: {name}", "---", "", f"# Model card: `{name}`{_trained_on(sources)}", "",
              "## Model details", "",
              f"- **Model**: `{name}`{f', {cls.description}' if cls else ''}; reads "
              f"{' and '.join(config.get('modalities', []))}.",

@@ -411,3 +411,15 @@ def test_a_folder_rewritten_by_root_stays_its_owners(tmp_path):
         os.chown(path, 12345, 12345)
     rewrite_card(folder, fairness={**json.loads((folder / "fairness.json").read_text()), "misread_words": []})
     assert {(p.stat().st_uid, p.stat().st_gid) for p in [folder, *folder.iterdir()]} == {(12345, 12345)}
+
+
+def test_two_models_of_one_kind_have_two_titles():
+    """The default model, the previous default and the WASSA specialist were all "Model card: `fused_net`"."""
+    from models.card import model_card
+
+    def title(source):
+        return model_card({"model": "fused_net", "modalities": ["text"], "train_source": source}, {}, {}).split("\n")[7]
+
+    assert title("wassa_agreed/train+goemotions/train+fer2013/train") == \
+        "# Model card: `fused_net` on wassa_agreed + goemotions + fer"
+    assert title("wassa2017/train+fer2013/train") == "# Model card: `fused_net` on wassa + fer"
