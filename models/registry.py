@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from importlib import import_module
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from models.base import EmotionModel
-from models.store import RETRAIN, ModelLoadError, check_config, read_config
+from models.store import RETRAIN, ModelLoadError, check_config, folder_identity, read_config
 
 
 class _Models(Mapping):
@@ -76,17 +75,17 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
     ModelLoadError naming it, in one line."""
     directory = Path(directory) if directory is not None else DEFAULT_MODEL_DIR
     for attempt in range(READ_ATTEMPTS):
-        folder = _folder_identity(directory)
+        folder = folder_identity(directory)
         try:
             model = _load(directory, check_features)
         except Exception as exc:
-            if attempt + 1 < READ_ATTEMPTS and _folder_identity(directory) != folder:
+            if attempt + 1 < READ_ATTEMPTS and folder_identity(directory) != folder:
                 continue  # a save or `audit --save` put a new folder in its place while it was read: read that one
             if isinstance(exc, ModelLoadError):
                 raise
             # what a crafted folder makes one of the readers raise, short of memory too
             raise ModelLoadError(f"{directory}: cannot load the model ({type(exc).__name__}: {exc})") from exc
-        if _folder_identity(directory) == folder:
+        if folder_identity(directory) == folder:
             break
         # Read without an error, but a new folder took its place meanwhile: its files are checked against
         # config.json before they are read, not as they are read, so the weights and the audit may be the new
@@ -99,15 +98,6 @@ def load_model(directory: str | Path | None = None, check_features: bool = True)
 
 
 READ_ATTEMPTS = 3
-
-
-def _folder_identity(directory: Path) -> tuple[int, int] | None:
-    """Which folder the path names now: a save replaces a model folder by renaming a new one into its place."""
-    try:
-        status = os.stat(directory)
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
 
 
 def saved_model_class(directory: Path, config: dict) -> type[EmotionModel]:

@@ -645,12 +645,19 @@ def folder_lock(directory: Path):
         os.close(descriptor)  # lets go of the lock
 
 
-def _same_file(descriptor: int, path: Path) -> bool:
+def folder_identity(directory: Path) -> tuple[int, int] | None:
+    """Which folder the path names now (None: none): a save replaces a model folder by renaming a new one into its
+    place (`_move_into_place`)."""
     try:
-        now, held = os.stat(path), os.fstat(descriptor)
+        status = os.stat(directory)
     except OSError:
-        return True  # gone: reading its config.json says so
-    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _same_file(descriptor: int, path: Path) -> bool:
+    held = os.fstat(descriptor)
+    return folder_identity(path) in (None, (held.st_dev, held.st_ino))  # gone: reading its config.json says so
 
 
 def replace_file(path: Path, write) -> None:

@@ -237,6 +237,6 @@ def test_a_folder_replaced_after_its_checksums_were_checked_is_read_again(tmp_pa
     assert model.name == "text_net" and model.metrics == json.loads((folder / "metrics.json").read_text())
 
     identities = iter(range(100))
-    monkeypatch.setattr(registry, "_folder_identity", lambda directory: next(identities))  # a new folder each look
+    monkeypatch.setattr(registry, "folder_identity", lambda directory: next(identities))  # a new folder each look
     with pytest.raises(registry.ModelLoadError, match="replaced by another save each of the 3 times it was read"):
         registry.load_model(folder)
