@@ -109,6 +109,18 @@ def test_a_save_stopped_as_it_replaces_a_model_leaves_that_model_whole(saved, tw
     assert [p.name for p in tmp_path.iterdir()] == ["copy"]
 
 
+def stopped_after(move, when):
+    """`move` (os.rename or os.replace) that raises KeyboardInterrupt once it has moved a folder `when(source,
+    target)` names: a Ctrl-C or SIGTERM is raised as such a call returns."""
+
+    def moved_then_stopped(source, target):
+        move(source, target)
+        if when(Path(source), Path(target)):
+            raise KeyboardInterrupt
+
+    return moved_then_stopped
+
+
 def test_a_save_stopped_just_after_the_new_model_moved_in_keeps_it_and_removes_the_old(saved, tweets, tmp_path,
                                                                                        monkeypatch):
     """A Ctrl-C or SIGTERM just after the new folder took the old one's place: putting the old one back failed
@@ -117,15 +129,8 @@ def test_a_save_stopped_just_after_the_new_model_moved_in_keeps_it_and_removes_t
 
     folder = _copy(saved, tmp_path)
     model = build_model("lexicon_rule").fit(tweets, seed=0)
-    moved = os.replace
-
-    def stopped_after(source, target):
-        moved(source, target)
-        if Path(target) == folder:
-            raise KeyboardInterrupt
-
     monkeypatch.setattr(store, "_exchange", lambda first, second: False)  # a system without an atomic exchange
-    monkeypatch.setattr(store.os, "replace", stopped_after)
+    monkeypatch.setattr(store.os, "replace", stopped_after(os.replace, lambda source, target: target == folder))
     with pytest.raises(KeyboardInterrupt):
         model.save(folder)
     monkeypatch.undo()
@@ -141,15 +146,8 @@ def test_a_rewrite_stopped_just_after_the_folder_was_set_aside_puts_it_back(tmp_
     from training.zoo import ZOO_DIR
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
-    renamed = os.rename
-
-    def stopped_after(source, target):
-        renamed(source, target)
-        if Path(source) == folder:
-            raise KeyboardInterrupt
-
     monkeypatch.setattr(store, "_exchange", lambda first, second: False)  # a system without an atomic exchange
-    monkeypatch.setattr(store.os, "rename", stopped_after)
+    monkeypatch.setattr(store.os, "rename", stopped_after(os.rename, lambda source, target: source == folder))
     with pytest.raises(KeyboardInterrupt):
         store.rewrite_folder(folder, lambda copy: (copy / "MODEL_CARD.md").unlink())
     monkeypatch.undo()

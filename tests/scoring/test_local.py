@@ -474,35 +474,9 @@ def test_score_frame_reads_pandas_missing_cells_as_empty(tmp_path):
     assert scored["error"].tolist() == ["", "nothing to score: this model reads text or image, and the row has none"]
 
 
-@pytest.mark.parametrize("kind", ["SIGINT", "SIGTERM"])
-def test_a_stop_signal_once_the_output_is_in_place_is_no_interruption(model, tmp_path, monkeypatch, kind):
-    """A Ctrl-C or SIGTERM just after the output was renamed into place (the journal and the lock still to clear)
-    ended the run as interrupted: `cli.py score` said "OUTPUT was not written" beside the complete file."""
-    import signal
-
-    source = _big_input(tmp_path, 30)
-    out = tmp_path / "out.csv"
-    replace, stop = os.replace, getattr(signal, kind)
-
-    def then_a_signal(src, dst, *args, **kwargs):
-        replace(src, dst, *args, **kwargs)
-        if Path(dst) == out:
-            os.kill(os.getpid(), stop)
-
-    monkeypatch.setattr(os, "replace", then_a_signal)
-    before = signal.signal(stop, signal.default_int_handler)  # SIGTERM as `cli.main` makes it: a KeyboardInterrupt
-    try:
-        summary = score_file(model, source, out)
-        assert signal.getsignal(stop) is signal.default_int_handler  # put back
-    finally:
-        signal.signal(stop, before)
-    assert summary.rows == 30 and len(pd.read_csv(out)) == 30
-    assert summary.notes == ["a stop signal came while the run was finishing; the output was written whole"]
-
-
-def test_a_stop_signal_the_process_ignores_stays_ignored_while_the_run_finishes(model, tmp_path, monkeypatch):
-    """`nohup` (or a parent) has the process ignore SIGINT: finishing a run set its own handler and then noted the
-    ignored signal as a stop."""
+def scored_with_a_signal_as_the_output_moves_in(model, tmp_path: Path, monkeypatch, stop, handler):
+    """30 tweets scored with `handler` for the signal `stop`, which comes just after the output was renamed into
+    place (the journal and the lock still to clear); the handler is asserted to be in place again after."""
     import signal
 
     source = _big_input(tmp_path, 30)
@@ -512,13 +486,36 @@ def test_a_stop_signal_the_process_ignores_stays_ignored_while_the_run_finishes(
     def then_a_signal(src, dst, *args, **kwargs):
         replace(src, dst, *args, **kwargs)
         if Path(dst) == out:
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), stop)
 
     monkeypatch.setattr(os, "replace", then_a_signal)
-    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    before = signal.signal(stop, handler)
     try:
         summary = score_file(model, source, out)
-        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(stop) is handler  # put back
     finally:
-        signal.signal(signal.SIGINT, before)
-    assert summary.notes == [] and summary.rows == 30
+        signal.signal(stop, before)
+    assert summary.rows == 30 and len(pd.read_csv(out)) == 30
+    return summary
+
+
+@pytest.mark.parametrize("kind", ["SIGINT", "SIGTERM"])
+def test_a_stop_signal_once_the_output_is_in_place_is_no_interruption(model, tmp_path, monkeypatch, kind):
+    """A Ctrl-C or SIGTERM just after the output was renamed into place (the journal and the lock still to clear)
+    ended the run as interrupted: `cli.py score` said "OUTPUT was not written" beside the complete file."""
+    import signal
+
+    # SIGTERM as `cli.main` makes it: a KeyboardInterrupt
+    summary = scored_with_a_signal_as_the_output_moves_in(model, tmp_path, monkeypatch, getattr(signal, kind),
+                                                          signal.default_int_handler)
+    assert summary.notes == ["a stop signal came while the run was finishing; the output was written whole"]
+
+
+def test_a_stop_signal_the_process_ignores_stays_ignored_while_the_run_finishes(model, tmp_path, monkeypatch):
+    """`nohup` (or a parent) has the process ignore SIGINT: finishing a run set its own handler and then noted the
+    ignored signal as a stop."""
+    import signal
+
+    summary = scored_with_a_signal_as_the_output_moves_in(model, tmp_path, monkeypatch, signal.SIGINT,
+                                                          signal.SIG_IGN)
+    assert summary.notes == []
