@@ -28,6 +28,15 @@ def settings(at, epochs, name):
     next(c for c in at.checkbox if c.label == "Score test sets").set_value(False)
 
 
+def failed_before_training(at) -> None:
+    """Clicks Train: the job fails before one epoch, and the page shows its error without an exception."""
+    at.button[0].click().run()
+    job = at.session_state["train_job"]
+    assert job.wait(timeout=300) and job.status == "failed" and not job.log  # not one epoch
+    at.run()
+    assert not at.exception
+
+
 def test_a_network_trains_with_live_curves_and_appears_on_compare(page, tmp_path):
     assert page.selectbox[1].value == "text_net"
     settings(page, 3, "tiny")
@@ -138,11 +147,7 @@ def test_a_validation_file_labelled_none_throughout_is_refused_before_training(p
                                                           "text/csv"))
     page.text_input[0].set_value("none_valid")
     next(c for c in page.checkbox if c.label == "Score test sets").set_value(False)
-    page.button[0].click().run()
-    job = page.session_state["train_job"]
-    assert job.wait(timeout=300) and job.status == "failed" and not job.log  # not one epoch
-    page.run()
-    assert not page.exception
+    failed_before_training(page)
     assert page.error[0].value.startswith("Training failed: check.csv: every validation row is labelled none; "
                                           "evaluating needs rows labelled with one of anger, fear, joy or sadness")
     assert page.error[0].value.endswith(": add rows with one, or train without a validation file")
@@ -204,11 +209,7 @@ def test_a_validation_upload_whose_image_cannot_be_read_fails_before_training_na
         ("check.csv", b"text,image,label\nso glad,face.png,joy\nfurious,notes.png,anger\n", "text/csv"))
     page.selectbox[0].set_value("fused_net").run()
     settings(page, 2, "bad_valid_image")
-    page.button[0].click().run()
-    job = page.session_state["train_job"]
-    assert job.wait(timeout=300) and job.status == "failed" and not job.log  # not one epoch
-    page.run()
-    assert not page.exception
+    failed_before_training(page)
     assert page.error[0].value.startswith("Training failed: check.csv: column 'image', row(s) 2: an image that cannot "
                                           "be read (first: notes.png: not a supported image")
     assert str(tmp_path) not in page.error[0].value and not (tmp_path / "bad_valid_image").exists()
