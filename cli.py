@@ -1,4 +1,4 @@
-"""Command line: train, evaluate, score and compare emotion models.
+"""Command line: train, evaluate, score, compare and audit emotion models, convert old model folders, train the zoo.
 
     python cli.py train [--model NAME] (--train PATH [--valid PATH] | --data SOURCES [--weights S=W,...]
                         | --preset NAME [--weights S=W,...]) --out DIR [--seed N]
@@ -70,7 +70,10 @@ def _add_train(sub) -> None:
         p.add_argument(f"--{name}", type=type(defaults[name]), default=None,
                        help=f"network: {what} (default: the preset's, else {defaults[name]})")
     p.add_argument("--no-bundled-eval", action="store_true",
-                   help="skip scoring the run on the bundled test sets (WASSA-2017 test, FER2013 public test)")
+                   help="skip scoring the run on the bundled evaluation sets (WASSA-2017 test, also without hashtags "
+                        "and paired with faces; GoEmotions, SemEval-2018 E-c and EI-reg dev; the everyday tweets; "
+                        "FER2013 public test), its speed and its fairness audit: its model card then has none of "
+                        "those figures")
 
 
 def _whole(value: str, low: int, high: int | None = None) -> int:
@@ -187,7 +190,7 @@ def _add_score(sub) -> None:
     p = _command(sub, "score", "score a CSV/TSV of tweets",
                  "Write every input column plus emotion, prob_<emotion>, intensity_<emotion> and error. The output "
                  "appears only when every row is written.", model_dir=True)
-    p.add_argument("--input", type=Path, required=True, help="CSV (.csv) or TSV (.tsv) to score")
+    p.add_argument("--input", type=Path, required=True, help="table to score: comma-, tab- or semicolon-separated (see --delimiter)")
     p.add_argument("--output", type=Path, required=True, help="file to write (CSV or TSV by extension)")
     p.add_argument("--text-column", default="text", help="column holding the tweet text")
     p.add_argument("--image-column", default=None, help="column holding image paths, relative to the input file")
