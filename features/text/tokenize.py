@@ -102,7 +102,9 @@ def tokenize(text: str) -> list[str]:
 
 # Distinct tokens whose readings (`is_negator`, `features.text.persons.is_person`, the lexicons' lookup keys) are
 # remembered: every lexicon reads every distinct token of every batch, and a batch's tokens are mostly the last
-# one's. Scoring 20,000 tweets: 31,400 → 34,200 tweets/s (`predict`, 2026-11-26); at most a few MB per reading.
+# one's. `predict` on 20,000 tweets, the default model, best of three: 14,278 and 15,382 → 18,601 and 18,853
+# tweets/s, runs alternating with the code before (2026-11-26, README's Benchmarks machine; 31,400 → 35,100 on the
+# faster machine before it); at most a few MB per reading.
 KEYS_REMEMBERED = 1 << 15
 
 
