@@ -240,3 +240,15 @@ def test_a_folder_replaced_after_its_checksums_were_checked_is_read_again(tmp_pa
     monkeypatch.setattr(registry, "folder_identity", lambda directory: next(identities))  # a new folder each look
     with pytest.raises(registry.ModelLoadError, match="replaced by another save each of the 3 times it was read"):
         registry.load_model(folder)
+
+
+def test_the_svm_fitted_in_several_processes_is_the_one_fitted_in_one(tweets):
+    """liblinear is deterministic, so fitting the emotions side by side (`parallel_fit`) changes only the time."""
+    train, rows = tweets.subset(range(300)), tweets.subset(range(300, 400))
+    side_by_side = build_model("linear_svm").fit(train, seed=0)
+    one_process = build_model("linear_svm")
+    one_process.parallel_fit = False
+    one_process.fit(train, seed=0)
+    a, b = side_by_side.predict(rows.texts, rows.images), one_process.predict(rows.texts, rows.images)
+    assert side_by_side.parallel_fit and np.allclose(a.probabilities, b.probabilities, rtol=0, atol=1e-9)
+    assert np.allclose(a.intensities, b.intensities, rtol=0, atol=1e-9)
