@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -122,6 +123,15 @@ def train_network(
     with _one_thread():
         return _train_network(config, settings, train_blocks, train, valid_blocks, valid, seed, on_epoch,
                               should_stop, learned_columns)
+
+
+def train_member(*args, **kwargs) -> tuple[EmotionNet, list[dict]]:
+    """`train_network` in a worker process of an ensemble trained side by side, whose feature blocks are read-only
+    memory maps (joblib shares large arrays so): training only reads them, and torch's warning that a tensor made
+    from one would not be is left out."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return train_network(*args, **kwargs)
 
 
 # Torch's thread count is the process's: trainings that overlap (the dashboard trains in threads) share one count

@@ -8,9 +8,12 @@ Training runs the torch module; the fitted model keeps its weights as numpy arra
 from __future__ import annotations
 
 import math
+import os
+from functools import partial
 from pathlib import Path
 
 import numpy as np
+from joblib import Parallel, delayed
 
 from data.labelled import LabelledData
 from emotions import EMOTIONS
@@ -47,23 +50,38 @@ class NetworkModel(FeatureModel):
         valid_blocks = self.featurizer_.transform(valid.texts, valid.images)
         refuse_unreadable_images(valid, valid_blocks.errors)  # early stopping would read such a row without it
         config = NetConfig.for_features(blocks.text.shape[1], blocks.image.shape[1], self.settings)
-        from models.network.fit import gold_intensity_rows, train_network  # training only: inference never imports it
+        from models.network.fit import gold_intensity_rows, train_member, train_network  # training only
         from models.network.module import EnsembleNet
 
         columns = learned_columns(self.featurizer_.feature_names()[:blocks.text.shape[1]])
         nets, self.log = [], []
-        for member in range(1, self.settings.members + 1):
-            def record(entry, member=member):  # each epoch's record says which network it belongs to
-                entry["member"] = member
-                if on_epoch:
-                    on_epoch(entry)
 
-            net, log = train_network(config, self.settings, blocks, train, valid_blocks, valid, seed=seed + member - 1,
-                                     on_epoch=record, should_stop=should_stop, learned_columns=columns)
-            nets.append(net)
-            self.log += log
-            if should_stop and should_stop():
-                break
+        def record(entry, member):  # each epoch's record says which network it belongs to
+            entry["member"] = member
+            if on_epoch:
+                on_epoch(entry)
+
+        processes = min(self.settings.members, os.cpu_count() or 1)
+        if processes > 1 and should_stop is None:
+            # Networks side by side, one process each (a network trains on one thread: `fit._one_thread`), with the
+            # same seeds and so the same weights as one after another; each one's epochs are reported as it ends.
+            trained = Parallel(n_jobs=processes)(
+                delayed(train_member)(config, self.settings, blocks, train, valid_blocks, valid, seed=seed + member,
+                                      learned_columns=columns) for member in range(self.settings.members))
+            for member, (net, log) in enumerate(trained, 1):
+                for entry in log:
+                    record(entry, member)
+                nets.append(net)
+                self.log += log
+        else:  # one after another, so that `should_stop` (the Train page's button) is heard after every epoch
+            for member in range(1, self.settings.members + 1):
+                net, log = train_network(config, self.settings, blocks, train, valid_blocks, valid, seed=seed + member - 1,
+                                         on_epoch=partial(record, member=member), should_stop=should_stop,
+                                         learned_columns=columns)
+                nets.append(net)
+                self.log += log
+                if should_stop and should_stop():
+                    break
         net = nets[0] if len(nets) == 1 else EnsembleNet(nets)
         self.weights_ = {name: value.detach().numpy().copy() for name, value in net.state_dict().items()}
         self.config["net_config"] = config.to_dict()

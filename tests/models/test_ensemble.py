@@ -41,6 +41,18 @@ def test_each_network_is_saved_and_the_first_is_the_single_networks_run(fits):
     assert not np.allclose(members[1]["emotion_head.weight"], members[0]["emotion_head.weight"])
 
 
+def test_networks_trained_side_by_side_are_those_trained_one_after_another(judged, fits):
+    """Without a stop button to hear (`should_stop`), the networks train in processes side by side (on a machine
+    with more than one core); with one, one after another in this process: the same weights and epochs either way."""
+    _, two, _ = fits
+    after = build_model("text_net", {**FAST_NET, "members": 2}).fit(*judged, seed=3, should_stop=lambda: False)
+    assert two.weights_.keys() == after.weights_.keys()
+    for name, value in after.weights_.items():
+        np.testing.assert_array_equal(two.weights_[name], value)
+    strip = [({k: v for k, v in record.items() if k != "seconds"}) for record in after.log]
+    assert [({k: v for k, v in record.items() if k != "seconds"}) for record in two.log] == strip
+
+
 def test_the_ensemble_averages_its_networks_logits_in_numpy_and_torch(fits):
     _, two, _ = fits
     blocks = two.featurizer_.transform(TEXTS, [None] * len(TEXTS))
