@@ -361,6 +361,10 @@ def _train(args) -> int:
         print(f"network {record['member']}  epoch {record['epoch']:3d}  loss {record['train_loss']:.4f}  valid F1 (early stopping) {record['valid_macro_f1']:.4f}",
               file=sys.stderr)
 
+    side_by_side = getattr(model, "member_processes", lambda: 1)()
+    if side_by_side > 1:
+        print(f"note: its {model.settings.members} networks train {side_by_side} at a time, side by side; each one's "
+              f"epochs are printed when it ends", file=sys.stderr)
     metrics = run_training(model, train, valid, seed=args.seed, out=args.out, bundled_eval=not args.no_bundled_eval,
                            on_epoch=report)
     for note in training_notes(model.config):

@@ -398,6 +398,17 @@ def test_train_on_bundled_sources_with_weights(files, capsys):
     assert "unknown training source(s) ['reddit']" in capsys.readouterr().err
 
 
+def test_train_says_its_networks_train_side_by_side_and_prints_every_networks_epochs(files, capsys):
+    out = files / "runs" / "two_networks"
+    assert cli.main(["train", "--model", "text_net", "--members", "2", "--epochs", "2", "--train",
+                     str(files / "train.csv"), "--out", str(out), "--no-bundled-eval"]) == 0
+    err = capsys.readouterr().err
+    if (os.cpu_count() or 1) > 1:
+        assert "note: its 2 networks train 2 at a time, side by side; each one's epochs are printed when it ends" in err
+    epochs = re.findall(r"network (\d)  epoch +(\d)", err)
+    assert sorted(set(epochs)) == [("1", "1"), ("1", "2"), ("2", "1"), ("2", "2")] and len(epochs) == 4
+
+
 @pytest.mark.parametrize("options", [["--data", "wassa", "--train", "TRAIN"], ["--preset", "wassa", "--train", "TRAIN"],
                                      ["--preset", "wassa", "--data", "wassa"]])
 def test_train_takes_its_rows_from_one_place_not_silently_from_the_first(options, files, capsys):

@@ -61,7 +61,7 @@ class NetworkModel(FeatureModel):
             if on_epoch:
                 on_epoch(entry)
 
-        processes = min(self.settings.members, os.cpu_count() or 1)
+        processes = self.member_processes()
         if processes > 1 and should_stop is None:
             # Networks side by side, one process each (a network trains on one thread: `fit._one_thread`), with the
             # same seeds and so the same weights as one after another; each one's epochs are reported as it ends.
@@ -92,6 +92,10 @@ class NetworkModel(FeatureModel):
         rows = gold_intensity_rows(train, blocks.mask[:, 0])
         self.config[UNTRAINED_KEY] = [e for e, n in zip(EMOTIONS, rows) if n < MIN_GOLD_INTENSITIES]
         self._net = net.eval()
+
+    def member_processes(self) -> int:
+        """How many of its networks train side by side when no stop button is to be heard: one per core."""
+        return min(self.settings.members, os.cpu_count() or 1)
 
     def _calibrate(self, checked: LabelledData, probabilities: np.ndarray) -> bool:
         """Shifts each emotion's logit by `presence_calibration` × its F1-best threshold on the validation rows, the
