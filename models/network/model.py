@@ -66,8 +66,8 @@ class NetworkModel(FeatureModel):
             # Networks side by side, one process each (a network trains on one thread: `fit._one_thread`), with the
             # same seeds and so the same weights as one after another; each one's epochs are reported as it ends.
             trained = Parallel(n_jobs=processes)(
-                delayed(train_member)(config, self.settings, blocks, train, valid_blocks, valid, seed=seed + member,
-                                      learned_columns=columns) for member in range(self.settings.members))
+                delayed(train_member)(config, self.settings, blocks, train, valid_blocks, valid, seed=seed + member - 1,
+                                      learned_columns=columns) for member in range(1, self.settings.members + 1))
             for member, (net, log) in enumerate(trained, 1):
                 for entry in log:
                     record(entry, member)

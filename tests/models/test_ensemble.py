@@ -49,8 +49,8 @@ def test_networks_trained_side_by_side_are_those_trained_one_after_another(judge
     assert two.weights_.keys() == after.weights_.keys()
     for name, value in after.weights_.items():
         np.testing.assert_array_equal(two.weights_[name], value)
-    strip = [({k: v for k, v in record.items() if k != "seconds"}) for record in after.log]
-    assert [({k: v for k, v in record.items() if k != "seconds"}) for record in two.log] == strip
+    untimed = [{key: value for key, value in record.items() if key != "seconds"} for record in after.log]
+    assert [{key: value for key, value in record.items() if key != "seconds"} for record in two.log] == untimed
 
 
 def test_the_ensemble_averages_its_networks_logits_in_numpy_and_torch(fits):
