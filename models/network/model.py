@@ -54,34 +54,32 @@ class NetworkModel(FeatureModel):
         from models.network.module import EnsembleNet
 
         columns = learned_columns(self.featurizer_.feature_names()[:blocks.text.shape[1]])
-        nets, self.log = [], []
 
         def record(entry, member):  # each epoch's record says which network it belongs to
             entry["member"] = member
             if on_epoch:
                 on_epoch(entry)
 
-        processes = self.member_processes()
+        members, processes = range(1, self.settings.members + 1), self.member_processes()
         if processes > 1 and should_stop is None:
             # Networks side by side, one process each (a network trains on one thread: `fit._one_thread`), with the
             # same seeds and so the same weights as one after another; each one's epochs are reported as it ends.
             trained = Parallel(n_jobs=processes)(
                 delayed(train_member)(config, self.settings, blocks, train, valid_blocks, valid, seed=seed + member - 1,
-                                      learned_columns=columns) for member in range(1, self.settings.members + 1))
-            for member, (net, log) in enumerate(trained, 1):
+                                      learned_columns=columns) for member in members)
+            for member, (_, log) in zip(members, trained):
                 for entry in log:
                     record(entry, member)
-                nets.append(net)
-                self.log += log
         else:  # one after another, so that `should_stop` (the Train page's button) is heard after every epoch
-            for member in range(1, self.settings.members + 1):
-                net, log = train_network(config, self.settings, blocks, train, valid_blocks, valid, seed=seed + member - 1,
-                                         on_epoch=partial(record, member=member), should_stop=should_stop,
-                                         learned_columns=columns)
-                nets.append(net)
-                self.log += log
+            trained = []
+            for member in members:
+                trained.append(train_network(config, self.settings, blocks, train, valid_blocks, valid,
+                                             seed=seed + member - 1, on_epoch=partial(record, member=member),
+                                             should_stop=should_stop, learned_columns=columns))
                 if should_stop and should_stop():
                     break
+        nets = [net for net, _ in trained]
+        self.log = [entry for _, log in trained for entry in log]
         net = nets[0] if len(nets) == 1 else EnsembleNet(nets)
         self.weights_ = {name: value.detach().numpy().copy() for name, value in net.state_dict().items()}
         self.config["net_config"] = config.to_dict()
