@@ -50,6 +50,7 @@ from scoring.local import (
     check_columns,
     check_output,
     clear_other_engine,
+    column_notes,
     disk_full_message,
     journal_key,
     open_partial,
@@ -181,7 +182,8 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         summary.notes.append(f"encoding: {fmt.note}")
     scan = _scan(input_path, fmt.encoding, fmt.delimiter)
     header = scan.header.names
-    check_columns(header, input_path, text_column, image_column)
+    text, image_column = check_columns(header, input_path, text_column, image_column)
+    summary.notes.extend(column_notes(model, header, input_path, image_column))
     # pandas skips a line of only spaces as blank: keep it a row, as the local engine does (_scan refused a file
     # that also has empty lines, which would then become rows)
     read = dict(sep=fmt.delimiter, dtype=str, keep_default_na=False, encoding=fmt.encoding, quotechar='"',
@@ -194,7 +196,6 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         blocksize = None
         summary.notes.append("dask: quoted fields span lines (or the encoding is UTF-16/32), so the file is read "
                              "as one partition")
-    text = text_column if text_column in header else None
     key = journal_key(model, input_path, fmt, text_column, image_column, root, output_path, formulas_escaped,
                       blocksize=blocksize)
     separator = key["output_delimiter"]

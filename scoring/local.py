@@ -138,14 +138,45 @@ def _join(first: str | None, second: str | None) -> str | None:
     return first or second
 
 
-def check_columns(columns: list, path: Path, text_column: str | None, image_column: str | None) -> None:
-    if image_column and image_column not in columns:
+def column_named(columns: list, wanted: str | None, path: Path, kind: str) -> str | None:
+    """The column `wanted` names: itself, else the one column that is `wanted` once case and surrounding spaces
+    are set aside (`Text`, " text "), as labelled files are read (`data.labelled.labelled_columns`); None if there
+    is none. Two such columns ("Text" and "TEXT") are refused: which one is meant cannot be told."""
+    if wanted is None or wanted in columns:
+        return wanted
+    matches = [c for c in columns if str(c).strip().lower() == wanted.strip().lower()]
+    if len(matches) > 1:
+        raise DataError(f"{path}: columns {shown_names(matches)} could each be the {kind} column {wanted!r}; give "
+                        f"its exact name")
+    return matches[0] if matches else None
+
+
+def check_columns(columns: list, path: Path, text_column: str | None,
+                  image_column: str | None) -> tuple[str | None, str | None]:
+    """(text column, image column) as the file names them (`column_named`); the text column is None when the file
+    has none and an image column is given (image-only scoring). `DataError` when a column asked for is missing or
+    the file already has the output's columns."""
+    image = column_named(columns, image_column, path, "image")
+    if image_column and image is None:
         raise DataError(f"{path}: no image column {image_column!r}; columns are {shown_names(columns)}")
-    if text_column not in columns and not image_column:
+    text = column_named(columns, text_column, path, "text")
+    if text is None and not image_column:
         raise DataError(f"{path}: no text column {text_column!r}; columns are {shown_names(columns)}")
     clash = [c for c in OUTPUT_COLUMNS if c in columns]
     if clash:
         raise DataError(f"{path}: already has output column(s) {clash}; rename them before scoring")
+    return text, image
+
+
+def column_notes(model: EmotionModel, columns: list, path: Path, image_column: str | None) -> list[str]:
+    """What the user should know about the columns before the rows are scored: an image column given to a model
+    that reads no images, or a column named "image" that is not read because no image column was given."""
+    if image_column and "image" not in model.modalities:
+        return [f"columns: {model.name} reads text only; the image column {image_column!r} is not read"]
+    if not image_column and "image" in model.modalities and column_named(columns, "image", path, "image"):
+        return [f"columns: {path.name} has a column 'image', which is not read; to score its images, give it as the "
+                f"image column (--image-column image)"]
+    return []
 
 
 # --- the temporary file and its journal -----------------------------------------------------------------------
@@ -232,17 +263,21 @@ class OutputLock:
     container's PID 1) or its host name changed (a new pod); a second run while the first holds it refuses with
     one line that names the lock file. On a file system without locks (`flock` fails) the pid is checked instead:
     a lock whose pid is gone on this host is taken over. Taking it creates the output's folder; a folder that
-    cannot be written is refused with one line."""
+    cannot be written is refused with one line. Folders it created are removed again when the run leaves them
+    empty (a refused input), so that a failed run leaves nothing behind."""
 
     def __init__(self, output_path: Path):
         self.output = output_path
         self.path = output_path.with_name(output_path.name + ".lock")
         self.descriptor: int | None = None
+        self.created: list[Path] = []  # folders this lock created, the deepest first
 
     def __enter__(self):
         import fcntl
 
         me = f"{os.getpid()} {socket.gethostname()}"
+        self.created = [p for p in [self.path.parent.absolute(), *self.path.parent.absolute().parents]
+                        if not p.exists()]
         for _ in range(5):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -311,6 +346,11 @@ class OutputLock:
         if self.descriptor is not None:
             os.close(self.descriptor)
             self.descriptor = None
+        for folder in self.created:
+            try:
+                folder.rmdir()
+            except OSError:  # it holds the output, or what --resume needs
+                break
 
 
 def temporary_paths(output_path: Path) -> tuple[Path, Path]:
@@ -544,7 +584,8 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
                 out.seek(part_bytes)
                 chunks = read_chunks(input_path, fmt, chunk_rows)
                 header = next(chunks)
-                check_columns(header.names, input_path, text_column, image_column)
+                text_column, image_column = check_columns(header.names, input_path, text_column, image_column)
+                summary.notes.extend(column_notes(model, header.names, input_path, image_column))
                 settings = (text_column, image_column, base, root, out_separator, formulas_escaped,
                             scored_header(header.given))
                 for index, data, rows, failed, bytes_read in _rendered(model, chunks, done_chunks, settings, jobs):
@@ -690,5 +731,5 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
 
 
 __all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "resolve_image", "check_columns",
-           "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "scored_header", "check_output", "OutputLock", "parts_folder",
+           "column_notes",            "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "scored_header", "check_output", "OutputLock", "parts_folder",
            "journal_key", "read_journal", "render", "clear_other_engine", "disk_full_message", "DISK_FULL"]

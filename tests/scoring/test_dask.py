@@ -131,6 +131,12 @@ def test_blank_lines_before_the_header_are_skipped_as_in_the_local_engine(model,
         score_file_dask(model, source, tmp_path / "out2.csv", client=object())
 
 
+def test_the_text_column_is_found_whatever_its_case_and_spaces_as_in_the_local_engine(model, client, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id, Text \n1,so happy today\n2,\n")
+    assert scored_as_by_the_local_engine(model, client, source, tmp_path) == (2, 1)
+
+
 def test_blank_and_repeated_column_names_are_written_as_given_by_both_engines(model, client, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("id,text,note,note,\n1,so happy,a,b,c\n2,so sad,d,e,f\n")

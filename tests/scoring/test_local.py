@@ -172,6 +172,48 @@ def test_unreadable_input_exits_2_and_leaves_nothing(run, tmp_path, capsys, cont
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
+def test_a_refused_run_removes_the_folders_it_made_for_its_output(run, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text("id\n1\n")
+    status, out = score(run, tmp_path, source, output="new/deeper/out.csv")
+    assert status == 2 and "no text column 'text'" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    source.write_text("text\nhappy\n")
+    status, out = score(run, tmp_path, source, output="new/deeper/out.csv")
+    assert status == 0 and out.is_file()
+
+
+def test_the_text_column_is_found_whatever_its_case_and_spaces(run, tmp_path, capsys):
+    """`evaluate` read a header " Text " as the text column and `score` refused it: one file, read two ways."""
+    source = tmp_path / "in.csv"
+    source.write_text("id, Text \n1,so happy today\n")
+    status, out = score(run, tmp_path, source)
+    scored = read(out)
+    assert status == 0 and list(scored.columns[:2]) == ["id", " Text "] and scored.emotion[0] != ""
+    source.write_text("Text,TEXT\nhappy,sad\n")
+    status, _ = score(run, tmp_path, source, output="out2.csv")
+    assert status == 2 and "columns ['Text', 'TEXT'] could each be the text column 'text'; give its exact name" in \
+        capsys.readouterr().err
+
+
+def test_an_image_column_that_is_not_read_is_said(run, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text("text,image\nhappy,a.jpg\n")
+    score(run, tmp_path, source, "--image-column", "image")
+    assert "columns: tfidf_logreg reads text only; the image column 'image' is not read" in capsys.readouterr().err
+    assert cli.main(["score", "--input", str(source), "--output", str(tmp_path / "default.csv"), "--quiet"]) == 0
+    assert ("columns: in.csv has a column 'image', which is not read; to score its images, give it as the image "
+            "column (--image-column image)") in capsys.readouterr().err  # the default model reads images
+
+
+def test_an_output_name_of_no_table_format_is_said_to_be_csv(run, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text("text\nhappy\n")
+    status, out = score(run, tmp_path, source, output="out.json")
+    assert status == 0 and read(out).emotion[0] != ""
+    assert "note: out.json is written as CSV (comma-separated)" in capsys.readouterr().err
+
+
 def test_images_resolve_relative_to_the_csv_and_inside_the_root(run, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
