@@ -3,7 +3,7 @@
     python cli.py train [--model NAME] (--train PATH [--valid PATH] | --data SOURCES [--weights S=W,...]
                         | --preset NAME [--weights S=W,...]) --out DIR [--seed N]
     python cli.py evaluate [--model-dir DIR] --data PATH [--encoding NAME] [--delimiter comma|tab|semicolon]
-    python cli.py score [--model-dir DIR] --input IN --output OUT [--text-column text] [--image-column image]
+    python cli.py score [--model-dir DIR] --input IN --output OUT [--text-column COLUMN] [--image-column COLUMN]
                         [--resume] [--quiet] [--engine local|dask [--scheduler ADDRESS]]
     python cli.py compare [--runs DIR] [--with-default] [--with-zoo]
     python cli.py convert --model-dir DIR --trust [--out DIR]
@@ -53,8 +53,8 @@ def _add_train(sub) -> None:
                       help=f"bundled sources to train on, joined by commas: {', '.join(SOURCES)} (e.g. "
                            f"wassa_agreed,goemotions); validation: each source's own")
     data.add_argument("--preset", choices=list(PRESETS), default=None,
-                      help="a named recipe: its model, settings and bundled sources (default: the default model's; "
-                           "wassa: the WASSA-2017 specialist); with another --model, that model with its own "
+                      help="a named recipe: its model, settings and bundled sources (default: the default model's "
+                           "recipe; wassa: the WASSA-2017 specialist); with another --model, that model with its own "
                            "settings on the preset's sources")
     p.add_argument("--weights", type=_weights, default=None, metavar="SOURCE=WEIGHT,...",
                    help="with --data or --preset: a weight per source, e.g. goemotions=0.3,wassa=1 (default: 1 each)")
@@ -254,7 +254,7 @@ def _add_audit(sub) -> None:
 def _add_train_zoo(sub) -> None:
     from training.zoo import ZOO, ZOO_DIR
 
-    p = _command(sub, "train-zoo", "train the shipped model zoo (about 10 minutes)",
+    p = _command(sub, "train-zoo", "train the shipped model zoo (10 to 15 minutes on 2 cores)",
                  "Train one model of each kind on the default recipe's data (the WASSA specialist and the previous "
                  "default on their own presets' data) and "
                  "save each, with its metrics, fairness audit and model card, under --out.")
@@ -353,7 +353,7 @@ def _train(args) -> int:
             train, valid = training_set(preset.get("data", args.data), seed=args.seed,
                                         weights={**preset.get("weights", {}), **(args.weights or {})})
         except ValueError as exc:
-            print(f"error: {exc} ({f'--preset {args.preset}' if args.preset else f'--data {args.data}'})",
+            print(f"error: {f'--preset {args.preset}' if args.preset else f'--data {args.data}'}: {exc}",
                   file=sys.stderr)
             return 2
 
@@ -380,6 +380,10 @@ def cmd_evaluate(args) -> int:
     from evaluation.metrics import messages_note
     from models.registry import load_model
 
+    if not args.data.exists() and not args.data.suffix:  # `--data wassa`, as `train --data` names bundled sources
+        print(f"error: {args.data}: file not found; --data takes a labelled CSV/TSV file (the bundled sets are files "
+              f"under data/, e.g. data/wassa2017/test.tsv)", file=sys.stderr)
+        return 2
     model = load_model(args.model_dir)
     data = read_labelled(args.data, encoding=args.encoding, delimiter=_delimiter(args.delimiter))
     for note in data.notes:
@@ -441,6 +445,9 @@ def cmd_score(args) -> int:
         return _interrupt_status(exc)
     for note in summary.notes:
         print(note, file=sys.stderr)
+    if args.output.suffix.lower() not in (".csv", ".tsv", ".tab", ".txt"):  # .gz and the like were refused
+        print(f"note: {args.output.name} is written as CSV (comma-separated), as any name not ending in .tsv, .tab or "
+              f".txt", file=sys.stderr)
     resumed = f" ({summary.resumed_rows} from the interrupted run)" if summary.resumed_rows else ""
     print(f"scored {summary.scored} of {summary.rows} rows{resumed}, {summary.failed} failed → {args.output}",
           file=sys.stderr)
@@ -479,8 +486,9 @@ def cmd_compare(args) -> int:
 
 
 def cmd_convert(args) -> int:
-    from models.convert import convert_legacy
+    from models.convert import convert_legacy, legacy_config
 
+    legacy_config(args.model_dir)  # a folder with nothing to convert is said so, before trust is asked for
     if not args.trust:
         print(f"error: converting unpickles {args.model_dir}, which can run any code it holds; if you trust "
               f"where it came from, add --trust", file=sys.stderr)

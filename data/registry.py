@@ -211,8 +211,8 @@ def training_set(name: str, seed: int = 0, weights: dict | None = None) -> tuple
         # a file of one's own is not a source: it is trained on alone (`cli.py train --train`, an upload)
         files = [part for part in unknown if Path(part).suffix.lower() in (".csv", ".tsv", ".tab", ".txt")
                  or "/" in part or Path(part).is_file()]
-        hint = (f"; {files[0]} is a file: a labelled file of yours is trained on by itself (--train FILE, or an "
-                f"upload on the Train page), not mixed with the bundled sources") if files else ""
+        hint = (f"; {files[0]} is a file: train on it with --train {files[0]} (or upload it on the Train page); a "
+                f"labelled file of yours is trained on by itself, not mixed with the bundled sources") if files else ""
         raise ValueError(f"unknown training source(s) {unknown or [name]}; choose from {list(SOURCES)}, joined "
                          f"with '+' or ',' (named sets: {list(TRAINING_SETS)}){hint}")
     if "wassa_agreed" in names and {"wassa", "relabels"} & set(names):

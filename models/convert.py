@@ -38,16 +38,24 @@ def _modern_featurizer(featurizer):
     return featurizer
 
 
+def legacy_config(directory: Path) -> dict:
+    """The config of a folder of the earlier format; `ModelLoadError` for a folder already in the current one,
+    which has nothing to convert (nothing is unpickled here, so the user is told before being asked for trust)."""
+    config = store.read_config(directory)
+    if "format" in config:  # a pickle planted in such a folder is no old folder's state: it is never unpickled
+        state_path = directory / store.LEGACY_STATE
+        planted = f"; its {store.LEGACY_STATE} is not part of it: refusing to unpickle it" if state_path.exists() else ""
+        raise store.ModelLoadError(f"{directory}: already in the current format (format "
+                                   f"{str(config['format'])[:20]}){planted}")
+    return config
+
+
 def convert_legacy(directory: Path, out: Path | None = None) -> Path:
     """Reads an earlier-format folder (unpickling its state: only for a folder the user trusts) and writes it
     in the current format to `out` (default: in place). Returns the folder written."""
     directory = Path(directory)
-    config = store.read_config(directory)
+    config = legacy_config(directory)
     state_path = directory / store.LEGACY_STATE
-    if "format" in config:  # a pickle planted in such a folder is no old folder's state: it is never unpickled
-        planted = f"; its {store.LEGACY_STATE} is not part of it: refusing to unpickle it" if state_path.exists() else ""
-        raise store.ModelLoadError(f"{directory}: already in the current format (format "
-                                   f"{str(config['format'])[:20]}){planted}")
     cls = saved_model_class(directory, config)  # before anything is unpickled: a folder of no known model is refused
     state = None
     if state_path.exists():

@@ -769,3 +769,22 @@ def test_audit_save_into_a_folder_it_cannot_write_names_the_folder(tmp_path, cap
     assert capsys.readouterr().err == f"error: {tmp_path}: cannot write beside this model folder (Permission denied)\n"
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before and [*tmp_path.iterdir()] == [folder]
 
+
+
+def test_convert_of_a_folder_already_in_the_current_format_says_so_without_asking_for_trust(capsys):
+    """It said "converting unpickles models/default, ... add --trust", of a folder that holds no pickle."""
+    assert cli.main(["convert", "--model-dir", str(ROOT / "models" / "default")]) == 2
+    err = capsys.readouterr().err
+    assert "already in the current format (format 2)" in err and "--trust" not in err
+
+
+def test_a_file_or_a_source_name_given_to_the_other_commands_data_is_pointed_to_the_right_option(capsys):
+    """`train --data FILE` ended with "(--data FILE)", which read as the fix; `evaluate --data wassa` said only
+    "file not found"."""
+    assert cli.main(["train", "--model", "lexicon_rule", "--data", "data/wassa2017/train.tsv", "--out", "unused"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --data data/wassa2017/train.tsv: unknown training source(s)")
+    assert "is a file: train on it with --train data/wassa2017/train.tsv" in err
+    assert cli.main(["evaluate", "--data", "wassa"]) == 2
+    assert capsys.readouterr().err == ("error: wassa: file not found; --data takes a labelled CSV/TSV file (the bundled "
+                                       "sets are files under data/, e.g. data/wassa2017/test.tsv)\n")

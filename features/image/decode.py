@@ -162,8 +162,8 @@ def open_checked(data: bytes | Image.Image, max_pixels: int) -> Image.Image:
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 # Pillow's own guard (at 89 MP) fires before ours can read the size: say ours, not Pillow's.
                 count = re.search(r"\((\d+) pixels\)", str(exc))
-                raise ImageDecodeError(f"{count.group(1) if count else 'its'} pixels is over the limit of "
-                                       f"{max_pixels}, refused before decoding") from None
+                pixels = f"{int(count.group(1)):,} pixels" if count else "its pixel count"
+                raise ImageDecodeError(f"{pixels} is over the limit of {max_pixels:,}, refused before decoding") from None
             except Exception as exc:  # a corrupt header: Pillow raises SyntaxError, ValueError, OSError...
                 raise ImageDecodeError(f"corrupt image header ({exc})") from None
     w, h = im.size
@@ -173,9 +173,8 @@ def open_checked(data: bytes | Image.Image, max_pixels: int) -> Image.Image:
         max_pixels //= HIGH_DEPTH_FACTOR
     if w * h > max_pixels:
         mode = f" for its mode ({im.mode})" if deep else ""
-        raise ImageDecodeError(
-            f"{w}x{h} = {w * h} pixels is over the limit of {max_pixels}{mode}, refused before decoding"
-        )
+        when = "" if isinstance(data, Image.Image) else ", refused before decoding"  # one given decoded is refused
+        raise ImageDecodeError(f"{w}x{h} = {w * h:,} pixels is over the limit of {max_pixels:,}{mode}{when}")
     if w == 0 or h == 0:
         raise ImageDecodeError(f"image has no pixels ({w}x{h})")
     return im

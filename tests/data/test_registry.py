@@ -93,8 +93,8 @@ def test_sources_are_read_trimmed_and_a_file_among_them_is_said_to_be_one(tmp_pa
     mine = tmp_path / "mine.csv"
     mine.write_text("text,label\nhi,joy\n")
     with pytest.raises(ValueError, match=rf"unknown training source\(s\) \['{re.escape(str(mine))}'\]; choose from .*; "
-                                         rf"{re.escape(str(mine))} is a file: a labelled file of yours is trained on by "
-                                         rf"itself \(--train FILE, or an upload on the Train page\)"):
+                                         rf"{re.escape(str(mine))} is a file: train on it with --train "
+                                         rf"{re.escape(str(mine))} \(or upload it on the Train page\)"):
         training_set(f"wassa,{mine}")
 
 

@@ -202,7 +202,7 @@ def test_image_uploads_are_checked_before_use():
     with pytest.raises(UploadError, match=r"empty\.gif: the file is empty"):
         read_image_upload(b"", "empty.gif")
     wide = image_png(Image.new("RGB", (3000, 2000)))
-    with pytest.raises(UploadError, match="over the limit of 5000000"):
+    with pytest.raises(UploadError, match="over the limit of 5,000,000"):
         read_image_upload(wide, "wide.png", max_pixels=5_000_000)
 
 

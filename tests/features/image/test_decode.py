@@ -145,13 +145,15 @@ def test_truncated_jpeg_is_refused():
 def test_oversized_image_is_refused_from_its_header():
     data = bytearray(encode(solid("RGB", (4, 4), 0), "BMP"))
     struct.pack_into("<ii", data, 18, 5000, 5000)  # header claims 25 MP; the pixel data is 48 bytes
-    with pytest.raises(ImageDecodeError, match="5000x5000 = 25000000 pixels is over the limit of 1000000, refused before decoding"):
+    with pytest.raises(ImageDecodeError, match="5000x5000 = 25,000,000 pixels is over the limit of 1,000,000, refused before decoding"):
         decode_rgb(bytes(data), 32, max_pixels=1_000_000)
     with pytest.raises(ImageDecodeError, match="over the limit of 100"):
         decode_rgb(encode(solid("RGB", (20, 20), 0), "PNG"), 32, max_pixels=100)
+    with pytest.raises(ImageDecodeError, match="^20x20 = 400 pixels is over the limit of 100$"):  # given decoded
+        decode_rgb(solid("RGB", (20, 20), 0), 32, max_pixels=100)
     bomb = bytearray(data)
     struct.pack_into("<ii", bomb, 18, 30000, 30000)  # 900 MP: Pillow's own guard answers first, our limit is said
-    with pytest.raises(ImageDecodeError, match="^900000000 pixels is over the limit of 40000000, refused before"):
+    with pytest.raises(ImageDecodeError, match="^900,000,000 pixels is over the limit of 40,000,000, refused before"):
         decode_rgb(bytes(bomb), 32)
 
 
@@ -198,7 +200,7 @@ def test_a_deep_image_has_a_smaller_pixel_limit(tmp_path):
 
     path = tmp_path / "deep.png"
     Image.fromarray(np.zeros((3000, 3000), dtype=np.uint16)).save(path)  # 16 bits per pixel: a few kB on disk
-    with pytest.raises(ImageDecodeError, match=r"over the limit of 5000000 for its mode \(I;16\)"):
+    with pytest.raises(ImageDecodeError, match=r"over the limit of 5,000,000 for its mode \(I;16\)"):
         open_checked(path.read_bytes(), 40_000_000)
     open_checked(path.read_bytes(), 9_000_000 * HIGH_DEPTH_FACTOR)  # within the limit for its depth
 
