@@ -23,6 +23,7 @@ from evaluation.runs import (
     metric_columns,
     number,
     read_json,
+    read_listed_json,
     runs_table,
     shown,
 )
@@ -78,14 +79,16 @@ def fairness_reports(choices: dict[str, Path]) -> FairnessReports:
 
 
 def fairness_report(directory: Path) -> dict | None:
-    """A model's fairness audit, None when it has none; `RunError` naming the field if a figure that the
+    """A model's fairness audit, None when it has none; `RunError` naming the file if it does not match the checksum
+    its config.json records (`evaluation.runs.read_listed_json`), or naming the field if a figure that the
     summary and the charts show is missing, of the wrong type or out of its range (gaps between two
     probabilities lie in [-1, 1], the largest gap and the p-value in [0, 1]), or if its misread words (which the
     card lists; an older audit has none) are not laid out as the audit writes them."""
-    path = Path(directory) / FAIRNESS_FILE
-    if not path.exists():
+    config = mapping(read_json(Path(directory) / "config.json"), "config.json")
+    report = read_listed_json(directory, FAIRNESS_FILE, config)
+    if report is None:
         return None
-    report = mapping(read_json(path), FAIRNESS_FILE)
+    report = mapping(report, FAIRNESS_FILE)
     where = f"{FAIRNESS_FILE}: "
     number(field(report, "emotion_word_accuracy", f"{where}emotion_word_accuracy"), f"{where}emotion_word_accuracy",
            0.0, 1.0)

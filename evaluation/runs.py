@@ -18,6 +18,11 @@ SEED_RANGE = (0, 2**32 - 1)  # what the CLI's --seed accepts (NumPy's and scikit
 # Training seconds and tweets per second: anything a run could measure (1e12 s is 30,000 years), and small enough
 # for the table's number columns (a 200-digit integer is no int64, and the dashboard's table could not show it).
 MAX_MEASURE = 1e12
+# A run whose config.json has no `format`: the pickled format, whose config.json records no checksum of its metrics
+# (`models.store.check_files` refuses to load such a folder, with the same advice; no server path here).
+OLD_FORMAT = ("config.json: saved in the old pickle format, which records no checksums and which this version "
+              "refuses to load; if you trust where it came from, convert it once: "
+              "python cli.py convert --model-dir DIR --trust")
 
 _shown = reprlib.Repr()
 _shown.maxstring, _shown.maxother, _shown.maxlong = 40, 40, 40
@@ -50,21 +55,48 @@ def find_runs(*folders: str | Path) -> list[Path]:
 
 def read_json(path: Path) -> object:
     """A run's JSON file as Python values; `RunError` naming the file if it is not a readable regular file of the
-    folder (`models.store.read_model_bytes`: no link, FIFO or device, at most its size limit) holding UTF-8 JSON."""
+    folder (`models.store.read_model_bytes`: no link, FIFO or device, at most its size limit) holding UTF-8 JSON.
+    For config.json, which records the others' checksums: the others are read by `read_listed_json`."""
     try:
-        text = store.read_model_bytes(path, store.MAX_TEXT_FILE_BYTES).decode("utf-8")
-    except store.ModelLoadError as exc:  # what is wrong, without the server's path to the folder
-        raise RunError(f"{path.name}: {str(exc).split(': ', 1)[-1]}") from None
+        data = store.read_model_bytes(path, store.MAX_TEXT_FILE_BYTES)
+    except store.ModelLoadError as exc:
+        raise _refused(path, exc) from None
+    return _parsed(path.name, data)
+
+
+def read_listed_json(directory: Path, name: str, config: dict) -> object | None:
+    """A run's other JSON file (metrics.json, fairness.json) as `read_json` reads it, once its checksum matches the
+    one `config` (the run's config.json) records for it (`models.store.read_listed_file`); None when the run has no
+    such file. An edited file, or one config.json lists no checksum for, is a `RunError` naming it: loading the
+    model (`score --model-dir`) refuses such a folder, and its figures are no more shown or ranked."""
+    try:
+        data = store.read_listed_file(Path(directory), name, config)
+    except store.ModelLoadError as exc:
+        raise _refused(Path(directory) / name, exc) from None
+    return None if data is None else _parsed(name, data)
+
+
+def _refused(path: Path, exc: store.ModelLoadError) -> RunError:
+    """The store's refusal of a run's file as a `RunError` naming the file, without the server's path to it."""
+    message, prefix = str(exc), f"{path}: "
+    why = message[len(prefix):] if message.startswith(prefix) else message.split(": ", 1)[-1]
+    return RunError(f"{path.name}: {why}")
+
+
+def _parsed(name: str, data: bytes) -> object:
+    """The bytes of a run's file `name` as JSON values; `RunError` naming it if they are not UTF-8 JSON."""
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RunError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+        raise RunError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     try:
         return json.loads(text)
     except RecursionError:
-        raise RunError(f"{path.name}: nested too deeply to be read") from None
+        raise RunError(f"{name}: nested too deeply to be read") from None
     except json.JSONDecodeError as exc:
-        raise RunError(f"{path.name}: not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
+        raise RunError(f"{name}: not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
     except ValueError as exc:  # an integer of more than 4,300 digits, for one
-        raise RunError(f"{path.name}: not readable JSON ({' '.join(str(exc).split())[:100]})") from None
+        raise RunError(f"{name}: not readable JSON ({' '.join(str(exc).split())[:100]})") from None
 
 
 def shown(value) -> str:
@@ -143,15 +175,19 @@ def _figure(within: dict, name: str, where: str, low: float = 0.0, high: float =
 
 def run_row(directory: Path) -> dict:
     """One run's row of the table (see `runs_table`); `RunError` naming the file and the field if its
-    config.json or metrics.json cannot be read or says something the table cannot show."""
+    config.json or metrics.json cannot be read or says something the table cannot show, if its metrics.json
+    does not match the checksum config.json records (`read_listed_json`), or if it is of the old format, which
+    records no checksums (`OLD_FORMAT`)."""
     config = mapping(read_json(directory / "config.json"), "config.json")
-    metrics_path = directory / "metrics.json"
-    metrics = mapping(read_json(metrics_path), "metrics.json") if metrics_path.exists() else {}
     if "model" not in config:  # another tool's config.json (a runs folder holding a checkout): listed as model "?"
         raise RunError("config.json names no model: not a saved model's folder")
     model = config["model"]
     if not isinstance(model, str) or not model.strip():
         raise RunError(f"config.json: model is {shown(model)}, not a model's name")
+    if "format" not in config:
+        raise RunError(OLD_FORMAT)
+    metrics = read_listed_json(directory, "metrics.json", config)
+    metrics = {} if metrics is None else mapping(metrics, "metrics.json")
     seed = config.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise RunError(f"config.json: seed is {shown(seed)}, not a whole number")

@@ -462,15 +462,15 @@ def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]
         raise ModelLoadError(f"{directory / unlisted[0]}: config.json lists no checksum for it; refusing to read it")
 
 
-def read_card(directory: str | Path) -> str | None:
-    """The text of a saved model's MODEL_CARD.md once its checksum matches config.json's; None when the folder has
-    no card. Anything else (a link, an edited card, one config.json does not list, bytes that are not UTF-8) is
-    ModelLoadError."""
-    directory = Path(directory)
-    config = read_config(directory)
-    path = directory / CARD_FILE
+def read_listed_file(directory: Path, name: str, config: dict) -> bytes | None:
+    """The bytes of one of a model folder's text files (`read_model_bytes`, capped at MAX_TEXT_FILE_BYTES) once
+    they match the checksum its config.json records for it; None when the folder has no such file and config.json
+    lists none. A file that is there but that config.json lists no checksum for (a folder of the old format lists
+    none) is refused, as `check_files` refuses it: the card, the metrics and the fairness audit are shown without
+    loading the model (the Compare page, `cli.py compare`), and an edited one is no more shown than loaded."""
+    path = directory / name
     files = config.get("files")
-    digest = files.get(CARD_FILE) if isinstance(files, dict) else None
+    digest = files.get(name) if isinstance(files, dict) else None
     if digest is None:
         if os.path.lexists(path):
             raise ModelLoadError(f"{path}: config.json lists no checksum for it; refusing to read it")
@@ -478,6 +478,18 @@ def read_card(directory: str | Path) -> str | None:
     data = read_model_bytes(path, MAX_TEXT_FILE_BYTES)
     if hashlib.sha256(data).hexdigest() != digest:
         raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to read it")
+    return data
+
+
+def read_card(directory: str | Path) -> str | None:
+    """The text of a saved model's MODEL_CARD.md once its checksum matches config.json's; None when the folder has
+    no card. Anything else (a link, an edited card, one config.json does not list, bytes that are not UTF-8) is
+    ModelLoadError."""
+    directory = Path(directory)
+    data = read_listed_file(directory, CARD_FILE, read_config(directory))
+    if data is None:
+        return None
+    path = directory / CARD_FILE
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

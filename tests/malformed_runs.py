@@ -1,11 +1,17 @@
 """Saved runs with one malformed file, as an exploratory test made them: a copy of the shipped `zoo/text_net` with
 one file edited. The Compare page and `cli.py compare` leave such a run out (or only its audit, or its card) and
-say why; the tests of both, and of `evaluation.comparison`, go through these cases."""
+say why; the tests of both, and of `evaluation.comparison`, go through these cases.
+
+Most cases are crafted folders: the edited file's new checksum recorded in config.json (`reseal`), as anyone
+handing over a folder can, so that what is checked after the checksum is reached. The cases marked
+`reseal=False` are edited as a user would edit them, config.json untouched: their checksum is what refuses them."""
 
 import json
 import shutil
 from pathlib import Path
 from typing import Callable, NamedTuple
+
+from data.checksums import sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "models" / "zoo" / "text_net"
@@ -15,6 +21,23 @@ class Case(NamedTuple):
     edit: Callable[[Path], None]  # changes the copied run folder
     part: str  # what is left out: "run" (its row in the table), "fairness" (its audit) or "card" (its model card)
     note: str  # what the note that names the run says is wrong
+    reseal: bool = True  # config.json records the edited files' new checksums
+
+
+def reseal(directory: Path) -> None:
+    """config.json's checksums made those of the folder's files as they now are (a regular file's only: a folder
+    at a file's name keeps the old one); a config.json that is no object with `files` is left as it is."""
+    path = directory / "config.json"
+    try:
+        config = json.loads(path.read_text())
+    except (ValueError, RecursionError):  # not JSON, nested too deeply
+        return
+    if not isinstance(config, dict) or not isinstance(config.get("files"), dict):
+        return
+    for name in config["files"]:
+        if (directory / name).is_file():
+            config["files"][name] = sha256_file(directory / name)
+    path.write_text(json.dumps(config))
 
 
 def _json(name: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
@@ -81,6 +104,20 @@ CASES = {
     "fairness_unknown_score": Case(_json("fairness.json", lambda f: f["gender"]["fear"].update(loudness={})),
                                    "fairness", 'fairness.json: gender.fear: "loudness" not a score the audit compares '
                                                '(probability, intensity)'),
+    # edited after saving, config.json untouched: refused by the checksum config.json records, as loading does
+    "macro_f1_raised": Case(_json("metrics.json", lambda m: m["wassa_test"].update(macro_f1=0.99)), "run",
+                            "metrics.json: checksum differs from config.json; refusing to read it", reseal=False),
+    "fairness_gap_lowered": Case(_json("fairness.json", lambda f: f["race"]["joy"]["intensity"].update(mean_gap=0.0)),
+                                 "fairness", "fairness.json: checksum differs from config.json; refusing to read it",
+                                 reseal=False),
+    "metrics_unlisted": Case(_json("config.json", lambda c: c["files"].pop("metrics.json")), "run",
+                             "metrics.json: config.json lists no checksum for it; refusing to read it"),
+    "fairness_unlisted": Case(_json("config.json", lambda c: c["files"].pop("fairness.json")), "fairness",
+                              "fairness.json: config.json lists no checksum for it; refusing to read it"),
+    "old_format": Case(_json("config.json", lambda c: [c.pop("format"), c.pop("files")]), "run",
+                       "config.json: saved in the old pickle format, which records no checksums and which this "
+                       "version refuses to load; if you trust where it came from, convert it once: python cli.py "
+                       "convert --model-dir DIR --trust"),
 }
 
 EXPLORATORY = list(CASES)[:9]  # the cases the exploratory test found
@@ -91,6 +128,8 @@ def make_run(folder: Path, name: str) -> Path:
     directory = folder / name
     shutil.copytree(SOURCE, directory)
     CASES[name].edit(directory)
+    if CASES[name].reseal:
+        reseal(directory)
     return directory
 
 

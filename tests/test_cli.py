@@ -268,6 +268,18 @@ def test_compare_names_a_malformed_run_on_stderr_and_lists_the_others(case, tmp_
         assert err == "" and sorted(listed) == sorted([str(good), str(bad)])
 
 
+def test_compare_skips_a_run_whose_metrics_were_edited_after_saving(tmp_path, capsys):
+    """It was listed first, with its edited 0.99, although `score --model-dir` refuses the folder."""
+    edited, good = good_run(tmp_path / "runs", "edited"), good_run(tmp_path / "runs")
+    metrics = json.loads((edited / "metrics.json").read_text())
+    metrics["wassa_test"]["macro_f1"] = 0.99
+    (edited / "metrics.json").write_text(json.dumps(metrics))
+    assert cli.main(["compare", "--runs", str(tmp_path / "runs"), "--with-default"]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"skipped {edited}: metrics.json: checksum differs from config.json; refusing to read it\n"
+    assert sorted(line.split()[0] for line in out.splitlines()[1:]) == sorted([str(good), "models/default"])
+
+
 def test_compare_of_only_malformed_runs_says_why_each_is_skipped(tmp_path, capsys):
     bad = make_run(tmp_path, "metrics_an_array")
     assert cli.main(["compare", "--runs", str(tmp_path)]) == 1

@@ -255,7 +255,7 @@ def messages(at) -> list[str]:
     return [str(element.value) for kind in ("warning", "caption", "error", "info") for element in at.get(kind)]
 
 
-@pytest.mark.parametrize("case", EXPLORATORY)
+@pytest.mark.parametrize("case", [*EXPLORATORY, "macro_f1_raised", "fairness_gap_lowered"])  # + checksums
 def test_a_malformed_run_is_named_and_the_rest_of_the_page_still_shows(monkeypatch, tmp_path, case):
     make_run(tmp_path, case)
     at = open_page(monkeypatch, tmp_path)  # no exception: the page did not stop at the bad run

@@ -19,10 +19,10 @@ from evaluation.comparison import (
     standings,
     which_model,
 )
-from evaluation.runs import RunError, find_runs, read_json
+from evaluation.runs import RunError, find_runs, read_json, runs_table
 from models.base import Prediction
 from models.registry import DEFAULT_MODEL_DIR, build_model
-from tests.malformed_runs import CASES, SOURCE, good_run, make_run
+from tests.malformed_runs import CASES, SOURCE, good_run, make_run, reseal
 from training.run import run_training
 from training.zoo import ZOO_DIR
 
@@ -110,6 +110,18 @@ def test_a_malformed_run_is_left_out_and_named_and_the_others_still_compared(cas
     assert sorted(reports) == sorted(name for name in readable if name not in unread)
     assert sorted(fairness_summary(reports)["name"]) == sorted(reports)
     assert set(fairness_long(reports)["name"]) == set(reports)
+
+
+def test_a_run_whose_metrics_were_edited_after_saving_is_skipped_and_an_untouched_copy_listed(tmp_path):
+    """`score --model-dir` refused the folder (its checksum), while the comparison ranked it first with 0.99."""
+    good = good_run(tmp_path)
+    edited = good_run(tmp_path, "edited")
+    metrics = json.loads((edited / "metrics.json").read_text())
+    metrics["wassa_test"]["macro_f1"] = 0.99
+    (edited / "metrics.json").write_text(json.dumps(metrics))
+    table, skipped = runs_table(find_runs(tmp_path))
+    assert skipped == {str(edited): "metrics.json: checksum differs from config.json; refusing to read it"}
+    assert list(table["run"]) == [str(good)]
 
 
 def test_a_run_file_that_is_no_regular_file_is_refused_without_reading_it(tmp_path):
@@ -274,6 +286,7 @@ def test_an_audit_without_intensity_gaps_is_read_and_shown(tmp_path):
         for emotion in EMOTIONS:
             report[attribute].get(emotion, {}).pop("intensity", None)
     (directory / "fairness.json").write_text(json.dumps(report))
+    reseal(directory)
     reports, unread = fairness_reports({"runs/labels-only": directory})
     assert unread == {} and list(reports) == ["runs/labels-only"]
     assert set(fairness_long(reports)["score"]) == {"probability"}
@@ -287,6 +300,7 @@ def test_an_audit_without_probability_gaps_is_refused(tmp_path):
     report = json.loads((directory / "fairness.json").read_text())
     report["gender"]["joy"].pop("probability")
     (directory / "fairness.json").write_text(json.dumps(report))
+    reseal(directory)
     assert fairness_reports({"runs/x": directory}).skipped == {
         "runs/x": "fairness.json: gender.joy.probability is missing"}
 
@@ -332,6 +346,7 @@ def test_misread_words_are_read_when_laid_out_as_the_audit_writes_them_and_refus
     if change == "absent":
         del report["misread_words"]
     (directory / "fairness.json").write_text(json.dumps(report))
+    reseal(directory)
     reports, unread = fairness_reports({"runs/x": directory})
     assert unread == ({} if note is None else {"runs/x": note})
     assert list(reports) == ([] if note else ["runs/x"])
