@@ -731,5 +731,5 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
 
 
 __all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "resolve_image", "check_columns",
-           "column_notes",            "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "scored_header", "check_output", "OutputLock", "parts_folder",
+           "column_notes", "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "scored_header", "check_output", "OutputLock", "parts_folder",
            "journal_key", "read_journal", "render", "clear_other_engine", "disk_full_message", "DISK_FULL"]
