@@ -38,13 +38,17 @@ def scores_table(probabilities, intensities) -> None:
                  hide_index=True, column_config=BARS)
 
 
+MAX_TWEET_BOX = 1000  # characters; the browser refuses a longer paste, so the box's help says so
+
 st.title("Predict")
 st.caption("How much anger, fear, joy and sadness a tweet carries, from its text and, if it has one, its image.")
 st.write("Try an example:")
 examples = st.container(horizontal=True)  # wraps onto a second line in a narrow window, no label cut
 for name, tweet in EXAMPLES.items():
     examples.button(name, on_click=st.session_state.__setitem__, args=("tweet", tweet))
-text = st.text_area("Tweet", key="tweet", max_chars=1000, placeholder="Type or paste a tweet…")
+text = st.text_area("Tweet", key="tweet", max_chars=MAX_TWEET_BOX, placeholder="Type or paste a tweet…",
+                    help=f"At most {MAX_TWEET_BOX:,} characters (a tweet has at most 280): the box takes no longer "
+                         "paste. Score longer texts on the Batch page or with `cli.py score`.")
 
 # Imported only now that the tweet box is on screen: the model code pulls in torch and scikit-learn, 3-4 s on a
 # busy 2-core machine (python -X importtime); later runs find them in sys.modules.

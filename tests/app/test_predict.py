@@ -42,6 +42,8 @@ def test_the_page_renders_and_asks_for_a_tweet(page):
     assert options[0] == "default (shipped)" and all(o.startswith("zoo/") for o in options[1:])
     assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
     assert "at most 10 MB" in page.caption[1].value  # the upload limit is stated
+    box = page.text_area(key="tweet")  # a longer paste was refused with no word of why: the limit is stated
+    assert box.max_chars == 1000 and "At most 1,000 characters" in box.help
 
 
 def test_a_typed_tweet_gets_four_probabilities_and_its_reasons(page):
