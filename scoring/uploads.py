@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from data import DataError
 from data.labelled import LabelledData, read_labelled
 from data.tables import Table, read_table
 from emotions import EMOTIONS
-from features.image.decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb
+from features.image.decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb, open_checked
 from scoring.local import ScoreSummary, check_columns, column_notes, score_frame
 
 CHUNK_ROWS = 500  # rows scored between two updates of the page's progress bar
@@ -172,11 +172,15 @@ def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = L
 
 
 def _not_an_image(path: Path) -> str | None:
+    """Why the file cannot be scored as an image, in the words its row's `error` will use (`open_checked`); None if
+    its header reads and Pillow's check of the rest finds nothing wrong."""
     try:
-        with Image.open(path) as image:
+        with open_checked(path.read_bytes(), DEFAULT_MAX_PIXELS) as image:
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        return str(exc) or type(exc).__name__
+    except ImageDecodeError as exc:
+        return str(exc)
+    except (OSError, SyntaxError, ValueError) as exc:  # what Pillow's verify() finds past the header
+        return f"cannot decode image: {exc or type(exc).__name__}"
     return None
 
 

@@ -196,7 +196,9 @@ def decode_rgb(data: bytes | Image.Image, size: int, max_pixels: int = DEFAULT_M
     except ImageDecodeError:
         raise
     except Exception as exc:  # truncated data, broken chunks, libjpeg errors...
-        raise ImageDecodeError(f"cannot decode image ({exc})") from None
+        # Pillow's words for the commonest case ("image file is truncated (34 bytes not processed)") kept as detail
+        why = "the file is cut short or damaged; " if "truncated" in str(exc) else ""
+        raise ImageDecodeError(f"cannot decode image: {why}{exc}") from None
 
 
 def to_rgb(im: Image.Image) -> Image.Image:

@@ -102,7 +102,7 @@ def test_a_file_with_blank_lines_before_its_header_scores(page):
 
 def test_a_zip_entry_that_is_not_an_image_is_named(page):
     upload(page, "mine.csv", b"text,image\nhi,a.png\n", zipped({"a.png": b"not a picture"}))
-    assert any("1 file(s) in the ZIP are not images (a.png: cannot identify image file" in w
+    assert any("1 file(s) in the ZIP are not images (a.png: not a supported image (JPEG, PNG" in w
                for w in messages(page, "warning"))
     page.button[0].click().run()
     _, scored, _ = page.session_state["batch_result"]
@@ -131,7 +131,9 @@ def test_messages_name_the_zips_files_not_the_servers_folder(page):
     upload(page, "mine.csv", table, zipped({"imgs/face.png": picture.getvalue(), "notes.txt": b"hello"}))
     folder = str(page.session_state["_unpacked"]["batch-images"][1].folder)
     warning = next(w for w in messages(page, "warning") if "not images" in w)
-    assert "(notes.txt: cannot identify image file 'notes.txt')" in warning and folder not in warning
+    # in the words of its row's error below (it said "cannot identify image file 'notes.txt'", Pillow's)
+    assert "(notes.txt: not a supported image (JPEG, PNG, WebP, GIF or BMP expected))" in warning
+    assert folder not in warning
     page.button[0].click().run()
     _, scored, _ = page.session_state["batch_result"]  # what the page shows and the download holds
     assert scored["error"].tolist() == [

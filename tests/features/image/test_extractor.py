@@ -60,7 +60,7 @@ def bad_files(tmp_path):
     return [
         (tmp_path / "notes.jpg", "notes.jpg: not a supported image (JPEG, PNG, WebP, GIF or BMP expected)"),
         (tmp_path / "empty.png", "empty.png: empty file (0 bytes)"),
-        (tmp_path / "cut.jpg", "cut.jpg: cannot decode image (image file is truncated"),
+        (tmp_path / "cut.jpg", "cut.jpg: cannot decode image: the file is cut short or damaged; image file is truncated"),
         (tmp_path / "bomb.bmp", "bomb.bmp: 8000x8000 = 64,000,000 pixels is over the limit of 40,000,000, refused before decoding"),
         (tmp_path / "missing.webp", "missing.webp: file not found"),
     ]
