@@ -154,7 +154,7 @@ if skipped:  # one run with malformed files is left out, named, and the rest of 
         st.stop()
 
 with st.expander("Evaluate on your own labelled data"):
-    st.write("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy or sadness), "
+    st.write("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy, sadness, or none), "
              "or the four emotion columns as 0/1; images come from a ZIP whose paths the `image` column names. "
              "Every model is scored on it and the table gains its columns (`upload_…`).")
     st.caption(f"Limits: {LIMITS.describe()}.")

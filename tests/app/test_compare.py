@@ -47,6 +47,8 @@ def test_a_fresh_clone_compares_the_shipped_default_and_zoo(monkeypatch, tmp_pat
             "train_seconds", "tweets_per_s", "size_mb"} <= set(table.columns)
     assert table["tweets_per_s"].notna().all()
     assert len(at.get("vega_lite_chart")) >= 2  # the heat map, speed against quality (and the audits)
+    upload_help = at.expander[0].markdown[0].value  # "Evaluate on your own labelled data": none is a label too
+    assert "a `label` column (anger, fear, joy, sadness, or none)" in upload_help
     # A run trained on labels alone has a blank intensity row: the caption said only images or none left blanks.
     assert any("or gives no intensity (trained with too few gold intensities)" in c.value for c in at.caption)
     # The four questions a newcomer brings, answered at the top of the page from the shipped models' figures (the
