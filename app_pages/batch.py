@@ -12,7 +12,7 @@ from data import DataError
 from data.tables import likely_text_column
 from emotions import EMOTIONS, NONE
 from scoring.local import csv_text, scored_header, separator_for
-from scoring.uploads import LIMITS, score_table
+from scoring.uploads import LIMITS, result_preview, rows_with_messages, score_table
 
 SAMPLES = {
     "40 tweets": ("tweets_sample.csv", None),
@@ -95,9 +95,14 @@ a, b, c, d = st.columns(4)
 a.metric("Rows", f"{summary.rows:,}")
 b.metric("Scored", f"{summary.scored:,}")
 c.metric("Failed", f"{summary.failed:,}")
-d.metric("With a message", f"{(scored['error'] != '').sum():,}")
+flagged = rows_with_messages(scored, text_column)
+d.metric("With a message", f"{len(flagged):,}")
 if summary.failed:
     st.warning(f"{summary.failed} row(s) could not be scored; they are kept in the file with their `error`.")
+if len(flagged):
+    with st.expander(f"Rows with a message ({len(flagged):,}): which and why", expanded=True):
+        st.dataframe(flagged, hide_index=True, column_config={"error": st.column_config.TextColumn(width="large")})
+        st.caption("`row` counts the file's rows from 1, the header not counted; a blank `emotion`: not scored.")
 
 counts = (scored.loc[scored["emotion"] != "", "emotion"].value_counts().rename_axis("emotion")
           .reset_index(name="tweets"))
@@ -108,9 +113,10 @@ st.altair_chart(
                                                      range=[*EMOTION_COLOURS.values(), "#999999"]), legend=None),
         tooltip=["emotion", "tweets"]),
     width="stretch")
-st.dataframe(scored.head(1000), hide_index=True)
-if len(scored) > 1000:
-    st.caption(f"The first 1,000 of {len(scored):,} rows; the download has them all.")
+st.dataframe(result_preview(scored.head(1000)), hide_index=True)  # the answer and any message first
+st.caption(("" if len(scored) <= 1000 else f"The first 1,000 of {len(scored):,} rows; the download has them all. ")
+           + "Shown: `emotion`, `error` and the probabilities first; the download has the input columns first, "
+             "as `python cli.py score` writes them.")
 
 suffix = PurePosixPath(name).suffix.lower()
 separator = separator_for(Path(name))  # as `cli.py score` picks it

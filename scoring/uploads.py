@@ -20,7 +20,7 @@ from data.labelled import LabelledData, read_labelled
 from data.tables import Table, read_table
 from emotions import EMOTIONS
 from features.image.decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb, open_checked
-from scoring.local import ScoreSummary, check_columns, column_notes, score_frame
+from scoring.local import OUTPUT_COLUMNS, ScoreSummary, check_columns, column_notes, score_frame
 
 CHUNK_ROWS = 500  # rows scored between two updates of the page's progress bar
 
@@ -106,6 +106,30 @@ def score_table(model, table: Table, text_column: str | None, image_column: str 
         if on_progress:
             on_progress(done / table.rows)
     return pd.concat(parts, ignore_index=True), summary
+
+
+# The output columns in the order the Batch page shows them first: the answer, any message, the probabilities.
+SHOWN_FIRST = ["emotion", "error", *(f"prob_{e}" for e in EMOTIONS)]
+
+
+def result_preview(scored: pd.DataFrame) -> pd.DataFrame:
+    """Scored rows (`score_table`) as the Batch page shows them: `SHOWN_FIRST`, then the input columns, then the
+    intensities. In the file's order (input columns first, as `cli.py score` writes them) a long tweet pushed
+    `emotion` to the right edge and `error` out of sight; the download keeps the file's order."""
+    outputs = [c for c in OUTPUT_COLUMNS if c in scored.columns]
+    inputs = [c for c in scored.columns if c not in outputs]
+    first = [c for c in SHOWN_FIRST if c in outputs]
+    return scored[[*first, *inputs, *(c for c in outputs if c not in first)]]
+
+
+def rows_with_messages(scored: pd.DataFrame, text_column: str | None = None) -> pd.DataFrame:
+    """The scored rows whose `error` holds a message: (row, error, emotion[, the text column]), `row` counting the
+    file's rows from 1 (header not counted). `emotion` is blank where the row could not be scored."""
+    flagged = (scored["error"] != "").to_numpy()
+    columns = ["error", "emotion", *([text_column] if text_column in scored.columns else [])]
+    shown = scored.loc[flagged, columns].reset_index(drop=True)
+    shown.insert(0, "row", flagged.nonzero()[0] + 1)
+    return shown
 
 
 # --- ZIPs of images -------------------------------------------------------------------------------------------

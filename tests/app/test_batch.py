@@ -9,6 +9,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from app_pages.shared import RUNS_ENV_VAR, bundled_sample
+from emotions import EMOTIONS
 from scoring.local import OUTPUT_COLUMNS
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "batch.py")
@@ -47,6 +48,7 @@ def test_bundled_sample_scores_and_offers_the_download(page):
     page.button[0].click().run()
     assert not page.exception
     assert messages(page, "metric") == ["40", "40", "0", "0"]
+    assert not page.expander  # no row with a message: no table of them
     _, scored, summary = page.session_state["batch_result"]
     assert list(scored.columns) == ["id", "text", "label"] + OUTPUT_COLUMNS
     # Real predictions: the sample's labels are WASSA-2017's query words, which readers (and so the default
@@ -63,6 +65,16 @@ def test_a_small_upload_keeps_failed_rows_and_counts_them(page):
     _, scored, _ = page.session_state["batch_result"]
     assert scored["emotion"].tolist() == ["anger", "", ""]
     assert page.download_button[0].proto.label == "Download the scored file"
+    # Which rows have a message and why, on their own: the count alone said neither.
+    flagged = page.expander[0]
+    assert flagged.label == "Rows with a message (2): which and why"
+    table = flagged.dataframe[0].value
+    assert table["row"].tolist() == [2, 3] and table["text"].tolist() == ["", "so happy today"]
+    assert table["error"][0].startswith("nothing to score") and "not scored" in table["error"][1]
+    # The preview shows the answer and the message first (after a long tweet, `emotion` was at the right edge and
+    # `error` out of sight); the download keeps the CLI's order, input columns first.
+    assert list(page.dataframe[-1].value.columns[:6]) == ["emotion", "error", *(f"prob_{e}" for e in EMOTIONS)]
+    assert list(scored.columns) == ["text", "id"] + OUTPUT_COLUMNS
 
 
 def test_faces_sample_with_its_zip_scores_every_image(page):

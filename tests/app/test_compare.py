@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 from unittest.mock import ANY
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
@@ -46,6 +47,8 @@ def test_a_fresh_clone_compares_the_shipped_default_and_zoo(monkeypatch, tmp_pat
             "train_seconds", "tweets_per_s", "size_mb"} <= set(table.columns)
     assert table["tweets_per_s"].notna().all()
     assert len(at.get("vega_lite_chart")) >= 2  # the heat map, speed against quality (and the audits)
+    upload_help = at.expander[0].markdown[0].value  # "Evaluate on your own labelled data": none is a label too
+    assert "a `label` column (anger, fear, joy, sadness, or none)" in upload_help
     # A run trained on labels alone has a blank intensity row: the caption said only images or none left blanks.
     assert any("or gives no intensity (trained with too few gold intensities)" in c.value for c in at.caption)
     # The four questions a newcomer brings, answered at the top of the page from the shipped models' figures (the
@@ -219,6 +222,20 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
     assert {"zoo/wassa_specialist", "default (shipped)"} <= set(placed.loc[placed["on_frontier"], "name"])
     speed = next(spec for spec in specs.values() if "size" in spec.get("encoding", {}))
     assert speed["encoding"]["x"]["scale"]["type"] == "log" and speed["encoding"]["x"]["title"].endswith("log scale)")
+    # Axes fitted to the points, with a margin: Vega's own (1,000 to 100,000 tweets/s, 0 to 0.8) put four models
+    # within a dot's width of each other.
+    plotted = convert_arrow_bytes_to_pandas_df(next(
+        chart.proto.datasets[0].data.data for chart in at.get("vega_lite_chart")
+        if json.loads(chart.proto.spec) == speed))
+    assert len(plotted) == len(at.dataframe[0].value)  # every model a point
+    for axis, field, log in (("x", "tweets_per_s", True), ("y", "away", False)):
+        scale = speed["encoding"][axis]["scale"]
+        assert speed["encoding"][axis]["field"] == field and scale["nice"] is False
+        low, high = scale["domain"]
+        shown = (np.log10 if log else np.asarray)([low, high, plotted[field].min(), plotted[field].max()])
+        spread = shown[3] - shown[2]
+        assert shown[0] < shown[2] and shown[3] < shown[1]  # every point inside, none on the edge
+        assert shown[1] - shown[0] <= 1.25 * spread  # the points fill at least four fifths of each axis
     sizes = sorted(at.dataframe[0].value["size_mb"])
     assert speed["encoding"]["size"]["legend"]["values"] == [sizes[0], sizes[-1]]  # Vega's own ran past the foot
     assert speed["encoding"]["size"]["scale"]["range"][0] >= 40  # 0.02 MB was a dot of one pixel

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.shared import highlight_html, inert_markdown, nested_headings
+from app_pages.shared import fitted_domain, highlight_html, inert_markdown, nested_headings
 from explain.tokens import explain_text
 from models.store import sha256_file
 
@@ -145,3 +145,17 @@ def test_a_run_replaced_in_its_folder_is_loaded_anew(tmp_path):
 def test_a_negation_word_that_negates_nothing_is_not_bold_and_a_cue_is():
     assert "font-weight:bold" not in highlight_html(explain_text("I've never been happier"))
     assert re.search(r'font-weight:bold[^>]*>not<', highlight_html(explain_text("I'm not happy")))
+
+
+def test_an_axis_is_fitted_to_its_values_with_a_margin():
+    """The speed chart's points, 6,605 to 22,088 tweets/s and 0.47 to 0.73, on Vega's own axes (1,000 to 100,000
+    and 0 to 0.8) were four models within a dot's width."""
+    low, high = fitted_domain([9292, 6605, 22088, 10185], log=True)  # a tenth of the span in powers of ten
+    assert low == pytest.approx(6605 / (22088 / 6605) ** 0.1) and high == pytest.approx(22088 * (22088 / 6605) ** 0.1)
+    assert fitted_domain([0.47, 0.73, float("nan")]) == pytest.approx([0.444, 0.756])  # NaN: no point
+    assert fitted_domain([0.5, 0.98], margin=0.25, within=(0, 1)) == pytest.approx([0.38, 1.0])
+    assert fitted_domain([0.5]) == pytest.approx([0.475, 0.525])  # one model: centred, not a span of nothing
+    assert fitted_domain([1000], log=True) == pytest.approx([10 ** 2.95, 10 ** 3.05])
+    assert fitted_domain([0.0]) == pytest.approx([-0.05, 0.05])
+    with pytest.raises(ValueError, match="needs values above 0"):
+        fitted_domain([0, -1], log=True)

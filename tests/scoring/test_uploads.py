@@ -11,6 +11,7 @@ from PIL import Image
 
 from data.bundled import load_wassa
 from data.labelled import frame_to_labelled
+from emotions import EMOTIONS
 from models.registry import build_model
 from scoring.local import OUTPUT_COLUMNS, csv_text, scored_header
 from scoring.uploads import (
@@ -21,6 +22,8 @@ from scoring.uploads import (
     read_image_upload,
     read_labelled_upload,
     read_table_upload,
+    result_preview,
+    rows_with_messages,
     score_table,
     unpack_images,
 )
@@ -106,6 +109,26 @@ def test_scoring_keeps_every_row_and_counts_the_failed_ones(model, tmp_path):
     assert (summary.rows, summary.scored, summary.failed) == (4, 2, 2)
     assert seen == [1.0]
 
+
+
+def test_the_preview_shows_the_answer_and_any_message_first_and_the_messages_on_their_own(model, tmp_path):
+    """Input columns first (the file's order), a long tweet left `emotion` at the page's right edge and `error` out
+    of sight; the rows with a message were counted but not shown."""
+    data = b"id,text\n1,I am furious #angry\n2,\n3,terrified and nervous #fear #anxiety\n4,too,many\n"
+    scored, _ = score_table(model, read_table_upload(data, "mine.csv", tmp_path), "text")
+    shown = result_preview(scored)
+    probabilities = [f"prob_{e}" for e in EMOTIONS]
+    assert list(shown.columns) == ["emotion", "error", *probabilities, "id", "text",
+                                   *(f"intensity_{e}" for e in EMOTIONS)]
+    assert shown["text"].tolist() == scored["text"].tolist()  # the same rows, columns reordered only
+    assert list(scored.columns) == ["id", "text"] + OUTPUT_COLUMNS  # the frame downloaded is left as it was
+    flagged = rows_with_messages(scored, "text")
+    assert list(flagged.columns) == ["row", "error", "emotion", "text"]
+    assert flagged["row"].tolist() == [2, 4]  # the file's rows from 1, header not counted
+    assert flagged["error"].str.startswith(("nothing to score", "line 5: 3 fields")).all()
+    assert flagged["emotion"].tolist() == ["", ""]
+    assert list(rows_with_messages(scored).columns) == ["row", "error", "emotion"]  # image-only: no text column
+    assert rows_with_messages(scored[scored["error"] == ""], "text").empty
 
 def test_the_download_keeps_blank_and_repeated_column_names(model, tmp_path):
     table = read_table_upload(b"text,note,note,\nso happy,a,b,c\n", "mine.csv", tmp_path)
