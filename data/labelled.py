@@ -396,7 +396,7 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
         first = data.images[missing[0]]
         what = "a folder, not an image file" if Path(first).is_dir() else "no such file"
         raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: {what} (first: "
-                        f"{shown_text(first, 300)}); image paths are read relative to {base}")
+                        f"{shown_text(first, 300)}); image paths are read relative to {base.absolute()}")
     return data
 
 

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -135,7 +137,7 @@ def test_a_held_out_tenth_keeps_rows_with_no_emotion_on_both_sides(tmp_path):
     assert (~valid.labels.any(axis=1)).sum() == 1 and (~train.labels.any(axis=1)).sum() == 9
 
 
-def test_an_image_path_that_is_no_file_is_refused_with_its_rows(tmp_path):
+def test_an_image_path_that_is_no_file_is_refused_with_its_rows(tmp_path, monkeypatch):
     (tmp_path / "pics").mkdir()
     (tmp_path / "pics" / "a.jpg").write_bytes(b"\xff\xd8")
     rows = "".join(f"t{i},{'pics/a.jpg' if i % 2 else ''},joy\n" for i in range(4)) + ",pics/b.jpg,fear\n,pics,joy\n"
@@ -144,6 +146,9 @@ def test_an_image_path_that_is_no_file_is_refused_with_its_rows(tmp_path):
                                         rf"{tmp_path}/pics/b\.jpg\); image paths are read relative to {tmp_path}"):
         read_labelled(path)
     assert read_labelled(path, check_images=False).images[4] == str(tmp_path / "pics/b.jpg")
+    monkeypatch.chdir(tmp_path)  # a file named from its own folder: the folder is named, not "."
+    with pytest.raises(DataError, match=rf"image paths are read relative to {tmp_path}$"):
+        read_labelled(Path("d.csv"))
 
 
 def test_missing_file(tmp_path):
