@@ -286,19 +286,22 @@ def _cell_text(cells: pd.Series) -> pd.Series:
 def _single_labels(cells: pd.Series, source: str) -> tuple[np.ndarray, np.ndarray]:
     """A `label` column (an emotion's name, or none, in any case) → ((n, 4) 0/1, (n,) whether the row is none)."""
     raw = _cell_text(cells).str.lower()
-    empty = np.flatnonzero(raw.isin(("", "nan")).to_numpy())
-    if empty.size:
-        raise DataError(f"{source}: column 'label', row(s) {_rows(empty)}: empty; write one of {', '.join(EMOTIONS)}, "
-                        f"or {NONE} for a text with no emotion of the four")
-    known = raw.isin([*EMOTIONS, NONE]).to_numpy()
+    empty = raw.isin(("", "nan")).to_numpy()
+    problems = []  # both kinds at once: a file mended for one should not fail again on the other
+    if empty.any():
+        problems.append(f"column 'label', row(s) {_rows(np.flatnonzero(empty))}: empty; write one of "
+                        f"{', '.join(EMOTIONS)}, or {NONE} for a text with no emotion of the four")
+    known = raw.isin([*EMOTIONS, NONE]).to_numpy() | empty
     if not known.all():
         unknown = sorted(set(raw[~known]))
         hints = [f"{_SYNONYMS[label]} for {label!r}" for label in unknown if label in _SYNONYMS]
         hint = (f"; did you mean {', '.join(hints[:5])}? Write them so in the file" if hints else
                 "; labels are names, not numbers" if all(label.isdigit() for label in unknown) else "")
-        raise DataError(f"{source}: unknown label(s) {shown_names(unknown[:5])} in column 'label' (row(s) "
+        problems.append(f"unknown label(s) {shown_names(unknown[:5])} in column 'label' (row(s) "
                         f"{_rows(np.flatnonzero(~known))}); expected one of {list(EMOTIONS)} or {NONE!r} (no emotion "
                         f"of the four){hint}")
+    if problems:
+        raise DataError(f"{source}: " + "; also ".join(problems))
     none = (raw == NONE).to_numpy()
     labels = np.zeros((len(raw), len(EMOTIONS)))
     labels[~none] = one_hot(raw[~none])

@@ -258,3 +258,11 @@ def test_a_link_loop_an_image_given_for_the_table_and_a_folder_for_an_image_are_
     (tmp_path / "faces").mkdir()
     with pytest.raises(DataError, match=r"d\.csv: column 'image', row\(s\) 2: a folder, not an image file \(first: "):
         read_labelled(write(tmp_path, "d.csv", "text,image,label\nhi,face.png,joy\nho,faces,joy\n"))
+
+
+def test_empty_and_unknown_labels_are_named_together(tmp_path):
+    """Only the empty label was named; the unknown one came out once that was mended."""
+    path = write(tmp_path, "d.csv", "text,label\nhi,joy\nho,happy\nhu,\n")
+    with pytest.raises(DataError, match=r"/d\.csv: column 'label', row\(s\) 3: empty; .*; also unknown label\(s\) "
+                                        r"\['happy'\] in column 'label' \(row\(s\) 2\)"):
+        read_labelled(path)
