@@ -24,6 +24,17 @@ def cached_bundled(name: str, seed: int):
     return training_set(name, seed)
 
 
+def stop_button(job) -> None:
+    """Drawn outside the fragment that polls the job: a click arriving while that fragment reruns was dropped."""
+    if job.can_stop:
+        st.button("Stop", on_click=job.stop, type="primary", help="Ends after the current epoch; the best epoch "
+                  "so far is kept, scored and saved.")
+    else:
+        st.button("Stop", disabled=True, help=f"`{job.model_name}` cannot be stopped early: it has no epochs to stop "
+                  "between, and its training is one call that cannot be interrupted. The run is scored and "
+                  "saved when it is done.")
+
+
 def show_curves(job, epochs: int | None, members: int = 1) -> None:
     """The job's state and its curves so far (called every second while it runs)."""
     curves = job.curves()
@@ -36,13 +47,6 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
                         + f"epoch {epoch} of at most {epochs} (early stopping may end it sooner)")
         else:
             st.progress(0.0, text="Training… (this model has no epochs to show)")
-        if job.can_stop:
-            st.button("Stop", on_click=job.stop, type="primary", help="Ends after the current epoch; the best epoch "
-                      "so far is kept, scored and saved.")
-        else:
-            st.button("Stop", disabled=True, help=f"`{job.model_name}` cannot be stopped early: it has no epochs to stop "
-                      "between, and its training is one call that cannot be interrupted. The run is scored and "
-                      "saved when it is done.")
     if done:
         loss, f1 = st.columns(2)
         x = alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1))
@@ -76,6 +80,17 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
                       and job.stop_requested else ""))
         for note in job.notes:
             st.warning(note[0].upper() + note[1:] + ".")
+
+
+def fresh_name(model_name: str, job) -> str:
+    """`model_name-YYYYmmdd-HHMMSS`, with `-2`, `-3`, … if that run exists or is the one training."""
+    base = name = f"{model_name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    taken = {job.out.name} if job is not None else set()
+    number = 1
+    while name in taken or (runs_dir() / name).exists():
+        number += 1
+        name = f"{base}-{number}"
+    return name
 
 
 st.title("Train")
@@ -129,9 +144,11 @@ bundled_eval = right.checkbox("Score test sets", True, disabled=busy,
                                    "Compare page ranks by. Off: only the validation rows are scored, sooner.")
 # The proposed name is made once per model and kept: a default that changed every second would make a new widget
 # on each rerun, dropping the name the user typed.
-proposed = st.session_state.setdefault("run_names", {}).setdefault(
-    model_name, f"{model_name}-{time.strftime('%Y%m%d-%H%M%S')}")
-run_name = st.text_input("Run name", proposed, key=f"run_name:{model_name}", disabled=busy,
+proposed = st.session_state.setdefault("run_names", {}).setdefault(model_name, fresh_name(model_name, job))
+# A new box (key) for each run started: deleting the old box's key did not do, the browser sent its value (the
+# started run's name) back.
+box = st.session_state.setdefault("run_name_boxes", {}).get(model_name, 0)
+run_name = st.text_input("Run name", proposed, key=f"run_name:{model_name}:{box}", disabled=busy,
                          help="Letters, digits, '-', '_' and '.'; the run is saved under this name in the runs folder.")
 
 if st.button("Train", type="primary", disabled=busy):
@@ -167,13 +184,15 @@ if st.button("Train", type="primary", disabled=busy):
             st.session_state["train_notes"] = notes
             st.session_state["train_members"] = settings.get("members", 1)
             st.session_state["run_names"].pop(model_name)  # the next run gets a name of its own
-            del st.session_state[f"run_name:{model_name}"]
+            st.session_state["run_name_boxes"][model_name] = box + 1
             st.rerun()  # lay the page out again with the form disabled while the job runs
 
 if job is not None:
     st.subheader(f"Run {job.out.name}")
     for note in st.session_state.get("train_notes", []):  # the encoding detected in an upload, as Batch says it
         st.caption(note)
+    if job.running:
+        stop_button(job)
 
     @st.fragment(run_every=1.0 if job.running else None)
     def live():

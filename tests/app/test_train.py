@@ -64,6 +64,7 @@ def test_training_can_be_stopped_and_keeps_the_run(page, tmp_path):
     job = page.session_state["train_job"]
     stop = next(b for b in page.button if b.label == "Stop")
     stop.click().run()
+    assert job.stop_requested  # the click reached the job at once
     assert job.wait(timeout=300) and job.status == "stopped", job.error
     assert len(job.log) < 100 and (tmp_path / "stopped" / "config.json").is_file()
     page.run()
@@ -183,6 +184,34 @@ def test_the_run_name_typed_is_the_one_saved_even_a_second_later(page, tmp_path)
     job = page.session_state["train_job"]
     assert job.wait(timeout=300) and job.out.name == "my_named_run", job.error
     assert page.text_input[0].value != "my_named_run"  # the next run is proposed a name of its own
+
+
+def test_after_a_run_the_name_box_proposes_a_new_name_and_train_starts_again(page, tmp_path):
+    """The box kept the finished run's name (the browser sent it back), so Train said it exists already."""
+    page.selectbox[1].set_value("lexicon_rule").run()
+    next(c for c in page.checkbox if c.label == "Score test sets").set_value(False)
+    first, box = page.text_input[0].value, page.text_input[0].id
+    page.button[0].click().run()
+    job = page.session_state["train_job"]
+    assert job.wait(timeout=300) and job.status == "finished" and job.out.name == first, job.error
+    page.run()
+    # A new widget: the browser keeps a value per widget id, and sent the old box's (the run's name) back.
+    assert page.text_input[0].id != box
+    proposed = page.text_input[0].value
+    assert proposed.startswith("lexicon_rule-") and proposed != first and not (tmp_path / proposed).exists()
+    time.sleep(1.1)
+    page.run()
+    assert page.text_input[0].value == proposed  # kept, not made again each rerun
+    page.button[0].click().run()  # the name left as proposed
+    assert not page.error, page.error[0].value
+    second = page.session_state["train_job"]
+    assert second is not job and second.out.name == proposed
+    assert second.wait(timeout=300) and second.status == "finished", second.error
+    page.run()
+    page.text_input[0].set_value("typed_after_a_run").run()
+    time.sleep(1.1)
+    page.run()
+    assert page.text_input[0].value == "typed_after_a_run"
 
 
 def test_a_validation_upload_whose_image_cannot_be_read_fails_before_training_naming_its_row(page, tmp_path):
