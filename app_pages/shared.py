@@ -31,6 +31,11 @@ _TABLEAU20 = ["#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", 
 MODEL_COLOURS = _TABLEAU20[0::2] + _TABLEAU20[1::2]
 
 
+ROOT = Path(__file__).resolve().parents[1]
+RUNS_DIR = ROOT / "runs"  # where the Train page saves runs; git-ignored
+RUNS_ENV_VAR = "TWEET_EMOTION_RUNS"  # another runs folder (the tests point it at a temporary one)
+
+
 def fitted_domain(values, margin: float = 0.1, log: bool = False,
                   within: tuple[float, float] | None = None) -> list[float]:
     """[low, high] of a chart axis fitted to `values`: their range with `margin` of its span added either side (on a
@@ -52,10 +57,6 @@ def fitted_domain(values, margin: float = 0.1, log: bool = False,
     if within is not None:
         low, high = max(low, within[0]), min(high, within[1])
     return [low, high]
-
-ROOT = Path(__file__).resolve().parents[1]
-RUNS_DIR = ROOT / "runs"  # where the Train page saves runs; git-ignored
-RUNS_ENV_VAR = "TWEET_EMOTION_RUNS"  # another runs folder (the tests point it at a temporary one)
 
 
 def runs_dir() -> Path:
