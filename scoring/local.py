@@ -168,15 +168,20 @@ def check_columns(columns: list, path: Path, text_column: str | None,
     return text, image
 
 
-def column_notes(model: EmotionModel, columns: list, path: Path, image_column: str | None) -> list[str]:
-    """What the user should know about the columns before the rows are scored: an image column given to a model
-    that reads no images, or a column named "image" that is not read because no image column was given."""
+def text_only_notes(model: EmotionModel, image_column: str | None) -> list[str]:
+    """An image column given to a model that reads no images: said, as it is not read."""
     if image_column and "image" not in model.modalities:
         return [f"columns: {model.name} reads text only; the image column {image_column!r} is not read"]
-    if not image_column and "image" in model.modalities and column_named(columns, "image", path, "image"):
+    return []
+
+
+def column_notes(model: EmotionModel, columns: list, path: Path, image_column: str | None) -> list[str]:
+    """What the user should know about the columns before the rows are scored: `text_only_notes`, or a column
+    named "image" (whatever its case) that is not read because no image column was given."""
+    if not image_column and "image" in model.modalities and any(str(c).strip().lower() == "image" for c in columns):
         return [f"columns: {path.name} has a column 'image', which is not read; to score its images, give it as the "
                 f"image column (--image-column image)"]
-    return []
+    return text_only_notes(model, image_column)
 
 
 # --- the temporary file and its journal -----------------------------------------------------------------------
@@ -731,5 +736,5 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
 
 
 __all__ = ["OUTPUT_COLUMNS", "ScoreSummary", "score_frame", "score_file", "resolve_image", "check_columns",
-           "column_notes", "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "scored_header", "check_output", "OutputLock", "parts_folder",
+           "column_notes", "text_only_notes", "temporary_paths", "DEFAULT_CHUNK_ROWS", "escape_formulas", "csv_text", "scored_header", "check_output", "OutputLock", "parts_folder",
            "journal_key", "read_journal", "render", "clear_other_engine", "disk_full_message", "DISK_FULL"]

@@ -20,7 +20,7 @@ from data.labelled import LabelledData, read_labelled
 from data.tables import Table, read_table
 from emotions import EMOTIONS
 from features.image.decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb, open_checked
-from scoring.local import OUTPUT_COLUMNS, ScoreSummary, check_columns, column_notes, score_frame
+from scoring.local import OUTPUT_COLUMNS, ScoreSummary, check_columns, score_frame, text_only_notes
 
 CHUNK_ROWS = 500  # rows scored between two updates of the page's progress bar
 
@@ -93,10 +93,7 @@ def score_table(model, table: Table, text_column: str | None, image_column: str 
     if image_column and images_root is None:
         raise UploadError(f"the image column {image_column!r} names images: upload the ZIP that holds them")
     root = Path(images_root) if images_root else Path(".")
-    notes = [*table.notes]
-    if image_column and "image" not in model.modalities:
-        notes += column_notes(model, table.columns, Path(table.name), image_column)
-    summary, parts, done = ScoreSummary(notes=notes), [], 0
+    summary, parts, done = ScoreSummary(notes=[*table.notes, *text_only_notes(model, image_column)]), [], 0
     for chunk in table.chunks:
         scored = score_frame(model, chunk.frame, text_column, image_column, root, root, chunk.row_errors,
                              chunk.unscorable)

@@ -204,6 +204,9 @@ def test_an_image_column_that_is_not_read_is_said(run, tmp_path, capsys):
     assert cli.main(["score", "--input", str(source), "--output", str(tmp_path / "default.csv"), "--quiet"]) == 0
     assert ("columns: in.csv has a column 'image', which is not read; to score its images, give it as the image "
             "column (--image-column image)") in capsys.readouterr().err  # the default model reads images
+    source.write_text("text,Image,IMAGE\nhappy,a.jpg,b.jpg\n")  # two of them: said, not refused
+    assert cli.main(["score", "--input", str(source), "--output", str(tmp_path / "two.csv"), "--quiet"]) == 0
+    assert "in.csv has a column 'image', which is not read" in capsys.readouterr().err
 
 
 def test_an_output_name_of_no_table_format_is_said_to_be_csv(run, tmp_path, capsys):
