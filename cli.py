@@ -417,6 +417,7 @@ def _interrupt_word(exc: KeyboardInterrupt) -> str:
 
 def cmd_score(args) -> int:
     try:  # the imports and the model's loading (a second or two) too: Ctrl-C there is the same one line
+        from data.tables import TABLE_EXTENSIONS
         from models.registry import load_model
 
         delimiter = _delimiter(args.delimiter)
@@ -445,7 +446,7 @@ def cmd_score(args) -> int:
         return _interrupt_status(exc)
     for note in summary.notes:
         print(note, file=sys.stderr)
-    if args.output.suffix.lower() not in (".csv", ".tsv", ".tab", ".txt"):  # .gz and the like were refused
+    if args.output.suffix.lower() not in TABLE_EXTENSIONS:  # .gz and the like were refused
         print(f"note: {args.output.name} is written as CSV (comma-separated), as any name not ending in .tsv, .tab or "
               f".txt", file=sys.stderr)
     resumed = f" ({summary.resumed_rows} from the interrupted run)" if summary.resumed_rows else ""

@@ -38,6 +38,7 @@ _PACKED = (
     (b"%PDF-", "a PDF document", "save the table as CSV"),
 )
 _BY_EXTENSION = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".txt": "\t"}
+TABLE_EXTENSIONS = tuple(_BY_EXTENSION)  # names a table is read and written by (any other: comma-separated)
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
