@@ -144,7 +144,10 @@ bundled_eval = right.checkbox("Score test sets", True, disabled=busy,
                                    "Compare page ranks by. Off: only the validation rows are scored, sooner.")
 # The proposed name is made once per model and kept: a default that changed every second would make a new widget
 # on each rerun, dropping the name the user typed.
-proposed = st.session_state.setdefault("run_names", {}).setdefault(model_name, fresh_name(model_name, job))
+run_names = st.session_state.setdefault("run_names", {})
+if model_name not in run_names:  # not on every rerun: a fresh name looks the runs folder up
+    run_names[model_name] = fresh_name(model_name, job)
+proposed = run_names[model_name]
 # A new box (key) for each run started: deleting the old box's key did not do, the browser sent its value (the
 # started run's name) back.
 box = st.session_state.setdefault("run_name_boxes", {}).get(model_name, 0)
