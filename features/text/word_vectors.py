@@ -188,6 +188,8 @@ class WordVectorFeatures(Transformer):
             centroids.append(centroid / np.linalg.norm(centroid))
         self.centroids_ = np.asarray(centroids)
         self.vector_size_ = vectors.vector_size
+        features, has_word = self._read(tokens)
+        self.no_word_fill_ = features[has_word].mean(axis=0) if has_word.any() else np.zeros(features.shape[1])
         return self
 
     def _train_word2vec(self, tokens: TokenizedTweets):
@@ -210,7 +212,19 @@ class WordVectorFeatures(Transformer):
         return _checked_word_vectors(self.vectors, getattr(self, "vectors_sha256_", None))
 
     def transform(self, tokens: TokenizedTweets) -> np.ndarray:
+        """A tweet with no word that has a vector ("😂😂😂", ":((") gets the training tweets' mean of each column
+        (`no_word_fill_`), the reading of a tweet whose words say nothing either way; zeros would be a similarity far
+        below any tweet's with words (7.6 standard deviations), which a network reads as an extreme tweet. A model
+        saved before this was fitted keeps zeros."""
         self.check_fitted()
+        features, has_word = self._read(tokens)
+        fill = getattr(self, "no_word_fill_", None)
+        if fill is not None:
+            features[~has_word] = fill
+        return features
+
+    def _read(self, tokens: TokenizedTweets) -> tuple[np.ndarray, np.ndarray]:
+        """The features, zeros where a tweet has no word with a vector, and which tweets have one."""
         vectors = self._keyed_vectors()
         find = vectors.finder(len(tokens.vocab))
         rows = np.full(len(tokens.vocab), -1)
@@ -231,7 +245,8 @@ class WordVectorFeatures(Transformer):
         norm = np.linalg.norm(mean, axis=1, keepdims=True)
         similarity = np.divide(mean @ self.centroids_.T, norm, out=np.zeros((len(tokens), len(EMOTIONS))),
                                where=norm > 0)
-        return np.hstack([similarity, mean]) if self.include_mean else similarity
+        features = np.hstack([similarity, mean]) if self.include_mean else similarity
+        return features, n_found.ravel() > 0
 
     def get_feature_names_out(self, input_features=None):
         self.check_fitted()

@@ -23,7 +23,19 @@ def test_similarity_is_the_cosine_to_each_seed_centroid():
     np.testing.assert_allclose(out[0], expected)
     np.testing.assert_allclose(out[1], expected)  # the hashtag is looked up without its #
     assert out[0].argmax() == 2  # joy
-    assert not out[2].any() and not out[3].any()  # nothing to look up: zeros, not NaN
+
+
+def test_a_tweet_with_no_known_word_reads_as_the_training_mean_not_as_zero_similarity():
+    texts = ["happy", "so sad today", "😂😂😂", ":((", "qqzzxq"]
+    tokens = TweetTokenizer().fit_transform(texts)
+    features = WordVectorFeatures(include_mean=True).fit(tokens)
+    out = features.transform(tokens)
+    np.testing.assert_allclose(features.no_word_fill_, out[:2].mean(axis=0))  # over the tweets with a known word
+    for row in (2, 3, 4):
+        np.testing.assert_allclose(out[row], features.no_word_fill_)
+    assert (out[2, :4] > 0.3).all()  # a similarity a tweet with words can have, not 0
+    del features.no_word_fill_  # a model saved before the fill was fitted keeps its zeros
+    assert not features.transform(tokens)[2:].any()
 
 
 def test_seed_centroids_are_unit_means_of_the_seed_words():
