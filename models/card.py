@@ -28,6 +28,10 @@ LIMITS = [
     "one collection out\"; 0.30 in intensity Pearson without WASSA-2017's gold intensities).",
     IMAGE_LIMIT,
 ]
+# A limit of a text model that learns from labels: what the human-judged collections teach about denial.
+NEGATION_LIMIT = ("A denied emotion (\"I'm not angry at all\") is often read as that emotion: in the human-judged "
+                  "collections (GoEmotions, the WASSA-2017 relabels, SemEval-2018 E-c) a text with a negated anger word "
+                  "is judged angry more often than their other texts (README, Benchmarks: bench/negated_words.py).")
 PERSONS_SKIPPED = ("Persons: pronouns, gendered nouns and first names (1990 US Census list) are not read as emotion "
                    "evidence; names outside that list still are.")
 PERSONS_READ = ("Persons: it reads every word as an n-gram, pronouns, gendered nouns and names too, so two tweets "
@@ -191,6 +195,8 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
               for limit in LIMITS if limit is not IMAGE_LIMIT or "image" in config.get("modalities", [])]
     if "text" in config.get("modalities", []):
         limits.append(PERSONS_READ if cls and not cls.skips_person_words else PERSONS_SKIPPED)
+        if cls is None or cls.learns_from_labels:
+            limits.append(NEGATION_LIMIT)
     if config.get("emotions_unseen"):
         unseen = config["emotions_unseen"]
         limits.insert(0, f"Its training data had no example of {' or '.join(unseen)}: it may never say "

@@ -327,7 +327,7 @@ def test_a_card_says_what_its_model_reads_of_persons_and_learns_from_query_words
     """Every text model's card said pronouns and first names are not read as emotion evidence: false of TF-IDF +
     logistic regression, which reads them as n-grams (the zoo's largest fairness gaps); and the lexicon rule's said
     it "was also trained on human judgements", where it learns nothing but a fallback."""
-    from models.card import PERSONS_READ, PERSONS_SKIPPED, model_card
+    from models.card import NEGATION_LIMIT, PERSONS_READ, PERSONS_SKIPPED, model_card
 
     config = {"modalities": ["text"], "train_source": "wassa_agreed/train+goemotions/train"}
 
@@ -336,6 +336,7 @@ def test_a_card_says_what_its_model_reads_of_persons_and_learns_from_query_words
 
     assert PERSONS_READ in limits("tfidf_logreg") and PERSONS_SKIPPED not in limits("tfidf_logreg")
     assert PERSONS_SKIPPED in limits("logreg") and PERSONS_SKIPPED in limits("lexicon_rule")
+    assert NEGATION_LIMIT in limits("logreg") and NEGATION_LIMIT not in limits("lexicon_rule")  # it learns no words
     assert "learns nothing from its training data but the emotion it answers" in limits("lexicon_rule")
     assert "also trained on human judgements (goemotions, wassa_agreed)" in limits("logreg")
     assert "Persons" not in model_card({**config, "model": "image_net", "modalities": ["image"]}, {}, {})
