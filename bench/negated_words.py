@@ -8,7 +8,7 @@ texts hold an EmoLex word of that emotion only inside a negation scope (as the t
 `emolex_negated_freq_<e>` feature counts), how many hold one outside it, and the share of each that readers
 judged to carry the emotion, beside the collection's base rate. Then, per saved model (default: the default
 model), the share of the negated texts it finds the emotion present in (`prob_<e>` at or above its `none`
-threshold). The last line is GoEmotions' share of negated-anger comments judged angry.
+threshold; 0.5 for a 4-way model). The last line is GoEmotions' share of negated-anger comments judged angry.
 """
 
 from __future__ import annotations
@@ -28,16 +28,14 @@ from models.registry import DEFAULT_MODEL_DIR, load_model
 
 def collections() -> dict:
     """name → (texts, presence 0/1 per emotion) of the judged rows."""
+    goemotions_train, ec_dev = goemotions("train"), semeval_ec_dev()
+    wassa = [wassa_relabelled(split) for split in ("train", "dev")]
+    sources = {"GoEmotions train": (goemotions_train.texts, goemotions_train.presence),
+               "WASSA-2017 train+dev judged": ([t for part in wassa for t in part.texts],
+                                               np.vstack([part.presence for part in wassa])),
+               "SemEval-2018 E-c dev": (ec_dev.texts, ec_dev.presence)}
     out = {}
-    for name, data in (("GoEmotions train", goemotions("train")),
-                       ("WASSA-2017 train+dev judged", None),
-                       ("SemEval-2018 E-c dev", semeval_ec_dev())):
-        if data is None:
-            parts = [wassa_relabelled(split) for split in ("train", "dev")]
-            texts = [t for part in parts for t in part.texts]
-            presence = np.vstack([part.presence for part in parts])
-        else:
-            texts, presence = data.texts, data.presence
+    for name, (texts, presence) in sources.items():
         judged = np.isfinite(presence).all(axis=1)
         out[name] = ([t for t, keep in zip(texts, judged) if keep], presence[judged].astype(int))
     return out
