@@ -169,6 +169,15 @@ class WordVectorFeatures(Transformer):
         self.random_state = random_state
 
     def fit(self, tokens: TokenizedTweets, y=None):
+        self._fit(tokens)
+        return self
+
+    def fit_transform(self, tokens: TokenizedTweets, y=None, **fit_params) -> np.ndarray:
+        """`fit` then `transform`, the training tweets read once: fitting the fill reads them already."""
+        return self._filled(*self._fit(tokens))
+
+    def _fit(self, tokens: TokenizedTweets) -> tuple[np.ndarray, np.ndarray]:
+        """Fits; returns the training tweets' `_read`."""
         if self.vectors == "word2vec":
             self.keyed_vectors_ = self._train_word2vec(tokens)
         else:
@@ -190,7 +199,7 @@ class WordVectorFeatures(Transformer):
         self.vector_size_ = vectors.vector_size
         features, has_word = self._read(tokens)
         self.no_word_fill_ = features[has_word].mean(axis=0) if has_word.any() else np.zeros(features.shape[1])
-        return self
+        return features, has_word
 
     def _train_word2vec(self, tokens: TokenizedTweets):
         from gensim.models import Word2Vec
@@ -217,7 +226,9 @@ class WordVectorFeatures(Transformer):
         below any tweet's with words (7.6 standard deviations), which a network reads as an extreme tweet. A model
         saved before this was fitted keeps zeros."""
         self.check_fitted()
-        features, has_word = self._read(tokens)
+        return self._filled(*self._read(tokens))
+
+    def _filled(self, features: np.ndarray, has_word: np.ndarray) -> np.ndarray:
         fill = getattr(self, "no_word_fill_", None)
         if fill is not None:
             features[~has_word] = fill
