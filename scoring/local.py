@@ -138,13 +138,18 @@ def _join(first: str | None, second: str | None) -> str | None:
     return first or second
 
 
+def _matching(columns: list, wanted: str) -> list:
+    """The columns that are `wanted` once case and surrounding spaces are set aside."""
+    return [c for c in columns if str(c).strip().lower() == wanted.strip().lower()]
+
+
 def column_named(columns: list, wanted: str | None, path: Path, kind: str) -> str | None:
     """The column `wanted` names: itself, else the one column that is `wanted` once case and surrounding spaces
     are set aside (`Text`, " text "), as labelled files are read (`data.labelled.labelled_columns`); None if there
     is none. Two such columns ("Text" and "TEXT") are refused: which one is meant cannot be told."""
     if wanted is None or wanted in columns:
         return wanted
-    matches = [c for c in columns if str(c).strip().lower() == wanted.strip().lower()]
+    matches = _matching(columns, wanted)
     if len(matches) > 1:
         raise DataError(f"{path}: columns {shown_names(matches)} could each be the {kind} column {wanted!r}; give "
                         f"its exact name")
@@ -178,7 +183,7 @@ def text_only_notes(model: EmotionModel, image_column: str | None) -> list[str]:
 def column_notes(model: EmotionModel, columns: list, path: Path, image_column: str | None) -> list[str]:
     """What the user should know about the columns before the rows are scored: `text_only_notes`, or a column
     named "image" (whatever its case) that is not read because no image column was given."""
-    if not image_column and "image" in model.modalities and any(str(c).strip().lower() == "image" for c in columns):
+    if not image_column and "image" in model.modalities and _matching(columns, "image"):
         return [f"columns: {path.name} has a column 'image', which is not read; to score its images, give it as the "
                 f"image column (--image-column image)"]
     return text_only_notes(model, image_column)
