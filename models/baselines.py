@@ -14,6 +14,7 @@ from joblib import parallel_config
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 
@@ -26,13 +27,14 @@ from models.base import MIN_GOLD_INTENSITIES, EmotionModel, FeatureModel, Predic
 from models.settings import FeatureSettings, ModelSettings, in_range
 
 # The types `model.skops` may name beyond those skops trusts by default (scikit-learn's public estimators and
-# numpy/scipy containers): the private parts of the calibrated SVM and of the boosted trees, and the constant
-# that one-vs-rest fits for an emotion no training row has. Loading refuses a file naming anything else
+# numpy/scipy containers): the private parts of the calibrated SVM and its shuffled folds, the boosted trees'
+# private parts, and the constant that one-vs-rest fits for an emotion no training row has. Loading refuses a file naming anything else
 # (`models.store.read_sklearn`).
 TRUSTED_TYPES = frozenset({
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.model_selection._split.StratifiedKFold",
     "sklearn.multiclass._ConstantPredictor",
 })
 
@@ -190,8 +192,13 @@ class LinearSVMBaseline(FeatureBaseline):
     parallel_fit = True
 
     def _classifier(self, seed: int):
-        # Calibrated, so that it gives probabilities like every other model.
-        return CalibratedClassifierCV(LinearSVC(C=self.settings.C, class_weight="balanced", random_state=seed), cv=3)
+        # Calibrated, so that it gives probabilities like every other model, on two shuffled folds: the training
+        # rows come collection by collection (the faces last), and scikit-learn's unshuffled folds left one SVM of
+        # three with no face to learn from. On the zoo's rows two shuffled folds gave what three did (E-c dev 0.527
+        # against 0.533, FER2013 0.559 against 0.566) in 210 s against 381 s.
+        folds = StratifiedKFold(n_splits=2, shuffle=True, random_state=seed)
+        return CalibratedClassifierCV(LinearSVC(C=self.settings.C, class_weight="balanced", random_state=seed),
+                                      cv=folds)
 
 
 class BoostedTreesBaseline(FeatureBaseline):

@@ -252,3 +252,14 @@ def test_the_svm_fitted_in_several_processes_is_the_one_fitted_in_one(tweets):
     a, b = side_by_side.predict(rows.texts, rows.images), one_process.predict(rows.texts, rows.images)
     assert side_by_side.parallel_fit and np.allclose(a.probabilities, b.probabilities, rtol=0, atol=1e-9)
     assert np.allclose(a.intensities, b.intensities, rtol=0, atol=1e-9)
+
+
+def test_each_calibration_fold_of_the_svm_learns_from_the_faces_that_come_last(tweets, faces):
+    """Training rows come collection by collection, the faces last: scikit-learn's unshuffled folds left one of
+    the calibrated SVMs with no face, its image weights all zero, and a third of each face's answer from it."""
+    model = build_model("linear_svm").fit(LabelledData.concat([tweets, faces], source="tweets+faces"), seed=0)
+    image_columns = [i for i, name in enumerate(model.featurizer_.feature_names()) if name.startswith("image__")
+                     and name != "image__has_image"]
+    assert not model.presence  # one 4-way calibrated SVM
+    for fold in model.classifier_.calibrated_classifiers_:
+        assert np.abs(fold.estimator.coef_[:, image_columns]).max(axis=1).min() > 1e-3
