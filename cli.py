@@ -8,7 +8,7 @@
     python cli.py compare [--runs DIR] [--with-default] [--with-zoo]
     python cli.py convert --model-dir DIR --trust [--out DIR]
     python cli.py audit [--model-dir DIR] [--save]
-    python cli.py train-zoo [--only NAMES] [--out models/zoo] [--seed N]
+    python cli.py train-zoo [--only NAMES] [--out models/zoo] [--seed N] [--jobs N]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import gc
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 # The network settings the command line exposes; their defaults and types come from `NetworkSettings`.
@@ -261,6 +262,9 @@ def _add_train_zoo(sub) -> None:
     p.add_argument("--out", type=Path, default=ZOO_DIR, help="folder of the zoo")
     p.add_argument("--only", type=_names, default=None, help=f"comma-separated names (default: all of {', '.join(ZOO)})")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the held-out splits and of every model: the same seed gives the same zoo")
+    p.add_argument("--jobs", type=_positive, default=None,
+                   help="models trained at a time, each in a process on one core of its own (default: one per core; "
+                        "the same models either way)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -522,9 +526,11 @@ def cmd_audit(args) -> int:
 def cmd_train_zoo(args) -> int:
     from training.zoo import train_zoo
 
-    seconds = train_zoo(args.out, args.only, seed=args.seed,
+    started = time.perf_counter()
+    seconds = train_zoo(args.out, args.only, seed=args.seed, jobs=args.jobs,
                         report=lambda line: print(line, file=sys.stderr))
-    print(json.dumps({"zoo": str(args.out), "seconds": seconds, "total_seconds": round(sum(seconds.values()), 1)}))
+    print(json.dumps({"zoo": str(args.out), "seconds": seconds, "total_seconds": round(sum(seconds.values()), 1),
+                      "wall_seconds": round(time.perf_counter() - started, 1)}))
     return 0
 
 

@@ -6,6 +6,7 @@ the settings and how the model was trained); `save` and `restore` go through `mo
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,13 @@ from emotions import EMOTIONS, NONE, answers, strongest
 from features.text.tokenize import as_texts, check_one_column, is_missing
 from models import store
 from models.settings import FeatureSettings, ModelSettings
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on: its affinity where the system keeps one (`python cli.py train-zoo`
+    gives each of its worker processes one core), else every core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
 
 # A text longer than this is scored on its first MAX_TEXT_CHARS characters, and its row says so: a tweet has at
 # most 280, and a cell this long is mostly a file split wrongly, whose whole would cost memory and time for nothing.

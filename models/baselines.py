@@ -4,7 +4,6 @@ lexicon rule the emotion's top Affect Intensity score), so every model fills the
 
 from __future__ import annotations
 
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +16,14 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
 
 from data.labelled import LabelledData
 from emotions import EMOTIONS
 from features.text.nrc_lexicons import NrcLexiconFeatures
 from features.text.tokenize import TweetTokenizer
 from models import store
-from models.base import MIN_GOLD_INTENSITIES, EmotionModel, FeatureModel, Prediction
+from models.base import MIN_GOLD_INTENSITIES, EmotionModel, FeatureModel, Prediction, usable_cores
 from models.settings import FeatureSettings, ModelSettings, in_range
 
 # The types `model.skops` may name beyond those skops trusts by default (scikit-learn's public estimators and
@@ -43,10 +43,11 @@ def _fit_intensity(matrix, intensity: np.ndarray, alpha: float = 10.0) -> list:
     """One ridge regression per emotion, on the rows whose intensity for it is known (None where fewer than
     `MIN_GOLD_INTENSITIES` are)."""
     regressors = []
-    for i in range(len(EMOTIONS)):
-        known = np.flatnonzero(np.isfinite(intensity[:, i]))
-        regressors.append(Ridge(alpha=alpha).fit(matrix[known], intensity[known, i])
-                          if len(known) >= MIN_GOLD_INTENSITIES else None)
+    with threadpool_limits(1):  # as `_fitted`
+        for i in range(len(EMOTIONS)):
+            known = np.flatnonzero(np.isfinite(intensity[:, i]))
+            regressors.append(Ridge(alpha=alpha).fit(matrix[known], intensity[known, i])
+                              if len(known) >= MIN_GOLD_INTENSITIES else None)
     return regressors
 
 
@@ -107,8 +108,12 @@ def _one_vs_rest(base, presence: bool):
 def _fitted(classifier, matrix, target, processes: int = 1):
     """`classifier.fit`, one-vs-rest's emotions (or a calibrated SVM's folds) fitted in `processes` processes, and
     without scikit-learn's warning for an emotion no row has (one-vs-rest then predicts a constant):
-    `EmotionModel.fit` names such emotions in the model card and the command line warns of them."""
-    with warnings.catch_warnings(), parallel_config(n_jobs=processes):
+    `EmotionModel.fit` names such emotions in the model card and the command line warns of them.
+
+    On one BLAS thread: the same model whether two cores or one are free (a `train-zoo` worker has one), where
+    the thread count changed the order of lbfgs's sums and so its last digits; and no slower, since lbfgs on the
+    zoo's 60,805 × 3,071 matrix waits on memory (one emotion: 25 s on one thread, 32 s on two)."""
+    with warnings.catch_warnings(), parallel_config(n_jobs=processes), threadpool_limits(1):
         warnings.filterwarnings("ignore", message="Label not .* is present in all training examples")
         return classifier.fit(matrix, target)
 
@@ -149,7 +154,7 @@ class FeatureBaseline(FeatureModel):
         matrix = self.featurizer_.fit_transform(train).stacked()
         if valid is not None:  # scored after the fit: an image that cannot be read is refused before it
             self.featurizer_.check_images(valid)
-        processes = min(len(EMOTIONS), os.cpu_count() or 1) if self.parallel_fit else 1
+        processes = min(len(EMOTIONS), usable_cores()) if self.parallel_fit else 1
         self.classifier_ = _fitted(_one_vs_rest(self._classifier(seed), self.presence), matrix,
                                    _target(train, self.presence), processes)
         self.intensity_ = _fit_intensity(matrix, train.intensity)

@@ -8,7 +8,6 @@ Training runs the torch module; the fitted model keeps its weights as numpy arra
 from __future__ import annotations
 
 import math
-import os
 from functools import partial
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from data.labelled import LabelledData
 from emotions import EMOTIONS
 from features.featurizer import refuse_unreadable_images
 from models import store
-from models.base import MIN_GOLD_INTENSITIES, FeatureModel
+from models.base import MIN_GOLD_INTENSITIES, FeatureModel, usable_cores
 from models.network.config import NetConfig, NetworkSettings
 from models.network.inference import forward, split_members
 
@@ -93,7 +92,7 @@ class NetworkModel(FeatureModel):
 
     def member_processes(self) -> int:
         """How many of its networks train side by side when no stop button is to be heard: one per core."""
-        return min(self.settings.members, os.cpu_count() or 1)
+        return min(self.settings.members, usable_cores())
 
     def _calibrate(self, checked: LabelledData, probabilities: np.ndarray) -> bool:
         """Shifts each emotion's logit by `presence_calibration` × its F1-best threshold on the validation rows, the
