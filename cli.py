@@ -255,7 +255,7 @@ def _add_audit(sub) -> None:
 def _add_train_zoo(sub) -> None:
     from training.zoo import ZOO, ZOO_DIR
 
-    p = _command(sub, "train-zoo", "train the shipped model zoo (10 to 15 minutes on 2 cores)",
+    p = _command(sub, "train-zoo", "train the shipped model zoo (about 7 minutes on 2 cores)",
                  "Train one model of each kind on the default recipe's data (the WASSA specialist and the previous "
                  "default on their own presets' data) and "
                  "save each, with its metrics, fairness audit and model card, under --out.")
