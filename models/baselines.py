@@ -28,8 +28,8 @@ from models.settings import FeatureSettings, ModelSettings, in_range
 
 # The types `model.skops` may name beyond those skops trusts by default (scikit-learn's public estimators and
 # numpy/scipy containers): the private parts of the calibrated SVM and its shuffled folds, the boosted trees'
-# private parts, and the constant that one-vs-rest fits for an emotion no training row has. Loading refuses a file naming anything else
-# (`models.store.read_sklearn`).
+# private parts, and the constant that one-vs-rest fits for an emotion no training row has. Loading refuses a
+# file naming anything else (`models.store.read_sklearn`).
 TRUSTED_TYPES = frozenset({
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
@@ -151,7 +151,10 @@ class FeatureBaseline(FeatureModel):
 
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
         self.featurizer_ = self._featurizer()
-        matrix = self.featurizer_.fit_transform(train).stacked()
+        # Fitted on float32, which standardised features need no more than, and scored on float64, so that the
+        # probabilities sum to 1 as every model's do: logistic regression on the zoo's 60,805 × 3,071 matrix fits
+        # in 0.6 of the time, its lbfgs waiting on memory.
+        matrix = self.featurizer_.fit_transform(train).stacked(np.float32)
         if valid is not None:  # scored after the fit: an image that cannot be read is refused before it
             self.featurizer_.check_images(valid)
         processes = min(len(EMOTIONS), usable_cores()) if self.parallel_fit else 1
