@@ -263,8 +263,8 @@ def _add_train_zoo(sub) -> None:
     p.add_argument("--only", type=_names, default=None, help=f"comma-separated names (default: all of {', '.join(ZOO)})")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the held-out splits and of every model: the same seed gives the same zoo")
     p.add_argument("--jobs", type=_positive, default=None,
-                   help="models trained at a time, each in a process on one core of its own (default: one per core; "
-                        "the same models either way)")
+                   help="models trained at a time, each in a process on one core of its own and up to 2.2 GB of "
+                        "memory (default: one per core, as many as the free memory holds; the same models either way)")
 
 
 def parser() -> argparse.ArgumentParser:

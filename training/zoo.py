@@ -71,17 +71,36 @@ def _one_core(cores) -> None:
     torch.set_num_threads(1)
 
 
+# Memory a worker may hold at its peak, with a margin: logistic regression and the previous default's network,
+# each on the zoo's 60,805 rows, peaked at 2.2 GB (`/usr/bin/time -v python cli.py train-zoo --only NAME --jobs 1`,
+# 2026-11-27).
+WORKER_BYTES = 2_500_000_000
+
+
+def _free_memory() -> int | None:
+    """Bytes of memory free now; None where the system does not say."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _jobs_for_memory(cores: int, free: int | None) -> int:
+    """One worker per core, as many as `free` bytes hold at `WORKER_BYTES` each (at least one)."""
+    return cores if free is None else max(1, min(cores, free // WORKER_BYTES))
+
+
 def train_zoo(out: str | Path = ZOO_DIR, names: list[str] | None = None, seed: int = 0, report=print,
               jobs: int | None = None) -> dict:
     """Trains and saves each zoo model (`names`, default all) under `out`, `jobs` at a time (default: one per core
-    this process may use), each in a worker process on one core of its own; returns name → seconds. The same seed
-    gives the same models whatever `jobs` is."""
+    this process may use, as many as the free memory holds), each in a worker process on one core of its own;
+    returns name → seconds. The same seed gives the same models whatever `jobs` is."""
     unknown = sorted(set(names or []) - set(ZOO))
     if unknown:
         raise ValueError(f"unknown zoo model(s) {unknown}; choose from {list(ZOO)}")
     names, out = list(names or ZOO), Path(out)
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else [0]
-    jobs = min(jobs or len(cores), len(cores), len(names))
+    jobs = min(jobs or _jobs_for_memory(len(cores), _free_memory()), len(cores), len(names))
     seconds = {}
     if jobs == 1:
         data = {}
