@@ -45,10 +45,18 @@ LONGEST_FIRST = ("linear_svm", "wassa_specialist", "every_query_word", "logreg",
                  "lexicon_rule")
 
 
-def _train_one(name: str, out: Path, seed: int, data: dict) -> float:
-    """Trains and saves one zoo model; seconds it took. `data`: preset → (train, valid), filled as needed."""
+# In a worker process: the preset → (train, valid) it read last, for its next model if that is of the same preset.
+_WORKER_DATA: dict = {}
+
+
+def _train_one(name: str, out: Path, seed: int, data: dict | None = None) -> float:
+    """Trains and saves one zoo model; seconds it took. `data`: preset → (train, valid) of the last preset read
+    (in a worker, the worker's own; every call of a `train_zoo` has the same seed), replaced when another preset's
+    model comes, so that no worker holds one preset's data while it trains on another's."""
     preset, model_name, settings = ZOO[name]
+    data = _WORKER_DATA if data is None else data
     if preset not in data:
+        data.clear()
         data[preset] = preset_data(preset, seed=seed)
     train, valid = data[preset]
     started = time.perf_counter()
@@ -114,7 +122,7 @@ def train_zoo(out: str | Path = ZOO_DIR, names: list[str] | None = None, seed: i
     for core in cores[:jobs]:
         queue.put(core)
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_one_core, initargs=(queue,)) as pool:
-        futures = {pool.submit(_train_one, name, out, seed, {}): name
+        futures = {pool.submit(_train_one, name, out, seed): name
                    for name in sorted(names, key=LONGEST_FIRST.index)}
         for future in as_completed(futures):
             seconds[futures[future]] = future.result()
