@@ -16,6 +16,7 @@ from models.registry import MODELS, is_network
 from scoring.uploads import LIMITS
 from training.background import TrainingBusy, start_training
 
+STOP_LABEL = "Stop training"
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 
 
@@ -25,12 +26,13 @@ def cached_bundled(name: str, seed: int):
 
 
 def stop_button(job) -> None:
-    """Drawn outside the fragment that polls the job: a click arriving while that fragment reruns was dropped."""
+    """Drawn outside the fragment that polls the job. Named "Stop training": while a run or a poll of the curves
+    lasts over half a second, Streamlit's header shows a "Stop" of its own, which ends that run, not the training."""
     if job.can_stop:
-        st.button("Stop", on_click=job.stop, type="primary", help="Ends after the current epoch; the best epoch "
+        st.button(STOP_LABEL, on_click=job.stop, type="primary", help="Ends after the current epoch; the best epoch "
                   "so far is kept, scored and saved.")
     else:
-        st.button("Stop", disabled=True, help=f"`{job.model_name}` cannot be stopped early: it has no epochs to stop "
+        st.button(STOP_LABEL, disabled=True, help=f"`{job.model_name}` cannot be stopped early: it has no epochs to stop "
                   "between, and its training is one call that cannot be interrupted. The run is scored and "
                   "saved when it is done.")
 

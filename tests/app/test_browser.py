@@ -214,9 +214,9 @@ def test_every_page_in_a_real_browser(server, browser, tmp_path):
 
     browser.get(f"{server}/train")
     click_button(browser, "Train")
-    # The page's Stop, in stMain: Streamlit's status widget in the header has a "Stop" of its own (it ends the
+    # The page's button, in stMain: Streamlit's status widget in the header has a "Stop" of its own (it ends the
     # script run in progress, not the training) while a run or a poll of the curves has lasted 500 ms.
-    wait_for(browser, lambda d: "Stop" in texts(d, '[data-testid="stMain"] button'), what="training to start")
+    wait_for(browser, lambda d: "Stop training" in texts(d, '[data-testid="stMain"] button'), what="training to start")
     done = wait_for(browser, lambda d: [t for t in texts(d, '[data-testid="stAlertContentSuccess"]')
                                         if t.startswith(("Finished", "Stopped"))], seconds=300, what="training")
     assert "it is on the Compare page" in done[0]

@@ -62,7 +62,7 @@ def test_training_can_be_stopped_and_keeps_the_run(page, tmp_path):
     settings(page, 100, "stopped")
     page.button[0].click().run()
     job = page.session_state["train_job"]
-    stop = next(b for b in page.button if b.label == "Stop")
+    stop = next(b for b in page.button if b.label == "Stop training")
     stop.click().run()
     assert job.stop_requested  # the click reached the job at once
     assert job.wait(timeout=300) and job.status == "stopped", job.error
@@ -94,7 +94,7 @@ def test_a_model_that_cannot_stop_early_offers_no_stop_and_says_it_finished(page
     try:
         assert fitting.wait(timeout=60)
         page.run()
-        stop = next(b for b in page.button if b.label == "Stop")
+        stop = next(b for b in page.button if b.label == "Stop training")
         assert stop.disabled and stop.help.startswith("`lexicon_rule` cannot be stopped early: it has no epochs")
     finally:
         release.set()
