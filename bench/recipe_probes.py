@@ -11,9 +11,10 @@ probabilities and intensities, as `../shared/tools/dev_eval.py` reads them:
 - gate: `intensity_<e>` = strength × P(present)^γ (as saved, γ = 1; γ = 0 is the strength head alone), with the
   mean intensity of E-c dev emotions judged absent and present;
 - blend (with --blend): the probabilities averaged with another saved model's, weight w on the other.
-Columns: GoEmotions dev 4-way macro-F1 and "none" F1, E-c dev presence F1 (`prob_e >= 0.5`), EI-reg dev and
-WASSA-2017 intensity Pearson, everyday check and WASSA-2017 dev and test macro-F1; `away` is the mean of the first
-five. The last line is the model's own row: `as_saved_away=X`.
+Columns: GoEmotions dev 4-way macro-F1 and "none" F1, E-c dev presence F1 (`prob_e >= 0.5`), intensity Pearson on
+EI-reg dev, WASSA-2017 dev (`wassa_dev_r`, the one to choose intensity settings on) and test (`wassa_r`), the
+everyday check and WASSA-2017 dev and test macro-F1; `away` is the mean of GoEmotions, none, E-c, EI-reg and
+everyday. The last line is the model's own row: `as_saved_away=X`.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def figures(sets: dict, outputs: dict, none_threshold: float, gamma: float = 1.0
     result = {"goemo": four_way("goemo"),
               "none": f1_score(~goemo.labels.any(axis=1), probabilities.max(axis=1) < none_threshold),
               "ec": np.mean([f1_score(ec.labels[:, j], ec_probabilities[:, j] >= 0.5) for j in range(len(EMOTIONS))])}
-    for name, column in (("ei", "ei"), ("wassa_test", "wassa_r")):
+    for name, column in (("ei", "ei"), ("wassa_dev", "wassa_dev_r"), ("wassa_test", "wassa_r")):
         probabilities, strength = outputs[name]
         result[column] = pearson(sets[name], strength * probabilities ** gamma)
     result |= {name: four_way(name) for name in ("everyday", "wassa_dev", "wassa_test")}
@@ -109,7 +110,7 @@ def main(argv=None) -> None:
         probabilities, strength = outputs["ec"]
         gated = strength * probabilities ** gamma
         judged = sets["ec"].labels.astype(bool)
-        print(line(f"gate P^{gamma}", {k: result[k] for k in ("ei", "wassa_r")},
+        print(line(f"gate P^{gamma}", {k: result[k] for k in ("ei", "wassa_dev_r", "wassa_r")},
                    f"  E-c intensity judged absent {gated[~judged].mean():.3f}, present {gated[judged].mean():.3f}"))
 
     if args.blend:
