@@ -10,7 +10,11 @@ probabilities and intensities, as `../shared/tools/dev_eval.py` reads them:
   threshold is chosen again after it, as training chooses it;
 - gate: `intensity_<e>` = strength × P(present)^γ (as saved, γ = 1; γ = 0 is the strength head alone), with the
   mean intensity of E-c dev emotions judged absent and present;
-- blend (with --blend): the probabilities averaged with another saved model's, weight w on the other.
+- blend (with --blend): the probabilities averaged with another saved model's, weight w on the other;
+- strength trees (with --strength-trees): per emotion, gradient-boosted trees (scikit-learn's
+  `HistGradientBoostingRegressor`) fitted on the gold intensities of the recipe's training rows, read from the
+  default recipe's text features (learned lexicons cross-fitted, as training reads them), as the strength alone or
+  averaged with the model's strength head, ungated (P^0) and gated (P^1).
 Columns: GoEmotions dev 4-way macro-F1 and "none" F1, E-c dev presence F1 (`prob_e >= 0.5`), intensity Pearson on
 EI-reg dev, WASSA-2017 dev (`wassa_dev_r`, the one to choose intensity settings on) and test (`wassa_r`), the
 everyday check and WASSA-2017 dev and test macro-F1; `away` is the mean of GoEmotions, none, E-c, EI-reg and
@@ -26,6 +30,7 @@ import numpy as np
 from scipy.special import expit, logit
 from sklearn.metrics import f1_score
 
+from data.labelled import LabelledData
 from data.registry import everyday, goemotions_single, semeval_ec_dev, semeval_ei_reg_dev, wassa
 from emotions import EMOTIONS
 from evaluation.metrics import choose_none_threshold, choose_presence_offsets
@@ -85,11 +90,37 @@ def validation_offsets(model, seed: int) -> tuple[np.ndarray, object, np.ndarray
     return choose_presence_offsets(valid.presence, probabilities, valid.exclusive), valid, logit(probabilities)
 
 
+def tree_strength(sets: dict, seed: int) -> dict:
+    """Per set, the intensities (n, 4) of per-emotion gradient-boosted trees fitted on the default recipe's
+    training rows with a gold intensity (`preset_data("default", seed)`), on its text features."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    from features.featurizer import Featurizer
+    from models.settings import FeatureSettings
+
+    train, _ = preset_data("default", seed)
+    train: LabelledData = train.subset(np.flatnonzero(train.has_text))
+    featurizer = Featurizer(use_text=True, use_image=False, text_options=FeatureSettings().text_options)
+    features = featurizer.fit_transform(train).stacked()
+    inputs = {name: featurizer.transform(data.texts, [None] * len(data)).stacked() for name, data in sets.items()}
+    strength = {name: np.zeros((len(data), len(EMOTIONS))) for name, data in sets.items()}
+    for j in range(len(EMOTIONS)):
+        rows = np.isfinite(train.intensity[:, j])
+        trees = HistGradientBoostingRegressor(max_iter=300, learning_rate=0.03, max_leaf_nodes=15,
+                                              min_samples_leaf=20, l2_regularization=1.0, random_state=seed)
+        trees.fit(features[rows], train.intensity[rows, j])
+        for name in sets:
+            strength[name][:, j] = np.clip(trees.predict(inputs[name]), 0, 1)
+    return strength
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model-dir", default="models/default")
     ap.add_argument("--blend", help="another saved model whose probabilities to average in")
     ap.add_argument("--seed", type=int, default=0, help="the seed of the recipe's validation hold-out")
+    ap.add_argument("--strength-trees", action="store_true",
+                    help="also fit gradient-boosted trees to the gold intensities and probe them as the strength")
     args = ap.parse_args(argv)
     model = load_model(args.model_dir)
     if not model.presence:
@@ -119,6 +150,19 @@ def main(argv=None) -> None:
         for w in (0.25, 0.4, 0.5):
             blended = {name: ((1 - w) * p + w * others[name], s) for name, (p, s) in outputs.items()}
             print(line(f"blend w={w}", figures(sets, blended, model.none_threshold)))
+
+    if args.strength_trees:
+        trees = tree_strength(sets, args.seed)
+        judged = sets["ec"].labels.astype(bool)
+        for label, mix in (("trees", lambda t, s: t), ("trees+head", lambda t, s: (t + s) / 2)):
+            for gamma in (0.0, 1.0):
+                mixed = {name: (p, mix(trees[name], s)) for name, (p, s) in outputs.items()}
+                result = figures(sets, mixed, model.none_threshold, gamma)
+                probabilities, strength = mixed["ec"]
+                gated = strength * probabilities ** gamma
+                print(line(f"{label} P^{gamma:g}", {k: result[k] for k in ("ei", "wassa_dev_r", "wassa_r")},
+                           f"  E-c intensity judged absent {gated[~judged].mean():.3f}, present "
+                           f"{gated[judged].mean():.3f}"))
 
     probabilities, strength = outputs["ec"]
     judged = sets["ec"].labels.astype(bool)
