@@ -454,8 +454,9 @@ def cmd_score(args) -> int:
         print(f"note: {args.output.name} is written as CSV (comma-separated), as any name not ending in .tsv, .tab or "
               f".txt", file=sys.stderr)
     resumed = f" ({summary.resumed_rows} from the interrupted run)" if summary.resumed_rows else ""
-    print(f"scored {summary.scored} of {summary.rows} rows{resumed}, {summary.failed} failed → {args.output}",
-          file=sys.stderr)
+    warned = f" ({summary.warned} with a message in `error`)" if summary.warned else ""
+    print(f"scored {summary.scored} of {summary.rows} rows{resumed}{warned}, {summary.failed} failed → "
+          f"{args.output}", file=sys.stderr)
     return 1 if summary.scored == 0 else 0
 
 
@@ -486,7 +487,7 @@ def cmd_compare(args) -> int:
         return 1
     keep = [c for c in table.columns if c.split("_f1_")[-1] not in EMOTIONS]
     with __import__("pandas").option_context("display.width", 200, "display.max_columns", 30):
-        print(table[keep].to_string(index=False))
+        print(table[keep].round(4).to_string(index=False))
     return 0
 
 

@@ -221,7 +221,7 @@ st.caption(f"{len(choices)} models: " + ", ".join(choices)
 st.caption("Data sets as in the heat map above; `valid`, the last columns, is each run's own validation data, "
            "other rows for every model, so its figures do not compare two models. Click a header to sort; the "
            "table's toolbar downloads it as CSV.")
-st.dataframe(table, hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
+st.dataframe(table.round(4), hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
 
 fast = speed_and_quality(table)
 if len(fast):

@@ -169,8 +169,9 @@ def field(within: dict, name: str, where: str):
 
 
 def _figure(within: dict, name: str, where: str, low: float = 0.0, high: float = 1.0, nan: bool = False) -> float:
-    """`within[name]`, checked by `number` and rounded to 4 places as the table shows it."""
-    return round(number(field(within, name, f"{where}.{name}"), f"{where}.{name}", low, high, nan), 4)
+    """`within[name]`, checked by `number`; kept whole, so that a figure shown to 3 places is not rounded twice
+    (the table is rounded to 4 places where it is shown)."""
+    return number(field(within, name, f"{where}.{name}"), f"{where}.{name}", low, high, nan)
 
 
 def run_row(directory: Path) -> dict:
