@@ -90,10 +90,9 @@ def _write_partition(frame: pd.DataFrame, token: str, settings: tuple, target: s
     model = _MODELS.get(token)
     if model is None:
         raise RuntimeError(f"model {token} is not on this worker; was the worker plugin registered?")
-    data, rows, failed = render(model, frame, settings, header)
+    data, counts = render(model, frame, settings, header)
     target = Path(target)
     staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    counts = {"rows": rows, "failed": failed}
     try:
         with open(staging, "w", encoding="utf-8", newline="") as out:
             out.write(data)
@@ -235,7 +234,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
                     with open(target, "rb") as handle:
                         shutil.copyfileobj(handle, out, 1 << 20)
                     counts = json.loads(target.with_suffix(".json").read_text())
-                    summary.add(counts["rows"], counts["failed"])
+                    summary.add(counts)
                     if target.name in done:
                         summary.resumed_rows += counts["rows"]
                 out.flush()

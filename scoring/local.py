@@ -44,24 +44,30 @@ class ScoreSummary:
     rows: int = 0
     scored: int = 0  # rows with probabilities (possibly with a warning in `error`, e.g. an unreadable image)
     failed: int = 0  # rows without probabilities
+    warned: int = 0  # rows with probabilities and a message in `error` (e.g. an image that was not read)
     resumed_rows: int = 0  # rows taken over from an interrupted run
     notes: list = field(default_factory=list)  # e.g. the encoding that was detected
 
-    def add(self, rows: int, failed: int) -> None:
-        self.rows += rows
-        self.failed += failed
-        self.scored += rows - failed
+    def add(self, counts: dict) -> None:
+        """Adds the `row_counts` of scored rows (`warned` may be missing: a journal or part of an earlier version)."""
+        self.rows += counts["rows"]
+        self.failed += counts["failed"]
+        self.scored += counts["rows"] - counts["failed"]
+        self.warned += counts.get("warned", 0)
 
     def add_scored(self, scored_frame: pd.DataFrame) -> None:
-        self.add(len(scored_frame), count_failed(scored_frame))
+        self.add(row_counts(scored_frame))
 
     def counts(self) -> dict:
-        return {"rows": self.rows, "scored": self.scored, "failed": self.failed}
+        return {"rows": self.rows, "scored": self.scored, "failed": self.failed, "warned": self.warned}
 
 
-def count_failed(scored_frame: pd.DataFrame) -> int:
-    """Rows without probabilities: their `emotion` is empty."""
-    return int((scored_frame["emotion"] == "").sum())
+def row_counts(scored_frame: pd.DataFrame) -> dict:
+    """Scored rows counted as `ScoreSummary` adds them: rows; failed, those without probabilities (their `emotion`
+    is empty); warned, those with probabilities and a message in `error`."""
+    failed = (scored_frame["emotion"] == "").to_numpy()
+    messages = (scored_frame["error"] != "").to_numpy()
+    return {"rows": len(scored_frame), "failed": int(failed.sum()), "warned": int((messages & ~failed).sum())}
 
 
 def separator_for(path: Path) -> str:
@@ -598,15 +604,15 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
                 summary.notes.extend(column_notes(model, header.names, input_path, image_column))
                 settings = (text_column, image_column, base, root, out_separator, formulas_escaped,
                             scored_header(header.given))
-                for index, data, rows, failed, bytes_read in _rendered(model, chunks, done_chunks, settings, jobs):
+                for index, data, counts, bytes_read in _rendered(model, chunks, done_chunks, settings, jobs):
                     out.write(data)
                     out.flush()
                     os.fsync(out.fileno())
-                    summary.add(rows, failed)
+                    summary.add(counts)
                     written = {**journal, "chunks_done": index + 1, "part_bytes": out.tell(), **summary.counts()}
                     _write_journal(journal_path, written)
                     journal = written  # what the journal file says, once it says it
-                    bar.update(summary, rows, bytes_read)
+                    bar.update(summary, counts["rows"], bytes_read)
                     if on_chunk:
                         on_chunk(summary)
             if summary.rows == 0:
@@ -638,19 +644,19 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
 
 
 def render(model: EmotionModel, frame: pd.DataFrame, settings: tuple, header: bool, row_errors: list | None = None,
-           unscorable: np.ndarray | None = None) -> tuple[str, int, int]:
-    """Rows scored and formatted as both engines write them: (CSV text, rows, failed rows). `settings`: (text
+           unscorable: np.ndarray | None = None) -> tuple[str, dict]:
+    """Rows scored and formatted as both engines write them: (CSV text, `row_counts`). `settings`: (text
     column, image column, base folder, images root, output separator, formulas escaped, the header written)."""
     text_column, image_column, base, root, separator, formulas_escaped, written = settings
     scored = score_frame(model, frame, text_column, image_column, Path(base), Path(root), row_errors, unscorable)
     return csv_text(scored, separator, header=written if header else False, formulas_escaped=formulas_escaped), \
-        len(scored), count_failed(scored)
+        row_counts(scored)
 
 
-def _render(model: EmotionModel, chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, int, int]:
-    """A chunk scored and formatted: (CSV bytes, rows, failed rows); the header goes with chunk 0."""
-    data, rows, failed = render(model, chunk.frame, settings, index == 0, chunk.row_errors, chunk.unscorable)
-    return data.encode("utf-8"), rows, failed
+def _render(model: EmotionModel, chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, dict]:
+    """A chunk scored and formatted: (CSV bytes, `row_counts`); the header goes with chunk 0."""
+    data, counts = render(model, chunk.frame, settings, index == 0, chunk.row_errors, chunk.unscorable)
+    return data.encode("utf-8"), counts
 
 
 _WORKER_MODEL: EmotionModel | None = None
@@ -678,12 +684,12 @@ def _worker_start(model: EmotionModel, parent: int) -> None:
     _WORKER_MODEL = model
 
 
-def _worker_render(chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, int, int]:
+def _worker_render(chunk: Chunk, index: int, settings: tuple) -> tuple[bytes, dict]:
     return _render(_WORKER_MODEL, chunk, index, settings)
 
 
 def _rendered(model: EmotionModel, chunks, skip: int, settings: tuple, jobs: int):
-    """(index, CSV bytes, rows, failed, input bytes read) per chunk after the first `skip`, in input order."""
+    """(index, CSV bytes, `row_counts`, input bytes read) per chunk after the first `skip`, in input order."""
     import itertools
 
     todo = ((index, chunk) for index, chunk in enumerate(chunks) if index >= skip)
@@ -736,6 +742,7 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
     if part.stat().st_size < journal["part_bytes"]:
         raise DataError(f"{part}: shorter than its journal says; run again without --resume to start over")
     summary.rows, summary.scored, summary.failed = journal["rows"], journal["scored"], journal["failed"]
+    summary.warned = journal.get("warned", 0)  # not in a journal of an earlier version
     summary.resumed_rows = journal["rows"]
     return int(journal["chunks_done"]), int(journal["part_bytes"])
 

@@ -142,7 +142,7 @@ def test_empty_missing_and_numeric_texts_are_rows_not_failures_of_the_run(run, t
     assert "scored 3 of 6 rows, 3 failed" in capsys.readouterr().err
 
 
-def test_an_enormous_text_is_scored_on_its_start_and_its_row_says_so(run, tmp_path, model):
+def test_an_enormous_text_is_scored_on_its_start_and_its_row_says_so(run, tmp_path, model, capsys):
     source = tmp_path / "in.csv"
     start = "I am so furious with them. " * 4000  # 108,000 characters
     enormous = start[:MAX_TEXT_CHARS] + "What a wonderful happy day! " * 40_000
@@ -154,6 +154,7 @@ def test_an_enormous_text_is_scored_on_its_start_and_its_row_says_so(run, tmp_pa
     assert model.predict([start[:MAX_TEXT_CHARS], enormous[MAX_TEXT_CHARS:]]).emotions == ["anger", "joy"]
     assert scored.emotion[0] == "anger"  # what its start says, not its end
     assert scored.error[1] == "" and scored.emotion[1] != ""
+    assert "scored 2 of 2 rows (1 with a message in `error`), 0 failed" in capsys.readouterr().err
 
 
 def test_every_row_failed_exits_non_zero(run, tmp_path, capsys):
