@@ -66,7 +66,7 @@ image_options = [NO_IMAGES, *columns]
 image_column = right.selectbox("Image column (paths inside the ZIP)", image_options,
                                index=image_options.index("image") if "image" in columns and images else 0)
 image_column = None if image_column == NO_IMAGES else image_column
-st.caption(f"{table.rows:,} rows. First rows:")
+st.caption(f"{table.rows:,} row{'' if table.rows == 1 else 's'}. First rows:")
 st.dataframe(table.chunks[0].frame.head(5), hide_index=True)
 
 # The result shown belongs to these inputs; any change hides it until Score is pressed again.
@@ -108,12 +108,16 @@ counts = (scored.loc[scored["emotion"] != "", "emotion"].value_counts().rename_a
           .reset_index(name="tweets"))
 st.altair_chart(
     alt.Chart(counts, title="Predicted emotions").mark_bar().encode(
-        x=alt.X("emotion:N", sort=[*EMOTIONS, NONE], axis=alt.Axis(labelAngle=0)), y="tweets:Q",
+        x=alt.X("emotion:N", sort=[*EMOTIONS, NONE], axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("tweets:Q", axis=alt.Axis(tickMinStep=1, format=",d")),  # whole tweets on a small file too
         color=alt.Color("emotion:N", scale=alt.Scale(domain=[*EMOTIONS, NONE],
                                                      range=[*EMOTION_COLOURS.values(), "#999999"]), legend=None),
         tooltip=["emotion", "tweets"]),
     width="stretch")
-st.dataframe(result_preview(scored.head(1000)), hide_index=True)  # the answer and any message first
+preview = result_preview(scored.head(1000))  # the answer and any message first
+st.dataframe(preview, hide_index=True,  # figures to 3 places, as Predict shows them
+             column_config={c: st.column_config.NumberColumn(format="%.3f") for c in preview.columns
+                            if c.startswith(("prob_", "intensity_"))})
 st.caption(("" if len(scored) <= 1000 else f"The first 1,000 of {len(scored):,} rows; the download has them all. ")
            + "Shown: `emotion`, `error` and the probabilities first; the download has the input columns first, "
              "as `python cli.py score` writes them.")
