@@ -38,7 +38,7 @@ def scores_table(probabilities, intensities) -> None:
                  hide_index=True, column_config=BARS)
 
 
-MAX_TWEET_BOX = 1000  # characters; the browser refuses a longer paste, so the box's help says so
+MAX_TWEET_BOX = 1000  # characters read of the box; a longer paste is kept, cut here, and said so
 
 st.title("Predict")
 st.caption("How much anger, fear, joy and sadness a tweet carries, from its text and, if it has one, its image.")
@@ -46,9 +46,9 @@ st.write("Try an example:")
 examples = st.container(horizontal=True)  # wraps onto a second line in a narrow window, no label cut
 for name, tweet in EXAMPLES.items():
     examples.button(name, on_click=st.session_state.__setitem__, args=("tweet", tweet))
-text = st.text_area("Tweet", key="tweet", max_chars=MAX_TWEET_BOX, placeholder="Type or paste a tweet…",
-                    help=f"At most {MAX_TWEET_BOX:,} characters (a tweet has at most 280): the box takes no longer "
-                         "paste. Score longer texts on the Batch page or with `cli.py score`.")
+text = st.text_area("Tweet", key="tweet", placeholder="Type or paste a tweet…",
+                    help=f"Predict reads the first {MAX_TWEET_BOX:,} characters (a tweet has at most 280). Score "
+                         "longer texts on the Batch page or with `cli.py score`.")
 
 # Imported only now that the tweet box is on screen: the model code pulls in torch and scikit-learn, 3-4 s on a
 # busy 2-core machine (python -X importtime); later runs find them in sys.modules.
@@ -85,6 +85,11 @@ model = model_or_stop(directory)
 stamp = model_stamp(directory)  # read once per run of the page; the cached answers below are keyed on it
 warm_up(directory, stamp)
 
+if len(text) > MAX_TWEET_BOX:  # a paste the box would have refused whole, with no word of why
+    st.warning(f"The text has {len(text):,} characters: Predict reads its first {MAX_TWEET_BOX:,} (a tweet has at "
+               f"most 280). Score longer texts on the Batch page or with `cli.py score`, which read 100,000.")
+    text = text[:MAX_TWEET_BOX]
+
 image = picture = None
 if upload is not None:
     try:
@@ -93,7 +98,8 @@ if upload is not None:
     except UploadError as exc:
         st.error(f"This image cannot be used: {exc}")
 if is_blank(text) and image is None:  # zero-width characters alone show nothing either
-    st.info("Type a tweet, pick an example, or upload an image.")
+    st.info("Type a tweet, pick an example, or upload an image." if upload is None else
+            "Nothing was scored: type a tweet, pick an example, or upload another image.")
     st.stop()
 
 result = explained(directory, stamp, text, image)

@@ -42,8 +42,16 @@ def test_the_page_renders_and_asks_for_a_tweet(page):
     assert options[0] == "default (shipped)" and all(o.startswith("zoo/") for o in options[1:])
     assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
     assert "at most 10 MB" in page.caption[1].value  # the upload limit is stated
-    box = page.text_area(key="tweet")  # a longer paste was refused with no word of why: the limit is stated
-    assert box.max_chars == 1000 and "At most 1,000 characters" in box.help
+    box = page.text_area(key="tweet")  # a longer paste was refused with no word of why: now it is kept and cut
+    assert not box.max_chars and "reads the first 1,000 characters" in box.help
+
+
+def test_a_paste_longer_than_the_box_reads_is_scored_on_its_start_and_says_so(page):
+    start = "I am so furious with them, this is an outrage. " * 20  # 940 characters
+    page.text_area(key="tweet").input(start + "What a wonderful happy day! " * 700).run()  # 20,540 in all
+    assert not page.exception and not page.error
+    assert page.warning[0].value.startswith("The text has 20,540 characters: Predict reads its first 1,000")
+    assert page.metric[0].value == "anger"  # what its start says, not its end
 
 
 def test_a_typed_tweet_gets_four_probabilities_and_its_reasons(page):
@@ -89,7 +97,7 @@ def test_a_non_image_upload_gets_a_message_not_an_exception(page):
     page.file_uploader[0].set_value(("notes.png", b"a text file renamed to .png", "image/png")).run()
     assert not page.exception
     assert page.error[0].value.startswith("This image cannot be used: notes.png: not a supported image")
-    assert page.info[0].value == "Type a tweet, pick an example, or upload an image."  # nothing was scored
+    assert page.info[0].value == "Nothing was scored: type a tweet, pick an example, or upload another image."
 
 
 def test_an_uploaded_face_gets_the_image_branchs_reading_and_a_heat_map(page):
