@@ -206,7 +206,7 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
 class Chunk:
     frame: pd.DataFrame
     row_errors: list  # per row: None or a message about the row's shape
-    unscorable: np.ndarray  # rows not to score (too many fields)
+    unscorable: np.ndarray  # rows not to score (too many fields, a quote left open)
     bytes_read: int  # of the input, roughly: how far the reader got
 
 
@@ -263,20 +263,30 @@ def pandas_header(names: list[str]) -> list[str]:
 
 # What a row can be. A header of more columns is refused at once (a million columns took 78 s and 5 GB to read);
 # a record spanning more lines is a quote left open: refused as a row, or, when it runs to the end of the file,
-# the whole file is refused (it would otherwise be one row holding the rest of the file).
+# the whole file is refused (it would otherwise be one row holding the rest of the file). A quote left open over
+# fewer lines is the row of its line alone, refused, and the lines after it are read again as rows.
 MAX_COLUMNS = 1_000
 MAX_LINES_PER_RECORD = 100
 
 
-def kept_lines(lines, kept: collections.deque):
-    """The lines, each also appended to `kept` as it is read."""
-    for line in lines:
-        kept.append(line)
-        yield line
+class KeptLines:
+    """The lines of a text for `csv.reader`, each also appended to `kept` as it is read; lines put in `again` are
+    read again first (the reader goes on after the end of the text, if there are)."""
+
+    def __init__(self, lines, kept: collections.deque):
+        self.lines, self.kept, self.again = iter(lines), kept, collections.deque()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.again.popleft() if self.again else next(self.lines)
+        self.kept.append(line)
+        return line
 
 
 def record_text(kept: collections.deque, line: int, last_line: int) -> str:
-    """The raw text of the record read from `line` to `last_line`, from the last lines `kept_lines` kept."""
+    """The raw text of the record read from `line` to `last_line`, from the last lines `KeptLines` kept."""
     return "".join(list(kept)[line - last_line - 1:])
 
 
@@ -314,10 +324,10 @@ def closes_then_runs_on(record: str, delimiter: str) -> bool:
     return False
 
 
-def stray_quote(path, line: int, last_line: int) -> DataError:
-    return DataError(f"{path}, line {line:,}: a quote opened here closes on line {last_line:,} with text after it, "
-                     f"so lines {line:,}-{last_line:,} would be read as one field of one row: a stray quote? Double "
-                     f"it (\"\") or close it on its own line, and score the file again")
+def first_line_fields(first_line: str, delimiter: str, width: int) -> list:
+    """The fields of a record's first line read alone (a quote it opens ends with the line), `width` of them."""
+    fields = next(csv.reader([first_line.rstrip("\r\n")], delimiter=delimiter, strict=False), [])
+    return (fields + [""] * width)[:width]
 
 
 def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
@@ -326,7 +336,8 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
     try:
         text = io.TextIOWrapper(binary, encoding=fmt.encoding, newline="")
         tail = collections.deque(maxlen=MAX_LINES_PER_RECORD)  # the last lines read: the last record's own
-        reader = csv.reader(kept_lines(text, tail), delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
+        lines = KeptLines(text, tail)
+        reader = csv.reader(lines, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
         # The header is the first record: blank lines before it are skipped, as blank lines between rows are.
         names = next((record for record in reader if record), None)
         if names is None:
@@ -340,49 +351,73 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
         errors: list = []
         bad: list = []
         last_line = line = reader.line_num
+        read_again = 0  # lines put back to be read once more: the reader counts them twice
         open_quote, ends_in_record = None, False  # (line, lines) of a record that spanned too many lines, until a record follows it
+
+        def refuse_first_line(why: str) -> None:
+            """The record read from `line` to `last_line` is the row of its first line alone, not scored, and
+            the lines after that are read again."""
+            nonlocal last_line, read_again
+            after = last_line - line
+            records.append(first_line_fields(list(tail)[-(after + 1)], fmt.delimiter, width))
+            again = "" if not after else "; the line after it is read as a row" if after == 1 else \
+                f"; the {after:,} lines after it are read as rows"
+            errors.append(f"line {line}: {why}; not scored{again}")
+            bad.append(True)
+            lines.again.extend(list(tail)[len(tail) - after:])
+            read_again += after
+            last_line = line
+
         try:
-            for record in reader:
-                line = last_line + 1
-                last_line = reader.line_num
-                open_quote = None
-                ends_in_record = bool(record)
-                if not record:  # a blank line is not a row
-                    continue
-                if 1 < last_line - line + 1 <= MAX_LINES_PER_RECORD and \
-                        closes_then_runs_on(record_text(tail, line, last_line), fmt.delimiter):
-                    raise stray_quote(path, line, last_line)
-                if last_line - line + 1 > MAX_LINES_PER_RECORD:
-                    open_quote = (line, last_line - line + 1)
-                    records.append((record + [""] * width)[:width])
-                    errors.append(f"line {line}: a quoted field runs on for {last_line - line + 1:,} lines, over "
-                                  f"the limit of {MAX_LINES_PER_RECORD} (a quote left open?); not scored")
-                    bad.append(True)
-                elif len(record) == width:
-                    records.append(record)
-                    errors.append(None)
-                    bad.append(False)
-                elif len(record) < width:
-                    records.append(record + [""] * (width - len(record)))
-                    errors.append(f"line {line}: {len(record)} of {width} fields; the missing ones read as empty")
-                    bad.append(False)
-                else:
-                    extra = fmt.delimiter.join(record[width:])
-                    records.append(record[:width])
-                    errors.append(f"line {line}: {len(record)} fields where the header has {width}; not scored "
-                                  f"(fields beyond the last column: {extra[:200]!r})")
-                    bad.append(True)
-                if len(records) == chunk_rows:
-                    yield Chunk(pd.DataFrame(records, columns=header, dtype=object), errors, np.array(bad),
-                                binary.tell())
-                    records, errors, bad = [], [], []
+            while True:  # once more when a record that ran to the end inside a quote gives its lines back
+                for record in reader:
+                    line = last_line + 1
+                    last_line = reader.line_num - read_again
+                    open_quote = None
+                    ends_in_record = bool(record)
+                    if not record:  # a blank line is not a row
+                        continue
+                    if 1 < last_line - line + 1 <= MAX_LINES_PER_RECORD and \
+                            closes_then_runs_on(record_text(tail, line, last_line), fmt.delimiter):
+                        # csv would read the lines up to the closing quote as one field of one row, dropping it
+                        refuse_first_line(f"a quote opened here closes on line {last_line:,} with text after it (a "
+                                          f"stray quote? double it: \"\")")
+                    elif last_line - line + 1 > MAX_LINES_PER_RECORD:
+                        open_quote = (line, last_line - line + 1)
+                        records.append((record + [""] * width)[:width])
+                        errors.append(f"line {line}: a quoted field runs on for {last_line - line + 1:,} lines, over "
+                                      f"the limit of {MAX_LINES_PER_RECORD} (a quote left open?); not scored")
+                        bad.append(True)
+                    elif len(record) == width:
+                        records.append(record)
+                        errors.append(None)
+                        bad.append(False)
+                    elif len(record) < width:
+                        records.append(record + [""] * (width - len(record)))
+                        errors.append(f"line {line}: {len(record)} of {width} fields; the missing ones read as empty")
+                        bad.append(False)
+                    else:
+                        extra = fmt.delimiter.join(record[width:])
+                        records.append(record[:width])
+                        errors.append(f"line {line}: {len(record)} fields where the header has {width}; not scored "
+                                      f"(fields beyond the last column: {extra[:200]!r})")
+                        bad.append(True)
+                    if len(records) > chunk_rows:  # the last record is kept back: it may run to the end in a quote
+                        frame = pd.DataFrame(records[:chunk_rows], columns=header, dtype=object)
+                        yield Chunk(frame, errors[:chunk_rows], np.array(bad[:chunk_rows]), binary.tell())
+                        records, errors, bad = records[chunk_rows:], errors[chunk_rows:], bad[chunk_rows:]
+                if open_quote is not None or not ends_in_record or \
+                        not ends_quoted(record_text(tail, line, last_line), fmt.delimiter):
+                    break
+                # The last record ran to the end of the file inside a quote opened on `line`: its lines go back.
+                del records[-1], errors[-1], bad[-1]
+                ends_in_record = False
+                refuse_first_line("a quote opened here is never closed (double it: \"\")")
         except csv.Error as exc:
             raise DataError(f"{path}: unreadable CSV after line {last_line}: {exc}") from None
         except UnicodeError as exc:  # sniff_input checked the bytes; only a file changed meanwhile gets here
             raise DataError(f"{path}: not valid {fmt.encoding} text ({getattr(exc, 'reason', exc)})") from None
-        if open_quote is None and ends_in_record and ends_quoted(record_text(tail, line, last_line), fmt.delimiter):
-            open_quote = (line, last_line - line + 1)  # the last record runs to the end inside its open quote
-        if open_quote is not None:
+        if open_quote is not None:  # a record of more lines than MAX_LINES_PER_RECORD ran to the end of the file
             after = open_quote[1] - 1
             swallowed = f"the {after:,} line{'s' if after > 1 else ''} after it would be read as one field" if after \
                 else "it runs to the end of the file"

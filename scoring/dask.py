@@ -33,13 +33,12 @@ from data import DataError
 from data.tables import (
     MAX_LINES_PER_RECORD,
     Header,
+    KeptLines,
     closes_then_runs_on,
     ends_quoted,
-    kept_lines,
     pandas_header,
     record_text,
     sniff_input,
-    stray_quote,
 )
 from models.base import EmotionModel
 from scoring.local import (
@@ -119,6 +118,10 @@ class _Scan(NamedTuple):
 ONE_PARTITION_LIMIT = 32 * 2**20
 
 
+WELL_FORMED_ONLY = ("the Dask engine scores only well-formed files: mend the row, or score the file with --engine "
+                    "local, which marks such rows and goes on")
+
+
 def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
     """The file read through once with the csv module, as the local engine reads it. Refuses what pandas would
     read otherwise or with a message that names neither file nor line: a row with more fields than the header
@@ -127,7 +130,7 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
     one_line_each, spaces, line = True, False, 1
     tail = collections.deque(maxlen=MAX_LINES_PER_RECORD)
     with open(path, encoding=encoding, newline="") as handle:
-        reader = csv.reader(kept_lines(handle, tail), delimiter=delimiter)
+        reader = csv.reader(KeptLines(handle, tail), delimiter=delimiter)
         skipped = 0  # blank lines before the header, skipped by both engines
         for names in reader:
             if names:
@@ -140,17 +143,18 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
             line, last = last + 1, reader.line_num
             one_line_each = one_line_each and last == count
             if line < last < line + MAX_LINES_PER_RECORD and closes_then_runs_on(record_text(tail, line, last), delimiter):
-                raise stray_quote(path, line, last)
+                raise DataError(f"{path}, line {line:,}: a quote opened here closes on line {last:,} with text after "
+                                f"it, so lines {line:,}-{last:,} would be read as one field of one row: a stray quote "
+                                f"(double it: \"\")? {WELL_FORMED_ONLY}")
             if record and len(record) != width:  # pandas would read a long row into the wrong columns and
                 # fill a short one silently; the local engine marks both
-                raise DataError(f"{path}, line {line}: {len(record)} fields where the header has {width}; the Dask "
-                                f"engine scores only well-formed files: mend the row, or score the file with "
-                                f"--engine local, which marks such rows and goes on")
+                raise DataError(f"{path}, line {line}: {len(record)} fields where the header has {width}; "
+                                f"{WELL_FORMED_ONLY}")
             empty = empty or not record
             spaces = spaces or (len(record) == 1 and record[0] != "" and not record[0].strip())
     if last - line < MAX_LINES_PER_RECORD and ends_quoted(record_text(tail, line, last), delimiter):
-        raise DataError(f"{path}, line {line:,}: a quote opened here is never closed; close it (or double it: \"\") "
-                        f"and score the file again")
+        raise DataError(f"{path}, line {line:,}: a quote opened here is never closed (double it: \"\"); "
+                        f"{WELL_FORMED_ONLY}")
     if spaces and empty:
         raise DataError(f"{path}: has both empty lines and lines of only spaces or tabs, which the Dask reader "
                         f"cannot tell apart; score it with --engine local")

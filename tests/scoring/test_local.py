@@ -142,6 +142,17 @@ def test_empty_missing_and_numeric_texts_are_rows_not_failures_of_the_run(run, t
     assert "scored 3 of 6 rows, 3 failed" in capsys.readouterr().err
 
 
+def test_a_quote_left_open_costs_its_row_and_the_rest_of_the_file_is_scored(run, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text('id,text\n1,so happy today\n2,"she never closed this\n3,terrified of the dark\n4,so sad\n')
+    status, out = score(run, tmp_path, source)
+    scored = read(out)
+    assert status == 0 and scored.id.tolist() == ["1", "2", "3", "4"]
+    assert scored.error[1].startswith("line 3: a quote opened here is never closed") and scored.emotion[1] == ""
+    assert (scored.emotion[[0, 2, 3]] != "").all() and (scored.error[[0, 2, 3]] == "").all()
+    assert "scored 3 of 4 rows, 1 failed" in capsys.readouterr().err
+
+
 def test_an_enormous_text_is_scored_on_its_start_and_its_row_says_so(run, tmp_path, model, capsys):
     source = tmp_path / "in.csv"
     start = "I am so furious with them. " * 4000  # 108,000 characters
