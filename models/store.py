@@ -60,7 +60,8 @@ MAX_TEXT_FILE_BYTES = 64 * 2**20
 # declares, checked before anything is unpacked. The largest shipped: features.npz 1.8 MB (models/default and
 # every zoo model with features), model.skops 35 MB (models/zoo/tfidf_logreg).
 MAX_UNPACKED_BYTES = 256 * 2**20
-# The files the loader reads besides config.json: each must be listed, with its checksum, in config.json.
+# The files read from a model folder besides config.json: each must be listed, with its checksum, in config.json.
+# The loader reads all but the card, which `read_card` reads and checks when it is shown.
 READ_FILES = (FEATURES_TREE, FEATURES_ARRAYS, WEIGHTS_FILE, SKOPS_FILE, "metrics.json", "training_log.json",
               FAIRNESS_FILE, CARD_FILE)
 TEXT_LIMIT = "a model folder's JSON file or card may hold (models.store.MAX_TEXT_FILE_BYTES)"
@@ -447,6 +448,8 @@ def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]
     if not isinstance(files, dict):
         raise ModelLoadError(f"{directory}/config.json: no 'files' checksums")
     for name, digest in files.items():
+        if name == CARD_FILE:  # a document about the model, never read to load it: `read_card` checks it when shown
+            continue
         path = directory / name
         if Path(name).name != name or not os.path.lexists(path):  # a folder or FIFO: open_model_file says so
             raise ModelLoadError(f"{directory}: missing {name[:80]}")
@@ -457,12 +460,12 @@ def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]
             check_size(path, os.fstat(handle.fileno()).st_size, *limits[name])
             if sha256_of(handle) != digest:
                 raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
-    unlisted = [name for name in READ_FILES if name not in files and os.path.lexists(directory / name)]
+    unlisted = [name for name in READ_FILES if name not in files and name != CARD_FILE and os.path.lexists(directory / name)]
     if unlisted:
         raise ModelLoadError(f"{directory / unlisted[0]}: config.json lists no checksum for it; refusing to read it")
 
 
-def read_listed_file(directory: Path, name: str, config: dict) -> bytes | None:
+def read_listed_file(directory: Path, name: str, config: dict, edited_hint: str = "") -> bytes | None:
     """The bytes of one of a model folder's text files (`read_model_bytes`, capped at MAX_TEXT_FILE_BYTES) once
     they match the checksum its config.json records for it; None when the folder has no such file and config.json
     lists none. A file that is there but that config.json lists no checksum for (a folder of the old format lists
@@ -477,16 +480,19 @@ def read_listed_file(directory: Path, name: str, config: dict) -> bytes | None:
         return None
     data = read_model_bytes(path, MAX_TEXT_FILE_BYTES)
     if hashlib.sha256(data).hexdigest() != digest:
-        raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to read it")
+        raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to read it{edited_hint}")
     return data
 
 
 def read_card(directory: str | Path) -> str | None:
     """The text of a saved model's MODEL_CARD.md once its checksum matches config.json's; None when the folder has
     no card. Anything else (a link, an edited card, one config.json does not list, bytes that are not UTF-8) is
-    ModelLoadError."""
+    ModelLoadError. An edited card is only withheld: the model still loads, and `cli.py audit --save` writes its
+    card again."""
     directory = Path(directory)
-    data = read_listed_file(directory, CARD_FILE, read_config(directory))
+    data = read_listed_file(directory, CARD_FILE, read_config(directory),
+                            edited_hint=" (edited since the model was saved? `python cli.py audit --save` on the "
+                                        "model's folder writes it again)")
     if data is None:
         return None
     path = directory / CARD_FILE

@@ -93,6 +93,30 @@ def test_rewrite_card_writes_the_card_and_its_checksum_and_nothing_else(tmp_path
         rewrite_card(folder)  # a damaged folder is not blessed with new checksums
 
 
+def test_an_edited_card_is_withheld_the_model_still_loads_and_rewrite_card_writes_it_again(tmp_path):
+    """A card is a document about the model that loading never reads: one line added to it made the model
+    unloadable, and `audit --save`, which loads it, could not write the card again."""
+    import shutil
+
+    import pytest
+
+    from models.card import rewrite_card
+    from models.registry import load_model
+    from models.store import ModelLoadError, read_card
+    from training.zoo import ZOO_DIR
+
+    folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
+    card = read_card(folder)
+    with open(folder / "MODEL_CARD.md", "a", encoding="utf-8") as handle:
+        handle.write("my note\n")
+    assert load_model(folder).predict(["so happy today"]).emotions == ["joy"]
+    with pytest.raises(ModelLoadError, match=r"MODEL_CARD\.md: checksum differs from config\.json; refusing to read "
+                                             r"it \(edited since the model was saved\? `python cli\.py audit --save`"):
+        read_card(folder)
+    rewrite_card(folder)
+    assert read_card(folder) == card
+
+
 def test_a_model_trained_without_an_emotion_or_a_none_row_says_so_and_loads(tmp_path):
     """Every row judged (multi-label) with an emotion, and none of them sad: the "none" threshold cannot be chosen
     on the validation rows (it was saved as null, and the model could not load) and sadness was never seen."""
