@@ -118,6 +118,18 @@ def _misread_words(fairness: dict) -> list[str]:
     return lines
 
 
+def _stopped(stopped) -> list[str]:
+    """The card's line on a training stopped by hand (the Train page's Stop), from config.json's record of it."""
+    if not isinstance(stopped, dict):
+        return []
+    networks, trained = "", stopped.get("networks")
+    if stopped.get("of_networks", 1) != 1:
+        model = "is that network alone" if trained == 1 else f"averages the {trained} trained"
+        networks = f", in network {trained} of {stopped.get('of_networks')} (the model {model})"
+    return [f"- **Stopped by hand** after epoch {stopped.get('epoch')} of at most {stopped.get('of_epochs')}"
+            f"{networks}: the weights are those of the epoch best on the validation rows until then."]
+
+
 def _trained_on(sources: list[tuple[str, str, str]]) -> str:
     """What the title adds to the model's name, so that two models of one kind have two titles: the collections
     it was trained on ("fused_net on wassa_agreed + goemotions + fer")."""
@@ -158,6 +170,7 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
              f"- **Settings**: `{settings}`.",
              f"- **Trained**: seed {config.get('seed')}, {config.get('train_rows')} rows, "
              f"{config.get('train_seconds')} s; data fingerprint `{str(config.get('train_fingerprint', ''))[:16]}`.",
+             *_stopped(config.get("stopped_by_hand")),
              *([f"- **Speed**: {config['tweets_per_s']:,} tweets/s, text only (the WASSA-2017 test tweets scored in "
                 f"one process when it was trained, the fastest of three runs; the machine's load moves it)."]
                if isinstance(config.get("tweets_per_s"), int) else []),

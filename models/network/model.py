@@ -79,6 +79,9 @@ class NetworkModel(FeatureModel):
                     break
         nets = [net for net, _ in trained]
         self.log = [entry for _, log in trained for entry in log]
+        if should_stop and should_stop() and self.log:  # the Train page's Stop: the card says where it ended
+            self.config["stopped_by_hand"] = {"networks": len(nets), "of_networks": self.settings.members,
+                                              "epoch": self.log[-1]["epoch"], "of_epochs": self.settings.epochs}
         net = nets[0] if len(nets) == 1 else EnsembleNet(nets)
         self.weights_ = {name: value.detach().numpy().copy() for name, value in net.state_dict().items()}
         self.config["net_config"] = config.to_dict()

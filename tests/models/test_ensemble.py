@@ -53,6 +53,23 @@ def test_networks_trained_side_by_side_are_those_trained_one_after_another(judge
     assert [{key: value for key, value in record.items() if key != "seconds"} for record in two.log] == untimed
 
 
+def test_a_training_stopped_by_hand_says_where_in_its_config_and_card(judged):
+    """Stopped on the Train page, a run's card said it was trained as asked (3 epochs, 2 networks) though it had
+    one network of one epoch: it looked like a finished run on Compare."""
+    from models.card import model_card
+
+    epochs = []
+    model = build_model("text_net", {**FAST_NET, "members": 2}).fit(
+        *judged, seed=3, on_epoch=epochs.append, should_stop=lambda: len(epochs) >= 2)
+    assert model.config["stopped_by_hand"] == {"networks": 1, "of_networks": 2, "epoch": 2, "of_epochs": 3}
+    assert not any(name.startswith("members.") for name in model.weights_) and len(model.log) == 2  # one network
+    card = model_card({**model.config, "model": "text_net", "settings": {"members": 2}}, {}, {})
+    assert ("- **Stopped by hand** after epoch 2 of at most 3, in network 1 of 2 (the model is that network alone): "
+            "the weights are those of the epoch best on the validation rows until then.") in card
+    finished = build_model("text_net", FAST_NET).fit(*judged, seed=3, should_stop=lambda: False)
+    assert "stopped_by_hand" not in finished.config and "Stopped by hand" not in model_card(finished.config, {}, {})
+
+
 def test_the_ensemble_averages_its_networks_logits_in_numpy_and_torch(fits):
     _, two, _ = fits
     blocks = two.featurizer_.transform(TEXTS, [None] * len(TEXTS))
