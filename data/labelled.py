@@ -214,18 +214,26 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
             raise DataError(f"{source}: column 'image', row(s) {_rows(urls)}: a URL (first: "
                             f"{shown_text(cells.iloc[urls[0]].strip())}); images are read from files, "
                             f"never fetched")
+    # What is wrong with rows, found all at once: a file is mended in one go, not one problem per run.
+    problems = []
     empty = [i for i in range(n) if is_blank(texts[i]) and images[i] is None]
     if empty:
-        raise DataError(f"{source}: row(s) {_rows(empty)} have neither text nor image")
+        where = "column 'text'" if "image" not in columns else "columns 'text' and 'image'"
+        problems.append(f"{where}, row(s) {_rows(empty)}: empty (neither text nor image)")
     emotion_columns = [e for e in EMOTIONS if e in columns]
     if "label" in columns and emotion_columns:  # one of them would be silently left unread
         raise DataError(f"{source}: has both a 'label' column and emotion columns ({', '.join(emotion_columns)}); "
                         f"keep the 'label' column (one emotion per row) or the four 0/1 emotion columns, and rename "
                         f"or remove the other")
     presence = exclusive = None  # as LabelledData makes them from `labels`, unless a row is labelled none
+    labels, labels_read = np.zeros((n, len(EMOTIONS))), True
     if "label" in columns:
         multi_label = False
-        labels, none = _single_labels(frame["label"], source)
+        try:
+            labels, none = _single_labels(frame["label"], source)
+        except DataError as exc:
+            problems.append(str(exc).removeprefix(f"{source}: "))
+            labels_read, none = False, np.zeros(n, dtype=bool)
         if none.any():  # a row with no emotion of the four: every row then says which are present (its label alone)
             presence, exclusive = labels.copy(), ~none
     elif len(emotion_columns) == len(EMOTIONS):
@@ -233,9 +241,11 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
         read = {e: _presence(frame[e]) for e in EMOTIONS}
         bad = [f"column '{e}' {problem}" for e, (_, problem) in read.items() if problem]
         if bad:  # every column named at once: a file is fixed in one go, not one column per run
-            raise DataError(f"{source}: the emotion columns must hold 0 or 1 (or true/false, yes/no; all zeros in a "
-                            f"row: no emotion of the four): {'; '.join(bad)}")
-        labels = np.column_stack([values for values, _ in read.values()])
+            problems.append(f"the emotion columns must hold 0 or 1 (or true/false, yes/no; all zeros in a row: no "
+                            f"emotion of the four): {'; '.join(bad)}")
+            labels_read = False
+        else:
+            labels = np.column_stack([values for values, _ in read.values()])
     else:
         missing = [e for e in EMOTIONS if e not in columns]
         raise DataError(f"{source}: needs a 'label' column or the four emotion columns {list(EMOTIONS)} "
@@ -244,24 +254,32 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     if "intensity" in columns and multi_label:  # it would say the intensity of no emotion in particular
         raise DataError(f"{source}: an 'intensity' column rates the emotion of a 'label' column; with the four "
                         f"emotion columns give each emotion's as 'intensity_<emotion>' (intensity_joy, …)")
-    given = {column: _numbers(frame[column], column, source)
-             for column in ("intensity", *(f"intensity_{e}" for e in EMOTIONS)) if column in columns}
+    given = {}
+    for column in ("intensity", *(f"intensity_{e}" for e in EMOTIONS)):
+        if column in columns:
+            try:
+                given[column] = _numbers(frame[column], column, source)
+            except DataError as exc:
+                problems.append(str(exc).removeprefix(f"{source}: "))
     outside = {column: np.flatnonzero((values < 0) | (values > 1)) for column, values in given.items()}
     outside = {column: rows for column, rows in outside.items() if rows.size}
     if outside:
         shown = "; ".join(f"column '{column}', row(s) {_rows(rows)} ({given[column][rows[0]]:g})"
                           for column, rows in outside.items())
-        raise DataError(f"{source}: intensities must lie in [0, 1]: {shown}"
+        problems.append(f"intensities must lie in [0, 1]: {shown}"
                         f"{'; on a scale of 0 to 100? Divide them by 100' if _percentages(given, outside) else ''}")
-    if "intensity" in columns:
+    if "intensity" in given and labels_read:
         rated = labels.any(axis=1)
         on_none = np.flatnonzero(~rated & np.isfinite(given["intensity"]))
         if on_none.size:
-            raise DataError(f"{source}: column 'intensity', row(s) {_rows(on_none)}: an intensity on a row labelled "
-                            f"{NONE}, which has no emotion to rate; leave it empty")
-        intensity[rated, labels[rated].argmax(axis=1)] = given["intensity"][rated]
+            problems.append(f"column 'intensity', row(s) {_rows(on_none)}: an intensity on a row labelled {NONE}, "
+                            f"which has no emotion to rate; leave it empty")
+        else:
+            intensity[rated, labels[rated].argmax(axis=1)] = given["intensity"][rated]
+    if problems:
+        raise DataError(f"{source}: " + "; also ".join(problems))
     for i, emotion in enumerate(EMOTIONS):
-        if f"intensity_{emotion}" in columns:
+        if f"intensity_{emotion}" in given:
             intensity[:, i] = given[f"intensity_{emotion}"]
     return LabelledData(texts, images, labels, intensity, multi_label, source, presence=presence, exclusive=exclusive)
 

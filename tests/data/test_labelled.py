@@ -45,7 +45,11 @@ def test_multi_label_tsv(tmp_path):
         ("text,label,intensity\nhi,joy,0.5\nho,none,0.3\n", r"column 'intensity', row\(s\) 2: an intensity on a row "
          r"labelled none, which has no emotion to rate"),
         ("words,label\nhi,joy\n", r"needs a 'text' or an 'image' column"),
-        ("text,label\nhi,joy\n,joy\n", r"row\(s\) 2 have neither text nor image"),
+        ("text,label\nhi,joy\n,joy\n", r"column 'text', row\(s\) 2: empty \(neither text nor image\)$"),
+        # every problem of the rows at once: a file is mended in one go
+        ("text,label,intensity\nhi,joy,0.5\n,x,0.3\nho,fear,2\n", r"column 'text', row\(s\) 2: empty \(neither text nor "
+         r"image\); also unknown label\(s\) \['x'\] in column 'label' \(row\(s\) 2\).*; also intensities must lie in "
+         r"\[0, 1\]: column 'intensity', row\(s\) 3 \(2\)$"),
         ("text,label,intensity\nhi,joy,1.5\n", r"intensities must lie in \[0, 1\]: column 'intensity', row\(s\) 1 \(1\.5\)$"),
         ("text,anger,fear,joy,sadness,intensity_joy,intensity_fear\nhi,0,1,1,0,80,-1\nho,0,0,1,0,65,\n",
          r"intensities must lie in \[0, 1\]: column 'intensity_fear', row\(s\) 1 \(-1\); column 'intensity_joy', "
@@ -64,7 +68,7 @@ def test_multi_label_tsv(tmp_path):
         # a long cell is quoted cut, and says so
         ("text,label,intensity\nhi,joy,\"very high indeed, as high as it gets\"\n",
          r"column 'intensity' must hold numbers \(row\(s\) 1: 'very high indeed, as…'; write decimals"),
-        ("text,label\nhi,joy\n\u200b\u200b,joy\n", r"row\(s\) 2 have neither text nor image"),
+        ("text,label\nhi,joy\n\u200b\u200b,joy\n", r"column 'text', row\(s\) 2: empty \(neither text nor image\)"),
         ("", "the file is empty"),
         ("text,label\n", "a header line but no rows"),
         # said as refused, not with `score`'s "not scored" or "the missing ones read as empty"
