@@ -118,6 +118,19 @@ def _misread_words(fairness: dict) -> list[str]:
     return lines
 
 
+def _rows(result: dict) -> str:
+    """An evaluation's rows as the card gives them: all of them, and those with none of the four emotions. Its `n`
+    leaves those out of single-label data (its 4-way figures are over the others) and counts them in multi-label
+    data (one 2×2 confusion matrix per emotion)."""
+    n, none = result.get("n"), result.get("none_rows")
+    if not isinstance(n, int):
+        return "–"
+    if not isinstance(none, int) or not none:
+        return f"{n:,}"
+    total = n if isinstance(result.get("confusion_matrix"), dict) else n + none
+    return f"{total:,} ({none:,} with none)"
+
+
 def _stopped(stopped) -> list[str]:
     """The card's line on a training stopped by hand (the Train page's Stop), from config.json's record of it."""
     if not isinstance(stopped, dict):
@@ -183,11 +196,12 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     lines += [f"| `{source}` | {description} | {terms} |" for source, description, terms in sources]
     lines += ["", "## Evaluation", "",
               "Every figure measured when the model was trained (`metrics.json`); macro-F1 over the four emotions "
-              "(presence F1 where the set has human multi-labels).", "",
+              "(presence F1 where the set has human multi-labels). Rows: all the set's rows, with how many have none "
+              "of the four emotions; a 4-way macro-F1 is over the others, the none F1 over all.", "",
               "| set | what it is | rows | macro-F1 | none F1 | intensity Pearson |", "|---|---|---|---|---|---|"]
     for set_name, result in metrics.items():
         what = EVALUATION_SETS[set_name].description if set_name in EVALUATION_SETS else "validation rows"
-        lines.append(f"| `{set_name}` | {what} | {result.get('n', '–')} | {_figure(result.get('macro_f1'))} | "
+        lines.append(f"| `{set_name}` | {what} | {_rows(result)} | {_figure(result.get('macro_f1'))} | "
                      f"{_figure(result.get('none_f1'))} | {_figure(result.get('pearson_mean'))} |")
     lines += ["", "## Fairness", ""]
     if fairness:
