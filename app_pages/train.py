@@ -112,9 +112,10 @@ else:
     st.caption("A CSV/TSV with a `text` and/or `image` column and a `label` column (anger, fear, joy, sadness, or none) "
                "or the four emotion columns as 0/1; 10% is held out for validation unless you give a validation "
                f"file. Limits: {LIMITS.describe()}.")
-    upload = st.file_uploader("Labelled CSV or TSV", type=["csv", "tsv", "txt"], key="train_labelled")
-    zip_upload = st.file_uploader("ZIP of its images (optional)", type=["zip"], key="train_zip")
+    upload = st.file_uploader("Labelled CSV or TSV", type=["csv", "tsv", "txt"], key="train_labelled", disabled=busy)
+    zip_upload = st.file_uploader("ZIP of its images (optional)", type=["zip"], key="train_zip", disabled=busy)
     valid_upload = st.file_uploader("Validation CSV or TSV (optional)", type=["csv", "tsv", "txt"], key="train_valid",
+                                    disabled=busy,
                                     help="Labelled as the file above (its images in the same ZIP): the run is scored "
                                          "on it, and a network stops early on it. Without it, a tenth of the "
                                          "labelled file is held out.")
