@@ -166,6 +166,8 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     cls = _model_class(name)
     settings = config.get("settings", {})
     sources = _sources(config.get("train_source", ""))
+    stopped = config.get("stopped_by_hand") if isinstance(config.get("stopped_by_hand"), dict) else {}
+    networks = stopped.get("networks", settings.get("members", 1))  # a run stopped by hand may have fewer
     lines = ["---", "language: en", "license: other", "tags: [emotion-classification, tweets, anger, fear, joy, sadness]",
              f"model_name: {name}", "---", "", f"# Model card: `{name}`{_trained_on(sources)}", "",
              "## Model details", "",
@@ -176,9 +178,9 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
                 f"{', '.join(f'{e} {-o:+.2f}' for e, o in zip(EMOTIONS, config['presence_offsets']))} "
                 "(`presence_calibration` × its F1-best threshold on the validation rows)."]
                if config.get("presence_offsets") else []),
-             *([f"- **Networks**: {settings['members']}, trained from seeds {config.get('seed')}, "
+             *([f"- **Networks**: {networks}, trained from seeds {config.get('seed')}, "
                 f"{config.get('seed', 0) + 1}, … on the same features; their logits and intensities are averaged."]
-               if settings.get("members", 1) > 1 else []),
+               if networks > 1 else []),
              f"- **Emotions**: {', '.join(config.get('emotions', EMOTIONS))}.",
              f"- **Settings**: `{settings}`.",
              f"- **Trained**: seed {config.get('seed')}, {config.get('train_rows')} rows, "

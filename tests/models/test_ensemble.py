@@ -66,6 +66,7 @@ def test_a_training_stopped_by_hand_says_where_in_its_config_and_card(judged):
     card = model_card({**model.config, "model": "text_net", "settings": {"members": 2}}, {}, {})
     assert ("- **Stopped by hand** after epoch 2 of at most 3, in network 1 of 2 (the model is that network alone): "
             "the weights are those of the epoch best on the validation rows until then.") in card
+    assert "- **Networks**:" not in card  # the settings asked for 2; it has one
     finished = build_model("text_net", FAST_NET).fit(*judged, seed=3, should_stop=lambda: False)
     assert "stopped_by_hand" not in finished.config and "Stopped by hand" not in model_card(finished.config, {}, {})
 
