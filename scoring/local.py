@@ -191,7 +191,8 @@ def column_notes(model: EmotionModel, columns: list, path: Path, image_column: s
     named "image" (whatever its case) that is not read because no image column was given."""
     if not image_column and "image" in model.modalities and _matching(columns, "image"):
         return [f"columns: {path.name} has a column 'image', which is not read; to score its images, give it as the "
-                f"image column (--image-column image)"]
+                f"image column (--image-column image), their paths read from the file's folder or from --images-root "
+                f"(a ZIP of them unpacked first)"]
     return text_only_notes(model, image_column)
 
 
