@@ -50,7 +50,8 @@ PICK_FIGURES = {"wassa": ("macro-F1 {:.3f} on WASSA-2017 test", "{:.3f}"),
                 "away": ("mean macro-F1 {:.3f} over " + ", ".join(f"`{name}`" for name in AWAY_FROM_WASSA), "{:.3f}"),
                 "fastest": ("{:,.0f} tweets per second", "{:,.0f}"),
                 "fairest": ("largest mean gap {:.4f} in the fairness audit (0 is fair)", "{:.4f}"),
-                "upload": ("macro-F1 {:.3f} on your data", "{:.3f}")}
+                "upload": ("macro-F1 {:.3f} on your data (4-way, over its rows with an emotion; the heat map's "
+                           "\"F1 of saying none\" tab says how well it answers none)", "{:.3f}")}
 
 
 def code(text: str) -> str:
@@ -121,7 +122,10 @@ def standing_note(places) -> str | None:
 
 
 def skipped_note(what: str, skipped: dict[str, str]) -> str:
-    """One warning for the models left out: how many, and each one's name and why."""
+    """One warning for the models left out: how many, and each one's name and why (once, when every one of them
+    has the same reason: the data's, say, as when every row is labelled none)."""
+    if len(skipped) > 1 and len(set(skipped.values())) == 1:
+        return f"{what}, each for the same reason: {code(next(iter(skipped.values())))}"
     return f"{what}:\n\n" + "\n".join(f"- {code(name)}: {code(why)}" for name, why in skipped.items())
 
 
@@ -211,7 +215,8 @@ st.caption("Macro-F1: 4-way, each model's most probable emotion of the four, eve
            "from other collections. A blank cell: the model does not read that data (images), does not say "
            "none, or gives no intensity (trained with too few gold intensities).")
 # Here, under the first chart that names the data sets by their keys, not under the table further down.
-st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, spec in EVALUATION_SETS.items()) + ".")
+st.caption("Data sets: " + "; ".join(f"`{name}` {spec.description}" for name, spec in EVALUATION_SETS.items())
+           + (f"; `upload` your data ({labelled_file.name})" if extra else "") + ".")
 
 st.subheader("Every saved model")
 st.caption(f"{len(choices)} models: " + ", ".join(choices)

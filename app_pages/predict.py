@@ -160,8 +160,10 @@ if result.text is not None:
         if len(table):
             st.dataframe(table, hide_index=True)
         else:
-            st.write("No token hits a bundled lexicon (NRC, emoji, VADER). The lexicons learned in training are not "
-                     "shown token by token: the attributions below show what they added.")
+            st.write("No token hits the model's lexicons (NRC, the emoji map, those learned in training). VADER's "
+                     "valence is read as a group of features, not token by token: the attributions below show what "
+                     "it added." if hasattr(model, "featurizer_") else "No token hits the bundled lexicons (NRC, the "
+                     "emoji map).")
 
 if result.attributions is None:
     st.caption(f"Feature attributions are shown for the network and the feature baselines; {model.name} "

@@ -460,7 +460,8 @@ def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]
             check_size(path, os.fstat(handle.fileno()).st_size, *limits[name])
             if sha256_of(handle) != digest:
                 raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
-    unlisted = [name for name in READ_FILES if name not in files and name != CARD_FILE and os.path.lexists(directory / name)]
+    unlisted = [name for name in READ_FILES
+                if name not in files and name != CARD_FILE and os.path.lexists(directory / name)]
     if unlisted:
         raise ModelLoadError(f"{directory / unlisted[0]}: config.json lists no checksum for it; refusing to read it")
 

@@ -116,6 +116,8 @@ def test_a_labelled_upload_becomes_a_column_and_a_data_set(monkeypatch, runs):
         round(scored["accuracy"], 4), round(scored["macro_f1"], 4)]
     assert at.selectbox[2].value == "upload"
     assert "Your data: 6 rows from mine.csv, in the `upload_…` columns." in [c.value for c in at.caption]
+    assert any(c.value.startswith("Data sets: ") and c.value.endswith("; `upload` your data (mine.csv).")
+               for c in at.caption)  # the heat map's new column is said with the others
     # The answers gain a line for this data; on six easy rows the models that get them all right are all named.
     answer = next(m.value for m in at.markdown if m.value.startswith("- **Best on your data**"))
     best = table["upload_macro_f1"].max()
@@ -169,6 +171,7 @@ def test_an_upload_labelled_none_throughout_is_named_not_a_crash(monkeypatch, ru
     assert not at.exception and not at.error
     warning = next(str(w.value) for w in at.warning if "Not scored on your data" in str(w.value))
     assert "mine.csv: every row is labelled none; evaluating needs rows labelled with one of" in warning
+    assert warning.count("every row is labelled none") == 1 and ", each for the same reason: " in warning  # said once
     assert "Your data: 2 rows from mine.csv; no model could be scored on it." in [c.value for c in at.caption]
     assert at.selectbox[2].value == "upload"  # the two models side by side on it: no matrices, the disagreements
     assert any("None of the 2 rows both models scored has an emotion of the four" in str(w.value) for w in at.warning)

@@ -93,6 +93,17 @@ def test_a_tweet_that_shows_nothing_asks_for_one(page, text):
     assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
 
 
+def test_a_tweet_without_lexicon_hits_says_which_lexicons_were_read(page):
+    """It named VADER among the lexicons shown token by token, which VADER is not, and said the learned lexicons
+    were not shown, which they are."""
+    page.text_area(key="tweet").input("thanks lol").run()
+    assert not page.exception
+    said = [m.value for m in page.markdown if m.value.startswith("No token hits")]
+    assert said == ["No token hits the model's lexicons (NRC, the emoji map, those learned in training). VADER's "
+                    "valence is read as a group of features, not token by token: the attributions below show what it "
+                    "added."]
+
+
 def test_a_non_image_upload_gets_a_message_not_an_exception(page):
     page.file_uploader[0].set_value(("notes.png", b"a text file renamed to .png", "image/png")).run()
     assert not page.exception

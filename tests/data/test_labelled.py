@@ -47,9 +47,9 @@ def test_multi_label_tsv(tmp_path):
         ("words,label\nhi,joy\n", r"needs a 'text' or an 'image' column"),
         ("text,label\nhi,joy\n,joy\n", r"column 'text', row\(s\) 2: empty \(neither text nor image\)$"),
         # every problem of the rows at once: a file is mended in one go
-        ("text,label,intensity\nhi,joy,0.5\n,x,0.3\nho,fear,2\n", r"column 'text', row\(s\) 2: empty \(neither text nor "
-         r"image\); also unknown label\(s\) \['x'\] in column 'label' \(row\(s\) 2\).*; also intensities must lie in "
-         r"\[0, 1\]: column 'intensity', row\(s\) 3 \(2\)$"),
+        ("text,label,intensity\nhi,joy,0.5\n,x,0.3\nho,fear,2\n",
+         r"column 'text', row\(s\) 2: empty \(neither text nor image\); also unknown label\(s\) \['x'\] in column "
+         r"'label' \(row\(s\) 2\).*; also intensities must lie in \[0, 1\]: column 'intensity', row\(s\) 3 \(2\)$"),
         ("text,label,intensity\nhi,joy,1.5\n", r"intensities must lie in \[0, 1\]: column 'intensity', row\(s\) 1 \(1\.5\)$"),
         ("text,anger,fear,joy,sadness,intensity_joy,intensity_fear\nhi,0,1,1,0,80,-1\nho,0,0,1,0,65,\n",
          r"intensities must lie in \[0, 1\]: column 'intensity_fear', row\(s\) 1 \(-1\); column 'intensity_joy', "

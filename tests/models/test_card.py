@@ -17,8 +17,9 @@ def test_the_default_models_card_gives_data_terms_figures_audit_and_limits():
     metrics = json.loads((DEFAULT_MODEL_DIR / "metrics.json").read_text())
     assert f"{metrics['wassa_test']['macro_f1']:.3f}" in card
     goemo, ec = metrics["goemotions_dev"], metrics["ec_dev"]  # the rows with none counted in, and said
-    assert f"| {goemo['n'] + goemo['none_rows']:,} ({goemo['none_rows']:,} with none) |" in card  # 4-way: n leaves them out
-    assert f"| {ec['n']:,} ({ec['none_rows']:,} with none) |" in card  # presence: n counts them
+    # 4-way: n leaves them out; presence: n counts them
+    assert f"| {goemo['n'] + goemo['none_rows']:,} ({goemo['none_rows']:,} with none) |" in card
+    assert f"| {ec['n']:,} ({ec['none_rows']:,} with none) |" in card
     fairness = json.loads((DEFAULT_MODEL_DIR / "fairness.json").read_text())
     assert f"Emotion-word accuracy: {fairness['emotion_word_accuracy']:.3f}" in card
     assert "query words" in card
