@@ -229,11 +229,9 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     labels, labels_read = np.zeros((n, len(EMOTIONS))), True
     if "label" in columns:
         multi_label = False
-        try:
-            labels, none = _single_labels(frame["label"], source)
-        except DataError as exc:
-            problems.append(str(exc).removeprefix(f"{source}: "))
-            labels_read, none = False, np.zeros(n, dtype=bool)
+        labels, none, label_problems = _single_labels(frame["label"])
+        problems += label_problems
+        labels_read = not label_problems
         if none.any():  # a row with no emotion of the four: every row then says which are present (its label alone)
             presence, exclusive = labels.copy(), ~none
     elif len(emotion_columns) == len(EMOTIONS):
@@ -257,10 +255,11 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     given = {}
     for column in ("intensity", *(f"intensity_{e}" for e in EMOTIONS)):
         if column in columns:
-            try:
-                given[column] = _numbers(frame[column], column, source)
-            except DataError as exc:
-                problems.append(str(exc).removeprefix(f"{source}: "))
+            values, problem = _numbers(frame[column], column)
+            if problem:
+                problems.append(problem)
+            else:
+                given[column] = values
     outside = {column: np.flatnonzero((values < 0) | (values > 1)) for column, values in given.items()}
     outside = {column: rows for column, rows in outside.items() if rows.size}
     if outside:
@@ -301,8 +300,9 @@ def _cell_text(cells: pd.Series) -> pd.Series:
     return cells.astype(object).fillna("").astype(str).str.strip()
 
 
-def _single_labels(cells: pd.Series, source: str) -> tuple[np.ndarray, np.ndarray]:
-    """A `label` column (an emotion's name, or none, in any case) → ((n, 4) 0/1, (n,) whether the row is none)."""
+def _single_labels(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A `label` column (an emotion's name, or none, in any case) → ((n, 4) 0/1, (n,) whether the row is none,
+    what is wrong with its cells: empty or unknown labels, which are read as none)."""
     raw = _cell_text(cells).str.lower()
     empty = raw.isin(("", "nan")).to_numpy()
     problems = []  # both kinds at once: a file mended for one should not fail again on the other
@@ -318,12 +318,10 @@ def _single_labels(cells: pd.Series, source: str) -> tuple[np.ndarray, np.ndarra
         problems.append(f"unknown label(s) {shown_names(unknown[:5])} in column 'label' (row(s) "
                         f"{_rows(np.flatnonzero(~known))}); expected one of {list(EMOTIONS)} or {NONE!r} (no emotion "
                         f"of the four){hint}")
-    if problems:
-        raise DataError(f"{source}: " + "; also ".join(problems))
-    none = (raw == NONE).to_numpy()
+    none = (raw == NONE).to_numpy() | ~known | empty  # an unknown or empty label: read as none, said in `problems`
     labels = np.zeros((len(raw), len(EMOTIONS)))
     labels[~none] = one_hot(raw[~none])
-    return labels, none
+    return labels, none, problems
 
 
 # How a spreadsheet or pandas may write a 0/1 column (pandas writes a bool column as True/False).
@@ -351,9 +349,10 @@ def _percentages(given: dict, outside: dict) -> bool:
                for values in known)
 
 
-def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
-    """A column of numbers, empty cells (or NaN, NA, none, null) NaN: not given; any other cell that is not a
-    number (a decimal comma, a word) is an error naming its rows, not an intensity silently dropped."""
+def _numbers(cells: pd.Series, column: str) -> tuple[np.ndarray, str]:
+    """A column of numbers, empty cells (or NaN, NA, none, null) NaN: not given; and what is wrong with its other
+    cells ("" when nothing): one that is not a number (a decimal comma, a word) is named by its rows, not an
+    intensity silently dropped."""
     text = _cell_text(cells)
     values = pd.to_numeric(text.replace("", np.nan), errors="coerce").to_numpy(dtype=float)
     missing = text.str.lower().isin(("", "nan", "na", "n/a", "none", "null")).to_numpy()
@@ -362,9 +361,8 @@ def _numbers(cells: pd.Series, column: str, source: str) -> np.ndarray:
         example = text.iloc[bad[0]]
         hint = "; write decimals with a point" if "," in example else \
             "; write a share without %: 0.8, not 80%" if example.endswith("%") else ""
-        raise DataError(f"{source}: column '{column}' must hold numbers (row(s) {_rows(bad)}: {shown_text(example, 20)!r}"
-                        f"{hint})")
-    return values
+        return values, f"column '{column}' must hold numbers (row(s) {_rows(bad)}: {shown_text(example, 20)!r}{hint})"
+    return values, ""
 
 
 def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tuple[LabelledData, LabelledData]:
