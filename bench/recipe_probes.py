@@ -30,7 +30,6 @@ import numpy as np
 from scipy.special import expit, logit
 from sklearn.metrics import f1_score
 
-from data.labelled import LabelledData
 from data.registry import everyday, goemotions_single, semeval_ec_dev, semeval_ei_reg_dev, wassa
 from emotions import EMOTIONS
 from evaluation.metrics import choose_none_threshold, choose_presence_offsets
@@ -99,7 +98,7 @@ def tree_strength(sets: dict, seed: int) -> dict:
     from models.settings import FeatureSettings
 
     train, _ = preset_data("default", seed)
-    train: LabelledData = train.subset(np.flatnonzero(train.has_text))
+    train = train.subset(np.flatnonzero(train.has_text))
     featurizer = Featurizer(use_text=True, use_image=False, text_options=FeatureSettings().text_options)
     features = featurizer.fit_transform(train).stacked()
     inputs = {name: featurizer.transform(data.texts, [None] * len(data)).stacked() for name, data in sets.items()}

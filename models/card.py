@@ -131,9 +131,9 @@ def _rows(result: dict) -> str:
     return f"{total:,} ({none:,} with none)"
 
 
-def _stopped(stopped) -> list[str]:
+def _stopped(stopped: dict) -> list[str]:
     """The card's line on a training stopped by hand (the Train page's Stop), from config.json's record of it."""
-    if not isinstance(stopped, dict):
+    if not stopped:
         return []
     networks, trained = "", stopped.get("networks")
     if stopped.get("of_networks", 1) != 1:
@@ -185,7 +185,7 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
              f"- **Settings**: `{settings}`.",
              f"- **Trained**: seed {config.get('seed')}, {config.get('train_rows')} rows, "
              f"{config.get('train_seconds')} s; data fingerprint `{str(config.get('train_fingerprint', ''))[:16]}`.",
-             *_stopped(config.get("stopped_by_hand")),
+             *_stopped(stopped),
              *([f"- **Speed**: {config['tweets_per_s']:,} tweets/s, text only (the WASSA-2017 test tweets scored in "
                 f"one process when it was trained, the fastest of three runs; the machine's load moves it)."]
                if isinstance(config.get("tweets_per_s"), int) else []),
