@@ -358,13 +358,13 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
             """The record read from `line` to `last_line` is the row of its first line alone, not scored, and
             the lines after that are read again."""
             nonlocal last_line, read_again
-            after = last_line - line
-            records.append(first_line_fields(list(tail)[-(after + 1)], fmt.delimiter, width))
+            after, record_lines = last_line - line, list(tail)[-(last_line - line + 1):]
+            records.append(first_line_fields(record_lines[0], fmt.delimiter, width))
             again = "" if not after else "; the line after it is read as a row" if after == 1 else \
                 f"; the {after:,} lines after it are read as rows"
             errors.append(f"line {line}: {why}; not scored{again}")
             bad.append(True)
-            lines.again.extend(list(tail)[len(tail) - after:])
+            lines.again.extend(record_lines[1:])
             read_again += after
             last_line = line
 

@@ -742,8 +742,7 @@ def _resume_point(journal_path: Path, part: Path, key: dict, summary: ScoreSumma
     journal = read_journal(journal_path, key)
     if part.stat().st_size < journal["part_bytes"]:
         raise DataError(f"{part}: shorter than its journal says; run again without --resume to start over")
-    summary.rows, summary.scored, summary.failed = journal["rows"], journal["scored"], journal["failed"]
-    summary.warned = journal.get("warned", 0)  # not in a journal of an earlier version
+    summary.add(journal)  # its counts so far (`warned` is not in a journal of an earlier version)
     summary.resumed_rows = journal["rows"]
     return int(journal["chunks_done"]), int(journal["part_bytes"])
 
