@@ -9,9 +9,10 @@ from data.registry import EVALUATION_SETS, SOURCES
 from emotions import EMOTIONS
 from models import store
 
-# How a run's `train_source` names the bundled collections → their registry names.
+# How a run's `train_source` names the bundled collections → their registry names (the whole part first, then the
+# collection before its "/").
 _SOURCE_NAMES = {"wassa2017": "wassa", "relabels": "relabels", "wassa_agreed": "wassa_agreed", "goemotions": "goemotions",
-                 "fer2013": "fer"}
+                 "fer2013": "fer", "fer2013/train_sample": "fer_sample"}
 
 # A limit only of a model that reads images.
 IMAGE_LIMIT = ("The bundled data has no tweet with an image: the fusion of text and image was trained on tweets alone, "
@@ -43,7 +44,7 @@ def _sources(train_source: str) -> list[tuple[str, str, str]]:
     """(name, description, terms) of each collection the run was trained on."""
     found = []
     for part in str(train_source).split("+"):
-        name = _SOURCE_NAMES.get(part.split("/")[0])
+        name = _SOURCE_NAMES.get(part) or _SOURCE_NAMES.get(part.split("/")[0])
         source = SOURCES.get(name) if name else None
         found.append((name, source.description, source.terms) if source else
                      (part, "the user's own data", "the user's own terms"))

@@ -58,6 +58,15 @@ def test_a_text_model_trained_on_tweets_and_faces_names_only_the_tweets(tmp_path
     assert np.array_equal(json.loads((tmp_path / "run" / "config.json").read_text())["modalities"], ["text"])
 
 
+def test_a_run_on_the_sample_of_faces_is_described_as_that_sample_not_all_faces():
+    from models.card import _sources
+
+    assert [name for name, _, _ in _sources("wassa2017/train+fer2013/train_sample")] == ["wassa", "fer_sample"]
+    (_, description, _), = _sources("fer2013/train_sample")
+    assert "2,000" in description and "20,137" not in description
+    assert [name for name, _, _ in _sources("fer2013/train")] == ["fer"]
+
+
 def test_every_shipped_card_is_the_one_its_folder_gives_and_no_text_model_names_the_faces():
     from models.card import model_card
     from models.registry import load_model
