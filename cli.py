@@ -193,7 +193,9 @@ def _add_score(sub) -> None:
                  "appears only when every row is written.", model_dir=True)
     p.add_argument("--input", type=Path, required=True, help="table to score: comma-, tab- or semicolon-separated (see --delimiter)")
     p.add_argument("--output", type=Path, required=True, help="file to write (CSV or TSV by extension)")
-    p.add_argument("--text-column", default="text", help="column holding the tweet text")
+    p.add_argument("--text-column", default=None,
+                   help="column holding the tweet text (default: text; a file without it is scored on its images "
+                        "alone when --image-column is given)")
     p.add_argument("--image-column", default=None, help="column holding image paths, relative to the input file")
     p.add_argument("--images-root", type=_folder, default=None,
                    help="images must resolve inside this folder (default: the input file's folder)")

@@ -162,7 +162,8 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
     return _Scan(Header(pandas_header(names), names), splittable, spaces)
 
 
-def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
+def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: str | Path,
+                    text_column: str | None = None,
                     image_column: str | None = None, images_root: str | Path | None = None,
                     encoding: str | None = None, delimiter: str | None = None, scheduler: str | None = None,
                     n_workers: int | None = None, blocksize: str | int = "4MB", client=None,

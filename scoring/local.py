@@ -164,15 +164,16 @@ def column_named(columns: list, wanted: str | None, path: Path, kind: str) -> st
 
 def check_columns(columns: list, path: Path, text_column: str | None,
                   image_column: str | None) -> tuple[str | None, str | None]:
-    """(text column, image column) as the file names them (`column_named`); the text column is None when the file
-    has none and an image column is given (image-only scoring). `DataError` when a column asked for is missing or
-    the file already has the output's columns."""
+    """(text column, image column) as the file names them (`column_named`). `text_column` None means `text` if the
+    file has one: without it, and with an image column given, the text column is None (image-only scoring).
+    `DataError` when a column named is missing (a text column named so is never skipped: a misspelt one would
+    score every row on its image alone) or the file already has the output's columns."""
     image = column_named(columns, image_column, path, "image")
     if image_column and image is None:
         raise DataError(f"{path}: no image column {image_column!r}; columns are {shown_names(columns)}")
-    text = column_named(columns, text_column, path, "text")
-    if text is None and not image_column:
-        raise DataError(f"{path}: no text column {text_column!r}; columns are {shown_names(columns)}")
+    text = column_named(columns, text_column or "text", path, "text")
+    if text is None and (text_column or not image_column):
+        raise DataError(f"{path}: no text column {text_column or 'text'!r}; columns are {shown_names(columns)}")
     clash = [c for c in OUTPUT_COLUMNS if c in columns]
     if clash:
         raise DataError(f"{path}: already has output column(s) {clash}; rename them before scoring")
@@ -447,14 +448,14 @@ def clear_other_engine(output_path: Path, engine: str, resume: bool, summary: Sc
                          f"--engine {engine} cannot resume")
 
 
-def journal_key(model: EmotionModel, input_path: Path, fmt, text_column: str, image_column: str | None,
+def journal_key(model: EmotionModel, input_path: Path, fmt, text_column: str | None, image_column: str | None,
                 images_root: Path, output_path: Path, formulas_escaped: bool, **partitioning) -> dict:
     """What a resumed run must share with the interrupted one: the input and how it is read, the columns, the
     images root, how the input is split (`partitioning`: chunk rows or Dask block size), the output format, the
     model and the journal's version."""
     return {
         "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
-        "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column,
+        "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column or "text",
         "image_column": image_column, "images_root": str(images_root.resolve()), **partitioning,
         "output_delimiter": separator_for(output_path), "model": model_identity(model), "version": JOURNAL_VERSION,
         "formulas_escaped": formulas_escaped,
@@ -552,7 +553,7 @@ class Finishing:
         self.before = {}
 
 
-def score_file(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str = "text",
+def score_file(model: EmotionModel, input_path: str | Path, output_path: str | Path, text_column: str | None = None,
                image_column: str | None = None, images_root: str | Path | None = None,
                chunk_rows: int = DEFAULT_CHUNK_ROWS, on_chunk=None, encoding: str | None = None,
                delimiter: str | None = None, resume: bool = False, progress: bool = False,

@@ -208,6 +208,17 @@ def test_the_text_column_is_found_whatever_its_case_and_spaces(run, tmp_path, ca
         capsys.readouterr().err
 
 
+def test_a_text_column_named_and_missing_is_refused_even_with_an_image_column(run, tmp_path, capsys):
+    """A misspelt --text-column beside --image-column scored every row on its image alone, without a word."""
+    source = tmp_path / "in.csv"
+    source.write_text("tweet,img\nso happy,a.jpg\n")
+    status, _ = score(run, tmp_path, source, "--text-column", "twet", "--image-column", "img")
+    assert status == 2 and "no text column 'twet'; columns are ['tweet', 'img']" in capsys.readouterr().err
+    status, out = score(run, tmp_path, source, "--image-column", "img", output="images.csv")
+    scored = read(out)  # none named and none called `text`: the images alone, here none the model can read
+    assert status == 1 and scored.emotion[0] == "" and scored.error[0] != ""
+
+
 def test_an_image_column_that_is_not_read_is_said(run, tmp_path, capsys):
     source = tmp_path / "in.csv"
     source.write_text("text,image\nhappy,a.jpg\n")
