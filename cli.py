@@ -143,17 +143,18 @@ def _folder(value: str) -> Path:
     return path
 
 
-def _byte_size(value: str) -> str:
-    """A size such as 4MB or 1000000, as Dask reads it (checked here, so a typo is one line, not a traceback)."""
-    import re
+def _byte_size(value: str) -> int:
+    """A size such as 4MB, 4M, 64 KiB or 1e6, read by Dask's own `parse_bytes` (checked here, so a typo is one line,
+    not a traceback)."""
+    from dask.utils import parse_bytes
 
-    match = re.fullmatch(r"\s*(\d+(\.\d+)?)\s*([kKmMgG]i?[bB]|[bB])?\s*", value)
-    if not match:
-        raise argparse.ArgumentTypeError(f"not a size such as 4MB or 1000000: {value!r}")
-    unit = (match.group(3) or "b").lower()
-    if float(match.group(1)) * (1024 if "i" in unit else 1000) ** "bkmg".index(unit[0]) < 1:
+    try:
+        size = parse_bytes(value) if value.strip() else 0
+    except (ValueError, TypeError):
+        raise argparse.ArgumentTypeError(f"not a size such as 4MB or 1000000: {value!r}") from None
+    if size < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1 byte, got {value!r}")
-    return value
+    return size
 
 
 def _command(sub, name: str, help: str, description: str, model_dir: bool = False):
@@ -217,7 +218,8 @@ def _add_score(sub) -> None:
     p.add_argument("--workers", type=_processes, default=None,
                    help=f"dask LocalCluster: worker processes (default: one per CPU core; at most {PROCESSES_PER_CORE} "
                         f"per core)")
-    p.add_argument("--blocksize", type=_byte_size, default="4MB", help="dask: bytes of input per partition")
+    p.add_argument("--blocksize", type=_byte_size, default=None,
+                   help="dask: bytes of input per partition, e.g. 4MB, 64MiB (default: 4MB)")
     p.add_argument("--no-escape-formulas", action="store_true",
                    help="write text cells as they are, even those a spreadsheet would run as formulas (by default "
                         "a cell starting with = + - @, a tab or a carriage return gets a leading ', unless it is only a number)")
@@ -433,7 +435,7 @@ def cmd_score(args) -> int:
 
             summary = score_file_dask(model, args.input, args.output, args.text_column, args.image_column,
                                       args.images_root, encoding=args.encoding, delimiter=delimiter,
-                                      scheduler=args.scheduler, n_workers=args.workers, blocksize=args.blocksize,
+                                      scheduler=args.scheduler, n_workers=args.workers, blocksize=args.blocksize or "4MB",
                                       formulas_escaped=not args.no_escape_formulas, resume=args.resume)
         else:
             from scoring.local import score_file

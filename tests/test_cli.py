@@ -511,6 +511,12 @@ def test_scoring_opens_no_network_connection(tmp_path):
     assert len(pd.read_csv(tmp_path / "o.csv")) == 2
 
 
+def test_a_block_size_is_read_as_dask_reads_it():
+    """A size Dask reads (4M, 64 KiB, 1e6) was refused by a pattern of the CLI's own."""
+    assert [cli._byte_size(v) for v in ("4MB", "4M", "64 KiB", "1e6", "1000")] == [4_000_000, 4_000_000, 65_536,
+                                                                                 1_000_000, 1000]
+
+
 @pytest.mark.parametrize("options, message", [
     (["score", "--jobs", "0"], "argument --jobs: must be at least 1, got 0"),
     (["score", "--jobs", "-3"], "argument --jobs: must be at least 1, got -3"),
@@ -524,6 +530,8 @@ def test_scoring_opens_no_network_connection(tmp_path):
     (["score", "--chunk-rows", "-1"], "argument --chunk-rows: must be at least 1, got -1"),
     (["score", "--blocksize", "0"], "argument --blocksize: must be at least 1 byte, got '0'"),
     (["score", "--blocksize", "0.5B"], "argument --blocksize: must be at least 1 byte, got '0.5B'"),
+    (["score", "--blocksize", "4 fish"], "argument --blocksize: not a size such as 4MB or 1000000: '4 fish'"),
+    (["score", "--blocksize", ""], "argument --blocksize: must be at least 1 byte, got ''"),
     (["score", "--images-root", "/nonexistent"], "argument --images-root: no such folder: /nonexistent"),
     (["train", "--seed", "-1"], "argument --seed: must be between 0 and 4294967295, got -1"),
     (["train", "--weights", "wassa"], "argument --weights: expected SOURCE=WEIGHT pairs joined by commas, e.g. "
