@@ -228,7 +228,9 @@ def _add_score(sub) -> None:
 def _add_compare(sub) -> None:
     p = _command(sub, "compare", "table of every saved run's metrics, best first",
                  "Find every saved model under --runs and print its metrics, best first.")
-    p.add_argument("--runs", type=Path, default=Path("runs"), help="folder holding run directories")
+    p.add_argument("--runs", type=Path, default=None,
+                   help="folder holding run directories (default: where the Train page saves them, runs/ in the "
+                        "repository or $TWEET_EMOTION_RUNS)")
     p.add_argument("--with-default", action="store_true", help="include the shipped default model")
     p.add_argument("--with-zoo", action="store_true",
                    help="include the shipped zoo (models/zoo/), as the dashboard's Compare page does")
@@ -257,7 +259,8 @@ def _add_audit(sub) -> None:
 
 
 def _add_train_zoo(sub) -> None:
-    from training.zoo import ZOO, ZOO_DIR
+    from models.registry import ZOO_DIR
+    from training.zoo import ZOO
 
     p = _command(sub, "train-zoo", "train the shipped model zoo (about 7 minutes on 2 cores)",
                  "Train one model of each kind on the default recipe's data (the WASSA specialist and the previous "
@@ -466,17 +469,20 @@ def cmd_score(args) -> int:
 
 def cmd_compare(args) -> int:
     from emotions import EMOTIONS
-    from evaluation.runs import find_runs, runs_table
+    from evaluation.runs import find_runs, runs_dir, runs_table
     from models.registry import DEFAULT_MODEL_DIR
 
     shipped = {"the shipped default model": DEFAULT_MODEL_DIR} if args.with_default else {}
     if args.with_zoo:
-        from training.zoo import ZOO_DIR
+        from models.registry import ZOO_DIR
 
         shipped["the shipped zoo"] = ZOO_DIR
     here = Path.cwd()  # models/default, as the README names it, not the absolute path
     shipped = {what: folder.relative_to(here) if folder.is_relative_to(here) else folder
                for what, folder in shipped.items()}
+    if args.runs is None:
+        args.runs = runs_dir()
+        args.runs = args.runs.relative_to(here) if args.runs.is_relative_to(here) else args.runs
     folders = [args.runs, *shipped.values()]
     missing = None if args.runs.is_dir() else "not a folder" if args.runs.exists() else "no such folder"
     if missing and shipped:

@@ -1,4 +1,4 @@
-"""What every page shares: the runs folder, the model picker, models loaded once per process, uploads read once,
+"""What every page shares: the model picker, models loaded once per process, uploads read once,
 and the emotions' and the models' colours."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import html
 import math
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.user_paths import as_in_the_picker
+from evaluation.runs import model_choices
 from models.registry import DEFAULT_MODEL_DIR, load_model
 
 # One colour per emotion (colour-blind-safe Okabe–Ito hues), on every page.
@@ -32,8 +32,6 @@ MODEL_COLOURS = _TABLEAU20[0::2] + _TABLEAU20[1::2]
 
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNS_DIR = ROOT / "runs"  # where the Train page saves runs; git-ignored
-RUNS_ENV_VAR = "TWEET_EMOTION_RUNS"  # another runs folder (the tests point it at a temporary one)
 
 
 def fitted_domain(values, margin: float = 0.1, log: bool = False,
@@ -59,11 +57,6 @@ def fitted_domain(values, margin: float = 0.1, log: bool = False,
     return [low, high]
 
 
-def runs_dir() -> Path:
-    """The runs folder: $TWEET_EMOTION_RUNS if set, else runs/ in the repository."""
-    return Path(os.environ.get(RUNS_ENV_VAR) or RUNS_DIR)
-
-
 def model_stamp(directory: str | Path) -> str:
     """What tells a saved model from another saved later in the same folder (`train --out` replaces a run, a
     deleted run's name is reused): its config.json's SHA-256, which holds every other file's checksum. Whatever
@@ -85,21 +78,6 @@ def cached_model(directory: str | Path | None = None):
 @st.cache_resource(show_spinner="Loading the model…")
 def _loaded_model(directory: str, stamp: str):
     return load_model(directory)
-
-
-def model_choices() -> dict[str, Path]:
-    """Label → directory of every saved model: the shipped default first (when it is there), the shipped zoo,
-    then the runs."""
-    from evaluation.runs import find_runs
-    from training.zoo import ZOO_DIR
-
-    choices = {"default (shipped)": DEFAULT_MODEL_DIR} if (DEFAULT_MODEL_DIR / "config.json").is_file() else {}
-    for directory in find_runs(ZOO_DIR):
-        choices[f"zoo/{directory.name}"] = directory
-    folder = runs_dir()
-    for directory in find_runs(folder):
-        choices[f"runs/{directory.relative_to(folder)}"] = directory
-    return choices
 
 
 def saved_models_or_stop() -> dict[str, Path]:

@@ -7,10 +7,11 @@ import time
 import altair as alt
 import streamlit as st
 
-from app_pages.shared import labelled_upload, runs_dir
+from app_pages.shared import labelled_upload
 from data import DataError
 from data.labelled import hold_out
 from data.registry import SOURCES, TRAINING_SETS, training_set
+from evaluation.runs import runs_dir
 from models.network.config import NetworkSettings
 from models.registry import MODELS, is_network
 from scoring.uploads import LIMITS

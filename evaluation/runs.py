@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import reprlib
 from pathlib import Path
 from typing import NamedTuple
@@ -13,7 +14,10 @@ import pandas as pd
 from data.registry import RANKING
 from emotions import EMOTIONS
 from models import store
+from models.registry import DEFAULT_MODEL_DIR, ZOO_DIR
 
+RUNS_DIR = Path(__file__).resolve().parents[1] / "runs"  # where the Train page saves runs; git-ignored
+RUNS_ENV_VAR = "TWEET_EMOTION_RUNS"  # another runs folder (the tests point it at a temporary one)
 SEED_RANGE = (0, 2**32 - 1)  # what the CLI's --seed accepts (NumPy's and scikit-learn's seeds)
 # Training seconds and tweets per second: anything a run could measure (1e12 s is 30,000 years), and small enough
 # for the table's number columns (a 200-digit integer is no int64, and the dashboard's table could not show it).
@@ -26,6 +30,24 @@ OLD_FORMAT = ("config.json: saved in the old pickle format, which records no che
 
 _shown = reprlib.Repr()
 _shown.maxstring, _shown.maxother, _shown.maxlong = 40, 40, 40
+
+
+def runs_dir() -> Path:
+    """The runs folder: $TWEET_EMOTION_RUNS if set, else runs/ in the repository (the Train page saves there, and
+    the Compare page and `cli.py compare` look there)."""
+    return Path(os.environ.get(RUNS_ENV_VAR) or RUNS_DIR)
+
+
+def model_choices() -> dict[str, Path]:
+    """Label → directory of every saved model: the shipped default first (when it is there), the shipped zoo,
+    then the runs."""
+    choices = {"default (shipped)": DEFAULT_MODEL_DIR} if (DEFAULT_MODEL_DIR / "config.json").is_file() else {}
+    for directory in find_runs(ZOO_DIR):
+        choices[f"zoo/{directory.name}"] = directory
+    folder = runs_dir()
+    for directory in find_runs(folder):
+        choices[f"runs/{directory.relative_to(folder)}"] = directory
+    return choices
 
 
 class RunError(ValueError):

@@ -41,6 +41,7 @@ class _Models(Mapping):
 MODELS: Mapping[str, type[EmotionModel]] = _Models()
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
+ZOO_DIR = Path(__file__).resolve().parent / "zoo"  # the shipped model zoo (`cli.py train-zoo`)
 
 
 def model_class(name: str) -> type[EmotionModel]:

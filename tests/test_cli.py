@@ -297,6 +297,19 @@ def test_compare_says_the_runs_folder_is_missing(tmp_path, capsys):
     assert capsys.readouterr().err == f"no saved runs under {missing} (no such folder)\n"
 
 
+def test_compare_looks_where_the_train_page_saves_runs(tmp_path, capsys, monkeypatch):
+    """`--runs` defaulted to runs/ of the current folder: run from elsewhere, or with $TWEET_EMOTION_RUNS set, it
+    missed the dashboard's runs."""
+    from evaluation.runs import RUNS_ENV_VAR
+
+    good = good_run(tmp_path / "saved")
+    monkeypatch.setenv(RUNS_ENV_VAR, str(tmp_path / "saved"))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["compare"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]] == ["saved/good"]  # from here
+    assert good == tmp_path / "saved" / "good"
+
+
 def test_compare_with_the_zoo_lists_every_model_the_dashboard_compares(tmp_path, capsys):
     """On a fresh clone (no runs/), the README's `compare` line lists what Compare shows: the default and the zoo."""
     missing = tmp_path / "no_runs"
@@ -702,9 +715,8 @@ def test_audit_prints_the_audit_and_with_save_stores_it_with_the_model(tmp_path,
     import shutil
 
     from models.card import model_card, rewrite_card
-    from models.registry import load_model
+    from models.registry import ZOO_DIR, load_model
     from models.store import read_card
-    from training.zoo import ZOO_DIR
 
     folder = Path(shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule"))
     older = json.loads((folder / "fairness.json").read_text())
@@ -749,7 +761,7 @@ def test_audit_save_adds_the_audit_to_a_run_trained_without_one(run, tmp_path, c
 def test_audit_save_refuses_a_folder_that_fails_its_checksums_and_leaves_it_untouched(tmp_path, capsys):
     import shutil
 
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR
 
     folder = Path(shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule"))
     (folder / "metrics.json").write_text("{}")
@@ -768,7 +780,7 @@ def test_audit_save_into_a_folder_it_cannot_write_names_the_folder(tmp_path, cap
     import shutil
     import tempfile
 
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR
 
     folder = Path(shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule"))
     before = {p.name: p.read_bytes() for p in folder.iterdir()}

@@ -11,11 +11,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from models.registry import build_model
+from models.registry import ZOO_DIR, build_model
 from training.presets import PRESETS, preset_data
 from training.run import run_training
-
-ZOO_DIR = Path(__file__).resolve().parents[1] / "models" / "zoo"
 
 
 def _preset(name: str) -> tuple[str, str, dict]:

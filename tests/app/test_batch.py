@@ -8,8 +8,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from app_pages.shared import RUNS_ENV_VAR, bundled_sample
+from app_pages.shared import bundled_sample
 from emotions import EMOTIONS
+from evaluation.runs import RUNS_ENV_VAR
 from scoring.local import OUTPUT_COLUMNS
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "batch.py")

@@ -24,8 +24,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app_pages.shared import EMOTION_COLOURS, MODEL_COLOURS, RUNS_ENV_VAR
+from app_pages.shared import EMOTION_COLOURS, MODEL_COLOURS
 from emotions import EMOTIONS
+from evaluation.runs import RUNS_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots"

@@ -11,9 +11,9 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from app_pages.shared import RUNS_ENV_VAR
 from data.bundled import load_wassa
 from data.labelled import frame_to_labelled
+from evaluation.runs import RUNS_ENV_VAR
 from models.registry import build_model, load_model
 from tests.malformed_runs import CASES, EXPLORATORY, good_run, make_run
 from training.run import run_training
@@ -308,7 +308,7 @@ def test_eleven_models_get_eleven_colours_in_the_charts_that_tell_them_apart_by_
     ends of the frontier, one colour (and the speed chart and the fairness bars two models each)."""
     import shutil
 
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR
 
     for name in ("a", "b", "c"):
         shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / name)

@@ -9,12 +9,11 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from app_pages.shared import RUNS_ENV_VAR
 from data.bundled import load_fer
 from data.registry import wassa
 from emotions import EMOTIONS
-from models.registry import DEFAULT_MODEL_DIR, build_model, load_model
-from training.zoo import ZOO_DIR
+from evaluation.runs import RUNS_ENV_VAR
+from models.registry import DEFAULT_MODEL_DIR, ZOO_DIR, build_model, load_model
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 NONE_THRESHOLD = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["none_threshold"]

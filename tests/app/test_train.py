@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.shared import RUNS_ENV_VAR
+from evaluation.runs import RUNS_ENV_VAR
 
 PAGES = Path(__file__).resolve().parents[2] / "app_pages"
 

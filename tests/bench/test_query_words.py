@@ -32,8 +32,7 @@ def test_a_model_it_cannot_read_the_tweets_with_is_one_line_not_a_traceback(quer
     """A missing folder was a ModelLoadError traceback; an image-only model printed figures (every tweet unscored,
     its NaN probabilities read as anger); a 4-way model is fine."""
     from data.registry import fer
-    from models.registry import build_model
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR, build_model
 
     with pytest.raises(SystemExit) as exited:
         query_words.main(["--model-dir", str(ZOO_DIR / "wassa_specialist"), "--model-dir", "no/such/folder"])

@@ -21,10 +21,9 @@ from evaluation.comparison import (
 )
 from evaluation.runs import RunError, find_runs, read_json, runs_table
 from models.base import Prediction
-from models.registry import DEFAULT_MODEL_DIR, build_model
+from models.registry import DEFAULT_MODEL_DIR, ZOO_DIR, build_model
 from tests.malformed_runs import CASES, SOURCE, good_run, make_run, reseal
 from training.run import run_training
-from training.zoo import ZOO_DIR
 
 NAN = [np.nan] * 4
 

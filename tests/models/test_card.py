@@ -69,8 +69,7 @@ def test_a_run_on_the_sample_of_faces_is_described_as_that_sample_not_all_faces(
 
 def test_every_shipped_card_is_the_one_its_folder_gives_and_no_text_model_names_the_faces():
     from models.card import model_card
-    from models.registry import load_model
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR, load_model
 
     for folder in [DEFAULT_MODEL_DIR, *sorted(p for p in ZOO_DIR.iterdir() if p.is_dir())]:
         model = load_model(folder)  # checksums, the card's among them
@@ -87,9 +86,8 @@ def test_rewrite_card_writes_the_card_and_its_checksum_and_nothing_else(tmp_path
     import pytest
 
     from models.card import rewrite_card
-    from models.registry import load_model
+    from models.registry import ZOO_DIR, load_model
     from models.store import ModelLoadError
-    from training.zoo import ZOO_DIR
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
@@ -114,9 +112,8 @@ def test_an_edited_card_is_withheld_the_model_still_loads_and_rewrite_card_write
     import pytest
 
     from models.card import rewrite_card
-    from models.registry import load_model
+    from models.registry import ZOO_DIR, load_model
     from models.store import ModelLoadError, read_card
-    from training.zoo import ZOO_DIR
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
     card = read_card(folder)
@@ -173,8 +170,8 @@ def test_rewrite_card_checks_a_networks_weights_within_their_limit(tmp_path):
     import pytest
 
     from models.card import rewrite_card
+    from models.registry import ZOO_DIR
     from models.store import ModelLoadError
-    from training.zoo import ZOO_DIR
 
     folder = shutil.copytree(ZOO_DIR / "text_net", tmp_path / "net")
     rewrite_card(folder)  # the shipped weights are within their limit
@@ -249,9 +246,8 @@ def test_rewrite_card_with_a_new_audit_stores_it_only_in_a_folder_that_passes_it
     import pytest
 
     from models.card import rewrite_card
-    from models.registry import load_model
+    from models.registry import ZOO_DIR, load_model
     from models.store import ModelLoadError
-    from training.zoo import ZOO_DIR
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
     report = json.loads((folder / "fairness.json").read_text())
@@ -273,8 +269,7 @@ def test_rewrite_card_writes_no_file_through_a_link_planted_where_it_stages(tmp_
     import shutil
 
     from models.card import rewrite_card
-    from models.registry import load_model
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR, load_model
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
     mine = {name: tmp_path / f"mine-{name}" for name in ("MODEL_CARD.md", "fairness.json", "config.json")}
@@ -299,8 +294,7 @@ def test_two_rewrites_at_once_leave_a_folder_that_passes_its_checksums(tmp_path,
     import threading
 
     from models import card, store
-    from models.registry import load_model
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR, load_model
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
     report = json.loads((folder / "fairness.json").read_text())
@@ -336,8 +330,7 @@ def test_a_rewrite_stopped_between_its_files_leaves_the_folder_as_it_was(tmp_pat
     import pytest
 
     from models import card, store
-    from models.registry import load_model
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR, load_model
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
     report = json.loads((folder / "fairness.json").read_text())
@@ -395,8 +388,7 @@ def test_a_rewrite_through_a_link_to_a_model_folder_updates_that_folder_and_keep
     import shutil
 
     from models import card
-    from models.registry import load_model
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR, load_model
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
     (tmp_path / "link").symlink_to("rule")
@@ -416,8 +408,7 @@ def test_an_audit_is_not_saved_into_a_folder_where_another_model_was_saved_since
 
     from models import store
     from models.card import rewrite_card
-    from models.registry import load_model
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR, load_model
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "model")
     audited = store.model_files(store.read_config(folder))
@@ -440,7 +431,7 @@ def test_a_folder_rewritten_by_root_stays_its_owners(tmp_path):
     import pytest
 
     from models.card import rewrite_card
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR
 
     if os.geteuid() != 0:
         pytest.skip("only root can give files to another user")

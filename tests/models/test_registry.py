@@ -185,7 +185,7 @@ def test_a_folder_replaced_while_it_is_read_is_read_again(tmp_path, monkeypatch)
     import shutil
 
     from models import registry
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "model")
     newer = shutil.copytree(ZOO_DIR / "text_net", tmp_path / ".model.new")
@@ -219,7 +219,7 @@ def test_a_folder_replaced_after_its_checksums_were_checked_is_read_again(tmp_pa
     import shutil
 
     from models import registry, store
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "model")
     newer = shutil.copytree(ZOO_DIR / "text_net", tmp_path / ".model.new")

@@ -143,7 +143,7 @@ def test_a_rewrite_stopped_just_after_the_folder_was_set_aside_puts_it_back(tmp_
     has returned: the rename sat outside the block that puts the old folder back, and the new copy was removed
     with the interruption, so the folder was gone (left as a hidden `.NAME.*.old` beside its place)."""
     from models import store
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "rule")
     monkeypatch.setattr(store, "_exchange", lambda first, second: False)  # a system without an atomic exchange
@@ -737,8 +737,7 @@ def test_a_save_waits_for_a_rewrite_of_the_folder_it_replaces(tmp_path):
     import threading
 
     from models import store
-    from models.registry import load_model
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR, load_model
 
     folder = shutil.copytree(ZOO_DIR / "lexicon_rule", tmp_path / "model")
     newer = load_model(ZOO_DIR / "text_net")
@@ -791,7 +790,7 @@ def test_a_folder_is_swapped_in_one_step_where_the_system_can(tmp_path, monkeypa
     between them left no folder at its path, and a reader between them found none. On Linux the two are swapped
     in one call (renameat2 RENAME_EXCHANGE); a stop just after it keeps the new folder and removes the old."""
     from models import store
-    from training.zoo import ZOO_DIR
+    from models.registry import ZOO_DIR
 
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()
