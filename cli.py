@@ -441,12 +441,13 @@ def cmd_score(args) -> int:
                                       scheduler=args.scheduler, n_workers=args.workers, blocksize=args.blocksize or "4MB",
                                       formulas_escaped=not args.no_escape_formulas, resume=args.resume)
         else:
+            from models.base import usable_cores
             from scoring.local import score_file
 
             summary = score_file(model, args.input, args.output, args.text_column, args.image_column,
                                  args.images_root, chunk_rows=args.chunk_rows, encoding=args.encoding,
                                  delimiter=delimiter, resume=args.resume, progress=not args.quiet,
-                                 jobs=args.jobs or os.cpu_count() or 1, formulas_escaped=not args.no_escape_formulas)
+                                 jobs=args.jobs or usable_cores(), formulas_escaped=not args.no_escape_formulas)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (`Terminated`): one line; the lock is released
         from scoring.local import parts_folder, temporary_paths
 

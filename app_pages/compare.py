@@ -303,16 +303,7 @@ elif reports:
                         .properties(height=max(200, 90 + 18 * len(audited))), width="stretch")
 places = standings(table, reports, ranks)
 for name, directory in choices.items():
-    try:
-        show_model_card(st, directory, name, standing_note(places.get(name)))
-    except (OSError, ValueError) as exc:  # a card that is not UTF-8 (UnicodeDecodeError is a ValueError)
-        if isinstance(exc, OSError):
-            why = f"MODEL_CARD.md: {exc.strerror}"  # not str(exc): no server path on the page
-        elif isinstance(exc, UnicodeDecodeError):
-            why = f"MODEL_CARD.md: not UTF-8 text (byte {exc.start})"
-        else:
-            why = str(exc)
-        st.warning(f"The model card of {code(name)} cannot be shown: {code(why)}")
+    show_model_card(st, directory, name, standing_note(places.get(name)))
 
 st.subheader("Two models side by side")
 if len(choices) < 2:

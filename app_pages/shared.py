@@ -183,7 +183,6 @@ def unpacked_images(data: bytes, name: str, purpose: str):
     """An uploaded ZIP of images, unpacked once per content into this session's folder for `purpose`; why a file
     is not an image is said with its path inside the ZIP (`user_paths`)."""
     import dataclasses
-    import hashlib
 
     from app_pages.user_paths import as_in_the_zip
     from scoring.uploads import unpack_images

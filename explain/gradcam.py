@@ -8,7 +8,7 @@ network with the text mask off → the emotion's logit (its score before the sig
 it: a log-probability's gradient shrinks to nothing for a confident answer). Its gradient with respect to the output of the
 backbone's last convolutional block (`BackboneSpec.gradcam_layer`) weighs that block's channels.
 The cached extractor is traced and frozen (batch norm folded into the convolutions); the eager recomputation here
-matches it to float32 rounding (tests/test_explain.py checks it).
+matches it to float32 rounding (tests/explain/test_gradcam.py checks it).
 """
 
 from __future__ import annotations

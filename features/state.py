@@ -24,7 +24,7 @@ class StateError(ValueError):
 
 
 def _allowed() -> dict[str, type]:
-    # Imported on use: `features.featurizer` imports this module's callers' layer.
+    # Imported on use: importing this module loads none of the feature modules (and the libraries they read).
     from features.featurizer import Featurizer
     from features.text.learned_lexicons import LearnedLexiconFeatures
     from features.text.nrc_lexicons import NrcLexiconFeatures

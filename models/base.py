@@ -239,9 +239,6 @@ class EmotionModel:
                                     self.log, self.fairness,
                                     card=lambda config: model_card(config, self.metrics, self.fairness), check=check)
 
-    def save_metrics(self, directory: str | Path) -> None:
-        store.write_json(Path(directory) / "metrics.json", self.metrics)
-
     @classmethod
     def check_folder(cls, directory: Path, config: dict) -> "EmotionModel":
         """A model of this class built from the settings of `config` (the folder's config.json), once every file of

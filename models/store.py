@@ -123,7 +123,10 @@ def read_model_bytes(path: Path, limit: int, why: str = TEXT_LIMIT) -> bytes:
     `limit` (`why`: what sets the limit)."""
     with open_model_file(path) as handle:
         check_size(path, os.fstat(handle.fileno()).st_size, limit, why)
-        data = handle.read(limit + 1)  # it may have grown since
+        try:
+            data = handle.read(limit + 1)  # it may have grown since
+        except OSError as exc:  # a disk error
+            raise ModelLoadError(f"{path}: cannot read it ({exc.strerror})") from None
     check_size(path, len(data), limit, why)
     return data
 

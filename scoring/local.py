@@ -35,7 +35,6 @@ from features.text.tokenize import as_texts, is_missing
 from models.base import EmotionModel
 
 OUTPUT_COLUMNS = (["emotion"] + [f"prob_{e}" for e in EMOTIONS] + [f"intensity_{e}" for e in EMOTIONS] + ["error"])
-PROBABILITY_COLUMNS = [f"prob_{e}" for e in EMOTIONS]
 DEFAULT_CHUNK_ROWS = 20_000
 JOURNAL_VERSION = 1
 

@@ -234,11 +234,6 @@ def read_labelled_upload(data: bytes, name: str, folder: Path, images: UnpackedI
     return labelled
 
 
-def label_counts(data: LabelledData) -> pd.Series:
-    """Rows per emotion, in the fixed order (for the page's summary of what was uploaded)."""
-    return pd.Series(data.labels.sum(axis=0).astype(int), index=list(EMOTIONS), name="rows")
-
-
 # --- single images (the Predict page) --------------------------------------------------------------------------
 
 # Per image, below the dashboard's 50 MB per file: phone photos are 2-8 MB, and one image is decoded per click.
