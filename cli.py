@@ -449,7 +449,7 @@ def cmd_score(args) -> int:
                                  delimiter=delimiter, resume=args.resume, progress=not args.quiet,
                                  jobs=args.jobs or usable_cores(), formulas_escaped=not args.no_escape_formulas)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (`Terminated`): one line; the lock is released
-        from scoring.local import parts_folder, temporary_paths
+        from scoring.output import parts_folder, temporary_paths
 
         part, _ = temporary_paths(args.output)
         kept = part.exists() or parts_folder(args.output).exists()

@@ -11,7 +11,7 @@ from app_pages.user_paths import errors_as_in_the_zip
 from data import DataError
 from data.tables import likely_text_column
 from emotions import EMOTIONS, NONE
-from scoring.local import csv_text, scored_header, separator_for
+from scoring.frame import csv_text, scored_header, separator_for
 from scoring.uploads import LIMITS, result_preview, rows_with_messages, score_table
 
 SAMPLES = {

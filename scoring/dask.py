@@ -41,22 +41,18 @@ from data.tables import (
     sniff_input,
 )
 from models.base import EmotionModel
-from scoring.local import (
+from scoring.frame import ScoreSummary, check_columns, column_notes, render, scored_header
+from scoring.output import (
     DISK_FULL,
     Finishing,
     OutputLock,
-    ScoreSummary,
-    check_columns,
     check_output,
     clear_other_engine,
-    column_notes,
     disk_full_message,
     journal_key,
     open_partial,
     parts_folder,
     read_journal,
-    render,
-    scored_header,
     temporary_paths,
 )
 

@@ -20,7 +20,7 @@ from data.labelled import LabelledData, read_labelled
 from data.tables import Table, read_table
 from emotions import EMOTIONS
 from features.image.decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb, open_checked
-from scoring.local import OUTPUT_COLUMNS, ScoreSummary, check_columns, score_frame, text_only_notes
+from scoring.frame import OUTPUT_COLUMNS, ScoreSummary, check_columns, score_frame, text_only_notes
 
 CHUNK_ROWS = 500  # rows scored between two updates of the page's progress bar
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages.shared import bundled_sample
 from emotions import EMOTIONS
 from evaluation.runs import RUNS_ENV_VAR
-from scoring.local import OUTPUT_COLUMNS
+from scoring.frame import OUTPUT_COLUMNS
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "batch.py")
 

@@ -16,7 +16,8 @@ from data.bundled import load_wassa
 from data.labelled import DataError
 from models.registry import load_model
 from scoring.dask import ModelPlugin, _scan, score_file_dask
-from scoring.local import score_file, scored_header
+from scoring.frame import scored_header
+from scoring.local import score_file
 from tests.full_disk import FullDisk
 from tests.terminal import AS_FROM_A_TERMINAL
 
@@ -293,7 +294,7 @@ def test_a_full_disk_names_the_output_and_what_is_kept(model, client, tmp_path, 
     import builtins
     import errno
 
-    import scoring.local
+    import scoring.output
 
     source = _tweets(tmp_path / "in.csv", 50)
     out = tmp_path / "out.csv"
@@ -314,8 +315,8 @@ def test_a_full_disk_names_the_output_and_what_is_kept(model, client, tmp_path, 
         handle = builtins.open(path, mode, *args, **kwargs)
         return FullDisk(handle) if "w" in mode or "x" in mode else handle
 
-    # the partial output is opened by scoring.local.open_partial, as the local engine opens its own
-    monkeypatch.setattr(scoring.local, "open", joining, raising=False)
+    # the partial output is opened by scoring.output.open_partial, as the local engine opens its own
+    monkeypatch.setattr(scoring.output, "open", joining, raising=False)
     with pytest.raises(DataError, match=f"the 50 rows scored so far are kept in {parts} \\(.* MB\\): free some "
                                         f"space and rerun with --resume to continue, or remove it$"):
         score_file_dask(model, source, out, client=client, blocksize=800)

@@ -20,7 +20,9 @@ from data.labelled import DataError
 from data.tables import sniff_input
 from models.base import MAX_TEXT_CHARS
 from models.registry import load_model
-from scoring.local import OUTPUT_COLUMNS, score_file, score_frame, temporary_paths
+from scoring.frame import OUTPUT_COLUMNS, score_frame
+from scoring.local import score_file
+from scoring.output import temporary_paths
 from tests.full_disk import FullDisk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -385,14 +387,14 @@ def test_a_full_disk_names_the_output_and_what_is_kept(model, tmp_path, monkeypa
     """It said `[Errno 28] No space left on device`, naming no file and not the partial file that kept the room."""
     import builtins
 
-    import scoring.local
+    import scoring.output
 
     source = _big_input(tmp_path, 1000)
     out = tmp_path / "out.csv"
     part, journal = temporary_paths(out)
     fresh = score_file(model, source, tmp_path / "fresh.csv", chunk_rows=100)
     chunk = len((tmp_path / "fresh.csv").read_bytes()) // 10
-    monkeypatch.setattr(scoring.local, "open", lambda *a, **k: FullDisk(builtins.open(*a, **k),
+    monkeypatch.setattr(scoring.output, "open", lambda *a, **k: FullDisk(builtins.open(*a, **k),
                                                                          room_chunks * chunk + chunk // 2),
                         raising=False)
     with pytest.raises(DataError) as full:

@@ -12,7 +12,9 @@ import pytest
 import cli
 from data import DataError
 from models.registry import load_model
-from scoring.local import OutputLock, escape_formulas, score_file
+from scoring.frame import escape_formulas
+from scoring.local import score_file
+from scoring.output import OutputLock
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMULAS = ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tTAB"]
@@ -133,7 +135,7 @@ def test_a_lock_file_no_process_holds_is_taken_over(model, tmp_path, holder):
 def test_the_lock_of_a_killed_run_is_free_at_once(tmp_path):
     out = tmp_path / "out.csv"
     holder = subprocess.Popen([sys.executable, "-c", f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); "
-                               f"from pathlib import Path; from scoring.local import OutputLock; "
+                               f"from pathlib import Path; from scoring.output import OutputLock; "
                                f"lock = OutputLock(Path({str(out)!r})).__enter__(); print('held', flush=True); "
                                f"time.sleep(60)"], stdout=subprocess.PIPE, text=True)
     try:

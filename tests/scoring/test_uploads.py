@@ -13,7 +13,7 @@ from data.bundled import load_wassa
 from data.labelled import frame_to_labelled
 from emotions import EMOTIONS
 from models.registry import build_model
-from scoring.local import OUTPUT_COLUMNS, csv_text, scored_header
+from scoring.frame import OUTPUT_COLUMNS, csv_text, scored_header
 from scoring.uploads import (
     LIMITS,
     UploadError,
