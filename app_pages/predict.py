@@ -65,7 +65,7 @@ from app_pages.shared import (  # noqa: E402
     pick_model,
     show_model_card,
 )
-from data.labelled import is_blank  # noqa: E402
+from data.cells import is_blank  # noqa: E402
 from explain.explanation import explain  # noqa: E402
 from explain.tokens import hits_table  # noqa: E402
 from features.image.decode import DEFAULT_MAX_PIXELS  # noqa: E402

@@ -20,18 +20,12 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
+from data.cells import is_blank
 from data.tables import is_url, read_table, shown_names, shown_text
 from emotions import EMOTIONS, NONE, answers, one_hot
 
+
 # Characters that show nothing: a text of only these and white space has nothing to score.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-
-
-def is_blank(text: str) -> bool:
-    """Whether a text shows nothing: empty, white space, or zero-width characters only."""
-    return not text.strip() or (not text.isascii() and not text.translate(_INVISIBLE).strip())
-
-
 @dataclass
 class LabelledData:
     """Labelled rows, and what each row supervises.

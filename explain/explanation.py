@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from data.cells import as_texts
 from emotions import strongest
 from explain.attributions import Attributions, attributions
 from explain.gradcam import ImageExplanation
 from explain.tokens import TextExplanation, explain_tokens, read_with_bundled_lexicons
-from features.text.tokenize import as_texts
 from models.base import MAX_TEXT_CHARS, cut_long_texts
 
 

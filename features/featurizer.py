@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
+from data.cells import as_texts
 from data.labelled import LabelledData
 from emotions import EMOTIONS
 from features.text.lookup import Lexicon
 from features.text.pipeline import make_text_features
-from features.text.tokenize import Tweet, as_texts
+from features.text.tokenize import Tweet
 
 
 @dataclass

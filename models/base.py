@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from data import DataError
-from data.labelled import LabelledData, hold_out, is_blank
+from data.cells import as_texts, check_one_column, is_blank, is_missing
+from data.labelled import LabelledData, hold_out
 from emotions import EMOTIONS, NONE, answers, strongest
-from features.text.tokenize import as_texts, check_one_column, is_missing
 from models import store
 from models.settings import FeatureSettings, ModelSettings
 

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
+from data.cells import as_texts, is_missing
 from data.tables import delimiter_for, is_url, shown_names, shown_text
 from emotions import EMOTIONS, strongest
-from features.text.tokenize import as_texts, is_missing
 from models.base import EmotionModel
 
 OUTPUT_COLUMNS = (["emotion"] + [f"prob_{e}" for e in EMOTIONS] + [f"intensity_{e}" for e in EMOTIONS] + ["error"])

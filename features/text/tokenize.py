@@ -14,7 +14,6 @@ import html
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -194,38 +193,6 @@ def read_tweet(text: str, negation_window: int = NEGATION_WINDOW) -> Tweet:
     tokens = [match.group() for match in matches]
     negated = negation_scope(tokens, negation_window) if negation_window else [False] * len(tokens)
     return Tweet(normalised, tokens, [match.span() for match in matches], negated)
-
-
-def is_missing(value) -> bool:
-    """Whether a cell is missing: None, or a missing-value scalar of numpy or pandas (NaN of any float type,
-    `pd.NA`, `NaT`). pandas' string columns hold `pd.NA`, which `str` made the tweet "<NA>"."""
-    if value is None:
-        return True
-    if isinstance(value, (str, bytes)):
-        return False
-    if isinstance(value, float):
-        return math.isnan(value)
-    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
-
-
-def check_one_column(values, what: str) -> None:
-    """Refuses what would be read as a column of `what`s (texts, images) but is not one: a single string (read as
-    one item per character) or a table (read as its column names, or a dict's keys)."""
-    if isinstance(values, (str, bytes)):
-        raise TypeError(f"expected a list of {what}s, got a single string; wrap it in a list")
-    if isinstance(values, (pd.DataFrame, Mapping)):
-        raise TypeError(f"expected a list of {what}s, got a {type(values).__name__}; pass one column, e.g. "
-                        f"frame['{what}']")
-
-
-def as_texts(values) -> list[str]:
-    """Cells of a text column as strings: a missing cell (`is_missing`) becomes "", bytes are read as UTF-8 (an
-    invalid byte as U+FFFD), anything else is `str` of it (a number)."""
-    check_one_column(values, "text")
-    return [value if type(value) is str else  # the common case first
-            "" if is_missing(value) else
-            bytes(value).decode("utf-8", errors="replace") if isinstance(value, (bytes, bytearray)) else
-            str(value) for value in values]
 
 
 @dataclass

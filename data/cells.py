@@ -1,0 +1,48 @@
+"""What a table's cell holds: missing or not (`is_missing`), a text that shows nothing (`is_blank`), and a column
+of cells read as texts (`as_texts`), as every reader of texts takes them (training, scoring, the dashboard)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def is_blank(text: str) -> bool:
+    """Whether a text shows nothing: empty, white space, or zero-width characters only."""
+    return not text.strip() or (not text.isascii() and not text.translate(_INVISIBLE).strip())
+
+
+def is_missing(value) -> bool:
+    """Whether a cell is missing: None, or a missing-value scalar of numpy or pandas (NaN of any float type,
+    `pd.NA`, `NaT`). pandas' string columns hold `pd.NA`, which `str` made the tweet "<NA>"."""
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes)):
+        return False
+    if isinstance(value, float):
+        return math.isnan(value)
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
+
+
+def check_one_column(values, what: str) -> None:
+    """Refuses what would be read as a column of `what`s (texts, images) but is not one: a single string (read as
+    one item per character) or a table (read as its column names, or a dict's keys)."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"expected a list of {what}s, got a single string; wrap it in a list")
+    if isinstance(values, (pd.DataFrame, Mapping)):
+        raise TypeError(f"expected a list of {what}s, got a {type(values).__name__}; pass one column, e.g. "
+                        f"frame['{what}']")
+
+
+def as_texts(values) -> list[str]:
+    """Cells of a text column as strings: a missing cell (`is_missing`) becomes "", bytes are read as UTF-8 (an
+    invalid byte as U+FFFD), anything else is `str` of it (a number)."""
+    check_one_column(values, "text")
+    return [value if type(value) is str else  # the common case first
+            "" if is_missing(value) else
+            bytes(value).decode("utf-8", errors="replace") if isinstance(value, (bytes, bytearray)) else
+            str(value) for value in values]
