@@ -1,8 +1,6 @@
 """Train: pick data, a model and its settings, watch the loss and validation F1 epoch by epoch, stop
 when you like; the run is saved under the runs folder and appears on the Compare page."""
 
-import re
-import time
 
 import altair as alt
 import streamlit as st
@@ -15,7 +13,7 @@ from evaluation.runs import runs_dir
 from models.network.config import NetworkSettings
 from models.registry import MODELS, is_network
 from scoring.uploads import LIMITS
-from training.background import TrainingBusy, start_training
+from training.background import TrainingBusy, check_run_name, fresh_run_name, start_training
 
 STOP_LABEL = "Stop training"
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
@@ -85,17 +83,6 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
             st.warning(note[0].upper() + note[1:] + ".")
 
 
-def fresh_name(model_name: str, job) -> str:
-    """`model_name-YYYYmmdd-HHMMSS`, with `-2`, `-3`, … if that run exists or is the one training."""
-    base = name = f"{model_name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    taken = {job.out.name} if job is not None else set()
-    number = 1
-    while name in taken or (runs_dir() / name).exists():
-        number += 1
-        name = f"{base}-{number}"
-    return name
-
-
 st.title("Train")
 st.write("Train a model and watch it learn: the training loss and the validation F1 after every epoch. "
          "Small data and a small network learn in seconds.")
@@ -150,7 +137,7 @@ bundled_eval = right.checkbox("Score test sets", True, disabled=busy,
 # on each rerun, dropping the name the user typed.
 run_names = st.session_state.setdefault("run_names", {})
 if model_name not in run_names:  # not on every rerun: a fresh name looks the runs folder up
-    run_names[model_name] = fresh_name(model_name, job)
+    run_names[model_name] = fresh_run_name(runs_dir(), model_name, {job.out.name} if job is not None else set())
 proposed = run_names[model_name]
 # A new box (key) for each run started: deleting the old box's key did not do, the browser sent its value (the
 # started run's name) back.
@@ -162,8 +149,7 @@ if st.button("Train", type="primary", disabled=busy):
     out = runs_dir() / run_name
     notes = []  # what reading an upload found (the encoding it detected), said beside the run
     try:
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", run_name):
-            raise DataError(f"run name {run_name!r}: use letters, digits, '-', '_' and '.' (at most 100)")
+        check_run_name(run_name)
         if out.exists():
             raise DataError(f"a run named {run_name!r} exists already; choose another name")
         if source == "Bundled data":

@@ -6,6 +6,7 @@ saves it, so it appears wherever saved runs are listed."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import traceback
@@ -102,6 +103,22 @@ def _check_quota(folder: Path) -> None:
     if used >= quota:
         raise TrainingBusy(f"the runs folder holds {used:,.0f} MB, at its quota of {quota:,.0f} MB; delete old runs "
                            f"(or raise {RUNS_QUOTA_ENV_VAR})")
+
+
+def check_run_name(name: str) -> None:
+    """A run's name is one folder's name: letters, digits, '-', '_' and '.', at most 100; else DataError."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", name):
+        raise DataError(f"run name {name!r}: use letters, digits, '-', '_' and '.' (at most 100)")
+
+
+def fresh_run_name(folder: Path, model_name: str, taken: set[str] = frozenset()) -> str:
+    """`model_name-YYYYmmdd-HHMMSS`, with `-2`, `-3`, … if that run is in `folder` or `taken` (the one training)."""
+    base = name = f"{model_name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    number = 1
+    while name in taken or (folder / name).exists():
+        number += 1
+        name = f"{base}-{number}"
+    return name
 
 
 _RUNNING: list[TrainingJob] = []  # the job this process is training, if any
