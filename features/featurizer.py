@@ -94,6 +94,9 @@ class Featurizer:
             vector("text_mean_", columns)
             vector("text_scale_", columns)
         if self.use_image:
+            from features.image.extractor import check_model_options
+
+            check_model_options(self.image_options)
             names = getattr(self, "image_names_", None)
             if not (isinstance(names, np.ndarray) and names.dtype.kind == "U" and names.ndim == 1 and len(names) > 1):
                 raise ValueError("image_names_ is not the image columns' names")

@@ -94,3 +94,10 @@ class FeatureSettings(ModelSettings):
 
     text_options: dict = field(default_factory=_default_text_options)  # make_text_features(**text_options)
     image_options: dict = field(default_factory=dict)  # make_image_features(**image_options)
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.image_options:  # only what makes the features: a model's folder is data (check_model_options)
+            from features.image.extractor import check_model_options
+
+            check_model_options(self.image_options)

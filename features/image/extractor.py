@@ -47,6 +47,46 @@ AUGMENT_OPS = ("flip", "crop", "color")
 # 160 px, not Lite0's native 224: on 2 CPU cores 224 px runs at ~40 images/s at best (measured, see
 # docs/image_features.md) and 160 px at ~100; the FER faces are 48 px anyway.
 DEFAULT_INPUT_SIZE = 160
+# The options that make a model's image features, the only ones a model's settings may hold: the others
+# (`cache`, `max_pixels`, `n_threads`, ...) are how one machine runs the extractor, and a model folder that set them
+# could have its user's files written over (`cache`), images over the size limit decoded (`max_pixels`), or
+# gigabytes of memory taken (`input_size`).
+MODEL_OPTIONS = ("backbone", "input_size", "layers", "pooling", "crop_fraction")
+MAX_INPUT_SIZE = 512
+
+
+def check_model_options(options: dict) -> None:
+    """ValueError naming the option unless `options` are image options a model may hold (`MODEL_OPTIONS`, each of
+    its kind and range)."""
+    if not isinstance(options, dict):
+        raise ValueError("image_options is not an object")
+    other = sorted(set(options) - set(MODEL_OPTIONS))
+    if other:
+        raise ValueError(f"image_options {other}: not options of a model's image features (those are "
+                         f"{', '.join(MODEL_OPTIONS)})")
+    backbone = options.get("backbone", "efficientnet_lite0")
+    if not isinstance(backbone, str):
+        raise ValueError(f"image_options backbone={backbone!r}: the name of a registered backbone")
+    try:
+        spec = get_backbone_spec(backbone)
+    except ValueError as exc:
+        raise ValueError(f"image_options: {exc}") from None
+    size = options.get("input_size", DEFAULT_INPUT_SIZE)
+    if size is not None and not (type(size) is int and 8 <= size <= MAX_INPUT_SIZE):
+        raise ValueError(f"image_options input_size={size!r}: a whole number from 8 to {MAX_INPUT_SIZE}, or null")
+    layers = options.get("layers")
+    known = [name for name, _ in spec.widths]  # a backbone that declares none has its layers measured
+    if layers is not None and not (isinstance(layers, (list, tuple)) and layers and all(
+            isinstance(layer, str) and (layer in known or not known) for layer in layers)):
+        raise ValueError(f"image_options layers={layers!r}: a list of {spec.name}'s layers {known}, or null")
+    pooling = options.get("pooling", POOLINGS)
+    if not (isinstance(pooling, (list, tuple)) and pooling and all(p in POOLINGS for p in pooling)):
+        raise ValueError(f"image_options pooling={pooling!r}: a list of {list(POOLINGS)}")
+    crop = options.get("crop_fraction", DEFAULT_CROP_FRACTION)
+    if not (type(crop) in (int, float) and 0 < crop <= 1):
+        raise ValueError(f"image_options crop_fraction={crop!r}: a number in (0, 1]")
+
+
 _IDENTITY_VERSION = 1  # bump when anything that changes the numbers changes without showing up below
 
 

@@ -243,6 +243,32 @@ def test_a_pickled_array_in_the_features_file_is_refused(saved, tmp_path):
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("options, message", [
+    # the image cache: scoring the first image moved the user's file aside and wrote a SQLite database in its place
+    ({"cache": "VICTIM"}, r"image_options \['cache'\]: not options of a model's image features"),
+    ({"max_pixels": 10**12}, r"image_options \['max_pixels'\]"),  # the size limit on images lifted
+    ({"input_size": 2048}, "image_options input_size=2048: a whole number from 8 to 512"),  # 13.6 GB for one image
+    ({"backbone": "resnet"}, "image_options: unknown backbone 'resnet'"),  # was an error at the first image row
+    ({"crop_fraction": float("nan")}, r"image_options crop_fraction=nan: a number in \(0, 1\]"),
+])
+def test_a_model_folder_sets_only_the_options_that_make_its_image_features(tmp_path, options, message):
+    """`image_options` in features.json (and in config.json's settings) went to the image extractor unchecked and
+    took effect at the first image scored."""
+    folder = Path(shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "model"))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    options = {key: str(victim) if value == "VICTIM" else value for key, value in options.items()}
+    _edit_tree(folder, lambda tree: tree["attributes"].update(image_options={"dict": options}))
+    with pytest.raises(ModelLoadError, match=f"cannot read the saved features \\({message}"):
+        load_model(folder)
+    config = json.loads((folder / "config.json").read_text())
+    config["settings"]["image_options"] = options
+    (folder / "config.json").write_text(json.dumps(config, allow_nan=True))
+    with pytest.raises(ModelLoadError, match=f"its settings do not fit this version \\({message}"):
+        load_model(folder)
+    assert victim.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["model", "victim.txt"]
+
+
 def test_a_class_the_project_never_saves_is_refused(saved, tmp_path):
     folder = _copy(saved, tmp_path)
     tree = json.loads((folder / "features.json").read_text())
