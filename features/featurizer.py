@@ -13,7 +13,7 @@ from data.labelled import LabelledData
 from emotions import EMOTIONS
 from features.text.lookup import Lexicon
 from features.text.pipeline import make_text_features
-from features.text.tokenize import Tweet
+from features.text.tokenize import Tweet, check_negation_window
 
 
 @dataclass
@@ -31,11 +31,14 @@ class FeatureBlocks:
         return np.hstack([self.text, self.image, self.mask], dtype=dtype)
 
 
+MIN_SCALE = 1e-12  # a column's spread at most this is none: it is scaled by 1
+
+
 def _scaler(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(matrix):
         return np.zeros(matrix.shape[1]), np.ones(matrix.shape[1])
     mean, scale = matrix.mean(axis=0), matrix.std(axis=0)
-    return mean, np.where(scale > 1e-12, scale, 1.0)
+    return mean, np.where(scale > MIN_SCALE, scale, 1.0)
 
 
 def refuse_unreadable_images(data: LabelledData, errors: list) -> None:
@@ -78,6 +81,8 @@ class Featurizer:
             if not (isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.shape == (length,)
                     and np.isfinite(value).all()):
                 raise ValueError(f"{name} is not {length} finite numbers")
+            if name.endswith("_scale_") and not (value > MIN_SCALE).all():  # as `_scaler` leaves them
+                raise ValueError(f"{name} holds a scale of {value.min():g}, not above {MIN_SCALE:g}")
 
         for name in ("use_text", "use_image"):
             if not isinstance(getattr(self, name, None), bool):
@@ -90,6 +95,7 @@ class Featurizer:
         if self.use_text:
             if not isinstance(getattr(self, "text_features_", None), TextFeatures):
                 raise ValueError("text_features_ is not the text features")
+            check_negation_window(getattr(getattr(self.text_features_, "tokenizer", None), "negation_window", None))
             columns = len(self.text_features_.get_feature_names_out())
             vector("text_mean_", columns)
             vector("text_scale_", columns)

@@ -144,8 +144,12 @@ def decode(tree, arrays) -> object:
                 return np.asarray(words, dtype=object if node["strings"] is True else str)
             return value
         if kind == "table":
-            terms, scores = array(f"{node['table']}.terms"), array(f"{node['table']}.scores")
-            return TermTable.from_arrays(_words(terms), scores)
+            terms, scores = _words(array(f"{node['table']}.terms")), array(f"{node['table']}.scores")
+            if not (scores.ndim == 2 and len(scores) == len(terms) and scores.dtype.kind == "f"
+                    and np.isfinite(scores).all()):
+                raise StateError(f"the saved lexicon {str(node['table'])[:80]!r} is not one row of finite scores "
+                                 f"per term ({len(terms)} terms, scores of shape {scores.shape})")
+            return TermTable.from_arrays(terms, scores)
         cls = allowed.get(node["object"])
         if cls is None:
             raise StateError(f"the saved state names a class {str(node['object'])[:80]!r} that is not one of "

@@ -13,7 +13,7 @@ from features.text.learned_lexicons import LearnedLexiconFeatures
 from features.text.lookup import Lexicon
 from features.text.nrc_lexicons import NrcLexiconFeatures
 from features.text.surface import SurfaceFeatures
-from features.text.tokenize import NEGATION_WINDOW, Tweet, TweetTokenizer, read_tweet
+from features.text.tokenize import NEGATION_WINDOW, Tweet, TweetTokenizer, check_negation_window, read_tweet
 from features.text.valence import ValenceFeatures
 from features.text.word_vectors import GLOVE, WordVectorFeatures
 
@@ -89,6 +89,7 @@ def make_text_features(
     negation_window: words after a negation cue counted as negated (0 turns negation scopes off).
     random_state: seeds the learned lexicons' cross-fitting folds and word2vec training.
     """
+    check_negation_window(negation_window)
     unknown = sorted(set(groups) - set(TEXT_FEATURE_GROUPS))
     if unknown or not groups:
         raise ValueError(f"unknown or no feature groups {unknown}; choose from {list(TEXT_FEATURE_GROUPS)}")

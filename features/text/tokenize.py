@@ -55,6 +55,13 @@ NEGATORS = frozenset(
 )
 _SCOPE_BREAKERS = frozenset("but however although though yet".split())
 NEGATION_WINDOW = 4
+MAX_NEGATION_WINDOW = 50  # a tweet's words, at most: a window this long already reaches a tweet's end
+
+
+def check_negation_window(window) -> None:
+    """ValueError unless `window` is a whole number of words from 0 (no negation scopes) to MAX_NEGATION_WINDOW."""
+    if not (type(window) is int and 0 <= window <= MAX_NEGATION_WINDOW):
+        raise ValueError(f"negation_window={window!r}: a whole number of words from 0 to {MAX_NEGATION_WINDOW}")
 # Idioms in which a negation cue negates no emotion: followed by one of these words it negates that word alone
 # ("can't wait", "can't stop smiling", "not only", "no doubt", "no wonder", "can't help laughing"), and in the
 # amplifiers "never (been) so/this/happier" and "couldn't be happier/more proud" nothing (VADER reads "never so"

@@ -558,10 +558,36 @@ def _edit_tree(folder, edit):
     (lambda t: t["attributes"].update(_image_extractor={"object": "Featurizer"}),
      "sets '_image_extractor' of a Featurizer, an attribute that is never saved"),
     (lambda t: t.update(object="TweetTokenizer"), "holds a TweetTokenizer, not a Featurizer"),
+    (lambda t: t["attributes"]["text_features_"]["attributes"]["tokenizer"]["attributes"].update(
+        negation_window=10**9), "negation_window=1000000000: a whole number of words from 0 to 50"),
 ])
 def test_a_features_file_that_is_not_a_fitted_featurizer_is_refused(saved, tmp_path, edit, message):
     folder = _copy(saved, tmp_path)
     _edit_tree(folder, edit)
+    with pytest.raises(ModelLoadError, match=f"copy: cannot read the saved features \\(.*{message}"):
+        load_model(folder)
+
+
+def _edit_arrays(folder, edit):
+    with np.load(folder / "features.npz") as arrays:
+        contents = dict(arrays)
+    edit(contents)
+    np.savez(folder / "features.npz", **contents)
+    _reseal(folder)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda a: a.update({"state.text_scale_": np.zeros_like(a["state.text_scale_"])}),
+     "text_scale_ holds a scale of 0, not above 1e-12"),  # was NaN probabilities, with warnings from numpy
+    (lambda a: a.update({"state.text_scale_": np.full_like(a["state.text_scale_"], 1e-300)}),
+     "text_scale_ holds a scale of 1e-300"),
+    (lambda a: a.update({f"{next(k for k in a if k.endswith('.scores'))}": np.zeros((2, 4))}),
+     r"is not one row of finite scores per term \(\d+ terms, scores of shape \(2, 4\)\)"),  # cut to 2 terms
+    (lambda a: a[next(k for k in a if k.endswith(".scores"))].__setitem__((0, 0), np.nan), "finite scores per term"),
+])
+def test_saved_scales_and_lexicons_must_be_as_fitting_leaves_them(saved, tmp_path, edit, message):
+    folder = _copy(saved, tmp_path)
+    _edit_arrays(folder, edit)
     with pytest.raises(ModelLoadError, match=f"copy: cannot read the saved features \\(.*{message}"):
         load_model(folder)
 
