@@ -262,26 +262,38 @@ def pandas_header(names: list[str]) -> list[str]:
 
 
 # What a row can be. A header of more columns is refused at once (a million columns took 78 s and 5 GB to read);
-# a record spanning more lines is a quote left open: refused as a row, or, when it runs to the end of the file,
-# the whole file is refused (it would otherwise be one row holding the rest of the file). A quote left open over
-# fewer lines is the row of its line alone, refused, and the lines after it are read again as rows.
+# a record is read over at most this many lines: a quote still open after them is a quote left open, and the row
+# of its line alone is refused, the lines after it read again as rows (so is a quote left open to the end of the
+# file), as is a stray quote that a later one closes with text after it.
 MAX_COLUMNS = 1_000
 MAX_LINES_PER_RECORD = 100
 
 
 class KeptLines:
     """The lines of a text for `csv.reader`, each also appended to `kept` as it is read; lines put in `again` are
-    read again first (the reader goes on after the end of the text, if there are)."""
+    read again first (the reader goes on after the end of the text, if there are). With `limit`, a record is given
+    at most `limit` lines: at the next, the text seems to end, the reader gives the record as it has it, and `cut`
+    is set. Call `new_record` as each record is read."""
 
-    def __init__(self, lines, kept: collections.deque):
+    def __init__(self, lines, kept: collections.deque, limit: int | None = None):
         self.lines, self.kept, self.again = iter(lines), kept, collections.deque()
+        self.limit, self.in_record, self.cut = limit, 0, False
 
     def __iter__(self):
         return self
 
+    def new_record(self) -> bool:
+        """Whether the record just read was cut at `limit` lines; the next record's lines are counted anew."""
+        cut, self.cut, self.in_record = self.cut, False, 0
+        return cut
+
     def __next__(self) -> str:
+        if self.limit is not None and self.in_record >= self.limit:
+            self.cut = True
+            raise StopIteration
         line = self.again.popleft() if self.again else next(self.lines)
         self.kept.append(line)
+        self.in_record += 1
         return line
 
 
@@ -336,10 +348,17 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
     try:
         text = io.TextIOWrapper(binary, encoding=fmt.encoding, newline="")
         tail = collections.deque(maxlen=MAX_LINES_PER_RECORD)  # the last lines read: the last record's own
-        lines = KeptLines(text, tail)
+        lines = KeptLines(text, tail, MAX_LINES_PER_RECORD)
         reader = csv.reader(lines, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
         # The header is the first record: blank lines before it are skipped, as blank lines between rows are.
-        names = next((record for record in reader if record), None)
+        names = None
+        for record in reader:
+            if lines.new_record():
+                raise DataError(f"{path}: a quote opened in the header is not closed within "
+                                f"{MAX_LINES_PER_RECORD} lines")
+            if record:
+                names = record
+                break
         if names is None:
             raise DataError(f"{path}: the file is empty")
         if len(names) > MAX_COLUMNS:
@@ -352,7 +371,7 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
         bad: list = []
         last_line = line = reader.line_num
         read_again = 0  # lines put back to be read once more: the reader counts them twice
-        open_quote, ends_in_record = None, False  # (line, lines) of a record that spanned too many lines, until a record follows it
+        ends_in_record = False
 
         def refuse_first_line(why: str) -> None:
             """The record read from `line` to `last_line` is the row of its first line alone, not scored, and
@@ -373,21 +392,17 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
                 for record in reader:
                     line = last_line + 1
                     last_line = reader.line_num - read_again
-                    open_quote = None
+                    cut = lines.new_record()
                     ends_in_record = bool(record)
                     if not record:  # a blank line is not a row
                         continue
-                    if 1 < last_line - line + 1 <= MAX_LINES_PER_RECORD and \
-                            closes_then_runs_on(record_text(tail, line, last_line), fmt.delimiter):
+                    if cut:  # still inside a quote after MAX_LINES_PER_RECORD lines
+                        refuse_first_line(f"a quote opened here is not closed within {MAX_LINES_PER_RECORD} lines "
+                                          f"(double it: \"\")")
+                    elif last_line > line and closes_then_runs_on(record_text(tail, line, last_line), fmt.delimiter):
                         # csv would read the lines up to the closing quote as one field of one row, dropping it
                         refuse_first_line(f"a quote opened here closes on line {last_line:,} with text after it (a "
                                           f"stray quote? double it: \"\")")
-                    elif last_line - line + 1 > MAX_LINES_PER_RECORD:
-                        open_quote = (line, last_line - line + 1)
-                        records.append((record + [""] * width)[:width])
-                        errors.append(f"line {line}: a quoted field runs on for {last_line - line + 1:,} lines, over "
-                                      f"the limit of {MAX_LINES_PER_RECORD} (a quote left open?); not scored")
-                        bad.append(True)
                     elif len(record) == width:
                         records.append(record)
                         errors.append(None)
@@ -406,8 +421,7 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
                         frame = pd.DataFrame(records[:chunk_rows], columns=header, dtype=object)
                         yield Chunk(frame, errors[:chunk_rows], np.array(bad[:chunk_rows]), binary.tell())
                         records, errors, bad = records[chunk_rows:], errors[chunk_rows:], bad[chunk_rows:]
-                if open_quote is not None or not ends_in_record or \
-                        not ends_quoted(record_text(tail, line, last_line), fmt.delimiter):
+                if not ends_in_record or not ends_quoted(record_text(tail, line, last_line), fmt.delimiter):
                     break
                 # The last record ran to the end of the file inside a quote opened on `line`: its lines go back.
                 del records[-1], errors[-1], bad[-1]
@@ -417,12 +431,6 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
             raise DataError(f"{path}: unreadable CSV after line {last_line}: {exc}") from None
         except UnicodeError as exc:  # sniff_input checked the bytes; only a file changed meanwhile gets here
             raise DataError(f"{path}: not valid {fmt.encoding} text ({getattr(exc, 'reason', exc)})") from None
-        if open_quote is not None:  # a record of more lines than MAX_LINES_PER_RECORD ran to the end of the file
-            after = open_quote[1] - 1
-            swallowed = f"the {after:,} line{'s' if after > 1 else ''} after it would be read as one field" if after \
-                else "it runs to the end of the file"
-            raise DataError(f"{path}, line {open_quote[0]:,}: a quote opened here is never closed; {swallowed}. Close "
-                            f"the quote (or double it: \"\") and score the file again")
         if records:
             yield Chunk(pd.DataFrame(records, columns=header, dtype=object), errors, np.array(bad), binary.tell())
     finally:

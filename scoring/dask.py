@@ -121,14 +121,19 @@ WELL_FORMED_ONLY = ("the Dask engine scores only well-formed files: mend the row
 def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
     """The file read through once with the csv module, as the local engine reads it. Refuses what pandas would
     read otherwise or with a message that names neither file nor line: a row with more fields than the header
-    (the first row's extra fields become an index), a quote left open to the end of the file, and a file with
+    (the first row's extra fields become an index), a quote left open (to the end of the file, or over
+    `MAX_LINES_PER_RECORD` lines), and a file with
     both empty lines and lines of only spaces (the local engine skips the first and scores the second)."""
     one_line_each, spaces, line = True, False, 1
     tail = collections.deque(maxlen=MAX_LINES_PER_RECORD)
     with open(path, encoding=encoding, newline="") as handle:
-        reader = csv.reader(KeptLines(handle, tail), delimiter=delimiter)
+        lines = KeptLines(handle, tail, MAX_LINES_PER_RECORD)
+        reader = csv.reader(lines, delimiter=delimiter)
         skipped = 0  # blank lines before the header, skipped by both engines
         for names in reader:
+            if lines.new_record():
+                raise DataError(f"{path}: a quote opened in the header is not closed within "
+                                f"{MAX_LINES_PER_RECORD} lines")
             if names:
                 break
             skipped += 1
@@ -138,7 +143,10 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
         for count, record in enumerate(reader, start=2 + skipped):
             line, last = last + 1, reader.line_num
             one_line_each = one_line_each and last == count
-            if line < last < line + MAX_LINES_PER_RECORD and closes_then_runs_on(record_text(tail, line, last), delimiter):
+            if lines.new_record():
+                raise DataError(f"{path}, line {line:,}: a quote opened here is not closed within "
+                                f"{MAX_LINES_PER_RECORD} lines (double it: \"\"); {WELL_FORMED_ONLY}")
+            if line < last and closes_then_runs_on(record_text(tail, line, last), delimiter):
                 raise DataError(f"{path}, line {line:,}: a quote opened here closes on line {last:,} with text after "
                                 f"it, so lines {line:,}-{last:,} would be read as one field of one row: a stray quote "
                                 f"(double it: \"\")? {WELL_FORMED_ONLY}")
@@ -148,7 +156,7 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
                                 f"{WELL_FORMED_ONLY}")
             empty = empty or not record
             spaces = spaces or (len(record) == 1 and record[0] != "" and not record[0].strip())
-    if last - line < MAX_LINES_PER_RECORD and ends_quoted(record_text(tail, line, last), delimiter):
+    if ends_quoted(record_text(tail, line, last), delimiter):
         raise DataError(f"{path}, line {line:,}: a quote opened here is never closed (double it: \"\"); "
                         f"{WELL_FORMED_ONLY}")
     if spaces and empty:

@@ -63,11 +63,20 @@ def test_a_whole_table_names_the_file_as_the_user_knows_it(tmp_path):
         read_table(source, name="mine.csv")
 
 
-def test_a_quote_left_open_to_the_end_is_refused_naming_its_line(tmp_path):
+@pytest.mark.parametrize("after", [50, 99, 150, 3000])
+@pytest.mark.parametrize("closed", [False, True])
+def test_a_quote_left_open_costs_its_row_alone_however_many_lines_follow(tmp_path, after, closed):
+    """Over 100 lines the rows up to the next quote were one refused row (the output lost them), and a quote left
+    open over 100 lines to the end of the file refused the whole file once it had been read."""
     path = tmp_path / "open.csv"
-    path.write_text("id,text\n1,hello\n2,\"this quote never closes\n" + "".join(f"{i},row {i}\n" for i in range(3, 3003)))
-    with pytest.raises(DataError, match=r"open\.csv, line 3: a quote opened here is never closed; the 3,000 lines"):
-        read_table(path)
+    rows = [f"{i},row {i}" for i in range(3, 3 + after)] + ["999,closes \" here"] * closed + ["1000,last"]
+    path.write_text("id,text\n1,hello\n2,\"this quote never closes\n" + "\n".join(rows) + "\n")
+    for chunk_rows in (7, 500):
+        table = read_table(path, chunk_rows=chunk_rows)
+        assert table.frame["id"].tolist() == ["1", "2", *(row.split(",")[0] for row in rows)]
+        errors = [e for c in table.chunks for e in c.row_errors]
+        assert table.bad_rows == 1 and errors[1].startswith("line 3: a quote opened here ") and not any(errors[2:])
+        assert table.frame["text"][1] == "this quote never closes"
 
 
 def test_a_quote_left_open_in_a_short_file_refuses_its_row_and_the_lines_after_it_are_read(tmp_path):
@@ -135,13 +144,18 @@ def test_a_utf8_file_with_a_stray_byte_is_refused_not_read_as_another_encoding(t
     assert table.frame["text"].tolist() == ["Caf\u00e9 cr\u00e8me"] and table.notes[0].startswith("encoding: ")
 
 
-def test_a_quoted_field_over_the_line_limit_is_a_refused_row_and_the_rest_is_read(tmp_path):
+def test_a_quoted_field_over_the_line_limit_is_read_as_its_lines(tmp_path):
+    """Over 100 lines a quoted field is taken for a quote left open: its first line is a refused row, and each of
+    the lines after it a row (a tweet holds far fewer lines)."""
     path = tmp_path / "long.csv"
     path.write_text('id,text\n1,"' + "\n".join(["x"] * 150) + '"\n2,happy\n')
     table = read_table(path)
-    assert table.rows == 2 and table.frame["text"].tolist()[1] == "happy"
-    first = table.chunks[0]
-    assert first.unscorable.tolist() == [True, False] and "runs on for 150 lines" in first.row_errors[0]
+    assert table.rows == 151 and table.frame["id"].tolist()[-1] == "2"
+    assert sum(b for c in table.chunks for b in c.unscorable) == 1  # the others are "1 of 2 fields"
+    assert table.chunks[0].row_errors[0] == ('line 2: a quote opened here is not closed within 100 lines (double it: '
+                                             '""); not scored; the 99 lines after it are read as rows')
+    path.write_text('id,text\n1,"' + "\n".join(["x"] * 100) + '"\n2,happy\n')  # 100 lines: one field
+    assert read_table(path).frame["text"].tolist() == ["\n".join(["x"] * 100), "happy"]
 
 
 def test_a_header_of_a_million_columns_is_refused_at_once(tmp_path):

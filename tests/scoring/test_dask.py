@@ -121,6 +121,9 @@ def test_a_line_of_only_spaces_is_a_row_as_in_the_local_engine(model, client, tm
     source.write_text('id,text\n1,"hello world\n2,fine day\n3,ok\n')  # as the local engine, not pandas' words
     with pytest.raises(DataError, match="in.csv, line 2: a quote opened here is never closed"):
         score_file_dask(model, source, tmp_path / "out3.csv", client=object())
+    source.write_text('id,text\n1,"hello world\n' + "".join(f"{i},row\n" for i in range(2, 200)) + '200,"ok"\n')
+    with pytest.raises(DataError, match="in.csv, line 2: a quote opened here is not closed within 100 lines"):
+        score_file_dask(model, source, tmp_path / "out4.csv", client=object())  # pandas: one field of 199 lines
 
 
 def test_blank_lines_before_the_header_are_skipped_as_in_the_local_engine(model, client, tmp_path):
