@@ -387,7 +387,8 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
                   base: Path | None = None, check_images: bool = True, encoding: str | None = None,
                   delimiter: str | None = None) -> LabelledData:
     """A labelled CSV/TSV file, read by the one table reader (`data.tables.read_table`: any encoding it accepts,
-    the delimiter sniffed; or the `encoding` and `delimiter` given). A row with the wrong number of fields is refused here: a label must not shift.
+    the delimiter sniffed; or the `encoding` and `delimiter` given). A row the reader marks (the wrong number of fields,
+    a quote left open, a byte that is not UTF-8) is refused here: a label must not shift or be guessed.
     Image paths are relative to `base` (default: the file's folder); with `check_images`, a path that is no file
     is refused with its rows (a model would otherwise train on the row without its image, or on nothing)."""
     path = Path(path)
@@ -396,9 +397,9 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
         errors = [error for chunk in table.chunks for error in chunk.row_errors]
         first = next(i for i, error in enumerate(errors) if error)
         shape = re.sub(r"; (the missing ones read as empty|not scored)", "", errors[first])
-        raise DataError(f"{table.name}: {table.bad_rows} row(s) have the wrong number of fields, so their columns "
-                        f"would not line up (first: row {first + 1}, {shape}); quote a field that holds the delimiter, "
-                        f"and give every row the header's fields")
+        raise DataError(f"{table.name}: {table.bad_rows} row(s) cannot be read as written, so their labels cannot "
+                        f"be trusted (first: row {first + 1}, {shape}); quote a field that holds the delimiter, give "
+                        f"every row the header's fields, and save the file as UTF-8")
     frame = table.frame.set_axis(table.given_columns, axis=1)  # as the header has them: a repeat is seen as one
     base = path.parent if base is None else base
     data = frame_to_labelled(frame, table.name, base=base)

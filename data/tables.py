@@ -55,6 +55,7 @@ class InputFormat:
     fingerprint: str  # SHA-256 of the bytes
     size: int
     note: str = ""  # how the encoding was found, when it is not plain UTF-8
+    errors: str = "strict"  # "replace": a UTF-8 file with stray bytes, each read as U+FFFD (its row says so)
 
 
 def delimiter_for(path: Path) -> str:
@@ -97,7 +98,13 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
     digest, size, bad = _check_decodes(path, encoding)
     if bad is not None:
         offset, byte = bad
-        detected = _detect(path, offset) if encoding == "utf-8-sig" and not note else None
+        automatic = encoding == "utf-8-sig" and not note
+        if automatic and _has_utf8_sequences(path):  # UTF-8 with stray bytes: their rows are marked, not the file
+            note = (f"UTF-8 with bytes that are not (the first, 0x{byte:02x}, at byte offset {offset:,}): each is "
+                    f"read as U+FFFD (\ufffd), and each row holding one says so in `error`")
+            return InputFormat(encoding, delimiter or _sniff_delimiter(path, encoding, "replace"), digest, size, note,
+                               "replace")
+        detected = _detect(path, offset) if automatic else None
         if detected is None:
             raise DataError(f"{path}: not valid {_label(encoding)} text: byte 0x{byte:02x} at byte offset {offset} "
                             f"cannot be decoded; save the file as UTF-8 (or, with `cli.py score`, `train` or "
@@ -171,26 +178,36 @@ def _has_utf8_sequences(path: Path) -> bool:
 
 
 def _detect(path: Path, offset: int) -> str | None:
-    """A single-byte encoding that reads the text around the first non-UTF-8 byte, if charset_normalizer
-    finds one with confidence and the file holds no valid multi-byte UTF-8 sequence; None otherwise (the caller
-    refuses the file)."""
+    """A single-byte encoding that reads the text around the first non-UTF-8 byte of a file with no valid
+    multi-byte UTF-8 sequence, if charset_normalizer finds one with confidence; None otherwise (the caller refuses
+    the file)."""
     from charset_normalizer import from_bytes
 
-    if _has_utf8_sequences(path):
-        return None
     with open(path, "rb") as handle:
         handle.seek(max(0, offset - 32_768))
         sample = handle.read(65_536)
     best = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp1251", "koi8_r"]).best()
     if best is None or best.chaos > 0.2:
         return None
+    if best.encoding in ("cp1251", "koi8_r") and not _mostly_cyrillic(sample.decode(best.encoding, "replace")):
+        try:  # English with a € or two: one byte Cyrillic reads as a letter ("5Ђ"), where cp1252 reads "5€"
+            sample.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
     return best.encoding
 
 
-def _sniff_delimiter(path: Path, encoding: str) -> str:
+def _mostly_cyrillic(text: str) -> bool:
+    """Whether most of a text's letters are Cyrillic, as a text in a Cyrillic encoding's reading is."""
+    letters = [char for char in text if char.isalpha()]
+    return sum("\u0400" <= char <= "\u04ff" for char in letters) > 0.2 * len(letters)
+
+
+def _sniff_delimiter(path: Path, encoding: str, errors: str = "strict") -> str:
     """The extension's delimiter if the header line has it; else whichever of comma, tab and semicolon the
     header line has most of; else the extension's. The header line is the first that is not blank."""
-    with open(path, encoding=encoding, newline="") as handle:
+    with open(path, encoding=encoding, errors=errors, newline="") as handle:
         header = next((line for line in handle if line.strip("\r\n")), "")
     default = delimiter_for(path)
     # Ignore quoted parts of the header: a quoted column name may hold any character.
@@ -346,7 +363,7 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
     """Yields the `Header`, then `Chunk`s of at most `chunk_rows` records each."""
     binary = open(path, "rb")
     try:
-        text = io.TextIOWrapper(binary, encoding=fmt.encoding, newline="")
+        text = io.TextIOWrapper(binary, encoding=fmt.encoding, errors=fmt.errors, newline="")
         tail = collections.deque(maxlen=MAX_LINES_PER_RECORD)  # the last lines read: the last record's own
         lines = KeptLines(text, tail, MAX_LINES_PER_RECORD)
         reader = csv.reader(lines, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
@@ -417,6 +434,9 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
                         errors.append(f"line {line}: {len(record)} fields where the header has {width}; not scored "
                                       f"(fields beyond the last column: {extra[:200]!r})")
                         bad.append(True)
+                    if fmt.errors != "strict" and any("\ufffd" in field for field in records[-1]):
+                        replaced = f"line {line}: bytes that are not {_label(fmt.encoding)}, read as U+FFFD (\ufffd)"
+                        errors[-1] = f"{errors[-1]}; {replaced}" if errors[-1] else replaced
                     if len(records) > chunk_rows:  # the last record is kept back: it may run to the end in a quote
                         frame = pd.DataFrame(records[:chunk_rows], columns=header, dtype=object)
                         yield Chunk(frame, errors[:chunk_rows], np.array(bad[:chunk_rows]), binary.tell())

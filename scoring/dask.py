@@ -188,6 +188,8 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     summary = ScoreSummary()
     if fmt.note:
         summary.notes.append(f"encoding: {fmt.note}")
+    if fmt.errors != "strict":
+        raise DataError(f"{input_path}: {fmt.note.split(':')[0]}; {WELL_FORMED_ONLY}")
     scan = _scan(input_path, fmt.encoding, fmt.delimiter)
     header = scan.header.names
     text, image_column = check_columns(header, input_path, text_column, image_column)

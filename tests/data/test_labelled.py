@@ -10,7 +10,7 @@ from data.labelled import frame_to_labelled, read_labelled
 
 def write(tmp_path, name, text):
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8", errors="surrogateescape")  # "\udc92": the byte 0x92
     return path
 
 
@@ -72,12 +72,14 @@ def test_multi_label_tsv(tmp_path):
         ("", "the file is empty"),
         ("text,label\n", "a header line but no rows"),
         # said as refused, not with `score`'s "not scored" or "the missing ones read as empty"
-        ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) have the wrong number of fields, so their columns would not "
-         r"line up \(first: row 2, line 3: 3 fields where the header has 2 \(fields beyond the last column: 'extra'\)\); "
+        ("text,label\nhi,joy\nho,joy,extra\n", r"1 row\(s\) cannot be read as written, so their labels cannot be "
+         r"trusted \(first: row 2, line 3: 3 fields where the header has 2 \(fields beyond the last column: 'extra'\)\); "
          r"quote"),
-        ("text,label,intensity\nhi,joy,0.5\n\"so, so happy\",joy\nho,joy\n", r"2 row\(s\) have the wrong number of "
-         r"fields, so their columns would not line up \(first: row 2, line 3: 2 of 3 fields\); quote a field that holds the "
-         r"delimiter, and give every row the header's fields$"),
+        ("text,label,intensity\nhi,joy,0.5\n\"so, so happy\",joy\nho,joy\n", r"2 row\(s\) cannot be read as written, "
+         r"so their labels cannot be trusted \(first: row 2, line 3: 2 of 3 fields\); quote a field that holds the "
+         r"delimiter, give every row the header's fields, and save the file as UTF-8$"),
+        ("text,label\nhi \U0001F60D,joy\nbad \udc92 byte,anger\n", r"1 row\(s\) cannot be read as written, so their labels cannot be "
+         r"trusted \(first: row 2, line 3: bytes that are not UTF-8, read as U\+FFFD"),
         ("text,image,label\nhi,a.png,joy\nho,a\x00b.png,joy\n", r"column 'image', row\(s\) 2: a path cannot hold a NUL"),
         # a URL was read as a path: "no such file (first: …/https:/example.com/a.jpg)"
         ("text,image,label\nhi,,joy\nho,https://example.com/a.jpg,joy\n",

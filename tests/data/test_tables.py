@@ -132,16 +132,34 @@ def test_a_stray_quote_that_a_later_quote_closes_refuses_its_row_naming_both_lin
     assert read_table(path).frame["text"].tolist() == ["quoted trailing words", 'two\nlines "quoted" inside']
 
 
-def test_a_utf8_file_with_a_stray_byte_is_refused_not_read_as_another_encoding(tmp_path):
-    """Read as a single-byte encoding, every emoji and accented letter of the file would be garbled."""
+def test_a_utf8_file_with_a_stray_byte_marks_its_row_and_is_not_read_as_another_encoding(tmp_path):
+    """Read as a single-byte encoding, every emoji and accented letter of the file would be garbled; refused, one
+    byte stopped the whole batch."""
     path = tmp_path / "stray.csv"
     body = ("id,text\n" + "1,I love it \U0001F60D Caf\u00e9\n" + "".join(f"{i},plain {i}\n" for i in range(2, 3002))).encode()
     path.write_bytes(body + b"3002,bad \x9d byte\n")
-    with pytest.raises(DataError, match=f"not valid UTF-8 text: byte 0x9d at byte offset {len(body) + 9} "):
-        read_table(path)
+    table = read_table(path, chunk_rows=1000)
+    assert table.rows == 3002 and table.frame["text"].tolist()[::3001] == ["I love it \U0001F60D Caf\u00e9", "bad \ufffd byte"]
+    assert table.notes == [f"encoding: UTF-8 with bytes that are not (the first, 0x9d, at byte offset {len(body) + 9:,}): "
+                           f"each is read as U+FFFD (\ufffd), and each row holding one says so in `error`"]
+    errors = [e for c in table.chunks for e in c.row_errors]
+    assert errors[-1] == "line 3003: bytes that are not UTF-8, read as U+FFFD (\ufffd)" and not any(errors[:-1])
+    assert not any(b for c in table.chunks for b in c.unscorable)  # scored, with the message
+    with pytest.raises(DataError, match="not valid UTF-8 text: byte 0x9d"):  # an encoding named is checked strictly
+        sniff_input(path, encoding="utf-8")
     path.write_bytes("id,text\n1,Caf\u00e9 cr\u00e8me\n".encode("cp1252"))  # no UTF-8 in it: detected
     table = read_table(path)
     assert table.frame["text"].tolist() == ["Caf\u00e9 cr\u00e8me"] and table.notes[0].startswith("encoding: ")
+
+
+def test_english_with_a_euro_sign_is_read_as_cp1252_and_russian_as_cp1251(tmp_path):
+    """A short file with one byte 0x80 was read as cp1251: "paid 5\u0402" where its writer meant "paid 5\u20ac"."""
+    path = tmp_path / "euro.csv"
+    path.write_bytes(b"id,text\n1,paid 5\x80 for this so angry\n")
+    assert read_table(path).frame["text"].tolist() == ["paid 5\u20ac for this so angry"]
+    path.write_bytes("id,text\n1,\u042f \u043b\u044e\u0431\u043b\u044e \u044d\u0442\u043e\u0442 \u0434\u0435\u043d\u044c\n"
+                     .encode("cp1251"))
+    assert read_table(path).frame["text"].tolist() == ["\u042f \u043b\u044e\u0431\u043b\u044e \u044d\u0442\u043e\u0442 \u0434\u0435\u043d\u044c"]
 
 
 def test_a_quoted_field_over_the_line_limit_is_read_as_its_lines(tmp_path):

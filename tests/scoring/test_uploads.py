@@ -205,7 +205,7 @@ def test_labelled_upload_with_images_from_its_zip(tmp_path):
     (b"text,image,label\nhi,b.png,joy\n", True, r"image paths are not in the ZIP \(rows \[1\]\)"),
     (b"text,label\nhi,bored\n", False, r"unknown label\(s\) \['bored'\] in column 'label'"),
     (b"words,label\nhi,joy\n", False, "needs a 'text' or an 'image' column"),
-    (b"text,label\nhi,joy,extra\n", False, r"1 row\(s\) have the wrong number of fields"),
+    (b"text,label\nhi,joy,extra\n", False, r"1 row\(s\) cannot be read as written"),
 ])
 def test_bad_labelled_uploads_are_refused(tmp_path, data, images, message):
     unpacked = unpack_images(zipped({"a.png": png()}), "faces.zip", tmp_path / "images") if images else None
