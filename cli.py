@@ -567,9 +567,19 @@ def _interruptible(argv) -> int:
         return _interrupt_status(exc)
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> str:
+    """A warning as the CLI's other messages: one line, with no source file or code (--debug keeps Python's)."""
+    return f"warning: {' '.join(str(message).split())}\n"
+
+
 def _main(argv=None) -> int:
+    import warnings
+
     args = parser().parse_args(argv)
     from models.store import ModelLoadError
+
+    if not args.debug:
+        warnings.formatwarning = _one_line_warning
 
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare,
                 "convert": cmd_convert, "audit": cmd_audit, "train-zoo": cmd_train_zoo}

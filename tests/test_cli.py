@@ -820,3 +820,15 @@ def test_a_file_or_a_source_name_given_to_the_other_commands_data_is_pointed_to_
     assert cli.main(["evaluate", "--data", "wassa"]) == 2
     assert capsys.readouterr().err == ("error: wassa: file not found; --data takes a labelled CSV/TSV file (the bundled "
                                        "sets are files under data/, e.g. data/wassa2017/test.tsv)\n")
+
+
+def test_a_warning_is_one_line_without_python_source(tmp_path, monkeypatch):
+    """A warning from a library (Dask's "Port 8787 is already in use", a corrupt image cache) printed its source
+    file, line number and code line under the message."""
+    import warnings
+
+    monkeypatch.setattr(warnings, "formatwarning", warnings.formatwarning)  # put back after the test
+    cli.main(["compare", "--runs", str(tmp_path)])
+    shown = warnings.formatwarning("Port 8787 is already in use.\nPerhaps you already have a cluster running?",
+                                   UserWarning, "/site-packages/distributed/node.py", 195)
+    assert shown == "warning: Port 8787 is already in use. Perhaps you already have a cluster running?\n"
