@@ -426,6 +426,14 @@ def _interrupt_word(exc: KeyboardInterrupt) -> str:
     return "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
 
 
+def _kept_of(output: Path) -> Path | None:
+    """What an interrupted or failed `score` of `output` left for --resume, if anything."""
+    from scoring.output import parts_folder, temporary_paths
+
+    part, _ = temporary_paths(output)
+    return next((path for path in (part, parts_folder(output)) if path.exists()), None)
+
+
 def cmd_score(args) -> int:
     try:  # the imports and the model's loading (a second or two) too: Ctrl-C there is the same one line
         from data.tables import TABLE_EXTENSIONS
@@ -449,13 +457,17 @@ def cmd_score(args) -> int:
                                  delimiter=delimiter, resume=args.resume, progress=not args.quiet,
                                  jobs=args.jobs or usable_cores(), formulas_escaped=not args.no_escape_formulas)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (`Terminated`): one line; the lock is released
-        from scoring.output import parts_folder, temporary_paths
-
-        part, _ = temporary_paths(args.output)
-        kept = part.exists() or parts_folder(args.output).exists()
+        kept = _kept_of(args.output)
         print(f"{_interrupt_word(exc)}; {args.output} was not written{' (rerun with --resume to continue)' if kept else ''}",
               file=sys.stderr)
         return _interrupt_status(exc)
+    except Exception as exc:  # a DataError says what it keeps (a full disk), or keeps nothing
+        from data import DataError
+
+        if not isinstance(exc, DataError) and (kept := _kept_of(args.output)):
+            print(f"note: {args.output} was not written; the rows scored before this error are kept in {kept} "
+                  f"(rerun with --resume to go on from them, or without it to start over)", file=sys.stderr)
+        raise
     for note in summary.notes:
         print(note, file=sys.stderr)
     if args.output.suffix.lower() not in TABLE_EXTENSIONS:  # .gz and the like were refused

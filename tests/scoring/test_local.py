@@ -316,6 +316,31 @@ def _big_input(folder: Path, rows: int) -> Path:
     return source
 
 
+def test_an_unexpected_error_mid_run_says_what_it_kept_for_resume(run, tmp_path, monkeypatch, capsys):
+    """Any error but a DataError left the partial output and its journal without a word about them."""
+    import scoring.local
+
+    source = _big_input(tmp_path, 500)
+    real = scoring.local._render
+
+    def failing(model, chunk, index, settings):
+        if index == 2:
+            raise RuntimeError("a fault of this version")
+        return real(model, chunk, index, settings)
+
+    monkeypatch.setattr(scoring.local, "_render", failing)
+    status, out = score(run, tmp_path, source, "--chunk-rows", "100", "--jobs", "1")
+    part, journal = temporary_paths(out)
+    err = capsys.readouterr().err
+    assert status == 2 and not out.exists() and part.exists() and journal.exists()
+    assert (f"note: {out} was not written; the rows scored before this error are kept in {part} (rerun with --resume "
+            f"to go on from them, or without it to start over)") in err
+    assert "error: RuntimeError: a fault of this version" in err
+    monkeypatch.setattr(scoring.local, "_render", real)
+    status, out = score(run, tmp_path, source, "--chunk-rows", "100", "--jobs", "1", "--resume")
+    assert status == 0 and len(read(out)) == 500 and not part.exists()
+
+
 def test_killed_run_leaves_no_output_and_resume_gives_the_same_file(run, tmp_path):
     source = _big_input(tmp_path, 6000)
     reference = tmp_path / "reference.csv"
