@@ -186,8 +186,10 @@ def labelled_columns(names: list[str], source: str) -> list[str]:
     return wanted
 
 
-def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None) -> LabelledData:
-    """Labels, texts and images from a table with the columns described in the module docstring."""
+def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None,
+                      check_images: bool = False) -> LabelledData:
+    """Labels, texts and images from a table with the columns described in the module docstring. With
+    `check_images`, an image path that is no file is one of the problems said (with every other) at once."""
     frame = frame.set_axis(labelled_columns([str(c) for c in frame.columns], source), axis=1)
     columns = set(frame.columns)
     found = shown_names(frame.columns)
@@ -196,20 +198,13 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     n = len(frame)
     texts = frame["text"].fillna("").astype(str).tolist() if "text" in columns else [""] * n
     images: list = [None] * n
+    # What is wrong with rows, found all at once: a file is mended in one go, not one problem per run.
+    problems = []
     if "image" in columns:
         # each cell as text: a frame handed over from Python may hold numbers (image ids), which Path refused
         cells = frame["image"].astype(object).fillna("").astype(str)
         images = [None if not cell.strip() else str((base / cell) if base else Path(cell)) for cell in cells]
-        nul = [i for i, image in enumerate(images) if image is not None and "\x00" in image]
-        if nul:
-            raise DataError(f"{source}: column 'image', row(s) {_rows(nul)}: a path cannot hold a NUL byte")
-        urls = [i for i, cell in enumerate(cells) if is_url(cell)]
-        if urls:
-            raise DataError(f"{source}: column 'image', row(s) {_rows(urls)}: a URL (first: "
-                            f"{shown_text(cells.iloc[urls[0]].strip())}); images are read from files, "
-                            f"never fetched")
-    # What is wrong with rows, found all at once: a file is mended in one go, not one problem per run.
-    problems = []
+        problems += _image_problems(images, cells, base, check_images)
     empty = [i for i in range(n) if is_blank(texts[i]) and images[i] is None]
     if empty:
         where = "column 'text'" if "image" not in columns else "columns 'text' and 'image'"
@@ -402,16 +397,38 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
                         f"every row the header's fields, and save the file as UTF-8")
     frame = table.frame.set_axis(table.given_columns, axis=1)  # as the header has them: a repeat is seen as one
     base = path.parent if base is None else base
-    data = frame_to_labelled(frame, table.name, base=base)
+    data = frame_to_labelled(frame, table.name, base=base, check_images=check_images)
     data.notes = [f"{table.name}: {note}" for note in table.notes]  # a detected encoding: a guess to be checked
-    missing = [i for i, image in enumerate(data.images)
-               if image is not None and not Path(image).is_file()] if check_images else []
-    if missing:
-        first = data.images[missing[0]]
-        what = "a folder, not an image file" if Path(first).is_dir() else "no such file"
-        raise DataError(f"{table.name}: column 'image', row(s) {_rows(missing)}: {what} (first: "
-                        f"{shown_text(first, 300)}); image paths are read relative to {base.absolute()}")
     return data
+
+
+def _image_problems(images: list, cells: pd.Series, base: Path | None, check_images: bool) -> list[str]:
+    """What is wrong with the image column's paths, each kind with its rows: a NUL byte, a URL, and (with
+    `check_images`) a path that is no file: missing, a folder, or not a regular file (a FIFO, a device)."""
+    problems = []
+    nul = [i for i, image in enumerate(images) if image is not None and "\x00" in image]
+    if nul:
+        problems.append(f"column 'image', row(s) {_rows(nul)}: a path cannot hold a NUL byte")
+    urls = [i for i, cell in enumerate(cells) if is_url(cell)]
+    if urls:
+        problems.append(f"column 'image', row(s) {_rows(urls)}: a URL (first: {shown_text(cells.iloc[urls[0]].strip())}"
+                        f"); images are read from files, never fetched")
+    if not check_images:
+        return problems
+    kinds: dict[str, list[int]] = {}
+    for i, image in enumerate(images):
+        if image is None or i in nul or i in urls or Path(image).is_file():
+            continue
+        path = Path(image)
+        kind = "a folder, not an image file" if path.is_dir() else \
+            "not a regular file (a pipe or a device)" if path.exists() else "no such file"
+        kinds.setdefault(kind, []).append(i)
+    where = f"; image paths are read relative to {base.absolute()}" if base is not None and kinds else ""
+    problems += [f"column 'image', row(s) {_rows(rows)}: {kind} (first: {shown_text(images[rows[0]], 300)})"
+                 for kind, rows in kinds.items()]
+    if where:
+        problems[-1] += where
+    return problems
 
 
 def _rows(positions) -> str:

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import numpy as np
@@ -148,9 +149,17 @@ def test_an_image_path_that_is_no_file_is_refused_with_its_rows(tmp_path, monkey
     (tmp_path / "pics" / "a.jpg").write_bytes(b"\xff\xd8")
     rows = "".join(f"t{i},{'pics/a.jpg' if i % 2 else ''},joy\n" for i in range(4)) + ",pics/b.jpg,fear\n,pics,joy\n"
     path = write(tmp_path, "d.csv", "text,image,label\n" + rows)
-    with pytest.raises(DataError, match=rf"d\.csv: column 'image', row\(s\) 5, 6: no such file \(first: "
-                                        rf"{tmp_path}/pics/b\.jpg\); image paths are read relative to {tmp_path}"):
+    with pytest.raises(DataError, match=rf"d\.csv: column 'image', row\(s\) 5: no such file \(first: "
+                                        rf"{tmp_path}/pics/b\.jpg\); also column 'image', row\(s\) 6: a folder, not an "
+                                        rf"image file \(first: {tmp_path}/pics\); image paths are read relative to "
+                                        rf"{tmp_path}$"):
         read_labelled(path)
+    os.mkfifo(tmp_path / "pipe.png")  # a path that exists was said to be "no such file"; and a URL, said first,
+    path.write_text("text,image,label\nhi,https://example.com/a.png,joy\nho,pipe.png,joy\nha,gone.png,sadness\n")
+    with pytest.raises(DataError, match=r"row\(s\) 1: a URL .*; also column 'image', row\(s\) 2: not a regular "
+                                        r"file \(a pipe or a device\) .*; also column 'image', row\(s\) 3: no such file"):
+        read_labelled(path)  # hid the others until it was mended
+    path.write_text("text,image,label\n" + rows)
     assert read_labelled(path, check_images=False).images[4] == str(tmp_path / "pics/b.jpg")
     monkeypatch.chdir(tmp_path)  # a file named from its own folder: the folder is named, not "."
     with pytest.raises(DataError, match=rf"image paths are read relative to {tmp_path}$"):
