@@ -17,6 +17,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -480,6 +481,10 @@ def cmd_score(args) -> int:
     return 1 if summary.scored == 0 else 0
 
 
+# Control characters (ANSI escape sequences start with ESC), which a terminal would act on rather than show.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def cmd_compare(args) -> int:
     from emotions import EMOTIONS
     from evaluation.runs import find_runs, runs_dir, runs_table
@@ -509,8 +514,11 @@ def cmd_compare(args) -> int:
               file=sys.stderr)
         return 1
     keep = [c for c in table.columns if c.split("_f1_")[-1] not in EMOTIONS]
+    shown = table[keep].round(4)
+    for column in shown.select_dtypes(exclude="number").columns:  # a run's own words (its model's name) may not steer the
+        shown[column] = shown[column].map(lambda v: _CONTROL.sub("?", v) if isinstance(v, str) else v)  # terminal
     with __import__("pandas").option_context("display.width", 200, "display.max_columns", 30):
-        print(table[keep].round(4).to_string(index=False))
+        print(shown.to_string(index=False))
     return 0
 
 

@@ -310,6 +310,20 @@ def test_compare_looks_where_the_train_page_saves_runs(tmp_path, capsys, monkeyp
     assert good == tmp_path / "saved" / "good"
 
 
+def test_compare_shows_no_control_character_of_a_runs_own_words(tmp_path, capsys):
+    """A model name holding an ANSI escape sequence recoloured the terminal."""
+    from tests.malformed_runs import reseal
+
+    run = good_run(tmp_path / "runs")
+    config = json.loads((run / "config.json").read_text())
+    config["model"] = "\x1b[31mRED\x1b[0m\x07"
+    (run / "config.json").write_text(json.dumps(config))
+    reseal(run)
+    assert cli.main(["compare", "--runs", str(tmp_path / "runs")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "?[31mRED?[0m?" in out
+
+
 def test_compare_with_the_zoo_lists_every_model_the_dashboard_compares(tmp_path, capsys):
     """On a fresh clone (no runs/), the README's `compare` line lists what Compare shows: the default and the zoo."""
     missing = tmp_path / "no_runs"
