@@ -144,6 +144,13 @@ def _folder(value: str) -> Path:
     return path
 
 
+def _column(value: str) -> str:
+    """A column's name, as given (an empty one would be taken for no column at all)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("a column's name, not an empty one")
+    return value
+
+
 def _byte_size(value: str) -> int:
     """A size such as 4MB, 4M, 64 KiB or 1e6, read by Dask's own `parse_bytes` (checked here, so a typo is one line,
     not a traceback)."""
@@ -195,10 +202,10 @@ def _add_score(sub) -> None:
                  "appears only when every row is written.", model_dir=True)
     p.add_argument("--input", type=Path, required=True, help="table to score: comma-, tab- or semicolon-separated (see --delimiter)")
     p.add_argument("--output", type=Path, required=True, help="file to write (CSV or TSV by extension)")
-    p.add_argument("--text-column", default=None,
+    p.add_argument("--text-column", type=_column, default=None,
                    help="column holding the tweet text (default: text; a file without it is scored on its images "
                         "alone when --image-column is given)")
-    p.add_argument("--image-column", default=None, help="column holding image paths, relative to the input file")
+    p.add_argument("--image-column", type=_column, default=None, help="column holding image paths, relative to the input file")
     p.add_argument("--images-root", type=_folder, default=None,
                    help="images must resolve inside this folder (default: the input file's folder)")
     p.add_argument("--chunk-rows", type=_positive, default=20_000,

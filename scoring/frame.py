@@ -157,6 +157,8 @@ def check_columns(columns: list, path: Path, text_column: str | None,
     text = column_named(columns, text_column or "text", path, "text")
     if text is None and (text_column or not image_column):
         raise DataError(f"{path}: no text column {text_column or 'text'!r}; columns are {shown_names(columns)}")
+    if text is not None and text == image:
+        raise DataError(f"{path}: column {text!r} is given as both the text and the image column; name each its own")
     clash = [c for c in OUTPUT_COLUMNS if c in columns]
     if clash:
         raise DataError(f"{path}: already has output column(s) {clash}; rename them before scoring")

@@ -560,6 +560,7 @@ def test_a_block_size_is_read_as_dask_reads_it():
     (["score", "--blocksize", "4 fish"], "argument --blocksize: not a size such as 4MB or 1000000: '4 fish'"),
     (["score", "--blocksize", ""], "argument --blocksize: must be at least 1 byte, got ''"),
     (["score", "--images-root", "/nonexistent"], "argument --images-root: no such folder: /nonexistent"),
+    (["score", "--text-column", " "], "argument --text-column: a column's name, not an empty one"),
     (["train", "--seed", "-1"], "argument --seed: must be between 0 and 4294967295, got -1"),
     (["train", "--weights", "wassa"], "argument --weights: expected SOURCE=WEIGHT pairs joined by commas, e.g. "
                                       "relabels=0.5 or goemotions=0.3,wassa=1; got 'wassa'"),

@@ -219,6 +219,8 @@ def test_a_text_column_named_and_missing_is_refused_even_with_an_image_column(ru
     status, out = score(run, tmp_path, source, "--image-column", "img", output="images.csv")
     scored = read(out)  # none named and none called `text`: the images alone, here none the model can read
     assert status == 1 and scored.emotion[0] == "" and scored.error[0] != ""
+    status, _ = score(run, tmp_path, source, "--text-column", "img", "--image-column", "img", output="same.csv")
+    assert status == 2 and "column 'img' is given as both the text and the image column" in capsys.readouterr().err
 
 
 def test_an_image_column_that_is_not_read_is_said(run, tmp_path, capsys):
