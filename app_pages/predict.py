@@ -153,7 +153,7 @@ if result.text is not None:
                "as never in 'never been happier') · wavy underline: in its scope, counted apart from plain hits. "
                "Hover a word for its scores. The tweet is shown as the features read it (links and @mentions "
                "removed, camel-case hashtags split).", unsafe_allow_html=True)
-    if not hasattr(model, "featurizer_"):
+    if result.bundled_lexicons:
         st.caption(f"{model.name} does not read the lexicon features; the highlights show the bundled lexicons.")
     with st.expander("Lexicon hits, token by token"):
         table = hits_table(result.text)
@@ -162,7 +162,7 @@ if result.text is not None:
         else:
             st.write("No token hits the model's lexicons (NRC, the emoji map, those learned in training). VADER's "
                      "valence is read as a group of features, not token by token: the attributions below show what "
-                     "it added." if hasattr(model, "featurizer_") else "No token hits the bundled lexicons (NRC, the "
+                     "it added." if not result.bundled_lexicons else "No token hits the bundled lexicons (NRC, the "
                      "emoji map).")
 
 if result.attributions is None:

@@ -25,6 +25,7 @@ class Explanation:
     attributions: Attributions | None = None
     image: ImageExplanation | None = None  # the image branch's reading and heat map (networks only)
     none_threshold: float | None = None  # the model's: below it, no emotion of the four is present
+    bundled_lexicons: bool = False  # the highlights show the bundled lexicons: the model reads none of its own
 
     @property
     def emotion(self) -> str:
@@ -87,6 +88,7 @@ def explain(model, text: str, image=None) -> Explanation:
     if text.strip():
         if tweet is None:
             tweet, lexicons = read_with_bundled_lexicons(text)
+            result.bundled_lexicons = True
         else:
             lexicons = featurizer.lexicons()
         result.text = explain_tokens(tweet, lexicons)

@@ -23,6 +23,7 @@ def test_explain_bundles_prediction_reasons_and_the_image(fused, faces, tweets):
     rule = explain(build_model("lexicon_rule").fit(tweets), "so happy", faces.images[2])
     assert rule.notes == ["lexicon_rule reads text only: the image is not used."]
     assert rule.image is None and rule.attributions is None and rule.text.hits()[0].emotion == "joy"
+    assert rule.bundled_lexicons and not explain(fused, "so happy").bundled_lexicons  # whose lexicons are shown
 
 
 def test_a_tweet_is_tokenised_and_featurised_once(fused, monkeypatch):
