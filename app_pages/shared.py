@@ -10,6 +10,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import emoji
 import streamlit as st
 
 from app_pages.user_paths import as_in_the_picker
@@ -226,21 +227,6 @@ def model_or_stop(directory) -> object:
         st.stop()
 
 
-def _grapheme_end(text: str, end: int) -> int:
-    """`end` moved past what belongs to the character before it: variation selectors, skin-tone modifiers and
-    zero-width-joined parts (❤️, 👍🏽, ❤️‍🔥). A token is one code point; cut there, the browser shows ❤ in
-    black and a loose brown square."""
-    while end < len(text):
-        char = text[end]
-        if char in "\ufe0e\ufe0f\u20e3" or "\U0001f3fb" <= char <= "\U0001f3ff":
-            end += 1
-        elif char == "\u200d" and end + 1 < len(text):
-            end += 2
-        else:
-            break
-    return end
-
-
 def highlight_html(explanation) -> str:
     """A `explain.tokens.TextExplanation` as HTML: lexicon hits shaded by emotion (details on hover), negation
     cues in bold, negated words underlined with a wavy line. Every piece of the tweet is HTML-escaped."""
@@ -248,11 +234,14 @@ def highlight_html(explanation) -> str:
 
     out, position = [], 0
     text = explanation.normalised
+    # A token is one code point; an emoji cut there shows ❤ in black and a loose brown square: a hit that starts
+    # an emoji takes its variation selector, skin tone and zero-width-joined parts (❤️, 👍🏽, ❤️‍🔥) with it.
+    emoji_ends = {found["match_start"]: found["match_end"] for found in emoji.emoji_list(text)}
     for hit in explanation.tokens:
         if hit.start < position:  # joined into the emoji before it (❤️‍🔥's 🔥): shown with that one
             continue
         out.append(html.escape(text[position:hit.start]))
-        position = _grapheme_end(text, hit.end)  # the emoji's selector, skin tone or joined parts go with it
+        position = max(hit.end, emoji_ends.get(hit.start, hit.end))
         token = html.escape(text[hit.start:position])
         style = []
         if hit.emotion:
