@@ -18,7 +18,6 @@ from evaluation.runs import (
     RunError,
     RunsTable,
     field,
-    json_type,
     mapping,
     metric_columns,
     number,
@@ -28,7 +27,7 @@ from evaluation.runs import (
     shown,
 )
 from models.base import Prediction
-from models.store import FAIRNESS_FILE
+from models.store import FAIRNESS_FILE, json_type
 
 
 def comparison_table(choices: dict[str, Path], extra: dict[str, dict] | None = None,

@@ -15,6 +15,7 @@ from data.registry import RANKING
 from emotions import EMOTIONS
 from models import store
 from models.registry import DEFAULT_MODEL_DIR, ZOO_DIR
+from models.store import json_type
 
 RUNS_DIR = Path(__file__).resolve().parents[1] / "runs"  # where the Train page saves runs; git-ignored
 RUNS_ENV_VAR = "TWEET_EMOTION_RUNS"  # another runs folder (the tests point it at a temporary one)
@@ -131,13 +132,6 @@ def shown(value) -> str:
         return _shown.repr(value)
     except ValueError:  # an int too long to print
         return "a very long number"
-
-
-def json_type(value) -> str:
-    """What a JSON value is, in JSON's words."""
-    kinds = {dict: "an object", list: "an array", str: "a string", bool: "true or false", type(None): "null",
-             int: "a number", float: "a number"}
-    return kinds.get(type(value), type(value).__name__)
 
 
 def number(value, where: str, low: float, high: float, nan: bool = False) -> int | float:

@@ -619,10 +619,15 @@ def read_json(path: Path, default):
         return default
     value = _read_json_file(path)
     if not isinstance(value, type(default)):
-        kinds = {dict: "an object", list: "an array", str: "a string", bool: "true or false", type(None): "null"}
-        raise ModelLoadError(f"{path}: holds {kinds.get(type(value), 'a number')} where "
-                             f"{kinds[type(default)]} belongs")
+        raise ModelLoadError(f"{path}: holds {json_type(value)} where {json_type(default)} belongs")
     return value
+
+
+def json_type(value) -> str:
+    """What a JSON value is, in JSON's words."""
+    kinds = {dict: "an object", list: "an array", str: "a string", bool: "true or false", type(None): "null",
+             int: "a number", float: "a number"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def _json_default(value):
