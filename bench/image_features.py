@@ -24,9 +24,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from features.image.backbones import FeatureExtractor, build_backbone, get_backbone_spec  # noqa: E402
+from features.image.backbones import build_backbone, get_backbone_spec  # noqa: E402
 from features.image.decode import DEFAULT_CROP_FRACTION, crop_resize, to_rgb  # noqa: E402
 from features.image.extractor import make_image_features  # noqa: E402
+from features.image.torch_extractor import FeatureExtractor  # noqa: E402
 
 
 def make_photos(directory: Path, n: int, seed: int = 0, size=(640, 480)) -> list[Path]:

@@ -22,8 +22,9 @@ import torch
 from PIL import Image, ImageOps
 
 from emotions import EMOTIONS
-from features.image.backbones import FeatureExtractor, load_backbone
+from features.image.backbones import load_backbone
 from features.image.decode import ImageDecodeError, prepare_views, read_source
+from features.image.torch_extractor import FeatureExtractor
 from models.network.module import outputs
 
 

@@ -224,14 +224,6 @@ def load_backbone(backbone: str | BackboneSpec = "efficientnet_lite0", input_siz
 # --- the prepared feature extractor used by the transformer -------------------------------------------------
 
 
-def __getattr__(name):
-    if name == "FeatureExtractor":  # an nn.Module: defined with torch, on first use
-        from features.image.torch_extractor import FeatureExtractor
-
-        return FeatureExtractor
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def layer_widths(spec: BackboneSpec, input_size: int, layers, measure: bool = False) -> dict[str, int]:
     """Channels of each requested feature map: the spec's declared widths, else (or with `measure`) from one
     forward pass on a small blank image (channel counts do not depend on the input size)."""
