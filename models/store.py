@@ -138,8 +138,8 @@ def check_size(path: Path, size: int, limit: int, why: str) -> None:
 
 def _read_json_file(path: Path):
     data = read_model_bytes(path, MAX_TEXT_FILE_BYTES)
-    try:
-        return json.loads(data)
+    try:  # UTF-8, as the project writes it and the comparison reads it (json.loads takes UTF-16 bytes too)
+        return json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # also UnicodeDecodeError; RecursionError: nesting too deep
         raise ModelLoadError(f"{path}: not valid JSON ({exc})") from None
 

@@ -463,6 +463,14 @@ def test_a_json_file_of_the_wrong_shape_is_one_line_naming_it(saved, tmp_path, n
     assert "\n" not in str(caught.value)
 
 
+def test_a_config_in_utf16_is_refused_as_the_comparison_refuses_it(saved, tmp_path):
+    """json.loads reads UTF-16 bytes: the model loaded while `compare` and the Compare page said "not UTF-8"."""
+    folder = _copy(saved, tmp_path)
+    (folder / "config.json").write_bytes((folder / "config.json").read_text().encode("utf-16"))
+    with pytest.raises(ModelLoadError, match="config.json: not valid JSON .*utf-8"):
+        load_model(folder)
+
+
 def test_the_card_is_read_only_when_its_checksum_matches(saved, tmp_path):
     from models.store import read_card
 
