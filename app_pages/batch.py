@@ -50,8 +50,9 @@ except DataError as exc:
 for note in table.notes:
     st.caption(note)
 if table.bad_rows:
-    st.warning(f"{table.bad_rows} row(s) have the wrong number of fields: they are kept, with a message in "
-               f"`error`, and rows with too many fields are not scored.")
+    st.warning(f"{table.bad_rows} row(s) are not as the header says or not read as written (the wrong number of "
+               f"fields, a quote left open, bytes that are not UTF-8): they are kept, each with its message in "
+               f"`error`, and those that cannot be read are not scored.")
 if images is not None:
     st.caption(f"ZIP: {len(images.files)} file(s) unpacked.")
     if images.not_images:

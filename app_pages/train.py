@@ -5,7 +5,7 @@ when you like; the run is saved under the runs folder and appears on the Compare
 import altair as alt
 import streamlit as st
 
-from app_pages.shared import labelled_upload
+from app_pages.shared import inert_markdown, labelled_upload
 from data import DataError
 from data.labelled import hold_out
 from data.registry import SOURCES, TRAINING_SETS, training_set
@@ -165,7 +165,7 @@ if st.button("Train", type="primary", disabled=busy):
             notes = train.notes
             train, valid = hold_out(train, int(seed))
     except DataError as exc:  # a bad file, or too few rows of an emotion to hold a tenth out
-        st.error(str(exc))
+        st.error(inert_markdown(str(exc)))  # the file's own words (a URL) are shown, not rendered
     else:
         try:
             job = st.session_state["train_job"] = start_training(model_name, train, valid, out, int(seed),

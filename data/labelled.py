@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from data import DataError
 from data.cells import is_blank
 from data.tables import is_url, read_table, shown_names, shown_text
 from emotions import EMOTIONS, NONE, answers, one_hot
+
+ImageCheck = Callable[[Path], "str | None"]  # an image path → what is wrong with it, or None
 
 
 # Characters that show nothing: a text of only these and white space has nothing to score.
@@ -187,9 +190,10 @@ def labelled_columns(names: list[str], source: str) -> list[str]:
 
 
 def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None,
-                      check_images: bool = False) -> LabelledData:
+                      check_images: bool | ImageCheck = False) -> LabelledData:
     """Labels, texts and images from a table with the columns described in the module docstring. With
-    `check_images`, an image path that is no file is one of the problems said (with every other) at once."""
+    `check_images`, an image path that is no file (or, given a function, one it says is wrong) is one of the
+    problems said (with every other) at once."""
     frame = frame.set_axis(labelled_columns([str(c) for c in frame.columns], source), axis=1)
     columns = set(frame.columns)
     found = shown_names(frame.columns)
@@ -379,13 +383,14 @@ def hold_out(data: LabelledData, seed: int, share: float = 0.1, by=None) -> tupl
 
 
 def read_labelled(path: str | Path, max_rows: int | None = None, name: str | None = None,
-                  base: Path | None = None, check_images: bool = True, encoding: str | None = None,
+                  base: Path | None = None, check_images: bool | ImageCheck = True, encoding: str | None = None,
                   delimiter: str | None = None) -> LabelledData:
     """A labelled CSV/TSV file, read by the one table reader (`data.tables.read_table`: any encoding it accepts,
     the delimiter sniffed; or the `encoding` and `delimiter` given). A row the reader marks (the wrong number of fields,
     a quote left open, a byte that is not UTF-8) is refused here: a label must not shift or be guessed.
     Image paths are relative to `base` (default: the file's folder); with `check_images`, a path that is no file
-    is refused with its rows (a model would otherwise train on the row without its image, or on nothing)."""
+    is refused with its rows (a model would otherwise train on the row without its image, or on nothing); given a
+    function (path → what is wrong with it, or None), what it finds wrong is."""
     path = Path(path)
     table = read_table(path, max_rows=max_rows, name=name, encoding=encoding, delimiter=delimiter)
     if table.bad_rows:  # said as refused: the reader's note is for `score`, which keeps such a row ("not scored")
@@ -402,9 +407,10 @@ def read_labelled(path: str | Path, max_rows: int | None = None, name: str | Non
     return data
 
 
-def _image_problems(images: list, cells: pd.Series, base: Path | None, check_images: bool) -> list[str]:
-    """What is wrong with the image column's paths, each kind with its rows: a NUL byte, a URL, and (with
-    `check_images`) a path that is no file: missing, a folder, or not a regular file (a FIFO, a device)."""
+def _image_problems(images: list, cells: pd.Series, base: Path | None, check: bool | ImageCheck) -> list[str]:
+    """What is wrong with the image column's paths, each kind with its rows: a NUL byte, a URL, and (with `check`)
+    a path that is no file (`file_problem`), or what `check`, a function, finds wrong with it. A function's
+    problems name the path as the file writes it: it checks paths the user knows otherwise (in an uploaded ZIP)."""
     problems = []
     nul = [i for i, image in enumerate(images) if image is not None and "\x00" in image]
     if nul:
@@ -413,22 +419,27 @@ def _image_problems(images: list, cells: pd.Series, base: Path | None, check_ima
     if urls:
         problems.append(f"column 'image', row(s) {_rows(urls)}: a URL (first: {shown_text(cells.iloc[urls[0]].strip())}"
                         f"); images are read from files, never fetched")
-    if not check_images:
+    if not check:
         return problems
+    problem_of = file_problem if check is True else check
     kinds: dict[str, list[int]] = {}
     for i, image in enumerate(images):
-        if image is None or i in nul or i in urls or Path(image).is_file():
-            continue
-        path = Path(image)
-        kind = "a folder, not an image file" if path.is_dir() else \
-            "not a regular file (a pipe or a device)" if path.exists() else "no such file"
-        kinds.setdefault(kind, []).append(i)
-    where = f"; image paths are read relative to {base.absolute()}" if base is not None and kinds else ""
-    problems += [f"column 'image', row(s) {_rows(rows)}: {kind} (first: {shown_text(images[rows[0]], 300)})"
-                 for kind, rows in kinds.items()]
-    if where:
-        problems[-1] += where
+        if image is not None and i not in nul and i not in urls and (kind := problem_of(Path(image))):
+            kinds.setdefault(kind, []).append(i)
+    for kind, rows in kinds.items():
+        first = images[rows[0]] if check is True else cells.iloc[rows[0]].strip()
+        problems.append(f"column 'image', row(s) {_rows(rows)}: {kind} (first: {shown_text(first, 300)})")
+    if kinds and check is True and base is not None:
+        problems[-1] += f"; image paths are read relative to {base.absolute()}"
     return problems
+
+
+def file_problem(path: Path) -> str | None:
+    """What keeps `path` from being read as an image file, or None: missing, a folder, not a regular file."""
+    if path.is_file():
+        return None
+    return "a folder, not an image file" if path.is_dir() else \
+        "not a regular file (a pipe or a device)" if path.exists() else "no such file"
 
 
 def _rows(positions) -> str:

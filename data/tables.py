@@ -396,8 +396,8 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
             nonlocal last_line, read_again
             after, record_lines = last_line - line, list(tail)[-(last_line - line + 1):]
             records.append(first_line_fields(record_lines[0], fmt.delimiter, width))
-            again = "" if not after else "; the line after it is read as a row" if after == 1 else \
-                f"; the {after:,} lines after it are read as rows"
+            again = "" if not after else "; the line it ran over is read as a row" if after == 1 else \
+                f"; the {after:,} lines it ran over are read as rows"
             errors.append(f"line {line}: {why}; not scored{again}")
             bad.append(True)
             lines.again.extend(record_lines[1:])

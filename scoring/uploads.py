@@ -216,21 +216,19 @@ def read_labelled_upload(data: bytes, name: str, folder: Path, images: UnpackedI
     check_size(data, name, limits)
     path = _save(data, name, folder)
     root = images.folder.resolve() if images is not None else None
+
+    def in_the_zip(image: Path) -> str | None:  # said with every other problem of the file, at once
+        if not image.resolve().is_relative_to(root):
+            return "leads outside the ZIP"
+        return None if image.is_file() else "not in the ZIP"
+
     try:
-        # its image paths are checked below, against the ZIP
-        labelled = read_labelled(path, max_rows=limits.rows, name=name, base=root or Path(folder), check_images=False)
+        labelled = read_labelled(path, max_rows=limits.rows, name=name, base=root or Path(folder),
+                                 check_images=in_the_zip if root is not None else False)
     except DataError as exc:
         raise UploadError(str(exc)) from None
-    named = [i for i, image in enumerate(labelled.images) if image is not None]
-    if named:
-        if root is None:
-            raise UploadError(f"{name}: the 'image' column names images: upload the ZIP that holds them")
-        outside = [i + 1 for i in named if not Path(labelled.images[i]).resolve().is_relative_to(root)]
-        missing = [i + 1 for i in named if not Path(labelled.images[i]).is_file()]
-        if outside or missing:
-            what = (f"lead outside the ZIP (rows {outside[:10]})" if outside
-                    else f"are not in the ZIP (rows {missing[:10]})")
-            raise UploadError(f"{name}: image paths {what}")
+    if root is None and any(image is not None for image in labelled.images):
+        raise UploadError(f"{name}: the 'image' column names images: upload the ZIP that holds them")
     return labelled
 
 

@@ -63,6 +63,8 @@ def test_a_small_upload_keeps_failed_rows_and_counts_them(page):
     page.button[0].click().run()
     assert messages(page, "metric") == ["3", "1", "2", "2"]
     assert any("2 row(s) could not be scored; they are kept" in w for w in messages(page, "warning"))
+    assert any(w.startswith("1 row(s) are not as the header says or not read as written (the wrong number of fields")
+               for w in messages(page, "warning"))  # the row of three fields, said before it is scored
     _, scored, _ = page.session_state["batch_result"]
     assert scored["emotion"].tolist() == ["anger", "", ""]
     assert page.download_button[0].proto.label == "Download the scored file"

@@ -87,7 +87,7 @@ def test_a_quote_left_open_in_a_short_file_refuses_its_row_and_the_lines_after_i
         table = read_table(path, chunk_rows=chunk_rows)
         assert table.frame.values.tolist() == [["1", "hello world"], ["2", "fine day"], ["3", "ok"]]
         assert [e for c in table.chunks for e in c.row_errors] == [
-            'line 2: a quote opened here is never closed (double it: ""); not scored; the 2 lines after it are read '
+            'line 2: a quote opened here is never closed (double it: ""); not scored; the 2 lines it ran over are read '
             'as rows', None, None]
         assert [b for c in table.chunks for b in c.unscorable] == [True, False, False]
     path.write_text('id,text\n1,"hello world\n')  # opened on the last line
@@ -126,7 +126,7 @@ def test_a_stray_quote_that_a_later_quote_closes_refuses_its_row_naming_both_lin
     assert table.frame["text"].tolist() == ["Best day ever, so happy", "fine day", 'she said "wow" twice', "ok"]
     assert table.chunks[0].row_errors == [
         'line 2: a quote opened here closes on line 4 with text after it (a stray quote? double it: ""); not '
-        'scored; the 2 lines after it are read as rows', None, None, None]
+        'scored; the 2 lines it ran over are read as rows', None, None, None]
     # On one line it is a cell as spreadsheets and pandas read it; a quoted field may hold lines and a quote
     path.write_text('id,text\n1,"quoted" trailing words\n2,"two\nlines ""quoted"" inside"\n')
     assert read_table(path).frame["text"].tolist() == ["quoted trailing words", 'two\nlines "quoted" inside']
@@ -171,7 +171,7 @@ def test_a_quoted_field_over_the_line_limit_is_read_as_its_lines(tmp_path):
     assert table.rows == 151 and table.frame["id"].tolist()[-1] == "2"
     assert sum(b for c in table.chunks for b in c.unscorable) == 1  # the others are "1 of 2 fields"
     assert table.chunks[0].row_errors[0] == ('line 2: a quote opened here is not closed within 100 lines (double it: '
-                                             '""); not scored; the 99 lines after it are read as rows')
+                                             '""); not scored; the 99 lines it ran over are read as rows')
     path.write_text('id,text\n1,"' + "\n".join(["x"] * 100) + '"\n2,happy\n')  # 100 lines: one field
     assert read_table(path).frame["text"].tolist() == ["\n".join(["x"] * 100), "happy"]
 

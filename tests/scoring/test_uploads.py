@@ -201,8 +201,13 @@ def test_labelled_upload_with_images_from_its_zip(tmp_path):
 
 @pytest.mark.parametrize("data, images, message", [
     (b"text,image,label\nhi,/etc/hostname,joy\n", False, "the 'image' column names images: upload the ZIP"),
-    (b"text,image,label\nhi,../x.png,joy\n", True, r"image paths lead outside the ZIP \(rows \[1\]\)"),
-    (b"text,image,label\nhi,b.png,joy\n", True, r"image paths are not in the ZIP \(rows \[1\]\)"),
+    (b"text,image,label\nhi,../x.png,joy\n", True, r"column 'image', row\(s\) 1: leads outside the ZIP \(first: "
+                                               r"\.\./x\.png\)$"),
+    (b"text,image,label\nhi,b.png,joy\n", True, r"column 'image', row\(s\) 1: not in the ZIP \(first: b\.png\)$"),
+    # every problem at once: a URL hid the rest until it was mended
+    (b"text,image,label\nhi,https://x/y.png,joy\nho,../x.png,joy\nha,b.png,joy\n", True,
+     r"row\(s\) 1: a URL .*; also column 'image', row\(s\) 2: leads outside the ZIP \(first: \.\./x\.png\); also "
+     r"column 'image', row\(s\) 3: not in the ZIP \(first: b\.png\)$"),
     (b"text,label\nhi,bored\n", False, r"unknown label\(s\) \['bored'\] in column 'label'"),
     (b"words,label\nhi,joy\n", False, "needs a 'text' or an 'image' column"),
     (b"text,label\nhi,joy,extra\n", False, r"1 row\(s\) cannot be read as written"),
