@@ -603,10 +603,17 @@ def _main(argv=None) -> int:
     import warnings
 
     args = parser().parse_args(argv)
-    from models.store import ModelLoadError
-
+    shown_as = warnings.formatwarning
     if not args.debug:
         warnings.formatwarning = _one_line_warning
+    try:
+        return _run(args)
+    finally:
+        warnings.formatwarning = shown_as  # `main` called from Python leaves it as it was
+
+
+def _run(args) -> int:
+    from models.store import ModelLoadError
 
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare,
                 "convert": cmd_convert, "audit": cmd_audit, "train-zoo": cmd_train_zoo}

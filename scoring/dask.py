@@ -293,8 +293,10 @@ def _connect(client, scheduler: str | None, n_workers: int | None):
         except OSError as exc:
             raise DataError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it, or leave out "
                             f"--scheduler to use this machine's cores") from None
+    # No dashboard; the scheduler's HTTP server (its health checks) on a free port of this machine: on 8787, its
+    # default, it warned "Port 8787 is already in use" whenever another cluster ran here.
     cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+                           dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     return Client(cluster), cluster
 
 

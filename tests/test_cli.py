@@ -837,13 +837,25 @@ def test_a_file_or_a_source_name_given_to_the_other_commands_data_is_pointed_to_
                                        "sets are files under data/, e.g. data/wassa2017/test.tsv)\n")
 
 
-def test_a_warning_is_one_line_without_python_source(tmp_path, monkeypatch):
-    """A warning from a library (Dask's "Port 8787 is already in use", a corrupt image cache) printed its source
+def test_a_warning_is_one_line_without_python_source(monkeypatch, capsys):
+    """A warning from a library (a corrupt image cache, Dask's "Port 8787 is already in use") printed its source
     file, line number and code line under the message."""
     import warnings
 
-    monkeypatch.setattr(warnings, "formatwarning", warnings.formatwarning)  # put back after the test
-    cli.main(["compare", "--runs", str(tmp_path)])
-    shown = warnings.formatwarning("Port 8787 is already in use.\nPerhaps you already have a cluster running?",
-                                   UserWarning, "/site-packages/distributed/node.py", 195)
-    assert shown == "warning: Port 8787 is already in use. Perhaps you already have a cluster running?\n"
+    def warns(args):
+        warnings.warn("Port 8787 is already in use.\nPerhaps you already have a cluster running?", UserWarning,
+                      stacklevel=2)
+        return 0
+
+    monkeypatch.setattr(cli, "cmd_compare", warns)
+    shown_as = warnings.formatwarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: sys.stderr.write(
+            warnings.formatwarning(message, category, filename, lineno, line))  # printed, as outside pytest
+        assert cli.main(["compare"]) == 0
+        assert capsys.readouterr().err == ("warning: Port 8787 is already in use. Perhaps you already have a cluster "
+                                           "running?\n")
+        assert cli.main(["--debug", "compare"]) == 0
+        assert "UserWarning: Port 8787" in capsys.readouterr().err  # --debug: Python's own form
+    assert warnings.formatwarning is shown_as  # left as it was
