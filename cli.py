@@ -205,7 +205,8 @@ def _add_score(sub) -> None:
     p.add_argument("--text-column", type=_column, default=None,
                    help="column holding the tweet text (default: text; a file without it is scored on its images "
                         "alone when --image-column is given)")
-    p.add_argument("--image-column", type=_column, default=None, help="column holding image paths, relative to the input file")
+    p.add_argument("--image-column", type=_column, default=None,
+                   help="column holding image paths, relative to the input file")
     p.add_argument("--images-root", type=_folder, default=None,
                    help="images must resolve inside this folder (default: the input file's folder)")
     p.add_argument("--chunk-rows", type=_positive, default=20_000,
@@ -454,7 +455,8 @@ def cmd_score(args) -> int:
 
             summary = score_file_dask(model, args.input, args.output, args.text_column, args.image_column,
                                       args.images_root, encoding=args.encoding, delimiter=delimiter,
-                                      scheduler=args.scheduler, n_workers=args.workers, blocksize=args.blocksize or "4MB",
+                                      scheduler=args.scheduler, n_workers=args.workers,
+                                      blocksize=args.blocksize or "4MB",
                                       formulas_escaped=not args.no_escape_formulas, resume=args.resume)
         else:
             from models.base import usable_cores
@@ -522,8 +524,8 @@ def cmd_compare(args) -> int:
         return 1
     keep = [c for c in table.columns if c.split("_f1_")[-1] not in EMOTIONS]
     shown = table[keep].round(4)
-    for column in shown.select_dtypes(exclude="number").columns:  # a run's own words (its model's name) may not steer the
-        shown[column] = shown[column].map(lambda v: _CONTROL.sub("?", v) if isinstance(v, str) else v)  # terminal
+    for column in shown.select_dtypes(exclude="number").columns:  # a run's own words (its model's name): shown,
+        shown[column] = shown[column].map(lambda v: _CONTROL.sub("?", v) if isinstance(v, str) else v)  # not obeyed
     with __import__("pandas").option_context("display.width", 200, "display.max_columns", 30):
         print(shown.to_string(index=False))
     return 0

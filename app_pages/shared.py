@@ -234,8 +234,8 @@ def highlight_html(explanation) -> str:
 
     out, position = [], 0
     text = explanation.normalised
-    # A token is one code point; an emoji cut there shows ❤ in black and a loose brown square: a hit that starts
-    # an emoji takes its variation selector, skin tone and zero-width-joined parts (❤️, 👍🏽, ❤️‍🔥) with it.
+    # A token is one code point; an emoji cut there shows ❤ in black and a loose brown square: a hit that
+    # starts an emoji takes its variation selector, skin tone and zero-width-joined parts (❤️, 👍🏽, ❤️‍🔥).
     emoji_ends = {found["match_start"]: found["match_end"] for found in emoji.emoji_list(text)}
     for hit in explanation.tokens:
         if hit.start < position:  # joined into the emoji before it (❤️‍🔥's 🔥): shown with that one
