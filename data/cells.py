@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+# Characters that show nothing: a text of only these and white space has nothing to score.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 

