@@ -32,9 +32,6 @@ _TABLEAU20 = ["#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", 
 MODEL_COLOURS = _TABLEAU20[0::2] + _TABLEAU20[1::2]
 
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
 def fitted_domain(values, margin: float = 0.1, log: bool = False,
                   within: tuple[float, float] | None = None) -> list[float]:
     """[low, high] of a chart axis fitted to `values`: their range with `margin` of its span added either side (on a

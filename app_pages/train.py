@@ -1,7 +1,6 @@
 """Train: pick data, a model and its settings, watch the loss and validation F1 epoch by epoch, stop
 when you like; the run is saved under the runs folder and appears on the Compare page."""
 
-
 import altair as alt
 import streamlit as st
 

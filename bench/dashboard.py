@@ -33,11 +33,11 @@ from streamlit.testing.v1 import AppTest
 from tornado.httpclient import AsyncHTTPClient
 from tornado.websocket import websocket_connect
 
-from app_pages.shared import ROOT
 from explain.explanation import explain
 from features.image.cache import CACHE_ENV_VAR
 from models.registry import load_model
 
+ROOT = Path(__file__).resolve().parents[1]
 TWEETS = ["I am so furious right now #angry", "Scared of the dark tonight 😱", "Best birthday ever, thank you all!!",
           "I miss my dog so much 💔", "not happy with this service at all"]
 
