@@ -175,8 +175,9 @@ def _command(sub, name: str, help: str, description: str, model_dir: bool = Fals
 def _add_reading(p, which: str) -> None:
     """--encoding and --delimiter: how `which` file(s) are read (the one table reader, `data.tables`)."""
     p.add_argument("--encoding", default=None,
-                   help=f"{which} text encoding (default: UTF-8 with or without BOM, UTF-16/32 with a BOM, "
-                        "else detected; a file that is none of these is refused with the bad byte's offset)")
+                   help=f"{which} text encoding (default: UTF-8 with or without BOM, whose stray bytes are read as "
+                        "U+FFFD and their rows marked; UTF-16/32 with a BOM; else a detected single-byte encoding; "
+                        "any other file is refused with the bad byte's offset)")
     p.add_argument("--delimiter", choices=["comma", "tab", "semicolon"], default=None,
                    help=f"{which} field delimiter (default: by extension, or sniffed from the header line)")
 
@@ -213,7 +214,8 @@ def _add_score(sub) -> None:
                    help="rows read and scored at a time (memory grows with it; --resume needs the same value)")
     _add_reading(p, "input")
     p.add_argument("--jobs", type=_processes, default=None,
-                   help="local: worker processes scoring chunks side by side (default: one per CPU core; at most "
+                   help="local: worker processes scoring chunks side by side (default: one per CPU core this "
+                        "process may use; at most "
                         f"{PROCESSES_PER_CORE} per core)")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run of the same input, options and model into the same output "
@@ -436,11 +438,15 @@ def _interrupt_word(exc: KeyboardInterrupt) -> str:
 
 
 def _kept_of(output: Path) -> Path | None:
-    """What an interrupted or failed `score` of `output` left for --resume, if anything."""
+    """What an interrupted or failed `score` of `output` left for --resume, if anything: the partial output or the
+    Dask engine's parts, with the journal that records what they hold."""
     from scoring.output import parts_folder, temporary_paths
 
-    part, _ = temporary_paths(output)
-    return next((path for path in (part, parts_folder(output)) if path.exists()), None)
+    part, journal = temporary_paths(output)
+    if part.exists() and journal.exists():
+        return part
+    parts = parts_folder(output)
+    return parts if (parts / "journal.json").exists() else None
 
 
 def cmd_score(args) -> int:
@@ -475,8 +481,8 @@ def cmd_score(args) -> int:
         from data import DataError
 
         if not isinstance(exc, DataError) and (kept := _kept_of(args.output)):
-            print(f"note: {args.output} was not written; the rows scored before this error are kept in {kept} "
-                  f"(rerun with --resume to go on from them, or without it to start over)", file=sys.stderr)
+            print(f"note: {args.output} was not written; what was scored before this error is kept in {kept} "
+                  f"(rerun with --resume to go on from it, or without it to start over)", file=sys.stderr)
         raise
     for note in summary.notes:
         print(note, file=sys.stderr)

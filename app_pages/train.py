@@ -72,7 +72,7 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
         # The kept epoch is the best by validation macro-F1 + intensity Pearson, so its macro-F1 (the `valid`
         # figure below) need not be the highest on the curve: no "best score" is given beside it.
         st.success(f"{what} in {job.seconds:.0f} s" + (" (the epoch kept: the best on validation)" if job.log else "")
-                   # named as the model picker names it (app_pages.shared.model_choices), not by the server's path
+                   # named as the model picker names it (evaluation.runs.model_choices), not by the server's path
                    + f". Saved as `runs/{job.out.name}`: it is on the Compare page."
                    + (f"  \nMacro-F1: {scored}" if scored else "")
                    # a Stop clicked while the run was being scored and saved came too late to end it early

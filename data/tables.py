@@ -64,8 +64,9 @@ def delimiter_for(path: Path) -> str:
 
 
 def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | None = None) -> InputFormat:
-    """Checks the whole file decodes and picks the delimiter. `encoding=None` means: UTF-8 (BOM or not), or
-    UTF-16/32 with a BOM, or else a detected single-byte encoding; a named encoding is checked strictly."""
+    """Checks the whole file decodes and picks the delimiter. `encoding=None` means: UTF-8 (BOM or not; a UTF-8
+    file with stray bytes is read with each as U+FFFD, `errors="replace"`), or UTF-16/32 with a BOM, or else a
+    detected single-byte encoding; a named encoding is checked strictly."""
     path = Path(path)
     if str(path) == "-":
         raise DataError("-: standard input is not read (the file is read twice: checked, then scored); give the "
@@ -81,7 +82,7 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
     for magic, what, advice in _PACKED:
         if head.startswith(magic):
             raise DataError(f"{path}: {what}, not a CSV or TSV text file; {advice}")
-    note = ""
+    note, automatic = "", encoding is None
     if encoding is None:
         encoding = next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8-sig")
         if encoding != "utf-8-sig":
@@ -98,7 +99,7 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
     digest, size, bad = _check_decodes(path, encoding)
     if bad is not None:
         offset, byte = bad
-        automatic = encoding == "utf-8-sig" and not note
+        automatic = automatic and encoding == "utf-8-sig" and not note  # neither named nor found by a BOM
         if automatic and _has_utf8_sequences(path):  # UTF-8 with stray bytes: their rows are marked, not the file
             note = (f"UTF-8 with bytes that are not (the first, 0x{byte:02x}, at byte offset {offset:,}): each is "
                     f"read as U+FFFD (\ufffd), and each row holding one says so in `error`")
@@ -199,7 +200,8 @@ def _detect(path: Path, offset: int) -> str | None:
 
 
 def _mostly_cyrillic(text: str) -> bool:
-    """Whether most of a text's letters are Cyrillic, as a text in a Cyrillic encoding's reading is."""
+    """Whether more than a fifth of a text's letters are Cyrillic, as a text in a Cyrillic encoding's reading is
+    (English with a € read as cp1251 has one Cyrillic letter, Ђ, among many Latin ones)."""
     letters = [char for char in text if char.isalpha()]
     return sum("\u0400" <= char <= "\u04ff" for char in letters) > 0.2 * len(letters)
 
@@ -222,7 +224,7 @@ def _sniff_delimiter(path: Path, encoding: str, errors: str = "strict") -> str:
 @dataclass
 class Chunk:
     frame: pd.DataFrame
-    row_errors: list  # per row: None or a message about the row's shape
+    row_errors: list  # per row: None or a message about the row (its fields, a quote, bytes that are not UTF-8)
     unscorable: np.ndarray  # rows not to score (too many fields, a quote left open)
     bytes_read: int  # of the input, roughly: how far the reader got
 
@@ -474,7 +476,7 @@ class Table:
     chunks: list  # `Chunk`s: frames of text cells, with per-row messages about malformed rows
     rows: int
     notes: list = field(default_factory=list)  # e.g. the encoding that was detected
-    bad_rows: int = 0  # rows with too many or too few fields (kept, with their message in `row_errors`)
+    bad_rows: int = 0  # rows with a message in `row_errors` (kept)
     given_columns: list[str] | None = None  # as the header line has them: the scored file's header
 
     @property

@@ -1,4 +1,5 @@
-"""Saved runs: find every model directory under a folder and tabulate its metrics for comparison."""
+"""Saved runs: the runs folder (`runs_dir`), every saved model the pickers list (`model_choices`), and every model
+directory under a folder found and its metrics tabulated for comparison."""
 
 from __future__ import annotations
 

@@ -10,9 +10,10 @@ atomically, with its row counts; the parts are joined into the output only when 
 that folder records the input's fingerprint, the options and the model, so `resume=True` scores only the
 partitions an interrupted run had not finished; without it a left-over parts folder is removed first.
 
-Limits, against the local engine: a row with more or fewer fields than the header fails the whole run before it
-starts (the local engine marks the row and goes on); a file whose quoted fields hold newlines, or that is UTF-16/32, is
-read as one partition, since Dask splits files at byte offsets.
+Limits, against the local engine: a row with more or fewer fields than the header, a quote left open or closed
+with text after it, and a UTF-8 file with stray bytes fail the whole run before it starts (the local engine marks
+such a row and goes on); a file whose quoted fields hold newlines, or that is UTF-16/32, is read as one partition,
+since Dask splits files at byte offsets.
 """
 
 from __future__ import annotations

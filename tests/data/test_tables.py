@@ -145,8 +145,9 @@ def test_a_utf8_file_with_a_stray_byte_marks_its_row_and_is_not_read_as_another_
     errors = [e for c in table.chunks for e in c.row_errors]
     assert errors[-1] == "line 3003: bytes that are not UTF-8, read as U+FFFD (\ufffd)" and not any(errors[:-1])
     assert not any(b for c in table.chunks for b in c.unscorable)  # scored, with the message
-    with pytest.raises(DataError, match="not valid UTF-8 text: byte 0x9d"):  # an encoding named is checked strictly
-        sniff_input(path, encoding="utf-8")
+    for named in ("utf-8", "utf-8-sig"):  # an encoding named is checked strictly
+        with pytest.raises(DataError, match="not valid UTF-8 text: byte 0x9d"):
+            sniff_input(path, encoding=named)
     path.write_bytes("id,text\n1,Caf\u00e9 cr\u00e8me\n".encode("cp1252"))  # no UTF-8 in it: detected
     table = read_table(path)
     assert table.frame["text"].tolist() == ["Caf\u00e9 cr\u00e8me"] and table.notes[0].startswith("encoding: ")

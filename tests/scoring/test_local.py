@@ -335,8 +335,8 @@ def test_an_unexpected_error_mid_run_says_what_it_kept_for_resume(run, tmp_path,
     part, journal = temporary_paths(out)
     err = capsys.readouterr().err
     assert status == 2 and not out.exists() and part.exists() and journal.exists()
-    assert (f"note: {out} was not written; the rows scored before this error are kept in {part} (rerun with --resume "
-            f"to go on from them, or without it to start over)") in err
+    assert (f"note: {out} was not written; what was scored before this error is kept in {part} (rerun with --resume "
+            f"to go on from it, or without it to start over)") in err
     assert "error: RuntimeError: a fault of this version" in err
     monkeypatch.setattr(scoring.local, "_render", real)
     status, out = score(run, tmp_path, source, "--chunk-rows", "100", "--jobs", "1", "--resume")
