@@ -100,6 +100,8 @@ class EmotionModel:
         if not len(rows):
             raise ValueError(f"{self.name} reads {' or '.join(self.modalities)}; the training data has no such rows")
         train = train.subset(rows)
+        # A text model given tweets with images learns from their text alone: said, as the card says what it read.
+        images_not_read = int(train.has_image.sum()) if "image" not in self.modalities else 0
         named = {(*EMOTIONS, NONE)[a] for a in np.unique(answers(train.association_targets()))}
         if len(named) < 2:  # nothing to tell apart: a classifier refuses it, a network learns to say one thing
             raise DataError(f"{train.source}: every training row says {named.pop()}; a model needs at least two "
@@ -120,6 +122,8 @@ class EmotionModel:
         self.config = {"outputs": "presence" if train.has_presence and self.reads_presence else "choice"}
         if unseen:
             self.config["emotions_unseen"] = unseen
+        if images_not_read:
+            self.config["images_not_read"] = images_not_read
         self._fit(train, valid, seed, on_epoch=on_epoch, should_stop=should_stop)
         if self.presence:
             from evaluation.metrics import choose_none_threshold  # training and evaluation only: scikit-learn

@@ -42,6 +42,9 @@ def training_notes(config: dict) -> list[str]:
     if config.get("emotions_unseen"):
         notes.append(f"the training data has no example of {' or '.join(config['emotions_unseen'])}: the model may "
                      f"never say {'them' if len(config['emotions_unseen']) > 1 else 'it'} (its card says so too)")
+    if isinstance(config.get("images_not_read"), int):
+        notes.append(f"{config.get('model')} reads text only: the images of {config['images_not_read']:,} training "
+                     f"row(s) were not read (a model that reads images, such as fused_net, learns from them)")
     if config.get("none_threshold_note"):
         notes.append(f"none threshold {config['none_threshold_note']}")
     if config.get("no_intensity"):
