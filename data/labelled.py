@@ -241,6 +241,14 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
         raise DataError(f"{source}: needs a 'label' column or the four emotion columns {list(EMOTIONS)} "
                         f"(missing: {missing}); found {found}")
     intensity = np.full((n, len(EMOTIONS)), np.nan)
+    per_emotion = [f"intensity_{e}" for e in EMOTIONS if f"intensity_{e}" in columns]
+    if per_emotion and {f"prob_{e}" for e in EMOTIONS} <= {str(c).strip().lower() for c in frame.columns}:
+        raise DataError(f"{source}: looks like a file `score` wrote: its {', '.join(per_emotion)} column(s) are a "
+                        f"model's intensities, not gold ones; remove the scored columns (emotion, prob_<emotion>, "
+                        f"intensity_<emotion>, error) to evaluate or train on its labels")
+    if "intensity" in columns and per_emotion:  # which would rate the label's emotion cannot be told
+        raise DataError(f"{source}: has both an 'intensity' column and {', '.join(per_emotion)}; keep one: "
+                        f"'intensity' rates the label's emotion, 'intensity_<emotion>' each emotion")
     if "intensity" in columns and multi_label:  # it would say the intensity of no emotion in particular
         raise DataError(f"{source}: an 'intensity' column rates the emotion of a 'label' column; with the four "
                         f"emotion columns give each emotion's as 'intensity_<emotion>' (intensity_joy, …)")

@@ -94,6 +94,13 @@ def test_multi_label_tsv(tmp_path):
          r"the emotion columns must hold 0 or 1 .*: column 'anger' row\(s\) 1 \('2'\); column 'fear' row\(s\) 2 "
          r"\(empty\); column 'sadness' row\(s\) 3 \('x'\)$"),
         ("text,mood\nhi,joy\n", r"needs a 'label' column or .*; found \['text', 'mood'\]"),
+        # the per-emotion column replaced the gold one, an empty one left an emotion unrated, without a word
+        ("text,label,intensity,intensity_joy\nhi,joy,0.5,\n", r"has both an 'intensity' column and intensity_joy; "
+         r"keep one"),
+        # a scored file's intensities are the model's: evaluate printed Pearson 1.000 of the model with itself
+        ("text,label,emotion,prob_anger,prob_fear,prob_joy,prob_sadness,intensity_anger,intensity_fear,intensity_joy,"
+         "intensity_sadness,error\nhi,joy,joy,0.1,0.1,0.9,0.1,0,0,0.8,0,\n", r"looks like a file `score` wrote: its "
+         r"intensity_anger, .* column\(s\) are a model's intensities, not gold ones"),
     ],
 )
 def test_bad_files_are_named_with_column_and_rows(tmp_path, content, message):
