@@ -63,10 +63,11 @@ def evaluate_predictions(
         "confusion_matrix_order": "per emotion, rows: true absent, present; columns: predicted absent, present"
         if multi_label else "rows: true, columns: predicted, in the order " + ", ".join(EMOTIONS),
     }
-    if threshold is not None and none_rows.any():
-        said_none = all_probabilities.max(axis=1) < threshold
-        result["none_f1"] = float(f1_score(none_rows, said_none, zero_division=0))
+    if none_rows.any():  # counted also for a 4-way model, which cannot say none: `n` leaves them out
         result["none_rows"] = int(none_rows.sum())
+        if threshold is not None:
+            said_none = all_probabilities.max(axis=1) < threshold
+            result["none_f1"] = float(f1_score(none_rows, said_none, zero_division=0))
     if intensity_true is not None and intensity_pred is not None and np.isfinite(intensity_true).any():
         pearson = {}
         from scipy.stats import pearsonr  # here, not at the top: scipy.stats alone takes 0.4 s to import
