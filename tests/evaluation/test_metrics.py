@@ -97,7 +97,7 @@ def test_macro_f1_counts_only_the_emotions_the_data_or_the_model_names():
 def test_rows_with_no_emotion_are_counted_also_for_a_model_that_cannot_say_none():
     """A 4-way model's evaluation left the rows labelled none out of `n` without counting them anywhere."""
     labels = np.vstack([np.eye(4)[[0, 1, 2]], np.zeros((2, 4))])
-    probabilities = np.full((5, 4), 0.1) + np.eye(4)[[0, 1, 2, 3, 3]] * 0.6
+    probabilities = np.full((5, 4), 0.1) + np.eye(4)[[0, 1, 2, 3, 3]] * np.array([[0.8], [0.8], [0.8], [0.5], [0.5]])
     four_way = evaluate_predictions(labels, probabilities)
     assert (four_way["n"], four_way["none_rows"]) == (3, 2) and "none_f1" not in four_way
     presence = evaluate_predictions(labels, probabilities, threshold=0.8)
