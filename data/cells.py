@@ -43,6 +43,8 @@ def as_texts(values) -> list[str]:
     """Cells of a text column as strings: a missing cell (`is_missing`) becomes "", bytes are read as UTF-8 (an
     invalid byte as U+FFFD), anything else is `str` of it (a number)."""
     check_one_column(values, "text")
+    if not hasattr(values, "__iter__"):  # None, a number: "'NoneType' object is not iterable" said no more
+        raise TypeError(f"expected a list of texts, got {type(values).__name__}")
     return [value if type(value) is str else  # the common case first
             "" if is_missing(value) else
             bytes(value).decode("utf-8", errors="replace") if isinstance(value, (bytes, bytearray)) else

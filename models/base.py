@@ -213,6 +213,10 @@ class EmotionModel:
     def evaluate(self, data: LabelledData) -> dict:
         from evaluation.metrics import evaluate_predictions
 
+        if not isinstance(data, LabelledData):
+            raise TypeError(f"evaluate takes labelled rows, not a {type(data).__name__}: read a file with "
+                            f"data.labelled.read_labelled(path), or a table with data.labelled.frame_to_labelled("
+                            f"frame, name)")
         prediction = self.predict(data.texts, data.images)
         scored = np.flatnonzero(np.isfinite(prediction.probabilities).all(axis=1))
         if not len(scored):

@@ -27,6 +27,19 @@ def test_default_model_loads_with_current_feature_names_and_scores_a_tweet():
 def test_a_single_string_is_refused_not_scored_one_character_at_a_time():
     with pytest.raises(TypeError, match="got a single string; wrap it in a list"):
         load_model().predict("I am so happy")
+    for value, name in ((None, "NoneType"), (5, "int")):  # was "'NoneType' object is not iterable"
+        with pytest.raises(TypeError, match=f"^expected a list of texts, got {name}$"):
+            load_model().predict(value)
+
+
+def test_evaluate_says_what_it_takes_when_given_a_table():
+    """A DataFrame or a file name gave AttributeError: '...' object has no attribute 'texts'."""
+    import pandas as pd
+
+    for data in (pd.DataFrame({"text": ["so happy"], "label": ["joy"]}), "data/wassa2017/test.tsv"):
+        with pytest.raises(TypeError, match="evaluate takes labelled rows, not a .*: read a file with "
+                                            r"data.labelled.read_labelled\(path\)"):
+            load_model().evaluate(data)
 
 
 def test_default_model_records_its_provenance_and_metrics():
