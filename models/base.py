@@ -100,7 +100,8 @@ class EmotionModel:
         if not len(rows):
             raise ValueError(f"{self.name} reads {' or '.join(self.modalities)}; the training data has no such rows")
         train = train.subset(rows)
-        # A text model given tweets with images learns from their text alone: said, as the card says what it read.
+        # A text model given tweets with images learns from their text alone: said after training
+        # (`training.run.training_notes`).
         images_not_read = int(train.has_image.sum()) if "image" not in self.modalities else 0
         named = {(*EMOTIONS, NONE)[a] for a in np.unique(answers(train.association_targets()))}
         if len(named) < 2:  # nothing to tell apart: a classifier refuses it, a network learns to say one thing
