@@ -63,13 +63,14 @@ class RunsTable(NamedTuple):
 
 
 def find_runs(*folders: str | Path) -> list[Path]:
-    """Model directories (holding config.json) at or below the given folders, without duplicates."""
+    """Model directories (holding config.json) at or below the given folders, without duplicates; a link to a model
+    directory directly in a folder counts too (`**` follows no link, so a folder of links loops never)."""
     seen, runs = set(), []
     for folder in folders:
         folder = Path(folder)
         if not folder.exists():
             continue
-        for config in sorted(folder.glob("**/config.json")):
+        for config in sorted({*folder.glob("**/config.json"), *folder.glob("*/config.json")}):
             directory = config.parent.resolve()
             if directory not in seen and not directory.name.startswith("."):
                 seen.add(directory)

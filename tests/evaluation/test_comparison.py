@@ -123,6 +123,16 @@ def test_a_run_whose_metrics_were_edited_after_saving_is_skipped_and_an_untouche
     assert list(table["run"]) == [str(good)]
 
 
+def test_a_link_to_a_run_in_the_runs_folder_is_found_once(tmp_path):
+    """A run linked into the runs folder was neither listed nor named (`**` follows no link)."""
+    good = good_run(tmp_path / "elsewhere")
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "linked").symlink_to(good, target_is_directory=True)
+    (tmp_path / "runs" / "again").symlink_to(tmp_path / "runs", target_is_directory=True)  # a loop: not followed
+    assert find_runs(tmp_path / "runs") == [tmp_path / "runs" / "linked"]
+    assert find_runs(tmp_path / "runs", tmp_path / "elsewhere") == [tmp_path / "runs" / "linked"]  # the same run
+
+
 def test_a_run_file_that_is_no_regular_file_is_refused_without_reading_it(tmp_path):
     os.mkfifo(tmp_path / "metrics.json")  # opening it would wait for a writer forever
     with pytest.raises(RunError, match="^metrics.json: not a regular file; refusing to read it$"):
