@@ -116,9 +116,11 @@ st.altair_chart(
         tooltip=["emotion", "tweets"]),
     width="stretch")
 preview = result_preview(scored.head(1000))  # the answer and any message first
-st.dataframe(preview, hide_index=True,  # figures to 3 places, as Predict shows them
-             column_config={c: st.column_config.NumberColumn(format="%.3f") for c in preview.columns
-                            if c.startswith(("prob_", "intensity_"))})
+# Figures to 3 places, as Predict shows them; messages, when there are any, wide enough to read.
+wide = {"error": st.column_config.TextColumn(width="medium")} if (preview["error"] != "").any() else {}
+st.dataframe(preview, hide_index=True,
+             column_config={**wide, **{c: st.column_config.NumberColumn(format="%.3f") for c in preview.columns
+                                       if c.startswith(("prob_", "intensity_"))}})
 st.caption(("" if len(scored) <= 1000 else f"The first 1,000 of {len(scored):,} rows; the download has them all. ")
            + "Shown: `emotion`, `error` and the probabilities first; the download has the input columns first, "
              "as `python cli.py score` writes them.")
