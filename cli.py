@@ -437,18 +437,6 @@ def _interrupt_word(exc: KeyboardInterrupt) -> str:
     return "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
 
 
-def _kept_of(output: Path) -> Path | None:
-    """What an interrupted or failed `score` of `output` left for --resume, if anything: the partial output or the
-    Dask engine's parts, with the journal that records what they hold."""
-    from scoring.output import parts_folder, temporary_paths
-
-    part, journal = temporary_paths(output)
-    if part.exists() and journal.exists():
-        return part
-    parts = parts_folder(output)
-    return parts if (parts / "journal.json").exists() else None
-
-
 def cmd_score(args) -> int:
     try:  # the imports and the model's loading (a second or two) too: Ctrl-C there is the same one line
         from data.tables import TABLE_EXTENSIONS
@@ -473,14 +461,17 @@ def cmd_score(args) -> int:
                                  delimiter=delimiter, resume=args.resume, progress=not args.quiet,
                                  jobs=args.jobs or usable_cores(), formulas_escaped=not args.no_escape_formulas)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (`Terminated`): one line; the lock is released
-        kept = _kept_of(args.output)
+        from scoring.output import kept_for_resume
+
+        kept = kept_for_resume(args.output)
         print(f"{_interrupt_word(exc)}; {args.output} was not written{' (rerun with --resume to continue)' if kept else ''}",
               file=sys.stderr)
         return _interrupt_status(exc)
     except Exception as exc:  # a DataError says what it keeps (a full disk), or keeps nothing
         from data import DataError
+        from scoring.output import kept_for_resume
 
-        if not isinstance(exc, DataError) and (kept := _kept_of(args.output)):
+        if not isinstance(exc, DataError) and (kept := kept_for_resume(args.output)):
             print(f"note: {args.output} was not written; what was scored before this error is kept in {kept} "
                   f"(rerun with --resume to go on from it, or without it to start over)", file=sys.stderr)
         raise

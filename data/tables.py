@@ -99,7 +99,7 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
     digest, size, bad = _check_decodes(path, encoding)
     if bad is not None:
         offset, byte = bad
-        automatic = automatic and encoding == "utf-8-sig" and not note  # neither named nor found by a BOM
+        automatic = automatic and not note  # not named; UTF-8, not UTF-16/32 by a BOM or by its zero bytes
         if automatic and _has_utf8_sequences(path):  # UTF-8 with stray bytes: their rows are marked, not the file
             note = (f"UTF-8 with bytes that are not (the first, 0x{byte:02x}, at byte offset {offset:,}): each is "
                     f"read as U+FFFD (\ufffd), and each row holding one says so in `error`")

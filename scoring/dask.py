@@ -45,6 +45,7 @@ from models.base import EmotionModel
 from scoring.frame import ScoreSummary, check_columns, column_notes, render, scored_header
 from scoring.output import (
     DISK_FULL,
+    PARTS_JOURNAL,
     Finishing,
     OutputLock,
     check_output,
@@ -222,7 +223,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         futures: list = []
         discard_parts = quiet = False  # quiet: the run ends on an interruption or a full disk
         try:
-            (parts_dir / "journal.json").write_text(json.dumps({"key": key}, indent=1))
+            (parts_dir / PARTS_JOURNAL).write_text(json.dumps({"key": key}, indent=1))
             with _ctrl_c_left_to_this_process(client is None and not scheduler):
                 client, cluster = opened = _connect(client, scheduler, n_workers)
             client.register_plugin(ModelPlugin(token, model))
@@ -393,7 +394,7 @@ def _resume_point(parts_dir: Path, key: dict, summary: ScoreSummary) -> set:
                         f"run again")
     if parts_dir.is_dir():
         _check_own(parts_dir)
-    journal = parts_dir / "journal.json"
+    journal = parts_dir / PARTS_JOURNAL
     if not journal.is_file():
         summary.notes.append("resume: no interrupted run of this output; starting from the beginning")
         return _start_over(parts_dir, summary)

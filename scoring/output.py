@@ -165,8 +165,22 @@ def open_partial(path: Path, resume: bool):
 
 
 def parts_folder(output_path: Path) -> Path:
-    """The hidden sibling folder where the Dask engine keeps an output's finished partitions and its journal."""
+    """The hidden sibling folder where the Dask engine keeps an output's finished partitions and its journal
+    (`PARTS_JOURNAL`)."""
     return output_path.with_name(f".{output_path.name}.dask-parts")
+
+
+PARTS_JOURNAL = "journal.json"  # in `parts_folder`
+
+
+def kept_for_resume(output_path: Path) -> Path | None:
+    """What an interrupted or failed run of `output_path` left for `--resume`, if anything: the partial output or
+    the Dask engine's parts folder, with the journal that records what they hold."""
+    part, journal = temporary_paths(output_path)
+    if part.exists() and journal.exists():
+        return part
+    parts = parts_folder(output_path)
+    return parts if (parts / PARTS_JOURNAL).exists() else None
 
 
 # A write that fails for want of room: the disk or the quota is full, or the file is over the size limit.
