@@ -11,8 +11,10 @@ feature group is a sparse matrix product over the batch's distinct tokens instea
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -71,6 +73,23 @@ _LINKING_VERBS = frozenset("be been felt feel was seen had".split())
 _AMPLIFIERS = frozenset("so this such more better worse prouder sadder madder gladder".split())
 _ELONGATED_RE = re.compile(r"([a-z])\1{2,}")
 _SQUEEZE_RE = re.compile(r"(.)\1{2,}")
+_RUN_RE = re.compile(r"(.)\1+")
+MAX_SQUEEZED_RUNS = 4  # an elongated word's runs squeezed one by one, at most 2**4 forms; beyond, all alike
+
+# Characters that hide a word from the lexicons without changing how it reads (`_plain_letters`): apostrophe
+# look-alikes between letters ("donʼt", "don‘t", "don`t"; the curly ’ is read as it is), invisible format
+# characters inside a word (a soft hyphen, zero-width space or joiner, direction marks: "ha\u00adppy"), letters
+# styled with Unicode's mathematical alphabets or full-width forms ("𝗵𝗮𝗽𝗽𝘆", "ｈａｐｐｙ"), and accents
+# typed as combining marks.
+_STYLED = "\U0001D400-\U0001D7FF\uFF01-\uFF5E"
+_COMBINING = "\u0300-\u036F"
+_APOSTROPHES = "\u02BC\u2018\u2032\u0060\u00B4"
+_FORMAT = "\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF"
+_NEEDS_PLAIN_RE = re.compile(f"[{_STYLED}{_COMBINING}{_APOSTROPHES}{_FORMAT}]")
+_STYLED_RE = re.compile(f"[{_STYLED}]")
+_INNER_APOSTROPHE_RE = re.compile(f"(?<=\\w)[{_APOSTROPHES}](?=\\w)")
+_INNER_FORMAT_RE = re.compile(f"(?<=\\w)[{_FORMAT}]+(?=\\w)")
+_LEFT_COMBINING_RE = re.compile(f"[{_COMBINING}]+")
 
 
 def _split_hashtag(match: re.Match) -> str:
@@ -81,13 +100,26 @@ def _split_hashtag(match: re.Match) -> str:
     return f"#{tag} " + " ".join(parts)
 
 
+def _plain_letters(text: str) -> str:
+    """Styled letters as plain ones (NFKC: "𝗵𝗮𝗽𝗽𝘆" → "happy"), accents composed (NFC) and the marks left over
+    dropped, apostrophe look-alikes between letters as ', and format characters inside a word removed (a zero-width
+    joiner between emoji stays: it joins them)."""
+    if _STYLED_RE.search(text):
+        text = _STYLED_RE.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
+    if _LEFT_COMBINING_RE.search(text):
+        text = _LEFT_COMBINING_RE.sub("", unicodedata.normalize("NFC", text))
+    return _INNER_FORMAT_RE.sub("", _INNER_APOSTROPHE_RE.sub("'", text))
+
+
 def normalise_tweet(text: str) -> str:
     """Clean one tweet for tokenisation; case is kept (it is a cue), `lookup_key` folds it.
 
     Literal ``\\n`` escapes become spaces, HTML entities are decoded (``&amp;`` → ``&``), URLs and ``@user``
-    mentions are removed, and a camel-case hashtag keeps its tag and adds its words:
-    ``#NotHappy`` → ``#NotHappy Not Happy``.
+    mentions are removed, a camel-case hashtag keeps its tag and adds its words (``#NotHappy`` → ``#NotHappy Not
+    Happy``), and a word hidden by Unicode look-alikes is written plainly (`_plain_letters`: "𝗵𝗮𝗽𝗽𝘆", "donʼt").
     """
+    if (not text.isascii() or "`" in text) and _NEEDS_PLAIN_RE.search(text):
+        text = _plain_letters(text)
     if "\\" in text:
         text = _ESCAPED_BREAK_RE.sub(" ", text)
     if "&" in text:
@@ -106,6 +138,17 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN_RE.findall(text)
 
 
+_WORD_CHAR_RE = re.compile(r"\w")
+
+
+def has_words(text: str) -> bool:
+    """Whether a tweet has a token to read once links, @mentions and escaped line breaks are left out: a word, a
+    hashtag, an emoji or an emoticon (punctuation alone is none). A text without one is read as no text."""
+    if not ("/" in text or "@" in text or "\\" in text or "&" in text or "www" in text) and _WORD_CHAR_RE.search(text):
+        return True  # a word character outside a link or a mention is a word token
+    return any(is_word(token) for token in tokenize(normalise_tweet(text)))
+
+
 # Distinct tokens whose readings (`is_negator`, `features.text.persons.is_person`, the lexicons' lookup keys) are
 # remembered: every lexicon reads every distinct token of every batch, and a batch's tokens are mostly the last
 # one's. `predict` on 20,000 tweets, the default model, best of three: 14,278 and 15,382 → 18,601 and 18,853
@@ -121,10 +164,25 @@ def lookup_key(token: str) -> str:
 
 
 def key_variants(key: str) -> tuple[str, ...]:
-    """Forms to try, in order, for a lookup key: itself, then an elongated word squeezed ("sooooo" → "soo", "so")."""
+    """Forms to try, in order, for a lookup key: itself, then an elongated word (a letter three times or more)
+    squeezed, each run of a repeated letter to two letters or one, two first ("sooooo" → "soo", "so";
+    "happppyyyy" → …, "happy", …; "gooood" → "good" before "god"). A word of more than `MAX_SQUEEZED_RUNS` runs
+    has every run squeezed alike."""
     if not _SQUEEZE_RE.search(key):
         return (key,)
-    return (key, _SQUEEZE_RE.sub(r"\1\1", key), _SQUEEZE_RE.sub(r"\1", key))
+    runs = list(_RUN_RE.finditer(key))
+    if len(runs) > MAX_SQUEEZED_RUNS:
+        return (key, _RUN_RE.sub(r"\1\1", key), _RUN_RE.sub(r"\1", key))
+    forms = [key]
+    for lengths in itertools.product((2, 1), repeat=len(runs)):
+        parts, end = [], 0
+        for run, length in zip(runs, lengths):
+            parts += [key[end:run.start()], run.group(1) * length]
+            end = run.end()
+        form = "".join(parts) + key[end:]
+        if form not in forms:
+            forms.append(form)
+    return tuple(forms)
 
 
 @lru_cache(maxsize=KEYS_REMEMBERED)

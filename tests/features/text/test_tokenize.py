@@ -5,6 +5,7 @@ import pytest
 from features.text.tokenize import (
     TweetTokenizer,
     check_texts,
+    has_words,
     key_variants,
     normalise_tweet,
     read_tweet,
@@ -27,8 +28,39 @@ def test_tokenize_keeps_hashtags_emoji_emoticons_and_runs_of_marks():
 
 
 def test_key_variants_squeeze_elongated_words():
-    assert key_variants("happyyyy") == ("happyyyy", "happyy", "happy")
+    assert key_variants("happyyyy")[:3] == ("happyyyy", "happyy", "happy")
     assert key_variants("happy") == ("happy",)
+    assert key_variants("sooooo") == ("sooooo", "soo", "so")
+    assert key_variants("gooood").index("good") < key_variants("gooood").index("god")
+
+
+@pytest.mark.parametrize("word", ["happppyyyy", "happpyy", "hhhaaappppyyyy"])
+def test_key_variants_reach_a_word_whose_runs_need_different_lengths(word):
+    """Squeezing every run to two letters ("happyy") or to one ("hapy") never reached "happy"."""
+    assert "happy" in key_variants(word)
+
+
+@pytest.mark.parametrize("text", ["I donʼt feel happy", "I don‘t feel happy", "I don`t feel happy", "I don’t feel happy",
+                                  "I am so 𝗵𝗮𝗽𝗽𝘆", "I am so 𝒉𝒂𝒑𝒑𝒚", "I am so ｈａｐｐｙ", "I am so ha\u00adppy",
+                                  "I am so ha\u200bppy", "I am so ha\u200dppy", "I am so h\u0337a\u0337ppy"])
+def test_look_alike_characters_do_not_hide_a_word(text):
+    """Apostrophe look-alikes split "don't" or hid it from the negators; styled, full-width letters and format
+    characters inside a word hid it from every lexicon."""
+    tokens = [token.replace("’", "'") for token in read_tweet(text).tokens]
+    assert "happy" in tokens
+    assert ("don't" in tokens) == ("don" in text)
+
+
+def test_a_zero_width_joiner_between_emoji_and_quotes_around_words_stay():
+    assert normalise_tweet("❤️\u200d🔥 ‘quoted’ ok") == "❤️\u200d🔥 ‘quoted’ ok"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("https://t.co/abc123", False), ("@bob @alice", False), ("www.x.org", False), ("!!! ...", False), ("\u200f", False),
+    ("", False), (r"\n", False), ("@bob :(", True), ("😂", True), ("#sad", True), ("ok https://t.co/x", True), ("x", True),
+])
+def test_has_words_leaves_out_links_mentions_and_punctuation(text, expected):
+    assert has_words(text) is expected
 
 
 def test_tokenizer_counts_and_negation_scopes():
