@@ -8,8 +8,10 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-# Characters that show nothing: a text of only these and white space has nothing to score.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Characters that show nothing: a text of only these and white space has nothing to score (zero-width spaces and
+# joiners, a soft hyphen, direction marks and isolates, invisible operators, the byte-order mark).
+_INVISIBLE = dict.fromkeys([0x00AD, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+                            *range(0x2066, 0x206A), 0xFEFF])
 
 
 def is_blank(text: str) -> bool:

@@ -13,7 +13,7 @@ from data.labelled import LabelledData
 from emotions import EMOTIONS
 from features.text.lookup import Lexicon
 from features.text.pipeline import make_text_features
-from features.text.tokenize import Tweet, check_negation_window
+from features.text.tokenize import Tweet, check_negation_window, has_words
 
 
 @dataclass
@@ -50,6 +50,18 @@ def refuse_unreadable_images(data: LabelledData, errors: list) -> None:
         raise DataError(f"{data.rows_named(bad, 'image')}: {'an image' if len(bad) == 1 else 'images'} that cannot "
                         f"be read (first: {errors[bad[0]]}); fix or remove {'it' if len(bad) == 1 else 'them'}: "
                         f"nothing was trained")
+
+
+def refuse_wordless_rows(data: LabelledData, text_rows: np.ndarray) -> None:
+    """A DataError naming the rows of `data` with text but no word in it (only links, @mentions or punctuation:
+    `has_words`) and no image: such a row would be learned from nothing."""
+    read = np.zeros(len(data), dtype=bool)
+    read[text_rows] = True
+    bad = np.flatnonzero(data.has_text & ~read & ~data.has_image)
+    if len(bad):
+        raise DataError(f"{data.rows_named(bad, 'text')}: no word, hashtag, emoji or emoticon once links and "
+                        f"@mentions are left out, and no image (first: {data.texts[bad[0]][:60]!r}); remove "
+                        f"{'it' if len(bad) == 1 else 'them'}: nothing was trained")
 
 
 class Featurizer:
@@ -124,7 +136,10 @@ class Featurizer:
 
     def fit_transform(self, data: LabelledData) -> FeatureBlocks:
         """Training features; the learned lexicons are cross-fitted on the training rows."""
-        text_rows = np.flatnonzero(data.has_text) if self.use_text else np.array([], dtype=int)
+        text_rows = np.array([], dtype=int)
+        if self.use_text:
+            text_rows = np.array([i for i in np.flatnonzero(data.has_text) if has_words(data.texts[i])], dtype=int)
+            refuse_wordless_rows(data, text_rows)
         text_block = None
         if self.use_text:
             options = dict(self.text_options)
@@ -155,7 +170,7 @@ class Featurizer:
         `read_tweets` (so an explanation tokenises a tweet once for its highlights and its features)."""
         texts = as_texts(texts)
         images = images if images is not None else [None] * len(texts)
-        text_rows = np.array([i for i, t in enumerate(texts) if t.strip()], dtype=int) if self.use_text else None
+        text_rows = np.array([i for i, t in enumerate(texts) if has_words(t)], dtype=int) if self.use_text else None
         block = None
         if self.use_text:
             if tweets is None:

@@ -17,6 +17,7 @@ from data import DataError
 from data.cells import as_texts, check_one_column, is_blank, is_missing
 from data.labelled import LabelledData, hold_out
 from emotions import EMOTIONS, NONE, answers, strongest
+from features.text.tokenize import has_words
 from models import store
 from models.settings import FeatureSettings, ModelSettings
 
@@ -201,10 +202,14 @@ class EmotionModel:
 
     def _unreadable_rows_marked(self, prediction: Prediction, texts: list[str], images: list) -> Prediction:
         for i, (text, image) in enumerate(zip(texts, images)):
-            readable = ("text" in self.modalities and not is_blank(text)) or (
+            readable = ("text" in self.modalities and has_words(text)) or (
                 "image" in self.modalities and image is not None and prediction.errors[i] is None)
             if not readable:
-                if prediction.errors[i] is None:
+                if prediction.errors[i] is None and "text" in self.modalities and not is_blank(text):
+                    prediction.errors[i] = ("nothing to score: the text has no word, hashtag, emoji or emoticon once "
+                                            "links and @mentions are left out" +
+                                            (", and the row has no image" if "image" in self.modalities else ""))
+                elif prediction.errors[i] is None:
                     wanted = " or ".join(self.modalities)
                     prediction.errors[i] = f"nothing to score: this model reads {wanted}, and the row has none"
                 prediction.probabilities[i] = np.nan

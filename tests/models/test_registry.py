@@ -263,3 +263,14 @@ def test_each_calibration_fold_of_the_svm_learns_from_the_faces_that_come_last(t
     assert not model.presence  # one 4-way calibrated SVM
     for fold in model.classifier_.calibrated_classifiers_:
         assert np.abs(fold.estimator.coef_[:, image_columns]).max(axis=1).min() > 1e-3
+
+
+def test_training_rows_whose_text_has_no_word_and_no_image_are_refused(tweets):
+    """A row of only a link is no text, as scoring reads it; without an image it would be learned from nothing."""
+    texts = list(tweets.texts)
+    texts[5] = "https://t.co/abc @bob"
+    data = LabelledData(texts, [None] * len(texts), tweets.labels, tweets.intensity, source="mine.csv")
+    with pytest.raises(DataError, match=r"^mine\.csv: column 'text', row\(s\) 6: no word, hashtag, emoji or emoticon "
+                                        r"once links and @mentions are left out, and no image \(first: "
+                                        r"'https://t.co/abc @bob'\); remove it: nothing was trained"):
+        build_model("logreg").fit(data, seed=0)
