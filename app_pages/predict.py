@@ -66,7 +66,7 @@ from app_pages.shared import (  # noqa: E402
     show_model_card,
 )
 from data.cells import is_blank  # noqa: E402
-from explain.explanation import explain  # noqa: E402
+from explain.explanation import explain, present  # noqa: E402
 from explain.tokens import hits_table  # noqa: E402
 from features.image.decode import DEFAULT_MAX_PIXELS  # noqa: E402
 from models.base import MIN_GOLD_INTENSITIES  # noqa: E402
@@ -160,7 +160,8 @@ if result.text is not None:
         if len(table):
             st.dataframe(table, hide_index=True)
         else:
-            st.write("No token hits the model's lexicons (NRC, the emoji map, those learned in training). VADER's "
+            st.write("No token hits the model's lexicons (NRC, the emoji map, those learned in training: the table "
+                     "lists a learned word where its association is strong, and the highlights colour it). VADER's "
                      "valence is read as a group of features, not token by token: the attributions below show what "
                      "it added." if not result.bundled_lexicons else "No token hits the bundled lexicons (NRC, the "
                      "emoji map).")
@@ -200,8 +201,12 @@ if picture is not None and image is not None and "image" in model.modalities:
         # page they ran past the column's edge, the intensities cut to "0.".
         shown, heat, _ = st.columns([1, 1, 2])
         shown.image(picture, caption="your image", width="stretch")
+        drove = result.image.emotion
+        absent = not present(result.image.probabilities, result.none_threshold)[EMOTIONS.index(drove)]
         heat.image(result.image.overlay(), width="stretch",
-                   caption=f"Grad-CAM: where the CNN's last block drove '{result.image.emotion}' (red = most)")
+                   caption=f"Grad-CAM: where the CNN's last block drove '{drove}'"
+                           + (", the image's strongest emotion though not present" if absent else "")
+                           + " (red = most)")
         st.write("**The image alone** (the network with the text switched off):")
         scores_table(result.image.probabilities,
                      result.shown_intensities(result.image.probabilities, result.image.intensities))

@@ -1,6 +1,6 @@
 """What pushed a prediction: for the network, gradient × input of each emotion's log-odds on the
 standardised features (a feature at its training mean contributes nothing); for the feature baselines, how much
-each emotion's probability drops when a feature group is set to its training mean (occlusion)."""
+each emotion's log-odds drop when a feature group is set to its training mean (occlusion)."""
 
 from __future__ import annotations
 
@@ -46,10 +46,17 @@ def network_attributions(model, blocks) -> pd.DataFrame:
     return frame
 
 
+def _log_odds(probabilities: np.ndarray) -> np.ndarray:
+    """log(p / (1 - p)): for a presence model an emotion's logit, for a 4-way one its logit against the others'."""
+    p = np.clip(probabilities, 1e-7, 1 - 1e-7)
+    return np.log(p / (1 - p))
+
+
 def occlusion_attributions(model, blocks) -> pd.DataFrame:
-    """For each feature group: each emotion's probability minus its probability with the group's columns set to
-    their training mean (0 once standardised). Rows: groups; columns: emotions."""
-    base = model.predict_blocks(blocks)[0][0]
+    """For each feature group: each emotion's log-odds minus its log-odds with the group's columns set to their
+    training mean (0 once standardised). Rows: groups; columns: emotions. Log-odds, as for the network: on the
+    probability scale every group of a confident answer (p = 0.9999) read as pushing almost nothing."""
+    base = _log_odds(model.predict_blocks(blocks)[0][0])
     names = model.featurizer_.block_names()
     n_text = blocks.text.shape[1]
     rows = {}
@@ -58,7 +65,7 @@ def occlusion_attributions(model, blocks) -> pd.DataFrame:
         occluded = replace(blocks, text=blocks.text.copy(), image=blocks.image.copy())
         occluded.text[:, columns[:n_text]] = 0
         occluded.image[:, columns[n_text:]] = 0
-        rows[group] = base - model.predict_blocks(occluded)[0][0]
+        rows[group] = base - _log_odds(model.predict_blocks(occluded)[0][0])
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(EMOTIONS)).rename_axis("group")
 
 
@@ -79,5 +86,5 @@ def attributions(model, blocks) -> Attributions | None:
         return Attributions("gradient × input of each emotion's log-odds, on the standardised features "
                             "(0 = the training mean), summed per feature group",
                             features.groupby("group", sort=False)[list(EMOTIONS)].sum(), features)
-    return Attributions("change in each emotion's probability when a feature group is set to its training mean",
+    return Attributions("change in each emotion's log-odds when a feature group is set to its training mean",
                         occlusion_attributions(model, blocks), None)

@@ -12,6 +12,7 @@ from emotions import strongest
 from explain.attributions import Attributions, attributions
 from explain.gradcam import ImageExplanation
 from explain.tokens import TextExplanation, explain_tokens, read_with_bundled_lexicons
+from features.text.tokenize import has_words
 from models.base import MAX_TEXT_CHARS, cut_long_texts
 
 
@@ -85,7 +86,10 @@ def explain(model, text: str, image=None) -> Explanation:
                          none_threshold=model.none_threshold)
     if not scored:
         return result
-    if text.strip():
+    if text.strip() and not has_words(text):
+        result.notes.append("the text has no word, hashtag, emoji or emoticon once links and @mentions are left out: "
+                            "the image alone is read")
+    elif text.strip():
         if tweet is None:
             tweet, lexicons = read_with_bundled_lexicons(text)
             result.bundled_lexicons = True

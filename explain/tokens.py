@@ -17,8 +17,12 @@ from features.text.tokenize import Tweet, is_negator, negates_nothing
 
 # The lexicons that decide a token's highlight colour, most telling first: Affect Intensity is graded, the emoji
 # map is hand-made, the NRC hashtag lexicon is read for #hashtags only (it also scores common words such as
-# "not", which would light up every tweet), EmoLex is a yes/no association.
-COLOUR_LEXICONS = ("Affect Intensity", "emoji", "NRC Hashtag", "EmoLex")
+# "not", which would light up every tweet), EmoLex is a yes/no association, and the association learned in
+# training colours a word only where it is strong (it gives almost every word a small score): the words no NRC
+# lexicon knows that move an answer most ("lol" joy 3.5, "mondays" sadness 4.4).
+COLOUR_LEXICONS = ("Affect Intensity", "emoji", "NRC Hashtag", "EmoLex", "learned association")
+# SoA = log2(p(w | e) / p(w | not e)): 2 is a word four times as common in the training texts of its emotion.
+LEARNED_COLOUR_MIN = 2.0
 
 
 @dataclass
@@ -68,7 +72,8 @@ def explain_tokens(tweet: Tweet, lexicons: list[Lexicon]) -> TextExplanation:
             if scores[i].any() and (lexicon.scores_negated or not hit.negated):
                 hit.scores[lexicon.name] = scores[i]
         for name in COLOUR_LEXICONS:
-            if name in hit.scores and (name != "NRC Hashtag" or hit.token.startswith("#")):
+            if name in hit.scores and (name != "NRC Hashtag" or hit.token.startswith("#")) and (
+                    name != "learned association" or hit.scores[name].max() >= LEARNED_COLOUR_MIN):
                 hit.emotion = EMOTIONS[int(hit.scores[name].argmax())]
                 break
         hits.append(hit)

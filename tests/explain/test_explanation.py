@@ -83,3 +83,10 @@ def test_a_long_text_is_explained_as_predict_reads_it(fused, tweets):
         result = explain(model, text)
         np.testing.assert_allclose(result.probabilities, model.predict([text]).probabilities[0])
         assert result.error is None and result.notes == [note] and result.text.hits()
+
+
+def test_a_link_beside_an_image_is_said_to_be_left_unread(fused, faces):
+    result = explain(fused, "https://t.co/abc", faces.images[2])
+    np.testing.assert_allclose(result.probabilities, fused.predict([""], [faces.images[2]]).probabilities[0])
+    assert result.text is None and result.notes == [
+        "the text has no word, hashtag, emoji or emoticon once links and @mentions are left out: the image alone is read"]

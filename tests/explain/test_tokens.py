@@ -73,3 +73,16 @@ def test_a_negation_cue_that_negates_a_word_is_still_a_cue(text):
     explanation = explain_text(text)
     assert [t.idiom for t in explanation.tokens if t.negator] == [False]
     assert any(t.negated for t in explanation.tokens)
+
+
+def test_a_word_only_the_learned_lexicon_knows_is_coloured_where_its_association_is_strong():
+    """"lol" (learned joy 3.5) moves the default model's answer most and was neither highlighted nor listed: the
+    page said no token hit the model's lexicons."""
+    from models.registry import load_model
+
+    model = load_model()
+    hits = {t.token: t for t in explain_text("lol the mondays", model.featurizer_).tokens}
+    assert hits["lol"].emotion == "joy" and list(hits["lol"].scores)[0] == "learned association"
+    assert hits["mondays"].emotion == "sadness"
+    assert hits["the"].emotion is None and "learned association" in hits["the"].scores  # weak: listed nowhere
+    assert list(hits_table(explain_text("lol the mondays", model.featurizer_)).token) == ["lol", "mondays"]
