@@ -70,7 +70,10 @@ def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None
         return None, f"image {shown_text(str(value))!r}: a path cannot hold a NUL byte"
     if is_url(value):
         return None, f"image {shown_text(str(value).strip())!r}: a URL; images are read from files, never fetched"
-    path, root = (Path(base) / str(value).strip()).resolve(), Path(root).resolve()
+    try:
+        path, root = (Path(base) / str(value).strip()).resolve(), Path(root).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13), a name too long
+        return None, f"image {shown_text(str(value).strip())!r}: cannot resolve the path ({exc})"
     if not path.is_relative_to(root):
         return None, f"image {shown_text(str(value).strip())!r} resolves outside the images folder {root}"
     return str(path), None

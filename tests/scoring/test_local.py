@@ -244,6 +244,18 @@ def test_an_output_name_of_no_table_format_is_said_to_be_csv(run, tmp_path, caps
     assert "note: out.json is written as CSV (comma-separated)" in capsys.readouterr().err
 
 
+def test_a_symlink_loop_costs_its_row_only(run, tmp_path):
+    """Path.resolve raised RuntimeError on a loop: the whole run stopped with no row named."""
+    (tmp_path / "a.jpg").symlink_to(tmp_path / "b.jpg")
+    (tmp_path / "b.jpg").symlink_to(tmp_path / "a.jpg")
+    source = tmp_path / "in.csv"
+    source.write_text("text,image\nhappy,a.jpg\nsad,\n")
+    status, out = score(run, tmp_path, source, "--image-column", "image")
+    scored = read(out)
+    assert scored.error[0].startswith("image 'a.jpg': cannot resolve the path (") and scored.emotion[0] != ""
+    assert status == 0 and scored.error[1] == "" and len(scored) == 2
+
+
 def test_images_resolve_relative_to_the_csv_and_inside_the_root(run, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
