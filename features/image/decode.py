@@ -185,7 +185,8 @@ def decode_rgb(data: bytes | Image.Image, size: int, max_pixels: int = DEFAULT_M
     """Decode to an upright RGB PIL image, possibly DCT-downscaled (JPEG) but never below what ``size`` needs."""
     im = open_checked(data, max_pixels)
     try:
-        if getattr(im, "format", None) == "JPEG" and not isinstance(data, Image.Image):
+        # MPO: a JPEG with more pictures after it (phones write depth or gain maps); the first is a plain JPEG
+        if getattr(im, "format", None) in ("JPEG", "MPO") and not isinstance(data, Image.Image):
             need = math.ceil(size / crop_fraction)
             im.draft(None, (need, need))
         if getattr(im, "n_frames", 1) > 1:

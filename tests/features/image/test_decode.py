@@ -100,6 +100,14 @@ def test_jpeg_is_dct_downscaled_but_never_below_what_the_crop_needs():
     assert decode_rgb(data, 32).size == (80, 60)  # 1/8 is libjpeg's smallest scale
 
 
+def test_a_phones_jpeg_with_more_pictures_after_it_is_downscaled_too():
+    """Pillow reads a JPEG with a depth or gain map after it as MPO: it was decoded at full size (65 ms, not 10)."""
+    picture = solid("RGB", (640, 480), (100, 100, 100))
+    data = encode(picture, "MPO", save_all=True, append_images=[picture.resize((64, 48))])
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    assert decode_rgb(data, 160).size == (320, 240)
+
+
 def test_crop_is_central_square_of_the_shorter_side():
     im = Image.new("RGB", (300, 100), (0, 0, 0))
     im.paste((255, 255, 255), (90, 0, 210, 100))  # white around the central 100 x 100 square (bicubic reach)
