@@ -267,7 +267,7 @@ class ImageFeatures(Transformer):
             if missing:
                 todo.append((sha, missing))
         if todo:
-            self._run(todo, group.sources, group.rows_of, out, errors, group.items_of, store, stats)
+            self._run(todo, group, out, errors, store, stats)
 
     def _decode(self, sha, missing, sources):
         src = sources[sha]
@@ -276,10 +276,10 @@ class ImageFeatures(Transformer):
                                    self.max_pixels, float(self.crop_fraction))
             return sha, [key for key, _ in missing], arrays, None
         except ImageDecodeError as exc:
-            return sha, [], [], f"{src.label}: {exc}"
+            return sha, [], [], str(exc)
 
-    def _run(self, todo, sources, rows_of, out, errors, items_of, store, stats):
-        dim = self.n_cnn_features_
+    def _run(self, todo, group, out, errors, store, stats):
+        dim, rows_of = self.n_cnn_features_, group.rows_of
         extractor = prepared_extractor(self.spec_, self.input_size_, self.layers_, self.pooling_, self.prepare,
                                        example_batch=int(self.batch_size), n_threads=self.n_threads)
         batch_keys: list[str] = []
@@ -298,11 +298,11 @@ class ImageFeatures(Transformer):
 
         threads = _torch_threads(self.n_threads) if self.prepare != "onnx" else nullcontext()
         with threads, _decoder(int(self.n_decode_workers)) as submit:
-            for sha, keys, arrays, error in _bounded_map(submit, self._decode, todo, sources,
+            for sha, keys, arrays, error in _bounded_map(submit, self._decode, todo, group.sources,
                                                          ahead=4 * int(self.batch_size)):
-                if error is not None:
-                    for i in items_of[sha]:
-                        errors[i] = error
+                if error is not None:  # each row names its own file: two files may hold the same bytes
+                    for i in group.items_of[sha]:
+                        errors[i] = f"{group.labels[i]}: {error}"
                     continue
                 batch_keys.extend(keys)
                 batch_pix.extend(arrays)
@@ -396,9 +396,11 @@ class _Group:
         self.rows_of: dict[str, list[int]] = {}  # cache key -> output rows
         self.views_of: dict[str, list] = {}  # sha -> [(cache key, Augmentation | None)]
         self.items_of: dict[str, list[int]] = {}  # sha -> input rows
+        self.labels: dict[int, str] = {}  # input row -> how its image is named (its path)
 
     def add(self, i: int, src, n_views: int, views) -> None:
         self.sources.setdefault(src.sha256, src)
+        self.labels[i] = src.label
         self.items_of.setdefault(src.sha256, []).append(i)
         for v, (key, _) in enumerate(self.views_of.setdefault(src.sha256, views)):
             self.rows_of.setdefault(key, []).append(i * n_views + v)

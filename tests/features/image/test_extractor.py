@@ -118,6 +118,17 @@ def test_bad_files_get_has_image_0_and_a_message_while_the_rest_is_featurised(tm
     assert sum(counted) == 1
 
 
+def test_two_files_of_the_same_broken_bytes_are_each_named(tmp_path, fitted):
+    """The image is decoded once per content: the second file's row named the first file."""
+    buffer = io.BytesIO()
+    photo(3).save(buffer, "JPEG")
+    first, second = tmp_path / "a.jpg", tmp_path / "b.jpg"
+    for path in (first, second):
+        path.write_bytes(buffer.getvalue()[:400])  # a header that reads, a picture cut short
+    _, errors = fitted.transform_with_errors([first, second])
+    assert errors[0].startswith("a.jpg: ") and errors[1].startswith("b.jpg: ")
+
+
 def test_second_pass_reads_the_cache_and_never_runs_the_network(tmp_path, counted):
     paths = []
     for i in range(5):
