@@ -242,10 +242,13 @@ class Featurizer:
         matrix, errors = self.image_extractor.transform_with_errors(images)
         has_image = matrix[:, -1] > 0
         cnn = matrix[has_image, :-1].astype(np.float32)
+        del matrix  # a chunk of 20,000 images is 236 MB in float32: no copy is kept longer than it is needed
         if fit:
             self.image_mean_, self.image_scale_ = _scaler(cnn.astype(float))
-        block = np.zeros((len(matrix), matrix.shape[1] - 1), dtype=np.float32)  # zeros where there is no image
-        if has_image.any():
-            block[has_image] = (cnn - self.image_mean_) / self.image_scale_
+        block = np.zeros((len(has_image), cnn.shape[1]), dtype=np.float32)  # zeros where there is no image
+        if has_image.any():  # in place and in float32: in float64 a chunk's block took 3 copies of 471 MB
+            cnn -= self.image_mean_.astype(np.float32)
+            cnn /= self.image_scale_.astype(np.float32)
+            block[has_image] = cnn
         return block, has_image, errors
 
