@@ -75,7 +75,8 @@ from scoring.uploads import IMAGE_LIMITS, UploadError, read_image_upload  # noqa
 upload = st.file_uploader("Image (optional)", type=IMAGE_TYPES, max_upload_size=IMAGE_LIMITS.file_mb)
 st.caption(f"JPEG, PNG, WebP, GIF (first frame) or BMP, at most {IMAGE_LIMITS.file_mb} MB and "
            f"{DEFAULT_MAX_PIXELS // 1_000_000} megapixels. The file is only decoded as an image, never run or "
-           "unpickled.")
+           "unpickled. The image branch learned from faces only (FER2013): a photo of anything else is read as "
+           "confidently, and means little.")
 
 label, directory = pick_model(st.sidebar, help="The shipped default model, the shipped zoo (zoo/…), then your runs "
                                                  "(runs/…).")
