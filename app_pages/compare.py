@@ -52,6 +52,9 @@ PICK_FIGURES = {"wassa": ("macro-F1 {:.3f} on WASSA-2017 test", "{:.3f}"),
                 "fairest": ("largest mean gap {:.4f} in the fairness audit (0 is fair)", "{:.4f}"),
                 "upload": ("macro-F1 {:.3f} on your data (4-way, over its rows with an emotion; the heat map's "
                            "\"F1 of saying none\" tab says how well it answers none)", "{:.3f}")}
+# The upload's figure when its rows carry the four 0/1 emotion columns (several emotions or none per row).
+UPLOAD_PRESENCE_FIGURE = ("presence macro-F1 {:.3f} on your data (each emotion found where its probability is at "
+                          "least 0.5, over every row, as `evaluate` measures it)")
 
 
 def code(text: str) -> str:
@@ -85,10 +88,12 @@ def heat_map(matrix, title: str, names: list[str]) -> alt.LayerChart:
                                                                       alt.value("white"))))
 
 
-def answer_line(key: str, pick) -> str:
+def answer_line(key: str, pick, multi_label_upload: bool = False) -> str:
     """One answer of `evaluation.comparison.which_model` as a line of Markdown: the model, its figure, the
-    runner-up's, and what else to weigh."""
+    runner-up's, and what else to weigh (`multi_label_upload`: the upload's rows carry the four 0/1 columns)."""
     full, short = PICK_FIGURES[key]
+    if key == "upload" and multi_label_upload:
+        full = UPLOAD_PRESENCE_FIGURE
     line = f"**{pick.question[0].upper()}{pick.question[1:]}**: {code(pick.name)}"
     if pick.tied:
         line += f" tied with {', '.join(code(name) for name in pick.tied)}"
@@ -194,14 +199,16 @@ picks = which_model(table, reports, ranks)
 if picks:
     st.subheader("Which model for what")
     for key, pick in picks.items():
-        st.markdown(f"- {answer_line(key, pick)}")
+        st.markdown(f"- {answer_line(key, pick, uploaded is not None and uploaded.multi_label)}")
     st.caption("From the figures below (the heat map, speed against quality, the fairness audit); each model's card, "
                "further down, has its own. Of the other collections, E-c dev and the 64-tweet everyday check are "
                "trained on by no model; GoEmotions dev is the held-out part of a collection most models learned "
                "from. WASSA-2017's labels are the query words its tweets were collected with (#angry, #scared, …), "
                "which readers often disown: a model that learns those words does best there, so read the first "
                "answer with its mean away from WASSA-2017 beside it (and the chart \"WASSA-2017 against the other "
-               "collections\" below). For your own tweets, add some of them, labelled, above: they get a line here.")
+               "collections\" below). For your own tweets, add some of them, labelled, above: they get a line here. "
+               "Each speed was measured once, when its model was trained, on a machine whose load moves it: speeds "
+               "within a fifth of each other say little, and neither do fairness gaps a thousandth or two apart.")
 st.subheader("How each model does on every data set")
 matrix = generalisation_long(table)  # not `valid`: each run's own validation rows, other data for every model
 measures = [m for m in MEASURE_TABS if m in set(matrix["measure"])]
@@ -312,7 +319,8 @@ if len(choices) < 2:
 names = list(choices)
 left, right, which = st.columns(3)
 name_a = left.selectbox("Model A", names, index=0)
-name_b = right.selectbox("Model B", [n for n in names if n != name_a], index=0)
+# A key keeps B as chosen when A changes (without one, a new list of options reset it to the first).
+name_b = right.selectbox("Model B", [n for n in names if n != name_a], index=0, key="compare_model_b")
 sets = {**({UPLOAD: f"your data ({labelled_file.name})"} if uploaded is not None else {}),
         **{name: spec.description for name, spec in EVALUATION_SETS.items()}}
 set_name = which.selectbox("Data set", list(sets), format_func=sets.get,
@@ -326,11 +334,30 @@ if pair.rows == 0:
     st.warning("The two models have no row of this data set they can both read (one reads text, the other "
                "images?); choose another data set.")
     st.stop()
-st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; the matrices judge each row on its (first) "
-           "label and leave out rows with none of the four; the disagreements include them, with `none`. "
-           "Predicted, in the matrices and in precision and recall: the model's most probable emotion of the four, "
-           "also where it answers `none` (as the macro-F1 above); the disagreements give its answer.")
-if pair.judged:
+if pair.multi_label:
+    st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models. A row may carry several emotions or "
+               "none: each emotion counts as found where its probability is at least 0.5, over every row, as the "
+               "heat map's presence F1 (macro-F1 over the four emotions; accuracy: rows whose four are all right). "
+               "The disagreements give each model's answer, `none` included, with its probability.")
+else:
+    st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; the matrices judge each row on its label "
+               "and leave out rows with none of the four; the disagreements include them, with `none`. "
+               "Predicted, in the matrices and in precision and recall: the model's most probable emotion of the "
+               "four, also where it answers `none` (as the macro-F1 above); the disagreements give its answer, with "
+               "its probability (for `none`, the highest of the four).")
+# Each model in the colour it has in the fairness charts, A before B.
+pair_colour = alt.Color("model:N", title=None, sort=list(pair.names), legend=alt.Legend(labelLimit=260),
+                        scale=alt.Scale(domain=list(pair.names),
+                                        range=[MODEL_COLOURS[sorted(choices).index(n) % len(MODEL_COLOURS)]
+                                               for n in pair.names]))
+if not pair.judged:  # an upload labelled none throughout: nothing for the matrices to judge
+    st.warning(f"None of the {pair.rows:,} rows both models scored has an emotion of the four (their labels are all "
+               "none): no confusion matrices or precision and recall, only where the two disagree.")
+elif pair.multi_label:
+    for column, name in zip(st.columns(2), pair.names):
+        result = pair.results[name]
+        column.markdown(f"**{name}**: presence macro-F1 {result['macro_f1']:.3f} · accuracy {result['accuracy']:.3f}")
+else:
     confusion = pair.confusion_long()
     # Each model's name as the title and its figures as the subtitle: in one title, at 900 pixels the figures were
     # cut off ("default (shipped): ma…"). Counts in white on the darker half of the cells (black was unreadable).
@@ -346,21 +373,18 @@ if pair.judged:
             .properties(title=alt.TitleParams(name, subtitle=f"macro-F1 {result['macro_f1']:.3f} · accuracy "
                                                              f"{result['accuracy']:.3f}", anchor="start")),
             width="stretch")
-
+if pair.judged:
     # Precision, then recall, each chart as wide as the page with its legend (as the fairness charts): as one
     # chart faceted by measure (a facet cannot follow the page's width), at 900 pixels it ran past the page.
     scores = pair.precision_recall()
     for measure in ("precision", "recall"):
         st.altair_chart(
             alt.Chart(scores, title=f"{measure.capitalize()} per emotion").mark_bar().encode(
-                x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="model:N",
-                y=alt.Y(f"{measure}:Q", title=measure, scale=alt.Scale(domain=[0, 1])),
-                color=alt.Color("model:N", title=None, legend=alt.Legend(labelLimit=260)),
+                x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)),
+                xOffset=alt.XOffset("model:N", sort=list(pair.names)),
+                y=alt.Y(f"{measure}:Q", title=measure, scale=alt.Scale(domain=[0, 1])), color=pair_colour,
                 tooltip=["model", "emotion", alt.Tooltip(f"{measure}:Q", format=".3f")]).properties(height=200),
             width="stretch")
-else:  # an upload labelled none throughout: nothing for the matrices to judge
-    st.warning(f"None of the {pair.rows:,} rows both models scored has an emotion of the four (their labels are all "
-               "none): no confusion matrices or precision and recall, only where the two disagree.")
 
 st.markdown(f"**Where they disagree**: {len(pair.disagreements):,} of {pair.rows:,} rows")
 st.dataframe(pair.disagreements, hide_index=True)

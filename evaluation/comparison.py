@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from data.labelled import LabelledData
-from emotions import EMOTIONS, NONE, answers
+from emotions import EMOTIONS, NONE
 from evaluation.fairness import ATTRIBUTES, MISREAD_BELOW, SCORES, largest_gaps
 from evaluation.metrics import evaluate_predictions
 from evaluation.runs import (
@@ -348,12 +348,16 @@ def generalisation_long(table: pd.DataFrame, measures=MATRIX_MEASURES, leave_out
 class PairComparison:
     names: tuple[str, str]
     rows: int  # rows both models scored (the comparison uses only these)
-    judged: int  # of those, the rows with an emotion of the four: what the matrices judge
-    results: dict  # name → evaluation on those rows; empty when none is judged
+    judged: int  # of those, the rows with an emotion of the four
+    results: dict  # name → evaluation on those rows, as `EmotionModel.evaluate` gives it; empty when none is judged
     disagreements: pd.DataFrame
+    multi_label: bool = False  # each emotion judged present or absent (presence at 0.5), not one of four chosen
 
     def confusion_long(self) -> pd.DataFrame:
-        """(model, true, predicted, count) for a heatmap per model."""
+        """(model, true, predicted, count) for a 4×4 heatmap per model; single-label data only (multi-label data
+        has one 2×2 matrix per emotion, which precision and recall say)."""
+        if self.multi_label:
+            raise ValueError("multi-label data has no 4-way confusion matrix")
         rows = [{"model": name, "true": EMOTIONS[t], "predicted": EMOTIONS[p], "count": count}
                 for name in self.names
                 for t, row in enumerate(self.results[name]["confusion_matrix"])
@@ -367,32 +371,45 @@ class PairComparison:
 
 
 def compare_pair(data: LabelledData, predictions: dict[str, Prediction]) -> PairComparison:
-    """Two models' predictions on `data`, compared on the rows both could score: the matrices judge each row on
-    its single label (the first labelled emotion of a multi-label row; rows with none of the four are left out),
-    the disagreements are the rows whose answers (`Prediction.emotions`, `none` included) differ, beside the
-    label (`none` for a row with no emotion of the four). With no row to judge, there are no matrices
-    (`results` is empty): the rows both scored may all be labelled none, or there may be none (a text model and an
-    image model on faces)."""
+    """Two models' predictions on `data`, compared on the rows both could score, each judged as `evaluate` judges
+    it (and the heat map shows it): single-label data on the most probable emotion of the four of each row with an
+    emotion (4×4 matrices), multi-label data on each emotion's presence at 0.5 over every row. The disagreements
+    are the rows whose answers (`Prediction.emotions`, `none` included) differ, beside the label (every emotion of
+    a multi-label row; `none` for a row with none of the four), each answer with its probability (for `none`, the
+    highest of the four). With no row with an emotion, `results` is empty: the rows both scored may all be
+    labelled none, or there may be none (a text model and an image model on faces)."""
     (name_a, a), (name_b, b) = predictions.items()
     both = np.isfinite(a.probabilities).all(axis=1) & np.isfinite(b.probabilities).all(axis=1)
     rows = np.flatnonzero(both)
     judged = int(data.labels[rows].any(axis=1).sum())
-    results = {name: evaluate_predictions(data.labels[rows], p.probabilities[rows])
+    results = {name: evaluate_predictions(data.labels[rows], p.probabilities[rows], multi_label=data.multi_label)
                for name, p in predictions.items()} if judged else {}
     # What each model answers, as `emotion` in a scored file: `none` below a presence model's threshold.
     said_a, said_b = np.array(a.emotions, dtype=object), np.array(b.emotions, dtype=object)
     differ = rows[said_a[rows] != said_b[rows]]
-    disagreements = pd.DataFrame({
-        "row": differ + 1,
-        "text": [data.texts[i] for i in differ],
-        "image": [_image_name(data.images[i]) for i in differ],
-        "label": np.array([*EMOTIONS, NONE])[answers(data.labels[differ])],
-        name_a: said_a[differ],
-        f"{name_a} probability": a.probabilities[differ].max(axis=1).round(3),
-        name_b: said_b[differ],
-        f"{name_b} probability": b.probabilities[differ].max(axis=1).round(3),
-    })
-    return PairComparison((name_a, name_b), len(rows), judged, results, disagreements)
+    columns = {"row": differ + 1, "text": [data.texts[i] for i in differ]}
+    if any(data.images[i] is not None for i in rows):
+        columns["image"] = [_image_name(data.images[i]) for i in differ]
+    columns["label"] = [_label(data.labels[i], data.multi_label) for i in differ]
+    for name, said, prediction in ((name_a, said_a, a), (name_b, said_b, b)):
+        columns[name] = [_answer(said[i], prediction.probabilities[i]) for i in differ]
+    return PairComparison((name_a, name_b), len(rows), judged, results, pd.DataFrame(columns), data.multi_label)
+
+
+def _label(labels: np.ndarray, multi_label: bool) -> str:
+    """A row's label as the disagreements show it: its emotion, every emotion of a multi-label row, or `none`."""
+    if not labels.any():
+        return NONE
+    return ", ".join(e for e, on in zip(EMOTIONS, labels) if on) if multi_label else EMOTIONS[int(labels.argmax())]
+
+
+def _answer(said: str, probabilities: np.ndarray) -> str:
+    """A model's answer with its probability: "fear (0.70)"; `none` with the highest of the four, which is below the
+    model's threshold: "none (highest: joy 0.69)"."""
+    if said == NONE:
+        top = int(probabilities.argmax())
+        return f"{NONE} (highest: {EMOTIONS[top]} {probabilities[top]:.2f})"
+    return f"{said} ({probabilities[EMOTIONS.index(said)]:.2f})"
 
 
 def _image_name(image) -> str:

@@ -19,6 +19,7 @@ from evaluation.comparison import (
     standings,
     which_model,
 )
+from evaluation.metrics import evaluate_predictions
 from evaluation.runs import RunError, find_runs, read_json, runs_table
 from models.base import Prediction
 from models.registry import DEFAULT_MODEL_DIR, ZOO_DIR, build_model
@@ -149,9 +150,9 @@ def test_pair_is_compared_on_rows_both_scored():
     pair = compare_pair(data, {"A": a, "B": b})
     assert pair.rows == 4
     assert pair.results["A"]["accuracy"] == 1.0 and pair.results["B"]["accuracy"] == 0.5
-    assert pair.disagreements.to_dict("list") == {
-        "row": [2, 4], "text": ["b", "d"], "image": ["", ""], "label": ["fear", "sadness"],
-        "A": ["fear", "sadness"], "A probability": [0.7, 0.7], "B": ["anger", "joy"], "B probability": [0.6, 0.8]}
+    assert pair.disagreements.to_dict("list") == {  # no image column: no row has an image
+        "row": [2, 4], "text": ["b", "d"], "label": ["fear", "sadness"],
+        "A": ["fear (0.70)", "sadness (0.70)"], "B": ["anger (0.60)", "joy (0.80)"]}
     confusion = pair.confusion_long()
     assert len(confusion) == 32 and confusion["count"].sum() == 8
     assert confusion.query("model == 'B' and true == 'fear' and predicted == 'anger'")["count"].item() == 1
@@ -161,7 +162,8 @@ def test_pair_is_compared_on_rows_both_scored():
 
 def test_disagreements_name_none_for_rows_and_answers_with_no_emotion():
     """A multi-label row of zeros is labelled `none`, not `anger` (argmax of zeros), and a presence model's answer
-    below its threshold is `none`, as in a scored file."""
+    below its threshold is `none`, as in a scored file, with the highest of its four probabilities (its top
+    probability beside `none` read as confidence in none)."""
     labels = np.array([[0, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]])
     data = LabelledData(["meh", "yay", "ok"], [None] * 3, labels, np.full((3, 4), np.nan), multi_label=True)
     a = Prediction(np.array([[.1, .2, .1, .3], [.1, .1, .9, .1], [.1, .1, .1, .2]]), np.zeros((3, 4)), [None] * 3,
@@ -170,8 +172,26 @@ def test_disagreements_name_none_for_rows_and_answers_with_no_emotion():
                    none_threshold=0.5)
     pair = compare_pair(data, {"A": a, "B": b})
     assert pair.disagreements[["row", "label", "A", "B"]].to_dict("list") == {
-        "row": [1], "label": ["none"], "A": ["none"], "B": ["sadness"]}
-    assert pair.confusion_long()["count"].sum() == 2  # the matrices judge the one labelled row, once per model
+        "row": [1], "label": ["none"], "A": ["none (highest: sadness 0.30)"], "B": ["sadness (0.60)"]}
+
+
+def test_multi_label_rows_are_judged_as_evaluate_judges_them():
+    """E-c's rows were judged 4-way on their first label (anger winning every tie): the side-by-side gave the
+    default model 0.654 where the heat map, its card and README give presence F1 0.725."""
+    labels = np.array([[1, 0, 1, 0], [0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1]])
+    data = LabelledData(["a", "b", "c", "d"], [None] * 4, labels, np.full((4, 4), np.nan), multi_label=True)
+    a = Prediction(np.array([[.8, .1, .7, .1], [.1, .2, .1, .3], [.1, .9, .1, .1], [.1, .1, .6, .7]]),
+                   np.zeros((4, 4)), [None] * 4, none_threshold=0.5)
+    b = Prediction(np.array([[.1, .1, .9, .1], [.6, .2, .1, .3], [.1, .9, .1, .1], [.1, .1, .9, .2]]),
+                   np.zeros((4, 4)), [None] * 4, none_threshold=0.5)
+    pair = compare_pair(data, {"A": a, "B": b})
+    for name, prediction in (("A", a), ("B", b)):
+        expected = evaluate_predictions(labels, prediction.probabilities, multi_label=True)
+        assert pair.results[name]["macro_f1"] == expected["macro_f1"]
+    assert pair.multi_label and pair.results["A"]["macro_f1"] == 1.0 and pair.results["B"]["macro_f1"] < 1.0
+    assert pair.disagreements["label"].tolist() == ["anger, joy", "none", "joy, sadness"]
+    with pytest.raises(ValueError, match="multi-label data has no 4-way confusion matrix"):
+        pair.confusion_long()
 
 
 def test_two_models_with_no_row_to_judge_in_common_are_compared_without_matrices():
@@ -189,7 +209,7 @@ def test_two_models_with_no_row_to_judge_in_common_are_compared_without_matrices
     pair = compare_pair(data, {"A": said, "B": other})
     assert (pair.rows, pair.judged, pair.results) == (3, 0, {})
     assert pair.disagreements[["row", "label", "A", "B"]].to_dict("list") == {
-        "row": [2], "label": ["none"], "A": ["joy"], "B": ["none"]}
+        "row": [2], "label": ["none"], "A": ["joy (0.90)"], "B": ["none (highest: anger 0.10)"]}
 
 
 def audit_with(mean_gap: float, largest_gap: float, accuracy: float = 0.9) -> dict:
