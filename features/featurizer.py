@@ -136,12 +136,10 @@ class Featurizer:
 
     def fit_transform(self, data: LabelledData) -> FeatureBlocks:
         """Training features; the learned lexicons are cross-fitted on the training rows."""
-        text_rows = np.array([], dtype=int)
+        text_rows, text_block = np.array([], dtype=int), None
         if self.use_text:
             text_rows = np.array([i for i in np.flatnonzero(data.has_text) if has_words(data.texts[i])], dtype=int)
             refuse_wordless_rows(data, text_rows)
-        text_block = None
-        if self.use_text:
             options = dict(self.text_options)
             if options.get("learn_intensity") and not np.isfinite(data.intensity[text_rows]).any():
                 options["learn_intensity"] = False  # no gold intensities to learn from
