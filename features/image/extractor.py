@@ -233,9 +233,16 @@ class ImageFeatures(Transformer):
         # 1. read and hash the items, grouping rows by image content so each distinct image is decoded once; the
         # bytes read are held for at most GROUP_BYTES at a time (a chunk of 150 phone photos took 1.6 GB), so a
         # group is featurised and let go before the next is read.
-        group, held = _Group(), 0
+        # A path named by several rows is read and hashed once while its group is held (2,000 rows naming one
+        # 11.6 MB photo read and hashed 23 GB: 60 rows/s).
+        group, held, read = _Group(), 0, {}
         for i, item in enumerate(items):
-            src = read_source(item, i)
+            path = os.fspath(item) if isinstance(item, (str, os.PathLike)) else None
+            src = read.get(path) if path is not None else None
+            if src is None:
+                src = read_source(item, i)
+                if path is not None:
+                    read[path] = src
             if src is None:
                 continue
             if src.error:
@@ -246,7 +253,7 @@ class ImageFeatures(Transformer):
             group.add(i, src, n_views, self._views(src.sha256, n_augment))
             if held >= GROUP_BYTES:
                 self._featurise_group(group, out, errors, store, stats)
-                group, held = _Group(), 0
+                group, held, read = _Group(), 0, {}
         self._featurise_group(group, out, errors, store, stats)
         self.last_stats_ = stats
         return out, source_index, errors

@@ -156,6 +156,19 @@ def test_identical_images_run_once(tmp_path, counted):
     assert counted == [1] and np.array_equal(X[0], X[2])
 
 
+def test_a_path_named_by_many_rows_is_read_once(tmp_path, monkeypatch, counted):
+    """2,000 rows naming one phone photo read and hashed it 2,000 times (60 rows/s)."""
+    path = tmp_path / "one.jpg"
+    photo(3).save(path, "JPEG")
+    reads = []
+    real = image_module.read_source
+    monkeypatch.setattr(image_module, "read_source", lambda item, i: reads.append(item) or real(item, i))
+    X, errors = make_image_features(input_size=SIZE, cache=False).fit().transform_with_errors(
+        [path, str(path), path, tmp_path / "missing.jpg", tmp_path / "missing.jpg"])
+    assert len(reads) == 2 and counted == [1]  # the photo once (a Path and its string are one path), the missing once
+    assert np.array_equal(X[0], X[2]) and X[:3, -1].tolist() == [1, 1, 1] and errors[3] == errors[4] is not None
+
+
 def test_rows_do_not_depend_on_the_batch(tmp_path):
     ims = [photo(i) for i in range(3)]
     feats = make_image_features(input_size=SIZE, cache=False, batch_size=3).fit()
