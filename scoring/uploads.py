@@ -195,8 +195,11 @@ def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = L
 def _not_an_image(path: Path) -> str | None:
     """Why the file cannot be scored as an image, in the words its row's `error` will use (`open_checked`); None if
     its header reads and Pillow's check of the rest finds nothing wrong."""
+    data = path.read_bytes()
+    if not data:
+        return "empty file (0 bytes)"  # as read_source says it in the row's `error`
     try:
-        with open_checked(path.read_bytes(), DEFAULT_MAX_PIXELS) as image:
+        with open_checked(data, DEFAULT_MAX_PIXELS) as image:
             image.verify()
     except ImageDecodeError as exc:
         return str(exc)

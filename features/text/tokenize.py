@@ -143,10 +143,18 @@ _WORD_CHAR_RE = re.compile(r"\w")
 
 def has_words(text: str) -> bool:
     """Whether a tweet has a token to read once links, @mentions and escaped line breaks are left out: a word, a
-    hashtag, an emoji or an emoticon (punctuation alone is none). A text without one is read as no text."""
-    if not ("/" in text or "@" in text or "\\" in text or "&" in text or "www" in text) and _WORD_CHAR_RE.search(text):
-        return True  # a word character outside a link or a mention is a word token
-    return any(is_word(token) for token in tokenize(normalise_tweet(text)))
+    hashtag, an emoji or an emoticon (punctuation alone is none). A text without one is read as no text. A word
+    character left once those are removed is a word token, so only a text without one is tokenised (scoring asks
+    this of every row: 4.2 µs a tweet when each was normalised and tokenised)."""
+    if "\\" in text:
+        text = _ESCAPED_BREAK_RE.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "/" in text or "www." in text:
+        text = _URL_RE.sub(" ", text)
+    if "@" in text:
+        text = _USER_RE.sub(" ", text)
+    return bool(_WORD_CHAR_RE.search(text)) or any(is_word(token) for token in tokenize(normalise_tweet(text)))
 
 
 # Distinct tokens whose readings (`is_negator`, `features.text.persons.is_person`, the lexicons' lookup keys) are

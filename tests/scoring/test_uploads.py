@@ -154,11 +154,12 @@ def test_image_paths_must_stay_inside_the_unpacked_zip(model, tmp_path):
 
 
 def test_zip_is_unpacked_and_non_images_are_named(tmp_path):
-    images = unpack_images(zipped({"faces/a.png": png(), "faces/b.png": b"not a picture", "c.png": png(9)}),
-                           "faces.zip", tmp_path)
-    assert images.files == ["faces/a.png", "faces/b.png", "c.png"]
-    assert list(images.not_images) == ["faces/b.png"]
+    images = unpack_images(zipped({"faces/a.png": png(), "faces/b.png": b"not a picture", "c.png": png(9),
+                                   "d.png": b""}), "faces.zip", tmp_path)
+    assert images.files == ["faces/a.png", "faces/b.png", "c.png", "d.png"]
+    assert list(images.not_images) == ["faces/b.png", "d.png"]
     assert images.not_images["faces/b.png"] == "not a supported image (JPEG, PNG, WebP, GIF or BMP expected)"
+    assert images.not_images["d.png"] == "empty file (0 bytes)"  # in the row's words (it said "not a supported …")
     assert np.asarray(Image.open(tmp_path / "c.png")).max() == 9
 
 
