@@ -95,10 +95,11 @@ def test_a_tweet_that_shows_nothing_asks_for_one(page, text):
 def test_a_tweet_without_lexicon_hits_says_which_lexicons_were_read(page):
     """It named VADER among the lexicons shown token by token, which VADER is not, and said the learned lexicons
     were not shown, which they are."""
-    page.text_area(key="tweet").input("thanks lol").run()
+    page.text_area(key="tweet").input("see you at noon").run()
     assert not page.exception
     said = [m.value for m in page.markdown if m.value.startswith("No token hits")]
-    assert said == ["No token hits the model's lexicons (NRC, the emoji map, those learned in training). VADER's "
+    assert said == ["No token hits the model's lexicons (NRC, the emoji map, those learned in training: the table "
+                    "lists a learned word where its association is strong, and the highlights colour it). VADER's "
                     "valence is read as a group of features, not token by token: the attributions below show what it "
                     "added."]
 
