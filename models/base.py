@@ -58,6 +58,7 @@ class Prediction:
     intensities: np.ndarray  # (n, 4) in [0, 1]; NaN where the model gives none
     errors: list  # per row: None or a message
     none_threshold: float | None = None  # below it no emotion is present (presence models only)
+    notes: list | None = None  # per row: None or a caution about a row scored all the same, added to its message
 
     @property
     def emotions(self) -> list[str]:
@@ -214,6 +215,9 @@ class EmotionModel:
                     prediction.errors[i] = f"nothing to score: this model reads {wanted}, and the row has none"
                 prediction.probabilities[i] = np.nan
                 prediction.intensities[i] = np.nan
+            elif prediction.notes and prediction.notes[i]:
+                note = prediction.notes[i]
+                prediction.errors[i] = note if prediction.errors[i] is None else f"{prediction.errors[i]}; {note}"
         return prediction
 
     def evaluate(self, data: LabelledData) -> dict:
@@ -330,12 +334,12 @@ class FeatureModel(EmotionModel):
 
     def predict_featurized(self, texts: list[str], images: list, blocks) -> Prediction:
         """`predict` for rows already featurised by this model's featurizer (explanations reuse the blocks)."""
-        prediction = Prediction(*self.predict_blocks(blocks), list(blocks.errors), self.none_threshold)
+        prediction = Prediction(*self.predict_blocks(blocks), list(blocks.errors), self.none_threshold, blocks.notes)
         return self._unreadable_rows_marked(prediction, texts, images)
 
     def _predict(self, texts: list[str], images: list) -> Prediction:
         blocks = self.featurizer_.transform(texts, images)
-        return Prediction(*self.predict_blocks(blocks), list(blocks.errors))
+        return Prediction(*self.predict_blocks(blocks), list(blocks.errors), notes=blocks.notes)
 
     def feature_names(self) -> list[str]:
         return self.featurizer_.feature_names()

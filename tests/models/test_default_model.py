@@ -1,6 +1,7 @@
 """The shipped default model: loads, matches the current feature names, and scores. Nothing is retrained."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -94,3 +95,19 @@ def test_a_text_with_no_word_is_no_text():
     assert alone.errors[2].startswith("nothing to score: this model reads text or image")
     read = model.predict(["@bob :(", "so happppyyyy https://t.co/x"])
     assert read.errors == [None, None] and read.emotions[1] == "joy"  # an emoticon is read; "happy" is found
+
+
+def test_an_image_unlike_every_training_face_is_scored_with_a_note():
+    """The image branch learned from FER2013's faces only: a photo of a flower was read as fear 0.84 with no word
+    of caution. A face is read without one, and the limit is checked when a model folder is read."""
+    import sklearn.datasets
+
+    model = load_model()
+    flower = str(Path(sklearn.datasets.__file__).parent / "images" / "flower.jpg")
+    prediction = model.predict(["", "so happy today"], [flower, fer("public_test").images[0]])
+    assert np.isfinite(prediction.probabilities).all()
+    assert prediction.errors[0].startswith("the image is unlike every training face (spread ")
+    assert prediction.errors[1] is None
+    model.featurizer_.image_spread_limit_ = -1.0
+    with pytest.raises(ValueError, match="image_spread_limit_ is -1.0, not a positive number"):
+        model.featurizer_.check_fitted()
