@@ -12,7 +12,7 @@ from evaluation.runs import runs_dir
 from models.network.config import NetworkSettings
 from models.registry import MODELS, is_network
 from scoring.uploads import LIMITS
-from training.background import TrainingBusy, check_run_name, fresh_run_name, start_training
+from training.background import TrainingBusy, check_run_name, fresh_run_name, running_job, start_training
 
 STOP_LABEL = "Stop training"
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
@@ -40,8 +40,10 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
     curves = job.curves()
     done = len(curves)
     if job.running:
-        if epochs:
-            member, epoch = (int(curves["member"].iloc[-1]), int(curves["epoch"].iloc[-1])) if done else (1, 0)
+        if epochs and not done:  # the data read and featurised first: "epoch 0" for half a minute looked stuck
+            st.progress(0.0, text="Reading the data and building its features…")
+        elif epochs:
+            member, epoch = int(curves["member"].iloc[-1]), int(curves["epoch"].iloc[-1])
             st.progress(min(epoch / epochs, 1.0),
                         text=(f"Network {member} of {members}: " if members > 1 else "")
                         + f"epoch {epoch} of at most {epochs} (early stopping may end it sooner)")
@@ -87,6 +89,14 @@ st.write("Train a model and watch it learn: the training loss and the validation
          "Small data and a small network learn in seconds.")
 
 job = st.session_state.get("train_job")
+# The server trains one model at a time, whichever page started it: a page reloaded (or another tab) shows that run,
+# its curves and its Stop, instead of a form whose Train is refused.
+running = running_job()
+adopted = running is not None and running is not job
+if adopted:
+    job = st.session_state["train_job"] = running
+    st.session_state["train_epochs"], st.session_state["train_members"] = running.epochs, running.members
+    st.session_state["train_notes"], st.session_state["train_adopted"] = [], running.out.name
 busy = job is not None and job.running
 
 source = st.radio("Data", ["Bundled data", "Upload labelled data"], horizontal=True, disabled=busy)
@@ -181,6 +191,9 @@ if st.button("Train", type="primary", disabled=busy):
 
 if job is not None:
     st.subheader(f"Run {job.out.name}")
+    if st.session_state.get("train_adopted") == job.out.name:
+        st.caption(f"Training on this server (started before this page was opened or reloaded, here or in another "
+                   f"tab): `{job.model_name}`. It trains one model at a time; the form comes back when it ends.")
     for note in st.session_state.get("train_notes", []):  # the encoding detected in an upload, as Batch says it
         st.caption(note)
     if job.running:

@@ -54,18 +54,6 @@ def refuse_unreadable_images(data: LabelledData, errors: list) -> None:
                         f"nothing was trained")
 
 
-def refuse_wordless_rows(data: LabelledData, text_rows: np.ndarray) -> None:
-    """A DataError naming the rows of `data` with text but no word in it (only links, @mentions or punctuation:
-    `has_words`) and no image: such a row would be learned from nothing."""
-    read = np.zeros(len(data), dtype=bool)
-    read[text_rows] = True
-    bad = np.flatnonzero(data.has_text & ~read & ~data.has_image)
-    if len(bad):
-        raise DataError(f"{data.rows_named(bad, 'text')}: no word, hashtag, emoji or emoticon once links and "
-                        f"@mentions are left out, and no image (first: {data.texts[bad[0]][:60]!r}); remove "
-                        f"{'it' if len(bad) == 1 else 'them'}: nothing was trained")
-
-
 # How far beyond the farthest training image an image may lie before its row gets a note: a FER2013 face held out
 # from the default model's training reached 3.9, its training faces 3.6; a photo lies further (the daisy 5.4).
 SPREAD_MARGIN = 1.25
@@ -148,8 +136,8 @@ class Featurizer:
         """Training features; the learned lexicons are cross-fitted on the training rows."""
         text_rows, text_block = np.array([], dtype=int), None
         if self.use_text:
+            # a text with no word is no text, as `transform` reads it (`EmotionModel.fit` refuses such a row alone)
             text_rows = np.array([i for i in np.flatnonzero(data.has_text) if has_words(data.texts[i])], dtype=int)
-            refuse_wordless_rows(data, text_rows)
             options = dict(self.text_options)
             if options.get("learn_intensity") and not np.isfinite(data.intensity[text_rows]).any():
                 options["learn_intensity"] = False  # no gold intensities to learn from

@@ -96,19 +96,31 @@ class EmotionModel:
 
     # --- training -----------------------------------------------------------------------------------------
 
-    def fit(self, train: LabelledData, valid: LabelledData | None = None, seed: int = 0, on_epoch=None,
-            should_stop=None) -> "EmotionModel":
+    def check_trainable(self, train: LabelledData) -> LabelledData:
+        """The rows of `train` this model reads, or a refusal before any work (the Train page asks it before it
+        starts a training): no row it reads (ValueError), a text with no word and no image it reads, or every row
+        saying one thing (DataError)."""
         rows = self._usable_rows(train)
         if not len(rows):
-            raise ValueError(f"{self.name} reads {' or '.join(self.modalities)}; the training data has no such rows")
-        train = train.subset(rows)
+            what = " or ".join(f"{m}s" for m in self.modalities)
+            raise ValueError(f"{self.name} reads {what}, and the training data ({train.source or 'given'}) has "
+                             f"none: choose data with {what}")
+        readable = train.subset(rows)
+        self._refuse_wordless_rows(readable)
+        named = {(*EMOTIONS, NONE)[a] for a in np.unique(answers(readable.association_targets()))}
+        if len(named) < 2:  # nothing to tell apart: a classifier refuses it, a network learns to say one thing
+            raise DataError(f"{readable.source}: every training row says {named.pop()}; a model needs at least two "
+                            f"answers to learn from (two emotions, or an emotion and rows with none)")
+        return readable
+
+    def fit(self, train: LabelledData, valid: LabelledData | None = None, seed: int = 0, on_epoch=None,
+            should_stop=None) -> "EmotionModel":
+        readable = self.check_trainable(train)
+        rows_not_read = len(train) - len(readable)  # a text model's faces: said after training
+        train = readable
         # A text model given tweets with images learns from their text alone: said after training
         # (`training.run.training_notes`).
         images_not_read = int(train.has_image.sum()) if "image" not in self.modalities else 0
-        named = {(*EMOTIONS, NONE)[a] for a in np.unique(answers(train.association_targets()))}
-        if len(named) < 2:  # nothing to tell apart: a classifier refuses it, a network learns to say one thing
-            raise DataError(f"{train.source}: every training row says {named.pop()}; a model needs at least two "
-                            f"answers to learn from (two emotions, or an emotion and rows with none)")
         # An emotion with no example is not refused (a user may care for three) but said: the card names it and
         # the command line warns.
         unseen = [e for e, seen in zip(EMOTIONS, train.labels.any(axis=0)) if not seen]
@@ -127,6 +139,8 @@ class EmotionModel:
             self.config["emotions_unseen"] = unseen
         if images_not_read:
             self.config["images_not_read"] = images_not_read
+        if rows_not_read:
+            self.config["rows_not_read"] = rows_not_read
         self._fit(train, valid, seed, on_epoch=on_epoch, should_stop=should_stop)
         if self.presence:
             from evaluation.metrics import choose_none_threshold  # training and evaluation only: scikit-learn
@@ -163,6 +177,22 @@ class EmotionModel:
         MIN_GOLD_INTENSITIES to learn one from); `no_intensity` in its config, which the card reads. A model that
         learns no intensity (the lexicon rule) gives one for every emotion."""
         return []
+
+    def _refuse_wordless_rows(self, data: LabelledData) -> None:
+        """A DataError naming the training rows whose text has no word once links and @mentions are left out
+        (`has_words`: scoring reads such a text as none) and that have no image this model reads: such a row would
+        be learned from nothing, or from a text its model never scores."""
+        if "text" not in self.modalities:
+            return
+        reads_images = "image" in self.modalities
+        bad = [i for i in np.flatnonzero(data.has_text)
+               if not has_words(data.texts[i]) and not (reads_images and data.has_image[i])]
+        if bad:
+            image = "image this model reads" if data.has_image[bad].any() else "image"
+            raise DataError(f"{data.rows_named(bad, 'text')}: no word, hashtag, emoji or emoticon once links and "
+                            f"@mentions are left out, and no {image} (first: "
+                            f"{data.texts[bad[0]][:60]!r}); remove {'it' if len(bad) == 1 else 'them'}: nothing was "
+                            f"trained")
 
     def _usable_rows(self, data: LabelledData) -> np.ndarray:
         usable = np.zeros(len(data), dtype=bool)

@@ -33,6 +33,8 @@ class TrainingJob:
     error: str = ""
     metrics: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)  # `training.run.training_notes` of the saved model
+    epochs: int | None = None  # a network's most epochs (per network), for a page that shows the progress
+    members: int = 1  # networks trained one after another
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -108,7 +110,8 @@ def _check_quota(folder: Path) -> None:
 def check_run_name(name: str) -> None:
     """A run's name is one folder's name: letters, digits, '-', '_' and '.', at most 100; else DataError."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", name):
-        raise DataError(f"run name {name!r}: use letters, digits, '-', '_' and '.' (at most 100)")
+        raise DataError(f"run name {name!r}: use letters, digits, '-', '_' and '.', beginning with a letter or a digit "
+                        f"(at most 100)")
 
 
 def fresh_run_name(folder: Path, model_name: str, taken: set[str] = frozenset()) -> str:
@@ -125,15 +128,26 @@ _RUNNING: list[TrainingJob] = []  # the job this process is training, if any
 _RUNNING_LOCK = threading.Lock()
 
 
+def running_job() -> TrainingJob | None:
+    """The training this process runs now, whichever page started it: a page reloaded, or another browser tab,
+    shows it (and can stop it) rather than learning of it only when its own Train is refused."""
+    with _RUNNING_LOCK:
+        return next((job for job in _RUNNING if job.running), None)
+
+
 def start_training(model_name: str, train: LabelledData, valid: LabelledData | None, out: str | Path,
                    seed: int = 0, settings: dict | None = None, bundled_eval: bool = True) -> TrainingJob:
     """Starts training `model_name` (a name in the registry) in a daemon thread and returns its job.
-    `settings` go to the model; an unknown model or setting raises ValueError here, before the thread starts.
+    `settings` go to the model; an unknown model or setting, or training data the model cannot learn from
+    (`EmotionModel.check_trainable`), raises ValueError or DataError here, before the thread starts.
     One training at a time per process: while one runs, another raises `TrainingBusy` (every session of a
     dashboard shares its server's two cores), as do a run folder that exists already and a runs folder at its
     quota (`TWEET_EMOTION_RUNS_QUOTA_MB`, default 2,000)."""
     model = build_model(model_name, settings)
-    job = TrainingJob(model_name, Path(out), can_stop=is_network(model_name))
+    model.check_trainable(train)
+    given = model.settings.to_dict()
+    job = TrainingJob(model_name, Path(out), can_stop=is_network(model_name), epochs=given.get("epochs"),
+                      members=given.get("members", 1))
     with _RUNNING_LOCK:
         busy = [other for other in _RUNNING if other.running]
         if busy:

@@ -71,6 +71,26 @@ def test_training_can_be_stopped_and_keeps_the_run(page, tmp_path):
     assert page.success[0].value.startswith(f"Stopped after epoch {job.log[-1]['epoch']} in ")
 
 
+def test_a_page_opened_while_a_run_trains_shows_it_and_can_stop_it(page, tmp_path, monkeypatch):
+    """A reloaded tab lost its run: an empty form whose Train was refused with "another training … is running",
+    no curves, no Stop, and no word when the run ended. Another tab learned of the run only once refused."""
+    settings(page, 100, "shared")
+    page.button[0].click().run()
+    job = page.session_state["train_job"]
+    other = AppTest.from_file(str(PAGES / "train.py"), default_timeout=300)  # a reload: a new session
+    other.run()
+    assert not other.exception and other.session_state["train_job"] is job
+    assert other.subheader[0].value == "Run shared"
+    assert any(c.value.startswith("Training on this server (started before this page was opened or reloaded")
+               for c in other.caption)
+    assert next(b for b in other.button if b.label == "Train").disabled
+    next(b for b in other.button if b.label == "Stop training").click().run()
+    assert job.wait(timeout=300) and job.status == "stopped", job.error
+    other.run()
+    assert other.success[0].value.startswith("Stopped after epoch ") and not next(
+        b for b in other.button if b.label == "Train").disabled
+
+
 def test_a_model_that_cannot_stop_early_offers_no_stop_and_says_it_finished(page, tmp_path, monkeypatch):
     """Stop did nothing to a scikit-learn fit, and the page then said "Stopped"."""
     import threading

@@ -265,12 +265,26 @@ def test_each_calibration_fold_of_the_svm_learns_from_the_faces_that_come_last(t
         assert np.abs(fold.estimator.coef_[:, image_columns]).max(axis=1).min() > 1e-3
 
 
-def test_training_rows_whose_text_has_no_word_and_no_image_are_refused(tweets):
-    """A row of only a link is no text, as scoring reads it; without an image it would be learned from nothing."""
+@pytest.mark.parametrize("name", ["logreg", "tfidf_logreg", "lexicon_rule"])
+def test_training_rows_whose_text_has_no_word_and_no_image_are_refused(name, tweets):
+    """A row of only a link is no text, as scoring reads it; without an image it would be learned from nothing. The
+    models that read no features (TF-IDF, the lexicon rule) learned from it and scored it as "nothing to score"."""
     texts = list(tweets.texts)
     texts[5] = "https://t.co/abc @bob"
     data = LabelledData(texts, [None] * len(texts), tweets.labels, tweets.intensity, source="mine.csv")
     with pytest.raises(DataError, match=r"^mine\.csv: column 'text', row\(s\) 6: no word, hashtag, emoji or emoticon "
                                         r"once links and @mentions are left out, and no image \(first: "
                                         r"'https://t.co/abc @bob'\); remove it: nothing was trained"):
-        build_model("logreg").fit(data, seed=0)
+        build_model(name).fit(data, seed=0)
+
+
+def test_training_rows_a_model_cannot_read_are_counted_and_said(tweets, faces):
+    """A text model given a source of faces dropped it without a word (`--data wassa,fer_sample`)."""
+    from training.run import training_notes
+
+    both = LabelledData([*tweets.texts, *faces.texts], [*tweets.images, *faces.images],
+                        np.vstack([tweets.labels, faces.labels]), np.vstack([tweets.intensity, faces.intensity]))
+    model = build_model("lexicon_rule").fit(both, seed=0)
+    assert model.config["rows_not_read"] == len(faces) and model.config["train_rows"] == len(tweets)
+    assert (f"lexicon_rule reads text only: {len(faces):,} training row(s) with nothing of that (an image without "
+            f"text) were left out") in training_notes(model.config)

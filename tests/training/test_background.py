@@ -1,12 +1,13 @@
 import json
 import time
 
+import numpy as np
 import pytest
 
 from data.bundled import load_wassa
 from data.labelled import frame_to_labelled, hold_out
 from evaluation.runs import find_runs
-from training.background import start_training
+from training.background import running_job, start_training
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +53,22 @@ def test_a_baseline_trains_too_without_curves(tweets, tmp_path):
 
 def test_a_failure_is_reported_not_raised_in_the_thread(tweets, tmp_path):
     train, valid = tweets
-    job = start_training("image_net", train, valid, tmp_path / "faces", bundled_eval=False)
-    assert job.wait(timeout=60) and job.status == "failed"
-    assert job.error == "image_net reads image; the training data has no such rows"  # a sentence, no class name
-    assert not (tmp_path / "faces").exists()
+    none = valid.subset(np.arange(10))
+    none.labels[:] = 0  # every validation row labelled none: refused by the fit, in the thread
+    job = start_training("logreg", train, none, tmp_path / "none", bundled_eval=False)
+    assert job.wait(timeout=120) and job.status == "failed"
+    assert "every validation row is labelled none; evaluating needs rows labelled with one of" in job.error
+    assert not job.error.startswith(("ValueError", "DataError")) and not (tmp_path / "none").exists()  # a sentence
+
+
+def test_data_the_model_cannot_read_is_refused_before_the_thread_starts(tweets, tmp_path):
+    """image_net on tweets started a job that failed a moment later ("image_net reads image; the training data has
+    no such rows"), after the Train page had laid itself out for a run."""
+    train, valid = tweets
+    with pytest.raises(ValueError, match=r"^image_net reads images, and the training data \(.*\) has none: choose "
+                                         r"data with images$"):
+        start_training("image_net", train, valid, tmp_path / "faces", bundled_eval=False)
+    assert running_job() is None and not (tmp_path / "faces").exists()
 
 
 def test_unknown_model_or_setting_is_named_before_the_thread_starts():
