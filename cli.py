@@ -349,6 +349,13 @@ def _train(args) -> int:
               "need neither", file=sys.stderr)
         return 2
     check_replaceable(args.out)  # before minutes of training, not after
+    if (Path(args.out) / "config.json").is_file():  # a saved model, replaced only once the new one is saved: said
+        try:
+            was = json.loads((Path(args.out) / "config.json").read_text(encoding="utf-8")).get("model", "?")
+        except (ValueError, OSError, AttributeError):
+            was = "?"
+        print(f"note: {args.out} holds a saved model ({_CONTROL.sub('?', str(was))}); it is replaced when this one is "
+              f"saved", file=sys.stderr)
     preset = PRESETS[args.preset] if args.preset else {}
     name, settings = args.model or preset.get("model", "fused_net"), {}
     if name == preset.get("model"):
@@ -369,6 +376,9 @@ def _train(args) -> int:
         valid = read_labelled(args.valid, **reading) if args.valid else None
         for note in train.notes + (valid.notes if valid else []):  # as `score` says it: a guess the user may check
             print(f"note: {note}", file=sys.stderr)
+        if valid is not None and valid.fingerprint() == train.fingerprint():
+            print(f"warning: --valid {args.valid} holds the same rows as --train: the validation figures (and a "
+                  f"network's early stopping) measure the training rows", file=sys.stderr)
         train, valid = (train, valid) if valid is not None else hold_out(train, args.seed)
     else:
         try:  # a preset's sources, with their weights (as `training.presets.preset_data`) and the user's over them
@@ -391,6 +401,11 @@ def _train(args) -> int:
                            on_epoch=report)
     for note in training_notes(model.config):
         print(f"warning: {note}", file=sys.stderr)
+    if metrics.get("valid", {}).get("rows_with_messages"):  # as `evaluate` says it of a file
+        from evaluation.metrics import messages_note
+
+        print(f"warning: validation: {messages_note(metrics['valid'])} {metrics['valid']['first_messages'][0]}",
+              file=sys.stderr)
     print(json.dumps({"run": str(args.out), "model": name, "train_seconds": model.config["train_seconds"],
                       "metrics": {k: {m: v[m] for m in ("macro_f1", "accuracy", "pearson_mean") if m in v}
                                   for k, v in metrics.items()}}, indent=2))

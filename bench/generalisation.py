@@ -31,7 +31,7 @@ import _path  # noqa: F401
 
 from data.registry import training_set
 from models.registry import MODELS, build_model
-from training.presets import PRESETS, merged_settings
+from training.presets import PRESETS, check_setting_names, merged_settings
 from training.run import run_training
 
 WASSA_COLUMNS = (("wassa_test.macro_f1", "WASSA test"), ("wassa_test.pearson_mean", "Pearson"),
@@ -89,12 +89,17 @@ def main(argv=None) -> None:
     ap.add_argument("--leave-out", action=argparse.BooleanOptionalAction, default=True,
                     help="also train the default recipe without each text collection (default: on)")
     ap.add_argument("--runs", default="runs/generalisation", help="folder to save the runs and the JSON in")
-    ap.add_argument("--settings", default="{}", type=json.loads,
+    ap.add_argument("--settings", default="{}",
                     help='JSON merged into every recipe\'s settings, e.g. \'{"text_options": {"include_mean_vector": false}}\'')
     args = ap.parse_args(argv)
 
     runs, fer = Path(args.runs), ("fer",) if args.text_only else ()
     recipes = list(dict.fromkeys(args.recipes.split(",")))
+    try:  # bad JSON, or a setting no recipe's model has (each took only its own: a typo measured nothing)
+        args.settings = json.loads(args.settings)
+        check_setting_names(args.settings, [PRESETS[r]["model"] if r in PRESETS else r for r in recipes])
+    except ValueError as exc:
+        raise SystemExit(f"error: --settings: {exc}") from None
     columns = WASSA_COLUMNS + OTHER_COLUMNS
     print(f"{'recipe':<14}" + "".join(f"{title:>12}" for _, title in columns) + f"{'other mean':>12}{'train s':>10}")
     cache, matrix, full = {}, {}, {}

@@ -21,7 +21,7 @@ import json
 import _path  # noqa: F401
 
 from models.registry import MODELS, build_model
-from training.presets import PRESETS, merged_settings, preset_data
+from training.presets import PRESETS, check_setting_names, merged_settings, preset_data
 from training.run import run_training
 
 COLUMNS = (("wassa_test", "macro_f1", "WASSA test"), ("wassa_test_no_hashtags", "macro_f1", "no hashtags"),
@@ -42,8 +42,12 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     preset = PRESETS[args.preset]
-    settings = merged_settings(preset.get("settings", {}),
-                               {**json.loads(args.settings), "text_options": json.loads(args.text_options)})
+    try:
+        changes, text_options = json.loads(args.settings), json.loads(args.text_options)
+        check_setting_names(changes, args.models.split(","))
+    except ValueError as exc:  # bad JSON, or a setting no model here has (it was dropped without a word)
+        raise SystemExit(f"error: --settings/--text-options: {exc}") from None
+    settings = merged_settings(preset.get("settings", {}), {**changes, "text_options": text_options})
     train, valid = preset_data(args.preset, seed=args.seed)
     header = f"{'model':<14}" + "".join(f"{title:>13}" for _, _, title in COLUMNS) + f"{'train s':>10}"
     print(header)

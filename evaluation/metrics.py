@@ -91,8 +91,10 @@ def evaluate_predictions(
 
 def messages_note(result: dict) -> str:
     """What `evaluate` left out, for a result with `rows_with_messages`: the first message follows it."""
-    return (f"{result['rows_with_messages']} row(s) have a message, {result['rows_not_scored']} of them not scored "
-            f"(the figures leave those out); first:")
+    not_scored = result["rows_not_scored"]
+    left_out = (f"{not_scored} of them not scored (the figures leave those out)" if not_scored else
+                "all of them scored (each a note on a row read all the same)")
+    return f"{result['rows_with_messages']} row(s) have a message, {left_out}; first:"
 
 
 def choose_none_threshold(presence: np.ndarray, probabilities: np.ndarray) -> float | None:

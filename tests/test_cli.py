@@ -51,6 +51,24 @@ def test_train_without_valid_holds_out_a_tenth_and_reports_it(files):
     assert metrics["valid"]["n"] == 40 and json.loads((out / "config.json").read_text())["train_rows"] == 360
 
 
+def test_train_says_what_it_replaces_and_what_it_validates_on(files, capsys):
+    """A saved model at --out was replaced without a word (models/default too); --valid naming the --train file,
+    or validation rows that could not be scored, were not said."""
+    out = files / "replaced"
+    (files / "valid_links.csv").write_text("text,label\nhttps://t.co/abc,joy\nso happy,joy\nso angry,anger\n")
+    for valid in ("train.csv", "valid_links.csv"):
+        assert cli.main(["train", "--model", "lexicon_rule", "--train", str(files / "train.csv"), "--valid",
+                         str(files / valid), "--out", str(out), "--no-bundled-eval"]) == 0
+        err = capsys.readouterr().err
+        if valid == "train.csv":
+            assert "holds a saved model" not in err
+            assert f"warning: --valid {files / 'train.csv'} holds the same rows as --train" in err
+        else:
+            assert f"note: {out} holds a saved model (lexicon_rule); it is replaced when this one is saved" in err
+            assert ("warning: validation: 1 row(s) have a message, 1 of them not scored (the figures leave those out); "
+                    "first: row 1: nothing to score: the text has no word") in err
+
+
 def test_train_warns_of_an_emotion_with_no_example(files, capsys):
     rows = load_wassa("train").sample(400, random_state=1)
     rows[rows.label != "sadness"][["text", "label"]].to_csv(files / "no_sadness.csv", index=False)

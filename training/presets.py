@@ -65,6 +65,18 @@ def merged_settings(base: dict, changes: dict) -> dict:
     return settings
 
 
+def check_setting_names(changes: dict, models: list[str]) -> None:
+    """ValueError naming the keys of `changes` (a `--settings` of the bench scripts) that no model of `models` has:
+    each model takes the settings it has, so a misspelled one was dropped and the unchanged recipe measured."""
+    from models.registry import MODELS
+
+    known = set().union(*(MODELS[name].Settings.names() for name in models if name in MODELS))
+    unknown = sorted(set(changes) - known)
+    if unknown:
+        raise ValueError(f"no model here has the setting(s) {', '.join(unknown)}; their settings: "
+                         f"{', '.join(sorted(known))}")
+
+
 def preset_data(name: str, seed: int = 0) -> tuple[LabelledData, LabelledData]:
     """(train, valid) of a preset."""
     if name not in PRESETS:
