@@ -567,7 +567,7 @@ def test_progress_bar_on_a_terminal_and_quiet_silences_it(run, tmp_path):
 @given(texts=st.lists(st.one_of(st.text(min_size=1), st.text(alphabet=st.characters(max_codepoint=0x1F), min_size=1),
                                 st.text(min_size=1).map(lambda t: t * 5000)), min_size=1, max_size=5))
 def test_any_text_gets_four_finite_probabilities(model, texts):
-    texts = [t if has_words(t) else t + " x" for t in texts]  # a row with no word is "nothing to score"
+    texts = [t if has_words(t) else "x " + t for t in texts]  # a row with no word is "nothing to score"
     frame = pd.DataFrame({"text": texts})
     scored = score_frame(model, frame, "text", None, Path("."), Path("."))
     probabilities = scored[PROBS].to_numpy(dtype=float)
