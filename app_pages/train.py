@@ -181,6 +181,8 @@ if st.button("Train", type="primary", disabled=busy):
                                                                  settings, bundled_eval)
         except TrainingBusy as exc:
             st.error(str(exc))
+        except ValueError as exc:  # data the model cannot learn from (DataError too), said before any run starts
+            st.error(inert_markdown(str(exc)))
         else:
             st.session_state["train_epochs"] = epochs
             st.session_state["train_notes"] = notes

@@ -91,6 +91,16 @@ def test_a_page_opened_while_a_run_trains_shows_it_and_can_stop_it(page, tmp_pat
         b for b in other.button if b.label == "Train").disabled
 
 
+def test_data_the_model_cannot_read_is_refused_when_train_is_pressed(page, tmp_path):
+    """image_net on tweets started a run that failed a moment later, once the page had laid itself out for it."""
+    page.selectbox[1].set_value("image_net").run()
+    page.text_input[0].set_value("faces")
+    page.button[0].click().run()
+    assert not page.exception and "train_job" not in page.session_state
+    assert page.error[0].value.startswith("image_net reads images, and the training data (")
+    assert not (tmp_path / "faces").exists()
+
+
 def test_a_model_that_cannot_stop_early_offers_no_stop_and_says_it_finished(page, tmp_path, monkeypatch):
     """Stop did nothing to a scikit-learn fit, and the page then said "Stopped"."""
     import threading
