@@ -232,6 +232,8 @@ class EmotionModel:
         return self._unreadable_rows_marked(prediction, texts, images)
 
     def _unreadable_rows_marked(self, prediction: Prediction, texts: list[str], images: list) -> Prediction:
+        """Rows with nothing this model reads get NaN and a message saying why; a row read with a caution
+        (`Prediction.notes`: an image unlike every training image) keeps its scores and gets the caution."""
         for i, (text, image) in enumerate(zip(texts, images)):
             readable = ("text" in self.modalities and has_words(text)) or (
                 "image" in self.modalities and image is not None and prediction.errors[i] is None)
