@@ -9,6 +9,7 @@ test face of the same label.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,8 +214,10 @@ def training_set(name: str, seed: int = 0, weights: dict | None = None) -> tuple
                  or "/" in part or Path(part).is_file()]
         hint = (f"; {files[0]} is a file: train on it with --train {files[0]} (or upload it on the Train page); a "
                 f"labelled file of yours is trained on by itself, not mixed with the bundled sources") if files else ""
-        raise ValueError(f"unknown training source(s) {unknown or [name]}; choose from {list(SOURCES)}, joined "
-                         f"with '+' or ',' (named sets: {list(TRAINING_SETS)}){hint}")
+        close = [match for part in unknown for match in difflib.get_close_matches(part.lower(), SOURCES, n=1)]
+        guess = f" (did you mean {', '.join(repr(match) for match in close)}?)" if close and not files else ""
+        raise ValueError(f"unknown training source(s) {unknown or [name]}{guess}; choose from {list(SOURCES)}, "
+                         f"joined with '+' or ',' (named sets: {list(TRAINING_SETS)}){hint}")
     if "wassa_agreed" in names and {"wassa", "relabels"} & set(names):
         raise ValueError("wassa_agreed already holds WASSA-2017's tweets with their judgements; train it without "
                          "wassa and relabels")

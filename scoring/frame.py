@@ -7,6 +7,7 @@ is escaped). The local and Dask engines and the dashboard's uploads all score th
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,8 +71,11 @@ def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None
         return None, f"image {shown_text(str(value))!r}: a path cannot hold a NUL byte"
     if is_url(value):
         return None, f"image {shown_text(str(value).strip())!r}: a URL; images are read from files, never fetched"
+    cell = str(value).strip()
+    if "\\" in cell and os.sep == "/" and not (Path(base) / cell).exists():
+        cell = cell.replace("\\", "/")  # a path written on Windows (photos\a.jpg), as the ZIP unpacker reads it
     try:
-        path, root = (Path(base) / str(value).strip()).resolve(), Path(root).resolve()
+        path, root = (Path(base) / cell).resolve(), Path(root).resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13), a name too long
         return None, f"image {shown_text(str(value).strip())!r}: cannot resolve the path ({exc})"
     if not path.is_relative_to(root):

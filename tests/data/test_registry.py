@@ -19,6 +19,9 @@ def test_unknown_sets_are_named():
         training_set("nope")
     with pytest.raises(ValueError, match=r"unknown evaluation set\(s\) \['nope'\]; choose from \['wassa_test'"):
         evaluation_set("nope")
+    with pytest.raises(ValueError, match=r"unknown training source\(s\) \['wasa', 'GoEmotions'\] \(did you mean "
+                                         r"'wassa', 'goemotions'\?\); choose from"):
+        training_set("wasa,GoEmotions")
 
 
 def test_evaluation_sets_by_name_and_by_modality():

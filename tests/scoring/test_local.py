@@ -257,6 +257,14 @@ def test_a_symlink_loop_costs_its_row_only(run, tmp_path):
     assert status == 0 and scored.error[1] == "" and len(scored) == 2
 
 
+def test_an_image_path_written_on_windows_is_found(tmp_path):
+    from scoring.frame import resolve_image
+
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(b"x")
+    assert resolve_image("photos\\a.jpg", tmp_path, tmp_path) == (str((tmp_path / "photos" / "a.jpg").resolve()), None)
+
+
 def test_images_resolve_relative_to_the_csv_and_inside_the_root(run, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
