@@ -220,7 +220,24 @@ def run_row(directory: Path) -> dict:
                 row.update(metric_columns(data_set, result))
             except RunError as exc:
                 raise RunError(f"metrics.json: {exc}") from None
+    _check_loadable(directory, config)
     return row
+
+
+def _check_loadable(directory: Path, config: dict) -> None:
+    """RunError unless the run's model would load as far as its folder says: a model this version knows, a
+    config.json it reads, and the files its state is read from matching their checksums (a run whose weights were
+    cut short, or whose config names no model, was listed and ranked, and refused by every command that loads it)."""
+    from models.registry import saved_model_class
+    from models.store import STATE_FILES, ModelLoadError, check_config
+
+    try:
+        cls = saved_model_class(directory, config)
+        check_config(directory, config, cls.modalities)
+        cls.check_folder(directory, config, only=STATE_FILES)
+    except ModelLoadError as exc:
+        why = str(exc).replace(f"{directory}/", "").replace(f"{directory}: ", "")
+        raise RunError(f"its model cannot be loaded: {why}") from None
 
 
 def _optional(config: dict, name: str) -> int | float | None:

@@ -290,9 +290,10 @@ class EmotionModel:
                                     card=lambda config: model_card(config, self.metrics, self.fairness), check=check)
 
     @classmethod
-    def check_folder(cls, directory: Path, config: dict) -> "EmotionModel":
+    def check_folder(cls, directory: Path, config: dict, only: tuple[str, ...] | None = None) -> "EmotionModel":
         """A model of this class built from the settings of `config` (the folder's config.json), once every file of
-        the folder passes `models.store.check_files` within this model's `file_limits`; else ModelLoadError."""
+        the folder (or those in `only`) passes `models.store.check_files` within this model's `file_limits`; else
+        ModelLoadError."""
         try:
             model = cls(config.get("settings", {}))
         except (ValueError, TypeError) as exc:
@@ -302,7 +303,7 @@ class EmotionModel:
             limits = model.file_limits(config)
         except ValueError as exc:  # a file's limit that config.json cannot give
             raise store.ModelLoadError(f"{directory}/config.json: {exc}") from None
-        store.check_files(directory, config, limits)
+        store.check_files(directory, config, limits, only)
         return model
 
     @classmethod

@@ -337,9 +337,10 @@ def test_compare_shows_no_control_character_of_a_runs_own_words(tmp_path, capsys
     config["model"] = "\x1b[31mRED\x1b[0m\x07"
     (run / "config.json").write_text(json.dumps(config))
     reseal(run)
-    assert cli.main(["compare", "--runs", str(tmp_path / "runs")]) == 0
-    out = capsys.readouterr().out
-    assert "\x1b" not in out and "\x07" not in out and "?[31mRED?[0m?" in out
+    assert cli.main(["compare", "--runs", str(tmp_path / "runs")]) == 1  # no model of that name: skipped, said
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err and "\x07" not in captured.out + captured.err
+    assert "its model cannot be loaded: unknown model '\\x1b[31mRED\\x1b[0m\\x07'" in captured.err
 
 
 def test_compare_with_the_zoo_lists_every_model_the_dashboard_compares(tmp_path, capsys):

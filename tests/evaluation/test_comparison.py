@@ -134,6 +134,30 @@ def test_a_link_to_a_run_in_the_runs_folder_is_found_once(tmp_path):
     assert find_runs(tmp_path / "runs", tmp_path / "elsewhere") == [tmp_path / "runs" / "linked"]  # the same run
 
 
+def test_a_run_whose_model_cannot_be_loaded_is_not_listed(tmp_path):
+    """Runs whose weights were cut short, whose config named no model of this version or held a threshold that is no
+    number were listed and ranked, and refused by every command that loads them."""
+    from tests.malformed_runs import reseal
+
+    cut, unknown, threshold = (good_run(tmp_path, name) for name in ("cut", "unknown", "threshold"))
+    with open(cut / "weights.safetensors", "r+b") as handle:
+        handle.truncate(1000)
+    for run, key, value in ((unknown, "model", "nosuch"), (threshold, "none_threshold", "abc")):
+        config = json.loads((run / "config.json").read_text())
+        config[key] = value
+        (run / "config.json").write_text(json.dumps(config))
+        reseal(run)
+    table, skipped = runs_table([cut, unknown, threshold, good_run(tmp_path)])
+    assert table["run"].tolist() == [str(tmp_path / "good")]
+    assert skipped == {
+        str(cut): "its model cannot be loaded: weights.safetensors: checksum differs from config.json; refusing to "
+                  "load it",
+        str(unknown): "its model cannot be loaded: unknown model 'nosuch'; valid names: fused_net, text_net, "
+                      "image_net, logreg, linear_svm, boosted_trees, tfidf_logreg, lexicon_rule",
+        str(threshold): "its model cannot be loaded: config.json: cannot load the model: none_threshold is 'abc', "
+                        "not a number in [0, 1]"}
+
+
 def test_a_run_file_that_is_no_regular_file_is_refused_without_reading_it(tmp_path):
     os.mkfifo(tmp_path / "metrics.json")  # opening it would wait for a writer forever
     with pytest.raises(RunError, match="^metrics.json: not a regular file; refusing to read it$"):
