@@ -4,19 +4,21 @@ of cells read as texts (`as_texts`), as every reader of texts takes them (traini
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 import pandas as pd
 
-# Characters that show nothing: a text of only these and white space has nothing to score (zero-width spaces and
-# joiners, a soft hyphen, direction marks and isolates, invisible operators, the byte-order mark).
-_INVISIBLE = dict.fromkeys([0x00AD, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
-                            *range(0x2066, 0x206A), 0xFEFF])
+# Characters that show nothing, as the body of a regular expression's class: a text of only these and white space
+# has nothing to score (zero-width spaces and joiners, a soft hyphen, direction marks and isolates, invisible
+# operators, the byte-order mark); the tokenizer drops them inside a word.
+INVISIBLE_CLASS = "\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF"
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE_CLASS}]")
 
 
 def is_blank(text: str) -> bool:
     """Whether a text shows nothing: empty, white space, or zero-width characters only."""
-    return not text.strip() or (not text.isascii() and not text.translate(_INVISIBLE).strip())
+    return not text.strip() or (not text.isascii() and not _INVISIBLE_RE.sub("", text).strip())
 
 
 def is_missing(value) -> bool:

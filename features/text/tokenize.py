@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from data.cells import INVISIBLE_CLASS
 from features.estimator import Transformer
 
 # The data holds the two characters backslash-n where the tweet had a line break.
@@ -84,7 +85,7 @@ MAX_SQUEEZED_RUNS = 4  # an elongated word's runs squeezed one by one, at most 2
 _STYLED = "\U0001D400-\U0001D7FF\uFF01-\uFF5E"
 _COMBINING = "\u0300-\u036F"
 _APOSTROPHES = "\u02BC\u2018\u2032\u0060\u00B4"
-_FORMAT = "\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF"
+_FORMAT = INVISIBLE_CLASS
 _NEEDS_PLAIN_RE = re.compile(f"[{_STYLED}{_COMBINING}{_APOSTROPHES}{_FORMAT}]")
 _STYLED_RE = re.compile(f"[{_STYLED}]")
 _INNER_APOSTROPHE_RE = re.compile(f"(?<=\\w)[{_APOSTROPHES}](?=\\w)")
@@ -118,8 +119,6 @@ def normalise_tweet(text: str) -> str:
     mentions are removed, a camel-case hashtag keeps its tag and adds its words (``#NotHappy`` → ``#NotHappy Not
     Happy``), and a word hidden by Unicode look-alikes is written plainly (`_plain_letters`: "𝗵𝗮𝗽𝗽𝘆", "donʼt").
     """
-    if (not text.isascii() or "`" in text) and _NEEDS_PLAIN_RE.search(text):
-        text = _plain_letters(text)
     text = _without_links(text)
     if "#" in text:
         text = _HASHTAG_RE.sub(_split_hashtag, text)
@@ -127,11 +126,15 @@ def normalise_tweet(text: str) -> str:
 
 
 def _without_links(text: str) -> str:
-    """The text with escaped line breaks as spaces, HTML entities decoded, and links and @mentions removed."""
+    """The text with escaped line breaks as spaces, HTML entities decoded, words hidden by look-alikes written
+    plainly (an entity may be one: "don&#8216;t"; a full-width "＠ｂｏｂ" is a mention), and links and @mentions
+    removed: what `normalise_tweet` and `has_words` both read."""
     if "\\" in text:
         text = _ESCAPED_BREAK_RE.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
+    if (not text.isascii() or "`" in text) and _NEEDS_PLAIN_RE.search(text):
+        text = _plain_letters(text)
     if "/" in text or "www." in text:
         text = _URL_RE.sub(" ", text)
     if "@" in text:
