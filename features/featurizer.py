@@ -239,8 +239,8 @@ class Featurizer:
         if not has_image.any():
             return None
         spread = np.sqrt(np.mean(np.square(block[has_image], dtype=np.float64), axis=1))
-        if fit:
-            self.image_spread_limit_ = float(SPREAD_MARGIN * spread.max())
+        if fit:  # none for training images that are all one (every one at the mean: nothing to say "unlike" of)
+            self.image_spread_limit_ = float(SPREAD_MARGIN * spread.max()) if spread.max() > 0 else None
             return None
         limit = getattr(self, "image_spread_limit_", None)
         if limit is None:
@@ -248,9 +248,9 @@ class Featurizer:
         notes: list = [None] * len(block)
         for row, value in zip(np.flatnonzero(has_image), spread):
             if value > limit:
-                notes[row] = (f"the image is unlike every training face (spread {value:.1f}, over the limit of "
-                              f"{limit:.1f} the faces set): the image branch learned from faces only, so its reading "
-                              f"means little")
+                notes[row] = (f"the image lies far beyond every image the model was trained on (spread {value:.1f} "
+                              f"against at most {limit:.1f}): its reading of it means little (the shipped models "
+                              f"learned from faces only)")
         return notes
 
     def _image_block(self, images, fit: bool):

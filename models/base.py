@@ -101,12 +101,16 @@ class EmotionModel:
         starts a training): no row it reads (ValueError), a text with no word and no image it reads, or every row
         saying one thing (DataError)."""
         rows = self._usable_rows(train)
+        if "text" in self.modalities:  # a text with no word is no text (`has_words`), as scoring reads it
+            wordless = np.array([bool(train.has_text[i]) and not has_words(train.texts[i]) for i in rows], dtype=bool)
+            self._refuse_wordless_rows(train, rows[wordless & ~train.has_image[rows]])
+            if "image" not in self.modalities:  # with an image, such a row is an image row, left out as the others
+                rows = rows[~wordless]
         if not len(rows):
             what = " or ".join(f"{m}s" for m in self.modalities)
             raise ValueError(f"{self.name} reads {what}, and the training data ({train.source or 'given'}) has "
                              f"none: choose data with {what}")
         readable = train.subset(rows)
-        self._refuse_wordless_rows(readable)
         named = {(*EMOTIONS, NONE)[a] for a in np.unique(answers(readable.association_targets()))}
         if len(named) < 2:  # nothing to tell apart: a classifier refuses it, a network learns to say one thing
             raise DataError(f"{readable.source}: every training row says {named.pop()}; a model needs at least two "
@@ -178,21 +182,14 @@ class EmotionModel:
         learns no intensity (the lexicon rule) gives one for every emotion."""
         return []
 
-    def _refuse_wordless_rows(self, data: LabelledData) -> None:
-        """A DataError naming the training rows whose text has no word once links and @mentions are left out
-        (`has_words`: scoring reads such a text as none) and that have no image this model reads: such a row would
-        be learned from nothing, or from a text its model never scores."""
-        if "text" not in self.modalities:
-            return
-        reads_images = "image" in self.modalities
-        bad = [i for i in np.flatnonzero(data.has_text)
-               if not has_words(data.texts[i]) and not (reads_images and data.has_image[i])]
-        if bad:
-            image = "image this model reads" if data.has_image[bad].any() else "image"
+    @staticmethod
+    def _refuse_wordless_rows(data: LabelledData, bad: np.ndarray) -> None:
+        """A DataError naming the training rows `bad`: a text with no word once links and @mentions are left out
+        (`has_words`: scoring reads such a text as none) and no image, a row that would be learned from nothing."""
+        if len(bad):
             raise DataError(f"{data.rows_named(bad, 'text')}: no word, hashtag, emoji or emoticon once links and "
-                            f"@mentions are left out, and no {image} (first: "
-                            f"{data.texts[bad[0]][:60]!r}); remove {'it' if len(bad) == 1 else 'them'}: nothing was "
-                            f"trained")
+                            f"@mentions are left out, and no image (first: {data.texts[bad[0]][:60]!r}); remove "
+                            f"{'it' if len(bad) == 1 else 'them'}: nothing was trained")
 
     def _usable_rows(self, data: LabelledData) -> np.ndarray:
         usable = np.zeros(len(data), dtype=bool)
@@ -226,10 +223,12 @@ class EmotionModel:
         texts, long_rows = cut_long_texts(texts)
         prediction = self._predict(texts, images)
         prediction.none_threshold = self.none_threshold
+        # marked first: an error there means the image could not be read, and a note is none
+        prediction = self._unreadable_rows_marked(prediction, texts, images)
         for i, length in long_rows.items():
-            note = f"text of {length:,} characters: scored on its first {MAX_TEXT_CHARS:,}"
+            note = f"text of {length:,} characters: read on its first {MAX_TEXT_CHARS:,}"
             prediction.errors[i] = note if prediction.errors[i] is None else f"{prediction.errors[i]}; {note}"
-        return self._unreadable_rows_marked(prediction, texts, images)
+        return prediction
 
     def _unreadable_rows_marked(self, prediction: Prediction, texts: list[str], images: list) -> Prediction:
         """Rows with nothing this model reads get NaN and a message saying why; a row read with a caution
@@ -290,10 +289,9 @@ class EmotionModel:
                                     card=lambda config: model_card(config, self.metrics, self.fairness), check=check)
 
     @classmethod
-    def check_folder(cls, directory: Path, config: dict, only: tuple[str, ...] | None = None) -> "EmotionModel":
+    def check_folder(cls, directory: Path, config: dict) -> "EmotionModel":
         """A model of this class built from the settings of `config` (the folder's config.json), once every file of
-        the folder (or those in `only`) passes `models.store.check_files` within this model's `file_limits`; else
-        ModelLoadError."""
+        the folder passes `models.store.check_files` within this model's `file_limits`; else ModelLoadError."""
         try:
             model = cls(config.get("settings", {}))
         except (ValueError, TypeError) as exc:
@@ -303,7 +301,7 @@ class EmotionModel:
             limits = model.file_limits(config)
         except ValueError as exc:  # a file's limit that config.json cannot give
             raise store.ModelLoadError(f"{directory}/config.json: {exc}") from None
-        store.check_files(directory, config, limits, only)
+        store.check_files(directory, config, limits)
         return model
 
     @classmethod

@@ -46,9 +46,11 @@ def training_notes(config: dict) -> list[str]:
         notes.append(f"{config.get('model')} reads text only: the images of {config['images_not_read']:,} training "
                      f"row(s) were not read (a model that reads images, such as fused_net, learns from them)")
     if isinstance(config.get("rows_not_read"), int):
-        notes.append(f"{config.get('model')} reads {' and '.join(config.get('modalities', []))} only: "
-                     f"{config['rows_not_read']:,} training row(s) with nothing of that (an image without text) were "
-                     f"left out")
+        reads = config.get("modalities", [])
+        example = " (an image without text)" if reads == ["text"] else " (a text without an image)" if reads == [
+            "image"] else ""
+        notes.append(f"{config.get('model')} reads {' and '.join(reads)} only: {config['rows_not_read']:,} training "
+                     f"row(s) with nothing of that{example} were left out")
     if config.get("none_threshold_note"):
         notes.append(f"none threshold {config['none_threshold_note']}")
     if config.get("no_intensity"):

@@ -106,8 +106,20 @@ def test_an_image_unlike_every_training_face_is_scored_with_a_note():
     flower = str(Path(sklearn.datasets.__file__).parent / "images" / "flower.jpg")
     prediction = model.predict(["", "so happy today"], [flower, fer("public_test").images[0]])
     assert np.isfinite(prediction.probabilities).all()
-    assert prediction.errors[0].startswith("the image is unlike every training face (spread ")
+    assert prediction.errors[0].startswith("the image lies far beyond every image the model was trained on (spread ")
     assert prediction.errors[1] is None
     model.featurizer_.image_spread_limit_ = -1.0
     with pytest.raises(ValueError, match="image_spread_limit_ is -1.0, not a positive number"):
         model.featurizer_.check_fitted()
+
+
+def test_a_long_wordless_text_beside_a_face_reads_the_face_and_says_what_it_read():
+    """The note on a long text was written where the image's error goes: the face was dropped, and the row said it
+    was scored."""
+    model = load_model()
+    face = fer("public_test").images[0]
+    text = "https://t.co/abcdefgh " * 5000
+    prediction = model.predict([text, text, ""], [face, None, face])
+    np.testing.assert_allclose(prediction.probabilities[0], prediction.probabilities[2])
+    assert prediction.errors[0] == "text of 110,000 characters: read on its first 100,000"
+    assert np.isnan(prediction.probabilities[1]).all() and prediction.errors[1].startswith("nothing to score: the text")

@@ -278,6 +278,34 @@ def test_training_rows_whose_text_has_no_word_and_no_image_are_refused(name, twe
         build_model(name).fit(data, seed=0)
 
 
+def test_training_images_all_alike_set_no_spread_limit_and_the_model_loads(tweets, tmp_path):
+    """Every training image at the mean gave a limit of 0: saved, then refused by every load."""
+    from PIL import Image
+
+    red = Image.new("RGB", (32, 32), (200, 0, 0))
+    rows = tweets.subset(np.arange(40))
+    data = LabelledData([*rows.texts, "", "", "", ""], [None] * 40 + [red] * 4,
+                        np.vstack([rows.labels, np.eye(4)]), np.vstack([rows.intensity, np.full((4, 4), np.nan)]))
+    model = build_model("logreg").fit(data, seed=0)
+    assert model.featurizer_.image_spread_limit_ is None
+    model.save(tmp_path / "alike")
+    assert load_model(tmp_path / "alike").predict([""], [red]).errors == [None]
+
+
+def test_a_wordless_text_beside_an_image_is_an_image_row_for_a_text_model(tweets, faces):
+    """TF-IDF refused a row of a link and a face, and left out a row of no text and a face: both are image rows."""
+    from training.run import training_notes
+
+    texts = [*tweets.texts, "https://t.co/x", ""]
+    images = [*tweets.images, faces.images[0], faces.images[1]]
+    data = LabelledData(texts, images, np.vstack([tweets.labels, faces.labels[:2]]),
+                        np.vstack([tweets.intensity, faces.intensity[:2]]))
+    model = build_model("tfidf_logreg").fit(data, seed=0)
+    assert model.config["rows_not_read"] == 2 and model.config["train_rows"] == len(tweets)
+    assert training_notes({"model": "image_net", "modalities": ["image"], "rows_not_read": 5}) == [
+        "image_net reads image only: 5 training row(s) with nothing of that (a text without an image) were left out"]
+
+
 def test_training_rows_a_model_cannot_read_are_counted_and_said(tweets, faces):
     """A text model given a source of faces dropped it without a word (`--data wassa,fer_sample`)."""
     from training.run import training_notes
