@@ -72,9 +72,9 @@ def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None
     if is_url(value):
         return None, f"image {shown_text(str(value).strip())!r}: a URL; images are read from files, never fetched"
     cell = str(value).strip()
-    if "\\" in cell and os.sep == "/" and not (Path(base) / cell).exists():
-        cell = cell.replace("\\", "/")  # a path written on Windows (photos\a.jpg), as the ZIP unpacker reads it
     try:
+        if "\\" in cell and os.sep == "/" and not (Path(base) / cell).exists():
+            cell = cell.replace("\\", "/")  # a path written on Windows (photos\a.jpg), as the ZIP unpacker reads it
         path, root = (Path(base) / cell).resolve(), Path(root).resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13), a name too long
         return None, f"image {shown_text(str(value).strip())!r}: cannot resolve the path ({exc})"

@@ -164,7 +164,7 @@ def test_an_enormous_text_is_scored_on_its_start_and_its_row_says_so(run, tmp_pa
     status, out = score(run, tmp_path, source)
     scored = read(out)
     assert status == 0 and scored.text[0] == enormous  # the input column is written whole
-    assert scored.error[0] == f"text of {len(enormous):,} characters: scored on its first {MAX_TEXT_CHARS:,}"
+    assert scored.error[0] == f"text of {len(enormous):,} characters: read on its first {MAX_TEXT_CHARS:,}"
     assert model.predict([start[:MAX_TEXT_CHARS], enormous[MAX_TEXT_CHARS:]]).emotions == ["anger", "joy"]
     assert scored.emotion[0] == "anger"  # what its start says, not its end
     assert scored.error[1] == "" and scored.emotion[1] != ""
@@ -263,6 +263,8 @@ def test_an_image_path_written_on_windows_is_found(tmp_path):
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "a.jpg").write_bytes(b"x")
     assert resolve_image("photos\\a.jpg", tmp_path, tmp_path) == (str((tmp_path / "photos" / "a.jpg").resolve()), None)
+    path, error = resolve_image("a\\" + "x" * 300, tmp_path, tmp_path)  # a name too long: its row, not the run
+    assert path is None and error.startswith("image 'a\\") and "cannot resolve the path" in error
 
 
 def test_images_resolve_relative_to_the_csv_and_inside_the_root(run, tmp_path):
