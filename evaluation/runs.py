@@ -226,15 +226,15 @@ def run_row(directory: Path) -> dict:
 
 def _check_loadable(directory: Path, config: dict) -> None:
     """RunError unless the run's model would load as far as its folder says: a model this version knows, a
-    config.json it reads, and the files its state is read from matching their checksums (a run whose weights were
-    cut short, or whose config names no model, was listed and ranked, and refused by every command that loads it)."""
+    config.json it reads, and every file the loader checks matching its checksum (a run whose weights were cut
+    short, or whose config names no model, was listed and ranked, and refused by every command that loads it)."""
     from models.registry import saved_model_class
-    from models.store import STATE_FILES, ModelLoadError, check_config
+    from models.store import ModelLoadError, check_config
 
     try:
         cls = saved_model_class(directory, config)
         check_config(directory, config, cls.modalities)
-        cls.check_folder(directory, config, only=STATE_FILES)
+        cls.check_folder(directory, config)
     except ModelLoadError as exc:
         why = str(exc).replace(f"{directory}/", "").replace(f"{directory}: ", "")
         raise RunError(f"its model cannot be loaded: {why}") from None

@@ -64,8 +64,6 @@ MAX_UNPACKED_BYTES = 256 * 2**20
 # The loader reads all but the card, which `read_card` reads and checks when it is shown.
 READ_FILES = (FEATURES_TREE, FEATURES_ARRAYS, WEIGHTS_FILE, SKOPS_FILE, "metrics.json", "training_log.json",
               FAIRNESS_FILE, CARD_FILE)
-# The files a model's fitted state is read from (the others are its record: metrics, log, audit, card).
-STATE_FILES = (FEATURES_TREE, FEATURES_ARRAYS, WEIGHTS_FILE, SKOPS_FILE)
 TEXT_LIMIT = "a model folder's JSON file or card may hold (models.store.MAX_TEXT_FILE_BYTES)"
 ARCHIVE_LIMIT = "a model folder's archive may hold (models.store.MAX_UNPACKED_BYTES)"
 
@@ -435,11 +433,10 @@ def _umask() -> int:
         return mask
 
 
-def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]] | None = None,
-                only: tuple[str, ...] | None = None) -> None:
+def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]] | None = None) -> None:
     """A directory of the current format whose files match their checksums in config.json, each within its size
     limit (`limits`, default `file_limits()`), checked before it is hashed; a listed file without a limit is
-    refused. `only`: check these files alone (`STATE_FILES`: whether the model itself would load)."""
+    refused."""
     limits = file_limits() if limits is None else limits
     if "format" not in config:
         raise ModelLoadError(convert_hint(directory))
@@ -454,7 +451,7 @@ def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]
     if not isinstance(files, dict):
         raise ModelLoadError(f"{directory}/config.json: no 'files' checksums")
     for name, digest in files.items():
-        if name == CARD_FILE or (only is not None and name not in only):  # the card: `read_card` checks it when shown
+        if name == CARD_FILE:  # a document about the model, never read to load it: `read_card` checks it when shown
             continue
         path = directory / name
         if Path(name).name != name or not os.path.lexists(path):  # a folder or FIFO: open_model_file says so
@@ -466,7 +463,7 @@ def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]
             check_size(path, os.fstat(handle.fileno()).st_size, *limits[name])
             if sha256_of(handle) != digest:
                 raise ModelLoadError(f"{path}: checksum differs from config.json; refusing to load it")
-    unlisted = [name for name in (READ_FILES if only is None else only)
+    unlisted = [name for name in READ_FILES
                 if name not in files and name != CARD_FILE and os.path.lexists(directory / name)]
     if unlisted:
         raise ModelLoadError(f"{directory / unlisted[0]}: config.json lists no checksum for it; refusing to read it")

@@ -108,12 +108,13 @@ CASES = {
     "macro_f1_raised": Case(_json("metrics.json", lambda m: m["wassa_test"].update(macro_f1=0.99)), "run",
                             "metrics.json: checksum differs from config.json; refusing to read it", reseal=False),
     "fairness_gap_lowered": Case(_json("fairness.json", lambda f: f["race"]["joy"]["intensity"].update(mean_gap=0.0)),
-                                 "fairness", "fairness.json: checksum differs from config.json; refusing to read it",
-                                 reseal=False),
+                                 "run", "its model cannot be loaded: fairness.json: checksum differs from config.json; "
+                                        "refusing to load it", reseal=False),
     "metrics_unlisted": Case(_json("config.json", lambda c: c["files"].pop("metrics.json")), "run",
                              "metrics.json: config.json lists no checksum for it; refusing to read it"),
-    "fairness_unlisted": Case(_json("config.json", lambda c: c["files"].pop("fairness.json")), "fairness",
-                              "fairness.json: config.json lists no checksum for it; refusing to read it"),
+    "fairness_unlisted": Case(_json("config.json", lambda c: c["files"].pop("fairness.json")), "run",
+                              "its model cannot be loaded: fairness.json: config.json lists no checksum for it; "
+                              "refusing to read it"),
     "old_format": Case(_json("config.json", lambda c: [c.pop("format"), c.pop("files")]), "run",
                        "config.json: saved in the old pickle format, which records no checksums and which this "
                        "version refuses to load; if you trust where it came from, convert it once: python cli.py "
