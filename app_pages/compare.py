@@ -345,7 +345,7 @@ else:
                "Predicted, in the matrices and in precision and recall: the model's most probable emotion of the "
                "four, also where it answers `none` (as the macro-F1 above); the disagreements give its answer, with "
                "its probability (for `none`, the highest of the four).")
-# Each model in the colour it has in the fairness charts, A before B.
+# Each model in a colour of its own (by its place among every model's names), A before B.
 pair_colour = alt.Color("model:N", title=None, sort=list(pair.names), legend=alt.Legend(labelLimit=260),
                         scale=alt.Scale(domain=list(pair.names),
                                         range=[MODEL_COLOURS[sorted(choices).index(n) % len(MODEL_COLOURS)]

@@ -193,7 +193,7 @@ if st.button("Train", type="primary", disabled=busy):
 
 if job is not None:
     st.subheader(f"Run {job.out.name}")
-    if st.session_state.get("train_adopted") == job.out.name:
+    if st.session_state.get("train_adopted") == job.out.name and job.running:
         st.caption(f"Training on this server (started before this page was opened or reloaded, here or in another "
                    f"tab): `{job.model_name}`. It trains one model at a time; the form comes back when it ends.")
     for note in st.session_state.get("train_notes", []):  # the encoding detected in an upload, as Batch says it
