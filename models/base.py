@@ -98,8 +98,8 @@ class EmotionModel:
 
     def check_trainable(self, train: LabelledData) -> LabelledData:
         """The rows of `train` this model reads, or a refusal before any work (the Train page asks it before it
-        starts a training): no row it reads (ValueError), a text with no word and no image it reads, or every row
-        saying one thing (DataError)."""
+        starts a training): no row it reads (ValueError), a text with no word and no image, or every row saying one
+        thing (DataError). A text model leaves out a row with an image and no word, as it leaves out an image row."""
         rows = self._usable_rows(train)
         if "text" in self.modalities:  # a text with no word is no text (`has_words`), as scoring reads it
             wordless = np.array([bool(train.has_text[i]) and not has_words(train.texts[i]) for i in rows], dtype=bool)
