@@ -9,6 +9,7 @@ from app_pages.shared import (
     MODEL_COLOURS,
     cached_model,
     fitted_domain,
+    folder_stamp,
     labelled_upload,
     model_or_stop,
     model_stamp,
@@ -151,9 +152,17 @@ def evaluation(directory: str, stamp: str, fingerprint: str, _data):
     return cached_model(directory).evaluate(_data)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_comparison(_choices: dict, stamps: tuple):
+    """`comparison_table` once per state of the runs' folders (`stamps`), not on every click: it hashes every file a
+    model is loaded from, to leave out a run that would not load (33 ms for the shipped models and a few runs; it
+    grows with the runs' size, up to the runs folder's quota)."""
+    return comparison_table(_choices)
+
+
 st.title("Compare")
 choices = saved_models_or_stop()
-compared, skipped = comparison_table(choices)
+compared, skipped = cached_comparison(choices, tuple((name, str(d), folder_stamp(d)) for name, d in choices.items()))
 if skipped:  # one run with malformed files is left out, named, and the rest of the page still shows
     st.warning(skipped_note(f"Skipped {len(skipped)} saved model{'s' * (len(skipped) > 1)} whose files cannot be "
                             f"read or say what this page cannot show", skipped))

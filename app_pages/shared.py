@@ -67,6 +67,16 @@ def model_stamp(directory: str | Path) -> str:
         return "unreadable"  # loading says why
 
 
+def folder_stamp(directory: str | Path) -> tuple:
+    """Each file of a saved model's folder by name, size and time of change: what is read of the folders once per
+    state of them (Compare's table) is keyed on this; `model_stamp` does not change when a weights file does."""
+    try:
+        return tuple(sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in Path(directory).iterdir()
+                            if f.is_file()))
+    except OSError:
+        return ()
+
+
 def cached_model(directory: str | Path | None = None):
     """A saved model (default: the shipped one), loaded once per process, folder and `model_stamp`."""
     directory = str(directory or DEFAULT_MODEL_DIR)
