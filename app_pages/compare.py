@@ -396,4 +396,7 @@ if pair.judged:
             width="stretch")
 
 st.markdown(f"**Where they disagree**: {len(pair.disagreements):,} of {pair.rows:,} rows")
-st.dataframe(pair.disagreements, hide_index=True)
+# The text no wider than the answers beside it: at 1280 pixels it pushed the label and model B's answer out of view.
+st.dataframe(pair.disagreements, hide_index=True,
+             column_config={"text": st.column_config.TextColumn(width="medium"),
+                            "label": st.column_config.TextColumn(width="small")})

@@ -206,7 +206,8 @@ if picture is not None and image is not None and "image" in model.modalities:
         absent = not present(result.image.probabilities, result.none_threshold)[EMOTIONS.index(drove)]
         heat.image(result.image.overlay(), width="stretch",
                    caption=f"Grad-CAM: where the CNN's last block drove '{drove}'"
-                           + (", the image's strongest emotion though not present" if absent else "")
+                           + (", the strongest in the image alone, though below the threshold of present" if absent
+                              else "")
                            + " (red = most)")
         st.write("**The image alone** (the network with the text switched off):")
         scores_table(result.image.probabilities,

@@ -248,9 +248,10 @@ class Featurizer:
         notes: list = [None] * len(block)
         for row, value in zip(np.flatnonzero(has_image), spread):
             if value > limit:
-                notes[row] = (f"the image lies far beyond every image the model was trained on (spread {value:.1f} "
-                              f"against at most {limit:.1f}): its reading of it means little (the shipped models "
-                              f"learned from faces only)")
+                notes[row] = (f"the image lies far beyond every image the model was trained on (its CNN features "
+                              f"{value:.1f} standard deviations from theirs, root mean square, against at most "
+                              f"{limit:.1f}): its reading of it means little (the shipped models learned from faces "
+                              f"only)")
         return notes
 
     def _image_block(self, images, fit: bool):

@@ -106,7 +106,7 @@ def test_an_image_unlike_every_training_face_is_scored_with_a_note():
     flower = str(Path(sklearn.datasets.__file__).parent / "images" / "flower.jpg")
     prediction = model.predict(["", "so happy today"], [flower, fer("public_test").images[0]])
     assert np.isfinite(prediction.probabilities).all()
-    assert prediction.errors[0].startswith("the image lies far beyond every image the model was trained on (spread ")
+    assert prediction.errors[0].startswith("the image lies far beyond every image the model was trained on (its CNN features ")
     assert prediction.errors[1] is None
     model.featurizer_.image_spread_limit_ = -1.0
     with pytest.raises(ValueError, match="image_spread_limit_ is -1.0, not a positive number"):
