@@ -329,7 +329,7 @@ def _train(args) -> int:
     from data.labelled import hold_out, read_labelled
     from data.registry import training_set
     from models.registry import build_model
-    from models.store import check_replaceable
+    from models.store import ModelLoadError, check_replaceable, read_config
     from training.presets import PRESETS
     from training.run import run_training, training_notes
 
@@ -351,8 +351,8 @@ def _train(args) -> int:
     check_replaceable(args.out)  # before minutes of training, not after
     if (Path(args.out) / "config.json").is_file():  # a saved model, replaced only once the new one is saved: said
         try:
-            was = json.loads((Path(args.out) / "config.json").read_text(encoding="utf-8")).get("model", "?")
-        except (ValueError, OSError, AttributeError):
+            was = read_config(Path(args.out)).get("model", "?")
+        except ModelLoadError:
             was = "?"
         print(f"note: {args.out} holds a saved model ({_CONTROL.sub('?', str(was))}); it is replaced when this one is "
               f"saved", file=sys.stderr)
