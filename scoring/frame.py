@@ -69,17 +69,18 @@ def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None
         return None, None
     if "\x00" in str(value):
         return None, f"image {shown_text(str(value))!r}: a path cannot hold a NUL byte"
+    given = str(value).strip()  # as the messages name it
     if is_url(value):
-        return None, f"image {shown_text(str(value).strip())!r}: a URL; images are read from files, never fetched"
-    cell = str(value).strip()
+        return None, f"image {shown_text(given)!r}: a URL; images are read from files, never fetched"
+    cell = given
     try:
         if "\\" in cell and os.sep == "/" and not (Path(base) / cell).exists():
             cell = cell.replace("\\", "/")  # a path written on Windows (photos\a.jpg), as the ZIP unpacker reads it
         path, root = (Path(base) / cell).resolve(), Path(root).resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13), a name too long
-        return None, f"image {shown_text(str(value).strip())!r}: cannot resolve the path ({exc})"
+        return None, f"image {shown_text(given)!r}: cannot resolve the path ({exc})"
     if not path.is_relative_to(root):
-        return None, f"image {shown_text(str(value).strip())!r} resolves outside the images folder {root}"
+        return None, f"image {shown_text(given)!r} resolves outside the images folder {root}"
     return str(path), None
 
 

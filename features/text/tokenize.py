@@ -85,11 +85,10 @@ MAX_SQUEEZED_RUNS = 4  # an elongated word's runs squeezed one by one, at most 2
 _STYLED = "\U0001D400-\U0001D7FF\uFF01-\uFF5E"
 _COMBINING = "\u0300-\u036F"
 _APOSTROPHES = "\u02BC\u2018\u2032\u0060\u00B4"
-_FORMAT = INVISIBLE_CLASS
-_NEEDS_PLAIN_RE = re.compile(f"[{_STYLED}{_COMBINING}{_APOSTROPHES}{_FORMAT}]")
+_NEEDS_PLAIN_RE = re.compile(f"[{_STYLED}{_COMBINING}{_APOSTROPHES}{INVISIBLE_CLASS}]")
 _STYLED_RE = re.compile(f"[{_STYLED}]")
 _INNER_APOSTROPHE_RE = re.compile(f"(?<=\\w)[{_APOSTROPHES}](?=\\w)")
-_INNER_FORMAT_RE = re.compile(f"(?<=\\w)[{_FORMAT}]+(?=\\w)")
+_INNER_FORMAT_RE = re.compile(f"(?<=\\w)[{INVISIBLE_CLASS}]+(?=\\w)")
 _LEFT_COMBINING_RE = re.compile(f"[{_COMBINING}]+")
 
 
