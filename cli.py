@@ -238,7 +238,9 @@ def _add_score(sub) -> None:
 
 def _add_compare(sub) -> None:
     p = _command(sub, "compare", "table of every saved run's metrics, best first",
-                 "Find every saved model under --runs and print its metrics, best first.")
+                 "Find every saved model under --runs and print its metrics, best first: by away_from_wassa, the mean "
+                 "macro-F1 on GoEmotions dev, SemEval-2018 E-c dev and the everyday check (users' tweets are unlike "
+                 "WASSA-2017's), then by WASSA-2017 test macro-F1.")
     p.add_argument("--runs", type=Path, default=None,
                    help="folder holding run directories (default: where the Train page saves them, runs/ in the "
                         "repository or $TWEET_EMOTION_RUNS)")

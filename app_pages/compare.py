@@ -21,7 +21,6 @@ from data import DataError
 from data.registry import EVALUATION_SETS, evaluation_set
 from emotions import EMOTIONS
 from evaluation.comparison import (
-    AWAY_FROM_WASSA,
     QUESTIONS,
     compare_pair,
     comparison_table,
@@ -37,6 +36,7 @@ from evaluation.comparison import (
     with_evaluations,
 )
 from evaluation.metrics import messages_note
+from evaluation.runs import AWAY_FROM_WASSA
 from models.store import ModelLoadError
 from scoring.uploads import LIMITS
 
@@ -239,8 +239,9 @@ st.caption(f"{len(choices)} models: " + ", ".join(choices)
            + (f"; {len(skipped)} skipped (see above): " + ", ".join(skipped) if skipped else "")
            + ". `default (shipped)` answers on Predict and Batch unless another is picked; `zoo/…` ship with the "
              "repository (`python cli.py train-zoo`); `runs/…` are your own.")
-st.caption("Data sets as in the heat map above; `valid`, the last columns, is each run's own validation data, "
-           "other rows for every model, so its figures do not compare two models. Click a header to sort; the "
+st.caption("Best first by `away_from_wassa`, the mean macro-F1 on " + ", ".join(f"`{name}`" for name in AWAY_FROM_WASSA)
+           + ", then by WASSA-2017 test. Data sets as in the heat map above; `valid`, the last columns, is each run's "
+           "own validation data, other rows for every model, so its figures do not compare two models. Click a header to sort; the "
            "table's toolbar downloads it as CSV.")
 st.dataframe(table.round(4), hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
 

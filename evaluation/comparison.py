@@ -17,6 +17,8 @@ from evaluation.metrics import evaluate_predictions
 from evaluation.runs import (
     RunError,
     RunsTable,
+    away_columns,
+    away_mean,
     field,
     mapping,
     metric_columns,
@@ -166,21 +168,6 @@ def fairness_summary(reports: dict[str, dict]) -> pd.DataFrame:
                           if "misread_words" in report else None}
                          for name, report in reports.items()],
                         columns=["name", "largest_mean_gap", "largest_gap", "emotion_word_accuracy", "misread_words"])
-
-
-# Macro-F1 on the collections unlike WASSA-2017's (its test set is the in-collection figure).
-AWAY_FROM_WASSA = ("goemotions_dev", "ec_dev", "everyday_check")
-
-
-def away_columns(table: pd.DataFrame) -> list[str]:
-    """The macro-F1 columns of `AWAY_FROM_WASSA` that the comparison table has."""
-    return [f"{name}_macro_f1" for name in AWAY_FROM_WASSA if f"{name}_macro_f1" in table.columns]
-
-
-def away_mean(table: pd.DataFrame) -> pd.Series:
-    """Per model, the mean of `away_columns`; NaN for a model missing one of them, which is neither ranked nor
-    placed on the frontier (a mean of only some sets would not compare)."""
-    return table[away_columns(table)].mean(axis=1, skipna=False)
 
 
 def speed_and_quality(table: pd.DataFrame) -> pd.DataFrame:

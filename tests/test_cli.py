@@ -351,7 +351,9 @@ def test_compare_with_the_zoo_lists_every_model_the_dashboard_compares(tmp_path,
     assert err == f"note: {missing}: no such folder; only the shipped default model and the shipped zoo are compared\n"
     listed = [line.split()[0] for line in out.splitlines()[1:]]
     assert len(listed) == 8 and "models/default" in listed
-    assert listed[0] == "models/zoo/wassa_specialist"  # best first, by WASSA-2017 test macro-F1
+    assert listed[0] == "models/default"  # best first, by the mean macro-F1 away from WASSA-2017
+    assert listed[-1] == "models/zoo/wassa_specialist"  # the best on WASSA-2017 test, the worst away from it
+    assert out.splitlines()[0].split()[6] == "away_from_wassa"
 
 
 def test_bad_training_file_is_named(files, capsys):
