@@ -99,6 +99,34 @@ if adopted:
     st.session_state["train_notes"], st.session_state["train_adopted"] = [], running.out.name
 busy = job is not None and job.running
 
+
+def show_job(job) -> None:
+    st.subheader(f"Run {job.out.name}")
+    if st.session_state.get("train_adopted") == job.out.name and job.running:
+        st.caption(inert_markdown(f"Training on this server (started before this page was opened or reloaded, here "
+                                  f"or in another tab): {job.describe()}. It trains one model at a time; the form "
+                                  f"comes back when it ends."))
+    for note in st.session_state.get("train_notes", []):  # the encoding detected in an upload, as Batch says it
+        st.caption(note)
+    if job.running:
+        stop_button(job)
+
+    @st.fragment(run_every=1.0 if job.running else None)
+    def live():
+        show_curves(job, st.session_state.get("train_epochs"), st.session_state.get("train_members", 1))
+        if not job.running and st.session_state.get("train_polling"):
+            st.session_state["train_polling"] = False
+            st.rerun(scope="app")  # re-enable the form now that the job is over
+
+    st.session_state["train_polling"] = job.running
+    live()
+
+
+# A run this page did not start: its own form, disabled, would show this page's choices as if they were the run's.
+if busy and st.session_state.get("train_adopted") == job.out.name:
+    show_job(job)
+    st.stop()
+
 source = st.radio("Data", ["Bundled data", "Upload labelled data"], horizontal=True, disabled=busy)
 if source == "Bundled data":
     data_name = st.selectbox("Bundled data", list(TRAINING_SETS), format_func=lambda n: f"{n}: {TRAINING_SETS[n]}",
@@ -192,21 +220,4 @@ if st.button("Train", type="primary", disabled=busy):
             st.rerun()  # lay the page out again with the form disabled while the job runs
 
 if job is not None:
-    st.subheader(f"Run {job.out.name}")
-    if st.session_state.get("train_adopted") == job.out.name and job.running:
-        st.caption(f"Training on this server (started before this page was opened or reloaded, here or in another "
-                   f"tab): `{job.model_name}`. It trains one model at a time; the form comes back when it ends.")
-    for note in st.session_state.get("train_notes", []):  # the encoding detected in an upload, as Batch says it
-        st.caption(note)
-    if job.running:
-        stop_button(job)
-
-    @st.fragment(run_every=1.0 if job.running else None)
-    def live():
-        show_curves(job, st.session_state.get("train_epochs"), st.session_state.get("train_members", 1))
-        if not job.running and st.session_state.get("train_polling"):
-            st.session_state["train_polling"] = False
-            st.rerun(scope="app")  # re-enable the form now that the job is over
-
-    st.session_state["train_polling"] = job.running
-    live()
+    show_job(job)

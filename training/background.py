@@ -35,6 +35,9 @@ class TrainingJob:
     notes: list = field(default_factory=list)  # `training.run.training_notes` of the saved model
     epochs: int | None = None  # a network's most epochs (per network), for a page that shows the progress
     members: int = 1  # networks trained one after another
+    settings: dict = field(default_factory=dict)  # the settings given (others are the model's defaults)
+    seed: int = 0
+    rows: int = 0  # training rows
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -67,6 +70,12 @@ class TrainingJob:
         if self._thread is not None:
             self._thread.join(timeout)
         return not self.running
+
+    def describe(self) -> str:
+        """What is being trained, for a page that did not start it: model, the settings given, seed and rows."""
+        settings = ", ".join(f"{name} {value}" for name, value in self.settings.items())
+        return (f"`{self.model_name}`" + (f" ({settings})" if settings else "")
+                + f", seed {self.seed}, on {self.rows:,} rows")
 
     def curves(self) -> pd.DataFrame:
         """(epoch, train_loss, valid_macro_f1, member) so far; member: which network of an ensemble."""
@@ -147,7 +156,8 @@ def start_training(model_name: str, train: LabelledData, valid: LabelledData | N
     model.check_trainable(train)
     given = model.settings.to_dict()
     job = TrainingJob(model_name, Path(out), can_stop=is_network(model_name), epochs=given.get("epochs"),
-                      members=given.get("members", 1))
+                      members=given.get("members", 1), settings=dict(settings or {}), seed=seed,
+                      rows=len(train))
     with _RUNNING_LOCK:
         busy = [other for other in _RUNNING if other.running]
         if busy:
