@@ -132,6 +132,8 @@ def _without_links(text: str) -> str:
         text = _ESCAPED_BREAK_RE.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
+        if "&" in text:  # escaped twice by some exports ("&amp;lt;3", "&amp;#8217;"): a user means "<3" and "’"
+            text = html.unescape(text)
     if (not text.isascii() or "`" in text) and _NEEDS_PLAIN_RE.search(text):
         text = _plain_letters(text)
     if "/" in text or "www." in text:

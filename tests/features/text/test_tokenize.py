@@ -18,6 +18,12 @@ def test_normalise_decodes_entities_drops_urls_users_and_escaped_breaks():
     assert normalise_tweet(text).split() == ["I'm", "&", "you", "are", "ok"]
 
 
+def test_normalise_decodes_entities_escaped_twice():
+    """An export that escaped a tweet's "&lt;3" once more ("&amp;lt;3") kept "&lt;3": no heart, no emoticon."""
+    assert normalise_tweet("love you &amp;lt;3 &amp;amp; more").split() == ["love", "you", "<3", "&", "more"]
+    assert "<3" in tokenize(normalise_tweet("love you &amp;lt;3"))
+
+
 def test_normalise_splits_camel_case_hashtags_and_keeps_plain_ones():
     assert normalise_tweet("so #NotHappy #sad") == "so #NotHappy Not Happy #sad"
 
