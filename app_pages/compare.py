@@ -348,7 +348,9 @@ if pair.multi_label:
     st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models. A row may carry several emotions or "
                "none: each emotion counts as found where its probability is at least 0.5, over every row, as the "
                "heat map's presence F1 (macro-F1 over the four emotions; accuracy: rows whose four are all right). "
-               "The disagreements give each model's answer, `none` included, with its probability.")
+               "The disagreements are the rows where the two find different emotions (at 0.5, as judged: a model "
+               "may answer `none` below its own threshold while finding an emotion here), each with its "
+               "probability, or `none` with the highest of the four.")
 else:
     st.caption(f"{pair.rows:,} of {len(data):,} rows scored by both models; the matrices judge each row on its label "
                "and leave out rows with none of the four; the disagreements include them, with `none`. "

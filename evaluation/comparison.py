@@ -13,7 +13,7 @@ import pandas as pd
 from data.labelled import LabelledData
 from emotions import EMOTIONS, NONE
 from evaluation.fairness import ATTRIBUTES, MISREAD_BELOW, SCORES, largest_gaps
-from evaluation.metrics import evaluate_predictions
+from evaluation.metrics import PRESENT_AT, evaluate_predictions
 from evaluation.runs import (
     RunError,
     RunsTable,
@@ -361,9 +361,10 @@ def compare_pair(data: LabelledData, predictions: dict[str, Prediction]) -> Pair
     """Two models' predictions on `data`, compared on the rows both could score, each judged as `evaluate` judges
     it (and the heat map shows it): single-label data on the most probable emotion of the four of each row with an
     emotion (4×4 matrices), multi-label data on each emotion's presence at 0.5 over every row. The disagreements
-    are the rows whose answers (`Prediction.emotions`, `none` included) differ, beside the label (every emotion of
-    a multi-label row; `none` for a row with none of the four), each answer with its probability (for `none`, the
-    highest of the four). With no row with an emotion, `results` is empty: the rows both scored may all be
+    are the rows whose answers differ, as judged: on single-label data the answers of `Prediction.emotions`
+    (`none` included), each with its probability (for `none`, the highest of the four); on multi-label data the
+    emotions found (probability ≥ `PRESENT_AT`), each with its probability, or `none`. Beside them the label (every
+    emotion of a multi-label row; `none` for a row with none of the four). With no row with an emotion, `results` is empty: the rows both scored may all be
     labelled none, or there may be none (a text model and an image model on faces)."""
     (name_a, a), (name_b, b) = predictions.items()
     both = np.isfinite(a.probabilities).all(axis=1) & np.isfinite(b.probabilities).all(axis=1)
@@ -371,15 +372,19 @@ def compare_pair(data: LabelledData, predictions: dict[str, Prediction]) -> Pair
     judged = int(data.labels[rows].any(axis=1).sum())
     results = {name: evaluate_predictions(data.labels[rows], p.probabilities[rows], multi_label=data.multi_label)
                for name, p in predictions.items()} if judged else {}
-    # What each model answers, as `emotion` in a scored file: `none` below a presence model's threshold.
-    said_a, said_b = np.array(a.emotions, dtype=object), np.array(b.emotions, dtype=object)
-    differ = rows[said_a[rows] != said_b[rows]]
+    if data.multi_label:  # the emotions each model finds, as judged: a row's strongest alike hid the others
+        found_a, found_b = a.probabilities >= PRESENT_AT, b.probabilities >= PRESENT_AT
+        differ = rows[(found_a[rows] != found_b[rows]).any(axis=1)]
+    else:  # what each model answers, as `emotion` in a scored file: `none` below a presence model's threshold
+        said_a, said_b = np.array(a.emotions, dtype=object), np.array(b.emotions, dtype=object)
+        differ = rows[said_a[rows] != said_b[rows]]
     columns = {"row": differ + 1, "text": [data.texts[i] for i in differ]}
     if any(data.images[i] is not None for i in rows):
         columns["image"] = [_image_name(data.images[i]) for i in differ]
     columns["label"] = [_label(data.labels[i], data.multi_label) for i in differ]
-    for name, said, prediction in ((name_a, said_a, a), (name_b, said_b, b)):
-        columns[name] = [_answer(said[i], prediction.probabilities[i]) for i in differ]
+    for name, prediction in ((name_a, a), (name_b, b)):
+        columns[name] = [_found(prediction.probabilities[i]) if data.multi_label
+                         else _answer(prediction.emotions[i], prediction.probabilities[i]) for i in differ]
     return PairComparison((name_a, name_b), len(rows), judged, results, pd.DataFrame(columns), data.multi_label)
 
 
@@ -397,6 +402,15 @@ def _answer(said: str, probabilities: np.ndarray) -> str:
         top = int(probabilities.argmax())
         return f"{NONE} (highest: {EMOTIONS[top]} {probabilities[top]:.2f})"
     return f"{said} ({probabilities[EMOTIONS.index(said)]:.2f})"
+
+
+def _found(probabilities: np.ndarray) -> str:
+    """The emotions a model finds in a multi-label row, strongest first: "joy (0.81), sadness (0.62)"; `none` with
+    the highest of the four when it finds none: "none (highest: joy 0.41)"."""
+    found = [i for i in np.argsort(-probabilities, kind="stable") if probabilities[i] >= PRESENT_AT]
+    if not found:
+        return _answer(NONE, probabilities)
+    return ", ".join(f"{EMOTIONS[i]} ({probabilities[i]:.2f})" for i in found)
 
 
 def _image_name(image) -> str:

@@ -17,6 +17,9 @@ def _named(truth: np.ndarray, guess: np.ndarray, multi_label: bool) -> list[int]
     return sorted(set(truth.tolist()) | set(guess.tolist())) or list(range(len(EMOTIONS)))
 
 
+PRESENT_AT = 0.5  # the probability at which multi-label data counts an emotion as found
+
+
 def evaluate_predictions(
     labels: np.ndarray,
     probabilities: np.ndarray,
@@ -33,7 +36,7 @@ def evaluate_predictions(
     none_rows = ~labelled
     all_probabilities = probabilities
     if multi_label:
-        truth, guess = labels.astype(int), (probabilities >= 0.5).astype(int)
+        truth, guess = labels.astype(int), (probabilities >= PRESENT_AT).astype(int)
         matrix = {e: confusion_matrix(truth[:, i], guess[:, i], labels=[0, 1]).tolist() for i, e in enumerate(EMOTIONS)}
         accuracy = float(accuracy_score(truth, guess))  # exact-match ratio
     else:

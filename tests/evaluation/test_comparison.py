@@ -214,8 +214,23 @@ def test_multi_label_rows_are_judged_as_evaluate_judges_them():
         assert pair.results[name]["macro_f1"] == expected["macro_f1"]
     assert pair.multi_label and pair.results["A"]["macro_f1"] == 1.0 and pair.results["B"]["macro_f1"] < 1.0
     assert pair.disagreements["label"].tolist() == ["anger, joy", "none", "joy, sadness"]
+    assert pair.disagreements["A"].tolist() == ["anger (0.80), joy (0.70)", "none (highest: sadness 0.30)",
+                                                "sadness (0.70), joy (0.60)"]
+    assert pair.disagreements["B"].tolist() == ["joy (0.90)", "anger (0.60)", "joy (0.90)"]
     with pytest.raises(ValueError, match="multi-label data has no 4-way confusion matrix"):
         pair.confusion_long()
+
+
+def test_multi_label_disagreements_are_the_emotions_found_not_the_strongest():
+    """Two models that found sadness alike and differed on anger (0.8 against 0.1) were not listed: only each
+    model's strongest emotion was compared, though every emotion's presence is judged."""
+    data = LabelledData(["a"], [None], np.array([[1, 0, 0, 1]]), np.full((1, 4), np.nan), multi_label=True)
+    a = Prediction(np.array([[.8, .1, .1, .9]]), np.zeros((1, 4)), [None], none_threshold=0.5)
+    b = Prediction(np.array([[.1, .1, .1, .9]]), np.zeros((1, 4)), [None], none_threshold=0.5)
+    assert a.emotions == b.emotions == ["sadness"]
+    pair = compare_pair(data, {"A": a, "B": b})
+    assert pair.disagreements[["label", "A", "B"]].to_dict("list") == {
+        "label": ["anger, sadness"], "A": ["sadness (0.90), anger (0.80)"], "B": ["sadness (0.90)"]}
 
 
 def test_two_models_with_no_row_to_judge_in_common_are_compared_without_matrices():
