@@ -89,6 +89,22 @@ COMPARATIVES = {"anger": ["angrier", "more furious"], "fear": ["more scared", "m
 KEEP_GOING = {"anger": ["swearing", "shouting"], "fear": ["shaking", "worrying"], "joy": ["smiling", "laughing"],
               "sadness": ["crying", "sobbing"]}
 LOOKING_FORWARD = ["the weekend", "my holiday", "tonight", "the concert", "Friday", "summer", "to see you"]
+# An emotion word in a name or a title, in a plain announcement: no emotion of the four.
+TITLES = ["Happy Hour 5-7pm at the bar downtown", "Angry Birds is free on the app store today",
+          "Fear Street trailer drops tomorrow", "The Joy Luck Club is on TV tonight at 9",
+          "Sad Boys album out now on all platforms", "Rage Against the Machine announce a tour",
+          "Panic! at the Disco tickets on sale Friday", "Happy Valley season 3 starts Sunday",
+          "The Angry Chef opens a second restaurant on Main Street", "Cry Baby is playing at the cinema this week",
+          "Happy Meal toys change every month", "Scary Movie 6 release date announced"]
+# Sarcasm: praise that means the opposite; whatever the model answers, not joy.
+SARCASM = ["Oh great, another Monday.", "I just love being stuck in traffic for two hours",
+           "Fantastic, my flight is delayed again", "Wonderful, the printer jammed. Again.",
+           "Yay, more emails to answer at midnight", "Perfect timing, the bus left right as I got there",
+           "Thanks a lot for eating my lunch, really appreciate it", "Love it when my phone dies at 2 percent",
+           "Best. Weekend. Ever. Spent it doing taxes.", "Awesome, it's raining on my day off"]
+# Short replies with no emotion of the four.
+REPLIES = ["ok", "okay", "yes", "no", "sure", "k", "got it", "noted", "will do", "on my way", "see you at 5",
+           "10 minutes"]
 
 
 # --- expectations -------------------------------------------------------------------------------------------
@@ -158,6 +174,10 @@ def build_capabilities() -> list[Capability]:
         cases += [Case(text, Expect(is_=(emotion,))) for text in PHRASES[emotion]]
         caps.append(Capability(f"statement -> {emotion}", "mft", cases))
     caps.append(Capability("neutral fact -> none", "mft", [Case(text, Expect(is_=(NONE,))) for text in NEUTRAL]))
+    caps.append(Capability("short reply -> none", "mft", [Case(text, Expect(is_=(NONE,))) for text in REPLIES]))
+    caps.append(Capability("emotion word in a name or title -> none", "mft",
+                           [Case(text, Expect(is_=(NONE,))) for text in TITLES]))
+    caps.append(Capability("sarcasm -> not joy", "mft", [Case(text, Expect(not_="joy")) for text in SARCASM]))
 
     # Negation of the emotion word.
     cases = [Case(text, Expect(not_=emotion))

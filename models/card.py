@@ -17,9 +17,11 @@ _SOURCE_NAMES = {"wassa2017": "wassa", "relabels": "relabels", "wassa_agreed": "
 # A limit only of a model that reads images.
 IMAGE_LIMIT = ("The bundled data has no tweet with an image: the fusion of text and image was trained on tweets alone, "
                "faces alone and random same-label pairs; FER2013 faces are 48x48 greyscale, unlike tweet photos. A "
-               "photo that is not a face lies far outside what the image branch learned (scikit-learn's daisy: its "
-               "standardised CNN features twice as far from the training mean as the farthest of 300 training faces, "
-               "6 times as far as a typical one) and is read as confidently as a face: give images of faces only.")
+               "photo that is not a face lies outside what the image branch learned and would be read as confidently "
+               "as a face: an image whose standardised CNN features spread beyond 1.25 times the widest of the "
+               "training images' (`image_spread_limit_`) is still scored, with a note in its row's `error`, but a "
+               "grey photo shrunk to 48x48, or noise, passes unnoticed (README, Image features). Give images of "
+               "faces.")
 WASSA_LABELS = ("WASSA-2017's labels are the query words its tweets were collected with (#angry, #scared, ...), not "
                 "what readers perceive")
 # Sources of human judgements of which emotions a text carries.
@@ -37,6 +39,15 @@ LIMITS = [
 NEGATION_LIMIT = ("A denied emotion (\"I'm not angry at all\") is often read as that emotion: in the human-judged "
                   "collections (GoEmotions, the WASSA-2017 relabels, SemEval-2018 E-c) a text with a negated anger word "
                   "is judged angry more often than their other texts (README, Benchmarks: bench/negated_words.py).")
+# A limit of every model that reads text: words are read for what they mean alone.
+LITERAL_LIMIT = ("Words are read for what they usually mean, whatever their case or their neighbours: an emotion word in "
+                 "a name or a title (\"Happy Hour 5-7pm\", \"Angry Birds\", \"Fear Street trailer\") is read as that "
+                 "emotion, and sarcasm (\"Oh great, another Monday.\") as what it says (README, Benchmarks: "
+                 "bench/behaviour.py).")
+# A limit of a model that learns from GoEmotions: what its Ekman grouping files under joy.
+GOEMOTIONS_JOY = ("GoEmotions' Ekman grouping files approval, gratitude, admiration, caring, desire and optimism under "
+                  "joy, and this model learned from it: thanks, agreement and polite requests (\"thanks\", \"ok\", "
+                  "\"yes\", \"Can someone recommend a good plumber?\") can be read as joy.")
 PERSONS_SKIPPED = ("Persons: pronouns, gendered nouns and first names (1990 US Census list) are not read as emotion "
                    "evidence; names outside that list still are.")
 PERSONS_READ = ("Persons: it reads every word as an n-gram, pronouns, gendered nouns and names too, so two tweets "
@@ -236,6 +247,9 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
         limits.append(PERSONS_READ if cls and not cls.skips_person_words else PERSONS_SKIPPED)
         if cls is None or cls.learns_from_labels:
             limits.append(NEGATION_LIMIT)
+            if "goemotions" in {name for name, _, _ in sources}:
+                limits.append(GOEMOTIONS_JOY)
+        limits.append(LITERAL_LIMIT)
     if config.get("emotions_unseen"):
         unseen = config["emotions_unseen"]
         limits.insert(0, f"Its training data had no example of {' or '.join(unseen)}: it may never say "
