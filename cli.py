@@ -191,8 +191,10 @@ def _delimiter(name: str | None) -> str | None:
 
 def _add_evaluate(sub) -> None:
     p = _command(sub, "evaluate", "evaluate a saved model on labelled data",
-                 "Print one JSON object: macro_f1, accuracy, per_emotion, confusion_matrix, and pearson / "
-                 "pearson_mean when the data has intensities.", model_dir=True)
+                 "Print one JSON object: n (the rows judged), macro_f1, accuracy, per_emotion, confusion_matrix "
+                 "and its order; none_rows and none_f1 for rows labelled none; pearson / pearson_mean when the data "
+                 "has intensities; rows_not_scored, rows_with_messages and first_messages (README, \"Using it\", "
+                 "says what each means).", model_dir=True)
     p.add_argument("--data", type=Path, required=True, help="labelled CSV/TSV")
     _add_reading(p, "--data")
 
