@@ -15,6 +15,7 @@ from emotions import EMOTIONS, NONE
 from evaluation.fairness import ATTRIBUTES, MISREAD_BELOW, SCORES, largest_gaps
 from evaluation.metrics import PRESENT_AT, evaluate_predictions
 from evaluation.runs import (
+    NOT_SHARED,
     RunError,
     RunsTable,
     away_columns,
@@ -26,6 +27,7 @@ from evaluation.runs import (
     read_json,
     read_listed_json,
     runs_table,
+    shared_first,
     shown,
 )
 from models.base import Prediction
@@ -53,10 +55,7 @@ def with_evaluations(table: pd.DataFrame, extra: dict[str, dict], extra_name: st
     for name, result in extra.items():
         for column, value in metric_columns(extra_name, result).items():
             table.loc[table["name"] == name, column] = value
-    # The figures of `NOT_SHARED` last: each run's own validation rows came first (metrics.json's order), and the
-    # first figures of the table were the ones that compare no two models.
-    own = [c for c in table.columns if c.startswith(tuple(f"{name}_" for name in NOT_SHARED))]
-    return table[[c for c in table.columns if c not in own] + own]
+    return shared_first(table)
 
 
 class FairnessReports(NamedTuple):
@@ -312,9 +311,6 @@ def standings(table: pd.DataFrame, reports: dict[str, dict],
 MATRIX_MEASURES = ("macro_f1", "none_f1", "pearson_mean")
 
 
-# Each run's own validation rows: other data for every model (6,702 rows of the default recipe, 2,361 of the WASSA
-# specialist's), so its figures compare no two models and the matrix leaves them out (the table keeps them).
-NOT_SHARED = ("valid",)
 
 
 def generalisation_long(table: pd.DataFrame, measures=MATRIX_MEASURES, leave_out=NOT_SHARED) -> pd.DataFrame:
