@@ -100,12 +100,13 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
     if bad is not None:
         offset, byte = bad
         automatic = automatic and not note  # not named; UTF-8, not UTF-16/32 by a BOM or by its zero bytes
-        if automatic and _has_utf8_sequences(path):  # UTF-8 with stray bytes: their rows are marked, not the file
+        utf8, stray = _utf8_reading(path) if automatic else (0, 0)
+        detected = _detect(path, offset) if automatic and utf8 < stray else None
+        if utf8 and detected is None:  # UTF-8 with stray bytes: their rows are marked, not the file
             note = (f"UTF-8 with bytes that are not (the first, 0x{byte:02x}, at byte offset {offset:,}): each is "
                     f"read as U+FFFD (\ufffd), and each row holding one says so in `error`")
             return InputFormat(encoding, delimiter or _sniff_delimiter(path, encoding, "replace"), digest, size, note,
                                "replace")
-        detected = _detect(path, offset) if automatic else None
         if detected is None:
             raise DataError(f"{path}: not valid {_label(encoding)} text: byte 0x{byte:02x} at byte offset {offset} "
                             f"cannot be decoded; save the file as UTF-8 (or, with `cli.py score`, `train` or "
@@ -114,7 +115,9 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
         digest, size, again = _check_decodes(path, encoding)
         if again is not None:  # cannot happen for the single-byte encodings detection returns, but be sure
             raise DataError(f"{path}: not valid UTF-8 (byte offset {offset}) nor {detected} (byte offset {again[0]})")
-        note = f"{detected} (detected: not UTF-8 from byte offset {offset})"
+        note = f"{detected} (detected: not UTF-8 from byte offset {offset}" + (
+            f"; {utf8:,} character(s) that UTF-8 could read, against {stray:,} byte(s) it could not, are read as "
+            f"{detected} too: name --encoding utf-8 if those are meant" if utf8 else "") + ")"
     return InputFormat(encoding, delimiter or _sniff_delimiter(path, encoding), digest, size, note)
 
 
@@ -165,17 +168,22 @@ def _check_decodes(path: Path, encoding: str) -> tuple[str, int, tuple[int, int]
 
 # A character past ASCII that is not an undecodable byte (which surrogateescape turns into U+DC80-U+DCFF).
 _DECODED_PAST_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_STRAY = re.compile("[\udc80-\udcff]")
 
 
-def _has_utf8_sequences(path: Path) -> bool:
-    """Whether the file holds a valid multi-byte UTF-8 sequence anywhere: then it is UTF-8 with stray bytes, not a
-    single-byte encoding (which would turn each of its emoji and accented letters into two or more wrong ones)."""
+def _utf8_reading(path: Path) -> tuple[int, int]:
+    """(characters past ASCII that UTF-8 reads, bytes it cannot) in the file. More of the first: UTF-8 with stray
+    bytes, not a single-byte encoding, which would turn each of its emoji and accented letters into two or more
+    wrong ones. More of the second: a single-byte encoding in which a pair of bytes happens to be UTF-8 (German
+    cp1252's "ß…" is the bytes of "߅"): read as UTF-8, its every other accented letter became U+FFFD."""
     decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    utf8 = stray = 0
     with open(path, "rb") as handle:
         while block := handle.read(_BLOCK):
-            if _DECODED_PAST_ASCII.search(decoder.decode(block)):
-                return True
-    return False
+            text = decoder.decode(block)
+            utf8 += len(_DECODED_PAST_ASCII.findall(text))
+            stray += len(_STRAY.findall(text))
+    return utf8, stray
 
 
 def _detect(path: Path, offset: int) -> str | None:

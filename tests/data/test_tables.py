@@ -153,6 +153,19 @@ def test_a_utf8_file_with_a_stray_byte_marks_its_row_and_is_not_read_as_another_
     assert table.frame["text"].tolist() == ["Caf\u00e9 cr\u00e8me"] and table.notes[0].startswith("encoding: ")
 
 
+def test_cp1252_with_a_pair_of_bytes_that_happens_to_be_utf8_is_read_as_cp1252(tmp_path):
+    """German "Spaß…" in cp1252 is the bytes DF 85, valid UTF-8 ("߅"): the file was read as UTF-8 with stray bytes,
+    every "ü" became U+FFFD, and the first row was silently another text."""
+    path = tmp_path / "german.csv"
+    texts = ["So viel Spaß… heute", "Ich bin so glücklich", "Grüße aus München, ich bin wütend"]
+    path.write_bytes(("id,text\n" + "".join(f'{i},"{t}"\n' for i, t in enumerate(texts))).encode("cp1252"))
+    table = read_table(path)
+    assert table.frame["text"].tolist() == texts
+    assert table.notes == ["encoding: cp1252 (detected: not UTF-8 from byte offset 48; 1 character(s) that UTF-8 "
+                           "could read, against 5 byte(s) it could not, are read as cp1252 too: name --encoding "
+                           "utf-8 if those are meant)"]
+
+
 def test_english_with_a_euro_sign_is_read_as_cp1252_and_russian_as_cp1251(tmp_path):
     """A short file with one byte 0x80 was read as cp1251: "paid 5\u0402" where its writer meant "paid 5\u20ac"."""
     path = tmp_path / "euro.csv"
