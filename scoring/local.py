@@ -100,6 +100,9 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
         if resume:
             done_chunks, part_bytes = _resume_point(journal_path, part, key, summary)
         else:
+            if journal_path.is_file() and part.is_file() and not part.is_symlink():  # said, as the Dask engine says it
+                summary.notes.append(f"removed the rows of an interrupted run ({part.stat().st_size / 1e6:.1f} MB); "
+                                     f"--resume would have continued it")
             journal_path.unlink(missing_ok=True)
         journal = {"key": key, "chunks_done": done_chunks, "part_bytes": part_bytes, **summary.counts()}
         out_separator = key["output_delimiter"]

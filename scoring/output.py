@@ -7,6 +7,7 @@ the disk fills (`disk_full_message`), and the clean-up on the way out (`Finishin
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -237,12 +238,12 @@ def journal_key(model: EmotionModel, input_path: Path, fmt, text_column: str | N
                 images_root: Path, output_path: Path, formulas_escaped: bool, **partitioning) -> dict:
     """What a resumed run must share with the interrupted one: the input and how it is read, the columns, the
     images root, how the input is split (`partitioning`: chunk rows or Dask block size), the output format, the
-    model and the journal's version."""
+    model, the code that scores (`code_identity`) and the journal's version."""
     return {
         "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
         "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column or "text",
         "image_column": image_column, "images_root": str(images_root.resolve()), **partitioning,
-        "output_delimiter": separator_for(output_path), "model": model_identity(model), "version": JOURNAL_VERSION,
+        "output_delimiter": separator_for(output_path), "model": model_identity(model), "code": code_identity(), "version": JOURNAL_VERSION,
         "formulas_escaped": formulas_escaped,
     }
 
@@ -259,6 +260,23 @@ def read_journal(journal_path: Path, key: dict) -> dict:
         raise DataError(f"cannot resume: {', '.join(changed)} differ(s) from the interrupted run "
                         f"(journal {journal_path}); run again without --resume to start over")
     return journal
+
+
+# What a score depends on besides the model's folder: an update of any of these between an interrupted run and its
+# resume (a `git pull`) gave one file of rows scored two ways.
+_SCORING_CODE = ("emotions.py", "data/*.py", "features/**/*.py", "lexicons/*.*", "models/**/*.py", "scoring/*.py")
+
+
+@functools.lru_cache(maxsize=1)
+def code_identity() -> str:
+    """SHA-256 over this checkout's scoring code and bundled lexicons (`_SCORING_CODE`; `model_identity` covers a
+    model, its folder's files included)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for pattern in _SCORING_CODE:
+        for file in sorted(root.glob(pattern)):
+            digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def model_identity(model: EmotionModel) -> str:

@@ -1,6 +1,8 @@
 import json
 import math
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,7 +25,7 @@ from models.base import MAX_TEXT_CHARS
 from models.registry import load_model
 from scoring.frame import OUTPUT_COLUMNS, score_frame
 from scoring.local import score_file
-from scoring.output import temporary_paths
+from scoring.output import code_identity, temporary_paths
 from tests.full_disk import FullDisk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -405,6 +407,15 @@ def test_ctrl_c_keeps_the_partial_file_for_resume(run, tmp_path, model, capsys):
     with pytest.raises(KeyboardInterrupt):
         score_file(model, source, out, chunk_rows=100, on_chunk=interrupt)
     assert not out.exists() and json.loads(journal.read_text())["chunks_done"] == 3
+    kept = tmp_path / "kept"  # a run started afresh over them says what it removes (it said nothing)
+    kept.mkdir()
+    for path in (part, journal):
+        shutil.copy2(path, kept / path.name)
+    note = score_file(model, source, out, chunk_rows=100).notes[0]
+    assert re.fullmatch(r"removed the rows of an interrupted run \(0\.\d MB\); --resume would have continued it", note)
+    out.unlink()
+    for path in (part, journal):
+        shutil.copy2(kept / path.name, path)
     summary = score_file(model, source, out, chunk_rows=100, resume=True)
     assert summary.rows == 1000 and summary.resumed_rows == 300
     fresh = score_file(model, source, tmp_path / "fresh.csv", chunk_rows=100)
@@ -517,6 +528,25 @@ def test_resume_refuses_a_changed_input_or_options(run, tmp_path, model):
     with open(source, "a") as handle:
         handle.write("501,one more row\n")
     with pytest.raises(DataError, match="cannot resume: input_sha256, input_size differ"):
+        score_file(model, source, out, chunk_rows=100, resume=True)
+
+
+def test_resume_refuses_a_run_interrupted_under_other_scoring_code(model, tmp_path):
+    """A run interrupted, the code updated (a `git pull`), then resumed: one file of rows scored two ways."""
+    source = _big_input(tmp_path, 300)
+    out = tmp_path / "out.csv"
+
+    def interrupt(summary):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        score_file(model, source, out, chunk_rows=100, on_chunk=interrupt)
+    journal = temporary_paths(out)[1]
+    written = json.loads(journal.read_text())
+    assert written["key"]["code"] == code_identity()
+    written["key"]["code"] = "0" * 64  # as the code before an update wrote it
+    journal.write_text(json.dumps(written))
+    with pytest.raises(DataError, match="^cannot resume: code differ"):
         score_file(model, source, out, chunk_rows=100, resume=True)
 
 
