@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -223,9 +224,9 @@ def _escaped(frame: pd.DataFrame, cells: dict[str, pd.Series]) -> pd.DataFrame:
 
 def csv_text(frame: pd.DataFrame, separator: str, header: bool | list[str] = True,
              formulas_escaped: bool = True) -> str:
-    """The rows as the CSV (or TSV) text every writer of scored rows writes, lines ending in `\n`, text cells
-    escaped (`escape_formulas`) unless `formulas_escaped` is false. `header`: whether to write one, or the names
-    to write (`scored_header`).
+    """The rows as the CSV (or TSV) text every writer of scored rows writes, lines ending in `\n`, text cells and
+    the header's names escaped (`escape_formulas`) unless `formulas_escaped` is false. `header`: whether to write
+    one, or the names to write (`scored_header`).
 
     Python 3.11's csv writer quotes a cell holding a line break only if the break is in the line terminator,
     so a cell holding a carriage return would be written bare and every reader would split the row there; a
@@ -233,6 +234,11 @@ def csv_text(frame: pd.DataFrame, separator: str, header: bool | list[str] = Tru
     cells = _text_cells(frame)  # escaping only prefixes a cell, so the carriage returns are found before it
     out = _escaped(frame, cells) if formulas_escaped else frame
     bare_return = any(text.str.contains("\r", regex=False).any() for text in cells.values())
+    if formulas_escaped and header is not False:  # a column named "=HYPERLINK(...)" is a cell of the file too
+        names = [str(name) for name in (frame.columns if header is True else header)]
+        header = [f"'{name}" if name.startswith(FORMULA_LEADS) and not re.match(_NUMBER, name) else name
+                  for name in names]
+        bare_return = bare_return or any("\r" in name for name in names)
     return out.to_csv(sep=separator, index=False, header=header, lineterminator="\n",
                       quoting=csv.QUOTE_NONNUMERIC if bare_return else csv.QUOTE_MINIMAL)
 

