@@ -6,7 +6,15 @@ from pathlib import Path, PurePosixPath
 import altair as alt
 import streamlit as st
 
-from app_pages.shared import EMOTION_COLOURS, bundled_sample, cached_table, model_or_stop, pick_model, unpacked_images
+from app_pages.shared import (
+    EMOTION_COLOURS,
+    bundled_sample,
+    cached_table,
+    inert_markdown,
+    model_or_stop,
+    pick_model,
+    unpacked_images,
+)
 from app_pages.user_paths import errors_as_in_the_zip
 from data import DataError
 from data.tables import likely_text_column
@@ -98,6 +106,9 @@ b.metric("Scored", f"{summary.scored:,}")
 c.metric("Failed", f"{summary.failed:,}")
 flagged = rows_with_messages(scored, text_column)
 d.metric("With a message", f"{len(flagged):,}")
+for note in summary.notes:  # what scoring found (a text-only model given an image column), as the CLI says it
+    if note not in table.notes:  # those are said above the columns
+        st.info(inert_markdown(note.removeprefix("columns: ") + "."))  # the column's name as the file has it
 if summary.failed:
     st.warning(f"{summary.failed} row(s) could not be scored; they are kept in the file with their `error`.")
 if len(flagged):

@@ -121,11 +121,14 @@ def result_preview(scored: pd.DataFrame) -> pd.DataFrame:
 
 def rows_with_messages(scored: pd.DataFrame, text_column: str | None = None) -> pd.DataFrame:
     """The scored rows whose `error` holds a message: (row, error, emotion[, the text column]), `row` counting the
-    file's rows from 1 (header not counted). `emotion` is blank where the row could not be scored."""
+    file's rows from 1 (header not counted). `emotion` is blank where the row could not be scored. A text column
+    named as one of the others ("row") is shown as "row (text)"."""
     flagged = (scored["error"] != "").to_numpy()
-    columns = ["error", "emotion", *([text_column] if text_column in scored.columns else [])]
-    shown = scored.loc[flagged, columns].reset_index(drop=True)
-    shown.insert(0, "row", flagged.nonzero()[0] + 1)
+    shown = pd.DataFrame({"row": flagged.nonzero()[0] + 1, "error": scored.loc[flagged, "error"].to_numpy(),
+                          "emotion": scored.loc[flagged, "emotion"].to_numpy()})
+    if text_column in scored.columns:
+        label = f"{text_column} (text)" if text_column in shown.columns else text_column
+        shown[label] = scored.loc[flagged, text_column].to_numpy()
     return shown
 
 

@@ -87,6 +87,15 @@ def test_faces_sample_with_its_zip_scores_every_image(page):
     assert messages(page, "metric") == ["8", "8", "0", "0"]
 
 
+def test_a_text_model_given_the_images_says_it_does_not_read_them(page):
+    """The CLI said "tfidf_logreg reads text only; the image column 'image' is not read"; the page said nothing."""
+    page.selectbox[0].set_value("zoo/tfidf_logreg").run()
+    page.radio[0].set_value("Sample: 8 faces, 4 with a tweet (CSV + ZIP)").run()
+    page.button[0].click().run()
+    assert not page.exception
+    assert messages(page, "info") == ["tfidf_logreg reads text only; the image column 'image' is not read."]
+
+
 def zipped(entries):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

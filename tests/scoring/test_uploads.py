@@ -129,6 +129,10 @@ def test_the_preview_shows_the_answer_and_any_message_first_and_the_messages_on_
     assert flagged["emotion"].tolist() == ["", ""]
     assert list(rows_with_messages(scored).columns) == ["row", "error", "emotion"]  # image-only: no text column
     assert rows_with_messages(scored[scored["error"] == ""], "text").empty
+    # a text column named "row" broke the page ("cannot insert row, already exists") once a row had a message
+    scored, _ = score_table(model, read_table_upload(b"id,row\n1,I am happy\n2,\n", "mine.csv", tmp_path), "row")
+    assert rows_with_messages(scored, "row").to_dict("list") == {
+        "row": [2], "error": [scored["error"].iloc[1]], "emotion": [""], "row (text)": [""]}
 
 def test_the_download_keeps_blank_and_repeated_column_names(model, tmp_path):
     table = read_table_upload(b"text,note,note,\nso happy,a,b,c\n", "mine.csv", tmp_path)
