@@ -145,7 +145,8 @@ class UnpackedImages:
 def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = LIMITS) -> UnpackedImages:
     """A ZIP unpacked into `folder` (which must be empty), after checking every entry: no absolute path or
     `..`, no more than `limits.images` files, no more than `limits.unzipped_mb` unpacked. Files that Pillow
-    cannot open are listed in `not_images` (rows naming them get an error when scored)."""
+    cannot open are listed in `not_images` (rows naming them get an error when scored). What macOS adds to a ZIP
+    (`_is_mac_metadata`) is left out."""
     check_size(data, name, limits)
     import io
 
@@ -154,7 +155,7 @@ def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = L
     except zipfile.BadZipFile:
         raise UploadError(f"{name}: not a ZIP file") from None
     with archive:
-        entries = [e for e in archive.infolist() if not e.is_dir()]
+        entries = [e for e in archive.infolist() if not e.is_dir() and not _is_mac_metadata(e.filename)]
         for entry in entries:
             parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
             if entry.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
@@ -193,6 +194,13 @@ def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = L
                 raise UploadError(f"{name}: cannot unpack {entry.filename[:80]!r} ({exc.strerror})") from None
             files.append(relative.as_posix())
     return UnpackedImages(folder, files, {f: why for f in files if (why := _not_an_image(folder / f))})
+
+
+def _is_mac_metadata(entry_name: str) -> bool:
+    """An entry macOS's Compress adds beside the files: `__MACOSX/…/._name` (each file's extended attributes, as
+    many as the images, which put a ZIP of 600 over the limit of 1,000 files), `.DS_Store`."""
+    parts = PurePosixPath(entry_name.replace("\\", "/")).parts
+    return bool(parts) and (parts[0] == "__MACOSX" or parts[-1] == ".DS_Store")
 
 
 def _not_an_image(path: Path) -> str | None:

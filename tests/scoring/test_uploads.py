@@ -167,6 +167,16 @@ def test_zip_is_unpacked_and_non_images_are_named(tmp_path):
     assert np.asarray(Image.open(tmp_path / "c.png")).max() == 9
 
 
+def test_what_macos_adds_to_a_zip_is_left_out(tmp_path):
+    """Finder's Compress adds `__MACOSX/…/._name` beside every file with extended attributes, and `.DS_Store`: a ZIP
+    of 600 images was refused as 1,201 files, one of 20 warned that 20 of its files were not images."""
+    entries = {f"{i}.png": png() for i in range(3)}
+    entries |= {f"__MACOSX/._{i}.png": b"\x00\x05\x16\x07" for i in range(3)} | {"faces/.DS_Store": b"Bud1"}
+    images = unpack_images(zipped(entries), "faces.zip", tmp_path, UploadLimits(images=3))
+    assert images.files == ["0.png", "1.png", "2.png"] and images.not_images == {}
+    assert not (tmp_path / "__MACOSX").exists()
+
+
 @pytest.mark.parametrize("entries, message", [
     ({"../evil.png": b"x"}, r"the entry '../evil.png' leads outside the archive; nothing was unpacked"),
     ({"a/../../evil.png": b"x"}, "leads outside the archive"),
