@@ -1,11 +1,15 @@
-"""What a table's cell holds: missing or not (`is_missing`), a text that shows nothing (`is_blank`), and a column
-of cells read as texts (`as_texts`), as every reader of texts takes them (training, scoring, the dashboard)."""
+"""What a table's cell holds: missing or not (`is_missing`), a text that shows nothing (`is_blank`), a column
+of cells read as texts (`as_texts`), as every reader of texts takes them (training, scoring, the dashboard), and
+the file an image cell names (`image_path`)."""
 
 from __future__ import annotations
 
 import math
+import os
 import re
+import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
@@ -53,3 +57,16 @@ def as_texts(values) -> list[str]:
             "" if is_missing(value) else
             bytes(value).decode("utf-8", errors="replace") if isinstance(value, (bytes, bytearray)) else
             str(value) for value in values]
+
+
+def image_path(base: Path, cell: str) -> Path:
+    """The file an image cell names, relative to `base`: as written if it is there; else, if that is there, a
+    path written on Windows ("photos\\a.jpg") read with "/", and a name whose accents are composed otherwise than
+    on disk ("café.png" typed whole, its accent apart as macOS writes names into a ZIP, or the other way)."""
+    path = Path(base) / cell
+    if path.exists() or (cell.isascii() and "\\" not in cell):
+        return path
+    tried = [cell.replace("\\", "/")] if "\\" in cell and os.sep == "/" else []
+    for form in ("NFC", "NFD"):
+        tried += [unicodedata.normalize(form, name) for name in (cell, *tried[:1])]
+    return next((Path(base) / name for name in tried if name != cell and (Path(base) / name).exists()), path)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
-from data.cells import is_blank
+from data.cells import image_path, is_blank
 from data.tables import is_url, read_table, shown_names, shown_text
 from emotions import EMOTIONS, NONE, answers, one_hot
 
@@ -206,7 +206,7 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     if "image" in columns:
         # each cell as text: a frame handed over from Python may hold numbers (image ids), which Path refused
         cells = frame["image"].astype(object).fillna("").astype(str)
-        images = [None if not cell.strip() else str((base / cell) if base else Path(cell)) for cell in cells]
+        images = [None if not cell.strip() else str(image_path(base, cell) if base else Path(cell)) for cell in cells]
         problems += _image_problems(images, cells, base, check_images)
     empty = [i for i in range(n) if is_blank(texts[i]) and images[i] is None]
     if empty:

@@ -7,7 +7,6 @@ is escaped). The local and Dask engines and the dashboard's uploads all score th
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
-from data.cells import as_texts, is_missing
+from data.cells import as_texts, image_path, is_missing
 from data.tables import delimiter_for, is_url, shown_names, shown_text
 from emotions import EMOTIONS, strongest
 from models.base import EmotionModel
@@ -75,9 +74,7 @@ def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None
         return None, f"image {shown_text(given)!r}: a URL; images are read from files, never fetched"
     cell = given
     try:
-        if "\\" in cell and os.sep == "/" and not (Path(base) / cell).exists():
-            cell = cell.replace("\\", "/")  # a path written on Windows (photos\a.jpg), as the ZIP unpacker reads it
-        path, root = (Path(base) / cell).resolve(), Path(root).resolve()
+        path, root = image_path(base, cell).resolve(), Path(root).resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13), a name too long
         return None, f"image {shown_text(given)!r}: cannot resolve the path ({exc})"
     if not path.is_relative_to(root):

@@ -1,4 +1,5 @@
 import os
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -234,6 +235,18 @@ def test_a_frame_with_missing_values_reads_them_as_empty_cells():
     judged = pd.DataFrame({"text": ["a", "b"], "anger": [1, np.nan], "fear": 0, "joy": [0, 1], "sadness": 0})
     with pytest.raises(DataError, match="column 'anger' row\\(s\\) 2 \\(empty\\)"):
         frame_to_labelled(judged, "mine")
+
+
+def test_image_paths_written_on_windows_or_with_accents_composed_otherwise_are_found(tmp_path):
+    """As `score` finds them: a labelled file's "pics\\a.jpg" and a typed "café.png" beside macOS's decomposed one
+    were refused as "no such file"."""
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "a.jpg").write_bytes(b"\xff\xd8")
+    decomposed = unicodedata.normalize("NFD", "café.png")
+    (tmp_path / "pics" / decomposed).write_bytes(b"\xff\xd8")
+    path = write(tmp_path, "d.csv", "text,image,label\nhi,pics\\a.jpg,joy\nho,pics\\" + unicodedata.normalize("NFC", "café.png")
+                 + ",fear\n")
+    assert read_labelled(path).images == [str(tmp_path / "pics" / "a.jpg"), str(tmp_path / "pics" / decomposed)]
 
 
 def test_a_frame_whose_image_column_holds_numbers_reads_them_as_file_names(tmp_path):

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -267,6 +268,18 @@ def test_an_image_path_written_on_windows_is_found(tmp_path):
     assert resolve_image("photos\\a.jpg", tmp_path, tmp_path) == (str((tmp_path / "photos" / "a.jpg").resolve()), None)
     path, error = resolve_image("a\\" + "x" * 300, tmp_path, tmp_path)  # a name too long: its row, not the run
     assert path is None and error.startswith("image 'a\\") and "cannot resolve the path" in error
+
+
+def test_an_image_name_with_its_accents_composed_otherwise_is_found(tmp_path):
+    """macOS writes "café.png" into a ZIP with the accent apart (NFD); the CSV typed it whole (NFC): "file not
+    found (café.png)", a message that looked impossible."""
+    from scoring.frame import resolve_image
+
+    decomposed, composed = unicodedata.normalize("NFD", "café.png"), unicodedata.normalize("NFC", "café.png")
+    (tmp_path / decomposed).write_bytes(b"x")
+    assert resolve_image(composed, tmp_path, tmp_path) == (str((tmp_path / decomposed).resolve()), None)
+    (tmp_path / decomposed).rename(tmp_path / composed)
+    assert resolve_image(decomposed, tmp_path, tmp_path) == (str((tmp_path / composed).resolve()), None)
 
 
 def test_images_resolve_relative_to_the_csv_and_inside_the_root(run, tmp_path):
