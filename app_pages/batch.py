@@ -19,8 +19,8 @@ from app_pages.user_paths import errors_as_in_the_zip
 from data import DataError
 from data.tables import likely_text_column
 from emotions import EMOTIONS, NONE
-from scoring.frame import csv_text, scored_header, separator_for
-from scoring.uploads import LIMITS, result_preview, rows_with_messages, score_table
+from scoring.frame import separator_for
+from scoring.uploads import LIMITS, result_preview, rows_with_messages, score_table, scored_file
 
 SAMPLES = {
     "40 tweets": ("tweets_sample.csv", None),
@@ -138,7 +138,7 @@ st.caption(("" if len(scored) <= 1000 else f"The first 1,000 of {len(scored):,} 
 
 suffix = PurePosixPath(name).suffix.lower()
 separator = separator_for(Path(name))  # as `cli.py score` picks it
-st.download_button("Download the scored file", csv_text(scored, separator, scored_header(table.given_columns)),
+st.download_button("Download the scored file", scored_file(scored, table),
                    file_name=f"{PurePosixPath(name).stem}_scored{suffix if separator == chr(9) else '.csv'}",
                    mime="text/tab-separated-values" if separator == "\t" else "text/csv", on_click="ignore",
                    type="primary")

@@ -56,6 +56,7 @@ class InputFormat:
     size: int
     note: str = ""  # how the encoding was found, when it is not plain UTF-8
     errors: str = "strict"  # "replace": a UTF-8 file with stray bytes, each read as U+FFFD (its row says so)
+    bom: bool = False  # the file begins with a byte-order mark (Excel's "CSV UTF-8"): the scored file gets one too
 
 
 def delimiter_for(path: Path) -> str:
@@ -83,6 +84,7 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
         if head.startswith(magic):
             raise DataError(f"{path}: {what}, not a CSV or TSV text file; {advice}")
     note, automatic = "", encoding is None
+    bom = any(head.startswith(mark) for mark, _ in _BOMS)
     if encoding is None:
         encoding = next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8-sig")
         if encoding != "utf-8-sig":
@@ -106,7 +108,7 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
             note = (f"UTF-8 with bytes that are not (the first, 0x{byte:02x}, at byte offset {offset:,}): each is "
                     f"read as U+FFFD (\ufffd), and each row holding one says so in `error`")
             return InputFormat(encoding, delimiter or _sniff_delimiter(path, encoding, "replace"), digest, size, note,
-                               "replace")
+                               "replace", bom)
         if detected is None:
             raise DataError(f"{path}: not valid {_label(encoding)} text: byte 0x{byte:02x} at byte offset {offset} "
                             f"cannot be decoded; save the file as UTF-8 (or, with `cli.py score`, `train` or "
@@ -118,7 +120,7 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
         note = f"{detected} (detected: not UTF-8 from byte offset {offset}" + (
             f"; {utf8:,} character(s) that UTF-8 could read, against {stray:,} byte(s) it could not, are read as "
             f"{detected} too: name --encoding utf-8 if those are meant" if utf8 else "") + ")"
-    return InputFormat(encoding, delimiter or _sniff_delimiter(path, encoding), digest, size, note)
+    return InputFormat(encoding, delimiter or _sniff_delimiter(path, encoding), digest, size, note, bom=bom)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -486,6 +488,7 @@ class Table:
     notes: list = field(default_factory=list)  # e.g. the encoding that was detected
     bad_rows: int = 0  # rows with a message in `row_errors` (kept)
     given_columns: list[str] | None = None  # as the header line has them: the scored file's header
+    bom: bool = False  # `InputFormat.bom`
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -518,4 +521,4 @@ def read_table(path: str | Path, chunk_rows: int = 500, max_rows: int | None = N
         raise DataError(f"{name}: a header line but no rows")
     bad = sum(sum(e is not None for e in c.row_errors) for c in chunks)
     notes = [f"encoding: {fmt.note}"] if fmt.note else []
-    return Table(name, columns, chunks, rows, notes, bad, given)
+    return Table(name, columns, chunks, rows, notes, bad, given, fmt.bom)

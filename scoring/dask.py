@@ -231,7 +231,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
                 partitions = dd.read_csv(str(input_path), blocksize=blocksize, **read).to_delayed()
                 targets = [parts_dir / f"{index:06d}.csv" for index in range(len(partitions))]
                 settings = (text, image_column, str(base), str(root), separator, formulas_escaped,
-                            scored_header(scan.header.given))
+                            scored_header(scan.header.given), fmt.bom)
                 write = dask.delayed(_write_partition, pure=False)
                 tasks = [write(partitions[i], token, settings, str(targets[i]), i == 0)
                          for i in range(len(targets)) if targets[i].name not in done]

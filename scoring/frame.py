@@ -240,6 +240,11 @@ def csv_text(frame: pd.DataFrame, separator: str, header: bool | list[str] = Tru
                       quoting=csv.QUOTE_NONNUMERIC if bare_return else csv.QUOTE_MINIMAL)
 
 
+# Written first when the input began with a byte-order mark: Excel reads a UTF-8 file without one as its own
+# code page ("café" as "cafÃ©").
+BOM = "\ufeff"
+
+
 def scored_header(given: list[str]) -> list[str]:
     """A scored file's header: the input's column names as its header line has them (blank or repeated names
     stay so; pandas would write `Unnamed: 2` and `name.1`), then the output columns."""
@@ -249,8 +254,9 @@ def scored_header(given: list[str]) -> list[str]:
 def render(model: EmotionModel, frame: pd.DataFrame, settings: tuple, header: bool, row_errors: list | None = None,
            unscorable: np.ndarray | None = None) -> tuple[str, dict]:
     """Rows scored and formatted as both engines write them: (CSV text, `row_counts`). `settings`: (text
-    column, image column, base folder, images root, output separator, formulas escaped, the header written)."""
-    text_column, image_column, base, root, separator, formulas_escaped, written = settings
+    column, image column, base folder, images root, output separator, formulas escaped, the header written, whether
+    a byte-order mark goes before it)."""
+    text_column, image_column, base, root, separator, formulas_escaped, written, bom = settings
     scored = score_frame(model, frame, text_column, image_column, Path(base), Path(root), row_errors, unscorable)
-    return csv_text(scored, separator, header=written if header else False, formulas_escaped=formulas_escaped), \
-        row_counts(scored)
+    text = csv_text(scored, separator, header=written if header else False, formulas_escaped=formulas_escaped)
+    return (BOM if header and bom else "") + text, row_counts(scored)

@@ -117,7 +117,7 @@ def score_file(model: EmotionModel, input_path: str | Path, output_path: str | P
                 text_column, image_column = check_columns(header.names, input_path, text_column, image_column)
                 summary.notes.extend(column_notes(model, header.names, input_path, image_column))
                 settings = (text_column, image_column, base, root, out_separator, formulas_escaped,
-                            scored_header(header.given))
+                            scored_header(header.given), fmt.bom)
                 for index, data, counts, bytes_read in _rendered(model, chunks, done_chunks, settings, jobs):
                     out.write(data)
                     out.flush()

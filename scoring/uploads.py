@@ -20,7 +20,17 @@ from data.labelled import LabelledData, read_labelled
 from data.tables import Table, read_table
 from emotions import EMOTIONS
 from features.image.decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb, open_checked
-from scoring.frame import OUTPUT_COLUMNS, ScoreSummary, check_columns, score_frame, text_only_notes
+from scoring.frame import (
+    BOM,
+    OUTPUT_COLUMNS,
+    ScoreSummary,
+    check_columns,
+    csv_text,
+    score_frame,
+    scored_header,
+    separator_for,
+    text_only_notes,
+)
 
 CHUNK_ROWS = 500  # rows scored between two updates of the page's progress bar
 
@@ -103,6 +113,13 @@ def score_table(model, table: Table, text_column: str | None, image_column: str 
         if on_progress:
             on_progress(done / table.rows)
     return pd.concat(parts, ignore_index=True), summary
+
+
+def scored_file(scored: pd.DataFrame, table: Table) -> str:
+    """The scored file the Batch page offers, as `cli.py score` writes it for the same upload: its delimiter by the
+    upload's name, the header as the upload's, a byte-order mark if the upload had one."""
+    text = csv_text(scored, separator_for(Path(table.name)), scored_header(table.given_columns))
+    return (BOM if table.bom else "") + text
 
 
 # The output columns in the order the Batch page shows them first: the answer, any message, the probabilities.

@@ -141,6 +141,15 @@ def test_the_text_column_is_found_whatever_its_case_and_spaces_as_in_the_local_e
     assert scored_as_by_the_local_engine(model, client, source, tmp_path) == (2, 1)
 
 
+def test_an_input_with_a_bom_gives_a_scored_file_with_one_in_both_engines(model, client, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"\xef\xbb\xbfid,text\n" + "".join(f"{i},caf\u00e9 {i}\n" for i in range(50)).encode())
+    score_file_dask(model, source, tmp_path / "dask.csv", client=client, blocksize=200)
+    score_file(model, source, tmp_path / "local.csv", chunk_rows=7)
+    assert (tmp_path / "local.csv").read_bytes().startswith(b"\xef\xbb\xbfid,text,emotion,")
+    assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+
 def test_blank_and_repeated_column_names_are_written_as_given_by_both_engines(model, client, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("id,text,note,note,\n1,so happy,a,b,c\n2,so sad,d,e,f\n")

@@ -71,6 +71,10 @@ def test_utf8_with_or_without_bom(run, tmp_path, bom):
     scored = read(out)
     assert status == 0 and list(scored.columns[:2]) == ["id", "text"]  # no BOM glued to the first column name
     assert scored.text[0] == "café joy 😀" and scored.emotion[0] != ""
+    # Excel's "CSV UTF-8" has a BOM, and Excel reads a UTF-8 file without one as its code page ("cafÃ©"): the
+    # scored file keeps it, once, at its start (its chunks after the first have none)
+    status, out = score(run, tmp_path, source, "--chunk-rows", "1", output="again.csv")
+    assert out.read_bytes().startswith(bom + b"id,text,") and out.read_bytes().count(b"\xef\xbb\xbf") == len(bom) // 3
 
 
 def test_utf16_with_bom_is_read(run, tmp_path):
@@ -78,6 +82,7 @@ def test_utf16_with_bom_is_read(run, tmp_path):
     source.write_bytes("text\nso scared tonight\n".encode("utf-16"))
     status, out = score(run, tmp_path, source)
     assert status == 0 and read(out).text[0] == "so scared tonight"
+    assert out.read_bytes().startswith(b"\xef\xbb\xbftext,")  # UTF-8 with a BOM, as Excel reads it
 
 
 def test_latin1_is_detected_and_said(run, tmp_path, capsys):

@@ -13,7 +13,8 @@ from data.bundled import load_wassa
 from data.labelled import frame_to_labelled
 from emotions import EMOTIONS
 from models.registry import build_model
-from scoring.frame import OUTPUT_COLUMNS, csv_text, scored_header
+from scoring.frame import OUTPUT_COLUMNS
+from scoring.local import score_file
 from scoring.uploads import (
     LIMITS,
     UploadError,
@@ -25,6 +26,7 @@ from scoring.uploads import (
     result_preview,
     rows_with_messages,
     score_table,
+    scored_file,
     unpack_images,
 )
 
@@ -137,8 +139,17 @@ def test_the_preview_shows_the_answer_and_any_message_first_and_the_messages_on_
 def test_the_download_keeps_blank_and_repeated_column_names(model, tmp_path):
     table = read_table_upload(b"text,note,note,\nso happy,a,b,c\n", "mine.csv", tmp_path)
     scored, _ = score_table(model, table, "text")
-    written = csv_text(scored, ",", scored_header(table.given_columns))  # as the Batch page's download
-    assert written.splitlines()[0] == ",".join(["text", "note", "note", "", *OUTPUT_COLUMNS])
+    assert scored_file(scored, table).splitlines()[0] == ",".join(["text", "note", "note", "", *OUTPUT_COLUMNS])
+
+
+def test_the_download_is_the_file_the_cli_writes_for_the_same_upload(model, tmp_path):
+    """A BOM too (Excel's "CSV UTF-8"), as `cli.py score` keeps it: without one Excel showed "café" as "cafÃ©"."""
+    for data, name in ((b"\xef\xbb\xbfid\ttext\n1\tcaf\xc3\xa9 joy\n", "mine.tsv"), (b"id,text\n1,so sad\n", "m.csv")):
+        table = read_table_upload(data, name, tmp_path)
+        scored, _ = score_table(model, table, "text")
+        (tmp_path / name).write_bytes(data)
+        score_file(model, tmp_path / name, tmp_path / f"scored_{name}")
+        assert scored_file(scored, table).encode() == (tmp_path / f"scored_{name}").read_bytes()
 
 
 def test_scoring_refuses_a_missing_column_and_an_image_column_without_a_zip(model, tmp_path):
