@@ -27,10 +27,18 @@ def check_output(input_path: Path, output_path: Path) -> None:
     """Refuses an output that is the input, that exists and is not a regular file (a folder, a device), whose
     path goes through a file, that is a symbolic link (the finished file is renamed over the link, not written to
     what it points to: `--output /dev/stdout` with stdout sent to a file replaced the system's /dev/stdout link),
-    or that is `-` (standard output, which is not written: the output appears only when complete)."""
+    or that is `-` (standard output, which is not written: the output appears only when complete), or whose name
+    leaves no room for the hidden files beside it (`temporary_paths`: "File name too long" named one of those)."""
     if str(output_path) == "-":
         raise DataError("-: standard output is not written (the scored file appears only when complete); give a file "
                         "path")
+    part, journal = temporary_paths(output_path)
+    beside = [part.name, f"{journal.name}.12345678.tmp", parts_folder(output_path).name, f"{output_path.name}.lock"]
+    longest = max(len(name.encode("utf-8", "surrogateescape")) for name in beside)  # the journal's staging name
+    if longest > MAX_NAME_BYTES:
+        room = MAX_NAME_BYTES - (longest - len(output_path.name.encode("utf-8", "surrogateescape")))
+        raise DataError(f"{output_path.name[:40]}…: the output's name is too long (at most {room} bytes: the files "
+                        f"kept beside it while it is written add to it)")
     if output_path.is_symlink():
         raise DataError(f"{output_path}: a symbolic link (to {os.readlink(output_path)}); the scored file would "
                         f"replace the link, not write to what it points to: give a file path")
@@ -141,6 +149,9 @@ class OutputLock:
                 folder.rmdir()
             except OSError:  # it holds the output, or what --resume needs
                 break
+
+
+MAX_NAME_BYTES = 255  # a file name's limit on Linux, macOS and Windows file systems
 
 
 def temporary_paths(output_path: Path) -> tuple[Path, Path]:

@@ -195,6 +195,19 @@ def test_formula_cells_are_escaped_unless_asked_not_to(tmp_path, capsys):
     assert numbers["prob"].tolist() == [-0.5] * 4 and numbers["text"].tolist() == ["-0.5", "-122.41", "+1e-3", "'-2+3"]
 
 
+def test_an_output_name_too_long_for_the_files_beside_it_is_refused_before_scoring(tmp_path, capsys):
+    """A name of 242-255 bytes failed with "File name too long" naming `.NAME.part`, a file the user never gave."""
+    source = _input(tmp_path)
+    for length, status in ((228, 0), (229, 2), (255, 2)):
+        out = tmp_path / ("a" * (length - 4) + ".csv")
+        assert cli.main(["score", "--input", str(source), "--output", str(out), "--quiet"]) == status
+        assert out.exists() == (status == 0)
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "error: " + "a" * 40 + "…: the output's name is too long (at most 228 bytes: the files kept beside it "
+        "while it is written add to it)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a" * 224 + ".csv", "in.csv"]  # nothing else left
+
+
 def test_formula_column_names_are_escaped_too(tmp_path):
     """The rows' cells were escaped and the header's names written as they were: a column named
     =HYPERLINK(...) was a live link in the scored file."""
