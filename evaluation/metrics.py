@@ -72,19 +72,21 @@ def evaluate_predictions(
             said_none = all_probabilities.max(axis=1) < threshold
             result["none_f1"] = float(f1_score(none_rows, said_none, zero_division=0))
     if intensity_true is not None and intensity_pred is not None and np.isfinite(intensity_true).any():
-        pearson = {}
+        pearson, unanswered = {}, []
         from scipy.stats import pearsonr  # here, not at the top: scipy.stats alone takes 0.4 s to import
 
         for i, emotion in enumerate(EMOTIONS):
             known = np.isfinite(intensity_true[:, i]) & np.isfinite(intensity_pred[:, i])
             # undefined (NaN, which is no JSON number) when either side is constant: a file that rates every
             # tweet 1, or a model that gives one intensity
-            if known.sum() >= 3 and np.ptp(intensity_pred[known, i]) > 0 and np.ptp(intensity_true[known, i]) > 0:
+            rated = known.sum() >= 3 and np.ptp(intensity_true[known, i]) > 0
+            if rated and np.ptp(intensity_pred[known, i]) > 0:
                 pearson[emotion] = float(pearsonr(intensity_true[known, i], intensity_pred[known, i])[0])
+            elif rated or (np.isfinite(intensity_true[:, i]).sum() >= 3 and not np.isfinite(intensity_pred[:, i]).any()):
+                unanswered.append(emotion)
         # A model that gives no intensity for an emotion the data rates (too few gold intensities of it in its
-        # training) has no mean: one over the other emotions would not compare with other models' means.
-        unanswered = [e for i, e in enumerate(EMOTIONS)
-                      if np.isfinite(intensity_true[:, i]).sum() >= 3 and not np.isfinite(intensity_pred[:, i]).any()]
+        # training), or one intensity for every row, has no mean: one over the other emotions would not compare
+        # with other models' means (a model with a constant fear intensity scored above one whose fear was weak).
         if pearson:
             result["pearson"] = pearson
             if not unanswered:

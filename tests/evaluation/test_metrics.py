@@ -42,6 +42,11 @@ def test_no_mean_pearson_when_the_model_gives_no_intensity_for_a_rated_emotion()
     predicted[:3, 1] = [0.3, 0.4, 0.8]  # with one, the mean is back
     assert evaluate_predictions(labels, labels, gold, predicted)["pearson_mean"] == pytest.approx(
         np.mean(list(evaluate_predictions(labels, labels, gold, predicted)["pearson"].values())))
+    # One intensity for every fear tweet says nothing of fear either: its mean over joy alone (0.98) was above
+    # that of a model whose fear intensity was weak but informative.
+    predicted[:3, 1] = 0.4
+    result = evaluate_predictions(labels, labels, gold, predicted)
+    assert list(result["pearson"]) == ["joy"] and "pearson_mean" not in result
 
 
 def test_no_pearson_for_gold_intensities_that_are_all_the_same():
