@@ -140,7 +140,7 @@ def _misread_words(fairness: dict) -> list[str]:
 
 
 def _rows(result: dict) -> str:
-    """An evaluation's rows as the card gives them: all of them, and those with none of the four emotions. Its `n`
+    """An evaluation's rows as the card gives them: all it scored, and those with none of the four emotions. Its `n`
     leaves those out of single-label data (its 4-way figures are over the others) and counts them in multi-label
     data (one 2×2 confusion matrix per emotion)."""
     n, none = result.get("n"), result.get("none_rows")
@@ -219,8 +219,9 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     lines += [f"| `{source}` | {description} | {terms} |" for source, description, terms in sources]
     lines += ["", "## Evaluation", "",
               "Every figure measured when the model was trained (`metrics.json`); macro-F1 over the four emotions "
-              "(presence F1 where the set has human multi-labels). Rows: all the set's rows, with how many have none "
-              "of the four emotions; a 4-way macro-F1 is over the others, the none F1 over all.", "",
+              "(presence F1 where the set has human multi-labels). Rows: the set's rows it scored (a row it cannot read, "
+              "such as a wordless tweet, is left out), with how many have none of the four emotions; a 4-way macro-F1 "
+              "is over the others, the none F1 over all.", "",
               "| set | what it is | rows | macro-F1 | none F1 | intensity Pearson |", "|---|---|---|---|---|---|"]
     for set_name, result in metrics.items():
         what = EVALUATION_SETS[set_name].description if set_name in EVALUATION_SETS else "validation rows"
