@@ -236,7 +236,9 @@ def model_or_stop(directory) -> object:
 
 def highlight_html(explanation) -> str:
     """A `explain.tokens.TextExplanation` as HTML: lexicon hits shaded by emotion (details on hover), negation
-    cues in bold, negated words underlined with a wavy line. Every piece of the tweet is HTML-escaped."""
+    cues in bold, negated words underlined with a wavy line. Every piece of the tweet is HTML-escaped, and its line
+    breaks are `<br>`: a blank line ended the HTML block, and Markdown took the lines after it ("# x" a heading, the
+    page's own spans shown as text)."""
     from explain.tokens import tooltip
 
     out, position = [], 0
@@ -247,9 +249,9 @@ def highlight_html(explanation) -> str:
     for hit in explanation.tokens:
         if hit.start < position:  # joined into the emoji before it (❤️‍🔥's 🔥): shown with that one
             continue
-        out.append(html.escape(text[position:hit.start]))
+        out.append(_escaped(text[position:hit.start]))
         position = max(hit.end, emoji_ends.get(hit.start, hit.end))
-        token = html.escape(text[hit.start:position])
+        token = _escaped(text[hit.start:position])
         style = []
         if hit.emotion:
             colour = EMOTION_COLOURS[hit.emotion]
@@ -259,7 +261,16 @@ def highlight_html(explanation) -> str:
         if hit.negator and not hit.idiom:  # "never" in "never been happier" negates nothing: not shown as a cue
             style.append("font-weight:bold")
         if style:
-            token = f'<span style="{";".join(style)}" title="{html.escape(tooltip(hit))}">{token}</span>'
+            title = html.escape(tooltip(hit)).replace("\n", "&#10;")  # a line break kept, the HTML on one line
+            token = f'<span style="{";".join(style)}" title="{title}">{token}</span>'
         out.append(token)
-    out.append(html.escape(text[position:]))
+    out.append(_escaped(text[position:]))
     return "".join(out)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _escaped(text: str) -> str:
+    """HTML of a piece of a tweet: escaped, each line break a `<br>`, so that the whole stays one line of HTML."""
+    return _LINE_BREAK.sub("<br>", html.escape(text))

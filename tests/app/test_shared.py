@@ -21,6 +21,13 @@ def test_highlighted_html_escapes_the_tweet():
     assert '<span style="background:#E69F0033' in html and ">happy</span>" in html
 
 
+def test_a_highlighted_tweet_stays_one_line_of_html_whatever_its_line_breaks():
+    """After a blank line the HTML block ended: "# HUGE" became a heading and the page's spans showed as text."""
+    html = highlight_html(explain_text("so sad today\n\n# HUGE **bold**\r\n\r\n> quoted\r---"))
+    assert "\n" not in html and "\r" not in html
+    assert html.endswith("today<br><br># HUGE **bold**<br><br>&gt; quoted<br>---")
+
+
 def test_a_highlighted_emoji_keeps_its_selector_skin_tone_and_joined_parts():
     """Cut at its one code point, ❤️ showed as a black ❤ and 👍🏽 as 👍 and a loose brown square."""
     html_text = highlight_html(explain_text("love you ❤️ great job 👍🏽 ❤️\u200d🔥 end"))
