@@ -35,7 +35,7 @@ st.caption(f"Limits: {LIMITS.describe()}. Bigger files: `python cli.py score` ha
 
 model_name, model_directory = pick_model()
 
-source = st.radio("Data", ["Upload a file", *(f"Sample: {s}" for s in SAMPLES)], horizontal=True)
+source = st.radio("Data", ["Upload a file", *(f"Sample: {s}" for s in SAMPLES)], horizontal=True, key="batch_source")
 if source == "Upload a file":
     upload = st.file_uploader("CSV or TSV file (UTF-8 is best; other encodings are detected or refused)",
                               type=["csv", "tsv", "txt"])

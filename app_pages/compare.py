@@ -328,12 +328,22 @@ if len(choices) < 2:
     st.stop()
 names = list(choices)
 left, right, which = st.columns(3)
-name_a = left.selectbox("Model A", names, index=0)
+for key in ("compare_model_a", "compare_model_b"):  # a model chosen before, since deleted
+    if st.session_state.get(key) not in names:
+        st.session_state.pop(key, None)
+name_a = left.selectbox("Model A", names, key="compare_model_a")
 # A key keeps B as chosen when A changes (without one, a new list of options reset it to the first).
-name_b = right.selectbox("Model B", [n for n in names if n != name_a], index=0, key="compare_model_b")
+if st.session_state.get("compare_model_b") == name_a:
+    st.session_state.pop("compare_model_b")
+name_b = right.selectbox("Model B", [n for n in names if n != name_a], key="compare_model_b")
 sets = {**({UPLOAD: f"your data ({labelled_file.name})"} if uploaded is not None else {}),
         **{name: spec.description for name, spec in EVALUATION_SETS.items()}}
-set_name = which.selectbox("Data set", list(sets), format_func=sets.get,
+if st.session_state.get("compare_set") not in sets:  # "your data" once its file is gone
+    st.session_state.pop("compare_set", None)
+if uploaded is not None and st.session_state.get("compare_upload_shown") != uploaded.fingerprint():
+    st.session_state["compare_upload_shown"] = uploaded.fingerprint()
+    st.session_state["compare_set"] = UPLOAD  # a new upload is the data set shown side by side first
+set_name = which.selectbox("Data set", list(sets), format_func=sets.get, key="compare_set",
                            help="Faces take a minute or so the first time: the CNN reads each once, then its "
                                 "features are cached.")
 data = uploaded if set_name == UPLOAD else cached_set(set_name)

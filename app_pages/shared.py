@@ -164,7 +164,9 @@ def inert_markdown(text: str) -> str:
 def pick_model(where=st, help: str | None = None) -> tuple[str, Path]:
     """The one model picker: (label, directory) of the saved model chosen in `where` (the page or its sidebar)."""
     choices = saved_models_or_stop()
-    label = where.selectbox("Model", list(choices), help=help)
+    if st.session_state.get("model") not in choices:  # one chosen on another page, since deleted or renamed
+        st.session_state.pop("model", None)
+    label = where.selectbox("Model", list(choices), key="model", help=help)  # the same choice on every page
     return label, choices[label]
 
 

@@ -265,3 +265,23 @@ def test_a_four_way_model_says_it_never_answers_none(page):
     assert page.dataframe[0].value["intensity"].notna().all()
     assert any(c.value.startswith("This model makes a 4-way choice") and "never `none`" in c.value
                and "how strong that emotion would be" in c.value for c in page.caption)
+
+
+def test_the_tweet_the_model_and_batchs_result_are_kept_while_another_page_is_shown(page):
+    """Coming back to Predict found the tweet box empty and the model back to the default; Batch's picker did not
+    have Predict's model, and its result was gone."""
+    page.sidebar.selectbox[0].select("zoo/logreg").run()
+    page.text_area(key="tweet").input("so scared of the storm tonight").run()
+    page.switch_page("app_pages/batch.py").run()
+    assert not page.exception and page.selectbox(key="model").value == "zoo/logreg"  # the same model
+    page.radio(key="batch_source").set_value("Sample: 40 tweets").run()
+    page.button[0].click().run()
+    assert [m.value for m in page.metric][:2] == ["40", "40"]
+    page.switch_page("app_pages/compare.py").run()
+    page.switch_page("app_pages/predict.py").run()
+    assert not page.exception
+    assert page.text_area(key="tweet").value == "so scared of the storm tonight"
+    assert page.sidebar.selectbox[0].value == "zoo/logreg" and page.metric[0].value == "fear"
+    page.switch_page("app_pages/batch.py").run()
+    assert not page.exception and page.radio(key="batch_source").value == "Sample: 40 tweets"
+    assert [m.value for m in page.metric][:2] == ["40", "40"]  # the result shown again
