@@ -20,7 +20,7 @@ from data import DataError
 from data.tables import likely_text_column
 from emotions import EMOTIONS, NONE
 from scoring.frame import separator_for
-from scoring.uploads import LIMITS, result_preview, rows_with_messages, score_table, scored_file
+from scoring.uploads import LIMITS, column_warnings, result_preview, rows_with_messages, score_table, scored_file
 
 SAMPLES = {
     "40 tweets": ("tweets_sample.csv", None),
@@ -75,6 +75,8 @@ image_options = [NO_IMAGES, *columns]
 image_column = right.selectbox("Image column (paths inside the ZIP)", image_options,
                                index=image_options.index("image") if "image" in columns and images else 0)
 image_column = None if image_column == NO_IMAGES else image_column
+for warning in column_warnings(table, text_column, image_column, images is not None):
+    st.warning(inert_markdown(warning))
 st.caption(f"{table.rows:,} row{'' if table.rows == 1 else 's'}. First rows:")
 st.dataframe(table.chunks[0].frame.head(5), hide_index=True)
 

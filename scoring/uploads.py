@@ -7,6 +7,7 @@ executed or unpickled. Every refusal raises `UploadError` with a message meant f
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from dataclasses import dataclass, field
@@ -120,6 +121,25 @@ def scored_file(scored: pd.DataFrame, table: Table) -> str:
     upload's name, the header as the upload's, a byte-order mark if the upload had one."""
     text = csv_text(scored, separator_for(Path(table.name)), scored_header(table.given_columns))
     return (BOM if table.bom else "") + text
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def column_warnings(table: Table, text_column: str | None, image_column: str | None, has_zip: bool) -> list[str]:
+    """What the Batch page warns of before scoring: a text column whose first rows hold no letter (ids, numbers:
+    picked for its long cells, every row would be scored `none`), and an image column left unread for want of its
+    ZIP (a row with only an image was then "nothing to score")."""
+    warnings = []
+    first = table.chunks[0].frame
+    if text_column in first.columns and not first[text_column].head(100).astype(str).str.contains(_LETTER).any():
+        warnings.append(f"The column '{text_column}' holds no letter in its first rows: is it the text column? "
+                        f"Choose the one that holds the tweets.")
+    named_image = next((c for c in table.columns if str(c).strip().lower() == "image"), None)
+    if named_image and not image_column and not has_zip:
+        warnings.append(f"The file has a column '{named_image}': upload the ZIP of its images to score them; without "
+                        f"it, only the text of each row is read.")
+    return warnings
 
 
 # The output columns in the order the Batch page shows them first: the answer, any message, the probabilities.

@@ -96,6 +96,17 @@ def test_a_text_model_given_the_images_says_it_does_not_read_them(page):
     assert messages(page, "info") == ["tfidf_logreg reads text only; the image column 'image' is not read."]
 
 
+def test_a_column_of_numbers_or_an_image_column_without_its_zip_is_warned_of(page):
+    """A file without a `text` column had its longest column picked and every row scored `none`, unsaid; an image
+    column without its ZIP was left unread, and a row with only an image was "nothing to score"."""
+    upload(page, "ids.csv", b"a,b\n12345678,1\n23456789,2\n")
+    assert messages(page, "warning") == ["The column 'a' holds no letter in its first rows: is it the text column? "
+                                         "Choose the one that holds the tweets."]
+    upload(page, "pics.csv", b"text,image\nso happy,a.png\n,b.png\n")
+    assert messages(page, "warning") == ["The file has a column 'image': upload the ZIP of its images to score "
+                                         "them; without it, only the text of each row is read."]
+
+
 def zipped(entries):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
