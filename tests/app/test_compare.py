@@ -232,16 +232,21 @@ def test_the_charts_show_every_model_and_fit_the_page(monkeypatch, tmp_path):
         assert "valid" not in set(shown["data_set"])  # each run's own validation rows: other data for each model
     assert len(set(convert_arrow_bytes_to_pandas_df(heat_map_data(at))["data_set"])) == 8  # the bundled sets
     # WASSA-2017 against the rest: every model a point, the frontier a dashed line through those no other beats
+    assert "**WASSA-2017 against the other collections**" in [m.value for m in at.markdown]  # above, not clipped
     frontier = next(chart for chart in at.get("vega_lite_chart")
-                    if json.loads(chart.proto.spec).get("title") == "WASSA-2017 against the other collections")
+                    if [layer["mark"]["type"] for layer in json.loads(chart.proto.spec).get("layer", [])]
+                    == ["line", "circle"])
     frontier_spec = json.loads(frontier.proto.spec)
-    assert frontier_spec["layer"][0]["mark"]["type"] == "line"
     assert frontier_spec["layer"][0]["encoding"]["x"]["field"] == "wassa_test"
     assert frontier_spec["layer"][1]["encoding"]["y"]["field"] == "away"
     placed = pd.concat(convert_arrow_bytes_to_pandas_df(d.data.data) for d in frontier.proto.datasets)
     assert set(placed["name"]) == set(at.dataframe[0].value["name"])
     assert {"zoo/wassa_specialist", "default (shipped)"} <= set(placed.loc[placed["on_frontier"], "name"])
-    speed = next(spec for spec in specs.values() if "size" in spec.get("encoding", {}))
+    for axis, field in (("x", "wassa_test"), ("y", "away")):  # fitted, with a margin: no dot on an axis
+        low, high = frontier_spec["layer"][1]["encoding"][axis]["scale"]["domain"]
+        assert low < placed[field].min() and placed[field].max() < high
+    speed = next(spec for spec in map(json.loads, (c.proto.spec for c in at.get("vega_lite_chart")))
+                 if "size" in spec.get("encoding", {}))  # untitled, as the frontier: its title is above it
     assert speed["encoding"]["x"]["scale"]["type"] == "log" and speed["encoding"]["x"]["title"].endswith("log scale)")
     # Axes fitted to the points, with a margin: Vega's own (1,000 to 100,000 tweets/s, 0 to 0.8) put four models
     # within a dot's width of each other.
