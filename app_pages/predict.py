@@ -75,8 +75,8 @@ from scoring.uploads import IMAGE_LIMITS, UploadError, read_image_upload  # noqa
 upload = st.file_uploader("Image (optional)", type=IMAGE_TYPES, max_upload_size=IMAGE_LIMITS.file_mb)
 st.caption(f"JPEG, PNG, WebP, GIF (first frame) or BMP, at most {IMAGE_LIMITS.file_mb} MB and "
            f"{DEFAULT_MAX_PIXELS // 1_000_000} megapixels. The file is only decoded as an image, never run or "
-           "unpickled. The image branch learned from faces only (FER2013): a photo of anything else is read as "
-           "confidently, and means little.")
+           "unpickled. The image branch learned from faces only (FER2013): a photo of anything else means little "
+           "(one far from every training face gets a note; not every one does).")
 
 label, directory = pick_model(st.sidebar, help="The shipped default model, the shipped zoo (zoo/…), then your runs "
                                                  "(runs/…).")
@@ -99,7 +99,8 @@ if upload is not None:
     except UploadError as exc:
         st.error(f"This image cannot be used: {exc}")
 if is_blank(text) and image is None:  # zero-width characters alone show nothing either
-    st.info("Type a tweet, pick an example, or upload an image." if upload is None else
+    st.info("Type a tweet (in English: the models read English only), pick an example, or upload an image."
+            if upload is None else
             "Nothing was scored: type a tweet, pick an example, or upload another image.")
     st.stop()
 

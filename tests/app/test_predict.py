@@ -39,7 +39,8 @@ def test_the_page_renders_and_asks_for_a_tweet(page):
     assert page.title[0].value == "Predict"
     options = page.sidebar.selectbox[0].options
     assert options[0] == "default (shipped)" and all(o.startswith("zoo/") for o in options[1:])
-    assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
+    assert page.info[0].value == ("Type a tweet (in English: the models read English only), pick an example, or "
+                                  "upload an image.")
     assert "at most 10 MB" in page.caption[1].value  # the upload limit is stated
     box = page.text_area(key="tweet")  # a longer paste was refused with no word of why: now it is kept and cut
     assert not box.max_chars and "reads the first 1,000 characters" in box.help
@@ -89,7 +90,8 @@ def test_a_tweet_that_shows_nothing_asks_for_one(page, text):
     about "the row" it reads from a file."""
     page.text_area(key="tweet").input(text).run()
     assert not page.exception and not page.error
-    assert page.info[0].value == "Type a tweet, pick an example, or upload an image."
+    assert page.info[0].value == ("Type a tweet (in English: the models read English only), pick an example, or "
+                                  "upload an image.")
 
 
 def test_a_tweet_without_lexicon_hits_says_which_lexicons_were_read(page):
