@@ -374,8 +374,10 @@ def compare_pair(data: LabelledData, predictions: dict[str, Prediction]) -> Pair
     else:  # what each model answers, as `emotion` in a scored file: `none` below a presence model's threshold
         said_a, said_b = np.array(a.emotions, dtype=object), np.array(b.emotions, dtype=object)
         differ = rows[said_a[rows] != said_b[rows]]
-    columns = {"row": differ + 1, "text": [data.texts[i] for i in differ]}
-    if any(data.images[i] is not None for i in rows):
+    columns = {"row": differ + 1}
+    if any(data.texts[i] for i in rows):  # faces alone have no text column
+        columns["text"] = [data.texts[i] for i in differ]
+    if any(isinstance(data.images[i], (str, Path)) for i in rows):  # files; a bundled face has no name but its row
         columns["image"] = [_image_name(data.images[i]) for i in differ]
     columns["label"] = [_label(data.labels[i], data.multi_label) for i in differ]
     for name, prediction in ((name_a, a), (name_b, b)):
@@ -412,4 +414,4 @@ def _found(probabilities: np.ndarray) -> str:
 def _image_name(image) -> str:
     if image is None:
         return ""
-    return Path(image).name if isinstance(image, (str, Path)) else "(in memory)"  # e.g. a bundled FER2013 face
+    return Path(image).name if isinstance(image, (str, Path)) else "(in memory)"

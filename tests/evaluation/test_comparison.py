@@ -233,6 +233,15 @@ def test_multi_label_disagreements_are_the_emotions_found_not_the_strongest():
         "label": ["anger, sadness"], "A": ["sadness (0.90), anger (0.80)"], "B": ["sadness (0.90)"]}
 
 
+def test_faces_disagree_without_an_empty_text_column_or_a_nameless_image_column():
+    """On FER2013's faces the disagreements had a text column of blanks and "(in memory)" for every image."""
+    faces = [np.zeros((48, 48), dtype=np.uint8)] * 2
+    data = LabelledData(["", ""], faces, np.eye(4)[[0, 1]], np.full((2, 4), np.nan))
+    a = Prediction(np.eye(4)[[0, 1]] * 0.9, np.zeros((2, 4)), [None] * 2)
+    b = Prediction(np.eye(4)[[0, 2]] * 0.9, np.zeros((2, 4)), [None] * 2)
+    assert list(compare_pair(data, {"A": a, "B": b}).disagreements.columns) == ["row", "label", "A", "B"]
+
+
 def test_two_models_with_no_row_to_judge_in_common_are_compared_without_matrices():
     """No row both scored (a text model and an image model on faces), or none of them with an emotion of the four
     (an upload labelled none throughout): scikit-learn's "Found empty input array" broke the Compare page."""
