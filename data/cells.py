@@ -8,7 +8,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -49,14 +49,23 @@ def check_one_column(values, what: str) -> None:
 
 def as_texts(values) -> list[str]:
     """Cells of a text column as strings: a missing cell (`is_missing`) becomes "", bytes are read as UTF-8 (an
-    invalid byte as U+FFFD), anything else is `str` of it (a number)."""
+    invalid byte as U+FFFD), a number is `str` of it. A cell that holds several values (a list, a row of a table's
+    `.values`, an `(index, text)` pair of `Series.items()`) is a TypeError: its printed form was scored as a tweet."""
     check_one_column(values, "text")
     if not hasattr(values, "__iter__"):  # None, a number: "'NoneType' object is not iterable" said no more
         raise TypeError(f"expected a list of texts, got {type(values).__name__}")
-    return [value if type(value) is str else  # the common case first
-            "" if is_missing(value) else
-            bytes(value).decode("utf-8", errors="replace") if isinstance(value, (bytes, bytearray)) else
-            str(value) for value in values]
+    return [value if type(value) is str else _cell_text(value, i) for i, value in enumerate(values)]
+
+
+def _cell_text(value, position: int) -> str:
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, Collection):  # before is_missing, which an array would answer element by element
+        raise TypeError(f"text #{position}: expected a text, got a {type(value).__name__} of several values "
+                        f"({shown_repr(value)}); give one column of texts")
+    return "" if is_missing(value) else str(value)
 
 
 def image_path(base: Path, cell: str) -> Path:
@@ -70,3 +79,9 @@ def image_path(base: Path, cell: str) -> Path:
     for form in ("NFC", "NFD"):
         tried += [unicodedata.normalize(form, name) for name in (cell, *tried[:1])]
     return next((Path(base) / name for name in tried if name != cell and (Path(base) / name).exists()), path)
+
+
+def shown_repr(value, limit: int = 60) -> str:
+    """`repr` of a value, cut to `limit` characters, for a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -3,6 +3,7 @@ the attributions and the image branch's reading. The tweet is read once and feat
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +38,8 @@ class Explanation:
     def present(self) -> list[bool]:
         """Per emotion, whether it counts as present: by the rule that decides `emotion`, a probability at or above
         the model's `none_threshold`. So when `emotion` is "none" no emotion is present, and otherwise `emotion` is
-        the strongest of those that are. All True for a 4-way model, which has no "none"."""
+        the strongest of those that are. All True for a 4-way model, which has no "none" (none when nothing was
+        scored)."""
         return present(self.probabilities, self.none_threshold)
 
     def shown_intensities(self, probabilities=None, intensities=None) -> list:
@@ -50,8 +52,8 @@ class Explanation:
 
 def present(probabilities, none_threshold: float | None) -> list[bool]:
     """`Explanation.present` for any probabilities of a model with this `none_threshold`."""
-    if none_threshold is None:
-        return [True] * len(probabilities)
+    if none_threshold is None:  # a row not scored (NaN) has nothing present
+        return [bool(math.isfinite(p)) for p in probabilities]
     return [bool(p >= none_threshold) for p in probabilities]
 
 

@@ -221,6 +221,8 @@ class EmotionModel:
         if len(images) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(images)} images")
         texts, long_rows = cut_long_texts(texts)
+        if not texts:  # no row: TF-IDF's transformer refused an empty matrix
+            return Prediction(np.zeros((0, len(EMOTIONS))), np.zeros((0, len(EMOTIONS))), [], self.none_threshold)
         prediction = self._predict(texts, images)
         prediction.none_threshold = self.none_threshold
         # marked first: an error there means the image could not be read, and a note is none
@@ -243,7 +245,8 @@ class EmotionModel:
                                             (", and the row has no image" if "image" in self.modalities else ""))
                 elif prediction.errors[i] is None:
                     wanted = " or ".join(self.modalities)
-                    prediction.errors[i] = f"nothing to score: this model reads {wanted}, and the row has none"
+                    prediction.errors[i] = f"nothing to score: this model reads {wanted}, and the row has none" + (
+                        " (its image is not read)" if image is not None and "image" not in self.modalities else "")
                 prediction.probabilities[i] = np.nan
                 prediction.intensities[i] = np.nan
             elif prediction.notes and prediction.notes[i]:

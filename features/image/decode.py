@@ -91,6 +91,9 @@ def read_source(item, index: int) -> ImageSource | None:
     """
     if item is None:
         return None
+    if isinstance(item, str) and re.match(r"(?i)https?://", item.strip()):
+        return ImageSource(item.strip()[:80], None, None, f"{item.strip()[:80]}: a URL; images are read from files, "
+                                                          f"never fetched")
     if isinstance(item, (str, os.PathLike)):
         if "\0" in os.fspath(item):
             return ImageSource(repr(os.fspath(item))[:80], None, None, "the image path holds a NUL byte")
@@ -121,8 +124,25 @@ def read_source(item, index: int) -> ImageSource | None:
         return _from_bytes(bytes(item), f"<bytes #{index}>")
     if isinstance(item, Image.Image):
         return ImageSource(f"<PIL image #{index}>", item, "pil-" + _pil_digest(item))
+    if isinstance(item, np.ndarray):  # an image as OpenCV, imageio or a data set hands it over (RGB order)
+        label = f"<array #{index}>"
+        try:
+            image = Image.fromarray(item)
+        except (TypeError, ValueError) as exc:
+            return ImageSource(label, None, None, f"{label}: an array of shape {item.shape} and type {item.dtype} "
+                                                  f"is no image ({exc})")
+        return ImageSource(label, image, "pil-" + _pil_digest(image))
+    if hasattr(item, "read"):  # an open file or a stream of an upload
+        data = item.read(MAX_IMAGE_BYTES + 1)
+        label = str(getattr(item, "name", f"<stream #{index}>"))
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(f"image #{index}: a stream opened as text; open it with 'rb'")
+        if len(data) > MAX_IMAGE_BYTES:
+            return ImageSource(label, None, None, f"{label}: over the limit of {MAX_IMAGE_BYTES // 2**20} MB per image")
+        return _from_bytes(bytes(data), label)
     raise TypeError(
-        f"image #{index}: expected a file path, bytes, a PIL image or None, got {type(item).__name__}"
+        f"image #{index}: expected a file path, bytes, a PIL image, a numpy array, a binary stream or None, got "
+        f"{type(item).__name__}"
     )
 
 
@@ -203,12 +223,18 @@ def decode_rgb(data: bytes | Image.Image, size: int, max_pixels: int = DEFAULT_M
 
 
 def to_rgb(im: Image.Image) -> Image.Image:
-    """Any Pillow mode → 8-bit RGB; 16-bit grey is scaled (not clipped), alpha is composited on white."""
+    """Any Pillow mode → 8-bit RGB; 16-bit grey is scaled (not clipped), alpha is composited on white. The 32-bit
+    modes are read by their range, as `Image.fromarray` makes them from arrays: "I" holding 0-255 (an int32 array
+    of 8-bit grey) as 8-bit, else as 16-bit; "F" holding 0-1 as fractions of white, else as 0-255 (an int32 array
+    divided by 257, a float one taken for 0-255, read almost black)."""
     if im.mode in _SIXTEEN_BIT_MODES:
         a = np.asarray(im, dtype=np.float64)
-        im = Image.fromarray(np.clip(np.rint(a / 257.0), 0, 255).astype(np.uint8), "L")
+        scale = 1.0 if im.mode == "I" and a.size and a.min() >= 0 and a.max() <= 255 else 257.0
+        im = Image.fromarray(np.clip(np.rint(a / scale), 0, 255).astype(np.uint8), "L")
     elif im.mode == "F":
-        im = Image.fromarray(np.clip(np.rint(np.asarray(im)), 0, 255).astype(np.uint8), "L")
+        a = np.nan_to_num(np.asarray(im, dtype=np.float64))
+        scale = 255.0 if a.size and a.min() >= 0 and a.max() <= 1 else 1.0
+        im = Image.fromarray(np.clip(np.rint(a * scale), 0, 255).astype(np.uint8), "L")
     if im.mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
     elif im.mode == "La":  # premultiplied grey and alpha: Pillow converts it only to LA

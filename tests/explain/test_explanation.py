@@ -57,6 +57,8 @@ def test_present_follows_the_rule_that_names_the_emotion():
     assert low.emotion == "sadness" and low.present == [False, True, False, True]
     choice = Explanation(np.array([0.1, 0.2, 0.3, 0.4]), np.zeros(4))  # a 4-way model: no "none"
     assert choice.emotion == "sadness" and choice.present == [True] * 4
+    unscored = Explanation(np.full(4, np.nan), np.full(4, np.nan))  # nothing scored: nothing present
+    assert unscored.present == [False] * 4
 
 
 def test_a_text_beside_an_unusable_image_is_explained_and_the_image_noted(fused, tweets):

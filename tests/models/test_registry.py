@@ -86,6 +86,12 @@ def test_text_models_train_save_load_and_score_alike(name, tweets, tmp_path):
     np.testing.assert_allclose(scored.sum(axis=1), 1, rtol=1e-6)
     assert np.isnan(after.probabilities[2]).all() and "nothing to score" in after.errors[2]
     assert loaded.modalities == ("text",)
+    empty = loaded.predict([])  # TF-IDF's transformer refused an empty batch
+    assert empty.probabilities.shape == empty.intensities.shape == (0, 4) and empty.errors == []
+    with pytest.raises(TypeError, match=r"^text #1: expected a text, got a list of several values"):
+        loaded.predict(["so happy", ["so sad", "photo.png"]])  # a table's rows: their printed form was scored
+    unread = loaded.predict([None], images=[b"an image"])
+    assert unread.errors == ["nothing to score: this model reads text, and the row has none (its image is not read)"]
     evaluation = loaded.evaluate(tweets.subset(range(300, 400)))
     assert evaluation["macro_f1"] > 0.3  # above chance (0.25 for four balanced emotions)
     assert evaluation["macro_f1"] == pytest.approx(model.evaluate(tweets.subset(range(300, 400)))["macro_f1"])

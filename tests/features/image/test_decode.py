@@ -12,6 +12,7 @@ from features.image.decode import (
     decode_rgb,
     prepare_views,
     read_source,
+    to_rgb,
 )
 
 
@@ -174,8 +175,29 @@ def test_read_source_errors_name_the_file(tmp_path):
     assert read_source(tmp_path, 0).error.endswith("is a directory, not an image file")
     assert read_source(None, 0) is None
     assert read_source(b"", 4).error == "<bytes #4>: empty file (0 bytes)"
-    with pytest.raises(TypeError, match="image #2: expected a file path, bytes, a PIL image or None, got int"):
+    with pytest.raises(TypeError, match="image #2: expected a file path, bytes, a PIL image, a numpy array, a "
+                                        "binary stream or None, got int"):
         read_source(7, 2)
+    assert read_source(" https://example.com/a.png", 0).error == ("https://example.com/a.png: a URL; images are read "
+                                                                  "from files, never fetched")  # not "file not found"
+
+
+def test_arrays_streams_and_32_bit_modes_read_as_the_same_picture():
+    """An int32 or float array made into a PIL image (mode I or F) was read almost black; an array or an open file
+    stopped the whole batch with a TypeError."""
+    grey = (np.arange(48 * 48).reshape(48, 48) % 256).astype(np.uint8)
+    png = io.BytesIO()
+    Image.fromarray(grey).save(png, format="PNG")
+    png.seek(0)
+    expected = np.asarray(to_rgb(Image.fromarray(grey)))
+    for item in (grey, np.stack([grey] * 3, axis=-1), Image.fromarray(grey.astype(np.int32)),
+                 Image.fromarray(grey.astype(np.float32) / 255), Image.fromarray(grey.astype(np.float32))):
+        source = read_source(item, 0)
+        assert source.error is None and np.array_equal(np.asarray(to_rgb(source.data)), expected)
+    assert read_source(png, 0).data == png.getvalue()  # read whole, then decoded as bytes are
+    assert read_source(np.zeros((3, 3, 7)), 5).error.startswith("<array #5>: an array of shape (3, 3, 7)")
+    sixteen = Image.fromarray((grey.astype(np.int32) * 257))  # 16-bit grey in mode I: scaled down, as before
+    assert np.array_equal(np.asarray(to_rgb(sixteen)), expected)
 
 
 def test_read_source_hashes_content():
