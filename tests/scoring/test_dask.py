@@ -346,7 +346,7 @@ def test_a_worker_that_finds_the_disk_full_says_so_once_and_leaves_no_half_part(
 
     monkeypatch.setitem(scoring.dask._MODELS, "t1", model)
     monkeypatch.setattr(scoring.dask, "open", lambda *a, **k: FullDisk(builtins.open(*a, **k)), raising=False)
-    settings = ("text", None, str(tmp_path), str(tmp_path), ",", True, scored_header(["text"]))
+    settings = ("text", None, str(tmp_path), str(tmp_path), ",", True, scored_header(["text"]), False)
     counts = scoring.dask._write_partition(pd.DataFrame({"text": ["so happy"]}), "t1", settings,
                                            str(tmp_path / "000000.csv"), True)
     assert counts == {"disk_full": [errno.ENOSPC, os.strerror(errno.ENOSPC)]}
