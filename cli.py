@@ -235,8 +235,8 @@ def _add_score(sub) -> None:
                    help="dask: bytes of input per partition, e.g. 4MB, 64MiB (default: 4MB)")
     p.add_argument("--no-escape-formulas", action="store_true",
                    help="write text cells as they are, even those a spreadsheet would run as formulas (by default "
-                        "a cell or column name starting with = + - @, a tab or a carriage return gets a leading ', unless it "
-                        "is only a number)")
+                        "a cell or column name starting with = + - @, a tab or a carriage return gets a leading ', "
+                        "unless it is only a number)")
 
 
 def _add_compare(sub) -> None:

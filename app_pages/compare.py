@@ -243,8 +243,8 @@ st.caption(f"{len(choices)} models: " + ", ".join(choices)
              "repository (`python cli.py train-zoo`); `runs/…` are your own.")
 st.caption("Best first by `away_from_wassa`, the mean macro-F1 on " + ", ".join(f"`{name}`" for name in AWAY_FROM_WASSA)
            + ", then by WASSA-2017 test. Data sets as in the heat map above; `valid`, the last columns, is each run's "
-           "own validation data, other rows for every model, so its figures do not compare two models. Click a header to sort; the "
-           "table's toolbar downloads it as CSV.")
+           "own validation data, other rows for every model, so its figures do not compare two models. Click a "
+           "header to sort; the table's toolbar downloads it as CSV.")
 st.dataframe(table.round(4), hide_index=True, column_config={"name": st.column_config.TextColumn(pinned=True)})
 
 fast = speed_and_quality(table)

@@ -360,8 +360,9 @@ def compare_pair(data: LabelledData, predictions: dict[str, Prediction]) -> Pair
     are the rows whose answers differ, as judged: on single-label data the answers of `Prediction.emotions`
     (`none` included), each with its probability (for `none`, the highest of the four); on multi-label data the
     emotions found (probability ≥ `PRESENT_AT`), each with its probability, or `none`. Beside them the label (every
-    emotion of a multi-label row; `none` for a row with none of the four). With no row with an emotion, `results` is empty: the rows both scored may all be
-    labelled none, or there may be none (a text model and an image model on faces)."""
+    emotion of a multi-label row; `none` for a row with none of the four). With no row with an emotion, `results`
+    is empty: the rows both scored may all be labelled none, or there may be none (a text model and an image model
+    on faces)."""
     (name_a, a), (name_b, b) = predictions.items()
     both = np.isfinite(a.probabilities).all(axis=1) & np.isfinite(b.probabilities).all(axis=1)
     rows = np.flatnonzero(both)

@@ -82,7 +82,8 @@ def evaluate_predictions(
             rated = known.sum() >= 3 and np.ptp(intensity_true[known, i]) > 0
             if rated and np.ptp(intensity_pred[known, i]) > 0:
                 pearson[emotion] = float(pearsonr(intensity_true[known, i], intensity_pred[known, i])[0])
-            elif rated or (np.isfinite(intensity_true[:, i]).sum() >= 3 and not np.isfinite(intensity_pred[:, i]).any()):
+            elif rated or (np.isfinite(intensity_true[:, i]).sum() >= 3
+                           and not np.isfinite(intensity_pred[:, i]).any()):
                 unanswered.append(emotion)
         # A model that gives no intensity for an emotion the data rates (too few gold intensities of it in its
         # training), or one intensity for every row, has no mean: one over the other emotions would not compare

@@ -254,7 +254,8 @@ def journal_key(model: EmotionModel, input_path: Path, fmt, text_column: str | N
         "input": str(input_path.resolve()), "input_sha256": fmt.fingerprint, "input_size": fmt.size,
         "encoding": fmt.encoding, "delimiter": fmt.delimiter, "text_column": text_column or "text",
         "image_column": image_column, "images_root": str(images_root.resolve()), **partitioning,
-        "output_delimiter": separator_for(output_path), "model": model_identity(model), "code": code_identity(), "version": JOURNAL_VERSION,
+        "output_delimiter": separator_for(output_path), "model": model_identity(model), "code": code_identity(),
+        "version": JOURNAL_VERSION,
         "formulas_escaped": formulas_escaped,
     }
 
