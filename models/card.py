@@ -40,8 +40,8 @@ NEGATION_LIMIT = ("A denied emotion (\"I'm not angry at all\") is often read as 
                   "collections (GoEmotions, the WASSA-2017 relabels, SemEval-2018 E-c) a text with a negated anger word "
                   "is judged angry more often than their other texts (README, Benchmarks: bench/negated_words.py).")
 # A limit of every model that reads text: words are read for what they mean alone.
-LITERAL_LIMIT = ("Words are read for what they usually mean, whatever their case or their neighbours: an emotion word in "
-                 "a name or a title (\"Happy Hour 5-7pm\", \"Angry Birds\", \"Fear Street trailer\") is read as that "
+LITERAL_LIMIT = ("Words are read for what they usually mean, whatever their case or their neighbours: an emotion word "
+                 "in a name or a title (\"Happy Hour 5-7pm\", \"Angry Birds\", \"Fear Street trailer\") is read as that "
                  "emotion, and sarcasm (\"Oh great, another Monday.\") as what it says (README, Benchmarks: "
                  "bench/behaviour.py).")
 # A limit of a model that learns from GoEmotions: what its Ekman grouping files under joy.
@@ -219,8 +219,8 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     lines += [f"| `{source}` | {description} | {terms} |" for source, description, terms in sources]
     lines += ["", "## Evaluation", "",
               "Every figure measured when the model was trained (`metrics.json`); macro-F1 over the four emotions "
-              "(presence F1 where the set has human multi-labels). Rows: the set's rows it scored (a row it cannot read, "
-              "such as a wordless tweet, is left out), with how many have none of the four emotions; a 4-way macro-F1 "
+              "(presence F1 where the set has human multi-labels). Rows: the set's rows it scored (a row it cannot "
+              "read, such as a wordless tweet, is left out), with how many have none of the four emotions; a 4-way macro-F1 "
               "is over the others, the none F1 over all.", "",
               "| set | what it is | rows | macro-F1 | none F1 | intensity Pearson |", "|---|---|---|---|---|---|"]
     for set_name, result in metrics.items():
