@@ -532,15 +532,19 @@ def test_worker_processes_give_the_same_file_and_resume_across_them(model, tmp_p
     assert (one.rows, one.scored) == (two.rows, two.scored) and two.resumed_rows == 200
 
 
-def test_resume_refuses_a_changed_input_or_options(run, tmp_path, model):
-    source = _big_input(tmp_path, 500)
-    out = tmp_path / "out.csv"
-
+def _interrupted_after_a_chunk(model, source: Path, out: Path) -> None:
+    """`source` scored into `out` in chunks of 100 rows, stopped by Ctrl-C after the first."""
     def interrupt(summary):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         score_file(model, source, out, chunk_rows=100, on_chunk=interrupt)
+
+
+def test_resume_refuses_a_changed_input_or_options(run, tmp_path, model):
+    source = _big_input(tmp_path, 500)
+    out = tmp_path / "out.csv"
+    _interrupted_after_a_chunk(model, source, out)
     with pytest.raises(DataError, match="cannot resume: chunk_rows differ"):
         score_file(model, source, out, chunk_rows=50, resume=True)
     with open(source, "a") as handle:
@@ -553,12 +557,7 @@ def test_resume_refuses_a_run_interrupted_under_other_scoring_code(model, tmp_pa
     """A run interrupted, the code updated (a `git pull`), then resumed: one file of rows scored two ways."""
     source = _big_input(tmp_path, 300)
     out = tmp_path / "out.csv"
-
-    def interrupt(summary):
-        raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        score_file(model, source, out, chunk_rows=100, on_chunk=interrupt)
+    _interrupted_after_a_chunk(model, source, out)
     journal = temporary_paths(out)[1]
     written = json.loads(journal.read_text())
     assert written["key"]["code"] == code_identity()
