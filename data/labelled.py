@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from data import DataError
-from data.cells import image_path, is_blank
+from data.cells import as_texts, image_path, is_blank
 from data.tables import is_url, read_table, shown_names, shown_text
 from emotions import EMOTIONS, NONE, answers, one_hot
 
@@ -199,13 +199,16 @@ def frame_to_labelled(frame: pd.DataFrame, source: str, base: Path | None = None
     if "text" not in columns and "image" not in columns:
         raise DataError(f"{source}: needs a 'text' or an 'image' column; found {found}")
     n = len(frame)
-    texts = frame["text"].fillna("").astype(str).tolist() if "text" in columns else [""] * n
+    # as `predict` reads them: bytes that are not UTF-8 raised pandas' bare UnicodeDecodeError, naming no row
+    texts = as_texts(frame["text"]) if "text" in columns else [""] * n
     images: list = [None] * n
     # What is wrong with rows, found all at once: a file is mended in one go, not one problem per run.
     problems = []
     if "image" in columns:
-        # each cell as text: a frame handed over from Python may hold numbers (image ids), which Path refused
-        cells = frame["image"].astype(object).fillna("").astype(str)
+        # each cell as text: a frame handed over from Python may hold numbers (image ids), which Path refused; a
+        # whole number that a gap made a float (1.0) is the id it was (1)
+        whole = [str(int(v)) if isinstance(v, float) and v.is_integer() else v for v in frame["image"]]
+        cells = pd.Series(as_texts(whole), index=frame.index, dtype=object)
         images = [None if not cell.strip() else str(image_path(base, cell) if base else Path(cell)) for cell in cells]
         problems += _image_problems(images, cells, base, check_images)
     empty = [i for i in range(n) if is_blank(texts[i]) and images[i] is None]

@@ -250,12 +250,15 @@ def test_image_paths_written_on_windows_or_with_accents_composed_otherwise_are_f
 
 
 def test_a_frame_whose_image_column_holds_numbers_reads_them_as_file_names(tmp_path):
-    """Image ids as numbers, with a missing one (a float column): a TypeError from Path, naming nothing."""
+    """Image ids as numbers, with a missing one (a float column): a TypeError from Path, naming nothing; then the
+    file "7.0", for the id 7 that the gap made a float."""
     frame = pd.DataFrame({"text": ["so happy", "so angry"], "image": [7, None], "label": ["joy", "anger"]})
     data = frame_to_labelled(frame, "mine", base=tmp_path)
-    assert data.images == [str(tmp_path / "7.0"), None]
+    assert data.images == [str(tmp_path / "7"), None]
     frame["image"] = pd.Series([7, None], dtype=object)
     assert frame_to_labelled(frame, "mine", base=tmp_path).images == [str(tmp_path / "7"), None]
+    frame["text"] = [b"caf\xe9 so happy", "so angry"]  # bytes that are not UTF-8: pandas' bare UnicodeDecodeError
+    assert frame_to_labelled(frame, "mine", base=tmp_path).texts[0] == "caf\ufffd so happy"  # as `predict` reads it
 
 
 def test_a_hold_out_too_small_for_every_emotion_says_so_not_that_the_rarest_emotion_is_too_rare():
