@@ -116,7 +116,9 @@ if summary.failed:
 if len(flagged):
     with st.expander(f"Rows with a message ({len(flagged):,}): which and why", expanded=True):
         st.dataframe(flagged, hide_index=True, column_config={"error": st.column_config.TextColumn(width="large")})
-        st.caption("`row` counts the file's rows from 1, the header not counted; a blank `emotion`: not scored.")
+        st.caption("`row` counts the file's rows from 1, the header not counted; a message's \"line N\" counts the "
+                   "file's lines, the header line 1 (so row 2 is line 3 when no field spans lines); a blank "
+                   "`emotion`: not scored.")
 
 counts = (scored.loc[scored["emotion"] != "", "emotion"].value_counts().rename_axis("emotion")
           .reset_index(name="tweets"))
