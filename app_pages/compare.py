@@ -50,8 +50,8 @@ MEASURE_TABS = {"macro_f1": "Macro-F1", "none_f1": "F1 of saying none", "pearson
 PICK_FIGURES = {"wassa": ("macro-F1 {:.3f} on WASSA-2017 test", "{:.3f}"),
                 "away": ("mean macro-F1 {:.3f} over " + ", ".join(f"`{name}`" for name in AWAY_FROM_WASSA), "{:.3f}"),
                 "fastest": ("{:,.0f} tweets per second", "{:,.0f}"),
-                "fairest": ("mean gaps at most {:.4f} in the fairness audit (per emotion and attribute, the "
-                            "difference the person makes between paired sentences, on average; 0 is fair)", "{:.4f}"),
+                "fairest": ("mean gaps at most {:.4f} (0 is fair) in the fairness audit: per emotion and attribute, "
+                            "the difference the person makes between paired sentences, on average", "{:.4f}"),
                 "upload": ("macro-F1 {:.3f} on your data (4-way, over its rows with an emotion; the heat map's "
                            "\"F1 of saying none\" tab says how well it answers none)", "{:.3f}")}
 # The upload's figure when its rows carry the four 0/1 emotion columns (several emotions or none per row).
@@ -106,7 +106,7 @@ def answer_line(key: str, pick, multi_label_upload: bool = False) -> str:
         line += "; best on each: " + ", ".join(f"`{what}` {code(name)} {figure:.3f}" for what, name, figure in pick.notes)
     elif pick.notes:
         line += "; " + ", ".join(f"its mean macro-F1 {what}: {figure:.3f}" if what == "away from WASSA-2017" else
-                                 f"{what}: {code(name)} {figure:.4f}" if what == "least fair" else
+                                 f"and the least fair model: {code(name)} {figure:.4f}" if what == "least fair" else
                                  f"its largest gap in one pair of sentences: {figure:.4f}" if what == "largest gap"
                                  else f"{what}: {figure:.3f}"
                                  for what, name, figure in pick.notes)

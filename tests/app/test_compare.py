@@ -78,7 +78,7 @@ def test_a_fresh_clone_compares_the_shipped_default_and_zoo(monkeypatch, tmp_pat
     # The fairest leads the next by a few thousandths: the model to avoid is named too, as the README's "Reading it"
     # names TF-IDF + logistic regression.
     assert gaps.index[-1] == "zoo/tfidf_logreg"
-    assert answers[3].endswith(f", least fair: ` zoo/tfidf_logreg ` {gaps.iloc[-1]:.4f}.")
+    assert answers[3].endswith(f", and the least fair model: ` zoo/tfidf_logreg ` {gaps.iloc[-1]:.4f}.")
     # Each card opens with where its model stands on those questions: why one would pick it, or not.
     card = next(e for e in at.expander if e.label == "Model card: zoo/wassa_specialist")
     standing = [i.value for i in card.info]
