@@ -59,6 +59,7 @@ class Prediction:
     errors: list  # per row: None or a message
     none_threshold: float | None = None  # below it no emotion is present (presence models only)
     notes: list | None = None  # per row: None or a caution about a row scored all the same, added to its message
+    text_read: np.ndarray | None = None  # per row: whether its text had a word to read (`has_words`), when known
 
     @property
     def emotions(self) -> list[str]:
@@ -235,8 +236,10 @@ class EmotionModel:
     def _unreadable_rows_marked(self, prediction: Prediction, texts: list[str], images: list) -> Prediction:
         """Rows with nothing this model reads get NaN and a message saying why; a row read with a caution
         (`Prediction.notes`: an image unlike every training image) keeps its scores and gets the caution."""
+        text_read = prediction.text_read  # the featurizer's own finding, not asked of every text again
         for i, (text, image) in enumerate(zip(texts, images)):
-            readable = ("text" in self.modalities and has_words(text)) or (
+            worded = bool(text_read[i]) if text_read is not None else has_words(text)
+            readable = ("text" in self.modalities and worded) or (
                 "image" in self.modalities and image is not None and prediction.errors[i] is None)
             if not readable:
                 if prediction.errors[i] is None and "text" in self.modalities and not is_blank(text):
@@ -368,12 +371,16 @@ class FeatureModel(EmotionModel):
 
     def predict_featurized(self, texts: list[str], images: list, blocks) -> Prediction:
         """`predict` for rows already featurised by this model's featurizer (explanations reuse the blocks)."""
-        prediction = Prediction(*self.predict_blocks(blocks), list(blocks.errors), self.none_threshold, blocks.notes)
-        return self._unreadable_rows_marked(prediction, texts, images)
+        return self._unreadable_rows_marked(self._prediction(blocks), texts, images)
 
     def _predict(self, texts: list[str], images: list) -> Prediction:
-        blocks = self.featurizer_.transform(texts, images)
-        return Prediction(*self.predict_blocks(blocks), list(blocks.errors), notes=blocks.notes)
+        return self._prediction(self.featurizer_.transform(texts, images))
+
+    def _prediction(self, blocks) -> Prediction:
+        """The prediction of featurised rows, with what the featurizer found: each row's cautions and whether its
+        text had a word (the mask's text column, when the featurizer reads text)."""
+        return Prediction(*self.predict_blocks(blocks), list(blocks.errors), self.none_threshold, blocks.notes,
+                          blocks.mask[:, 0] > 0 if self.featurizer_.use_text else None)
 
     def feature_names(self) -> list[str]:
         return self.featurizer_.feature_names()
