@@ -86,7 +86,7 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
     note, automatic = "", encoding is None
     bom = any(head.startswith(mark) for mark, _ in _BOMS)
     if encoding is None:
-        encoding = next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8-sig")
+        encoding = next((name for mark, name in _BOMS if head.startswith(mark)), "utf-8-sig")
         if encoding != "utf-8-sig":
             note = f"{encoding} (byte-order mark)"
         elif (wide := _utf16_without_bom(head)) is not None:

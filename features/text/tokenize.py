@@ -155,9 +155,10 @@ def has_words(text: str) -> bool:
     """Whether a tweet has a token to read once links, @mentions and escaped line breaks are left out: a word, a
     hashtag, an emoji or an emoticon (punctuation alone is none). A text without one is read as no text. A word
     character left once those are removed is a word token, so only a text without one is tokenised (scoring asks
-    this of every row: 4.2 µs a tweet when each was normalised and tokenised)."""
+    this of every row: 4.2 µs a tweet when each was normalised and tokenised). Without a word character the text
+    is as `normalise_tweet` leaves it (entities, links and hashtags all hold one), so it is tokenised as it is."""
     text = _without_links(text)
-    return bool(_WORD_CHAR_RE.search(text)) or any(is_word(token) for token in tokenize(normalise_tweet(text)))
+    return bool(_WORD_CHAR_RE.search(text)) or any(is_word(token) for token in tokenize(text))
 
 
 # Distinct tokens whose readings (`is_negator`, `features.text.persons.is_person`, the lexicons' lookup keys) are
