@@ -72,9 +72,8 @@ def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None
     given = str(value).strip()  # as the messages name it
     if is_url(value):
         return None, f"image {shown_text(given)!r}: a URL; images are read from files, never fetched"
-    cell = given
     try:
-        path, root = image_path(base, cell).resolve(), Path(root).resolve()
+        path, root = image_path(base, given).resolve(), Path(root).resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13), a name too long
         return None, f"image {shown_text(given)!r}: cannot resolve the path ({exc})"
     if not path.is_relative_to(root):
@@ -219,11 +218,17 @@ def _escaped(frame: pd.DataFrame, cells: dict[str, pd.Series]) -> pd.DataFrame:
     return out
 
 
+# Written first when the input began with a byte-order mark: Excel reads a UTF-8 file without one as its own
+# code page ("café" as "cafÃ©").
+BOM = "\ufeff"
+
+
 def csv_text(frame: pd.DataFrame, separator: str, header: bool | list[str] = True,
-             formulas_escaped: bool = True) -> str:
+             formulas_escaped: bool = True, bom: bool = False) -> str:
     """The rows as the CSV (or TSV) text every writer of scored rows writes, lines ending in `\n`, text cells and
     the header's names escaped (`escape_formulas`) unless `formulas_escaped` is false. `header`: whether to write
-    one, or the names to write (`scored_header`).
+    one, or the names to write (`scored_header`); `bom`: a byte-order mark before the header (`BOM`), for an input
+    that began with one.
 
     Python 3.11's csv writer quotes a cell holding a line break only if the break is in the line terminator,
     so a cell holding a carriage return would be written bare and every reader would split the row there; a
@@ -236,13 +241,9 @@ def csv_text(frame: pd.DataFrame, separator: str, header: bool | list[str] = Tru
         header = [f"'{name}" if name.startswith(FORMULA_LEADS) and not re.match(_NUMBER, name) else name
                   for name in names]
         bare_return = bare_return or any("\r" in name for name in names)
-    return out.to_csv(sep=separator, index=False, header=header, lineterminator="\n",
+    text = out.to_csv(sep=separator, index=False, header=header, lineterminator="\n",
                       quoting=csv.QUOTE_NONNUMERIC if bare_return else csv.QUOTE_MINIMAL)
-
-
-# Written first when the input began with a byte-order mark: Excel reads a UTF-8 file without one as its own
-# code page ("café" as "cafÃ©").
-BOM = "\ufeff"
+    return BOM + text if bom and header is not False else text
 
 
 def scored_header(given: list[str]) -> list[str]:
@@ -258,5 +259,5 @@ def render(model: EmotionModel, frame: pd.DataFrame, settings: tuple, header: bo
     a byte-order mark goes before it)."""
     text_column, image_column, base, root, separator, formulas_escaped, written, bom = settings
     scored = score_frame(model, frame, text_column, image_column, Path(base), Path(root), row_errors, unscorable)
-    text = csv_text(scored, separator, header=written if header else False, formulas_escaped=formulas_escaped)
-    return (BOM if header and bom else "") + text, row_counts(scored)
+    return csv_text(scored, separator, header=written if header else False, formulas_escaped=formulas_escaped,
+                    bom=bom), row_counts(scored)

@@ -22,7 +22,6 @@ from data.tables import Table, read_table
 from emotions import EMOTIONS
 from features.image.decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_rgb, open_checked
 from scoring.frame import (
-    BOM,
     OUTPUT_COLUMNS,
     ScoreSummary,
     check_columns,
@@ -119,8 +118,7 @@ def score_table(model, table: Table, text_column: str | None, image_column: str 
 def scored_file(scored: pd.DataFrame, table: Table) -> str:
     """The scored file the Batch page offers, as `cli.py score` writes it for the same upload: its delimiter by the
     upload's name, the header as the upload's, a byte-order mark if the upload had one."""
-    text = csv_text(scored, separator_for(Path(table.name)), scored_header(table.given_columns))
-    return (BOM if table.bom else "") + text
+    return csv_text(scored, separator_for(Path(table.name)), scored_header(table.given_columns), bom=table.bom)
 
 
 _LETTER = re.compile(r"[^\W\d_]")
