@@ -179,7 +179,8 @@ def _add_reading(p, which: str) -> None:
                         "U+FFFD and their rows marked; UTF-16/32 with a BOM; else a detected single-byte encoding; "
                         "any other file is refused with the bad byte's offset)")
     p.add_argument("--delimiter", choices=["comma", "tab", "semicolon"], default=None,
-                   help=f"{which} field delimiter (default: by extension, or sniffed from the header line)")
+                   help=f"{which} field delimiter (default: Excel's \"sep=;\" first line, else sniffed from the "
+                        "header and the first rows, else by extension)")
 
 
 def _delimiter(name: str | None) -> str | None:
@@ -278,7 +279,7 @@ def _add_train_zoo(sub) -> None:
     from models.registry import ZOO_DIR
     from training.zoo import ZOO
 
-    p = _command(sub, "train-zoo", "train the shipped model zoo (about 7 minutes on 2 cores)",
+    p = _command(sub, "train-zoo", "train the shipped model zoo (3 to 7 minutes on 2 cores)",
                  "Train one model of each kind on the default recipe's data (the WASSA specialist and the previous "
                  "default on their own presets' data) and "
                  "save each, with its metrics, fairness audit and model card, under --out.")

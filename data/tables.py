@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import collections
 import csv
+import dataclasses
 import hashlib
 import io
 import re
@@ -57,6 +58,7 @@ class InputFormat:
     note: str = ""  # how the encoding was found, when it is not plain UTF-8
     errors: str = "strict"  # "replace": a UTF-8 file with stray bytes, each read as U+FFFD (its row says so)
     bom: bool = False  # the file begins with a byte-order mark (Excel's "CSV UTF-8"): the scored file gets one too
+    sep_line: bool = False  # the first line is Excel's "sep=;" hint, not the header: both engines skip it
 
 
 def delimiter_for(path: Path) -> str:
@@ -107,8 +109,7 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
         if utf8 and detected is None:  # UTF-8 with stray bytes: their rows are marked, not the file
             note = (f"UTF-8 with bytes that are not (the first, 0x{byte:02x}, at byte offset {offset:,}): each is "
                     f"read as U+FFFD (\ufffd), and each row holding one says so in `error`")
-            return InputFormat(encoding, delimiter or _sniff_delimiter(path, encoding, "replace"), digest, size, note,
-                               "replace", bom)
+            return _with_delimiter(InputFormat(encoding, delimiter or "", digest, size, note, "replace", bom), path)
         if detected is None:
             raise DataError(f"{path}: not valid {_label(encoding)} text: byte 0x{byte:02x} at byte offset {offset} "
                             f"cannot be decoded; save the file as UTF-8 (or, with `cli.py score`, `train` or "
@@ -120,7 +121,7 @@ def sniff_input(path: str | Path, encoding: str | None = None, delimiter: str | 
         note = f"{detected} (detected: not UTF-8 from byte offset {offset}" + (
             f"; {utf8:,} character(s) that UTF-8 could read, against {stray:,} byte(s) it could not, are read as "
             f"{detected} too: name --encoding utf-8 if those are meant" if utf8 else "") + ")"
-    return InputFormat(encoding, delimiter or _sniff_delimiter(path, encoding), digest, size, note, bom=bom)
+    return _with_delimiter(InputFormat(encoding, delimiter or "", digest, size, note, bom=bom), path)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -216,19 +217,35 @@ def _mostly_cyrillic(text: str) -> bool:
     return sum("\u0400" <= char <= "\u04ff" for char in letters) > 0.2 * len(letters)
 
 
-def _sniff_delimiter(path: Path, encoding: str, errors: str = "strict") -> str:
-    """The extension's delimiter if the header line has it; else whichever of comma, tab and semicolon the
-    header line has most of; else the extension's. The header line is the first that is not blank."""
-    with open(path, encoding=encoding, errors=errors, newline="") as handle:
-        header = next((line for line in handle if line.strip("\r\n")), "")
-    default = delimiter_for(path)
-    # Ignore quoted parts of the header: a quoted column name may hold any character.
-    unquoted = "".join(header.split('"')[::2])
-    if unquoted.count(default):
-        return default
-    counts = {d: unquoted.count(d) for d in DELIMITERS}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else default
+def _with_delimiter(fmt: InputFormat, path: Path) -> InputFormat:
+    """`fmt` with its delimiter: the one given; else the one of Excel's "sep=X" first line; else sniffed."""
+    with open(path, encoding=fmt.encoding, errors=fmt.errors, newline="") as handle:
+        head = handle.read(SNIFFED_CHARS)
+    hint = _SEP_LINE.fullmatch(head.splitlines()[0]) if head.strip() else None
+    delimiter = fmt.delimiter or (hint and hint[1]) or _sniff_delimiter(head, delimiter_for(path))
+    return dataclasses.replace(fmt, delimiter=delimiter, sep_line=bool(hint))
+
+
+# Excel's hint of the delimiter, which some exports write as a file's first line and Excel reads: "sep=;".
+_SEP_LINE = re.compile(r"sep=([^\w\s\"]|\t)")
+SNIFFED_CHARS = 1 << 16  # the delimiter is sniffed from the header line and the rows in the file's first 64 K
+
+
+def _sniff_delimiter(head: str, default: str) -> str:
+    """Of comma, tab and semicolon, the one that splits the header line into more than one field and the most
+    rows after it into as many (a quoted field may hold any character); on a tie, the one giving more columns,
+    then the extension's (`default`), which is also taken when none splits the header."""
+    def fit(delimiter: str) -> tuple[int, int, bool]:
+        try:
+            records = [r for r in csv.reader(io.StringIO(head, newline=""), delimiter=delimiter) if r]
+        except csv.Error:  # a NUL byte, say: the reader says which line when it reads the file
+            return (-1, 0, delimiter == default)
+        if not records or len(records[0]) < 2:
+            return (-1, 0, delimiter == default)
+        width = len(records[0])  # the last of the lines read may be cut inside a row: not counted
+        return (sum(len(r) == width for r in records[1:-1]), width, delimiter == default)
+
+    return max([default, *(d for d in DELIMITERS if d != default)], key=fit)
 
 
 @dataclass
@@ -380,6 +397,9 @@ def read_chunks(path: Path, fmt: InputFormat, chunk_rows: int):
         lines = KeptLines(text, tail, MAX_LINES_PER_RECORD)
         reader = csv.reader(lines, delimiter=fmt.delimiter, quotechar='"', doublequote=True, strict=False)
         # The header is the first record: blank lines before it are skipped, as blank lines between rows are.
+        if fmt.sep_line:  # Excel's "sep=;" line before it
+            next(reader)
+            lines.new_record()
         names = None
         for record in reader:
             if lines.new_record():

@@ -120,7 +120,7 @@ WELL_FORMED_ONLY = ("the Dask engine scores only well-formed files: mend the row
                     "local, which marks such rows and goes on")
 
 
-def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
+def _scan(path: Path, encoding: str, delimiter: str, sep_line: bool = False) -> _Scan:
     """The file read through once with the csv module, as the local engine reads it. Refuses what pandas would
     read otherwise or with a message that names neither file nor line: a row with more fields than the header
     (the first row's extra fields become an index), a quote left open (to the end of the file, or over
@@ -131,6 +131,9 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
     with open(path, encoding=encoding, newline="") as handle:
         lines = KeptLines(handle, tail, MAX_LINES_PER_RECORD)
         reader = csv.reader(lines, delimiter=delimiter)
+        if sep_line:  # Excel's "sep=;" line, skipped by both engines
+            next(reader)
+            lines.new_record()
         skipped = 0  # blank lines before the header, skipped by both engines
         for names in reader:
             if lines.new_record():
@@ -142,7 +145,7 @@ def _scan(path: Path, encoding: str, delimiter: str) -> _Scan:
         else:
             raise DataError(f"{path}: the file is empty")
         width, last, empty = len(names), reader.line_num, skipped > 0
-        for count, record in enumerate(reader, start=2 + skipped):
+        for count, record in enumerate(reader, start=2 + skipped + sep_line):
             line, last = last + 1, reader.line_num
             one_line_each = one_line_each and last == count
             if lines.new_record():
@@ -192,7 +195,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         summary.notes.append(f"encoding: {fmt.note}")
     if fmt.errors != "strict":
         raise DataError(f"{input_path}: {fmt.note.split(':')[0]}; {WELL_FORMED_ONLY}")
-    scan = _scan(input_path, fmt.encoding, fmt.delimiter)
+    scan = _scan(input_path, fmt.encoding, fmt.delimiter, fmt.sep_line)
     header = scan.header.names
     text, image_column = check_columns(header, input_path, text_column, image_column)
     summary.notes.extend(column_notes(model, header, input_path, image_column))
@@ -208,6 +211,9 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         blocksize = None
         summary.notes.append("dask: quoted fields span lines (or the encoding is UTF-16/32), so the file is read "
                              "as one partition")
+    if fmt.sep_line:  # Excel's "sep=;" line; dask skips it in the first partition only, as wanted, and samples
+        # no more than a partition (its default sample, 256 KB, warns with a smaller one)
+        read.update(skiprows=1, sample=min(blocksize or 256_000, 256_000))
     key = journal_key(model, input_path, fmt, text_column, image_column, root, output_path, formulas_escaped,
                       blocksize=blocksize)
     separator = key["output_delimiter"]

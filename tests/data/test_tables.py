@@ -51,6 +51,35 @@ def test_blank_lines_before_the_header_are_skipped_as_blank_lines_between_rows_a
         read_table(source)
 
 
+def test_excels_sep_line_gives_the_delimiter_and_is_not_the_header(tmp_path):
+    """Some exports begin with Excel's "sep=;" hint: it was read as a header of one column "sep=", every row
+    refused for its fields."""
+    source = tmp_path / "in.csv"
+    source.write_text("sep=;\nid;text\n1;I am, sad\n2;hi;there\n")
+    fmt = sniff_input(source)
+    assert (fmt.delimiter, fmt.sep_line) == (";", True)
+    table = read_table(source)
+    assert table.columns == ["id", "text"] and table.frame.text.tolist() == ["I am, sad", "hi"]
+    assert table.first_bad_row().startswith("line 4: 3 fields where the header has 2")  # the file's own lines
+    assert sniff_input(source, delimiter="\t").sep_line  # a delimiter given: the line is still not the header
+    source.write_text("sep=\t\nid\ttext\n1\ta;b,c\n")
+    assert read_table(source).frame.text.tolist() == ["a;b,c"]
+
+
+@pytest.mark.parametrize("content, delimiter, columns", [
+    # a column name holding the other delimiter: the rows under it decide
+    ("id;text, comment;label\n1;I am, sad;anger\n2;ok;joy\n3;fine;joy\n", ";", ["id", "text, comment", "label"]),
+    ("id,note;x,text\n1,a;b,hi\n2,c,hey\n3,d,ho\n", ",", ["id", "note;x", "text"]),
+    ("id,text\n1,a;b;c\n2,hello; there\n3,x\n", ",", ["id", "text"]),  # rows holding the other one
+    ("text\nhello; you\nbye\n", ",", ["text"]),  # one column: the extension's
+])
+def test_the_delimiter_is_the_one_that_splits_the_header_and_its_rows_alike(tmp_path, content, delimiter, columns):
+    source = tmp_path / "in.csv"
+    source.write_text(content)
+    assert sniff_input(source).delimiter == delimiter
+    assert read_table(source).columns == columns
+
+
 def test_a_whole_table_names_the_file_as_the_user_knows_it(tmp_path):
     source = tmp_path / "upload.csv"
     source.write_text("text\n" + "hi\n" * 6)

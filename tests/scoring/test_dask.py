@@ -135,6 +135,18 @@ def test_blank_lines_before_the_header_are_skipped_as_in_the_local_engine(model,
         score_file_dask(model, source, tmp_path / "out2.csv", client=object())
 
 
+def test_excels_sep_line_is_skipped_as_in_the_local_engine(model, client, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("sep=;\nid;text\n" + "".join(f"{i};so happy, {i}\n" for i in range(60)))
+    score_file_dask(model, source, tmp_path / "dask.csv", client=client, blocksize=300)  # several partitions
+    assert score_file(model, source, tmp_path / "local.csv").rows == 60
+    assert (tmp_path / "local.csv").read_text().startswith("id,text,emotion,")
+    assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+    source.write_text("sep=;\nid;text\n1;ok\n2;a;b\n")
+    with pytest.raises(DataError, match="line 4: 3 fields where the header has 2"):
+        score_file_dask(model, source, tmp_path / "out2.csv", client=object())
+
+
 def test_the_text_column_is_found_whatever_its_case_and_spaces_as_in_the_local_engine(model, client, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("id, Text \n1,so happy today\n2,\n")
