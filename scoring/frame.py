@@ -179,12 +179,20 @@ def text_only_notes(model: EmotionModel, image_column: str | None) -> list[str]:
 
 def column_notes(model: EmotionModel, columns: list, path: Path, image_column: str | None) -> list[str]:
     """What the user should know about the columns before the rows are scored: `text_only_notes`, or a column
-    named "image" (whatever its case) that is not read because no image column was given."""
+    named "image" (whatever its case) that is not read because no image column was given; `case_only_notes`."""
     if not image_column and "image" in model.modalities and _matching(columns, "image"):
         return [f"columns: {path.name} has a column 'image', which is not read; to score its images, give it as the "
                 f"image column (--image-column image), their paths read from the file's folder or from --images-root "
-                f"(a ZIP of them unpacked first)"]
-    return text_only_notes(model, image_column)
+                f"(a ZIP of them unpacked first)", *case_only_notes(columns, path.name)]
+    return text_only_notes(model, image_column) + case_only_notes(columns, path.name)
+
+
+def case_only_notes(columns: list, name: str) -> list[str]:
+    """Columns whose names differ from an output column's only in case ("Emotion", a gold label beside the
+    model's `emotion`): both are written, which a reader that ignores case would take for one."""
+    alike = [c for c in columns if c not in OUTPUT_COLUMNS and _matching(OUTPUT_COLUMNS, str(c))]
+    return [f"columns: {name} has {shown_names(alike)}, differing from the scored file's own column(s) of that name "
+            f"only in case: both are written, the lower-case one the model's"] if alike else []
 
 
 # OWASP's rule for CSV injection: a cell that starts with one of these is a formula to a spreadsheet.

@@ -24,6 +24,7 @@ from features.image.decode import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_r
 from scoring.frame import (
     OUTPUT_COLUMNS,
     ScoreSummary,
+    case_only_notes,
     check_columns,
     csv_text,
     score_frame,
@@ -103,7 +104,8 @@ def score_table(model, table: Table, text_column: str | None, image_column: str 
     if image_column and images_root is None:
         raise UploadError(f"the image column {image_column!r} names images: upload the ZIP that holds them")
     root = Path(images_root) if images_root else Path(".")
-    summary, parts, done = ScoreSummary(notes=[*table.notes, *text_only_notes(model, image_column)]), [], 0
+    notes = [*table.notes, *text_only_notes(model, image_column), *case_only_notes(table.columns, table.name)]
+    summary, parts, done = ScoreSummary(notes=notes), [], 0
     for chunk in table.chunks:
         scored = score_frame(model, chunk.frame, text_column, image_column, root, root, chunk.row_errors,
                              chunk.unscorable)

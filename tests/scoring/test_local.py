@@ -245,6 +245,17 @@ def test_an_image_column_that_is_not_read_is_said(run, tmp_path, capsys):
     assert "in.csv has a column 'image', which is not read" in capsys.readouterr().err
 
 
+def test_a_column_named_as_an_output_column_but_for_case_is_said(run, tmp_path, capsys):
+    """A gold "Emotion" column was written beside the model's `emotion` unsaid: a reader that ignores case
+    (a database import, R's tolower) would take the two for one."""
+    source = tmp_path / "in.csv"
+    source.write_text("text,Emotion,Prob_Joy\nso happy,joy,1\n")
+    status, out = score(run, tmp_path, source)
+    assert status == 0 and read(out).columns.tolist()[:4] == ["text", "Emotion", "Prob_Joy", "emotion"]
+    assert ("columns: in.csv has ['Emotion', 'Prob_Joy'], differing from the scored file's own column(s) of that "
+            "name only in case") in capsys.readouterr().err
+
+
 def test_an_output_name_of_no_table_format_is_said_to_be_csv(run, tmp_path, capsys):
     source = tmp_path / "in.csv"
     source.write_text("text\nhappy\n")

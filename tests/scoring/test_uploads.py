@@ -116,6 +116,14 @@ def test_scoring_keeps_every_row_and_counts_the_failed_ones(model, tmp_path):
     assert seen == [1.0]
 
 
+def test_a_gold_column_named_as_the_models_but_for_case_is_said_on_the_batch_page_too(model, tmp_path):
+    table = read_table_upload(b"text,Emotion\nso happy,joy\n", "mine.csv", tmp_path)
+    scored, summary = score_table(model, table, "text")
+    assert scored.columns.tolist()[:3] == ["text", "Emotion", "emotion"]
+    assert summary.notes == ["columns: mine.csv has ['Emotion'], differing from the scored file's own column(s) of "
+                             "that name only in case: both are written, the lower-case one the model's"]
+
+
 
 def test_the_preview_shows_the_answer_and_any_message_first_and_the_messages_on_their_own(model, tmp_path):
     """Input columns first (the file's order), a long tweet left `emotion` at the page's right edge and `error` out
