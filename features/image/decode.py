@@ -123,7 +123,7 @@ def read_source(item, index: int) -> ImageSource | None:
     if isinstance(item, (bytes, bytearray, memoryview)):
         return _from_bytes(bytes(item), f"<bytes #{index}>")
     if isinstance(item, Image.Image):
-        return ImageSource(f"<PIL image #{index}>", item, "pil-" + _pil_digest(item))
+        return _from_pil(item, f"<PIL image #{index}>")
     if isinstance(item, np.ndarray):  # an image as OpenCV, imageio or a data set hands it over (RGB order)
         label = f"<array #{index}>"
         try:
@@ -131,7 +131,7 @@ def read_source(item, index: int) -> ImageSource | None:
         except (TypeError, ValueError) as exc:
             return ImageSource(label, None, None, f"{label}: an array of shape {item.shape} and type {item.dtype} "
                                                   f"is no image ({exc})")
-        return ImageSource(label, image, "pil-" + _pil_digest(image))
+        return _from_pil(image, label)
     if hasattr(item, "read"):  # an open file or a stream of an upload
         data = item.read(MAX_IMAGE_BYTES + 1)
         label = str(getattr(item, "name", f"<stream #{index}>"))
@@ -146,10 +146,25 @@ def read_source(item, index: int) -> ImageSource | None:
     )
 
 
+def _from_pil(im: Image.Image, label: str) -> ImageSource:
+    """A PIL image, hashed: one opened lazily from a damaged file, or too large to load, is its row's error (it
+    failed the whole batch on hashing, before any row was scored; one too large was loaded whole first)."""
+    try:
+        open_checked(im, DEFAULT_MAX_PIXELS)
+        return ImageSource(label, im, "pil-" + _pil_digest(im))
+    except ImageDecodeError as exc:
+        return ImageSource(label, None, None, f"{label}: {exc}")
+    except Exception as exc:  # truncated data, broken chunks, libjpeg errors, as decode_rgb reads them
+        return ImageSource(label, None, None, f"{label}: {decode_error(exc)}")
+
+
 def _pil_digest(im: Image.Image) -> str:
-    """SHA-256 of everything decoding reads of a PIL image: its pixels, and what gives them their colours (a palette
-    image's palette, a transparent colour) and their orientation (EXIF). The features are cached and shared under
-    it: with the pixels alone, a red and a blue palette image of the same indices got the same features."""
+    """SHA-256 of everything decoding reads of a PIL image: its first frame's pixels (`decode_rgb` reads that one,
+    wherever the caller left an animation), and what gives them their colours (a palette image's palette, a
+    transparent colour) and their orientation (EXIF). The features are cached and shared under it: with the pixels
+    alone, a red and a blue palette image of the same indices got the same features."""
+    if getattr(im, "n_frames", 1) > 1:
+        im.seek(0)
     h = hashlib.sha256()
     h.update(f"{im.mode}|{im.size}|".encode())
     h.update(im.tobytes())  # loads the image: its palette is read by then
@@ -217,9 +232,14 @@ def decode_rgb(data: bytes | Image.Image, size: int, max_pixels: int = DEFAULT_M
     except ImageDecodeError:
         raise
     except Exception as exc:  # truncated data, broken chunks, libjpeg errors...
-        # Pillow's words for the commonest case ("image file is truncated (34 bytes not processed)") kept as detail
-        why = "the file is cut short or damaged; " if "truncated" in str(exc) else ""
-        raise ImageDecodeError(f"cannot decode image: {why}{exc}") from None
+        raise ImageDecodeError(decode_error(exc)) from None
+
+
+def decode_error(exc: Exception) -> str:
+    """What a failed decoding says: Pillow's words for the commonest case ("image file is truncated (34 bytes not
+    processed)") kept as detail."""
+    why = "the file is cut short or damaged; " if "truncated" in str(exc) else ""
+    return f"cannot decode image: {why}{exc}"
 
 
 def to_rgb(im: Image.Image) -> Image.Image:

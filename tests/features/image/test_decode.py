@@ -253,3 +253,19 @@ def test_pil_images_that_differ_only_in_palette_transparency_or_orientation_hash
     digests |= {read_source(image, 0).sha256 for image in (upright, turned)}
     assert len(digests) == 5
     assert read_source(palette_image((255, 0, 0)), 0).sha256 == read_source(red, 0).sha256
+
+
+def test_a_pil_image_of_a_damaged_file_is_its_rows_error_and_an_animation_is_hashed_at_its_first_frame(tmp_path):
+    """A PIL image opened lazily from a cut-short file failed the whole batch when hashed; one the caller had
+    moved to a later frame was hashed there, and its features (of the first frame) cached under that frame."""
+    whole = encode(Image.fromarray(np.random.default_rng(0).integers(0, 255, (60, 80, 3), np.uint8)), "PNG")
+    (tmp_path / "cut.png").write_bytes(whole[:len(whole) // 2])
+    cut = read_source(Image.open(tmp_path / "cut.png"), 3)
+    assert cut.error == "<PIL image #3>: cannot decode image: the file is cut short or damaged; image file is truncated"
+    frames = [solid("RGB", (4, 4), (255, 0, 0)), solid("RGB", (4, 4), (0, 0, 255))]
+    frames[0].save(tmp_path / "two.gif", save_all=True, append_images=frames[1:])
+    moved = Image.open(tmp_path / "two.gif")
+    moved.seek(1)
+    assert read_source(moved, 0).sha256 == read_source(Image.open(tmp_path / "two.gif"), 0).sha256
+    assert read_source(Image.new("L", (10_000, 5_000)), 0).error.startswith("<PIL image #0>: 10000x5000 = 50,000,000 "
+                                                                           "pixels is over the limit of 40,000,000")
