@@ -268,10 +268,12 @@ class OnnxExtractor:
 _ONNX_EXPORT_VERSION = 1  # bump when the export below changes
 
 
-def onnx_model(spec: BackboneSpec, input_size: int, layers: tuple[str, ...], pooling: tuple[str, ...]) -> bytes:
+def onnx_model(spec: BackboneSpec, input_size: int, layers: tuple[str, ...], pooling: tuple[str, ...],
+               cached: bool = True) -> bytes:
     """The extractor as ONNX, exported from the torch module at first use and kept beside the image feature
     cache (`onnx/<key>.onnx`; keyed by the weights' SHA-256, input size, layers and pooling). A cache folder
-    that cannot be written only means exporting again (2 s) in the next process."""
+    that cannot be written only means exporting again (2 s) in the next process; `cached=False` exports again
+    and replaces the kept one (`prepared_extractor`, when it is damaged)."""
     import io
 
     from features.image.cache import default_cache_path
@@ -279,7 +281,8 @@ def onnx_model(spec: BackboneSpec, input_size: int, layers: tuple[str, ...], poo
     identity = f"{spec.name}:{weights_sha256(spec.weights_path())}:{input_size}:{layers}:{pooling}:{_ONNX_EXPORT_VERSION}"
     path = default_cache_path().parent / "onnx" / f"{hashlib.sha256(identity.encode()).hexdigest()[:32]}.onnx"
     try:
-        return path.read_bytes()
+        if cached:
+            return path.read_bytes()
     except OSError:
         pass
     import torch
@@ -297,7 +300,10 @@ def onnx_model(spec: BackboneSpec, input_size: int, layers: tuple[str, ...], poo
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(model)
+        with open(partial, "wb") as handle:
+            handle.write(model)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before its name: a crash leaves no export cut short under it
         os.replace(partial, path)
     except OSError:
         pass
@@ -317,7 +323,12 @@ def prepared_extractor(spec: BackboneSpec, input_size: int, layers: tuple[str, .
         if key in _PREPARED:
             return _PREPARED[key]
         if prepare == "onnx":
-            _PREPARED[key] = OnnxExtractor(onnx_model(spec, input_size, tuple(layers), tuple(pooling)), n_threads)
+            exported = (spec, input_size, tuple(layers), tuple(pooling))
+            try:
+                _PREPARED[key] = OnnxExtractor(onnx_model(*exported), n_threads)
+            except Exception:  # onnxruntime's own errors: the kept export is cut short or damaged (copied, a
+                # disk that filled): exported again over it, rather than every image run failing until it is deleted
+                _PREPARED[key] = OnnxExtractor(onnx_model(*exported, cached=False), n_threads)
             return _PREPARED[key]
         import torch
 

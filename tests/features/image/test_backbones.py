@@ -73,6 +73,24 @@ def test_traced_extractor_matches_eager():
     assert torch.allclose(a, b, atol=1e-4) and torch.allclose(a[:1], b1, atol=1e-4)
 
 
+def test_a_damaged_onnx_export_is_exported_again_not_failing_every_image_run(tmp_path, monkeypatch):
+    """An export cut short (a disk that filled, a copied cache) failed every image run with onnxruntime's
+    "protobuf parsing failed", naming no file, until someone found and deleted it."""
+    from features.image.backbones import onnx_model
+
+    monkeypatch.setenv("TWEET_EMOTION_IMAGE_CACHE", str(tmp_path / "features.sqlite3"))  # a cache of the test's own
+    spec, layers = get_backbone_spec("efficientnet_lite0"), (("stage6",), ("mean",))
+    whole = onnx_model(spec, 72, *layers)
+    (kept,) = (tmp_path / "onnx").glob("*.onnx")
+    kept.write_bytes(whole[:1000])
+    pixels = np.random.default_rng(0).integers(0, 256, (2, 72, 72, 3), dtype=np.uint8)
+    features = prepared_extractor(spec, 72, *layers, "onnx")(pixels)
+    eager = prepared_extractor(spec, 72, *layers, "eager")
+    with torch.inference_mode():
+        assert np.allclose(features, eager(torch.from_numpy(pixels)).numpy(), atol=1e-4)
+    assert kept.stat().st_size == len(whole)  # replaced by the new export
+
+
 def test_unknown_backbone_lists_the_valid_names():
     with pytest.raises(ValueError, match="unknown backbone 'resnet9000'; registered backbones: .*efficientnet_lite0"):
         get_backbone_spec("resnet9000")
