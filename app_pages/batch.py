@@ -85,8 +85,7 @@ key = (model_name, hashlib.sha256(data).hexdigest(), text_column, image_column, 
 if st.button("Score", type="primary"):
     bar = st.progress(0.0, text="Scoring…")
     try:
-        scored, summary = score_table(model_or_stop(model_directory), table, text_column, image_column,
-                                      images.folder if images else None,
+        scored, summary = score_table(model_or_stop(model_directory), table, text_column, image_column, images,
                                       on_progress=lambda done: bar.progress(done, text=f"Scoring… {done:.0%}"))
     except DataError as exc:
         bar.empty()

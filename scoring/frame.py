@@ -83,12 +83,14 @@ def resolve_image(value, base: Path, root: Path) -> tuple[str | None, str | None
 
 def score_frame(model: EmotionModel, frame: pd.DataFrame, text_column: str | None, image_column: str | None,
                 base: Path, images_root: Path, row_errors: list | None = None,
-                unscorable: np.ndarray | None = None) -> pd.DataFrame:
+                unscorable: np.ndarray | None = None, unreadable: dict | None = None) -> pd.DataFrame:
     """The input columns plus the output columns, one row per input row, in the input's order.
 
     `text_column` may be None or absent from `frame` (image-only scoring); cells that are empty, missing or
     numbers are read as text ("" when missing). `row_errors` (per row: None or a message) are put first in the
-    row's `error`; rows marked in `unscorable` are not scored at all (no probabilities)."""
+    row's `error`; rows marked in `unscorable` are not scored at all (no probabilities). `unreadable` maps an
+    image's path under `images_root` ("faces/a.png") to why it cannot be read (a ZIP entry that was damaged, and
+    not unpacked): its rows are scored without it, saying why."""
     n = len(frame)
     if text_column and text_column in frame.columns:
         texts = as_texts(frame[text_column].tolist())
@@ -99,6 +101,9 @@ def score_frame(model: EmotionModel, frame: pd.DataFrame, text_column: str | Non
     if image_column and image_column in frame.columns:
         for i, value in enumerate(frame[image_column].tolist()):
             images[i], error = resolve_image(value, base, images_root)
+            if unreadable and images[i] is not None:
+                why = unreadable.get(Path(images[i]).relative_to(Path(images_root).resolve()).as_posix())
+                images[i], error = (None, f"{Path(images[i]).name}: {why}") if why else (images[i], error)
             pre_errors[i] = _join(pre_errors[i], error)
     if unscorable is not None and unscorable.any():
         for i in np.flatnonzero(unscorable):

@@ -92,23 +92,23 @@ def read_table_upload(data: bytes, name: str, folder: Path, limits: UploadLimits
 
 
 def score_table(model, table: Table, text_column: str | None, image_column: str | None = None,
-                images_root: Path | None = None, on_progress=None) -> tuple[pd.DataFrame, ScoreSummary]:
+                images: UnpackedImages | None = None, on_progress=None) -> tuple[pd.DataFrame, ScoreSummary]:
     """Every row of `table` scored (the columns of `cli.py score`), and a summary that counts failed rows.
 
-    Image paths resolve inside `images_root` (the unpacked ZIP) or nowhere: without a ZIP, an image column is
-    refused. on_progress(fraction) is called after each chunk."""
+    Image paths resolve inside the unpacked ZIP (`images`) or nowhere: without a ZIP, an image column is refused.
+    on_progress(fraction) is called after each chunk."""
     try:
         text_column, image_column = check_columns(table.columns, Path(table.name), text_column, image_column)
     except DataError as exc:
         raise UploadError(str(exc)) from None
-    if image_column and images_root is None:
+    if image_column and images is None:
         raise UploadError(f"the image column {image_column!r} names images: upload the ZIP that holds them")
-    root = Path(images_root) if images_root else Path(".")
+    root = Path(images.folder) if images else Path(".")
     notes = [*table.notes, *text_only_notes(model, image_column), *case_only_notes(table.columns, table.name)]
     summary, parts, done = ScoreSummary(notes=notes), [], 0
     for chunk in table.chunks:
         scored = score_frame(model, chunk.frame, text_column, image_column, root, root, chunk.row_errors,
-                             chunk.unscorable)
+                             chunk.unscorable, images and images.not_images)
         summary.add_scored(scored)
         parts.append(scored)
         done += len(scored)
@@ -187,11 +187,17 @@ def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = L
     check_size(data, name, limits)
     import io
 
+    declared = _declared_entries(data)  # read before zipfile parses every entry (560,000 empty ones took 20 s)
+    if declared is not None and declared > ENTRIES_PER_IMAGE * limits.images:
+        raise UploadError(f"{name}: {declared:,} entries is over the limit of {limits.images:,} images")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise UploadError(f"{name}: not a ZIP file") from None
     with archive:
+        if len(archive.infolist()) > ENTRIES_PER_IMAGE * limits.images:  # a ZIP64 end record, which was not read
+            raise UploadError(f"{name}: {len(archive.infolist()):,} entries is over the limit of {limits.images:,} "
+                              f"images")
         entries = [e for e in archive.infolist() if not e.is_dir() and not _is_mac_metadata(e.filename)]
         for entry in entries:
             parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
@@ -215,7 +221,7 @@ def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = L
         if total > limits.unzipped_mb * MB:
             raise UploadError(f"{name}: unpacks to {total / MB:.0f} MB, over the limit of {limits.unzipped_mb} MB")
         folder = Path(folder)
-        files = []
+        files, unreadable = [], {}
         for entry in entries:
             relative = PurePosixPath(entry.filename.replace("\\", "/"))
             target = folder.joinpath(*relative.parts)
@@ -223,14 +229,66 @@ def unpack_images(data: bytes, name: str, folder: Path, limits: UploadLimits = L
             # used even when the archive lies about its sizes; entries are written as plain files (no links).
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(entry) as source, open(target, "wb") as sink:
-                    shutil.copyfileobj(source, sink)
-            except (RuntimeError, zipfile.BadZipFile, NotImplementedError) as exc:  # encrypted, corrupt, method
-                raise UploadError(f"{name}: cannot unpack {entry.filename!r} ({exc})") from None
-            except OSError as exc:  # its strerror only: the server's folder stays out of the message
-                raise UploadError(f"{name}: cannot unpack {entry.filename[:80]!r} ({exc.strerror})") from None
+                with open(target, "wb") as sink:
+                    _copy_entry(archive, entry, sink)
+            except _Unreadable as exc:  # this entry only: its rows get the error, as a file that is no image
+                target.unlink(missing_ok=True)
+                unreadable[relative.as_posix()] = str(exc)
+            except OSError as exc:  # a full disk: its strerror only, the server's folder out of the message
+                for child in folder.iterdir():  # nothing half-unpacked left behind
+                    shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+                raise UploadError(f"{name}: cannot unpack {entry.filename[:80]!r} ({exc.strerror}); nothing was "
+                                  f"unpacked") from None
             files.append(relative.as_posix())
-    return UnpackedImages(folder, files, {f: why for f in files if (why := _not_an_image(folder / f))})
+    return UnpackedImages(folder, files, {f: why for f in files
+                                          if (why := unreadable.get(f) or _not_an_image(folder / f))})
+
+
+# Entries a ZIP may hold per image it may hold: each file, the copy of its attributes macOS adds, and folders.
+ENTRIES_PER_IMAGE = 3
+
+
+def _declared_entries(data: bytes) -> int | None:
+    """The number of entries a ZIP's end record declares (or, past 65,534, its ZIP64 end record, as zipfile writes
+    them; APPNOTE.TXT 4.3.14-4.3.16); None if no record is where it should be (zipfile then says what is wrong)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))  # the record (22 bytes) and a comment of at most 64 KB
+    if end < 0 or end + 22 > len(data):
+        return None
+    count = int.from_bytes(data[end + 10:end + 12], "little")
+    if count != 0xFFFF:
+        return count
+    locator = end - 20
+    if locator < 0 or data[locator:locator + 4] != b"PK\x06\x07":
+        return None
+    record = int.from_bytes(data[locator + 8:locator + 16], "little")
+    if data[record:record + 4] != b"PK\x06\x06":
+        return None
+    return int.from_bytes(data[record + 32:record + 40], "little")
+
+
+class _Unreadable(Exception):
+    """An entry of a ZIP that cannot be read, with why in the words its rows' `error` gives."""
+
+
+def _copy_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, sink) -> None:
+    """The entry's data written to `sink`; `_Unreadable` when the ZIP cannot give it (an error writing is the
+    sink's own OSError)."""
+    try:
+        with archive.open(entry) as source:
+            while chunk := source.read(1 << 20):
+                sink.write(chunk)
+            return
+    except OSError as exc:
+        if exc.errno is not None:  # the disk's, writing; bz2 says a damaged stream with an OSError of no errno
+            raise
+        why = exc
+    except Exception as exc:  # zipfile's, zlib's or lzma's: encrypted, damaged, packed by an unknown method
+        why = exc
+    if entry.flag_bits & 0x1:
+        raise _Unreadable("encrypted in the ZIP (a password is needed); zip it without one")
+    if isinstance(why, NotImplementedError):
+        raise _Unreadable(f"packed in the ZIP by a method this reader lacks ({why}); zip it with deflate")
+    raise _Unreadable(f"damaged in the ZIP ({why})")
 
 
 def _is_mac_metadata(entry_name: str) -> bool:
