@@ -87,6 +87,15 @@ class FeatureCache:
     def put_many(self, items: dict[str, np.ndarray]) -> None:
         self._guarded(lambda: self._put_many(items), None)
 
+    def drop_many(self, keys) -> None:
+        """Forgets `keys` (vectors the reader could not use), so that the next `put_many` stores them anew."""
+        self._guarded(lambda: self._drop_many(list(keys)), None)
+
+    def _drop_many(self, keys: list) -> None:
+        with closing(self._connect()) as con:
+            with con:
+                con.executemany("DELETE FROM features WHERE key = ?", [(k,) for k in keys])
+
     def _get_many(self, keys) -> dict[str, np.ndarray]:
         keys = list(dict.fromkeys(keys))
         found: dict[str, np.ndarray] = {}

@@ -262,6 +262,12 @@ class ImageFeatures(Transformer):
         dim = self.n_cnn_features_
         # 2. cache lookup
         found = store.get_many(group.rows_of) if store is not None and group.rows_of else {}
+        # a vector of another width (a backbone changed under the same weights) or not finite (a damaged file) is
+        # a miss, computed again and stored in its place: it crashed the batch, or left its row unscored and unsaid
+        unusable = [key for key, vec in found.items() if vec.shape != (dim,) or not np.isfinite(vec).all()]
+        if unusable:
+            store.drop_many(unusable)
+            found = {key: vec for key, vec in found.items() if key not in unusable}
         for key, vec in found.items():
             out[group.rows_of[key], :dim] = vec
             out[group.rows_of[key], dim] = 1.0

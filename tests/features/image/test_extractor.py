@@ -149,6 +149,27 @@ def test_second_pass_reads_the_cache_and_never_runs_the_network(tmp_path, counte
     assert other.last_stats_ == {"cache_hits": 0, "cnn_images": 1}
 
 
+def test_a_cached_vector_of_another_width_or_not_finite_is_computed_again_and_replaced(tmp_path, counted):
+    """Cached vectors were trusted: one of another width crashed the batch, a NaN one left its row unscored and
+    unsaid."""
+    import sqlite3
+
+    paths = [tmp_path / "a.jpg", tmp_path / "b.jpg"]
+    for i, path in enumerate(paths):
+        photo(i).save(path, "JPEG")
+    feats = make_image_features(input_size=SIZE, cache=tmp_path / "c.sqlite3").fit()
+    expected = feats.transform(paths)
+    with sqlite3.connect(tmp_path / "c.sqlite3") as con:
+        (first, second) = [k for (k,) in con.execute("SELECT key FROM features ORDER BY rowid")]
+        con.execute("UPDATE features SET dim = 10, data = ? WHERE key = ?", (np.zeros(10, "<f4").tobytes(), first))
+        con.execute("UPDATE features SET data = ? WHERE key = ?", (np.full(N_CNN, np.nan, "<f4").tobytes(), second))
+    again = make_image_features(input_size=SIZE, cache=tmp_path / "c.sqlite3").fit()
+    assert np.allclose(again.transform(paths), expected, atol=1e-5) and sum(counted) == 4
+    assert again.last_stats_ == {"cache_hits": 0, "cnn_images": 2}
+    again.transform(paths)
+    assert again.last_stats_ == {"cache_hits": 2, "cnn_images": 0}  # stored in their place
+
+
 def test_identical_images_run_once(tmp_path, counted):
     data = encode(photo(3), "JPEG")
     feats = make_image_features(input_size=SIZE, cache=False).fit()
