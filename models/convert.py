@@ -56,22 +56,28 @@ def convert_legacy(directory: Path, out: Path | None = None) -> Path:
     directory = Path(directory)
     config = legacy_config(directory)
     state_path = directory / store.LEGACY_STATE
+    if not state_path.is_file():  # the first format's, or a folder missing it: nothing convert can read
+        raise store.ModelLoadError(store.convert_hint(directory))
     cls = saved_model_class(directory, config)  # before anything is unpickled: a folder of no known model is refused
-    state = None
-    if state_path.exists():
-        if store.sha256_file(state_path) != config.get("state_sha256"):
-            raise store.ModelLoadError(f"{state_path}: checksum differs from config.json; refusing to convert it")
+    if store.sha256_file(state_path) != config.get("state_sha256"):
+        raise store.ModelLoadError(f"{state_path}: checksum differs from config.json; refusing to convert it")
+    try:
         with gzip.open(state_path, "rb") as handle:
             state = pickle.load(handle)  # the user said --trust
+    except Exception as exc:  # whatever a damaged pickle raises: EOFError, UnpicklingError, gzip's OSError...
+        raise store.ModelLoadError(f"{state_path}: cannot be read ({type(exc).__name__}: {exc})") from None
     model = cls(config.get("settings", {}))
     model.config = {k: v for k, v in config.items() if k not in ("feature_names", "state_sha256")}
     model.modalities = tuple(config.get("modalities", cls.modalities))
-    for name, value in (state or {}).items():
+    for name, value in state.items():
         setattr(model, f"{name}_", _modern_featurizer(value) if name == "featurizer" else value)
     if (directory / "weights.pt").exists():
         import torch
 
-        weights = torch.load(directory / "weights.pt", weights_only=True)  # tensors only, no code
+        try:
+            weights = torch.load(directory / "weights.pt", weights_only=True)  # tensors only, no code
+        except Exception as exc:  # cut short or damaged: torch's RuntimeError, pickle's errors
+            raise store.ModelLoadError(f"{directory / 'weights.pt'}: cannot be read ({exc})") from None
         model.weights_ = {name: value.numpy().copy() for name, value in weights.items()}
     model.metrics = store.read_json(directory / "metrics.json", {})
     model.log = store.read_json(directory / "training_log.json", [])

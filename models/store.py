@@ -49,6 +49,7 @@ FEATURES_TREE, FEATURES_ARRAYS = "features.json", "features.npz"
 WEIGHTS_FILE = "weights.safetensors"
 SKOPS_FILE = "model.skops"
 LEGACY_STATE = "state.pkl.gz"  # format 1: a pickle
+EARLIEST_STATE = "state.joblib"  # before it: a joblib pickle and torch's, which `convert` does not read
 FAIRNESS_FILE, CARD_FILE = "fairness.json", "MODEL_CARD.md"
 LEGACY_FILES = (LEGACY_STATE, "weights.pt", "metrics.json", "training_log.json", FAIRNESS_FILE, CARD_FILE)
 VERSIONED_PACKAGES = ("torch", "scikit-learn", "numpy", "scipy", "pandas", "gensim", "safetensors", "skops")
@@ -163,6 +164,13 @@ def read_config(directory: Path) -> dict:
 
 
 def convert_hint(directory: Path) -> str:
+    """What loading a folder of no `format` says: convert it, if it holds the state `convert` reads; else retrain
+    it (a folder of the first format, `state.joblib`, or one whose state is missing)."""
+    if not (directory / LEGACY_STATE).is_file():
+        earlier = (directory / EARLIEST_STATE).exists()
+        why = f"saved in the first format ({EARLIEST_STATE}), which `convert` does not read" if earlier else \
+            f"saved in the old pickle format, but without its {LEGACY_STATE}"
+        return f"{directory}: {why}; it cannot be loaded or converted: {RETRAIN}"
     return (f"{directory}: saved in the old pickle format, which runs code when it is loaded; this version "
             f"refuses to load it. If you trust where it came from, convert it once: "
             f"python cli.py convert --model-dir {directory} --trust")

@@ -400,6 +400,31 @@ def test_an_old_folder_whose_conversion_does_not_load_is_left_as_it_was(tweets, 
     assert [path.name for path in tmp_path.iterdir()] == ["old"]  # no staging folder left
 
 
+def test_an_old_folder_convert_cannot_read_says_to_retrain_and_a_damaged_one_names_its_file(tweets, tmp_path):
+    """A folder of the first format (`state.joblib`) was told to run `convert`, which then failed with
+    "AttributeError: 'FusedNetwork' object has no attribute 'featurizer_'"; so did one missing its state; a cut
+    `weights.pt` gave torch's words, naming no file."""
+    model = build_model("text_net", FAST_NET).fit(tweets, seed=0)
+    _legacy_folder(model, tmp_path / "old")
+    (tmp_path / "old" / "state.pkl.gz").rename(tmp_path / "old" / "state.joblib")
+    retrain = "it cannot be loaded or converted: retrain it with this version"
+    with pytest.raises(ModelLoadError, match=rf"old: saved in the first format \(state.joblib\), which `convert` does "
+                                             rf"not read; {retrain}"):
+        load_model(tmp_path / "old")
+    with pytest.raises(ModelLoadError, match=r"first format \(state.joblib\)"):
+        convert_legacy(tmp_path / "old", tmp_path / "new")
+    (tmp_path / "old" / "state.joblib").unlink()
+    with pytest.raises(ModelLoadError, match=rf"old: saved in the old pickle format, but without its state.pkl.gz; "
+                                             rf"{retrain}"):
+        convert_legacy(tmp_path / "old", tmp_path / "new")
+    _legacy_folder(model, tmp_path / "cut")
+    weights = tmp_path / "cut" / "weights.pt"
+    weights.write_bytes(weights.read_bytes()[:500])
+    with pytest.raises(ModelLoadError, match=r"cut/weights.pt: cannot be read \("):
+        convert_legacy(tmp_path / "cut", tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+
+
 def test_an_old_folder_of_no_known_model_is_refused_by_name_before_its_pickle_is_read(tmp_path):
     """The folder named in the message, as loading names it; a model that is no name is no TypeError."""
     marker = tmp_path / "ran.txt"
