@@ -5,6 +5,7 @@ import altair as alt
 import streamlit as st
 
 from app_pages.shared import inert_markdown, labelled_upload
+from app_pages.user_paths import as_in_the_picker
 from data import DataError
 from data.labelled import hold_out
 from data.registry import SOURCES, TRAINING_SETS, training_set
@@ -64,7 +65,7 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
                    "judgements, their mean where there are both; the run's `valid` figure below scores every row one way, "
                    "as `cli.py evaluate` does, so it differs.")
     if job.status == "failed":
-        st.error(f"Training failed: {job.error}")
+        st.error(inert_markdown(f"Training failed: {as_in_the_picker(job.error, job.out)}"))
     elif not job.running:
         scored = " · ".join(f"`{k}` {v['macro_f1']:.3f}" for k, v in job.metrics.items())
         what, last = "Finished", job.log[-1] if job.log else None
@@ -209,8 +210,9 @@ if st.button("Train", type="primary", disabled=busy):
                                                                  settings, bundled_eval)
         except TrainingBusy as exc:
             st.error(str(exc))
-        except ValueError as exc:  # data the model cannot learn from (DataError too), said before any run starts
-            st.error(inert_markdown(str(exc)))
+        except ValueError as exc:  # data the model cannot learn from (DataError too), a folder it cannot be saved
+            # to: said before any run starts
+            st.error(inert_markdown(as_in_the_picker(str(exc), out)))
         else:
             st.session_state["train_epochs"] = epochs
             st.session_state["train_notes"] = notes

@@ -38,9 +38,12 @@ def errors_as_in_the_zip(scored: pd.DataFrame, folder: Path | None, zip_name: st
 
 
 def as_in_the_picker(message: str, directory: Path) -> str:
-    """`message` with a model folder's path on the server written as the picker shows the folder (`runs/x`,
-    `zoo/logreg`): its parent's name and its own."""
-    directory = Path(directory)
+    """`message` with a model folder's path on the server written as the picker names the folder (`runs/x`,
+    `zoo/logreg`: `evaluation.runs.picker_label`), and the runs folder's as `runs`."""
+    from evaluation.runs import picker_label, runs_dir
+
     for path in _written_forms(directory):
-        message = message.replace(path, f"{directory.parent.name}/{directory.name}")
+        message = message.replace(path, picker_label(directory))
+    for path in _written_forms(runs_dir()):
+        message = message.replace(path, "runs")
     return message

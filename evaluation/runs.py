@@ -48,8 +48,23 @@ def model_choices() -> dict[str, Path]:
         choices[f"zoo/{directory.name}"] = directory
     folder = runs_dir()
     for directory in find_runs(folder):
-        choices[f"runs/{directory.relative_to(folder)}"] = directory
+        choices[picker_label(directory)] = directory
     return choices
+
+
+def picker_label(directory: str | Path) -> str:
+    """The name `model_choices` gives a model folder (`default (shipped)`, `zoo/logreg`, `runs/team/m1`), also
+    for one it does not list (a run not yet saved); else its parent's name and its own."""
+    directory = Path(directory)
+    for given in (directory, directory.resolve()):
+        if given in (DEFAULT_MODEL_DIR, DEFAULT_MODEL_DIR.resolve()):
+            return "default (shipped)"
+        if given.parent in (ZOO_DIR, ZOO_DIR.resolve()):
+            return f"zoo/{given.name}"
+        for folder in (runs_dir(), runs_dir().resolve()):
+            if given.is_relative_to(folder) and given != folder:
+                return f"runs/{given.relative_to(folder).as_posix()}"
+    return f"{directory.parent.name}/{directory.name}"
 
 
 class RunError(ValueError):

@@ -221,12 +221,19 @@ class OutputFolderError(ValueError):
     """A folder a model may not be saved to: saving replaces the folder whole."""
 
 
+# A file name's longest, in bytes, on the usual file systems; a folder is staged as ".NAME.XXXXXXXX" beside it, and
+# set aside as that plus ".old" (`_move_into_place`): its own name may have 14 bytes less.
+NAME_MAX = 255
+MAX_FOLDER_NAME = NAME_MAX - len(".." + "x" * 8 + ".old")
+
+
 def check_replaceable(directory: str | Path) -> None:
     """A model may be saved to a folder that does not exist, is empty, or holds a saved model and nothing else
     (`saved_model_files`); anything else is refused, so that saving never deletes a user's files. A symbolic link
     is refused too: saving would replace the link, not the folder it points to. So is a folder that cannot be made
     or written beside (its path goes through a file; a read-only folder, or one such as /proc): found by making and
-    removing an empty folder where saving stages its files, before minutes of training, not after them."""
+    removing an empty folder where saving stages its files, before minutes of training, not after them; and a
+    name too long to stage beside, and a mount point (a volume), which no rename replaces."""
     directory = Path(directory)
     if directory.is_symlink():
         raise OutputFolderError(f"{directory}: a symbolic link (to {os.readlink(directory)}); saving replaces the "
@@ -241,10 +248,18 @@ def check_replaceable(directory: str | Path) -> None:
         why = "it takes no new folders" if exc.errno == errno.ENOENT else exc.strerror
         raise OutputFolderError(f"{directory}: cannot save there: {existing} cannot be written ({why}); choose a "
                                 f"folder you can write to") from None
+    name = len(os.path.basename(os.path.abspath(directory)).encode("utf-8", "surrogateescape"))
+    if name > MAX_FOLDER_NAME:
+        raise OutputFolderError(f"{directory}: a folder name of {name} bytes; saving writes beside it under a name "
+                                f"{NAME_MAX - MAX_FOLDER_NAME} bytes longer, so it may have at most {MAX_FOLDER_NAME}: "
+                                f"choose a shorter name")
     if not directory.exists():
         return
     if not directory.is_dir():
         raise OutputFolderError(f"{directory}: exists and is not a folder; choose another output folder")
+    if os.path.ismount(directory):
+        raise OutputFolderError(f"{directory}: a mount point, which saving cannot replace (it renames the folder "
+                                f"whole): give a folder inside it")
     entries = sorted(path.name for path in directory.iterdir())
     if not entries:
         return
@@ -325,8 +340,12 @@ def _move_into_place(staging: Path, target: Path) -> None:
     is in its place: a stop at any point leaves the old folder or the new one whole (a kill between the two
     renames leaves it set aside, as a hidden `.NAME.*.old`). The callers remove `staging` if this raises."""
     if not target.exists():
-        os.replace(staging, target)
-        return
+        try:
+            os.replace(staging, target)
+            return
+        except OSError as exc:  # another save of the same new folder moved in meanwhile: replaced as a saved model
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
     if _exchange(staging, target):
         shutil.rmtree(staging, ignore_errors=True)  # the old folder, now under the staging name
         return

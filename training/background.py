@@ -18,6 +18,7 @@ import pandas as pd
 from data import DataError
 from data.labelled import LabelledData
 from models.registry import build_model, is_network
+from models.store import check_replaceable
 from training.run import run_training, training_notes
 
 
@@ -165,6 +166,7 @@ def start_training(model_name: str, train: LabelledData, valid: LabelledData | N
                                f"server; try again when it has finished")
         if job.out.exists():
             raise TrainingBusy(f"a run named {job.out.name!r} exists already; choose another name")
+        check_replaceable(job.out)  # a folder it cannot be saved to: before the training, not after it
         _check_quota(job.out.parent)
         job._thread = threading.Thread(target=job._run, args=(model, train, valid, seed, bundled_eval),
                                        name=f"train-{job.out.name}", daemon=True)

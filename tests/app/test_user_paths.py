@@ -31,3 +31,25 @@ def test_the_error_column_of_a_scored_table(tmp_path):
         ["", "zzz.png: file not found (zzz.png)"]
     assert scored["error"][1].startswith("zzz.png: file not found (/")  # the input is left as it was
     assert errors_as_in_the_zip(scored, None, None) is scored  # no ZIP: nothing to rewrite
+
+
+def test_a_model_folder_is_named_as_the_picker_names_it_wherever_the_runs_folder_is(tmp_path, monkeypatch):
+    """With TWEET_EMOTION_RUNS=/srv/models the picker listed `runs/m2` and `runs/team/m1`, and messages named them
+    `models/m2` and `team/m1`; the runs folder itself was named by its path on the server."""
+    from app_pages.user_paths import as_in_the_picker
+    from evaluation.runs import model_choices
+    from models.registry import DEFAULT_MODEL_DIR, ZOO_DIR
+
+    runs = tmp_path / "srv" / "models"
+    monkeypatch.setenv("TWEET_EMOTION_RUNS", str(runs))
+    for name in ("m2", "team/m1"):
+        (runs / name).mkdir(parents=True)
+        (runs / name / "config.json").write_text("{}")
+    assert {"runs/m2", "runs/team/m1"} <= set(model_choices())
+    assert as_in_the_picker(f"{runs / 'team' / 'm1'}: missing metrics.json", runs / "team" / "m1") == \
+        "runs/team/m1: missing metrics.json"
+    assert as_in_the_picker(f"{runs / 'new'}: cannot save there: {runs} cannot be written", runs / "new") == \
+        "runs/new: cannot save there: runs cannot be written"
+    assert as_in_the_picker(f"{DEFAULT_MODEL_DIR}/metrics.json: bad", DEFAULT_MODEL_DIR) == \
+        "default (shipped)/metrics.json: bad"
+    assert as_in_the_picker(f"{ZOO_DIR / 'logreg'}: x", ZOO_DIR / "logreg") == "zoo/logreg: x"

@@ -84,6 +84,39 @@ def test_saving_replaces_a_saved_model_but_no_other_folder(saved, tweets, tmp_pa
         model.save(tmp_path / "file")
 
 
+def test_a_name_too_long_to_stage_beside_is_refused_before_training(tweets, tmp_path):
+    """A name of 246-255 bytes passed, and saving failed after the training: "File name too long", naming the
+    hidden staging folder."""
+    from models.store import MAX_FOLDER_NAME, check_replaceable
+
+    check_replaceable(tmp_path / ("m" * MAX_FOLDER_NAME))
+    with pytest.raises(OutputFolderError, match=f"a folder name of {MAX_FOLDER_NAME + 1} bytes; .* at most "
+                                                f"{MAX_FOLDER_NAME}: choose a shorter name"):
+        check_replaceable(tmp_path / ("é" + "m" * (MAX_FOLDER_NAME - 1)))  # bytes, not letters
+    model = build_model("lexicon_rule").fit(tweets, seed=0)
+    model.save(tmp_path / ("é" * (MAX_FOLDER_NAME // 2)))  # the longest a name of 2-byte letters may be: saved
+    assert [p.name for p in tmp_path.iterdir()] == ["é" * (MAX_FOLDER_NAME // 2)]
+
+
+def test_two_saves_of_one_new_folder_at_once_both_finish(tweets, tmp_path, monkeypatch):
+    """One of two processes saving to the same new folder lost its model: "Directory not empty", naming a hidden
+    staging folder. Now the second replaces the first, as a save over a saved model does."""
+    from models import store
+
+    model = build_model("lexicon_rule").fit(tweets, seed=0)
+    real = os.replace
+
+    def other_save_first(source, target):  # the other process's folder moves in between the check and the move
+        if Path(target) == tmp_path / "run" and not Path(target).exists():
+            monkeypatch.setattr(store.os, "replace", real)
+            model.save(tmp_path / "run")
+        return real(source, target)
+
+    monkeypatch.setattr(store.os, "replace", other_save_first)
+    model.save(tmp_path / "run")
+    assert load_model(tmp_path / "run").name == "lexicon_rule" and [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
 def test_a_save_stopped_as_it_replaces_a_model_leaves_that_model_whole(saved, tweets, tmp_path, monkeypatch):
     """Replacing a saved model deleted it first and then moved the new folder in: a save stopped between the two
     (Ctrl-C, a kill) left neither. Now the old folder is set aside in one rename and deleted only at the end."""

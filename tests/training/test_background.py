@@ -71,6 +71,15 @@ def test_data_the_model_cannot_read_is_refused_before_the_thread_starts(tweets, 
     assert running_job() is None and not (tmp_path / "faces").exists()
 
 
+def test_a_runs_folder_that_cannot_be_saved_to_is_refused_before_the_thread_starts(tweets, tmp_path):
+    """The CLI checked the output folder before training; the Train page found it unwritable only after it."""
+    train, valid = tweets
+    (tmp_path / "runs").write_text("a file where the runs folder should be")
+    with pytest.raises(ValueError, match=r"runs/m: .*runs is a file, not a folder; choose another output folder"):
+        start_training("logreg", train, valid, tmp_path / "runs" / "m", bundled_eval=False)
+    assert running_job() is None
+
+
 def test_unknown_model_or_setting_is_named_before_the_thread_starts():
     with pytest.raises(ValueError, match="unknown model 'nope'; valid names: fused_net, text_net"):
         start_training("nope", None, None, "x")
