@@ -181,6 +181,14 @@ def _model_class(name):
         return None
 
 
+def _versions(versions) -> str:
+    """config.json's package versions as the card lists them; a value of another shape (an edited file: the audit
+    rewrites the card of a folder that loads) as it is."""
+    if isinstance(versions, dict):
+        return ", ".join(f"{k} {v}" for k, v in versions.items())
+    return "not recorded" if versions is None else store.shown_value(versions)
+
+
 def model_card(config: dict, metrics: dict, fairness: dict) -> str:
     """The card's Markdown."""
     name = config.get("model", "?")
@@ -210,7 +218,7 @@ def model_card(config: dict, metrics: dict, fairness: dict) -> str:
              *([f"- **Speed**: {config['tweets_per_s']:,} tweets/s, text only (the WASSA-2017 test tweets scored in "
                 f"one process when it was trained, the fastest of three runs; the machine's load moves it)."]
                if isinstance(config.get("tweets_per_s"), int) else []),
-             f"- **Versions**: {', '.join(f'{k} {v}' for k, v in config.get('versions', {}).items())}.",
+             f"- **Versions**: {_versions(config.get('versions'))}.",
              "", "## Intended use", "",
              "Scoring the emotions of English tweets, one at a time (dashboard) or in batches (`python cli.py score "
              "--model-dir DIR`), and comparing models. Not for decisions about a person: the outputs are estimates "

@@ -452,3 +452,13 @@ def test_two_models_of_one_kind_have_two_titles():
     assert title("wassa_agreed/train+goemotions/train+fer2013/train") == \
         "# Model card: `fused_net` on wassa_agreed + goemotions + fer"
     assert title("wassa2017/train+fer2013/train") == "# Model card: `fused_net` on wassa + fer"
+
+
+def test_a_card_lists_the_package_versions_and_an_edited_list_of_them_as_it_is():
+    """A config.json whose `versions` is a list loads (scoring reads it not), and `audit --save` then ended with
+    "AttributeError: 'list' object has no attribute 'items'"."""
+    base = {"model": "logreg", "modalities": ["text"]}
+    assert "- **Versions**: python 3.11.7, torch 2.13.0." in model_card(
+        dict(base, versions={"python": "3.11.7", "torch": "2.13.0"}), {}, {})
+    assert "- **Versions**: ['torch', 2]." in model_card(dict(base, versions=["torch", 2]), {}, {})
+    assert "- **Versions**: not recorded." in model_card(base, {}, {})
