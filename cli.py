@@ -385,6 +385,9 @@ def _train(args) -> int:
         if valid is not None and valid.fingerprint() == train.fingerprint():
             print(f"warning: --valid {args.valid} holds the same rows as --train: the validation figures (and a "
                   f"network's early stopping) measure the training rows", file=sys.stderr)
+        # on the whole file, not on the part the seed holds out: a row refused (a text of no word) is refused whatever
+        # the seed
+        model.check_trainable(train)
         train, valid = (train, valid) if valid is not None else hold_out(train, args.seed)
     else:
         try:  # a preset's sources, with their weights (as `training.presets.preset_data`) and the user's over them

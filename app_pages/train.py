@@ -7,7 +7,6 @@ import streamlit as st
 from app_pages.shared import inert_markdown, labelled_upload
 from app_pages.user_paths import as_in_the_picker
 from data import DataError
-from data.labelled import hold_out
 from data.registry import SOURCES, TRAINING_SETS, training_set
 from evaluation.runs import runs_dir
 from models.network.config import NetworkSettings
@@ -198,11 +197,10 @@ if st.button("Train", type="primary", disabled=busy):
             train = labelled_upload(upload, zip_upload, "train-images")
             valid = labelled_upload(valid_upload, zip_upload, "train-images")
             notes = train.notes + valid.notes
-        else:
-            train = labelled_upload(upload, zip_upload, "train-images")
+        else:  # `start_training` holds a tenth of it out, once it has checked every row
+            train, valid = labelled_upload(upload, zip_upload, "train-images"), None
             notes = train.notes
-            train, valid = hold_out(train, int(seed))
-    except DataError as exc:  # a bad file, or too few rows of an emotion to hold a tenth out
+    except DataError as exc:  # a bad file
         st.error(inert_markdown(str(exc)))  # the file's own words (a URL) are shown, not rendered
     else:
         try:
@@ -210,8 +208,8 @@ if st.button("Train", type="primary", disabled=busy):
                                                                  settings, bundled_eval)
         except TrainingBusy as exc:
             st.error(str(exc))
-        except ValueError as exc:  # data the model cannot learn from (DataError too), a folder it cannot be saved
-            # to: said before any run starts
+        except ValueError as exc:  # data the model cannot learn from (DataError too; too few rows of an emotion to
+            # hold a tenth out), a folder it cannot be saved to: said before any run starts
             st.error(inert_markdown(as_in_the_picker(str(exc), out)))
         else:
             st.session_state["train_epochs"] = epochs

@@ -90,6 +90,11 @@ class LabelledData:
         """Whether any row has a human judgement of which emotions are present."""
         return bool(np.isfinite(self.presence).any())
 
+    def where(self, position: int) -> str:
+        """The row at `position` of this data as a message names it: its collection (the file it was read from)
+        and its 1-based data row there, which a subset (a held-out tenth, the rows a model reads) keeps."""
+        return f"{self.origin[position]}, row {int(self.row[position]) + 1}"
+
     def rows_named(self, positions, column: str) -> str:
         """Where the rows at `positions` of this data are, as a message names them: their collection (the file
         they were read from), the `column` at fault and their 1-based data row numbers there, which a subset (a

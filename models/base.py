@@ -133,7 +133,11 @@ class EmotionModel:
         present = {"text": train.has_text.any(), "image": train.has_image.any()}
         self.modalities = tuple(m for m in self.modalities if present[m])
         if valid is not None:
-            valid = valid.subset(self._usable_rows(valid))
+            given, source, valid = len(valid), valid.source, valid.subset(self._usable_rows(valid))
+            if given and not len(valid):  # it was put aside for a tenth of the training rows, and said after training
+                what = " or ".join(f"{m}s" for m in self.modalities)
+                raise DataError(f"{source}: {self.name} reads {what}, and none of the {given:,} validation rows "
+                                f"has one: give validation rows with {what}, or train without a validation file")
             valid.check_names_an_emotion(  # `evaluate` would refuse it after the fit
                 which="validation row", advice="add rows with one, or train without a validation file")
         if (valid is None or not len(valid)) and self.needs_validation:
@@ -267,7 +271,7 @@ class EmotionModel:
         prediction = self.predict(data.texts, data.images)
         scored = np.flatnonzero(np.isfinite(prediction.probabilities).all(axis=1))
         if not len(scored):
-            first = next((f"; row {i + 1}: {e}" for i, e in enumerate(prediction.errors) if e), "")
+            first = next((f"; {data.where(i)}: {e}" for i, e in enumerate(prediction.errors) if e), "")
             raise DataError(f"{data.source}: {self.name} reads {' and '.join(self.modalities)}, and none of the "
                             f"{len(data):,} rows could be scored{first}")
         data.check_names_an_emotion(scored, "row" if len(scored) == len(data) else "row that could be scored")
@@ -277,7 +281,7 @@ class EmotionModel:
         result["rows_not_scored"] = int(len(data) - len(scored))
         # Rows not scored, and rows scored on their text alone because their image could not be read, are named:
         # a figure over fewer rows than the file holds must say which were left out and why.
-        messages = [f"row {i + 1}: {error}" for i, error in enumerate(prediction.errors) if error]
+        messages = [f"{data.where(i)}: {error}" for i, error in enumerate(prediction.errors) if error]
         result["rows_with_messages"] = len(messages)
         result["first_messages"] = messages[:10]
         return result

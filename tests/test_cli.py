@@ -66,7 +66,7 @@ def test_train_says_what_it_replaces_and_what_it_validates_on(files, capsys):
         else:
             assert f"note: {out} holds a saved model (lexicon_rule); it is replaced when this one is saved" in err
             assert ("warning: validation: 1 row(s) have a message, 1 of them not scored (the figures leave those out); "
-                    "first: row 1: nothing to score: the text has no word") in err
+                    f"first: {files / 'valid_links.csv'}, row 1: nothing to score: the text has no word") in err
 
 
 def test_train_warns_of_an_emotion_with_no_example(files, capsys):
@@ -131,8 +131,42 @@ def test_evaluate_names_the_rows_it_leaves_out_or_scores_without_their_image(fil
     captured = capsys.readouterr()
     result = json.loads(captured.out)
     assert result["n"] == 2 and result["rows_not_scored"] == 1 and result["rows_with_messages"] == 2
-    assert result["first_messages"][0].startswith("row 2: notes.png: not a supported image")
-    assert "2 row(s) have a message, 1 of them not scored" in captured.err and "first: row 2: notes.png" in captured.err
+    assert result["first_messages"][0].startswith(f"{source}, row 2: notes.png: not a supported image")
+    assert "2 row(s) have a message, 1 of them not scored" in captured.err
+    assert f"first: {source}, row 2: notes.png" in captured.err
+
+
+def test_a_row_refused_for_training_is_refused_whatever_the_seed_and_an_unreadable_valid_before_training(files,
+                                                                                                        capsys):
+    """A text of no word was refused when the seed put it among the training rows and scored as a validation
+    row when it put it among the held-out tenth; a --valid file of faces for a text model was put aside for a
+    tenth of --train, without a word, and refused after the training."""
+    rows = [f"so happy {i},joy" if i % 2 else f"so sad {i},sadness" for i in range(200)]
+    rows[5] = "@someone http://t.co/abc,joy"
+    (files / "wordless.csv").write_text("text,label\n" + "\n".join(rows) + "\n")
+    for seed in range(6):
+        assert cli.main(["train", "--model", "logreg", "--train", str(files / "wordless.csv"), "--seed", str(seed),
+                         "--out", str(files / f"wordless{seed}"), "--no-bundled-eval"]) == 2
+        assert "column 'text', row(s) 6: no word" in capsys.readouterr().err
+    (files / "a.png").write_bytes(b"")
+    (files / "faces.csv").write_text("image,label\na.png,joy\na.png,sadness\n")
+    assert cli.main(["train", "--model", "logreg", "--train", str(files / "train.csv"), "--valid",
+                     str(files / "faces.csv"), "--out", str(files / "faces"), "--no-bundled-eval"]) == 2
+    assert (f"{files / 'faces.csv'}: logreg reads texts, and none of the 2 validation rows has one: give validation "
+            f"rows with texts, or train without a validation file") in capsys.readouterr().err
+
+
+def test_validation_messages_name_the_file_and_its_own_row_not_the_held_out_tenths(files, capsys):
+    """"row 10" was the tenth row of the held-out tenth (the file's row 100), and named no file."""
+    rows = [f"so happy {i},joy" if i % 2 else f"so sad {i},sadness" for i in range(200)]
+    rows = [f"{'so happy ' * 12_000},joy" if i % 20 == 19 else row for i, row in enumerate(rows)]  # read in part
+    (files / "wordy.csv").write_text("text,label\n" + "\n".join(rows) + "\n")
+    assert cli.main(["train", "--model", "logreg", "--train", str(files / "wordy.csv"), "--out",
+                     str(files / "wordy"), "--no-bundled-eval", "--seed", "4"]) == 0
+    metrics = json.loads((files / "wordy" / "metrics.json").read_text())
+    for message in metrics["valid"]["first_messages"]:
+        row = int(message.split(", row ")[1].split(":")[0])
+        assert message.startswith(f"{files / 'wordy.csv'}, row ") and row % 20 == 0  # the file's rows 20, 40, ...
 
 
 def test_evaluate_refuses_a_file_whose_every_row_is_labelled_none(run, files, capsys):
