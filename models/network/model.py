@@ -37,6 +37,12 @@ def learned_columns(text_names: list[str]) -> np.ndarray:
     return np.flatnonzero([name.startswith(LEARNED_PREFIX) for name in text_names])
 
 
+
+def member_seed(seed: int, member: int) -> int:
+    """The seed of the `member`-th network (from 1): seed, seed + 1, ..., wrapped to stay a seed NumPy accepts
+    (below 2**32: `--seed 4294967295 --members 2` failed once its features were fitted)."""
+    return (seed + member - 1) % 2**32
+
 class NetworkModel(FeatureModel):
     """The network on the feature blocks; its settings are `NetworkSettings`."""
 
@@ -64,7 +70,7 @@ class NetworkModel(FeatureModel):
             # Networks side by side, one process each (a network trains on one thread: `fit._one_thread`), with the
             # same seeds and so the same weights as one after another; each one's epochs are reported as it ends.
             trained = Parallel(n_jobs=processes)(
-                delayed(train_member)(config, self.settings, blocks, train, valid_blocks, valid, seed=seed + member - 1,
+                delayed(train_member)(config, self.settings, blocks, train, valid_blocks, valid, seed=member_seed(seed, member),
                                       learned_columns=columns) for member in members)
             for member, (_, log) in zip(members, trained):
                 for entry in log:
@@ -73,7 +79,7 @@ class NetworkModel(FeatureModel):
             trained = []
             for member in members:
                 trained.append(train_network(config, self.settings, blocks, train, valid_blocks, valid,
-                                             seed=seed + member - 1, on_epoch=partial(record, member=member),
+                                             seed=member_seed(seed, member), on_epoch=partial(record, member=member),
                                              should_stop=should_stop, learned_columns=columns))
                 if should_stop and should_stop():
                     break

@@ -120,3 +120,12 @@ def test_a_folder_whose_networks_do_not_match_is_refused(fits, tmp_path, rename,
     config_path.write_text(json.dumps(config))
     with pytest.raises(ModelLoadError, match=message):
         load_model(tmp_path / "ensemble")
+
+
+def test_the_largest_seed_trains_an_ensemble_its_second_network_from_seed_0(judged):
+    """`--seed 4294967295 --members 2` failed with NumPy's "Seed must be between 0 and 2**32 - 1" once the
+    features were fitted: the second network's seed was 2**32."""
+    small = judged[0].subset(np.arange(0, len(judged[0]), 4)), judged[1]
+    top = build_model("text_net", {**FAST_NET, "members": 2}).fit(*small, seed=2**32 - 1)
+    assert sorted({entry["member"] for entry in top.log}) == [1, 2]
+    assert np.isfinite(top.predict(TEXTS).probabilities).all()
