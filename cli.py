@@ -337,7 +337,7 @@ def _train(args) -> int:
     from models.registry import build_model
     from models.store import ModelLoadError, check_replaceable, read_config
     from training.presets import PRESETS
-    from training.run import run_training, training_notes
+    from training.run import overlap_note, run_training, training_notes
 
     if not (args.preset or args.data or args.train):
         print("error: give --train PATH, --data SOURCES or --preset NAME", file=sys.stderr)
@@ -382,9 +382,8 @@ def _train(args) -> int:
         valid = read_labelled(args.valid, **reading) if args.valid else None
         for note in train.notes + (valid.notes if valid else []):  # as `score` says it: a guess the user may check
             print(f"note: {note}", file=sys.stderr)
-        if valid is not None and valid.fingerprint() == train.fingerprint():
-            print(f"warning: --valid {args.valid} holds the same rows as --train: the validation figures (and a "
-                  f"network's early stopping) measure the training rows", file=sys.stderr)
+        if valid is not None and (shared := valid.rows_also_in(train)):
+            print(f"warning: {overlap_note(shared, len(valid), f'--valid {args.valid}', '--train')}", file=sys.stderr)
         # on the whole file, not on the part the seed holds out: a row refused (a text of no word) is refused whatever
         # the seed
         model.check_trainable(train)

@@ -13,6 +13,7 @@ from models.network.config import NetworkSettings
 from models.registry import MODELS, is_network
 from scoring.uploads import LIMITS
 from training.background import TrainingBusy, check_run_name, fresh_run_name, running_job, start_training
+from training.run import overlap_note
 
 STOP_LABEL = "Stop training"
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
@@ -106,8 +107,8 @@ def show_job(job) -> None:
         st.caption(inert_markdown(f"Training on this server (started before this page was opened or reloaded, here "
                                   f"or in another tab): {job.describe()}. It trains one model at a time; the form "
                                   f"comes back when it ends."))
-    for note in st.session_state.get("train_notes", []):  # the encoding detected in an upload, as Batch says it
-        st.caption(note)
+    for note in st.session_state.get("train_notes", []):  # the encoding detected in an upload, as Batch says it;
+        st.caption(inert_markdown(note))  # a validation file sharing rows with the training file
     if job.running:
         stop_button(job)
 
@@ -197,6 +198,9 @@ if st.button("Train", type="primary", disabled=busy):
             train = labelled_upload(upload, zip_upload, "train-images")
             valid = labelled_upload(valid_upload, zip_upload, "train-images")
             notes = train.notes + valid.notes
+            if shared := valid.rows_also_in(train):  # as `cli.py train` warns of it
+                notes.append(overlap_note(shared, len(valid), f"The validation file {valid_upload.name}",
+                                          f"the training file {upload.name}"))
         else:  # `start_training` holds a tenth of it out, once it has checked every row
             train, valid = labelled_upload(upload, zip_upload, "train-images"), None
             notes = train.notes

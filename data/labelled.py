@@ -157,6 +157,15 @@ class LabelledData:
                             **{name: np.concatenate([getattr(p, name) for p in parts])
                                for name in LabelledData.ROW_FIELDS})
 
+    def rows_also_in(self, other: "LabelledData") -> int:
+        """How many of these rows are rows of `other` too: the same text and image, whatever their order or labels
+        (a validation file copied from the training one, reordered or in part)."""
+        def key(text, image):
+            return text, image if isinstance(image, str) or image is None else _image_digest(image)
+
+        theirs = {key(text, image) for text, image in zip(other.texts, other.images)}
+        return sum(key(text, image) in theirs for text, image in zip(self.texts, self.images))
+
     def fingerprint(self) -> str:
         """SHA-256 over the texts, image references and every row's targets (labels, judgements, intensities,
         weights): tells whether two runs saw the same data, and two uploads apart when only their intensities

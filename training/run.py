@@ -36,6 +36,13 @@ def run_training(model: EmotionModel, train: LabelledData, valid: LabelledData |
     return metrics
 
 
+def overlap_note(shared: int, rows: int, valid: str, train: str) -> str:
+    """What a validation file that shares `shared` of its `rows` rows with the training file is warned of."""
+    which = "holds the same rows as" if shared == rows else f"has {shared:,} of its {rows:,} rows also in"
+    return (f"{valid} {which} {train} (the same text and image): the validation figures (and a network's early "
+            f"stopping) measure {'those' if shared < rows else 'the'} training rows")
+
+
 def training_notes(config: dict) -> list[str]:
     """What a trained model's user should know before using it (the command line and the Train page say it)."""
     notes = []
