@@ -240,6 +240,10 @@ def check_replaceable(directory: str | Path) -> None:
                                 f"output folder whole: give the folder itself, or another output folder")
     parent = Path(os.path.abspath(directory)).parent
     existing = next(folder for folder in (parent, *parent.parents) if folder.exists())
+    holder = next((folder for folder in (existing, *existing.parents)
+                   if (folder / "config.json").is_file() and saved_model_files(folder)), None)
+    if holder is not None:  # a folder in it is not the model's: it would no longer be a saved model's folder
+        raise OutputFolderError(f"{directory}: inside the saved model folder {holder}; choose a folder outside it")
     if not existing.is_dir():
         raise OutputFolderError(f"{directory}: {existing} is a file, not a folder; choose another output folder")
     try:

@@ -98,6 +98,22 @@ def test_a_name_too_long_to_stage_beside_is_refused_before_training(tweets, tmp_
     assert [p.name for p in tmp_path.iterdir()] == ["é" * (MAX_FOLDER_NAME // 2)]
 
 
+def test_a_folder_inside_a_saved_model_is_refused(saved, tmp_path):
+    """`--out models/default/x` was saved: then `compare` listed it, and the shipped model's own retraining
+    command was refused ("exists and is not a saved model folder (it holds x)")."""
+    from models.store import check_replaceable
+
+    folder = _copy(saved, tmp_path)
+    for inside in (folder / "x", folder / "x" / "y"):
+        with pytest.raises(OutputFolderError, match=f"{inside.name}: inside the saved model folder {folder}; choose "
+                                                    f"a folder outside it"):
+            check_replaceable(inside)
+    check_replaceable(folder)  # the model folder itself is replaced whole, as before
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "config.json").write_text('{"files": {"a": 1}}')  # another tool's config.json
+    check_replaceable(tmp_path / "other" / "x")
+
+
 def test_two_saves_of_one_new_folder_at_once_both_finish(tweets, tmp_path, monkeypatch):
     """One of two processes saving to the same new folder lost its model: "Directory not empty", naming a hidden
     staging folder. Now the second replaces the first, as a save over a saved model does."""
