@@ -56,8 +56,8 @@ def _add_train(sub) -> None:
                            f"wassa_agreed,goemotions); validation: each source's own")
     data.add_argument("--preset", choices=list(PRESETS), default=None,
                       help="a named recipe: its model, settings and bundled sources (default: the default model's "
-                           "recipe; wassa: the WASSA-2017 specialist); with another --model, that model with its own "
-                           "settings on the preset's sources")
+                           "recipe; wassa: the WASSA-2017 specialist; one of --train, --data and --preset is needed); "
+                           "with another --model, that model with its own settings on the preset's sources")
     p.add_argument("--weights", type=_weights, default=None, metavar="SOURCE=WEIGHT,...",
                    help="with --data or --preset: a weight per source, e.g. goemotions=0.3,wassa=1 (default: 1 each)")
     p.add_argument("--valid", type=Path, default=None,

@@ -320,7 +320,8 @@ def _cell_text(cells: pd.Series) -> pd.Series:
 def _single_labels(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """A `label` column (an emotion's name, or none, in any case) → ((n, 4) 0/1, (n,) whether the row is none,
     what is wrong with its cells: empty or unknown labels, which are read as none)."""
-    raw = _cell_text(cells).str.lower()
+    given = _cell_text(cells)
+    raw = given.str.lower()
     empty = raw.isin(("", "nan")).to_numpy()
     problems = []  # both kinds at once: a file mended for one should not fail again on the other
     if empty.any():
@@ -328,8 +329,8 @@ def _single_labels(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]
                         f"{', '.join(EMOTIONS)}, or {NONE} for a text with no emotion of the four")
     known = raw.isin([*EMOTIONS, NONE]).to_numpy() | empty
     if not known.all():
-        unknown = sorted(set(raw[~known]))
-        hints = [f"{_SYNONYMS[label]} for {label!r}" for label in unknown if label in _SYNONYMS]
+        unknown = sorted(set(given[~known]))  # as the file writes them ('Sadnes'), each spelling once
+        hints = [f"{_SYNONYMS[label.lower()]} for {label!r}" for label in unknown if label.lower() in _SYNONYMS]
         hint = (f"; did you mean {', '.join(hints[:5])}? Write them so in the file" if hints else
                 "; labels are names, not numbers" if all(label.isdigit() for label in unknown) else "")
         problems.append(f"unknown label(s) {shown_names(unknown[:5])} in column 'label' (row(s) "

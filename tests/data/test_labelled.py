@@ -41,8 +41,8 @@ def test_multi_label_tsv(tmp_path):
         ("text,mood\nhi,joy\n", r"needs a 'label' column or the four emotion columns"),
         ("text,label\nhi,joy\nho,\n", r"column 'label', row\(s\) 2: empty; write one of anger, fear, joy, sadness, or none"),
         ("text,label\nhi,Happy\nho,neutral\nhm,love\n",
-         r"unknown label\(s\) \['happy', 'love', 'neutral'\] .* or 'none' \(no emotion of the four\); did you mean joy "
-         r"for 'happy', none for 'neutral'\? Write them so in the file"),
+         r"unknown label\(s\) \['Happy', 'love', 'neutral'\] .* or 'none' \(no emotion of the four\); did you mean joy "
+         r"for 'Happy', none for 'neutral'\? Write them so in the file"),  # as the file writes them
         ("text,label\nhi,0\nho,3\n", r"unknown label\(s\) \['0', '3'\] .*; labels are names, not numbers"),
         ("text,label,intensity\nhi,joy,0.5\nho,none,0.3\n", r"column 'intensity', row\(s\) 2: an intensity on a row "
          r"labelled none, which has no emotion to rate"),
