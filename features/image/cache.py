@@ -4,6 +4,10 @@ SQLite serialises writers itself, so two processes featurising at once cannot co
 finds the database locked waits (``timeout``) instead of failing. Rows are written with ``INSERT OR IGNORE``:
 the same key always maps to the same vector, so whichever process wins is fine.
 
+The file is kept under a size (``$TWEET_EMOTION_IMAGE_CACHE_MB``, default 2,000 MB: about 170,000 images at the
+default extractor's 2,944 floats each): past it, the vectors stored first are deleted, down to nine tenths of it,
+and their pages are reused (the file does not shrink below its largest size).
+
 A cache that cannot be used never stops a run: a corrupt file is moved aside (`<name>.corrupt-<time>`) and a
 new one started; a file or folder that cannot be written (read-only, no permission) is left alone and the
 process goes on without a cache. Either way a warning names the file, once per process.
@@ -22,6 +26,8 @@ import numpy as np
 import platformdirs
 
 CACHE_ENV_VAR = "TWEET_EMOTION_IMAGE_CACHE"
+LIMIT_ENV_VAR = "TWEET_EMOTION_IMAGE_CACHE_MB"
+DEFAULT_LIMIT_MB = 2_000
 _APP_NAME = "tweet-emotion"
 _CHUNK = 500  # keys per SELECT ... IN (...): stays below SQLite's host-parameter limit
 _UNUSABLE: set[Path] = set()  # caches this process gave up on (warned about once)
@@ -33,6 +39,18 @@ def default_cache_path() -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_cache_dir(_APP_NAME)) / "image_features.sqlite3"
+
+
+def size_limit() -> int:
+    """The cache's size limit in bytes: ``$TWEET_EMOTION_IMAGE_CACHE_MB`` (a whole number of MB, at least 1), else
+    `DEFAULT_LIMIT_MB`; a value that is no such number is an error naming the variable."""
+    value = os.environ.get(LIMIT_ENV_VAR, "").strip()
+    if not value:
+        return DEFAULT_LIMIT_MB * 2**20
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"${LIMIT_ENV_VAR} is {value[:20]!r}: give the image feature cache's size limit as a whole "
+                         f"number of MB, at least 1")
+    return int(value) * 2**20
 
 
 class FeatureCache:
@@ -65,6 +83,9 @@ class FeatureCache:
                     aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
                     try:
                         os.replace(self.path, aside)
+                        for older in self.path.parent.glob(f"{self.path.name}.corrupt-*"):  # the latest is kept
+                            if older != aside:
+                                older.unlink(missing_ok=True)
                         warnings.warn(f"{self.path}: the image feature cache was corrupt ({exc}); moved to "
                                       f"{aside.name}, starting a new one", RuntimeWarning, stacklevel=3)
                         continue
@@ -119,6 +140,22 @@ class FeatureCache:
         with closing(self._connect()) as con:
             with con:  # one transaction
                 con.executemany("INSERT OR IGNORE INTO features (key, dim, data) VALUES (?, ?, ?)", rows)
+            self._prune(con)
+
+    def _prune(self, con: sqlite3.Connection) -> None:
+        """Past the size limit, the rows stored first deleted down to nine tenths of it (every image batch-scored
+        stayed: 12 KB each, without end)."""
+        pages, free, page = (con.execute(f"PRAGMA {name}").fetchone()[0]
+                             for name in ("page_count", "freelist_count", "page_size"))
+        size, limit = (pages - free) * page, size_limit()  # the pages in use: freed ones are used again first
+        if size <= limit:
+            return
+        count = con.execute("SELECT COUNT(*) FROM features").fetchone()[0]
+        drop = count - int(count * 0.9 * limit / size)
+        with con:
+            con.execute("DELETE FROM features WHERE rowid IN (SELECT rowid FROM features ORDER BY rowid LIMIT ?)",
+                        (drop,))
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deleted pages go back to the file, to be reused
 
     def __len__(self) -> int:
         if not self.path.exists():

@@ -74,6 +74,37 @@ def test_a_corrupt_cache_is_moved_aside_with_a_warning_and_rebuilt(tmp_path):
     np.testing.assert_array_equal(FeatureCache(path).get_many(["k"])["k"], np.ones(4))
 
 
+def test_the_cache_keeps_under_its_size_limit_by_forgetting_what_it_stored_first(tmp_path, monkeypatch):
+    """Every image scored stayed in the cache, 12 KB each, without end (277 MB on one machine)."""
+    import pytest
+
+    from features.image.cache import LIMIT_ENV_VAR
+
+    monkeypatch.setenv(LIMIT_ENV_VAR, "1")
+    cache = FeatureCache(tmp_path / "c.sqlite3")
+    for batch in range(10):  # 200 vectors of the default extractor's width: 2.4 MB in all
+        cache.put_many({f"k{batch}-{i}": np.full(2944, batch, dtype=np.float32) for i in range(20)})
+    size = sum(p.stat().st_size for p in tmp_path.iterdir())
+    assert size <= 1.3 * 2**20 and 40 <= len(cache) < 100
+    assert cache.get_many(["k9-19", "k0-0"]).keys() == {"k9-19"}  # the last stored kept, the first forgotten
+    monkeypatch.setenv(LIMIT_ENV_VAR, "lots")
+    with pytest.raises(ValueError, match=r"\$TWEET_EMOTION_IMAGE_CACHE_MB is 'lots': give the image feature "
+                                         r"cache's size limit as a whole number of MB"):
+        cache.put_many({"x": np.ones(2, dtype=np.float32)})
+
+
+def test_only_the_latest_corrupt_cache_is_kept_aside(tmp_path):
+    import pytest
+
+    path = tmp_path / "features.sqlite3"
+    (tmp_path / "features.sqlite3.corrupt-1").write_bytes(b"an earlier one")
+    path.write_bytes(b"not a database, " * 100)
+    with pytest.warns(RuntimeWarning, match="was corrupt"):
+        FeatureCache(path).put_many({"k": np.ones(4, dtype=np.float32)})
+    (aside,) = tmp_path.glob("*.corrupt-*")
+    assert aside.read_bytes().startswith(b"not a database")
+
+
 def test_an_unusable_cache_warns_once_and_the_images_are_still_featurised(tmp_path):
     import warnings
 
