@@ -54,7 +54,7 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
         loss, f1 = st.columns(2)
         x = alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(padding=8))  # the last point whole
         loss.altair_chart(alt.Chart(curves, title="Training loss").mark_line(point=True).encode(
-            x=x, y=alt.Y("train_loss:Q", title="loss", scale=alt.Scale(padding=8)), detail="member:N",
+            x=x, y=alt.Y("train_loss:Q", title="loss", scale=alt.Scale(zero=True)), detail="member:N",
             tooltip=["member", "epoch", "train_loss"]).interactive(),
             width="stretch")
         f1.altair_chart(alt.Chart(curves, title="Validation F1 (what early stopping watches)").mark_line(

@@ -75,12 +75,13 @@ def test_the_server_listens_on_this_machine_only_and_shows_no_tracebacks():
 def test_streamlit_reads_our_config_with_xsrf_protection_on():
     show = ("import streamlit.config as c; c.get_config_options(force_reparse=True); "
             "print(c.get_option('server.enableXsrfProtection'), c.get_option('server.address'), "
-            "c.get_option('server.fileWatcherType'))")
+            "c.get_option('server.fileWatcherType'), c.get_option('server.showEmailPrompt'))")
     result = subprocess.run([sys.executable, "-c", show], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.split()[:2] == ["True", "localhost"]  # uploads need a token only this session's page has
     # no module imported again under a running server (a `git pull`): cached models kept the old classes, and
     # Compare could not cache their predictions until a restart
     assert result.stdout.split()[2] == "none"
+    assert result.stdout.split()[3] == "False"  # README's first command starts serving at once, with no prompt
 
 
 def test_table_is_read_like_the_cli_reads_it(tmp_path):
