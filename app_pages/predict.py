@@ -157,10 +157,15 @@ if result.text is not None:
                "removed, camel-case hashtags split).", unsafe_allow_html=True)
     if result.bundled_lexicons:
         st.caption(f"{model.name} does not read the lexicon features; the highlights show the bundled lexicons.")
+    elif result.rule_lexicons:
+        st.caption(f"{model.name} answers the emotion of the highest score summed over the words highlighted (each "
+                   f"one's {' and '.join(result.rule_lexicons)} scores; a negated word is not counted).")
     with st.expander("Lexicon hits, token by token"):
         table = hits_table(result.text)
         if len(table):
             st.dataframe(table, hide_index=True)
+        elif result.rule_lexicons:
+            st.write(f"No token hits {' or '.join(result.rule_lexicons)} outside a negation.")
         else:
             st.write("No token hits the model's lexicons (NRC, the emoji map, those learned in training: the table "
                      "lists a learned word where its association is strong, and the highlights colour it). VADER's "
@@ -209,7 +214,8 @@ if picture is not None and image is not None and "image" in model.modalities:
                    caption=f"Grad-CAM: where the CNN's last block drove '{drove}'"
                            + (", the strongest in the image alone, though below the threshold of present" if absent
                               else "")
-                           + " (red = most)")
+                           + " (scaled to its own peak: red marks where it drove most, not how strongly; a plain "
+                             "picture gets a red spot too)")
         st.write("**The image alone** (the network with the text switched off):")
         scores_table(result.image.probabilities,
                      result.shown_intensities(result.image.probabilities, result.image.intensities))

@@ -3,6 +3,7 @@ the attributions and the image branch's reading. The tweet is read once and feat
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ class Explanation:
     image: ImageExplanation | None = None  # the image branch's reading and heat map (networks only)
     none_threshold: float | None = None  # the model's: below it, no emotion of the four is present
     bundled_lexicons: bool = False  # the highlights show the bundled lexicons: the model reads none of its own
+    rule_lexicons: tuple[str, ...] = ()  # the highlights show the lexicons a rule reads, as it reads them
 
     @property
     def emotion(self) -> str:
@@ -94,10 +96,18 @@ def explain(model, text: str, image=None) -> Explanation:
     elif text.strip():
         if tweet is None:
             tweet, lexicons = read_with_bundled_lexicons(text)
-            result.bundled_lexicons = True
+            result.bundled_lexicons = not model.rule_lexicons
+            if model.rule_lexicons:  # only those it reads, a negated word not counted: as it reads them
+                lexicons = [dataclasses.replace(lexicon, scores_negated=False) for lexicon in lexicons
+                            if lexicon.name in model.rule_lexicons]
+                result.rule_lexicons = model.rule_lexicons
         else:
             lexicons = featurizer.lexicons()
         result.text = explain_tokens(tweet, lexicons)
+        if result.rule_lexicons and not any(hit.scores for hit in result.text.tokens):
+            result.notes.append(f"no word of the tweet is in {' or '.join(model.rule_lexicons)} outside a negation: "
+                                f"{model.name} answers {model.fallback}, the emotion most frequent in its training "
+                                f"data, whatever the tweet says")
     result.attributions = attributions(model, blocks) if blocks is not None else None
     if image is not None and hasattr(model, "net_") and blocks is not None and blocks.mask[0, 1]:
         from explain.gradcam import explain_image

@@ -79,6 +79,7 @@ class EmotionModel:
     # False: names and pronouns are read as words like any other (no `features.text.persons` filter); the card says so
     skips_person_words: bool = True
     learns_from_labels: bool = True  # False: nothing but a fallback is learned (the card's WASSA-2017 limit says so)
+    rule_lexicons: tuple[str, ...] = ()  # a rule's: the bundled lexicons it reads, plain hits only (the explanations)
 
     def __init__(self, settings: ModelSettings | dict | None = None, **values):
         """`settings`: this model's `Settings`, or a dict of them; `values` override single settings. An unknown

@@ -269,9 +269,15 @@ class LexiconRuleBaseline(EmotionModel):
     description = "rule: the emotion with the highest lexicon score (text only, nothing learned but the fallback)"
     reads_presence = False  # always a 4-way choice
     learns_from_labels = False
+    rule_lexicons = ("EmoLex", "Affect Intensity")
 
     def _fit(self, train: LabelledData, valid, seed: int, on_epoch=None, should_stop=None):
         self.fallback_ = int(train.labels.sum(axis=0).argmax())
+
+    @property
+    def fallback(self) -> str:
+        """The answer to a tweet with no lexicon hit: the emotion most frequent in the training data."""
+        return EMOTIONS[self.fallback_]
 
     def _predict(self, texts, images) -> Prediction:
         tokens = TweetTokenizer().fit_transform(texts)

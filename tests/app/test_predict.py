@@ -146,7 +146,8 @@ def test_a_text_only_model_without_attributions_says_so(page, tmp_path):
     assert page.warning[0].value == "lexicon_rule reads text only: the image is not used."
     assert any(c.value.startswith("Feature attributions are shown for the network and the feature baselines; "
                                   "lexicon_rule reads") for c in page.caption)
-    assert any(c.value == "lexicon_rule does not read the lexicon features; the highlights show the bundled lexicons."
+    assert any(c.value == "lexicon_rule answers the emotion of the highest score summed over the words highlighted "
+                          "(each one's EmoLex and Affect Intensity scores; a negated word is not counted)."
                for c in page.caption)
     assert not page.get("image")  # no image section for a model that does not read images
 

@@ -20,10 +20,25 @@ def test_explain_bundles_prediction_reasons_and_the_image(fused, faces, tweets):
     nothing = explain(fused, "  ")
     assert nothing.error.startswith("nothing to score") and nothing.text is None
 
-    rule = explain(build_model("lexicon_rule").fit(tweets), "so happy", faces.images[2])
+    rule_model = build_model("lexicon_rule").fit(tweets)
+    rule = explain(rule_model, "so happy", faces.images[2])
     assert rule.notes == ["lexicon_rule reads text only: the image is not used."]
     assert rule.image is None and rule.attributions is None and rule.text.hits()[0].emotion == "joy"
-    assert rule.bundled_lexicons and not explain(fused, "so happy").bundled_lexicons  # whose lexicons are shown
+    assert rule.rule_lexicons == ("EmoLex", "Affect Intensity") and not rule.bundled_lexicons  # the rule's own
+    assert not explain(fused, "so happy").bundled_lexicons  # whose lexicons are shown
+
+
+def test_a_rules_explanation_shows_what_it_reads_and_says_when_its_fallback_answered(tweets):
+    """"😡😡😡" was answered joy 0.7 (the rule found no EmoLex or Affect Intensity word: its fallback) with the
+    three emoji highlighted anger, as if they were its reason; "not happy" alike, "happy" highlighted joy."""
+    rule_model = build_model("lexicon_rule").fit(tweets)
+    fallback = f"lexicon_rule answers {rule_model.fallback}, the emotion most frequent in its training data"
+    for tweet in ("😡😡😡", "not happy"):
+        result = explain(rule_model, tweet)
+        assert result.emotion == rule_model.fallback and not any(hit.emotion for hit in result.text.hits())
+        assert len(result.notes) == 1 and fallback in result.notes[0]
+    angry = explain(rule_model, "so angry")
+    assert angry.emotion == "anger" and [h.emotion for h in angry.text.hits()] == ["anger"] and not angry.notes
 
 
 def test_a_tweet_is_tokenised_and_featurised_once(fused, monkeypatch):
