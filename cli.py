@@ -14,8 +14,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
+import math
 import os
 import re
 import sys
@@ -244,7 +246,8 @@ def _add_compare(sub) -> None:
     p = _command(sub, "compare", "table of every saved run's metrics, best first",
                  "Find every saved model under --runs and print its metrics, best first: by away_from_wassa, the mean "
                  "macro-F1 on GoEmotions dev, SemEval-2018 E-c dev and the everyday check (users' tweets are unlike "
-                 "WASSA-2017's), then by WASSA-2017 test macro-F1.")
+                 "WASSA-2017's), then by WASSA-2017 test macro-F1. Exit status 1 when no readable run is found "
+                 "(as grep's when nothing matches; a run that cannot be read is named and left out), 2 on an error.")
     p.add_argument("--runs", type=Path, default=None,
                    help="folder holding run directories (default: where the Train page saves them, runs/ in the "
                         "repository or $TWEET_EMOTION_RUNS)")
@@ -515,8 +518,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def cmd_compare(args) -> int:
+    from data.registry import EVALUATION_SETS
     from emotions import EMOTIONS
-    from evaluation.runs import find_runs, runs_dir, runs_table
+    from evaluation.runs import AWAY_COLUMN, find_runs, runs_dir, runs_table
     from models.registry import DEFAULT_MODEL_DIR
 
     shipped = {"the shipped default model": DEFAULT_MODEL_DIR} if args.with_default else {}
@@ -542,12 +546,20 @@ def cmd_compare(args) -> int:
         print(f"no {'readable ' if skipped else ''}saved runs under {args.runs}{f' ({missing})' if missing else ''}",
               file=sys.stderr)
         return 1
+    if AWAY_COLUMN not in table.columns and not any(f"{s}_macro_f1" in table.columns for s in EVALUATION_SETS):
+        print("note: no run has figures on the bundled evaluation sets (trained with --no-bundled-eval): ranked by "
+              "valid_macro_f1, each run's figure on its own validation rows, which compares runs validated on the "
+              "same file only", file=sys.stderr)
     keep = [c for c in table.columns if c.split("_f1_")[-1] not in EMOTIONS]
     shown = table[keep].round(4)
     for column in shown.select_dtypes(exclude="number").columns:  # a run's own words (its model's name): shown,
         shown[column] = shown[column].map(lambda v: _CONTROL.sub("?", v) if isinstance(v, str) else v)  # not obeyed
+    for column in ("seed", "tweets_per_s"):  # whole numbers, a run without one "–" (not "None", nor 67619.0 for all)
+        if column in shown.columns:
+            shown[column] = [f"{int(v)}" if isinstance(v, (int, float)) and math.isfinite(v) else "–"
+                             for v in shown[column]]
     with __import__("pandas").option_context("display.width", 200, "display.max_columns", 30):
-        print(shown.to_string(index=False))
+        print(shown.to_string(index=False, na_rep="–"))
     return 0
 
 
@@ -635,12 +647,45 @@ def _main(argv=None) -> int:
 
 
 def _run(args) -> int:
-    from models.store import ModelLoadError
-
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "score": cmd_score, "compare": cmd_compare,
                 "convert": cmd_convert, "audit": cmd_audit, "train-zoo": cmd_train_zoo}
+    with _inert_stderr():
+        return _run_command(commands[args.command], args)
+
+
+class _InertStream:
+    """A text stream that writes the control characters a terminal would act on as "?" (ESC starts its
+    commands: a run folder, an image cell or a column named with one cleared the screen in a message); line ends,
+    tabs and carriage returns (a progress bar's) are written as they are."""
+
+    UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(self.UNSAFE.sub("?", text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _inert_stderr():
+    """Every message of a command (notes, warnings, errors, a library's warnings) through `_InertStream`."""
+    given = sys.stderr
+    sys.stderr = _InertStream(given)
     try:
-        status = commands[args.command](args)
+        yield
+    finally:
+        sys.stderr = given
+
+
+def _run_command(command, args) -> int:
+    from models.store import ModelLoadError
+
+    try:
+        status = command(args)
         sys.stdout.flush()  # a reader that went away is found here, not at the interpreter's exit
         return status
     except BrokenPipeError:  # `cli.py evaluate ... | head -1`: stop quietly, as Unix tools do

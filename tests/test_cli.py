@@ -316,7 +316,9 @@ def test_compare_lists_runs_best_first(run, files, capsys):
                      str(files / "dev.tsv"), "--out", str(files / "runs" / "rule"), "--no-bundled-eval"]) == 0
     capsys.readouterr()
     assert cli.main(["compare", "--runs", str(files / "runs")]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert "ranked by valid_macro_f1, each run's figure on its own validation rows" in err  # no bundled figures
     header = lines[0].split()
     scores = [float(line.split()[header.index("valid_macro_f1")]) for line in lines[1:]]
     assert sorted(line.split()[1] for line in lines[1:]) == ["lexicon_rule", "tfidf_logreg"]
@@ -390,6 +392,24 @@ def test_compare_shows_no_control_character_of_a_runs_own_words(tmp_path, capsys
     captured = capsys.readouterr()
     assert "\x1b" not in captured.out + captured.err and "\x07" not in captured.out + captured.err
     assert "its model cannot be loaded: unknown model '\\x1b[31mRED\\x1b[0m\\x07'" in captured.err
+
+
+def test_no_message_writes_a_control_character_of_a_folder_or_cell_to_the_terminal(tmp_path, capsys):
+    """A run folder named with an escape sequence (compare's "skipped" line), an image cell holding one
+    (evaluate's warning, an error) reached the terminal raw: "\x1b[2J" cleared the screen."""
+    (tmp_path / "runs" / "bad\x1b[2Jclear").mkdir(parents=True)
+    (tmp_path / "runs" / "bad\x1b[2Jclear" / "config.json").write_text('{"a": 1}')
+    assert cli.main(["compare", "--runs", str(tmp_path / "runs")]) == 1
+    assert "skipped " + str(tmp_path / "runs" / "bad?[2Jclear") + ": config.json names no model" in \
+        capsys.readouterr().err
+    (tmp_path / "\x1b[31mx.png").write_text("not an image")
+    (tmp_path / "in.csv").write_text("text,image,label\nso happy,\x1b[31mx.png,joy\nso sad,,sadness\n")
+    assert cli.main(["evaluate", "--data", str(tmp_path / "in.csv")]) == 0
+    assert "row 1: ?[31mx.png: not a supported image" in capsys.readouterr().err
+    (tmp_path / "\x1b[31mx.png").unlink()
+    assert cli.main(["evaluate", "--data", str(tmp_path / "in.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "?[31mx.png" in err and "\x1b" not in err
 
 
 def test_compare_with_the_zoo_lists_every_model_the_dashboard_compares(tmp_path, capsys):
