@@ -56,16 +56,18 @@ def convert_legacy(directory: Path, out: Path | None = None) -> Path:
     directory = Path(directory)
     config = legacy_config(directory)
     state_path = directory / store.LEGACY_STATE
-    if not state_path.is_file():  # the first format's, or a folder missing it: nothing convert can read
-        raise store.ModelLoadError(store.convert_hint(directory))
+    if (why := store.unconvertible(directory, config)) is not None:  # nothing convert can read
+        raise store.ModelLoadError(why)
     cls = saved_model_class(directory, config)  # before anything is unpickled: a folder of no known model is refused
-    if store.sha256_file(state_path) != config.get("state_sha256"):
-        raise store.ModelLoadError(f"{state_path}: checksum differs from config.json; refusing to convert it")
-    try:
-        with gzip.open(state_path, "rb") as handle:
-            state = pickle.load(handle)  # the user said --trust
-    except Exception as exc:  # whatever a damaged pickle raises: EOFError, UnpicklingError, gzip's OSError...
-        raise store.ModelLoadError(f"{state_path}: cannot be read ({type(exc).__name__}: {exc})") from None
+    state = {}  # none: a model whose state was all in config.json (the lexicon rule)
+    if state_path.exists():
+        if store.sha256_file(state_path) != config.get("state_sha256"):
+            raise store.ModelLoadError(f"{state_path}: checksum differs from config.json; refusing to convert it")
+        try:
+            with gzip.open(state_path, "rb") as handle:
+                state = pickle.load(handle)  # the user said --trust
+        except Exception as exc:  # whatever a damaged pickle raises: EOFError, UnpicklingError, gzip's OSError...
+            raise store.ModelLoadError(f"{state_path}: cannot be read ({type(exc).__name__}: {exc})") from None
     model = cls(config.get("settings", {}))
     model.config = {k: v for k, v in config.items() if k not in ("feature_names", "state_sha256")}
     model.modalities = tuple(config.get("modalities", cls.modalities))

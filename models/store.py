@@ -163,15 +163,24 @@ def read_config(directory: Path) -> dict:
     return config
 
 
-def convert_hint(directory: Path) -> str:
-    """What loading a folder of no `format` says: convert it, if it holds the state `convert` reads; else retrain
-    it (a folder of the first format, `state.joblib`, or one whose state is missing)."""
-    if not (directory / LEGACY_STATE).is_file():
-        earlier = (directory / EARLIEST_STATE).exists()
-        why = f"saved in the first format ({EARLIEST_STATE}), which `convert` does not read" if earlier else \
-            f"saved in the old pickle format, but without its {LEGACY_STATE}"
-        return f"{directory}: {why}; it cannot be loaded or converted: {RETRAIN}"
-    return (f"{directory}: saved in the old pickle format, which runs code when it is loaded; this version "
+def unconvertible(directory: Path, config: dict) -> str | None:
+    """Why a folder of no `format` cannot be converted, or None: a folder of the first format (`state.joblib`), or
+    one whose config.json names a state (`state_sha256`) that is missing (a model whose state was all in its
+    config.json, the lexicon rule's, had none)."""
+    if (directory / LEGACY_STATE).is_file():
+        return None
+    if (directory / EARLIEST_STATE).exists():
+        why = f"saved in the first format ({EARLIEST_STATE}), which `convert` does not read"
+    elif "state_sha256" in config:
+        why = f"saved in the old pickle format, but without its {LEGACY_STATE}"
+    else:
+        return None
+    return f"{directory}: {why}; it cannot be loaded or converted: {RETRAIN}"
+
+
+def convert_hint(directory: Path, config: dict) -> str:
+    """What loading a folder of no `format` says: convert it once, or, if `convert` cannot, retrain it."""
+    return unconvertible(directory, config) or (f"{directory}: saved in the old pickle format, which runs code when it is loaded; this version "
             f"refuses to load it. If you trust where it came from, convert it once: "
             f"python cli.py convert --model-dir {directory} --trust")
 
@@ -470,7 +479,7 @@ def check_files(directory: Path, config: dict, limits: dict[str, tuple[int, str]
     refused."""
     limits = file_limits() if limits is None else limits
     if "format" not in config:
-        raise ModelLoadError(convert_hint(directory))
+        raise ModelLoadError(convert_hint(directory, config))
     if os.path.lexists(directory / LEGACY_STATE):  # never read here; but converting it would unpickle it
         raise ModelLoadError(f"{directory / LEGACY_STATE}: a pickle, which can run code when it is read, in a folder "
                              f"of format {str(config['format'])[:20]!r}, which never holds one; refusing to load the "

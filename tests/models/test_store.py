@@ -472,6 +472,16 @@ def test_an_old_folder_convert_cannot_read_says_to_retrain_and_a_damaged_one_nam
     with pytest.raises(ModelLoadError, match=r"cut/weights.pt: cannot be read \("):
         convert_legacy(tmp_path / "cut", tmp_path / "new")
     assert not (tmp_path / "new").exists()
+    rule = build_model("lexicon_rule").fit(tweets, seed=0)  # as the pickle format saved it: its fallback pickled
+    rule.save(tmp_path / "rule")
+    with gzip.open(tmp_path / "rule" / "state.pkl.gz", "wb") as handle:
+        pickle.dump({"fallback": rule.fallback_}, handle)
+    _edit_config(tmp_path / "rule", lambda c: [c.pop("format"), c.pop("files"), c.pop("fallback"),
+                                               c.update(state_sha256=sha256_file(tmp_path / "rule" / "state.pkl.gz"))])
+    with pytest.raises(ModelLoadError, match="convert --model-dir .* --trust"):
+        load_model(tmp_path / "rule")
+    convert_legacy(tmp_path / "rule", tmp_path / "rule_new")
+    assert load_model(tmp_path / "rule_new").predict(["so angry"]).emotions == ["anger"]
 
 
 def test_an_old_folder_of_no_known_model_is_refused_by_name_before_its_pickle_is_read(tmp_path):
