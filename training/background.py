@@ -148,13 +148,14 @@ def running_job() -> TrainingJob | None:
 def start_training(model_name: str, train: LabelledData, valid: LabelledData | None, out: str | Path,
                    seed: int = 0, settings: dict | None = None, bundled_eval: bool = True) -> TrainingJob:
     """Starts training `model_name` (a name in the registry) in a daemon thread and returns its job.
-    Without `valid`, a tenth of `train` is held out for it (`data.labelled.hold_out`). `settings` go to the model; an unknown model or setting, or training data the model cannot learn from
-    (`EmotionModel.check_trainable`), raises ValueError or DataError here, before the thread starts.
-    One training at a time per process: while one runs, another raises `TrainingBusy` (every session of a
+    Without `valid`, a tenth of `train` is held out for it (`data.labelled.hold_out`). `settings` go to the
+    model; an unknown model or setting, training data the model cannot learn from (`EmotionModel.check_trainable`)
+    or too little of to hold a tenth out, or an output folder it cannot be saved to (`models.store.
+    check_replaceable`) raises ValueError or DataError here, before the thread starts. One training at a time per process: while one runs, another raises `TrainingBusy` (every session of a
     dashboard shares its server's two cores), as do a run folder that exists already and a runs folder at its
     quota (`TWEET_EMOTION_RUNS_QUOTA_MB`, default 2,000)."""
     model = build_model(model_name, settings)
-    model.check_trainable(train)  # on every row, before a tenth is held out: a row refused is refused whatever the seed
+    model.check_trainable(train)  # every row, before a tenth is held out: a row is refused whatever the seed
     if valid is None:  # a tenth of the training rows, as `cli.py train` keeps without --valid
         train, valid = hold_out(train, seed)
     given = model.settings.to_dict()
