@@ -424,6 +424,8 @@ def _train(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    import numpy as np
+
     from data.labelled import read_labelled
     from evaluation.metrics import messages_note
     from models.registry import load_model
@@ -439,6 +441,11 @@ def cmd_evaluate(args) -> int:
     result = model.evaluate(data)
     if result["rows_with_messages"]:
         print(f"warning: {messages_note(result)} {result['first_messages'][0]}", file=sys.stderr)
+    if np.isfinite(data.intensity).any() and "pearson_mean" not in result:  # a script would find only a key missing
+        given = f" (only for {', '.join(result['pearson'])})" if "pearson" in result else ""
+        print(f"note: {args.data} has intensities, but no pearson_mean is given{given}: an emotion it rates in fewer "
+              f"than 3 rows, or all alike, has no correlation, and one {model.name} gives no intensity, or one and "
+              f"the same, for leaves the mean out (README, \"Using it\")", file=sys.stderr)
     print(json.dumps(result, indent=2))
     return 0
 

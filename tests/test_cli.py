@@ -184,6 +184,22 @@ def test_validation_messages_name_the_file_and_its_own_row_not_the_held_out_tent
         assert message.startswith(f"{files / 'wordy.csv'}, row ") and row % 20 == 0  # the file's rows 20, 40, ...
 
 
+def test_evaluate_says_why_a_file_with_intensities_gets_no_pearson_mean(tmp_path, capsys):
+    """A file whose intensities are all alike got no `pearson` and no `pearson_mean`: only keys missing, unsaid."""
+    source = tmp_path / "rated.csv"
+    source.write_text("text,label,intensity\nso angry,anger,0.9\nquite annoyed,anger,0.4\nfurious!!,anger,0.8\n"
+                      "so happy,joy,0.7\n")
+    assert cli.main(["evaluate", "--data", str(source)]) == 0
+    out, err = capsys.readouterr()
+    assert set(json.loads(out)["pearson"]) == {"anger"} and "pearson_mean" in json.loads(out)  # over what is rated
+    assert "pearson_mean is given" not in err
+    source.write_text("text,label,intensity\nso angry,anger,0.9\nquite annoyed,anger,0.9\nfurious!!,anger,0.9\n")
+    assert cli.main(["evaluate", "--data", str(source)]) == 0
+    out, err = capsys.readouterr()
+    assert "pearson" not in json.loads(out)
+    assert f"note: {source} has intensities, but no pearson_mean is given: an emotion it rates in fewer than 3" in err
+
+
 def test_evaluate_refuses_a_file_whose_every_row_is_labelled_none(run, files, capsys):
     """Accuracy and macro-F1 are over rows labelled with an emotion: with none, scikit-learn failed on empty arrays
     with a message naming no file."""
