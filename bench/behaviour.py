@@ -344,7 +344,7 @@ def format_report(report: dict) -> str:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model-dir", default=None, help="a saved model folder (default: the shipped default model)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     args = ap.parse_args(argv)

@@ -55,7 +55,7 @@ def import_summary() -> tuple[list[tuple[str, float]], list[str]]:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--train", action="store_true", help="also time training the default recipe")
     args = ap.parse_args(argv)

@@ -29,7 +29,7 @@ def filed_words() -> set[tuple[str, str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model-dir", action="append", help="a saved model (repeatable)")
     args = parser.parse_args()
     eec = load_eec()

@@ -81,7 +81,7 @@ def train(name: str, drop: tuple, seed: int, out: Path, cache: dict, changes: di
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--recipes", default=",".join([*PRESETS, *(m for m in MODELS if m != "image_net")]),
                     help="comma-separated preset or model names")
     ap.add_argument("--seed", type=int, default=0)

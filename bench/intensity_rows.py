@@ -42,7 +42,7 @@ def test_pearson(model, test, emotion: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--emotion", default="fear", choices=EMOTIONS)
     parser.add_argument("--keep", default="0,10,30,100,all")
     parser.add_argument("--seeds", default="0,1,2")

@@ -52,7 +52,7 @@ def emolex_hits(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model-dir", action="append", help="a saved model (repeatable)")
     args = parser.parse_args()
     models = [(d, load_model(d)) for d in args.model_dir] if args.model_dir else [

@@ -84,7 +84,7 @@ def model_figures(model, data, query: np.ndarray, presence: np.ndarray) -> dict:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model-dir", action="append", help="a saved model (repeatable)")
     args = parser.parse_args(argv)
     names = args.model_dir or MODELS

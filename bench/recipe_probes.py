@@ -114,7 +114,7 @@ def tree_strength(sets: dict, seed: int) -> dict:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model-dir", default="models/default")
     ap.add_argument("--blend", help="another saved model whose probabilities to average in")
     ap.add_argument("--seed", type=int, default=0, help="the seed of the recipe's validation hold-out")
