@@ -10,6 +10,7 @@ from app_pages.shared import (
     cached_model,
     fitted_domain,
     folder_stamp,
+    inert_markdown,
     labelled_upload,
     model_or_stop,
     model_stamp,
@@ -86,7 +87,7 @@ def heat_map(matrix, title: str, names: list[str]) -> alt.LayerChart:
                                                      legend=None),
                                      tooltip=["name", "data_set", "measure", alt.Tooltip("value:Q", format=".3f")])
             + cells.mark_text(fontSize=11).encode(text=alt.Text("value:Q", format=".2f"),
-                                                  color=alt.condition("datum.value > 0.6", alt.value("black"),
+                                                  color=alt.condition("datum.value > 0.45", alt.value("black"),
                                                                       alt.value("white"))))
 
 
@@ -315,7 +316,8 @@ elif reports:
     audited = sorted(reports)
     for (attribute, score), part in fairness_long(reports).groupby(["attribute", "score"], sort=False):
         st.altair_chart(alt.Chart(part, title=f"{attribute}: {part['comparison'].iloc[0]} · {score}").mark_bar()
-                        .encode(x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="name:N",
+                        .encode(x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=False)),
+                                xOffset="name:N",
                                 color=alt.Color("name:N", title=None,
                                               scale=alt.Scale(domain=audited, range=MODEL_COLOURS)),
                                 y=alt.Y("mean_gap:Q", title=f"mean gap in {score}"),
@@ -383,22 +385,26 @@ if not pair.judged:  # an upload labelled none throughout: nothing for the matri
 elif pair.multi_label:
     for column, name in zip(st.columns(2), pair.names):
         result = pair.results[name]
-        column.markdown(f"**{name}**: presence macro-F1 {result['macro_f1']:.3f} · accuracy {result['accuracy']:.3f}")
+        column.markdown(f"**{inert_markdown(name)}**: presence macro-F1 {result['macro_f1']:.3f} · accuracy "
+                        f"{result['accuracy']:.3f}")
 else:
     confusion = pair.confusion_long()
-    # Each model's name as the title and its figures as the subtitle: in one title, at 900 pixels the figures were
-    # cut off ("default (shipped): ma…"). Counts in white on the darker half of the cells (black was unreadable).
+    # Each model's name and figures above its chart, in the page's text colour: as the chart's subtitle (a title
+    # of both was cut at 900 pixels) they were black on the dark theme's black. Counts in white on the darker half
+    # of the cells (black was unreadable): the scale is named, since the dark theme's default ran light to dark,
+    # white on near-white.
     for column, name in zip(st.columns(2), pair.names):
         result = pair.results[name]
         part = confusion[confusion["model"] == name]
         heat = alt.Chart(part).encode(x=alt.X("predicted:N", sort=list(EMOTIONS)),
                                       y=alt.Y("true:N", sort=list(EMOTIONS)))
+        column.markdown(f"**{inert_markdown(name)}**: macro-F1 {result['macro_f1']:.3f} · accuracy "
+                        f"{result['accuracy']:.3f}")
         column.altair_chart(
-            (heat.mark_rect().encode(color=alt.Color("count:Q", legend=None), tooltip=["true", "predicted", "count"])
-             + heat.mark_text().encode(text="count:Q", color=alt.condition(
-                 f"datum.count > {part['count'].max() / 2}", alt.value("white"), alt.value("black"))))
-            .properties(title=alt.TitleParams(name, subtitle=f"macro-F1 {result['macro_f1']:.3f} · accuracy "
-                                                             f"{result['accuracy']:.3f}", anchor="start")),
+            heat.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
+                                    tooltip=["true", "predicted", "count"])
+            + heat.mark_text().encode(text="count:Q", color=alt.condition(
+                f"datum.count > {part['count'].max() / 2}", alt.value("white"), alt.value("black"))),
             width="stretch")
 if pair.judged:
     # Precision, then recall, each chart as wide as the page with its legend (as the fairness charts): as one
@@ -407,7 +413,7 @@ if pair.judged:
     for measure in ("precision", "recall"):
         st.altair_chart(
             alt.Chart(scores, title=f"{measure.capitalize()} per emotion").mark_bar().encode(
-                x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0)),
+                x=alt.X("emotion:N", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=False)),
                 xOffset=alt.XOffset("model:N", sort=list(pair.names)),
                 y=alt.Y(f"{measure}:Q", title=measure, scale=alt.Scale(domain=[0, 1])), color=pair_colour,
                 tooltip=["model", "emotion", alt.Tooltip(f"{measure}:Q", format=".3f")]).properties(height=200),

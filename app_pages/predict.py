@@ -59,6 +59,7 @@ import pandas as pd  # noqa: E402
 from app_pages.shared import (  # noqa: E402
     EMOTION_COLOURS,
     cached_model,
+    emotion_mark,
     highlight_html,
     model_or_stop,
     model_stamp,
@@ -147,8 +148,8 @@ show_model_card(st, directory, label)
 
 st.subheader("Why")
 if result.text is not None:
-    legend = " ".join(f'<span style="background:{colour}33;border-bottom:3px solid {colour};padding:0 3px">'
-                      f"{emotion}</span>" for emotion, colour in EMOTION_COLOURS.items())
+    legend = " ".join(f'<span style="{emotion_mark(emotion)};padding:0 3px">{emotion}</span>'
+                      for emotion in EMOTION_COLOURS)
     st.markdown(f'<div style="font-size:1.25em;line-height:2">{highlight_html(result.text)}</div>',
                 unsafe_allow_html=True)
     st.caption(f"Lexicon hits by emotion: {legend} · **bold**: a negation cue (not in idioms that negate nothing, "

@@ -19,6 +19,15 @@ from models.registry import DEFAULT_MODEL_DIR, load_model
 
 # One colour per emotion (colour-blind-safe Okabe–Ito hues), on every page.
 EMOTION_COLOURS = {"anger": "#D55E00", "fear": "#CC79A7", "joy": "#E69F00", "sadness": "#0072B2"}
+# A second cue beside the colour, for a highlighted word and the legend: anger and joy look alike to a reader
+# with deuteranopia or protanopia (as, with protanopia, fear and sadness nearly do).
+EMOTION_LINES = {"anger": "solid", "fear": "dashed", "joy": "dotted", "sadness": "double"}
+
+
+def emotion_mark(emotion: str) -> str:
+    """The CSS that marks a word of `emotion`: a tint of its colour and an underline of its colour and style."""
+    colour = EMOTION_COLOURS[emotion]
+    return f"background:{colour}33;border-bottom:3px {EMOTION_LINES[emotion]} {colour}"
 
 # The colours of the models in the charts that tell them apart by colour alone (Compare; the browser test keeps
 # them in its screenshots): Vega's default has 10, and the
@@ -262,10 +271,9 @@ def highlight_html(explanation) -> str:
         token = _escaped(text[hit.start:position])
         style = []
         if hit.emotion:
-            colour = EMOTION_COLOURS[hit.emotion]
-            style.append(f"background:{colour}33;border-bottom:3px solid {colour};padding:0 2px;border-radius:3px")
-        if hit.negated:
-            style.append("text-decoration:underline wavy #555")
+            style.append(f"{emotion_mark(hit.emotion)};padding:0 2px;border-radius:3px")
+        if hit.negated:  # in the text's own colour: #555 was faint on the dark theme
+            style.append("text-decoration:underline wavy currentColor")
         if hit.negator and not hit.idiom:  # "never" in "never been happier" negates nothing: not shown as a cue
             style.append("font-weight:bold")
         if style:

@@ -58,7 +58,7 @@ def show_curves(job, epochs: int | None, members: int = 1) -> None:
             tooltip=["member", "epoch", "train_loss"]).interactive(),
             width="stretch")
         f1.altair_chart(alt.Chart(curves, title="Validation F1 (what early stopping watches)").mark_line(
-            point=True, color="#2ca02c").encode(
+            point=alt.OverlayMarkDef(color="#2ca02c"), color="#2ca02c").encode(
             x=x, y=alt.Y("valid_macro_f1:Q", title="F1", scale=alt.Scale(domain=[0, 1])), detail="member:N",
             tooltip=["member", "epoch", alt.Tooltip("valid_macro_f1:Q", format=".3f")]).interactive(), width="stretch")
         f1.caption("4-way macro-F1 on the validation rows that choose one emotion, presence F1 on those with human "

@@ -166,3 +166,12 @@ def test_an_axis_is_fitted_to_its_values_with_a_margin():
     assert fitted_domain([0.0]) == pytest.approx([-0.05, 0.05])
     with pytest.raises(ValueError, match="needs values above 0"):
         fitted_domain([0, -1], log=True)
+
+
+def test_each_emotion_is_marked_by_a_line_style_too_not_by_colour_alone():
+    """Anger and joy (and, to a protanope, fear and sadness) are told apart by colour alone; a negated word's wavy
+    line was #555, faint on the dark theme."""
+    html_text = highlight_html(explain_text("furious and terrified, happy but sad, not glad"))
+    for mark in ("3px solid #D55E00", "3px dashed #CC79A7", "3px dotted #E69F00", "3px double #0072B2"):
+        assert mark in html_text
+    assert "underline wavy currentColor" in html_text
