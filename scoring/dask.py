@@ -50,6 +50,7 @@ from scoring.output import (
     OutputLock,
     check_output,
     clear_other_engine,
+    code_identity,
     disk_full_message,
     journal_key,
     open_partial,
@@ -180,9 +181,12 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     """Same output as `scoring.local.score_file` for a well-formed file (the same output checks and lock).
     `client` (a `distributed.Client`) overrides `scheduler` / `n_workers`. On an interruption the finished
     partitions stay for `resume=True`."""
+    from concurrent.futures import CancelledError
+
     import dask
     import dask.dataframe as dd
     from dask.utils import parse_bytes
+    from distributed.comm.core import CommClosedError
 
     input_path, output_path = Path(input_path), Path(output_path)
     blocksize = parse_bytes(blocksize) if blocksize is not None else None  # None: one partition
@@ -232,6 +236,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
             (parts_dir / PARTS_JOURNAL).write_text(json.dumps({"key": key}, indent=1))
             with _ctrl_c_left_to_this_process(client is None and not scheduler):
                 client, cluster = opened = _connect(client, scheduler, n_workers)
+            _check_workers(client, scheduler)
             client.register_plugin(ModelPlugin(token, model))
             try:  # read_csv parses a sample of the file at once (an unclosed quote fails there), the rest below
                 partitions = dd.read_csv(str(input_path), blocksize=blocksize, **read).to_delayed()
@@ -239,7 +244,8 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
                 settings = (text, image_column, str(base), str(root), separator, formulas_escaped,
                             scored_header(scan.header.given), fmt.bom)
                 write = dask.delayed(_write_partition, pure=False)
-                tasks = [write(partitions[i], token, settings, str(targets[i]), i == 0)
+                # absolute: a worker of a cluster started elsewhere writes relative paths under its own folder
+                tasks = [write(partitions[i], token, settings, os.path.abspath(targets[i]), i == 0)
                          for i in range(len(targets)) if targets[i].name not in done]
                 futures = client.compute(tasks)  # kept, to cancel them if interrupted
                 full = [c["disk_full"] for c in client.gather(futures) if "disk_full" in c]
@@ -266,6 +272,12 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         except DataError:
             discard_parts = True  # nothing to resume: the input or the scheduler is at fault
             raise
+        except (CancelledError, CommClosedError) as exc:  # the scheduler went away mid-run (both before OSError:
+            # CommClosedError is one); the finished parts stay for --resume
+            quiet = True
+            raise _SchedulerLost(f"lost the Dask scheduler{f' at {scheduler}' if scheduler else ''} in the middle "
+                                 f"of the run ({type(exc).__name__}); the finished parts are kept: run again with "
+                                 f"--resume once it is back") from None
         except OSError as exc:  # a full disk, on a worker writing a part or here joining them
             if exc.errno not in DISK_FULL:
                 raise
@@ -277,6 +289,7 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the finished parts stay for --resume
             quiet = True
             raise
+
         finally:
             part.unlink(missing_ok=True)
             if discard_parts or not any(parts_dir.glob("*.csv")):
@@ -288,6 +301,10 @@ def score_file_dask(model: EmotionModel, input_path: str | Path, output_path: st
     return summary
 
 
+# How long a client waits to reach a scheduler, and for a scheduler with no worker to get one, before saying so.
+CONNECT_SECONDS, WORKER_WAIT_SECONDS = 10, 60
+
+
 def _connect(client, scheduler: str | None, n_workers: int | None):
     """(client, cluster): the given client (cluster False: not ours to close), one to `scheduler` (cluster
     None), or one to a new LocalCluster."""
@@ -295,17 +312,54 @@ def _connect(client, scheduler: str | None, n_workers: int | None):
 
     if client is not None:
         return client, False
-    if scheduler:
+    if scheduler is not None:
+        if not scheduler.strip():
+            raise DataError("--scheduler is empty: give the scheduler's address (tcp://HOST:PORT), or leave it out "
+                            "to use this machine's cores")
+        import dask
+        from dask.utils import parse_timedelta
+
+        # at most CONNECT_SECONDS: distributed's own 30 s seemed a hang; a shorter one configured is kept
+        wait = min(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect")), CONNECT_SECONDS)
         try:
-            return Client(scheduler), None
-        except OSError as exc:
-            raise DataError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it, or leave out "
-                            f"--scheduler to use this machine's cores") from None
+            return Client(scheduler, timeout=wait), None
+        except (OSError, ValueError, TypeError) as exc:  # unreachable; or no address (distributed's ValueError)
+            raise DataError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); give its address as "
+                            f"tcp://HOST:PORT and start it, or leave out --scheduler to use this machine's "
+                            f"cores") from None
     # No dashboard; the scheduler's HTTP server (its health checks) on a free port of this machine: on 8787, its
     # default, it warned "Port 8787 is already in use" whenever another cluster ran here.
     cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     return Client(cluster), cluster
+
+
+class _SchedulerLost(ConnectionError):
+    """The scheduler went away mid-run: an error whose finished parts are kept (a `DataError` discards them)."""
+
+
+def _check_workers(client, scheduler: str | None) -> None:
+    """The cluster has a worker (one with none waited silently for ever), and each runs this checkout's scoring
+    code (`code_identity`): workers of another checkout, or of an older one, wrote their rows into the same file
+    as this one's, and a `--resume` joined the two (rows rounded to 3 decimals after rows rounded to 6)."""
+    from distributed import TimeoutError as DaskTimeout
+
+    where = f" at {scheduler}" if scheduler else ""
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
+    except (DaskTimeout, TimeoutError):
+        raise DataError(f"the Dask scheduler{where} has no worker after {WORKER_WAIT_SECONDS} s; start some "
+                        f"(dask worker {scheduler or 'ADDRESS'}, from this checkout)") from None
+    try:
+        theirs = client.run(code_identity)
+    except ImportError as exc:  # the worker's Python cannot import this project
+        raise DataError(f"the Dask workers{where} cannot import this project ({exc}); start the scheduler and the "
+                        f"workers from this checkout, with it on PYTHONPATH") from None
+    other = sorted(worker for worker, identity in theirs.items() if identity != code_identity())
+    if other:
+        raise DataError(f"the Dask workers {', '.join(other[:3])}{' and more' if len(other) > 3 else ''} run other "
+                        f"scoring code than this checkout (another checkout, or one not updated): their rows would "
+                        f"differ from this one's; start them from this checkout")
 
 
 @contextlib.contextmanager

@@ -412,3 +412,48 @@ def test_a_parts_folder_of_another_user_is_refused_and_a_fifo_there_removed(mode
         with pytest.raises(DataError, match=f"{parts}: made by another user \\(uid {os.getuid() + 1}\\)"):
             score_file_dask(model, source, out, client=client, resume=resume)
     assert parts.is_dir()
+
+
+def test_a_relative_output_is_written_where_the_client_is_not_where_the_workers_are(model, client, tmp_path,
+                                                                                     monkeypatch):
+    """Workers of a cluster started elsewhere wrote the parts under their own folder: "out/.rel.csv.dask-parts/
+    000000.csv.N.tmp: No such file or directory"."""
+    _tweets(tmp_path / "in.csv", 50)
+    monkeypatch.chdir(tmp_path)  # the workers stay where they started
+    summary = score_file_dask(model, "in.csv", "out/rel.csv", client=client, blocksize=1000)
+    assert summary.rows == 50 and len(pd.read_csv(tmp_path / "out" / "rel.csv")) == 50
+
+
+def test_workers_of_other_scoring_code_or_none_at_all_are_refused_before_scoring(model, client, tmp_path,
+                                                                                 monkeypatch):
+    """Workers from another checkout scored rows otherwise (a --resume joined rows rounded two ways); a scheduler
+    with no worker waited silently for ever."""
+    import scoring.dask
+
+    source = _tweets(tmp_path / "in.csv", 20)
+
+    def other_checkout():  # on each worker: the scoring code of another checkout, as its code_identity says
+        import scoring.output
+        scoring.output.real_identity, scoring.output.code_identity = scoring.output.code_identity, lambda: "other"
+
+    def restore():
+        import scoring.output
+        scoring.output.code_identity = scoring.output.real_identity
+
+    client.run(other_checkout)
+    try:
+        with pytest.raises(DataError, match=r"the Dask workers tcp://127\.0\.0\.1:\d+, tcp://.* run other scoring "
+                                            r"code than this checkout"):
+            score_file_dask(model, source, tmp_path / "out.csv", client=client)
+    finally:
+        client.run(restore)
+    assert not (tmp_path / "out.csv").exists()
+    monkeypatch.setattr(scoring.dask, "WORKER_WAIT_SECONDS", 1)
+    with distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=None,
+                                  scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as empty:
+        with pytest.raises(DataError, match=r"the Dask scheduler at tcp://.* has no worker after 1 s; start some"):
+            score_file_dask(model, source, tmp_path / "out.csv", scheduler=empty.scheduler_address)
+    for address in ("", "not-an-address"):
+        with pytest.raises(DataError, match="--scheduler is empty|cannot reach the Dask scheduler at not-an-address"):
+            score_file_dask(model, source, tmp_path / "out.csv", scheduler=address)
+    assert not (tmp_path / "out.csv").exists()
