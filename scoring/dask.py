@@ -352,9 +352,12 @@ def _check_workers(client, scheduler: str | None) -> None:
                         f"(dask worker {scheduler or 'ADDRESS'}, from this checkout)") from None
     try:
         theirs = client.run(code_identity)
-    except ImportError as exc:  # the worker's Python cannot import this project
-        raise DataError(f"the Dask workers{where} cannot import this project ({exc}); start the scheduler and the "
-                        f"workers from this checkout, with it on PYTHONPATH") from None
+    except OSError:  # the connection's: said as any run's
+        raise
+    except Exception as exc:  # a worker that cannot import this project: distributed passes on its error, its
+        # ModuleNotFoundError or an Exception naming it
+        raise DataError(f"the Dask workers{where} cannot run this project's code ({type(exc).__name__}: {exc}); "
+                        f"start the scheduler and the workers from this checkout, with it on PYTHONPATH") from None
     other = sorted(worker for worker, identity in theirs.items() if identity != code_identity())
     if other:
         raise DataError(f"the Dask workers {', '.join(other[:3])}{' and more' if len(other) > 3 else ''} run other "
