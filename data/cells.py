@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from data.tables import shown_text
+
 # Characters that show nothing, as the body of a regular expression's class: a text of only these and white space
 # has nothing to score (zero-width spaces and joiners, a soft hyphen, direction marks and isolates, invisible
 # operators, the byte-order mark); the tokenizer drops them inside a word.
@@ -64,7 +66,7 @@ def _cell_text(value, position: int) -> str:
         return bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, Collection):  # before is_missing, which an array would answer element by element
         raise TypeError(f"text #{position}: expected a text, got a {type(value).__name__} of several values "
-                        f"({shown_repr(value)}); give one column of texts")
+                        f"({shown_text(repr(value))}); give one column of texts")
     return "" if is_missing(value) else str(value)
 
 
@@ -79,9 +81,3 @@ def image_path(base: Path, cell: str) -> Path:
     for form in ("NFC", "NFD"):
         tried += [unicodedata.normalize(form, name) for name in (cell, *tried[:1])]
     return next((Path(base) / name for name in tried if name != cell and (Path(base) / name).exists()), path)
-
-
-def shown_repr(value, limit: int = 60) -> str:
-    """`repr` of a value, cut to `limit` characters, for a message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"

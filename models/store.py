@@ -180,9 +180,10 @@ def unconvertible(directory: Path, config: dict) -> str | None:
 
 def convert_hint(directory: Path, config: dict) -> str:
     """What loading a folder of no `format` says: convert it once, or, if `convert` cannot, retrain it."""
-    return unconvertible(directory, config) or (f"{directory}: saved in the old pickle format, which runs code when it is loaded; this version "
-            f"refuses to load it. If you trust where it came from, convert it once: "
-            f"python cli.py convert --model-dir {directory} --trust")
+    return unconvertible(directory, config) or (
+        f"{directory}: saved in the old pickle format, which runs code when it is loaded; this version "
+        f"refuses to load it. If you trust where it came from, convert it once: "
+        f"python cli.py convert --model-dir {directory} --trust")
 
 
 def shown_value(value) -> str:
@@ -230,8 +231,9 @@ class OutputFolderError(ValueError):
     """A folder a model may not be saved to: saving replaces the folder whole."""
 
 
-# A file name's longest, in bytes, on the usual file systems; a folder is staged as ".NAME.XXXXXXXX" beside it, and
-# set aside as that plus ".old" (`_move_into_place`): its own name may have 14 bytes less.
+# A file name's longest, in bytes, on Linux, macOS and Windows file systems (scored files' hidden siblings too).
+# A model folder is staged as ".NAME.XXXXXXXX" beside it, and set aside as that plus ".old" (`_move_into_place`):
+# its own name may have 14 bytes less.
 NAME_MAX = 255
 MAX_FOLDER_NAME = NAME_MAX - len(".." + "x" * 8 + ".old")
 

@@ -99,11 +99,12 @@ def score_frame(model: EmotionModel, frame: pd.DataFrame, text_column: str | Non
     images: list = [None] * n
     pre_errors: list = list(row_errors) if row_errors is not None else [None] * n
     if image_column and image_column in frame.columns:
+        # by their resolved paths, as `resolve_image` gives them: the root resolved once, not once a row
+        unreadable = {str(Path(images_root).resolve().joinpath(name)): why for name, why in (unreadable or {}).items()}
         for i, value in enumerate(frame[image_column].tolist()):
             images[i], error = resolve_image(value, base, images_root)
-            if unreadable and images[i] is not None:
-                why = unreadable.get(Path(images[i]).relative_to(Path(images_root).resolve()).as_posix())
-                images[i], error = (None, f"{Path(images[i]).name}: {why}") if why else (images[i], error)
+            if images[i] in unreadable:
+                images[i], error = None, f"{Path(images[i]).name}: {unreadable[images[i]]}"
             pre_errors[i] = _join(pre_errors[i], error)
     if unscorable is not None and unscorable.any():
         for i in np.flatnonzero(unscorable):

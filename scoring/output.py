@@ -18,6 +18,7 @@ from pathlib import Path
 
 from data import DataError
 from models.base import EmotionModel
+from models.store import NAME_MAX
 from scoring.frame import ScoreSummary, separator_for
 
 JOURNAL_VERSION = 1
@@ -35,8 +36,8 @@ def check_output(input_path: Path, output_path: Path) -> None:
     part, journal = temporary_paths(output_path)
     beside = [part.name, f"{journal.name}.12345678.tmp", parts_folder(output_path).name, f"{output_path.name}.lock"]
     longest = max(len(name.encode("utf-8", "surrogateescape")) for name in beside)  # the journal's staging name
-    if longest > MAX_NAME_BYTES:
-        room = MAX_NAME_BYTES - (longest - len(output_path.name.encode("utf-8", "surrogateescape")))
+    if longest > NAME_MAX:
+        room = NAME_MAX - (longest - len(output_path.name.encode("utf-8", "surrogateescape")))
         raise DataError(f"{output_path.name[:40]}…: the output's name is too long (at most {room} bytes: the files "
                         f"kept beside it while it is written add to it)")
     if output_path.is_symlink():
@@ -149,9 +150,6 @@ class OutputLock:
                 folder.rmdir()
             except OSError:  # it holds the output, or what --resume needs
                 break
-
-
-MAX_NAME_BYTES = 255  # a file name's limit on Linux, macOS and Windows file systems
 
 
 def temporary_paths(output_path: Path) -> tuple[Path, Path]:
